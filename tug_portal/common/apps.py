@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CommonConfig(AppConfig):
+    name = "tug_portal.common"
+    label = "common"
+    verbose_name = "Portal operations"
+
+    def ready(self):
+        from .staff import ensure_iso_staff_group
+
+        # After every migrate, so that permissions of newly added models reach the group.
+        post_migrate.connect(ensure_iso_staff_group, dispatch_uid="ensure_iso_staff_group")

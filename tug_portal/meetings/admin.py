@@ -1,0 +1,256 @@
+"""Staff editing. Staff type a meeting's date and local times in its own zone ("10:00 Pacific");
+the form turns them into UTC instants. Every change is recorded by django-simple-history."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    AgendaRequest,
+    AgendaTopic,
+    Announcement,
+    Document,
+    Meeting,
+    MeetingDialIn,
+    Person,
+    Program,
+    ProgramDialIn,
+    StayConnectedLink,
+    System,
+)
+from .timeutil import local_span_to_utc, zone_name
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "email", "organization"]
+    search_fields = ["name", "email", "organization"]
+
+
+@admin.register(System)
+class SystemAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "page", "url"]
+    search_fields = ["title", "url"]
+
+
+class ProgramDialInInline(admin.TabularInline):
+    model = ProgramDialIn
+    extra = 0
+
+
+class StayConnectedLinkInline(admin.TabularInline):
+    model = StayConnectedLink
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(SimpleHistoryAdmin):
+    list_display = ["acronym", "name", "recurrence_rule", "time_zone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "acronym"]
+    prepopulated_fields = {"slug": ["acronym"]}
+    autocomplete_fields = ["contact"]
+    inlines = [ProgramDialInInline, StayConnectedLinkInline]
+    actions = ["create_next_meetings"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug", "description", "contact", "is_active"]}),
+        (
+            "Schedule",
+            {
+                "fields": [
+                    "time_zone",
+                    "recurrence_rule",
+                    "recurrence_start",
+                    "default_start_time",
+                    "default_duration",
+                ]
+            },
+        ),
+        (
+            "Defaults for new meetings",
+            {
+                "fields": [
+                    "web_conference_url",
+                    "meeting_number",
+                    "web_access_code",
+                    "recording_disclaimer_title",
+                    "recording_disclaimer",
+                ]
+            },
+        ),
+    ]
+
+    @admin.action(description="Create the next 4 meetings from the recurrence (as drafts)")
+    def create_next_meetings(self, request, queryset):
+        for program in queryset:
+            # Extend the schedule: four dates after the last meeting there is (or after today).
+            last = program.meetings.order_by("-starts_at").first()
+            after = (
+                max(timezone.localdate(), last.local_start.date() + timedelta(days=1))
+                if last
+                else None
+            )
+            created = services.program_create_next_meetings(program=program, count=4, after=after)
+            if created:
+                dates = ", ".join(f"{m.local_start:%a %d %b %Y}" for m in created)
+                self.message_user(request, f"{program.acronym}: created drafts for {dates}.")
+            else:
+                self.message_user(
+                    request,
+                    f"{program.acronym}: nothing to create (no recurrence, or already created).",
+                    messages.WARNING,
+                )
+
+
+class MeetingDialInInline(admin.TabularInline):
+    model = MeetingDialIn
+    extra = 0
+
+
+class AgendaTopicInline(admin.StackedInline):
+    model = AgendaTopic
+    extra = 0
+    autocomplete_fields = ["facilitators", "systems", "documents"]
+    fields = [
+        ("order", "title"),
+        ("start_time", "end_time"),
+        "facilitators",
+        "body",
+        "systems",
+        "documents",
+    ]
+
+
+class MeetingAdminForm(forms.ModelForm):
+    """Date and local times in the meeting's zone instead of two raw UTC instants."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+
+    class Meta:
+        model = Meeting
+        # Every editable field but the raw instants, which the date and times above replace.
+        fields = [
+            "program", "title", "slug", "status", "is_published", "time_zone",
+            "web_conference_url", "meeting_number", "web_access_code", "contact",
+            "is_recorded", "recording_disclaimer", "recording_url", "recording_available_until",
+            "notes",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.update(
+                date=self.instance.local_start.date(),
+                start_time=self.instance.local_start.time(),
+                end_time=self.instance.local_end.time(),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = (cleaned.get(k) for k in ("date", "start_time", "end_time"))
+        zone = cleaned.get("time_zone")
+        if day and start and end and zone:
+            if end <= start:
+                self.add_error("end_time", "The meeting must end after it starts.")
+            else:
+                starts_at, ends_at = local_span_to_utc(day, start, end, zone, timedelta())
+                self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
+        return cleaned
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    form = MeetingAdminForm
+    list_display = ["__str__", "title", "local_time", "status", "is_published", "topic_count"]
+    list_filter = ["program", "status", "is_published", "topics__systems"]
+    list_select_related = ["program"]
+    search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["contact"]
+    readonly_fields = ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"]
+    inlines = [AgendaTopicInline, MeetingDialInInline]
+    actions = ["duplicate_meeting"]
+    fieldsets = [
+        (None, {"fields": ["program", "title", "slug", "status", "is_published"]}),
+        ("When", {"fields": ["date", ("start_time", "end_time"), "time_zone"]}),
+        (
+            "Join",
+            {"fields": ["web_conference_url", "meeting_number", "web_access_code", "contact"]},
+        ),
+        (
+            "Recording",
+            {
+                "fields": [
+                    "is_recorded",
+                    "recording_disclaimer",
+                    "recording_url",
+                    "recording_available_until",
+                ]
+            },
+        ),
+        ("Notes", {"fields": ["notes"]}),
+        (
+            "Calendar (maintained automatically)",
+            {
+                "classes": ["collapse"],
+                "fields": ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(topic_total=Count("topics"))
+
+    @admin.display(description="Local time", ordering="starts_at")
+    def local_time(self, meeting):
+        start, end = meeting.local_start, meeting.local_end
+        return f"{start:%a %d %b %Y %H:%M}-{end:%H:%M} {zone_name(meeting.time_zone)}"
+
+    @admin.display(description="Topics", ordering="topic_total")
+    def topic_count(self, meeting):
+        return meeting.topic_total
+
+    @admin.action(description="Duplicate as a draft on the program's next free date")
+    def duplicate_meeting(self, request, queryset):
+        for meeting in queryset.select_related("program"):
+            next_dates = services.program_next_dates(
+                program=meeting.program, count=1, after=meeting.local_start.date()
+            )
+            day = next_dates[0] if next_dates else meeting.local_start.date() + timedelta(weeks=1)
+            copy = services.meeting_duplicate(meeting=meeting, day=day)
+            self.message_user(request, f"Created draft {copy.slug} from {meeting.slug}.")
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "effective_date", "is_published", "published_at"]
+    list_filter = ["kind", "is_published", "systems"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["systems", "documents", "presented_at", "related_meeting"]
+
+
+@admin.register(AgendaRequest)
+class AgendaRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["topic", "program", "meeting", "name", "organization", "status", "created_at"]
+    list_filter = ["status", "program"]
+    list_editable = ["status"]
+    search_fields = ["topic", "details", "name", "email", "organization"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["name", "email", "organization", "topic", "details", "created_at"]
+    autocomplete_fields = ["meeting"]

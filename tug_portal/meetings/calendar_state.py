@@ -1,0 +1,65 @@
+"""What a calendar shows of a meeting, as plain data, and what changed between two versions.
+
+The snapshot is what SEQUENCE tracks: when it differs from the stored one, calendars must be
+told (SEQUENCE + 1, LAST-MODIFIED now) and the change is summarised for subscribers.
+"""
+
+from datetime import datetime
+
+from .timeutil import format_clock
+
+
+def meeting_snapshot(meeting) -> dict:
+    """Expects topics (with facilitators and systems) and dial-ins prefetched, as the selectors
+    `meetings_with_calendar_facts` provide."""
+    contact = meeting.effective_contact
+    return {
+        "title": meeting.title,
+        "program": [meeting.program.acronym, meeting.program.name],
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "time_zone": meeting.time_zone,
+        "status": meeting.status,
+        "published": meeting.is_published,
+        "join": [meeting.web_conference_url, meeting.meeting_number, meeting.web_access_code],
+        "dial_ins": [[d.label, d.number, d.access_code] for d in meeting.dial_ins.all()],
+        "topics": [
+            [t.title, [p.name for p in t.facilitators.all()], [s.code for s in t.systems.all()]]
+            for t in meeting.topics.all()
+        ],
+        "contact": [contact.name, contact.email] if contact else None,
+    }
+
+
+def _describe_moment(iso: str, tz) -> str:
+    local = datetime.fromisoformat(iso).astimezone(tz)
+    return f"{local:%a %b} {local.day} {format_clock(local)}"
+
+
+def describe_changes(old: dict, new: dict, tz) -> str:
+    """One line a subscriber reads first: "time moved from ... to ...; topic added: ..."."""
+    parts = []
+    if old.get("status") != new["status"]:
+        parts.append(f"now {new['status']}")
+    if old.get("starts_at") != new["starts_at"] or old.get("ends_at") != new["ends_at"]:
+        parts.append(
+            f"time moved from {_describe_moment(old['starts_at'], tz)} "
+            f"to {_describe_moment(new['starts_at'], tz)}"
+        )
+    old_titles = [topic[0] for topic in old.get("topics", [])]
+    new_titles = [topic[0] for topic in new["topics"]]
+    added = [title for title in new_titles if title not in old_titles]
+    removed = [title for title in old_titles if title not in new_titles]
+    if added:
+        parts.append("topic added: " + ", ".join(added))
+    if removed:
+        parts.append("topic removed: " + ", ".join(removed))
+    if not added and not removed and old.get("topics") != new["topics"]:
+        parts.append("agenda updated")
+    if old.get("join") != new["join"] or old.get("dial_ins") != new["dial_ins"]:
+        parts.append("join details changed")
+    if old.get("title") != new["title"] or old.get("program") != new["program"]:
+        parts.append("title changed")
+    if old.get("contact") != new["contact"]:
+        parts.append("contact changed")
+    return "; ".join(parts)

@@ -1,0 +1,107 @@
+"""Collects which meetings a transaction touched and, once it commits, syncs their calendar state.
+
+Receivers of Django's model signals only note ids; the work runs once per transaction in an
+on-commit callback, so saving a meeting with twelve inline rows syncs it once, and a transaction
+that rolls back syncs nothing.
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from . import models
+
+
+class PendingSync:
+    """One per transaction: the meetings and programs to sync when it commits."""
+
+    def __init__(self):
+        self.meeting_ids: set[int] = set()
+        self.program_ids: set[int] = set()
+        self.deleted: dict[int, int] = {}  # meeting id -> program id
+
+    def __call__(self):
+        from .services import meetings_sync_after_commit
+
+        meetings_sync_after_commit(
+            meeting_ids=self.meeting_ids, program_ids=self.program_ids, deleted=self.deleted
+        )
+
+
+def pending_sync() -> PendingSync:
+    """The transaction's PendingSync, registered on first use. Outside a transaction a fresh
+    one is returned and runs when `note()` registers it."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, PendingSync):
+                return callback
+    return PendingSync()
+
+
+def note(*, meeting_ids=(), program_ids=(), deleted=None):
+    pending = pending_sync()
+    fresh = not (pending.meeting_ids or pending.program_ids or pending.deleted)
+    pending.meeting_ids.update(meeting_ids)
+    pending.program_ids.update(program_ids)
+    pending.deleted.update(deleted or {})
+    if fresh:
+        # robust: a failure to notify consumers must not undo or break an edit already saved.
+        transaction.on_commit(pending, robust=True)
+
+
+def _meeting_saved(sender, instance, **kwargs):
+    note(meeting_ids=[instance.pk])
+
+
+def _meeting_deleted(sender, instance, **kwargs):
+    note(deleted={instance.pk: instance.program_id})
+
+
+def _child_changed(sender, instance, **kwargs):
+    note(meeting_ids=[instance.meeting_id])
+
+
+def _program_changed(sender, instance, **kwargs):
+    note(program_ids=[instance.pk])
+
+
+def _topic_m2m_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_") and isinstance(instance, models.AgendaTopic):
+        note(meeting_ids=[instance.meeting_id])
+
+
+def _person_or_system_saved(sender, instance, **kwargs):
+    if kwargs.get("created"):
+        return
+    meeting_ids = set(
+        models.AgendaTopic.objects.filter(
+            **{"facilitators" if sender is models.Person else "systems": instance}
+        ).values_list("meeting_id", flat=True)
+    )
+    if sender is models.Person:
+        meeting_ids |= set(
+            models.Meeting.objects.filter(contact=instance).values_list("pk", flat=True)
+        )
+        program_ids = models.Program.objects.filter(contact=instance).values_list("pk", flat=True)
+        note(meeting_ids=meeting_ids, program_ids=program_ids)
+    elif meeting_ids:
+        note(meeting_ids=meeting_ids)
+
+
+def connect():
+    uid = "meetings.changes"
+    post_save.connect(_meeting_saved, sender=models.Meeting, dispatch_uid=f"{uid}.meeting")
+    post_delete.connect(_meeting_deleted, sender=models.Meeting, dispatch_uid=f"{uid}.meeting")
+    for child in (models.AgendaTopic, models.MeetingDialIn):
+        post_save.connect(_child_changed, sender=child, dispatch_uid=f"{uid}.{child.__name__}")
+        post_delete.connect(_child_changed, sender=child, dispatch_uid=f"{uid}.{child.__name__}")
+    for through in (
+        models.AgendaTopic.facilitators.through,
+        models.AgendaTopic.systems.through,
+    ):
+        m2m_changed.connect(_topic_m2m_changed, sender=through, dispatch_uid=f"{uid}.{through}")
+    post_save.connect(_program_changed, sender=models.Program, dispatch_uid=f"{uid}.program")
+    for model in (models.Person, models.System):
+        post_save.connect(
+            _person_or_system_saved, sender=model, dispatch_uid=f"{uid}.{model.__name__}"
+        )

@@ -1,0 +1,457 @@
+"""The meeting-program domain: everything a published agenda says, in tables.
+
+Instants are stored in UTC (`starts_at`, `ends_at`); each meeting carries its own IANA zone
+(`time_zone`) in which it is shown and exported. Markdown bodies are stored as written and
+rendered through `common.markdown` when shown.
+"""
+
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from tug_portal.common.markdown import render_markdown
+from tug_portal.common.models import TimeStampedModel
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone (e.g. America/Los_Angeles).")
+
+
+def default_time_zone() -> str:
+    from django.conf import settings
+
+    return settings.TUG_DEFAULT_TIME_ZONE
+
+
+class Person(TimeStampedModel):
+    """Facilitators, presenters and contacts."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    organization = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "email"], name="person_unique_name_email")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class System(TimeStampedModel):
+    """An ISO application stakeholders use (DRRS, OMS, ...); topics and notices relate to them."""
+
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Document(TimeStampedModel):
+    """A linked document, optionally pointing at one page ("page 11")."""
+
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+    page = models.CharField(max_length=30, blank=True, help_text="Page reference, e.g. “11”.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return f"{self.title} (page {self.page})" if self.page else self.title
+
+    @property
+    def url_with_page(self) -> str:
+        """PDF viewers open `#page=N`; other documents keep their plain URL."""
+        if self.page.isdigit() and ".pdf" in self.url.lower():
+            return f"{self.url}#page={self.page}"
+        return self.url
+
+
+class ConferenceDetails(models.Model):
+    """How to join by web: shared by a program's defaults and each meeting."""
+
+    web_conference_url = models.URLField("web conference URL", max_length=500, blank=True)
+    meeting_number = models.CharField(max_length=50, blank=True)
+    web_access_code = models.CharField("access code", max_length=50, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_web_conference(self) -> bool:
+        return bool(self.web_conference_url)
+
+
+class Program(ConferenceDetails, TimeStampedModel):
+    """A recurring meeting program (TUG, CPG, ...) and the defaults its meetings start from."""
+
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=20, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    default_start_time = models.TimeField(null=True, blank=True)
+    default_duration = models.DurationField(default=timedelta(hours=1))
+    recording_disclaimer_title = models.CharField(
+        max_length=200, blank=True, default="Legal Disclaimer for Recording Meeting"
+    )
+    recording_disclaimer = models.TextField(blank=True)
+    contact = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="programs_contact_for",
+        help_text="Contact for questions and agenda requests.",
+    )
+    recurrence_rule = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU (every other Tuesday).",
+    )
+    recurrence_start = models.DateField(
+        null=True, blank=True, help_text="First date of the recurrence (anchors “every other”)."
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["acronym"]
+
+    def __str__(self):
+        return f"{self.acronym}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("web:program_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        from .recurrence import validate_rrule
+
+        if self.recurrence_rule:
+            validate_rrule(self.recurrence_rule)
+            if not (self.recurrence_start and self.default_start_time):
+                raise ValidationError("A recurrence needs a start date and a default start time.")
+
+    @property
+    def description_html(self):
+        return render_markdown(self.description)
+
+
+class DialIn(models.Model):
+    label = models.CharField(max_length=100, help_text="e.g. “Domestic Call-In”.")
+    number = models.CharField(max_length=50, help_text="As printed, e.g. “(866) 528-2256”.")
+    access_code = models.CharField(max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.label}: {self.number}"
+
+    @property
+    def tel_uri(self) -> str:
+        """`tel:` URI with the access code pre-dialled after two pauses and a pound sign."""
+        from .phone import tel_uri
+
+        return tel_uri(self.number, self.access_code)
+
+
+class ProgramDialIn(DialIn):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="dial_ins")
+
+    history = HistoricalRecords()
+
+    class Meta(DialIn.Meta):
+        verbose_name = "default dial-in"
+
+
+class StayConnectedLink(models.Model):
+    """The "stay connected" footer of an agenda: social account, app, newsletter sign-up."""
+
+    class Kind(models.TextChoices):
+        SOCIAL = "social", "Social media"
+        APP = "app", "Mobile app"
+        NEWSLETTER = "newsletter", "Newsletter sign-up"
+        WEBSITE = "website", "Web site"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, program__is_active=True)
+
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+
+class Meeting(ConferenceDetails, TimeStampedModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        TENTATIVE = "tentative", "Tentative"
+        CANCELLED = "cancelled", "Cancelled"
+        HELD = "held", "Held"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="meetings")
+    slug = models.SlugField(max_length=80, unique=True)
+    # The iCalendar UID: set once at creation, never changed, so calendars never duplicate.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200, help_text="e.g. “Technology User Group”.")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Drafts are seen by staff only."
+    )
+    is_recorded = models.BooleanField("recorded", default=True)
+    recording_disclaimer = models.TextField(
+        blank=True, help_text="Leave empty to use the program's disclaimer."
+    )
+    recording_url = models.URLField(max_length=500, blank=True)
+    recording_available_until = models.DateField(null=True, blank=True)
+    contact = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_contact_for",
+        help_text="Leave empty to use the program's contact.",
+    )
+    notes = models.TextField(blank=True, help_text="Markdown, shown under the agenda.")
+    # Calendar state, maintained by services.meeting_sync_calendar_state (never by hand): a
+    # SEQUENCE bumped whenever what a calendar shows changes, when it last changed, what changed.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    calendar_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    calendar_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    change_summary = models.CharField(max_length=500, blank=True, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["calendar_snapshot"])
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["program", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.program.acronym} {self.local_start:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("web:meeting_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "A meeting must end after it starts."})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self):
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def effective_disclaimer(self) -> str:
+        if not self.is_recorded:
+            return ""
+        return self.recording_disclaimer or self.program.recording_disclaimer
+
+    @property
+    def effective_contact(self):
+        return self.contact or self.program.contact
+
+    def recording_is_available(self, today=None) -> bool:
+        """The recording link is shown only until its availability date (inclusive)."""
+        if not self.recording_url:
+            return False
+        if self.recording_available_until is None:
+            return True
+        today = today or timezone.localdate(timezone=self.zone)
+        return today <= self.recording_available_until
+
+    @property
+    def notes_html(self):
+        return render_markdown(self.notes)
+
+
+class MeetingDialIn(DialIn):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="dial_ins")
+
+    history = HistoricalRecords()
+
+    class Meta(DialIn.Meta):
+        verbose_name = "dial-in"
+
+
+class AgendaTopic(TimeStampedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    facilitators = models.ManyToManyField(Person, blank=True, related_name="topics")
+    start_time = models.TimeField(null=True, blank=True, help_text="Local time, optional.")
+    end_time = models.TimeField(null=True, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown: bullets, quotes, links.")
+    systems = models.ManyToManyField(System, blank=True, related_name="topics")
+    documents = models.ManyToManyField(Document, blank=True, related_name="topics")
+
+    history = HistoricalRecords(m2m_fields=[facilitators, systems, documents])
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def body_html(self):
+        return render_markdown(self.body)
+
+    def facilitator_names(self) -> str:
+        # Uses the prefetched rows when a selector prefetched them.
+        return ", ".join(person.name for person in self.facilitators.all())
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Announcement(TimeStampedModel):
+    class Kind(models.TextChoices):
+        POLICY_CHANGE = "policy_change", "Policy change"
+        MEETING = "meeting", "Meeting announcement"
+        RELEASE = "release", "Release or deployment"
+        OUTAGE = "outage", "Outage or maintenance"
+        GENERAL = "general", "General"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    systems = models.ManyToManyField(System, blank=True, related_name="announcements")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    effective_date = models.DateField(null=True, blank=True)
+    documents = models.ManyToManyField(Document, blank=True, related_name="announcements")
+    presented_at = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+        help_text="The meeting where this was announced.",
+    )
+    related_meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announced_by",
+        help_text="The meeting this announces; its agenda is shown with the announcement.",
+    )
+    is_published = models.BooleanField("published", default=False)
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[systems, documents])
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("web:announcement_detail", kwargs={"slug": self.slug})
+
+    @property
+    def body_html(self):
+        return render_markdown(self.body)
+
+
+class AgendaRequest(TimeStampedModel):
+    """A stakeholder's request for an agenda item, queued for the program's staff."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        SCHEDULED = "scheduled", "Scheduled"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="agenda_requests")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_requests"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    organization = models.CharField(max_length=200, blank=True)
+    topic = models.CharField(max_length=300)
+    details = models.TextField(blank=True, max_length=5000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    staff_notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.topic} ({self.name})"

@@ -1,0 +1,148 @@
+"""Reads. Each returns a queryset (or rows) with what its callers touch already joined or
+prefetched, so that a page or feed costs the same few queries at 3 meetings as at 3,000."""
+
+from datetime import datetime
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from .models import (
+    AgendaTopic,
+    Announcement,
+    Meeting,
+    MeetingDialIn,
+    Person,
+    Program,
+    StayConnectedLink,
+)
+
+
+def can_see_drafts(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def programs_active() -> QuerySet[Program]:
+    return Program.objects.filter(is_active=True).select_related("contact")
+
+
+def program_get(*, slug: str) -> Program:
+    program = (
+        programs_active()
+        .prefetch_related(
+            "dial_ins", Prefetch("links", queryset=StayConnectedLink.objects.order_by("order"))
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+def topics_with_people() -> QuerySet[AgendaTopic]:
+    return AgendaTopic.objects.prefetch_related(
+        Prefetch("facilitators", queryset=Person.objects.order_by("name")),
+        "systems",
+        "documents",
+    )
+
+
+def meetings_with_calendar_facts(queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
+    """Meetings with everything a calendar event or a snapshot shows, in a fixed number of
+    queries whatever their number."""
+    queryset = Meeting.objects.all() if queryset is None else queryset
+    return queryset.select_related("program", "program__contact", "contact").prefetch_related(
+        Prefetch("topics", queryset=topics_with_people()),
+        Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
+    )
+
+
+def meetings_visible(*, user=None) -> QuerySet[Meeting]:
+    """Published meetings; staff also see drafts."""
+    if can_see_drafts(user):
+        return Meeting.objects.all()
+    return Meeting.objects.published()
+
+
+def meeting_get(*, slug: str, user=None) -> Meeting:
+    """One meeting with every fact its page shows. A draft is a 404 for the public, so its
+    existence is not revealed."""
+    queryset = meetings_with_calendar_facts(meetings_visible(user=user)).prefetch_related(
+        Prefetch("announcements", queryset=Announcement.objects.published()),
+        Prefetch("announced_by", queryset=Announcement.objects.published()),
+        "program__links",
+    )
+    meeting = queryset.filter(slug=slug).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def _next_meeting_candidates(after: datetime) -> QuerySet[Meeting]:
+    # A meeting under way is still "next" until it ends; a cancelled one is never next.
+    return (
+        Meeting.objects.published()
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(ends_at__gt=after)
+        .order_by("starts_at", "pk")
+    )
+
+
+def meeting_next_for_program(*, program: Program, after: datetime | None = None):
+    """THE next meeting of a program: the page, the feeds, the API and the dashboard all ask
+    this function. `after` defaults to now; pass a meeting's end for "the meeting after it"."""
+    candidates = _next_meeting_candidates(after or timezone.now()).filter(program=program)
+    return candidates.select_related("program").first()
+
+
+def meetings_next_by_program(*, after: datetime | None = None) -> dict[int, Meeting]:
+    """The same rule for every active program at once, in two queries."""
+    after = after or timezone.now()
+    next_ids = programs_active().annotate(
+        next_id=Subquery(
+            _next_meeting_candidates(after).filter(program=OuterRef("pk")).values("pk")[:1]
+        )
+    )
+    ids = [row.next_id for row in next_ids if row.next_id]
+    meetings = Meeting.objects.filter(pk__in=ids).select_related("program")
+    return {meeting.program_id: meeting for meeting in meetings}
+
+
+def meetings_between(*, start: datetime, end: datetime, user=None) -> QuerySet[Meeting]:
+    return (
+        meetings_visible(user=user)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .select_related("program")
+        .order_by("starts_at", "pk")
+    )
+
+
+def announcements_visible(*, user=None) -> QuerySet[Announcement]:
+    queryset = Announcement.objects.all()
+    if not can_see_drafts(user):
+        queryset = queryset.published()
+    return queryset.prefetch_related("systems").select_related(
+        "related_meeting", "related_meeting__program"
+    )
+
+
+def announcement_get(*, slug: str, user=None) -> Announcement:
+    announcement = (
+        announcements_visible(user=user)
+        .prefetch_related(
+            "documents",
+            Prefetch("related_meeting__topics", queryset=topics_with_people()),
+        )
+        .select_related("presented_at", "presented_at__program")
+        .filter(slug=slug)
+        .first()
+    )
+    if announcement is None:
+        raise Http404("No such announcement.")
+    return announcement
+
+
+def meetings_for_system(*, code: str) -> Q:
+    """A filter for meetings with a topic about a system (DRRS, OMS, ...)."""
+    return Q(topics__systems__code__iexact=code)

@@ -1,0 +1,255 @@
+"""Writes. Keyword-only functions, each one transaction; views, admin, tasks and commands call
+these and hold no business logic of their own."""
+
+import logging
+from collections.abc import Iterable
+from datetime import date, time, timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from .calendar_state import describe_changes, meeting_snapshot
+from .models import AgendaRequest, AgendaTopic, Meeting, MeetingDialIn, Program
+from .recurrence import occurrence_dates
+from .selectors import meetings_with_calendar_facts
+from .signals import meetings_changed
+from .timeutil import local_span_to_utc
+
+logger = logging.getLogger(__name__)
+
+
+# --- Calendar state -------------------------------------------------------------------------
+
+
+def _sync_one(meeting: Meeting, now) -> bool:
+    snapshot = meeting_snapshot(meeting)
+    old = meeting.calendar_snapshot
+    if snapshot == old:
+        return False
+    fields = ["calendar_snapshot"]
+    meeting.calendar_snapshot = snapshot
+    if old:
+        # What a subscriber sees: only changes to a meeting that was (and is) public.
+        summary = describe_changes(old, snapshot, meeting.zone) if old.get("published") else ""
+        meeting.calendar_sequence += 1
+        meeting.calendar_changed_at = now
+        meeting.change_summary = summary[:500]
+        fields += ["calendar_sequence", "calendar_changed_at", "change_summary"]
+    else:
+        meeting.calendar_changed_at = now
+        fields.append("calendar_changed_at")
+    # .update(), not .save(): this bookkeeping is not an edit and must not re-trigger the sync
+    # or add a history row of its own.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        **{field: getattr(meeting, field) for field in fields}
+    )
+    return True
+
+
+@transaction.atomic
+def meetings_sync_calendar_state(*, meetings) -> set[int]:
+    """Compare each meeting's calendar-visible facts with the stored snapshot; where they differ
+    bump SEQUENCE, stamp the change and summarise it. Returns the ids that changed."""
+    now = timezone.now()
+    locked = meetings_with_calendar_facts(meetings.select_for_update(of=("self",)))
+    return {meeting.pk for meeting in locked if _sync_one(meeting, now)}
+
+
+def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Iterable[int], deleted):
+    """Runs after a transaction that touched meetings commits: sync them, then tell consumers."""
+    meeting_ids, program_ids = set(meeting_ids), set(program_ids)
+    queryset = Meeting.objects.filter(pk__in=meeting_ids) | Meeting.objects.filter(
+        program_id__in=program_ids
+    )
+    changed = meetings_sync_calendar_state(meetings=queryset)
+    changed_programs = set(
+        Meeting.objects.filter(pk__in=changed).values_list("program_id", flat=True)
+    )
+    changed |= set(deleted)
+    changed_programs |= set(deleted.values())
+    if changed:
+        meetings_changed.send(sender=Meeting, meeting_ids=changed, program_ids=changed_programs)
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+def meeting_slug_for(program: Program, day: date) -> str:
+    base = f"{program.slug}-{day:%Y-%m-%d}"
+    slug, n = base, 2
+    while Meeting.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    program: Program,
+    day: date,
+    start: time | None = None,
+    end: time | None = None,
+    title: str = "",
+    is_published: bool = False,
+    status: str = Meeting.Status.SCHEDULED,
+    slug: str = "",
+    time_zone: str = "",
+    copy_program_defaults: bool = True,
+    **fields,
+) -> Meeting:
+    """A meeting of a program on a day, in the program's zone unless another is given. With no
+    times the program's default start and duration apply; the program's join details and
+    dial-ins are copied."""
+    time_zone = time_zone or program.time_zone
+    start = start or program.default_start_time or time(10, 0)
+    starts_at, ends_at = local_span_to_utc(day, start, end, time_zone, program.default_duration)
+    defaults = {}
+    if copy_program_defaults:
+        defaults = {
+            "web_conference_url": program.web_conference_url,
+            "meeting_number": program.meeting_number,
+            "web_access_code": program.web_access_code,
+        }
+    meeting = Meeting.objects.create(
+        program=program,
+        slug=slug or meeting_slug_for(program, day),
+        title=title or program.name,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+        status=status,
+        is_published=is_published,
+        **{**defaults, **fields},
+    )
+    if copy_program_defaults:
+        _copy_dial_ins(meeting, program.dial_ins.all())
+    return meeting
+
+
+def _copy_dial_ins(meeting: Meeting, dial_ins) -> None:
+    for dial_in in dial_ins:
+        MeetingDialIn.objects.create(
+            meeting=meeting,
+            label=dial_in.label,
+            number=dial_in.number,
+            access_code=dial_in.access_code,
+            order=dial_in.order,
+        )
+
+
+@transaction.atomic
+def meeting_duplicate(*, meeting: Meeting, day: date) -> Meeting:
+    """A draft copy on another day at the same local time, with agenda and dial-ins."""
+    local_start, local_end = meeting.local_start, meeting.local_end
+    copy = meeting_create(
+        program=meeting.program,
+        day=day,
+        start=local_start.time(),
+        end=local_end.time(),
+        title=meeting.title,
+        time_zone=meeting.time_zone,
+        copy_program_defaults=False,
+        web_conference_url=meeting.web_conference_url,
+        meeting_number=meeting.meeting_number,
+        web_access_code=meeting.web_access_code,
+        is_recorded=meeting.is_recorded,
+        recording_disclaimer=meeting.recording_disclaimer,
+        contact=meeting.contact,
+    )
+    _copy_dial_ins(copy, meeting.dial_ins.all())
+    for topic in meeting.topics.all():
+        new_topic = AgendaTopic.objects.create(
+            meeting=copy,
+            order=topic.order,
+            title=topic.title,
+            start_time=topic.start_time,
+            end_time=topic.end_time,
+            body=topic.body,
+        )
+        new_topic.facilitators.set(topic.facilitators.all())
+        new_topic.systems.set(topic.systems.all())
+        new_topic.documents.set(topic.documents.all())
+    return copy
+
+
+def program_next_dates(*, program: Program, count: int, after: date | None = None) -> list[date]:
+    """Of the program's next `count` recurrence dates on or after `after` (default today), those
+    that have no meeting yet."""
+    if not (program.recurrence_rule and program.recurrence_start):
+        return []
+    dates = occurrence_dates(
+        program.recurrence_rule,
+        program.recurrence_start,
+        after=after or timezone.localdate(),
+        count=count,
+    )
+    taken = (
+        {
+            meeting.local_start.date()
+            for meeting in program.meetings.filter(
+                starts_at__date__gte=dates[0] - timedelta(days=1)
+            )
+        }
+        if dates
+        else set()
+    )
+    return [day for day in dates if day not in taken]
+
+
+@transaction.atomic
+def program_create_next_meetings(
+    *, program: Program, count: int = 4, after: date | None = None, is_published: bool = False
+) -> list[Meeting]:
+    """Create the meetings the recurrence proposes for its next `count` dates, skipping dates
+    that already have one. Staff get drafts to review; the demo publishes them."""
+    return [
+        meeting_create(program=program, day=day, is_published=is_published)
+        for day in program_next_dates(program=program, count=count, after=after)
+    ]
+
+
+# --- Agenda requests ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agenda_request_submit(
+    *,
+    program: Program,
+    name: str,
+    email: str,
+    topic: str,
+    details: str = "",
+    organization: str = "",
+    meeting: Meeting | None = None,
+) -> AgendaRequest:
+    """Store the request for staff, and mail the program's contact once it is stored."""
+    request = AgendaRequest.objects.create(
+        program=program,
+        meeting=meeting,
+        name=name,
+        email=email,
+        organization=organization,
+        topic=topic,
+        details=details,
+    )
+    transaction.on_commit(lambda: _mail_agenda_request_to_contact(request), robust=True)
+    return request
+
+
+def _mail_agenda_request_to_contact(request: AgendaRequest) -> None:
+    contact = (request.meeting and request.meeting.effective_contact) or request.program.contact
+    if not (contact and contact.email):
+        logger.info("Agenda request %s stored; program has no contact to mail.", request.pk)
+        return
+    about = f" for {request.meeting}" if request.meeting else ""
+    body = (
+        f"{request.name} ({request.organization or 'no organization given'}, {request.email}) "
+        f"asks for an agenda item{about}:\n\n{request.topic}\n\n{request.details}\n"
+    )
+    EmailMessage(
+        subject=f"Agenda request: {request.program.acronym}: {request.topic}"[:200],
+        body=body,
+        to=[contact.email],
+        reply_to=[request.email],
+    ).send()

@@ -1,0 +1,53 @@
+"""Local wall-clock times of a meeting's zone <-> UTC instants, and how times are written."""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+# Stakeholders read "Pacific", not "America/Los_Angeles"; zones without a common US name fall
+# back to their IANA name.
+ZONE_NAMES = {
+    "America/Los_Angeles": ("Pacific", "PT"),
+    "America/Denver": ("Mountain", "MT"),
+    "America/Phoenix": ("Arizona", "MST"),
+    "America/Chicago": ("Central", "CT"),
+    "America/New_York": ("Eastern", "ET"),
+    "UTC": ("UTC", "UTC"),
+}
+
+
+def zone_name(tz_name: str) -> str:
+    return ZONE_NAMES.get(tz_name, (tz_name, tz_name))[0]
+
+
+def zone_abbreviation(tz_name: str) -> str:
+    return ZONE_NAMES.get(tz_name, (tz_name, tz_name))[1]
+
+
+def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
+    """The UTC instant of a wall-clock time in a zone (fold=0: the first of a repeated hour)."""
+    local = datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(tz_name))
+    return local.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def local_span_to_utc(day: date, start: time, end: time | None, tz_name: str, duration: timedelta):
+    """(starts_at, ends_at) in UTC; with no end time the duration applies; an end at or before
+    the start is taken to be after midnight."""
+    starts_at = local_to_utc(day, start, tz_name)
+    if end is None:
+        return starts_at, starts_at + duration
+    end_day = day if end > start else day + timedelta(days=1)
+    return starts_at, local_to_utc(end_day, end, tz_name)
+
+
+def format_clock(value: time | datetime) -> str:
+    """10:00 AM -> "10:00 AM"; 14:00 -> "2:00 PM"."""
+    hour = value.hour % 12 or 12
+    return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
+
+
+def format_time_range(start: time | datetime, end: time | datetime) -> str:
+    """ "10:00-11:00 AM" when both share AM/PM, else "11:30 AM-12:30 PM"."""
+    first, second = format_clock(start), format_clock(end)
+    if first[-2:] == second[-2:]:
+        return f"{first[:-3]}-{second}"
+    return f"{first}-{second}"

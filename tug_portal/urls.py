@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "TUG Portal administration"
+admin.site.site_title = "TUG Portal"
+admin.site.index_title = "Meeting programs"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("tug_portal.common.urls")),
+]
