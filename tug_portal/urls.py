@@ -8,4 +8,8 @@ admin.site.index_title = "Meeting programs"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tug_portal.common.urls")),
+    path("", include("tug_portal.calendars.urls")),
+    path("", include("tug_portal.reminders.urls")),
+    path("api/v1/", include("tug_portal.api.urls")),
+    path("", include("tug_portal.web.urls")),
 ]
