@@ -124,6 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a typed "caiso.com" is https
 
 # --- Cache ----------------------------------------------------------------------------------
 # Redis when CACHE_URL is set (shared by all web processes, as the acceptable-use limiter needs);
