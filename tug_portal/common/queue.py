@@ -18,7 +18,9 @@ def enqueue(task, *args, **kwargs) -> bool:
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=False)
     except (OperationalError, ConnectionError, OSError) as error:
-        logger.warning("Broker unreachable, %s not queued (the sweep will catch up): %s", task.name, error)  # fmt: skip
+        logger.warning(
+            "Broker unreachable, %s not queued (the sweep will catch up): %s", task.name, error
+        )
         return False
     return True
 
