@@ -35,7 +35,9 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or env_bool("TUG_EMBEDDED")):
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY (production), or TUG_EMBEDDED=1 to run locally."
+        )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         from django.utils.crypto import get_random_string
@@ -178,6 +180,9 @@ STORAGES = {
         )
     },
 }
+# Locally, whitenoise serves straight from the source folders; production runs collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("TUG_EMBEDDED")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail -----------------------------------------------------------------------------------
@@ -245,3 +250,22 @@ LOGGING = {
 
 # --- Portal ---------------------------------------------------------------------------------
 TUG_ISO_STAFF_GROUP = "ISO staff"
+
+# --- calendars ------------------------------------------------------------------------------
+# The domain part of every event UID ("<meeting uuid>@<domain>"). Calendar clients identify
+# events by UID: never change it once feeds are published, or every subscriber sees duplicates.
+TUG_ICAL_UID_DOMAIN = os.environ.get("TUG_ICAL_UID_DOMAIN", "tug-portal")
+# How far back a feed reaches (everything ahead is always in); ?history=all gives the archive.
+TUG_ICAL_HISTORY_DAYS = int(os.environ.get("TUG_ICAL_HISTORY_DAYS", "730"))
+# How long an event's DESCRIPTION starts with "Updated <date>: what changed".
+TUG_ICAL_CHANGE_NOTE_DAYS = int(os.environ.get("TUG_ICAL_CHANGE_NOTE_DAYS", "14"))
+# How long a cancelled meeting stays in feeds as STATUS:CANCELLED (after it was cancelled), so
+# that every subscribed client has refreshed and removed it.
+TUG_ICAL_CANCELLED_DAYS = int(os.environ.get("TUG_ICAL_CANCELLED_DAYS", "60"))
+CELERY_BEAT_SCHEDULE["calendars-sweep-feeds"] = {
+    # Every 5 minutes: sync the calendar state of recent and upcoming meetings (an edit whose
+    # on-commit hook never ran), then rebuild every stored feed whose data moved on (an edit
+    # made while the broker was down, a day passing). Cheap when nothing changed.
+    "task": "tug_portal.calendars.tasks.sweep_feeds",
+    "schedule": 300.0,
+}

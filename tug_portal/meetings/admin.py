@@ -228,7 +228,9 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def duplicate_meeting(self, request, queryset):
         for meeting in queryset.select_related("program"):
             next_dates = services.program_next_dates(
-                program=meeting.program, count=1, after=meeting.local_start.date()
+                program=meeting.program,
+                count=1,
+                after=meeting.local_start.date() + timedelta(days=1),
             )
             day = next_dates[0] if next_dates else meeting.local_start.date() + timedelta(weeks=1)
             copy = services.meeting_duplicate(meeting=meeting, day=day)

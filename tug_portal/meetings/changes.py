@@ -18,10 +18,12 @@ class PendingSync:
         self.meeting_ids: set[int] = set()
         self.program_ids: set[int] = set()
         self.deleted: dict[int, int] = {}  # meeting id -> program id
+        self.has_run = False
 
     def __call__(self):
         from .services import meetings_sync_after_commit
 
+        self.has_run = True
         meetings_sync_after_commit(
             meeting_ids=self.meeting_ids, program_ids=self.program_ids, deleted=self.deleted
         )
@@ -33,7 +35,7 @@ def pending_sync() -> PendingSync:
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         for _savepoints, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, PendingSync):
+            if isinstance(callback, PendingSync) and not callback.has_run:
                 return callback
     return PendingSync()
 

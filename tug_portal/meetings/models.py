@@ -229,6 +229,11 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
 
 
+CALENDAR_STATE_FIELDS = frozenset(
+    {"calendar_sequence", "calendar_changed_at", "calendar_snapshot", "change_summary"}
+)
+
+
 class Meeting(ConferenceDetails, TimeStampedModel):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -286,6 +291,17 @@ class Meeting(ConferenceDetails, TimeStampedModel):
 
     def __str__(self):
         return f"{self.program.acronym} {self.local_start:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # The calendar state is written only by services.meetings_sync_calendar_state (with
+        # .update()); saving an instance loaded before a sync must not roll it back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in CALENDAR_STATE_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("web:meeting_detail", kwargs={"slug": self.slug})

@@ -1,0 +1,143 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from tests.meetings.factories import make_meeting, make_program
+from tug_portal.common.staff import ensure_iso_staff_group
+from tug_portal.meetings.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def iso_staff_client(client):
+    user = User.objects.create_user("editor", password="x", is_staff=True)
+    user.groups.add(ensure_iso_staff_group())
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def meeting_form(meeting, **changes):
+    """The admin change form's POST data for a meeting without topics or dial-ins."""
+    data = {
+        "program": meeting.program_id,
+        "title": meeting.title,
+        "slug": meeting.slug,
+        "status": meeting.status,
+        "is_published": "on" if meeting.is_published else "",
+        "date": meeting.local_start.date().isoformat(),
+        "start_time": meeting.local_start.strftime("%H:%M"),
+        "end_time": meeting.local_end.strftime("%H:%M"),
+        "time_zone": meeting.time_zone,
+        "web_conference_url": meeting.web_conference_url,
+        "is_recorded": "on",
+        "topics-TOTAL_FORMS": "0",
+        "topics-INITIAL_FORMS": "0",
+        "dial_ins-TOTAL_FORMS": "0",
+        "dial_ins-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_iso_staff_edit_a_meeting_in_its_local_time(iso_staff_client):
+    meeting = make_meeting(make_program(), date(2030, 3, 5))
+
+    response = iso_staff_client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        meeting_form(meeting, date="2030-03-12", start_time="10:00", end_time="11:30"),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting.refresh_from_db()
+    # 10:00 Pacific after the spring-forward change is 17:00 UTC.
+    assert meeting.starts_at == datetime(2030, 3, 12, 17, tzinfo=UTC)
+    assert meeting.ends_at == datetime(2030, 3, 12, 18, 30, tzinfo=UTC)
+
+
+def test_history_records_the_editor(iso_staff_client):
+    meeting = make_meeting(make_program())
+
+    iso_staff_client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/", meeting_form(meeting, title="TUG special")
+    )
+
+    latest = meeting.history.latest()
+    assert (latest.title, latest.history_user) == ("TUG special", iso_staff_client.user)
+    history_page = iso_staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/history/")
+    assert history_page.status_code == 200
+    assert "editor" in history_page.content.decode()
+
+
+def test_admin_rejects_an_end_before_the_start_with_a_message(iso_staff_client):
+    meeting = make_meeting(make_program())
+
+    response = iso_staff_client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        meeting_form(meeting, start_time="11:00", end_time="10:00"),
+    )
+
+    assert response.status_code == 200
+    assert "The meeting must end after it starts." in response.content.decode()
+
+
+def test_iso_staff_cannot_manage_users(iso_staff_client):
+    assert iso_staff_client.get("/admin/auth/user/").status_code == 403
+    assert iso_staff_client.get("/admin/auth/user/add/").status_code == 403
+    assert iso_staff_client.get("/admin/auth/group/").status_code == 403
+
+
+def test_iso_staff_see_every_content_list(iso_staff_client):
+    for path in (
+        "program",
+        "meeting",
+        "announcement",
+        "person",
+        "system",
+        "document",
+        "agendarequest",
+    ):
+        assert iso_staff_client.get(f"/admin/meetings/{path}/").status_code == 200, path
+
+
+def test_admin_pages_render_for_the_demo_data(admin_client):
+    from tug_portal.meetings.demo import load_demo
+
+    load_demo()
+    seed = Meeting.objects.get(slug="tug-2018-10-16")
+
+    assert admin_client.get(f"/admin/meetings/meeting/{seed.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/meetings/meeting/?q=DRRS").status_code == 200
+    assert admin_client.get(f"/admin/meetings/program/{seed.program_id}/change/").status_code == 200
+
+
+def test_duplicate_action_creates_a_draft_on_the_next_recurrence_date(admin_client):
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
+
+    admin_client.post(
+        "/admin/meetings/meeting/",
+        {"action": "duplicate_meeting", "_selected_action": [meeting.pk]},
+    )
+
+    copy = Meeting.objects.get(slug="tug-2030-01-15")
+    assert copy.is_published is False
+
+
+def test_create_next_meetings_action_extends_the_schedule(admin_client):
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    make_meeting(program, date(2030, 1, 1))
+
+    admin_client.post(
+        "/admin/meetings/program/",
+        {"action": "create_next_meetings", "_selected_action": [program.pk]},
+    )
+
+    dates = [m.local_start.date() for m in program.meetings.order_by("starts_at")]
+    assert dates == [date(2030, 1, d) for d in (1, 15, 29)] + [date(2030, 2, 12), date(2030, 2, 26)]

@@ -1,0 +1,49 @@
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404
+
+from tests.meetings.factories import make_meeting, make_program
+from tug_portal.meetings import selectors
+from tug_portal.meetings.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_users_never_see_drafts():
+    draft = make_meeting(make_program(), is_published=False)
+
+    with pytest.raises(Http404):
+        selectors.meeting_get(slug=draft.slug, user=AnonymousUser())
+    assert draft not in selectors.meetings_visible(user=AnonymousUser())
+
+
+def test_staff_see_drafts():
+    draft = make_meeting(make_program(), is_published=False)
+    staff = User.objects.create_user("staff", is_staff=True)
+
+    assert selectors.meeting_get(slug=draft.slug, user=staff) == draft
+
+
+def test_next_meeting_skips_cancelled_and_drafts():
+    program = make_program()
+    make_meeting(program, date(2030, 1, 8), status=Meeting.Status.CANCELLED)
+    make_meeting(program, date(2030, 1, 15), is_published=False)
+    expected = make_meeting(program, date(2030, 1, 22))
+
+    assert selectors.meeting_next_for_program(program=program) == expected
+    assert selectors.meetings_next_by_program() == {program.pk: expected}
+
+
+@pytest.mark.parametrize("programs", [1, 3])
+def test_next_meeting_of_every_program_costs_two_queries(programs, django_assert_num_queries):
+    for n in range(programs):
+        program = make_program(slug=f"p{n}")
+        for week in range(3):
+            make_meeting(program, date(2030, 1, 1 + 7 * week))
+
+    with django_assert_num_queries(2):
+        nexts = selectors.meetings_next_by_program()
+
+    assert len(nexts) == programs

@@ -1,0 +1,197 @@
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from tests.meetings.factories import make_meeting, make_program
+from tug_portal.meetings import services
+from tug_portal.meetings.models import AgendaTopic, Meeting, Person
+from tug_portal.meetings.signals import meetings_changed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def changes():
+    """Records every meetings_changed signal."""
+    received = []
+
+    def receiver(sender, meeting_ids, program_ids, **kwargs):
+        received.append((set(meeting_ids), set(program_ids)))
+
+    meetings_changed.connect(receiver, dispatch_uid="test-recorder")
+    yield received
+    meetings_changed.disconnect(dispatch_uid="test-recorder")
+
+
+def test_meeting_create_uses_program_zone_defaults_and_dial_ins():
+    program = make_program(recurrence_rule="", meeting_number="1 2 3")
+    program.dial_ins.create(label="Domestic Call-In", number="(866) 528-2256", access_code="9")
+
+    meeting = make_meeting(program, date(2030, 7, 9))
+
+    assert meeting.slug == "tug-2030-07-09"
+    assert meeting.starts_at == datetime(2030, 7, 9, 17, tzinfo=UTC)  # 10:00 PDT
+    assert meeting.meeting_number == "1 2 3"
+    assert [d.number for d in meeting.dial_ins.all()] == ["(866) 528-2256"]
+
+
+def test_meeting_slug_gets_a_suffix_when_the_day_is_taken():
+    program = make_program()
+    first = make_meeting(program, date(2030, 1, 8))
+    second = make_meeting(program, date(2030, 1, 8), start=time(14))
+
+    assert (first.slug, second.slug) == ("tug-2030-01-08", "tug-2030-01-08-2")
+
+
+# Rows are created inside the first captured block: a change noted outside it would join a
+# pending sync that, within a test's never-committed transaction, never runs.
+
+
+def test_editing_a_topic_bumps_sequence_and_summarises_the_change(
+    django_capture_on_commit_callbacks, changes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        program = make_program()
+        meeting = make_meeting(program)
+    uid = meeting.uid
+
+    with django_capture_on_commit_callbacks(execute=True):
+        AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
+
+    meeting.refresh_from_db()
+    assert meeting.calendar_sequence == 1
+    assert meeting.change_summary == "topic added: OMS Road Map"
+    assert meeting.uid == uid
+    assert changes[-1] == ({meeting.pk}, {program.pk})
+
+
+def test_moving_a_meeting_says_from_when_to_when(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program(), date(2030, 1, 8))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.starts_at = datetime(2030, 1, 9, 18, tzinfo=UTC)
+        meeting.ends_at = datetime(2030, 1, 9, 19, tzinfo=UTC)
+        meeting.save()
+
+    meeting.refresh_from_db()
+    assert meeting.change_summary == "time moved from Tue Jan 8 10:00 AM to Wed Jan 9 10:00 AM"
+
+
+def test_cancelling_bumps_sequence(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.save()
+
+    meeting.refresh_from_db()
+    assert (meeting.calendar_sequence, meeting.change_summary) == (1, "now cancelled")
+
+
+def test_saving_without_a_visible_change_keeps_sequence(
+    django_capture_on_commit_callbacks, changes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program())
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.notes = "Internal note, not in calendars"
+        meeting.save()
+
+    meeting.refresh_from_db()
+    assert meeting.calendar_sequence == 0
+    assert changes == []
+
+
+def test_renaming_a_facilitator_changes_their_meetings(django_capture_on_commit_callbacks):
+    person = Person.objects.create(name="Indu Nambiar")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program())
+        topic = AgendaTopic.objects.create(meeting=meeting, title="Roll call")
+        topic.facilitators.add(person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person.name = "Indu N."
+        person.save()
+
+    meeting.refresh_from_db()
+    assert meeting.calendar_sequence == 1
+
+
+def test_a_rolled_back_edit_syncs_nothing(django_capture_on_commit_callbacks, changes):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program())
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                AgendaTopic.objects.create(meeting=meeting, title="Never saved")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+
+    assert callbacks == []
+    assert changes == []
+
+
+def test_duplicate_copies_agenda_and_dial_ins_as_a_draft():
+    program = make_program()
+    program.dial_ins.create(label="Domestic Call-In", number="(866) 528-2256")
+    meeting = make_meeting(program, date(2030, 1, 8))
+    topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="Roll call", body="- one")
+    topic.facilitators.add(Person.objects.create(name="Indu Nambiar"))
+
+    copy = services.meeting_duplicate(meeting=meeting, day=date(2030, 1, 22))
+
+    assert copy.is_published is False
+    assert copy.local_start.time() == time(10)
+    assert [(t.title, t.body, t.facilitator_names()) for t in copy.topics.all()] == [
+        ("Roll call", "- one", "Indu Nambiar")
+    ]
+    assert copy.dial_ins.count() == 1
+    assert copy.uid != meeting.uid
+
+
+def test_next_meetings_follow_the_recurrence_and_skip_taken_dates():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    make_meeting(program, date(2030, 1, 15))
+
+    created = services.program_create_next_meetings(
+        program=program, count=3, after=date(2030, 1, 1)
+    )
+    again = services.program_create_next_meetings(program=program, count=3, after=date(2030, 1, 1))
+
+    assert [m.local_start.date() for m in created] == [date(2030, 1, 1), date(2030, 1, 29)]
+    assert again == []
+    assert all(not m.is_published for m in created)
+
+
+def test_agenda_request_is_stored_and_mailed_to_the_contact(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    contact = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
+    program = make_program(contact=contact)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.agenda_request_submit(
+            program=program,
+            name="Pat Doe",
+            email="pat@example.com",
+            organization="Example Energy",
+            topic="DRRS API rate limits",
+            details="Please explain the 30 s window.",
+        )
+
+    assert request.status == "new"
+    [mail] = mailoutbox
+    assert mail.to == ["inambiar@caiso.com"]
+    assert mail.reply_to == ["pat@example.com"]
+    assert mail.subject == "Agenda request: TUG: DRRS API rate limits"
