@@ -54,6 +54,7 @@ SITE_URL = os.environ.get("TUG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tug_portal.common.middleware.DatabaseUnavailableMiddleware",
+    "tug_portal.common.aup.AcceptableUseMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tug_portal.urls"
@@ -207,12 +212,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Broadcast (remote control) exchanges; kombu's default is ./control in the work tree.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -245,7 +252,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # pypdf reports every quirk of a malformed PDF; the importer says what matters per file.
+        "pypdf": {"level": "ERROR"},
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------
@@ -269,3 +280,150 @@ CELERY_BEAT_SCHEDULE["calendars-sweep-feeds"] = {
     "task": "tug_portal.calendars.tasks.sweep_feeds",
     "schedule": 300.0,
 }
+
+# --- reminders ------------------------------------------------------------------------------
+# Mail reminders; tug_portal/reminders/README.md states what is guaranteed. Each value can be
+# set in the environment (durations in seconds), which is also how tests tune a worker process.
+# Mails sent over one SMTP connection, one claim of rows.
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "100"))
+# Batches sent at the same time (each by one worker process) when many mails are due.
+REMINDER_DISPATCH_PARALLELISM = int(os.environ.get("REMINDER_DISPATCH_PARALLELISM", "4"))
+# A claim older than this is taken back (its worker died). Far longer than one SMTP hand-off
+# (EMAIL_TIMEOUT): a live worker renews its claim at a third of this.
+REMINDER_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("REMINDER_CLAIM_TIMEOUT_SECONDS", "300"))
+# A reminder goes out at most this late (and never after the meeting starts); then it is skipped.
+REMINDER_GRACE_SECONDS = int(os.environ.get("REMINDER_GRACE_SECONDS", "1800"))
+# Offsets a new program starts with: one day and one hour before each meeting.
+REMINDER_DEFAULT_OFFSETS_MINUTES = [24 * 60, 60]
+# Transient SMTP errors (4xx, connection lost): tries per mail, the first retry after the
+# backoff, each further one after twice as long.
+REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "6"))
+REMINDER_RETRY_BACKOFF_SECONDS = int(os.environ.get("REMINDER_RETRY_BACKOFF_SECONDS", "60"))
+# An "agenda updated" notice waits this long, so that edits made in a row become one notice.
+REMINDER_UPDATE_NOTICE_DELAY_SECONDS = int(
+    os.environ.get("REMINDER_UPDATE_NOTICE_DELAY_SECONDS", "600")
+)
+# How long a confirmation link works, and how often one address may be sent one (anti-flood).
+REMINDER_CONFIRMATION_MAX_AGE_SECONDS = 7 * 24 * 3600
+REMINDER_CONFIRMATION_RESEND_SECONDS = 600
+# The right-hand side of every Message-ID; empty: the host of SITE_URL.
+REMINDER_MESSAGE_ID_DOMAIN = os.environ.get("REMINDER_MESSAGE_ID_DOMAIN", "")
+CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {
+    # Every minute: take back claims of dead workers, skip what is too late, and start sending
+    # what is due (the batches continue until nothing is due). A reminder is at most a minute late.
+    "task": "tug_portal.reminders.tasks.dispatch_due",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    # Every 10 minutes: re-plan the reminders of every upcoming meeting (an edit, subscription or
+    # offset change whose task was lost while the broker was down) and re-send confirmation mails
+    # that were never sent. Cheap when nothing changed.
+    "task": "tug_portal.reminders.tasks.sweep",
+    "schedule": 600.0,
+}
+
+# --- hardening ------------------------------------------------------------------------------
+# Transport security, the Content Security Policy, the login throttle, the acceptable use policy
+# and readiness; tug_portal/common/README-operations.md explains each switch. Production is the
+# default (`manage.py check --deploy` reports nothing); TUG_EMBEDDED=1 (make run, make test)
+# serves plain http on a developer's machine.
+from datetime import timedelta  # noqa: E402 - this section's own import
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+TUG_EMBEDDED = env_bool("TUG_EMBEDDED")
+# HTTPS everywhere: http is redirected, HSTS pins https for a year (subdomains too; preload is
+# only a flag until someone submits the domain to the browsers' list), cookies travel over TLS
+# only. TUG_HTTPS=0 turns it all off, for a deployment reachable over http alone (nothing public).
+TUG_HTTPS = env_bool("TUG_HTTPS", default=not (DEBUG or TUG_EMBEDDED))
+SECURE_SSL_REDIRECT = TUG_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes that call the http port directly
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if TUG_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TUG_HTTPS
+SECURE_HSTS_PRELOAD = TUG_HTTPS
+SESSION_COOKIE_SECURE = TUG_HTTPS
+CSRF_COOKIE_SECURE = TUG_HTTPS
+# Behind a proxy that terminates TLS (a load balancer, nginx), Django sees http and would redirect
+# forever: TUG_BEHIND_TLS_PROXY=1 trusts the proxy's X-Forwarded-Proto. Only set it when the
+# proxy always overwrites that header, or a client could claim https.
+if env_bool("TUG_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For in front of the portal (0: clients connect
+# directly). The acceptable use policy and the login throttle find the client's address with it.
+TUG_TRUSTED_PROXY_COUNT = int(os.environ.get("TUG_TRUSTED_PROXY_COUNT", "0"))
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token in a hidden field; no script needs it
+SESSION_COOKIE_AGE = int(os.environ.get("TUG_SESSION_SECONDS", str(8 * 3600)))  # a working day
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # links to webex or caiso.com do not leak our URLs
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp 4 format): scripts, styles, fonts and images from our own
+# static files only, so no inline <script>, on*= handler or style= attribute runs, even if some
+# text slipped past the sanitizer. htmx is configured not to inject its indicator styles
+# (base.html's htmx-config meta). data: images are for the admin's and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": TUG_HTTPS,
+    },
+}
+
+# Staff log in through Django auth; django-axes pauses logins from an address after 5 failures
+# in a row, for 15 minutes, each further attempt restarting the pause (its records: admin, Axes).
+AUTHENTICATION_BACKENDS = [
+    "tug_portal.common.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# The acceptable use policy (tug_portal/common/aup.py): a client may call the same service once
+# per window; an early repeat is refused with 429 and restarts the window. The first rule naming
+# a URL ("namespace:name" patterns) and the method applies; calls not named here are free.
+# - Feeds and .ics downloads: 10 s per feed URL. Calendar clients poll every 5 minutes at the
+#   most (usually hourly), and a poll carrying the feed's ETag is never refused, so polling is
+#   never hurt; re-downloading the same feed in a loop is.
+# - Forms (any POST outside the admin): 30 s per form, the DRRS notice's own window.
+# - The JSON API: 30 s per URL, as the DRRS AUP limits its API services.
+TUG_AUP_FEED_WINDOW = int(os.environ.get("TUG_AUP_FEED_WINDOW", "10"))
+TUG_AUP_FORM_WINDOW = int(os.environ.get("TUG_AUP_FORM_WINDOW", "30"))
+TUG_AUP_API_WINDOW = int(os.environ.get("TUG_AUP_API_WINDOW", "30"))
+TUG_AUP_RULES = [
+    {
+        "urls": ["calendars:feed_*", "calendars:meeting_ics", "web:announcement_feed"],
+        "methods": ["GET", "HEAD"],
+        "window": TUG_AUP_FEED_WINDOW,
+    },
+    {"urls": ["api:*"], "methods": ["GET", "HEAD"], "window": TUG_AUP_API_WINDOW},
+    {"urls": ["*"], "methods": ["POST", "PUT", "PATCH", "DELETE"], "window": TUG_AUP_FORM_WINDOW},
+]
+# Never limited: staff's own area (its login has the throttle above), probes, API docs.
+TUG_AUP_EXEMPT = ["admin:*", "healthz", "readyz", "api:openapi*", "api:docs*"]
+
+# Readiness (/readyz, the admin banner): beat is "stale" when its heartbeat (every minute) is
+# older than this; the broker probe gives up after this many seconds.
+TUG_BEAT_STALE_AFTER = int(os.environ.get("TUG_BEAT_STALE_AFTER", "300"))
+TUG_READYZ_BROKER_TIMEOUT = float(os.environ.get("TUG_READYZ_BROKER_TIMEOUT", "3"))
+# Reminders are dispatched every minute: one still unsent 10 minutes after it was due means the
+# dispatcher or the SMTP server is not keeping up (tug_portal/reminders/health.py).
+TUG_READYZ_REMINDER_LAG = int(os.environ.get("TUG_READYZ_REMINDER_LAG", "600"))
+# A database that does not answer fails the request in seconds (a 503), not minutes.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )

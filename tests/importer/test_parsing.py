@@ -456,6 +456,13 @@ def test_parse_agenda_keeps_company_names_whole_when_splitting_presenters():
     assert record.topics[2].facilitators == ("Anna McKee", "Tony Braun")
 
 
+@pytest.mark.parametrize("cell", ["All", "Moderator", "All participants", "ISO staff", "TBD"])
+def test_parse_agenda_names_nobody_in_a_presenter_cell_reading(cell):
+    record = parse_agenda(f"Topic\tPresenter\nOpen Discussion\t{cell}\n")
+
+    assert (record.topics[0].facilitator, record.topics[0].facilitators) == (cell, ())
+
+
 def test_parse_agenda_nests_bullets_and_finds_linked_document():
     record = parse_fixture("mppf_2018-11-13.txt")
 
@@ -510,6 +517,23 @@ def test_parse_agenda_joins_pdf_table_cells_wrapped_onto_next_line():
     assert topic.body_markdown == (
         "- Spring 2019 release scope: Commitment Cost Enhancements Phase 3, Intertie Deviation "
         "Settlement\n- Market simulation starts February 25"
+    )
+
+
+def test_parse_agenda_reads_each_line_of_a_wrapped_pdf_presenter_cell_as_a_person():
+    record = parse_agenda(
+        "Time              Topic                                     Presenter\n"
+        "10:00 – 10:05     Agenda and Roll Call                      Indu Nambiar\n"
+        "10:05 – 10:30     Market Results Interface – Settlements    Jennifer Chen\n"
+        "                  (MRI-S) API changes                       Jason Lee\n"
+    )
+
+    topic = record.topics[1]
+
+    assert (topic.title, topic.facilitator, topic.facilitators) == (
+        "Market Results Interface – Settlements (MRI-S) API changes",
+        "Jennifer Chen; Jason Lee",
+        ("Jennifer Chen", "Jason Lee"),
     )
 
 
@@ -713,6 +737,30 @@ def test_parse_agenda_reads_web_conference_link_labelled(label):
     record = parse_agenda(text)
 
     assert record.web_conference == WebConference("https://caiso.webex.com/meet/X", None, None)
+
+
+def test_parse_agenda_reads_dial_ins_printed_number_first():
+    record = parse_agenda(
+        "Join WebEx meeting: https://caiso.webex.com/caiso/j.php?MTID=m1234\n"
+        "Meeting number (access code): 926 123 456\n\n"
+        "Join by phone\n1-844-517-1271 US Toll Free\n+1-682-268-9314 US Toll\n"
+    )
+
+    assert record.web_conference == WebConference(
+        "https://caiso.webex.com/caiso/j.php?MTID=m1234", "926 123 456", None
+    )
+    assert record.dial_in == (
+        DialIn("US Toll Free", "1-844-517-1271", None),
+        DialIn("US Toll", "+1-682-268-9314", None),
+    )
+
+
+def test_parse_agenda_reads_phone_conference_id_as_access_code():
+    record = parse_agenda(
+        "Call in (audio only): +1 916-538-7066\nPhone Conference ID: 123 456 789#\n"
+    )
+
+    assert record.dial_in == (DialIn("Call in (audio only)", "+1 916-538-7066", "123 456 789#"),)
 
 
 def test_parse_agenda_reads_several_labels_on_one_line():

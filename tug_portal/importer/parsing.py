@@ -750,9 +750,26 @@ def _layout_rows(candidates, roles: list[str], starts: list[int], first: int):
         if not rows or _starts_row(texts, roles, after_gap):
             rows.append(texts)
         else:
-            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], texts, strict=True)]
+            rows[-1] = [
+                _continued(role, old, new)
+                for role, old, new in zip(roles, rows[-1], texts, strict=True)
+            ]
         end = index + 1
     return rows, end
+
+
+_ENDS_MID_LIST = re.compile(r"(?:[,;&/]|\band)$")
+
+
+def _continued(role: str, text: str, more: str) -> str:
+    """A cell that wraps onto the next line goes on after a space, except in a presenter column,
+    where each line names someone (as a Word cell's paragraphs do): "Jennifer Chen; Jason Lee",
+    unless the line before ends mid-list ("Trang Deluca," "Sarah Warren")."""
+    if not (text and more):
+        return text or more
+    if role == "person" and not _ENDS_MID_LIST.search(text):
+        return f"{text}; {more}"
+    return f"{text} {more}"
 
 
 def _by_column(cells: list[_Cell], starts: list[int]) -> list[str]:
@@ -837,11 +854,24 @@ def _within(moment: dt.time, meeting: _TimeRange) -> bool:
     return meeting.start <= moment <= (meeting.end or meeting.start)
 
 
+# Who a presenter cell may name without naming a person ("All", "Moderator", "ISO staff").
+_NOT_A_PERSON = re.compile(
+    r"(?i)^(?:all|everyone|open|various|none|n/?a|tb[ad]|(?:all\s+)?(?:participants|attendees"
+    r"|stakeholders|members)|moderators?|facilitators?|presenters?|panel(?:ists)?|(?:iso\s+)?staff"
+    r"|team)$"
+)
+
+
 def _people(cell: str) -> tuple[str, ...]:
     """Presenters named in one cell. "&" and "/" split only between names, so "PG&E" stays whole;
-    a lone upper-case word ("CAISO", "TBD") is an affiliation or placeholder, not a person."""
+    a lone upper-case word ("CAISO", "TBD") is an affiliation or placeholder, not a person, and
+    neither are "All" or "Moderator"."""
     parts = (part.strip() for part in _PEOPLE_SEPARATOR.split(cell))
-    return tuple(p for p in parts if p and (" " in p or any(c.islower() for c in p)))
+    return tuple(
+        p
+        for p in parts
+        if p and (" " in p or any(c.islower() for c in p)) and not _NOT_A_PERSON.match(p)
+    )
 
 
 # ---------------------------------------------------------------------------------- sections
@@ -1109,7 +1139,7 @@ _LABEL_KINDS = (
     (
         "access_code",
         re.compile(
-            r"(?i)(?:(?:meeting|event|webinar|attendee|participant|conference|audio|call)\s+)*"
+            r"(?i)(?:(?:meeting|event|webinar|attendee|participant|conference|audio|call|phone)\s+)*"
             r"(?:access\s*code|pass\s*code|code|id|pin|password)"
         ),
     ),
@@ -1124,6 +1154,9 @@ _LABEL_KINDS = (
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+?[0-9]{1,3}[\s.-]?)?(?:\([0-9]{3}\)|[0-9]{3})[\s.-]?[0-9]{3}[\s.-]?[0-9]{4}"
     r"(?![0-9])"
+)
+_NUMBER_FIRST = re.compile(
+    rf"(?P<number>{_PHONE.pattern})[\s,:–-]*\(?(?P<label>[A-Za-z][\w /.&-]{{0,40}}?)\)?"
 )
 _CONFERENCE_HOST = re.compile(
     r"(?i)webex|zoom\.us|teams\.microsoft|gotomeeting|gotowebinar|bluejeans|meet\.google"
@@ -1209,6 +1242,9 @@ def _pair_candidates(cells: list[_Cell], i: int, next_line: str) -> list[tuple[s
     text = cells[i].text
     label, colon, rest = text.partition(":")
     candidates = [(label, rest, 1)] if colon and rest.strip() else []
+    number_first = _NUMBER_FIRST.fullmatch(text)
+    if number_first:  # "1-844-517-1271 US Toll Free", as conferencing services print them
+        candidates.append((number_first["label"], number_first["number"], 1))
     if i + 1 < len(cells):
         candidates.append((text, cells[i + 1].text, 2))
     elif len(cells) == 1 and text.endswith(":"):
@@ -1220,12 +1256,17 @@ def _clean_label(label: str) -> str:
     return label.strip().rstrip(":#").strip()
 
 
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
+
+
 def _label_kind(label: str, value: str) -> str | None:
+    """What a label names; an aside in parentheses ("Meeting number (access code)") aside."""
     label = _clean_label(label)
     if not label or not value.strip() or len(label) > 60 or _URL.search(label):
         return None
+    plain = _PARENTHETICAL.sub("", label).strip()
     for kind, pattern in _LABEL_KINDS:
-        if pattern.fullmatch(label) and _fits(kind, value):
+        if (pattern.fullmatch(label) or pattern.fullmatch(plain)) and _fits(kind, value):
             return kind
     return None
 

@@ -9,6 +9,8 @@ from datetime import date, datetime, time
 
 from django.db import transaction
 
+from tug_portal.common.rows import set_related, upsert
+
 from . import services
 from .models import (
     AgendaTopic,
@@ -74,25 +76,6 @@ def _cpg_announcement_body() -> str:
         "Agenda for meeting on November 1st 2018 2:00pm "
         "([the CPG meeting page](/meetings/cpg-2018-11-01/))\n\n" + "\n\n".join(sections) + "\n"
     )
-
-
-def upsert(model, lookup: dict, values: dict | None = None):
-    """Create the row, or update only the fields that differ; returns the row."""
-    values = values or {}
-    row = model.objects.filter(**lookup).first()
-    if row is None:
-        return model.objects.create(**lookup, **values)
-    changed = [field for field, value in values.items() if getattr(row, field) != value]
-    if changed:
-        for field in changed:
-            setattr(row, field, values[field])
-        row.save(update_fields=changed)
-    return row
-
-
-def set_related(manager, rows) -> None:
-    if set(manager.all()) != set(rows):
-        manager.set(rows)
 
 
 def _people() -> dict[str, Person]:

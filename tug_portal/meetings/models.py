@@ -323,6 +323,11 @@ class Meeting(ConferenceDetails, TimeStampedModel):
         return self.ends_at.astimezone(self.zone)
 
     @property
+    def is_public(self) -> bool:
+        """What the public may see: the same rule as MeetingQuerySet.published()."""
+        return self.is_published and self.program.is_active
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 

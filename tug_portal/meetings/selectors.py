@@ -41,10 +41,15 @@ def program_get(*, slug: str) -> Program:
 
 
 def topics_with_people() -> QuerySet[AgendaTopic]:
-    return AgendaTopic.objects.prefetch_related(
-        Prefetch("facilitators", queryset=Person.objects.order_by("name")),
-        "systems",
-        "documents",
+    """Topics as pages show them: with facilitators, systems and documents."""
+    return topics_for_calendars().prefetch_related("documents")
+
+
+def topics_for_calendars() -> QuerySet[AgendaTopic]:
+    """Topics as calendars and snapshots see them: no body, no documents (a ten-year feed
+    loads some 10,000 topics; every column counts)."""
+    return AgendaTopic.objects.defer("body").prefetch_related(
+        Prefetch("facilitators", queryset=Person.objects.order_by("name")), "systems"
     )
 
 
@@ -53,7 +58,7 @@ def meetings_with_calendar_facts(queryset: QuerySet[Meeting] | None = None) -> Q
     queries whatever their number."""
     queryset = Meeting.objects.all() if queryset is None else queryset
     return queryset.select_related("program", "program__contact", "contact").prefetch_related(
-        Prefetch("topics", queryset=topics_with_people()),
+        Prefetch("topics", queryset=topics_for_calendars()),
         Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
     )
 
@@ -68,10 +73,16 @@ def meetings_visible(*, user=None) -> QuerySet[Meeting]:
 def meeting_get(*, slug: str, user=None) -> Meeting:
     """One meeting with every fact its page shows. A draft is a 404 for the public, so its
     existence is not revealed."""
-    queryset = meetings_with_calendar_facts(meetings_visible(user=user)).prefetch_related(
-        Prefetch("announcements", queryset=Announcement.objects.published()),
-        Prefetch("announced_by", queryset=Announcement.objects.published()),
-        "program__links",
+    queryset = (
+        meetings_visible(user=user)
+        .select_related("program", "program__contact", "contact")
+        .prefetch_related(
+            Prefetch("topics", queryset=topics_with_people()),
+            Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
+            Prefetch("announcements", queryset=Announcement.objects.published()),
+            Prefetch("announced_by", queryset=Announcement.objects.published()),
+            "program__links",
+        )
     )
     meeting = queryset.filter(slug=slug).first()
     if meeting is None:

@@ -47,29 +47,38 @@ def _sync_one(meeting: Meeting, now) -> bool:
     return True
 
 
-@transaction.atomic
-def meetings_sync_calendar_state(*, meetings) -> set[int]:
+def meetings_sync_calendar_state(*, meetings, deleted: dict[int, int] | None = None) -> set[int]:
     """Compare each meeting's calendar-visible facts with the stored snapshot; where they differ
-    bump SEQUENCE, stamp the change and summarise it. Returns the ids that changed."""
+    bump SEQUENCE, stamp the change and summarise it. Then tell consumers (`meetings_changed`)
+    about the changed and the `deleted` ({meeting id: program id}) meetings. Returns the ids
+    that changed. Runs after every committing edit, and from the feeds' periodic sweep."""
+    changed = _sync_calendar_state(meetings)
+    deleted = deleted or {}
+    if changed or deleted:
+        program_ids = set(
+            Meeting.objects.filter(pk__in=changed).values_list("program_id", flat=True)
+        )
+        meetings_changed.send(
+            sender=Meeting,
+            meeting_ids=changed | set(deleted),
+            program_ids=program_ids | set(deleted.values()),
+        )
+    return changed
+
+
+@transaction.atomic
+def _sync_calendar_state(meetings) -> set[int]:
     now = timezone.now()
     locked = meetings_with_calendar_facts(meetings.select_for_update(of=("self",)))
     return {meeting.pk for meeting in locked if _sync_one(meeting, now)}
 
 
 def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Iterable[int], deleted):
-    """Runs after a transaction that touched meetings commits: sync them, then tell consumers."""
-    meeting_ids, program_ids = set(meeting_ids), set(program_ids)
-    queryset = Meeting.objects.filter(pk__in=meeting_ids) | Meeting.objects.filter(
-        program_id__in=program_ids
+    """Runs after a transaction that touched meetings commits."""
+    queryset = Meeting.objects.filter(pk__in=set(meeting_ids)) | Meeting.objects.filter(
+        program_id__in=set(program_ids)
     )
-    changed = meetings_sync_calendar_state(meetings=queryset)
-    changed_programs = set(
-        Meeting.objects.filter(pk__in=changed).values_list("program_id", flat=True)
-    )
-    changed |= set(deleted)
-    changed_programs |= set(deleted.values())
-    if changed:
-        meetings_changed.send(sender=Meeting, meeting_ids=changed, program_ids=changed_programs)
+    meetings_sync_calendar_state(meetings=queryset, deleted=deleted)
 
 
 # --- Meetings -------------------------------------------------------------------------------

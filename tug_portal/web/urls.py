@@ -1,3 +1,14 @@
+from django.urls import path
+
+from . import feeds, views
+
 app_name = "web"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
+    path("meetings/<slug:slug>/", views.meeting_detail, name="meeting_detail"),
+    path("announcements/", views.announcement_list, name="announcement_list"),
+    path("announcements/feed/", feeds.AnnouncementsFeed(), name="announcement_feed"),
+    path("announcements/<slug:slug>/", views.announcement_detail, name="announcement_detail"),
+]

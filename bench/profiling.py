@@ -1,0 +1,25 @@
+"""`--profile`: where the time of a missed target goes. After such a row is measured, its action
+runs again (untimed) under pyinstrument, and the profile is written to
+var/bench/profiles/<row>.txt and .html, for the owner of that part of the portal."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .environment import BASE_DIR, VAR_DIR
+
+PROFILES = VAR_DIR / "profiles"
+
+
+def write_profile(key: str, action: Callable[[], object], *, times: int) -> Path:
+    """Run `action` `times` times under the profiler; returns the text profile's path."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001)
+    with profiler:
+        for _ in range(times):
+            action()
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    (PROFILES / f"{key}.html").write_text(profiler.output_html())
+    text = PROFILES / f"{key}.txt"
+    text.write_text(profiler.output_text(unicode=True, color=False))
+    return text.relative_to(BASE_DIR)

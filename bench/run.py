@@ -1,0 +1,210 @@
+"""`python -m bench` (`make bench`): build the dataset in a throwaway database, run every row
+of issue 9, print the table and write it to var/bench/results.json. See README.md."""
+
+import argparse
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import environment
+
+RESULTS = environment.VAR_DIR / "results.json"
+ROW_GROUPS = ("1", "2", "3", "4", "5", "6")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="dataset size (0.1 while developing)"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each measurement")
+    parser.add_argument(
+        "--per-round", type=int, default=10, help="requests per round in rows 1 and 2"
+    )
+    parser.add_argument(
+        "--load-seconds", type=float, default=20, help="length of each load run (row 5)"
+    )
+    parser.add_argument(
+        "--page-seconds",
+        type=float,
+        default=3,
+        help="time budget of one round of a row 1-2 measurement",
+    )
+    parser.add_argument(
+        "--build-seconds",
+        type=float,
+        default=75,
+        help="row 3 starts no further round after this",
+    )
+    parser.add_argument(
+        "--fanout-seconds",
+        type=float,
+        default=120,
+        help="row 4 sends no further part of the fan-out after this",
+    )
+    parser.add_argument(
+        "--rows", default=",".join(ROW_GROUPS), help="which rows to run, e.g. 1,2,3"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile rows 1-4 that miss their target into var/bench/profiles/",
+    )
+    parser.add_argument("--http-port", type=int, default=8107, help="gunicorn's port (row 5)")
+    args = parser.parse_args(argv)
+    args.rows = {group.strip() for group in args.rows.split(",") if group.strip()}
+    if unknown := args.rows - set(ROW_GROUPS):
+        parser.error(f"unknown rows: {', '.join(sorted(unknown))}")
+    return args
+
+
+def machine() -> dict:
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+    }
+
+
+def describe_run(context: dict) -> str:
+    """ "2026-11-25T17:05:00+00:00, 2 cores, 23.5 GB, <cpu>, Python 3.11.2; sqlite, scale 1" """
+    machine = context["machine"]
+    return (
+        f"{context['date']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
+        f"{machine['cpu']}, Python {machine['python']}; {context['database']}, "
+        f"scale {context['scale']:g}"
+    )
+
+
+def step(message: str) -> float:
+    print(f"\n== {message}", flush=True)
+    return time.monotonic()
+
+
+def prepare(args, database) -> dict:
+    from django.core.management import call_command
+
+    from .dataset import build_dataset
+
+    started = step(f"Throwaway {database.engine} database {database.name}: migrating")
+    call_command("migrate", verbosity=0)
+    environment.clear_cache()
+    started = step(f"Building the dataset (scale {args.scale:g})")
+    counts = build_dataset(scale=args.scale)
+    counts["build_seconds"] = round(time.monotonic() - started, 1)
+    print(", ".join(f"{name} {value:,}" for name, value in counts.items()))
+    return counts
+
+
+def warm_up() -> None:
+    """What a long-running process has done before its first timed request: every app's URLs
+    imported, and the stored feed that /calendar/all.ics serves built (as the sweep does after
+    a deploy)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every app's URLconf
+    try:
+        from tug_portal.calendars.feeds import FeedSpec
+        from tug_portal.calendars.services import feed_build
+    except ImportError:
+        return
+    feed_build(spec=FeedSpec())
+
+
+def run_rows(args, counts: dict) -> tuple[list, list[str]]:
+    from . import rows
+    from .table import Row
+
+    settings = rows.Settings(
+        rounds=args.rounds,
+        per_round=args.per_round,
+        load_seconds=args.load_seconds,
+        fanout_seconds=args.fanout_seconds,
+        page_seconds=args.page_seconds,
+        build_seconds=args.build_seconds,
+        http_port=args.http_port,
+        profile=args.profile,
+    )
+    results, notes = [], []
+    if "1" in args.rows:
+        step("Row 1: pages through the full stack (WSGI call, in process)")
+        results += rows.page_rows(settings)
+    if "2" in args.rows:
+        step("Row 2: serving all.ics (WSGI call, in process)")
+        results += rows.feed_serving_rows(settings)
+    if "3" in args.rows:
+        step("Row 3: building the whole-archive feed")
+        results += rows.feed_build_rows(settings)
+    if "4" in args.rows:
+        step("Row 4: reminder fan-out")
+        results += rows.fanout_rows(settings, "confirmed_subscribers" in counts)
+    memory_row = None
+    if "5" in args.rows:
+        step(f"Row 5: under load, {args.load_seconds:g} s per URL (gunicorn on :{args.http_port})")
+        try:
+            load_results, memory_row, tool = rows.load_rows(settings)
+            results += load_results
+            notes.append(f"Load generator: {tool}.")
+        except Exception as error:
+            traceback.print_exc()
+            results += [Row.failed(key, "load", rows.NO_ERRORS, error) for key in ("5a", "5b")]
+    if "6" in args.rows:
+        step("Row 6: peak memory")
+        results.append(rows.feed_memory_row("6a", "feed build, whole archive", None))
+        results.append(
+            memory_row or Row.not_available("6b", "web worker memory", None, "needs row 5")
+        )
+    return results, notes
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    started = time.monotonic()
+    database = environment.configure()
+    import django
+
+    django.setup()
+    from .table import FAILED, format_table, write_json
+
+    with environment.throwaway(database):
+        counts = prepare(args, database)
+        warm_up()
+        results, notes = run_rows(args, counts)
+        environment.clear_cache()
+    seconds = time.monotonic() - started
+    notes += [
+        "Every ratio is against a baseline measured in the same run (medians of "
+        f"{args.rounds} rounds); rows 1-2 call tug_portal.wsgi.application in process.",
+        "The acceptable-use limiter has no rules in this run (bench/settings.py): it would "
+        "refuse a load generator asking for the same feed many times a second.",
+        f"Run took {seconds:.0f} s.",
+    ]
+    context = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "database": database.engine,
+        "scale": args.scale,
+        "dataset": counts,
+        "notes": notes,
+        "seconds": round(seconds, 1),
+    }
+    write_json(RESULTS, rows=results, context=context)
+    print(f"\n{describe_run(context)}\n\n{format_table(results)}\n")
+    for note in notes:
+        print(note)
+    print(f"Results written to {RESULTS.relative_to(environment.BASE_DIR)}")
+    sys.exit(1 if any(row.status == FAILED for row in results) else 0)

@@ -1,0 +1,155 @@
+/* TUG Portal: small enhancements. Every page works without this file; it only adds the copy
+   buttons, the meeting time in the viewer's own zone, tidy URLs for htmx filters, and focus
+   for confirmations swapped in by htmx. No inline script anywhere (Content-Security-Policy). */
+(function () {
+  "use strict";
+
+  /* --- Copy buttons: <button data-copy-target="id" data-copy-label="..." hidden> ------------ */
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain http (no Clipboard API): the old way, through a selected, off-screen text area.
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "offscreen";
+      document.body.appendChild(area);
+      area.select();
+      var copied = document.execCommand("copy");
+      document.body.removeChild(area);
+      if (copied) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function setUpCopyButtons(root) {
+    root.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      if (button.dataset.copyReady) { return; }
+      button.dataset.copyReady = "1";
+      var label = button.dataset.copyLabel || "text";
+      button.setAttribute("aria-label", "Copy " + label);
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.dataset.copyTarget);
+        copyText(source.textContent.trim()).then(
+          function () { flash(button, "Copied"); },
+          function () { flash(button, "Select and copy"); }
+        );
+      });
+    });
+  }
+
+  function flash(button, text) {
+    var original = "Copy";
+    button.textContent = text;
+    button.classList.add("copy-button--done");
+    announce(text === "Copied" ? button.getAttribute("aria-label").replace("Copy", "Copied") : text);
+    window.setTimeout(function () {
+      button.textContent = original;
+      button.classList.remove("copy-button--done");
+    }, 2000);
+  }
+
+  /* One polite live region for short announcements ("Copied meeting number"). */
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) {
+      region = document.createElement("p");
+      region.id = "announcer";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      document.body.appendChild(region);
+    }
+    region.textContent = text;
+  }
+
+  /* --- The meeting's time in the viewer's own zone ------------------------------------------- */
+
+  function setUpViewerTime(root) {
+    var viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    root.querySelectorAll("[data-viewer-time]").forEach(function (element) {
+      // Said only where it differs: a viewer in the meeting's own zone reads the time above.
+      if (viewerZone === element.dataset.zone) { return; }
+      var start = new Date(element.dataset.start);
+      var end = new Date(element.dataset.end);
+      if (isNaN(start) || isNaN(end)) { return; }
+      var day = new Intl.DateTimeFormat(undefined, {
+        weekday: "long", year: "numeric", month: "long", day: "numeric"
+      }).format(start);
+      var clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+      var zoneName = new Intl.DateTimeFormat(undefined, { timeZoneName: "long" })
+        .formatToParts(start)
+        .filter(function (part) { return part.type === "timeZoneName"; })
+        .map(function (part) { return part.value; })[0] || viewerZone;
+      var span = clock.format(start) + "–" + clock.format(end);
+      element.textContent = "Your time: " + day + ", " + span + " " + zoneName + ".";
+      element.hidden = false;
+    });
+  }
+
+  /* --- htmx ------------------------------------------------------------------------------------ */
+
+  // Filters leave no empty parameters in the URL that htmx pushes: "/?system=DRRS", not
+  // "/?q=&program=&system=DRRS". The server reads both the same way.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get") { return; }
+    var empty = [];
+    event.detail.formData.forEach(function (value, name) {
+      if (value === "") { empty.push(name); }
+    });
+    empty.forEach(function (name) { delete event.detail.parameters[name]; });
+  });
+
+  // A form sent by htmx that is refused (429: sent again too soon; 5xx) or cannot reach the
+  // server is not swapped: say so inside the form, in the server's words when it sent text.
+  function showFormProblem(form, text) {
+    var notice = form.querySelector(".form-problem");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.className = "notice notice--error form-problem";
+      notice.setAttribute("role", "alert");
+      form.insertBefore(notice, form.firstChild);
+    }
+    notice.textContent = text;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt.closest("form");
+    if (!form || event.detail.requestConfig.verb !== "post") { return; }
+    var xhr = event.detail.xhr;
+    var isText = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    showFormProblem(form, isText && xhr.responseText
+      ? xhr.responseText.trim()
+      : "Your request could not be sent (error " + xhr.status + "). Please try again in a minute.");
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt.closest("form");
+    if (form) { showFormProblem(form, "The portal could not be reached. Please check your connection and try again."); }
+  });
+
+  // Whatever htmx swaps in gets the same enhancements; a confirmation takes the focus, so that
+  // keyboard and screen reader users learn that the form was sent.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;
+    enhance(root);
+    var focusTarget = document.querySelector("[data-focus-on-load]");
+    if (focusTarget) {
+      focusTarget.removeAttribute("data-focus-on-load");
+      focusTarget.focus();
+    }
+  });
+
+  function enhance(root) {
+    setUpCopyButtons(root);
+    setUpViewerTime(root);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  } else {
+    enhance(document);
+  }
+})();

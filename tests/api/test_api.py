@@ -1,0 +1,108 @@
+import logging
+
+from tests.api.support import get_json
+from tug_portal.api import endpoints
+from tug_portal.meetings.models import Program
+
+
+def test_get_answers_with_etag_and_public_cache_control(client, demo):
+    response = client.get("/api/v1/programs")
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"')
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_get_with_current_etag_is_304_without_body(client, demo, without_aup):
+    etag = client.get("/api/v1/meetings/tug-2018-10-16")["ETag"]
+
+    response = client.get("/api/v1/meetings/tug-2018-10-16", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+
+
+def test_get_with_weak_form_of_current_etag_is_304(client, demo, without_aup):
+    # GZipMiddleware weakens the ETag of a compressed answer; clients send that form back.
+    etag = client.get("/api/v1/programs")["ETag"]
+
+    response = client.get("/api/v1/programs", headers={"If-None-Match": f"W/{etag}"})
+
+    assert response.status_code == 304
+
+
+def test_get_with_stale_etag_after_an_edit_is_200_with_new_etag(client, demo, without_aup):
+    old = client.get("/api/v1/programs")["ETag"]
+    Program.objects.filter(slug="tug").update(name="Technology Users' Group")
+
+    response = client.get("/api/v1/programs", headers={"If-None-Match": old})
+
+    assert response.status_code == 200
+    assert response["ETag"] != old
+    assert response.json()[1]["name"] == "Technology Users' Group"
+
+
+def test_error_answers_are_not_cached(client, demo):
+    response = client.get("/api/v1/meetings/no-such-meeting")
+
+    assert response.status_code == 404
+    assert "Cache-Control" not in response
+
+
+def test_unknown_api_path_is_json_404(client, db):
+    answer = get_json(client, "/api/v1/meetings/tug-2018-10-16/agenda", status=404)
+
+    assert answer == {
+        "detail": "No API endpoint at /api/v1/meetings/tug-2018-10-16/agenda; see /api/v1/docs."
+    }
+
+
+def test_post_is_json_405_naming_get(client, db, without_aup):
+    response = client.post("/api/v1/meetings")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {"detail": "POST is not allowed here; use GET."}
+
+
+def test_unexpected_failure_is_logged_and_answered_as_json_500(client, db, monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("the disk is on fire")
+
+    # Forced: nothing in the API fails on its own, which is the point of the other tests.
+    monkeypatch.setattr(endpoints.selectors, "programs_list", broken)
+
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        answer = get_json(client, "/api/v1/programs", status=500)
+
+    assert answer == {"detail": "Internal server error; it has been logged."}
+    [record] = caplog.records
+    assert record.getMessage() == "Internal Server Error: /api/v1/programs"
+    assert str(record.exc_info[1]) == "the disk is on fire"
+
+
+def test_same_url_again_within_the_window_is_429_in_the_api_error_shape(client, demo, settings):
+    client.get("/api/v1/next-meetings")
+
+    response = client.get("/api/v1/next-meetings")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(settings.TUG_AUP_API_WINDOW)
+    assert response.json()["detail"].startswith("Acceptable Use Policy Violation.")
+
+
+def test_polling_with_etag_within_the_window_is_304_not_429(client, demo):
+    etag = client.get("/api/v1/next-meetings")["ETag"]
+
+    response = client.get("/api/v1/next-meetings", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+
+
+def test_next_page_within_the_window_is_served(client, demo):
+    first = get_json(client, "/api/v1/meetings?limit=4")
+
+    response = client.get(first["next"])
+
+    assert response.status_code == 200

@@ -1,0 +1,105 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.selectors import default_feed_specs, feed_data_version, feed_meetings
+from tug_portal.meetings.models import AgendaTopic, Meeting, Program
+from tug_portal.meetings.services import meeting_create
+
+NOW = datetime(2019, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def _slugs(spec: FeedSpec, now=NOW) -> list[str]:
+    return list(feed_meetings(spec, now=now).values_list("slug", flat=True))
+
+
+@pytest.fixture
+def tug(demo):
+    return Program.objects.get(slug="tug")
+
+
+def test_drafts_never_appear_in_a_feed(tug):
+    meeting_create(program=tug, day=date(2019, 2, 12), slug="tug-draft", is_published=False)
+
+    for spec in (FeedSpec(), FeedSpec(program="tug"), FeedSpec(full_history=True)):
+        assert "tug-draft" not in _slugs(spec)
+
+
+def test_program_feed_holds_only_its_program(demo):
+    assert _slugs(FeedSpec(program="cpg"))[:1] == ["cpg-2018-11-01"]
+    assert {slug[:3] for slug in _slugs(FeedSpec(program="cpg"))} == {"cpg"}
+
+
+def test_system_filter_keeps_meetings_with_a_topic_on_the_system(demo):
+    assert _slugs(FeedSpec(system="drrs")) == ["tug-2018-10-16"]
+    assert _slugs(FeedSpec(system="oms")) == ["tug-2018-10-16", "cpg-2018-11-01"]
+    assert _slugs(FeedSpec(program="cpg", system="drrs")) == []
+
+
+def test_recent_feed_reaches_back_the_history_setting_and_archive_reaches_all(demo, settings):
+    settings.TUG_ICAL_HISTORY_DAYS = 80
+    now = datetime(2019, 1, 10, 12, 0, tzinfo=UTC)  # 80 days back: 22 October 2018
+
+    recent = _slugs(FeedSpec(program="tug"), now=now)
+    archive = _slugs(FeedSpec(program="tug", full_history=True), now=now)
+
+    assert "tug-2018-10-16" not in recent
+    assert "tug-2018-10-30" in recent
+    assert archive[:2] == ["tug-2018-10-16", "tug-2018-10-30"]
+
+
+def test_cancelled_meeting_stays_for_the_window_then_leaves(demo, settings):
+    settings.TUG_ICAL_CANCELLED_DAYS = 30
+    Meeting.objects.filter(slug="tug-2018-10-30").update(
+        status=Meeting.Status.CANCELLED, calendar_changed_at=datetime(2018, 10, 25, tzinfo=UTC)
+    )
+    spec = FeedSpec(program="tug", full_history=True)
+
+    within = _slugs(spec, now=datetime(2018, 11, 20, tzinfo=UTC))
+    after = _slugs(spec, now=datetime(2018, 11, 30, tzinfo=UTC))
+
+    assert "tug-2018-10-30" in within
+    assert "tug-2018-10-30" not in after
+
+
+def test_data_version_moves_when_a_topic_is_added(demo, django_capture_on_commit_callbacks):
+    spec, other = FeedSpec(program="tug", full_history=True), FeedSpec(program="cpg")
+    before, other_before = feed_data_version(spec, now=NOW), feed_data_version(other, now=NOW)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        AgendaTopic.objects.create(
+            meeting=Meeting.objects.get(slug="tug-2018-10-30"), order=2, title="OMS Road Map"
+        )
+
+    assert feed_data_version(spec, now=NOW) != before
+    assert feed_data_version(other, now=NOW) == other_before
+
+
+def test_data_version_is_stable_within_a_day_and_moves_with_the_day(demo):
+    spec = FeedSpec()
+    morning = timezone.make_aware(datetime(2019, 1, 10, 8, 0))
+
+    same_day = feed_data_version(spec, now=morning + timedelta(hours=10))
+    next_day = feed_data_version(spec, now=morning + timedelta(days=1))
+
+    assert feed_data_version(spec, now=morning) == same_day
+    assert next_day != same_day
+
+
+def test_default_feeds_are_all_each_program_and_each_system_recent_and_archive(demo):
+    keys = [spec.key for spec in default_feed_specs()]
+
+    assert keys == [
+        "all",
+        "all?history=all",
+        "cpg",
+        "cpg?history=all",
+        "tug",
+        "tug?history=all",
+        "all?system=drrs",
+        "all?system=drrs&history=all",
+        "all?system=oms",
+        "all?system=oms&history=all",
+    ]

@@ -1,0 +1,218 @@
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from tests.calendars.parsers import parse_events, vobject_calendar
+from tug_portal.calendars.describe import meeting_when
+from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.models import StoredFeed
+from tug_portal.calendars.services import feed_build, feeds_refresh, feeds_sweep
+from tug_portal.calendars.serving import feed_validators
+from tug_portal.meetings.models import (
+    AgendaTopic,
+    Meeting,
+    MeetingDialIn,
+    Person,
+    Program,
+    System,
+)
+from tug_portal.meetings.selectors import meeting_next_for_program
+from tug_portal.meetings.timeutil import local_span_to_utc
+
+ARCHIVE = FeedSpec(program="tug", full_history=True)
+
+
+def _event(feed: StoredFeed, meeting: Meeting):
+    return parse_events(bytes(feed.content))[f"{meeting.uid}@tug-portal"]
+
+
+def _last_modified(feed: StoredFeed, meeting: Meeting) -> datetime:
+    events = vobject_calendar(bytes(feed.content)).vevent_list
+    event = next(event for event in events if event.uid.value == f"{meeting.uid}@tug-portal")
+    return event.last_modified.value
+
+
+def test_feed_build_stores_bytes_gzip_etag_and_publishes_validators(
+    demo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        feed = feed_build(spec=ARCHIVE)
+
+    assert feed.key == "tug?history=all"
+    assert bytes(feed.content).startswith(b"BEGIN:VCALENDAR\r\n")
+    assert feed.event_count == Meeting.objects.filter(program__slug="tug").count()
+    assert len(feed.etag) == 32
+    validators = feed_validators("tug?history=all")
+    assert validators.etag == feed.etag
+    assert validators.last_modified == feed.content_changed_at.timestamp()
+
+
+def test_feed_build_of_unknown_program_or_system_is_404(demo):
+    with pytest.raises(Http404):
+        feed_build(spec=FeedSpec(program="nope"))
+    with pytest.raises(Http404):
+        feed_build(spec=FeedSpec(system="nope"))
+
+
+def test_feed_names_the_same_next_meeting_as_the_rest_of_the_portal(demo):
+    program = Program.objects.get(slug="tug")
+    upcoming = meeting_next_for_program(program=program)
+
+    feed = feed_build(spec=FeedSpec(program="tug"))
+
+    description = vobject_calendar(bytes(feed.content)).description.value
+    assert description.endswith(f"\nNext TUG: {meeting_when(upcoming)}")
+    assert "Meets every other Tuesday, 10:00-11:00 AM Pacific." in description
+
+
+def test_rebuild_of_unchanged_data_keeps_the_stored_bytes_and_etag(demo):
+    first = feed_build(spec=ARCHIVE, now=datetime(2026, 1, 5, 10, tzinfo=UTC))
+
+    second = feed_build(spec=ARCHIVE, now=datetime(2026, 1, 5, 11, tzinfo=UTC))
+
+    assert second.etag == first.etag
+    assert bytes(second.content) == bytes(first.content)
+    assert second.content_changed_at == first.content_changed_at
+    assert second.built_at == datetime(2026, 1, 5, 11, tzinfo=UTC)
+
+
+def test_editing_a_topic_bumps_sequence_and_last_modified_and_keeps_uid(
+    seed, django_capture_on_commit_callbacks, time_machine
+):
+    before = feed_build(spec=ARCHIVE)
+    old_event = _event(before, seed)
+    topic = seed.topics.get(order=2)
+    edited_at = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    time_machine.move_to(edited_at, tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.title = "DRRS – Acceptable Use Policy (final)"
+        topic.save()
+    after = feed_build(spec=ARCHIVE)
+
+    new_event = _event(after, seed)
+    assert new_event.uid == old_event.uid == f"{seed.uid}@tug-portal"
+    assert new_event.sequence == old_event.sequence + 1
+    assert _last_modified(after, seed) == edited_at
+    assert after.etag != before.etag
+
+
+def test_cancelling_gives_status_cancelled_and_bumps_sequence(
+    seed, django_capture_on_commit_callbacks
+):
+    before = _event(feed_build(spec=ARCHIVE), seed)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.status = Meeting.Status.CANCELLED
+        seed.save()
+    after = _event(feed_build(spec=ARCHIVE), seed)
+
+    assert (before.status, after.status) == ("CONFIRMED", "CANCELLED")
+    assert after.sequence == before.sequence + 1
+
+
+def test_moving_a_meeting_keeps_its_join_details_and_says_what_changed(
+    seed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.starts_at, seed.ends_at = local_span_to_utc(
+            date(2018, 10, 16), time(13, 0), time(14, 0), "America/Los_Angeles", timedelta()
+        )
+        seed.save()
+    feed = feed_build(spec=ARCHIVE)
+
+    content = bytes(feed.content).replace(b"\r\n ", b"").decode()
+    assert _event(feed, seed).start == datetime(2018, 10, 16, 20, tzinfo=UTC)
+    assert "time moved from Tue Oct 16 10:00 AM to Tue Oct 16 1:00 PM" in content
+    assert "Meeting number: 966 010 353" in content
+    assert "tel:+18665282256\\,\\,3895889%23" not in content  # URIs are not text-escaped
+
+
+def _add_published_meetings(program: Program, numbers: range, person: Person, system: System):
+    """Meetings with a dial-in and a topic with a facilitator and a system: every relation a
+    feed reads, so that an N+1 on any of them shows."""
+    start = datetime(2030, 1, 1, 18, tzinfo=UTC)
+    meetings = Meeting.objects.bulk_create(
+        Meeting(
+            program=program,
+            slug=f"bulk-{n}",
+            title=program.name,
+            starts_at=start + timedelta(days=n),
+            ends_at=start + timedelta(days=n, hours=1),
+            is_published=True,
+        )
+        for n in numbers
+    )
+    MeetingDialIn.objects.bulk_create(
+        MeetingDialIn(meeting=meeting, label="Domestic Call-In", number="(866) 528-2256")
+        for meeting in meetings
+    )
+    topics = AgendaTopic.objects.bulk_create(
+        AgendaTopic(meeting=meeting, order=1, title="Roll call") for meeting in meetings
+    )
+    AgendaTopic.facilitators.through.objects.bulk_create(
+        AgendaTopic.facilitators.through(agendatopic=topic, person=person) for topic in topics
+    )
+    AgendaTopic.systems.through.objects.bulk_create(
+        AgendaTopic.systems.through(agendatopic=topic, system=system) for topic in topics
+    )
+
+
+@pytest.mark.parametrize("spec", [FeedSpec(program="p"), FeedSpec(system="sys")])
+def test_build_query_count_does_not_grow_with_meetings(db, spec, django_assert_num_queries):
+    person = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
+    system = System.objects.create(code="SYS", name="A system")
+    program = Program.objects.create(name="Program", acronym="P", slug="p", contact=person)
+    _add_published_meetings(program, range(3), person, system)
+    feed_build(spec=spec)  # stores the row: later builds update it
+    _add_published_meetings(program, range(3, 4), person, system)
+    with CaptureQueriesContext(connection) as few:
+        feed_build(spec=spec)
+    _add_published_meetings(program, range(4, 300), person, system)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        feed = feed_build(spec=spec)
+
+    assert feed.event_count == 300
+
+
+def test_refresh_skips_feeds_whose_data_did_not_move(demo):
+    feed_build(spec=ARCHIVE)
+
+    assert feeds_refresh(feeds=StoredFeed.objects.all()) == []
+
+
+def test_sweep_builds_every_default_feed(demo):
+    rebuilt = feeds_sweep()
+
+    assert sorted(rebuilt) == sorted(StoredFeed.objects.values_list("key", flat=True))
+    assert len(rebuilt) == 10
+
+
+def test_sweep_rebuilds_a_feed_whose_change_event_was_lost(demo):
+    feeds_sweep()
+    meeting = Meeting.objects.filter(program__slug="tug", starts_at__gt=datetime.now(UTC)).first()
+    # An edit whose on-commit hook never ran (a crash, a broker outage): no signal at all.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at + timedelta(hours=2),
+        ends_at=meeting.ends_at + timedelta(hours=2),
+    )
+
+    rebuilt = feeds_sweep()
+
+    assert {"all", "all?history=all", "tug", "tug?history=all"} <= set(rebuilt)
+    event = _event(StoredFeed.objects.get(key="tug"), meeting)
+    assert event.start == meeting.starts_at + timedelta(hours=2)
+    assert event.sequence == 1
+
+
+def test_refresh_removes_the_feeds_of_a_program_no_longer_active(demo):
+    feeds_sweep()
+    Program.objects.filter(slug="cpg").update(is_active=False)
+
+    feeds_sweep()
+
+    assert not StoredFeed.objects.filter(key__startswith="cpg").exists()

@@ -1,0 +1,268 @@
+import gzip
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils.http import http_date
+
+from tests.calendars.parsers import parse_events
+from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.models import StoredFeed
+from tug_portal.calendars.services import feed_build
+from tug_portal.calendars.serving import CHUNK_SIZE
+from tug_portal.meetings.models import AgendaTopic, Meeting, Program
+from tug_portal.meetings.services import meeting_create
+
+pytestmark = pytest.mark.usefixtures("no_aup")
+
+
+def _body(response) -> bytes:
+    body = b"".join(response.streaming_content)
+    return gzip.decompress(body) if response.get("Content-Encoding") == "gzip" else body
+
+
+def test_program_feed_is_served_as_text_calendar_with_validators(built_feeds, client):
+    feed = StoredFeed.objects.get(key="tug")
+
+    response = client.get("/calendar/tug.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["ETag"] == f'"{feed.etag}"'
+    assert response["Last-Modified"] == http_date(feed.content_changed_at.timestamp())
+    assert response["Content-Disposition"] == 'attachment; filename="tug.ics"'
+    assert response["Vary"] == "Accept-Encoding"
+    assert "Access-Control-Allow-Origin" not in response
+    assert _body(response) == bytes(feed.content)
+
+
+def test_conditional_get_with_current_etag_is_304_without_queries(
+    built_feeds, client, django_assert_num_queries
+):
+    etag = client.get("/calendar/tug.ics")["ETag"]
+
+    with django_assert_num_queries(0):
+        response = client.get("/calendar/tug.ics", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_full_get_of_a_feed_this_process_served_before_costs_no_query(
+    built_feeds, client, django_assert_num_queries
+):
+    client.get("/calendar/tug.ics")
+
+    with django_assert_num_queries(0):
+        response = client.get("/calendar/tug.ics")
+
+    assert response.status_code == 200
+    assert _body(response) == bytes(StoredFeed.objects.get(key="tug").content)
+
+
+def test_feed_served_after_a_rebuild_is_the_new_one(
+    built_feeds, client, django_capture_on_commit_callbacks
+):
+    before = client.get("/calendar/tug.ics")
+    upcoming = Meeting.objects.filter(program__slug="tug", starts_at__gt=datetime.now(UTC))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        AgendaTopic.objects.create(meeting=upcoming.first(), order=2, title="OMS Road Map")
+        feed_build(spec=FeedSpec(program="tug"))
+    after = client.get("/calendar/tug.ics")
+
+    assert after["ETag"] != before["ETag"]
+    assert b"- OMS Road Map" in _body(after)
+
+
+def test_conditional_get_with_if_modified_since_is_304_without_queries(
+    built_feeds, client, django_assert_num_queries
+):
+    last_modified = client.get("/calendar/all.ics?history=all")["Last-Modified"]
+
+    with django_assert_num_queries(0):
+        response = client.get(
+            "/calendar/all.ics?history=all", headers={"If-Modified-Since": last_modified}
+        )
+
+    assert response.status_code == 304
+
+
+def test_conditional_get_with_old_etag_gets_the_feed(built_feeds, client):
+    response = client.get("/calendar/tug.ics", headers={"If-None-Match": '"old"'})
+
+    assert response.status_code == 200
+
+
+def test_gzip_is_the_stored_gzip_and_its_etag_is_its_own(built_feeds, client):
+    feed = StoredFeed.objects.get(key="all")
+
+    response = client.get("/calendar/all.ics", headers={"Accept-Encoding": "gzip, br"})
+
+    assert response["Content-Encoding"] == "gzip"
+    assert b"".join(response.streaming_content) == bytes(feed.content_gzip)
+    assert response["ETag"] == f'"{feed.etag}-gz"'
+    assert response["Content-Length"] == str(len(bytes(feed.content_gzip)))
+
+
+def test_gzip_etag_also_validates_for_304(built_feeds, client, django_assert_num_queries):
+    etag = client.get("/calendar/all.ics", headers={"Accept-Encoding": "gzip"})["ETag"]
+
+    with django_assert_num_queries(0):
+        response = client.get(
+            "/calendar/all.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": f"W/{etag}"}
+        )
+
+    assert response.status_code == 304
+
+
+def test_long_feed_streams_in_chunks(demo, client):
+    program = Program.objects.get(slug="tug")
+    first = datetime(2031, 1, 1).date()
+    for n in range(70):
+        meeting_create(program=program, day=first + timedelta(days=n), is_published=True)
+
+    response = client.get("/calendar/tug.ics")
+
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert [len(chunk) for chunk in chunks[:-1]] == [CHUNK_SIZE] * (len(chunks) - 1)
+    assert len(chunks) >= 2
+    assert len(parse_events(b"".join(chunks))) == 74
+
+
+def test_system_filter_serves_only_meetings_on_that_system(built_feeds, seed, client):
+    response = client.get("/calendar/all.ics?system=DRRS&history=all")
+
+    assert response.status_code == 200
+    assert list(parse_events(_body(response))) == [f"{seed.uid}@tug-portal"]
+    assert response["Content-Disposition"] == 'attachment; filename="all-drrs-archive.ics"'
+
+
+def test_never_built_combination_is_built_on_its_first_request(built_feeds, seed, client):
+    response = client.get("/calendar/tug.ics?system=oms&history=all")
+
+    assert response.status_code == 200
+    assert list(parse_events(_body(response))) == [f"{seed.uid}@tug-portal"]
+    assert StoredFeed.objects.filter(key="tug?system=oms&history=all").exists()
+
+
+def test_drafts_never_appear_in_served_feeds(demo, client):
+    draft = meeting_create(program=Program.objects.get(slug="tug"), day=datetime(2031, 3, 4).date())
+
+    response = client.get("/calendar/tug.ics")
+
+    assert f"{draft.uid}@tug-portal" not in parse_events(_body(response))
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/calendar/all.ics?history=forever", "history can only be 'all' (the whole archive)."),
+        ("/calendar/all.ics?system=%3Cscript%3E", "system must be a system code such as DRRS."),
+        (
+            "/calendar/tug.ics?alarm=soon",
+            "alarm takes up to 4 numbers of minutes before the meeting, from 0 to 40320, "
+            "e.g. ?alarm=30 or ?alarm=1440,15.",
+        ),
+        (
+            "/calendar/tug.ics?alarm=1,2,3,4,5",
+            "alarm takes up to 4 numbers of minutes before the meeting, from 0 to 40320, "
+            "e.g. ?alarm=30 or ?alarm=1440,15.",
+        ),
+    ],
+)
+def test_bad_query_is_a_400_that_says_why(demo, client, url, message):
+    response = client.get(url)
+
+    assert response.status_code == 400
+    assert response.content.decode() == message
+
+
+@pytest.mark.parametrize("url", ["/calendar/nope.ics", "/calendar/all.ics?system=NOPE"])
+def test_unknown_program_or_system_is_404(demo, client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_alarms_are_added_to_every_event_but_cancelled_ones(
+    demo, client, django_capture_on_commit_callbacks
+):
+    upcoming = Meeting.objects.filter(program__slug="tug", starts_at__gt=datetime.now(UTC))
+    Meeting.objects.filter(pk=upcoming.first().pk).update(status=Meeting.Status.CANCELLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        feed_build(spec=FeedSpec(program="tug"))
+
+    response = client.get("/calendar/tug.ics?alarm=30,1440")
+
+    body = _body(response).decode()
+    assert body.count("BEGIN:VEVENT") == 4
+    assert body.count("STATUS:CANCELLED") == 1
+    assert body.count("BEGIN:VALARM") == 6
+    assert "TRIGGER:-PT1440M\r\nEND:VALARM\r\nBEGIN:VALARM\r\nACTION:DISPLAY" in body
+    assert response["ETag"].endswith('-a1440-a30"')
+    assert len(parse_events(body.encode())) == 4
+
+
+def test_one_meeting_calendar_is_served_for_download(seed, client):
+    response = client.get("/meetings/tug-2018-10-16.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="tug-2018-10-16.ics"'
+    assert list(parse_events(_body(response))) == [f"{seed.uid}@tug-portal"]
+
+
+def test_one_meeting_calendar_304_without_queries_once_cached(
+    seed, client, django_assert_num_queries
+):
+    etag = client.get("/meetings/tug-2018-10-16.ics")["ETag"]
+
+    with django_assert_num_queries(0):
+        response = client.get("/meetings/tug-2018-10-16.ics", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+
+
+def test_draft_meeting_calendar_is_404_for_public_and_private_for_staff(demo, client):
+    draft = meeting_create(
+        program=Program.objects.get(slug="tug"), day=datetime(2031, 3, 4).date(), slug="draft"
+    )
+    public = client.get("/meetings/draft.ics")
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+
+    staff = client.get("/meetings/draft.ics")
+
+    assert public.status_code == 404
+    assert staff.status_code == 200
+    assert staff["Cache-Control"] == "private, no-store"
+    assert list(parse_events(_body(staff))) == [f"{draft.uid}@tug-portal"]
+
+
+def test_one_meeting_calendar_follows_an_edit(seed, client, django_capture_on_commit_callbacks):
+    before = client.get("/meetings/tug-2018-10-16.ics")["ETag"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.title = "Technology User Group (extended)"
+        seed.save()
+    after = client.get("/meetings/tug-2018-10-16.ics")
+
+    assert after["ETag"] != before
+    assert b"SUMMARY:TUG: Technology User Group (extended)" in _body(after)
+
+
+def test_help_page_lists_subscribe_links_for_every_program(demo, client, settings):
+    settings.SITE_URL = "https://portal.example.org"
+
+    response = client.get("/calendar/help/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="webcal://portal.example.org/calendar/all.ics"' in content
+    assert 'href="webcal://portal.example.org/calendar/tug.ics"' in content
+    assert 'href="webcal://portal.example.org/calendar/cpg.ics"' in content
+    assert (
+        "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Fportal.example.org"
+        "%2Fcalendar%2Fcpg.ics"
+    ) in content
+    assert "<script>" not in content
+    assert "style=" not in content

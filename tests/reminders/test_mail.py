@@ -1,0 +1,188 @@
+import email
+import email.policy
+from datetime import timedelta
+
+import pytest
+
+from tests.reminders.factories import make_subscription
+from tug_portal.meetings.demo import load_demo
+from tug_portal.meetings.models import Meeting, Program
+from tug_portal.meetings.selectors import meetings_with_calendar_facts
+from tug_portal.reminders import tokens
+from tug_portal.reminders.mail import MailRenderer, confirmation_message, meeting_when
+from tug_portal.reminders.models import Delivery, describe_duration
+
+pytestmark = pytest.mark.django_db
+
+Kind = Delivery.Kind
+WHEN = "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific"
+
+
+@pytest.fixture
+def seed_meeting():
+    """The TUG meeting of 16 October 2018, as the seed agenda printed it."""
+    load_demo()
+    return meetings_with_calendar_facts().get(slug="tug-2018-10-16")
+
+
+def render(meeting, *, kind=Kind.REMINDER, offset=timedelta(hours=1), detail=""):
+    subscription = make_subscription("ann@example.com", meeting.program)
+    delivery = Delivery(
+        subscription=subscription, meeting=meeting, kind=kind, offset=offset, detail=detail
+    )
+    return subscription, MailRenderer().delivery_message(delivery)
+
+
+def parts(message) -> tuple[str, str]:
+    return message.body, message.alternatives[0].content
+
+
+def attachment(message) -> tuple[str, str, str]:
+    """(file name, content type, text) of the mail's one attachment."""
+    (part,) = message.attachments
+    return part.get_filename(), part.get_content_type(), part.get_payload(decode=True).decode()
+
+
+def test_meeting_time_is_written_in_the_meetings_own_zone(seed_meeting):
+    assert meeting_when(seed_meeting) == WHEN
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (timedelta(days=1), "1 day"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "1 hour 30 minutes"),
+        (timedelta(days=2, minutes=5), "2 days 5 minutes"),
+    ],
+)
+def test_offsets_are_written_in_words(value, words):
+    assert describe_duration(value) == words
+
+
+def test_reminder_says_when_and_how_to_join_in_text_and_html(seed_meeting):
+    _, message = render(seed_meeting)
+
+    assert message.subject == f"Reminder: TUG meeting in 1 hour, {WHEN}"
+    for part in parts(message):
+        for fact in (
+            WHEN,
+            "https://caiso.webex.com/meet/CAISO-TUG",
+            "966 010 353",
+            "389 588 9",
+            "Domestic Call-In",
+            "(866) 528-2256",
+            "International Call-In",
+            "(216) 706-7052",
+            "Agenda and Roll Call",
+            "Indu Nambiar",
+            "DRRS – Acceptable Use Policy Changes",
+            "Nalini Chari",
+            "OMS – CPG Announcement",
+            "Justin Wong",
+            "http://127.0.0.1:8000/meetings/tug-2018-10-16/",
+        ):
+            assert fact in part
+    text, html = parts(message)
+    assert "- DRRS – Acceptable Use Policy Changes, Nalini Chari [DRRS]" in text
+    assert '<a href="tel:+18665282256,,3895889%23">(866) 528-2256</a>' in html
+
+
+def test_agenda_links_to_portal_pages_are_absolute_in_a_mail(seed_meeting):
+    text, html = parts(render(seed_meeting)[1])
+
+    assert "(http://127.0.0.1:8000/meetings/cpg-2018-11-01/)" in text
+    assert 'href="http://127.0.0.1:8000/meetings/cpg-2018-11-01/"' in html
+
+
+def test_reminder_carries_the_meetings_ics(seed_meeting):
+    _, message = render(seed_meeting)
+
+    filename, content_type, content = attachment(message)
+    assert (filename, content_type) == ("tug-2018-10-16.ics", "text/calendar")
+    assert f"UID:{seed_meeting.uid}@tug-portal" in content
+    assert "DTSTART;TZID=America/Los_Angeles:20181016T100000" in content
+
+
+def test_reminder_has_one_click_unsubscribe_and_preferences_links(seed_meeting):
+    subscription, message = render(seed_meeting)
+
+    unsubscribe = (
+        "http://127.0.0.1:8000/subscriptions/unsubscribe/"
+        f"{tokens.unsubscribe_token(subscription.pk)}/"
+    )
+    preferences = (
+        "http://127.0.0.1:8000/subscriptions/preferences/"
+        f"{tokens.preferences_token(subscription.subscriber_id)}/"
+    )
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Id"] == "TUG meeting reminders <tug.reminders.127.0.0.1>"
+    for part in parts(message):
+        assert unsubscribe in part
+        assert preferences in part
+
+
+def test_message_id_comes_from_the_rows_key(seed_meeting):
+    subscription, reminder = render(seed_meeting, offset=timedelta(days=1))
+    update = MailRenderer().delivery_message(
+        Delivery(subscription=subscription, meeting=seed_meeting, kind=Kind.UPDATE, revision=3)
+    )
+
+    assert reminder.extra_headers["Message-ID"] == (
+        f"<reminder.{subscription.pk}.{seed_meeting.uid}.1440.0@127.0.0.1>"
+    )
+    assert update.extra_headers["Message-ID"] == (
+        f"<update.{subscription.pk}.{seed_meeting.uid}.0.3@127.0.0.1>"
+    )
+
+
+def test_update_notice_says_what_changed(seed_meeting):
+    _, message = render(seed_meeting, kind=Kind.UPDATE, detail="topic added: OMS Road Map")
+
+    assert message.subject == f"Updated: TUG meeting, {WHEN}"
+    for part in parts(message):
+        assert "has changed:" in part
+        assert "topic added: OMS Road Map" in part
+
+
+def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
+    Meeting.objects.filter(pk=seed_meeting.pk).update(status=Meeting.Status.CANCELLED)
+    meeting = meetings_with_calendar_facts().get(pk=seed_meeting.pk)
+
+    _, message = render(meeting, kind=Kind.CANCELLATION)
+
+    assert message.subject == f"Cancelled: TUG meeting, {WHEN}"
+    for part in parts(message):
+        assert "CANCELLED" in part.upper()
+        assert "966 010 353" not in part
+    assert "STATUS:CANCELLED" in attachment(message)[2]
+
+
+def test_line_breaks_in_a_title_cannot_add_headers(seed_meeting):
+    Meeting.objects.filter(pk=seed_meeting.pk).update(title="TUG\r\nBcc: spy@example.com\x07")
+    Program.objects.filter(pk=seed_meeting.program_id).update(acronym="TUG\nX-Evil: 1")
+    meeting = meetings_with_calendar_facts().get(pk=seed_meeting.pk)
+
+    _, message = render(meeting)
+
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    assert parsed["Bcc"] is None
+    assert parsed["X-Evil"] is None
+    assert str(parsed["Subject"]) == f"Reminder: TUG X-Evil: 1 meeting in 1 hour, {WHEN}"
+    assert "TUG X-Evil: 1: TUG Bcc: spy@example.com" in message.body
+
+
+def test_confirmation_mail_asks_before_anything_is_sent():
+    program = Program.objects.create(name="Technology User Group", acronym="TUG", slug="tug")
+    subscription = make_subscription("ann@example.com", program, status="unconfirmed")
+
+    message = confirmation_message(subscription)
+
+    assert message.subject == "Confirm your TUG meeting reminders"
+    confirm_url = (
+        f"http://127.0.0.1:8000/subscriptions/confirm/{tokens.confirm_token(subscription.pk)}/"
+    )
+    for part in (message.body, message.alternatives[0].content):
+        assert confirm_url in part
+        assert "Nothing is sent to you until you confirm." in part

@@ -1,0 +1,329 @@
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tug_portal.meetings.models import System
+from tug_portal.reminders import dispatcher, planner, tokens
+from tug_portal.reminders.models import Delivery, Subscriber, Subscription
+
+pytestmark = pytest.mark.django_db
+
+Status = Subscription.Status
+SUBSCRIBE = "/subscriptions/new/"
+
+
+def test_subscribe_form_comes_with_the_program_chosen(client):
+    make_program(acronym="TUG")
+    make_program(acronym="CPG")
+
+    response = client.get(SUBSCRIBE, {"program": "cpg"})
+
+    assert response.status_code == 200
+    assert '<option value="cpg" selected>CPG: CPG Group</option>' in response.content.decode()
+
+
+def test_subscribe_form_for_an_unknown_program_is_a_404(client):
+    response = client.get(SUBSCRIBE, {"program": "nope"})
+
+    assert response.status_code == 404
+
+
+def test_subscribing_stores_an_unconfirmed_subscription_and_says_to_check_mail(
+    client, django_capture_on_commit_callbacks
+):
+    make_program()
+    System.objects.create(code="DRRS", name="Demand Response Registration System")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            f"{SUBSCRIBE}?program=tug",
+            {"email": "Ann@Example.com", "program": "tug", "systems": ["DRRS"]},
+            follow=True,
+        )
+
+    assert response.redirect_chain == [(f"{SUBSCRIBE}?program=tug&sent=1", 302)]
+    assert "Check your inbox" in response.content.decode()
+    subscription = Subscription.objects.get()
+    assert (subscription.subscriber.email, subscription.status) == (
+        "ann@example.com",
+        Status.UNCONFIRMED,
+    )
+    assert [s.code for s in subscription.systems.all()] == ["DRRS"]
+    assert len(callbacks) == 1  # the confirmation mail, queued once the request commits
+
+
+def test_subscribing_with_htmx_swaps_in_the_panel(client):
+    make_program()
+
+    response = client.post(
+        SUBSCRIBE, {"email": "ann@example.com", "program": "tug"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="subscribe-panel"')
+    assert "Check your inbox" in content
+
+
+def test_subscribing_with_a_bad_address_is_a_400_that_says_why(client):
+    make_program()
+
+    response = client.post(SUBSCRIBE, {"email": "not-an-address", "program": "tug"})
+
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_a_bot_filling_the_hidden_field_is_thanked_and_ignored(client):
+    make_program()
+
+    response = client.post(
+        SUBSCRIBE, {"email": "ann@example.com", "program": "tug", "website": "http://spam"}
+    )
+
+    assert response.status_code == 302
+    assert not Subscriber.objects.exists()
+
+
+def test_confirmation_link_shows_a_button_and_confirms_on_post(client):
+    program = make_program()
+    subscription = make_subscription("ann@example.com", program, status=Status.UNCONFIRMED)
+    url = reverse("reminders:confirm", args=[tokens.confirm_token(subscription.pk)])
+
+    page = client.get(url)
+    subscription.refresh_from_db()
+    assert (page.status_code, subscription.status) == (200, Status.UNCONFIRMED)
+    assert "Confirm my reminders" in page.content.decode()
+
+    response = client.post(url, follow=True)
+
+    subscription.refresh_from_db()
+    assert subscription.status == Status.CONFIRMED
+    preferences = reverse(
+        "reminders:preferences", args=[tokens.preferences_token(subscription.subscriber_id)]
+    )
+    assert response.redirect_chain == [(preferences, 302)]
+    assert "Confirmed: you will get TUG reminders." in response.content.decode()
+
+
+def test_expired_confirmation_link_is_a_400_that_says_so(client):
+    program = make_program()
+    subscription = make_subscription("ann@example.com", program, status=Status.UNCONFIRMED)
+    with time_machine.travel(datetime.now(tz=UTC) - timedelta(days=8)):
+        url = reverse("reminders:confirm", args=[tokens.confirm_token(subscription.pk)])
+
+    response = client.post(url)
+
+    assert response.status_code == 400
+    assert "This confirmation link has expired." in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.status == Status.UNCONFIRMED
+
+
+@pytest.mark.parametrize("name", ["confirm", "preferences", "unsubscribe"])
+def test_tampered_link_is_a_400(client, name):
+    program = make_program()
+    subscription = make_subscription("ann@example.com", program)
+    token = tokens.unsubscribe_token(subscription.pk).replace(f"{subscription.pk}:", "999:")
+
+    response = client.get(reverse(f"reminders:{name}", args=[token]))
+
+    assert response.status_code == 400
+    assert "is not valid" in response.content.decode()
+
+
+def test_one_link_cannot_pass_for_another(client):
+    program = make_program()
+    subscription = make_subscription("ann@example.com", program)
+
+    response = client.post(
+        reverse("reminders:unsubscribe", args=[tokens.preferences_token(subscription.pk)])
+    )
+
+    assert response.status_code == 400
+    subscription.refresh_from_db()
+    assert subscription.status == Status.CONFIRMED
+
+
+def test_unsubscribe_link_asks_first_on_get(client):
+    program = make_program()
+    subscription = make_subscription("ann@example.com", program)
+
+    response = client.get(
+        reverse("reminders:unsubscribe", args=[tokens.unsubscribe_token(subscription.pk)])
+    )
+
+    assert response.status_code == 200
+    assert '<button type="submit" class="button">Unsubscribe</button>' in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.status == Status.CONFIRMED
+
+
+def test_list_unsubscribe_one_click_post_from_a_sent_reminder_works(smtp_backend):
+    program = make_program(offsets=[timedelta(hours=1)])
+    now = datetime.now(tz=UTC)
+    meeting = make_meeting(program, starts_at=now + timedelta(minutes=59))
+    later = make_meeting(program, starts_at=now + timedelta(days=2))
+    subscription = make_subscription("ann@example.com", program)
+    planner.meetings_plan_deliveries(meeting_ids=[meeting.pk, later.pk])
+    dispatcher.deliveries_send_batch()
+    (received,) = smtp_backend.messages
+    message = received.message
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = urlsplit(str(message["List-Unsubscribe"]).strip().removeprefix("<").removesuffix(">"))
+
+    # As a mail provider does it (RFC 8058): a POST with no cookie and no CSRF token.
+    response = Client(enforce_csrf_checks=True).post(
+        url.path,
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.status == Status.UNSUBSCRIBED
+    assert Delivery.objects.get(meeting=later).state == Delivery.State.SKIPPED
+
+
+def test_unsubscribe_twice_is_fine(client):
+    program = make_program()
+    subscription = make_subscription("ann@example.com", program)
+    url = reverse("reminders:unsubscribe", args=[tokens.unsubscribe_token(subscription.pk)])
+    client.post(url)
+
+    # Later than the acceptable-use window, within which the same POST is refused (429).
+    with time_machine.travel(timedelta(minutes=1)):
+        response = client.post(url)
+
+    assert response.status_code == 200
+    assert "gets no more TUG reminders" in response.content.decode()
+
+
+def test_preferences_page_costs_the_same_queries_for_one_or_three_programs(
+    client, django_assert_num_queries
+):
+    programs = [make_program(acronym=acronym) for acronym in ("TUG", "CPG", "EIM")]
+    System.objects.create(code="DRRS", name="Demand Response Registration System")
+    for program in programs:
+        make_subscription("ann@example.com", program, systems=("DRRS",))
+    url = reverse(
+        "reminders:preferences", args=[tokens.preferences_token(Subscriber.objects.get().pk)]
+    )
+
+    # Subscriber, programs, subscriptions with their systems (2), systems; then the session.
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('type="checkbox" name="program_') == 3
+
+    programs[1].is_active = programs[2].is_active = False
+    Subscription.objects.exclude(program=programs[0]).delete()
+    for program in programs[1:]:
+        program.save()
+    with django_assert_num_queries(5):
+        assert client.get(url).content.decode().count('type="checkbox" name="program_') == 1
+
+
+def test_preferences_save_narrows_and_subscribes(client):
+    tug, cpg = make_program(acronym="TUG"), make_program(acronym="CPG")
+    oms = System.objects.create(code="OMS", name="Outage Management System")
+    make_subscription("ann@example.com", tug)
+    subscriber = Subscriber.objects.get()
+    url = reverse("reminders:preferences", args=[tokens.preferences_token(subscriber.pk)])
+
+    response = client.post(
+        url, {f"program_{tug.pk}": "on", f"program_{cpg.pk}": "on", f"systems_{cpg.pk}": [oms.pk]}
+    )
+
+    assert response.status_code == 302
+    subscriptions = {s.program: s for s in subscriber.subscriptions.all()}
+    assert {p.acronym: s.status for p, s in subscriptions.items()} == {
+        "TUG": Status.CONFIRMED,
+        "CPG": Status.CONFIRMED,
+    }
+    assert list(subscriptions[cpg].systems.all()) == [oms]
+
+
+def test_preferences_with_an_unknown_system_is_a_400(client):
+    tug = make_program()
+    make_subscription("ann@example.com", tug)
+    url = reverse(
+        "reminders:preferences", args=[tokens.preferences_token(Subscriber.objects.get().pk)]
+    )
+
+    response = client.post(url, {f"program_{tug.pk}": "on", f"systems_{tug.pk}": ["9999"]})
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+
+
+def test_unsubscribe_from_everything(client):
+    tug, cpg = make_program(acronym="TUG"), make_program(acronym="CPG")
+    make_subscription("ann@example.com", tug)
+    make_subscription("ann@example.com", cpg)
+    subscriber = Subscriber.objects.get()
+    url = reverse("reminders:preferences", args=[tokens.preferences_token(subscriber.pk)])
+
+    client.post(url, {"unsubscribe_all": "1"})
+
+    assert set(subscriber.subscriptions.values_list("status", flat=True)) == {Status.UNSUBSCRIBED}
+    assert mail.outbox == []
+
+
+@pytest.fixture
+def iso_staff_client(client):
+    user = User.objects.create_user("staff", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="ISO staff"))
+    client.force_login(user)
+    return client
+
+
+def test_staff_export_subscribers_of_a_program_as_csv(iso_staff_client):
+    program = make_program()
+    make_subscription("ann@example.com", program, systems=("DRRS", "OMS"))
+    make_subscription("=cmd@example.com", program, status=Status.UNSUBSCRIBED)
+
+    response = iso_staff_client.get("/subscriptions/export/tug.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="tug-subscribers.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "email", "status", "systems", "requested_at", "confirmed_at", "unsubscribed_at", "bouncing",
+    ]  # fmt: skip
+    assert [row[:3] + row[-1:] for row in rows[1:]] == [
+        ["'=cmd@example.com", "unsubscribed", "", "no"],
+        ["ann@example.com", "confirmed", "DRRS OMS", "no"],
+    ]
+
+
+def test_export_is_for_staff_only(client):
+    make_program()
+    User.objects.create_user("someone", password="pw-for-tests-only")
+    client.login(username="someone", password="pw-for-tests-only")
+
+    response = client.get("/subscriptions/export/tug.csv")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_export_needs_the_permission_to_view_subscriptions(client):
+    make_program()
+    user = User.objects.create_user("intern", password="pw-for-tests-only", is_staff=True)
+    client.force_login(user)
+
+    response = client.get("/subscriptions/export/tug.csv")
+
+    assert response.status_code == 403

@@ -1,0 +1,132 @@
+"""Fixtures for the stakeholder pages: the seed data at a fixed moment, many meetings for query
+counts, and real Chromium through Playwright for the browser tests."""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tug_portal.meetings.demo import load_demo
+from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
+from tug_portal.meetings.timeutil import local_span_to_utc
+
+PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
+# The day after the seed meeting: the 16 October TUG is past, the 30 October TUG is next.
+DAY_AFTER_SEED = datetime(2018, 10, 17, 9, 0, tzinfo=PACIFIC)
+
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture
+def demo(db, time_machine):
+    """The seed agenda and its upcoming meetings, seen on 17 October 2018 (the clock stays
+    there for the whole test)."""
+    time_machine.move_to(DAY_AFTER_SEED, tick=False)
+    load_demo()
+
+
+@pytest.fixture
+def seed_meeting(demo):
+    return Meeting.objects.get(slug="tug-2018-10-16")
+
+
+@pytest.fixture
+def staff_client(db, django_user_model):
+    """A second browser, signed in as ISO staff (the `client` fixture stays anonymous)."""
+    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    staff = Client()
+    staff.force_login(user)
+    return staff
+
+
+@pytest.fixture
+def make_meetings(db):
+    """`make_meetings(count, program=..., start=...)`: published meetings a week apart, each with
+    a topic about a system, led by a facilitator; bulk-created, as a large history would be."""
+
+    def make(count: int, *, program: Program | None = None, start: date = date(2018, 1, 2)):
+        program = program or Program.objects.get(slug="tug")
+        system, _ = System.objects.get_or_create(code="DRRS", defaults={"name": "DRRS"})
+        person, _ = Person.objects.get_or_create(name="Nalini Chari")
+        meetings = []
+        for n in range(count):
+            day = start + timedelta(weeks=n)
+            starts_at, ends_at = local_span_to_utc(
+                day, time(10), time(11), program.time_zone, timedelta(hours=1)
+            )
+            meetings.append(
+                Meeting(
+                    program=program,
+                    slug=f"{program.slug}-bulk-{n}",
+                    title=program.name,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    time_zone=program.time_zone,
+                    is_published=True,
+                )
+            )
+        meetings = Meeting.objects.bulk_create(meetings)
+        topics = AgendaTopic.objects.bulk_create(
+            AgendaTopic(meeting=meeting, order=1, title=f"Topic {n}", body="- A point")
+            for n, meeting in enumerate(meetings)
+        )
+        AgendaTopic.systems.through.objects.bulk_create(
+            AgendaTopic.systems.through(agendatopic=topic, system=system) for topic in topics
+        )
+        AgendaTopic.facilitators.through.objects.bulk_create(
+            AgendaTopic.facilitators.through(agendatopic=topic, person=person) for topic in topics
+        )
+        return meetings
+
+    return make
+
+
+# --- Browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser_demo(transactional_db):
+    """The seed data, committed so that the live server's thread sees it; today is today."""
+    load_demo()
+
+
+@pytest.fixture
+def page(chromium, live_server, browser_demo):
+    """A fresh browser tab at 1280 px with axe-core injected into every document it opens. The
+    tab records console errors (a script failure, a Content-Security-Policy refusal), and each
+    test ends by asserting there were none."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.add_init_script(path=str(AXE_SCRIPT))
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on(
+        "console",
+        lambda message: message.type == "error" and tab.console_errors.append(message.text),
+    )
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    tab.base_url = live_server.url
+    yield tab
+    context.close()
+    assert tab.console_errors == []
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, name)`: full-page PNGs at 1280 and 375 px under var/screenshots/."""
+    folder = settings.VAR_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(tab, name: str) -> list[Path]:
+        paths = []
+        for width in (1280, 375):
+            tab.set_viewport_size({"width": width, "height": 900})
+            path = folder / f"{name}-{width}.png"
+            tab.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        tab.set_viewport_size({"width": 1280, "height": 900})
+        return paths
+
+    return take

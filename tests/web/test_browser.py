@@ -1,0 +1,234 @@
+"""The stakeholder pages in real Chromium: htmx filtering with shareable URLs and a working back
+button, the seed meeting's facts, an agenda request, pages without JavaScript and on paper, and
+axe-core finding no serious or critical accessibility violation. Screenshots at 1280 and 375 px
+land in var/screenshots/."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tug_portal.meetings.models import AgendaRequest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SEED = "/meetings/tug-2018-10-16/"
+PAGES = {
+    "dashboard": "/",
+    "program": "/programs/tug/",
+    "meeting": SEED,
+    "announcements": "/announcements/",
+    "announcement": "/announcements/oms-cpg-announcement/",
+}
+
+
+def open_page(page, path: str):
+    page.goto(page.base_url + path)
+    page.wait_for_load_state("networkidle")
+
+
+def serious_violations(page) -> list[str]:
+    results = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def listed_meetings(page) -> list[str]:
+    return page.locator("#meeting-results .meeting-row__title a").evaluate_all(
+        "links => links.map(link => new URL(link.href).pathname)"
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_serious_accessibility_violation(page, screenshot, name):
+    open_page(page, PAGES[name])
+
+    violations = serious_violations(page)
+    screenshot(page, name)
+
+    assert violations == []
+
+
+def test_filter_by_system_swaps_the_list_pushes_the_url_and_back_restores(page):
+    open_page(page, "/")
+    page.evaluate("window.loadedOnce = true")  # gone if the page were reloaded
+
+    page.get_by_text("All", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/\?when=all$"))
+    page.get_by_label("System").select_option("DRRS")
+
+    expect(page).to_have_url(re.compile(r"/\?system=DRRS&when=all$"))
+    expect(page.locator("#meeting-results .meeting-row")).to_have_count(1)
+    assert listed_meetings(page) == [SEED]
+    assert page.evaluate("window.loadedOnce") is True
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?when=all$"))
+    expect(page.get_by_label("System")).to_have_value("")
+    assert len(listed_meetings(page)) > 1
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_label("Upcoming")).to_be_checked()
+
+
+def test_search_as_you_type_finds_the_seed_meeting_by_facilitator(page):
+    open_page(page, "/?when=all")
+
+    page.get_by_label("Search agendas").fill("nalini")
+
+    expect(page).to_have_url(re.compile(r"q=nalini"))
+    expect(page.locator("#meeting-results .meeting-row")).to_have_count(1)
+    assert listed_meetings(page) == [SEED]
+
+
+def test_seed_meeting_page_shows_its_facts(chromium, live_server, browser_demo):
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto(live_server.url + SEED)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Technology User Group")
+    expect(page.locator(".when time")).to_have_text(
+        "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific"
+    )
+    expect(page.locator(".viewer-time")).to_have_text(
+        "Your time: Tuesday, October 16, 2018, 7:00 PM–8:00 PM Central European Summer Time."
+    )
+    expect(page.get_by_role("link", name="Join the web conference")).to_have_attribute(
+        "href", "https://caiso.webex.com/meet/CAISO-TUG"
+    )
+    expect(page.get_by_role("link", name="(866) 528-2256")).to_have_attribute(
+        "href", "tel:+18665282256,,3895889%23"
+    )
+    expect(page.get_by_role("link", name="inambiar@caiso.com")).to_have_attribute(
+        "href", "mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG%202018-10-16"
+    )
+    expect(page.get_by_role("row")).to_have_count(4)  # the header and three topics
+    expect(page.get_by_role("link", name="DRRS Technical Specification document")).to_be_visible()
+
+    page.get_by_role("button", name="Copy meeting number").click()
+
+    expect(page.get_by_role("button", name="Copy meeting number")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == "966 010 353"
+    context.close()
+
+
+def test_agenda_request_is_sent_through_htmx_and_confirmed(page):
+    open_page(page, SEED)
+    form = page.locator("#agenda-request form")
+
+    form.get_by_label("Your name").fill("Ada Lovelace")
+    form.get_by_label("Email").fill("ada@example.com")
+    form.get_by_label("Organization").fill("Analytical Engines Co-op")
+    form.get_by_label("Topic you would like on the agenda").fill("DRRS API batch limits")
+    form.get_by_label("Details").fill("Could the window apply per resource?")
+    form.get_by_role("button", name="Send request").click()
+
+    confirmation = page.locator("#agenda-request [role=status]")
+    expect(confirmation).to_have_text(
+        "Thank you, Ada Lovelace. Your request “DRRS API batch limits” has reached the TUG "
+        "team. Indu Nambiar will reply to you at ada@example.com."
+    )
+    expect(confirmation).to_be_focused()
+    assert page.url == page.base_url + SEED  # swapped in place, no navigation
+    assert AgendaRequest.objects.get().topic == "DRRS API batch limits"
+
+
+def test_agenda_request_errors_are_shown_at_their_fields(page):
+    open_page(page, "/programs/tug/")
+    form = page.locator("#agenda-request form")
+
+    form.get_by_label("Your name").fill("Ada")
+    form.get_by_label("Email").fill("ada@")
+    form.get_by_role("button", name="Send request").click()
+
+    expect(page.locator("#id_email_error")).to_have_text("Enter a valid email address.")
+    expect(page.locator("#id_topic_error")).to_have_text("This field is required.")
+    expect(form.get_by_label("Your name")).to_have_value("Ada")
+    assert AgendaRequest.objects.count() == 0
+    # The browser logs the 422 that carried the errors; that one is expected.
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
+    page.console_errors.clear()
+
+
+def test_agenda_request_sent_again_too_soon_says_why_in_the_form(page):
+    # The acceptable use policy allows one request per form and address every 30 seconds.
+    for attempt in range(2):
+        open_page(page, "/programs/tug/")
+        form = page.locator("#agenda-request form")
+        form.get_by_label("Your name").fill("Ada Lovelace")
+        form.get_by_label("Email").fill("ada@example.com")
+        form.get_by_label("Topic you would like on the agenda").fill(f"Topic {attempt}")
+        form.get_by_role("button", name="Send request").click()
+        if attempt == 0:
+            expect(page.locator("#agenda-request [role=status]")).to_contain_text("Thank you")
+
+    expect(form.get_by_role("alert")).to_have_text(
+        "Acceptable Use Policy Violation. Please retry your request again in 30 seconds from "
+        "now. Note: Time resets each time you request before expiration."
+    )
+    assert [request.topic for request in AgendaRequest.objects.all()] == ["Topic 0"]
+    # The browser and htmx both log the refusal; those two are expected.
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 429 (Too Many Requests)",
+        "Response Status Error Code 429 from /programs/tug/, [object HTMLElement]",
+    ]
+    page.console_errors.clear()
+
+
+def test_pages_work_without_javascript(chromium, live_server, browser_demo):
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+
+    page.get_by_label("System").select_option("DRRS")
+    page.get_by_text("All", exact=True).click()
+    page.get_by_role("button", name="Search").click()
+
+    expect(page).to_have_url(re.compile(r"system=DRRS"))
+    expect(page.locator("#meeting-results .meeting-row")).to_have_count(1)
+    page.goto(live_server.url + SEED)
+    expect(page.get_by_role("button", name="Copy")).to_have_count(0)  # need a script; hidden
+    expect(page.locator(".viewer-time")).to_be_hidden()
+    context.close()
+
+
+def test_pages_fit_a_360_px_screen(page):
+    page.set_viewport_size({"width": 360, "height": 800})
+    for path in PAGES.values():
+        open_page(page, path)
+
+        width = page.evaluate("document.documentElement.scrollWidth")
+
+        assert width <= 360, f"{path} is {width} px wide"
+
+
+def test_printed_agenda_leaves_out_what_only_works_on_screen(page, screenshot):
+    open_page(page, SEED)
+
+    page.emulate_media(media="print")
+
+    expect(page.locator(".agenda-table")).to_be_visible()
+    expect(page.locator("#agenda-request")).to_be_hidden()
+    expect(page.locator(".site-nav")).to_be_hidden()
+    expect(page.get_by_role("button", name="Copy meeting number")).to_be_hidden()
+    screenshot(page, "meeting-print")
+
+
+def test_keyboard_focus_is_visible(page):
+    open_page(page, "/")
+
+    page.keyboard.press("Tab")
+
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("Skip to content")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"

@@ -1,0 +1,546 @@
+"""The stakeholder pages through Django's test client: full pages for plain requests, list
+fragments for htmx, drafts hidden, clean 4xx answers, and query counts that do not grow."""
+
+import re
+from datetime import date, datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.web.conftest import PACIFIC
+from tests.web.support import is_fragment, text_of
+from tug_portal.meetings.models import Announcement, Meeting, Program
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def meeting_slugs(response) -> list[str]:
+    """The meetings a list shows, in order."""
+    return re.findall(r'class="meeting-row__title">\s*<a href="/meetings/([\w-]+)/"', response.text)
+
+
+def announcement_slugs(response) -> list[str]:
+    return re.findall(r'announcement-row__title"><a href="/announcements/([\w-]+)/"', response.text)
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_next_meeting_of_each_program(client, demo):
+    response = client.get("/")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Next TUG: Tue 30 Oct 2018, 10:00-11:00 AM PT" in text
+    assert "Next CPG: Thu 1 Nov 2018, 2:00-3:00 PM PT" in text
+    assert "Meets every other Tuesday, 10:00-11:00 AM Pacific." in text
+    assert "Meets the first Thursday of every month, 2:00-3:00 PM Pacific." in text
+
+
+def test_dashboard_lists_upcoming_meetings_soonest_first(client, demo):
+    response = client.get("/")
+
+    assert meeting_slugs(response) == [
+        "tug-2018-10-30",
+        "cpg-2018-11-01",
+        "tug-2018-11-13",
+        "tug-2018-11-27",
+        "cpg-2018-12-06",
+        "tug-2018-12-11",
+        "cpg-2019-01-03",
+        "cpg-2019-02-07",
+    ]
+    assert "8 upcoming meetings." in text_of(response)
+
+
+def test_dashboard_shows_recent_announcements_and_subscribe_links(client, demo):
+    response = client.get("/")
+
+    body = response.text
+    assert '<a href="/announcements/oms-cpg-announcement/">OMS – CPG Announcement</a>' in body
+    assert '<a href="/announcements/drrs-acceptable-use-policy/">' in body
+    assert 'href="webcal://' in body
+    assert 'href="/calendar/tug.ics"' in body
+    assert 'href="/subscriptions/new/"' in body
+
+
+def test_dashboard_htmx_request_gets_only_the_list_fragment(client, demo):
+    response = client.get("/", {"system": "DRRS", "when": "all"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert is_fragment(response)
+    assert response.text.lstrip().startswith('<div id="meeting-results" class="results">')
+    assert meeting_slugs(response) == ["tug-2018-10-16"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_dashboard_plain_request_gets_the_whole_page_with_the_same_list(client, demo):
+    response = client.get("/", {"system": "DRRS", "when": "all"})
+
+    assert not is_fragment(response)
+    assert meeting_slugs(response) == ["tug-2018-10-16"]
+    assert "HX-Request" in response["Vary"]
+    assert 'value="DRRS" selected' in response.text
+
+
+def test_dashboard_history_restore_gets_the_whole_page(client, demo):
+    response = client.get("/", headers={**HTMX, "HX-History-Restore-Request": "true"})
+
+    assert not is_fragment(response)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "nalini", "when": "all"}, ["tug-2018-10-16"]),
+        ({"q": "acceptable polic", "when": "all"}, ["tug-2018-10-16"]),
+        ({"q": "ambient derate", "when": "all"}, ["cpg-2018-11-01", "tug-2018-10-16"]),
+        ({"system": "OMS", "when": "past"}, ["tug-2018-10-16"]),
+        (
+            {"program": "cpg", "q": "roll call"},
+            ["cpg-2018-12-06", "cpg-2019-01-03", "cpg-2019-02-07"],
+        ),
+    ],
+)
+def test_dashboard_filters_and_search_narrow_the_list(client, demo, query, expected):
+    response = client.get("/", query, headers=HTMX)
+
+    assert meeting_slugs(response) == expected
+
+
+def test_dashboard_empty_upcoming_list_offers_all_meetings(client, demo):
+    response = client.get("/", {"system": "DRRS"}, headers=HTMX)
+
+    assert meeting_slugs(response) == []
+    assert "No meetings here yet." in text_of(response)
+    assert 'href="?system=DRRS&amp;when=all"' in response.text
+
+
+def test_dashboard_never_lists_drafts(client, demo):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(is_published=False)
+
+    response = client.get("/")
+
+    assert "tug-2018-10-30" not in meeting_slugs(response)
+    assert "Next TUG: Tue 13 Nov 2018, 10:00-11:00 AM PT" in text_of(response)
+
+
+def test_dashboard_shows_drafts_to_staff_marked_as_drafts(staff_client, demo):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(is_published=False)
+
+    response = staff_client.get("/", headers=HTMX)
+
+    assert meeting_slugs(response)[0] == "tug-2018-10-30"
+    assert '<span class="badge badge--draft">Draft</span>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"system": "XYZ"}, "System: There is no system “XYZ”."),
+        ({"program": "nope"}, "Program: There is no program “nope”."),
+        ({"when": "soon"}, "When: “When” is upcoming, past or all, not “soon”."),
+        ({"page": "two"}, "Page: Enter a whole number."),
+    ],
+)
+def test_dashboard_bad_filter_is_a_400_with_the_reason(client, demo, query, reason):
+    plain = client.get("/", query)
+    fragment = client.get("/", query, headers=HTMX)
+
+    assert plain.status_code == fragment.status_code == 400
+    assert reason in text_of(plain)
+    assert reason in text_of(fragment)
+    assert is_fragment(fragment)
+
+
+def test_dashboard_page_past_the_last_is_a_404(client, demo):
+    response = client.get("/", {"page": "9"})
+
+    assert response.status_code == 404
+    assert "There is no page 9 of this list." in text_of(response)
+
+
+def test_dashboard_paginates_with_links_that_keep_the_filters(client, demo, make_meetings):
+    make_meetings(25)
+
+    first = client.get("/", {"when": "past", "system": "DRRS"})
+    second = client.get("/", {"when": "past", "system": "DRRS", "page": "2"}, headers=HTMX)
+
+    assert len(meeting_slugs(first)) == 20
+    assert 'href="?when=past&amp;system=DRRS&amp;page=2"' in first.text
+    assert meeting_slugs(first)[:2] == ["tug-2018-10-16", "tug-bulk-24"]
+    assert meeting_slugs(second) == [f"tug-bulk-{n}" for n in range(5, -1, -1)]
+    assert "Page 2 of 2" in text_of(second)
+
+
+# --- Query counts: the same at 3 and at 300 meetings --------------------------------------
+
+
+# Programs, systems, the count, the page of meetings and 4 prefetches of their topics; the
+# dashboard adds the next meeting of each program (2), recent announcements (2) and the footer.
+LIST_PAGES = [
+    ("/", {}, 13),
+    ("/", {"when": "past", "q": "topic", "system": "DRRS"}, 13),
+    ("/programs/tug/", {"when": "past"}, 12),
+    ("/announcements/", {}, 9),
+]
+
+
+@pytest.mark.parametrize("count", [3, 300])
+@pytest.mark.parametrize(("path", "query", "most"), LIST_PAGES)
+def test_list_page_queries_do_not_grow_with_meetings(
+    client, demo, make_meetings, django_assert_max_num_queries, count, path, query, most
+):
+    make_meetings(count)
+
+    with django_assert_max_num_queries(most):
+        response = client.get(path, query)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 300])
+def test_meeting_page_queries_do_not_grow_with_meetings(
+    client, demo, make_meetings, django_assert_max_num_queries, count
+):
+    make_meetings(count, start=date(2019, 1, 1))
+
+    with django_assert_max_num_queries(14):
+        response = client.get("/meetings/tug-2018-10-16/")
+
+    assert response.status_code == 200
+
+
+# --- Program page ---------------------------------------------------------------------------
+
+
+def test_program_page_shows_description_schedule_contact_and_subscribe(client, demo):
+    response = client.get("/programs/tug/")
+
+    text, body = text_of(response), response.text
+    assert response.status_code == 200
+    assert "Technology User Group" in text
+    assert "Meets every other Tuesday, 10:00-11:00 AM Pacific." in text
+    assert "The ISO's forum for market participants" in text
+    assert "Next TUG: Tue 30 Oct 2018, 10:00-11:00 AM PT" in text
+    assert "Questions and agenda requests: Indu Nambiar, California ISO" in text
+    assert 'href="mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG"' in body
+    assert 'href="/subscriptions/new/?program=tug"' in body
+    assert 'href="webcal://' in body and "/calendar/tug.ics" in body
+    assert 'href="tel:+18665282256,,3895889%23"' in body
+
+
+def test_program_page_lists_only_its_meetings(client, demo):
+    response = client.get("/programs/tug/")
+
+    assert meeting_slugs(response) == [
+        "tug-2018-10-30",
+        "tug-2018-11-13",
+        "tug-2018-11-27",
+        "tug-2018-12-11",
+    ]
+
+
+def test_program_page_htmx_request_gets_only_the_list_fragment(client, demo):
+    response = client.get("/programs/tug/", {"when": "past"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert is_fragment(response)
+    assert meeting_slugs(response) == ["tug-2018-10-16"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_program_page_of_unknown_or_inactive_program_is_a_404(client, demo):
+    Program.objects.filter(slug="cpg").update(is_active=False)
+
+    assert client.get("/programs/nope/").status_code == 404
+    assert client.get("/programs/cpg/").status_code == 404
+
+
+# --- Meeting page: every fact of the seed agenda ---------------------------------------------
+
+
+def test_meeting_page_shows_the_time_in_the_meeting_zone(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    assert response.status_code == 200
+    assert "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific" in text_of(response)
+    assert '<time datetime="2018-10-16T10:00:00-07:00">' in response.text
+    # The viewer's own zone is written by portal.js from these instants.
+    assert 'data-start="2018-10-16T10:00:00-07:00" data-end="2018-10-16T11:00:00-07:00"' in (
+        response.text
+    )
+
+
+def test_meeting_page_shows_join_details_with_copy_buttons(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    body, text = response.text, text_of(response)
+    assert '<a class="button button--join" href="https://caiso.webex.com/meet/CAISO-TUG"' in body
+    assert "Meeting number 966 010 353" in text
+    assert '<span class="copyable" id="meeting-number">966 010 353</span>' in body
+    assert '<span class="copyable" id="web-access-code">389 588 9</span>' in body
+    assert 'data-copy-target="meeting-number"' in body
+    assert 'data-copy-target="web-access-code"' in body
+
+
+def test_meeting_page_dial_ins_are_tel_links_with_the_access_code(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    body = response.text
+    assert '<a href="tel:+18665282256,,3895889%23" class="tel">(866) 528-2256</a>' in body
+    assert '<a href="tel:+12167067052,,3895889%23" class="tel">(216) 706-7052</a>' in body
+    text = text_of(response)
+    assert "Domestic Call-In (866) 528-2256" in text
+    assert "International Call-In (216) 706-7052" in text
+    assert "Access code 389 588 9" in text
+
+
+def test_meeting_page_shows_the_recording_disclaimer(client, seed_meeting):
+    text = text_of(client.get("/meetings/tug-2018-10-16/"))
+
+    assert "Legal Disclaimer for Recording Meeting" in text
+    assert "Calls and webinars are recorded for stakeholder convenience" in text
+    assert "should not be reprinted without the ISO's permission." in text
+
+
+def test_meeting_page_shows_agenda_table_and_topic_sections(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    body, text = response.text, text_of(response)
+    rows = re.findall(r'<tr>\s*<th scope="row">(.*?)</td>', body, re.S)
+    assert [" ".join(text_of(row).split()) for row in rows] == [
+        "Agenda and Roll Call Indu Nambiar",
+        "DRRS – Acceptable Use Policy Changes Nalini Chari",
+        "OMS – CPG Announcement Justin Wong",
+    ]
+    assert "Facilitator: Nalini Chari" in text
+    assert "<li>The ISO is planning to implement AUP for the DRRS application.</li>" in body
+    # The two error messages are quoted in a list nested under their bullet.
+    assert re.search(
+        r"within 30 seconds:\s*<ul>\s*<li>\"CAISO DRRS Acceptable Use Policy Violation, Please "
+        r"retry your requestion.\"</li>",
+        body,
+    )
+    assert "Note: Time resets each time you request before expiration." in text
+    assert "Agenda for meeting on November 1st 2018 2:00pm" in text
+    assert "<strong>OMS performance/operational changes</strong>" in body
+
+
+def test_meeting_page_links_documents_at_their_page(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    assert (
+        '<li><a href="http://www.caiso.com/Documents/EnergyStorageandDistributionEnergyResource'
+        'Phase2-DRRS-TechnicalSpecificationsv20%20Clean.pdf#page=11" rel="noopener">'
+        "DRRS Technical Specification document</a>, page 11</li>"
+    ) in response.text
+
+
+def test_meeting_page_shows_related_announcements_and_next_meeting(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    body, text = response.text, text_of(response)
+    assert '<a href="/announcements/drrs-acceptable-use-policy/">' in body
+    assert '<a href="/announcements/oms-cpg-announcement/">' in body
+    assert "Next TUG: Tue 30 Oct 2018, 10:00-11:00 AM PT" in text
+
+
+def test_meeting_page_contact_mail_has_the_subject_filled_in(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    assert "Contact for Questions & Agenda Requests Indu Nambiar, California ISO" in (
+        text_of(response)
+    )
+    assert (
+        '<a href="mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG%202018-10-16">'
+        "inambiar@caiso.com</a>"
+    ) in response.text
+
+
+def test_meeting_page_offers_add_to_calendar_links(client, seed_meeting):
+    body = client.get("/meetings/tug-2018-10-16/").text
+
+    assert re.search(r'href="https?://[^"]+/meetings/tug-2018-10-16\.ics" download>', body)
+    assert 'href="https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=' in body
+    assert "dates=20181016T170000Z%2F20181016T180000Z" in body
+    assert 'href="https://outlook.live.com/calendar/0/deeplink/compose?' in body
+
+
+def test_meeting_page_footer_has_the_program_stay_connected_links(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    footer = response.text.split('<footer class="site-footer">')[1]
+    assert "Stay connected" in footer
+    assert '<a href="https://twitter.com/California_ISO"' in footer
+    assert ">@California_ISO</a>" in footer
+    assert ">Download ISO Today mobile app</a>" in footer
+    assert ">Sign up for the Daily Briefing at www.caiso.com</a>" in footer
+
+
+@pytest.mark.parametrize(
+    ("status", "banner"),
+    [
+        ("cancelled", "This meeting is cancelled. The next TUG meeting is on"),
+        ("tentative", "Tentative: this meeting is planned but not yet confirmed."),
+    ],
+)
+def test_meeting_page_shows_a_banner_when_cancelled_or_tentative(client, demo, status, banner):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(status=status)
+
+    response = client.get("/meetings/tug-2018-10-30/")
+
+    assert banner in text_of(response)
+
+
+def test_cancelled_meeting_has_no_join_button(client, demo):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(status="cancelled")
+
+    response = client.get("/meetings/tug-2018-10-30/")
+
+    assert "button--join" not in response.text
+
+
+def test_recording_link_shows_until_its_date_then_is_gone(client, seed_meeting, time_machine):
+    Meeting.objects.filter(pk=seed_meeting.pk).update(
+        recording_url="https://example.com/tug-2018-10-16.mp3",
+        recording_available_until=date(2018, 12, 31),
+    )
+    time_machine.move_to(datetime(2018, 12, 31, 23, 0, tzinfo=PACIFIC), tick=False)
+    last_day = client.get("/meetings/tug-2018-10-16/")
+    time_machine.move_to(datetime(2019, 1, 1, 0, 30, tzinfo=PACIFIC), tick=False)
+    day_after = client.get("/meetings/tug-2018-10-16/")
+
+    assert 'href="https://example.com/tug-2018-10-16.mp3"' in last_day.text
+    assert "Available until Monday, December 31, 2018." in text_of(last_day)
+    assert "tug-2018-10-16.mp3" not in day_after.text
+    assert "Recording no longer available." in text_of(day_after)
+
+
+def test_draft_meeting_is_a_404_for_the_public_and_marked_for_staff(client, staff_client, demo):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(is_published=False)
+
+    public = client.get("/meetings/tug-2018-10-30/")
+    staff = staff_client.get("/meetings/tug-2018-10-30/")
+
+    assert public.status_code == 404
+    assert staff.status_code == 200
+    assert "Draft. Only ISO staff can see this meeting until it is published." in text_of(staff)
+
+
+def test_unknown_meeting_is_a_clean_404(client, demo):
+    response = client.get("/meetings/tug-1999-01-01/")
+
+    assert response.status_code == 404
+    assert "No such meeting." in text_of(response)
+    assert 'href="/announcements/"' in response.text
+
+
+# --- Announcements ----------------------------------------------------------------------------
+
+
+def test_announcement_list_shows_newest_first(client, demo):
+    response = client.get("/announcements/")
+
+    assert response.status_code == 200
+    assert announcement_slugs(response) == ["oms-cpg-announcement", "drrs-acceptable-use-policy"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"system": "DRRS"}, ["drrs-acceptable-use-policy"]),
+        ({"kind": "meeting"}, ["oms-cpg-announcement"]),
+        ({"q": "retry request"}, ["drrs-acceptable-use-policy"]),
+        ({"program": "cpg"}, ["oms-cpg-announcement"]),
+        ({"program": "tug", "q": "outage"}, ["oms-cpg-announcement"]),
+    ],
+)
+def test_announcement_list_htmx_filters_get_only_the_fragment(client, demo, query, expected):
+    response = client.get("/announcements/", query, headers=HTMX)
+
+    assert is_fragment(response)
+    assert announcement_slugs(response) == expected
+    assert "HX-Request" in response["Vary"]
+
+
+def test_announcement_list_bad_kind_is_a_400(client, demo):
+    response = client.get("/announcements/", {"kind": "rumour"})
+
+    assert response.status_code == 400
+    assert "Kind: There is no kind of announcement “rumour”." in text_of(response)
+
+
+def test_announcement_list_hides_drafts(client, demo):
+    Announcement.objects.filter(slug="drrs-acceptable-use-policy").update(is_published=False)
+
+    response = client.get("/announcements/")
+
+    assert "drrs-acceptable-use-policy" not in response.text
+    assert client.get("/announcements/drrs-acceptable-use-policy/").status_code == 404
+
+
+def test_oms_announcement_shows_the_cpg_meeting_agenda(client, demo):
+    response = client.get("/announcements/oms-cpg-announcement/")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Agenda: CPG meeting, Thu 1 Nov 2018, 2:00-3:00 PM PT" in text
+    rows = re.findall(r'<th scope="row">\s*(?:<a [^>]+>)?([^<]+)', response.text)
+    assert [row.strip() for row in rows] == [
+        "OMS performance/operational changes",
+        "Reliability Coordinator Services Implementation",
+        "OMS Road Map",
+        "Recurring Outage",
+    ]
+    assert "Remove ability for EIM entities to cancel currently active outages." in text
+    assert "Presented at Technology User Group Tuesday, October 16, 2018" in text
+
+
+def test_announcement_hides_its_meeting_while_that_is_a_draft(client, demo):
+    Meeting.objects.filter(slug="cpg-2018-11-01").update(is_published=False)
+
+    response = client.get("/announcements/oms-cpg-announcement/")
+
+    assert response.status_code == 200
+    assert "Agenda: CPG meeting" not in text_of(response)
+    assert 'id="announces-title"' not in response.text
+
+
+def test_unknown_announcement_is_a_404(client, demo):
+    assert client.get("/announcements/nope/").status_code == 404
+
+
+# --- Every page: no inline script, style or handler (the Content-Security-Policy) ------------
+
+
+PAGES = [
+    "/",
+    "/programs/tug/",
+    "/meetings/tug-2018-10-16/",
+    "/announcements/",
+    "/announcements/oms-cpg-announcement/",
+    "/meetings/nope/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_inline_script_style_or_handler(client, demo, path):
+    body = client.get(path).text
+
+    assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", body) == []
+    assert re.findall(r"<style", body) == []
+    assert re.findall(r"\sstyle=", body) == []
+    assert re.findall(r"\son[a-z]+=", body) == []
+
+
+@pytest.mark.parametrize("path", PAGES[:5])
+def test_page_has_one_h1_and_labelled_landmarks(client, demo, path):
+    body = client.get(path).text
+
+    assert body.count("<h1") == 1
+    assert '<main id="main"' in body
+    assert 'href="#main"' in body
+    assert reverse("web:announcement_feed") in body

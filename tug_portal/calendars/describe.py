@@ -1,0 +1,128 @@
+"""The words a calendar shows for a meeting, shared by the feeds, the one-meeting .ics and the
+"add to calendar" links, so that all of them say the same thing.
+
+Every function here reads only what `meetings.selectors.meetings_with_calendar_facts` prefetches.
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+
+from tug_portal.meetings.timeutil import format_time_range, zone_name
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+# Unicode's control characters (category Cc) but tab and line feed: they break some clients.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str, *, single_line: bool = False) -> str:
+    """Text without control characters; line breaks are kept unless `single_line`, which
+    folds every run of white space into one space."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    kept = CONTROL_CHARACTERS.sub("", value)
+    if single_line:
+        return " ".join(kept.split())
+    return re.sub(r"\n{3,}", "\n\n", kept).strip()
+
+
+def meeting_summary(meeting) -> str:
+    """ "TUG: Technology User Group"; a cancelled meeting says so where every client shows it."""
+    summary = clean_text(f"{meeting.program.acronym}: {meeting.title}", single_line=True)
+    return f"Cancelled: {summary}" if meeting.is_cancelled else summary
+
+
+def meeting_when(meeting) -> str:
+    """ "Tue Oct 16, 2018, 10:00-11:00 AM Pacific" (in the meeting's own zone)."""
+    start, end = meeting.local_start, meeting.local_end
+    span = format_time_range(start, end)
+    return f"{start:%a %b} {start.day}, {start.year}, {span} {zone_name(meeting.time_zone)}"
+
+
+def join_lines(meeting) -> list[str]:
+    """How to join by web, in the order an agenda prints it; empty when there is no web link."""
+    if not meeting.web_conference_url:
+        return []
+    lines = [f"Join the web conference: {meeting.web_conference_url}"]
+    if meeting.meeting_number:
+        lines.append(f"Meeting number: {meeting.meeting_number}")
+    if meeting.web_access_code:
+        lines.append(f"Access code: {meeting.web_access_code}")
+    return lines
+
+
+def dial_in_lines(meeting) -> list[str]:
+    return [
+        f"{dial_in.label}: {dial_in.number}"
+        + (f", access code {dial_in.access_code}" if dial_in.access_code else "")
+        for dial_in in meeting.dial_ins.all()
+    ]
+
+
+def meeting_location(meeting) -> str:
+    """Where a calendar's "join" button points: the web conference, else the first dial-in."""
+    if meeting.web_conference_url:
+        return meeting.web_conference_url
+    dial_ins = dial_in_lines(meeting)
+    return dial_ins[0] if dial_ins else ""
+
+
+def change_note(meeting, *, now) -> str:
+    """ "Updated Oct 20, 2018: time moved from ... to ..." while the change is recent."""
+    changed_at = meeting.calendar_changed_at
+    window = timedelta(days=settings.TUG_ICAL_CHANGE_NOTE_DAYS)
+    if not (meeting.change_summary and changed_at and now - changed_at <= window):
+        return ""
+    local = changed_at.astimezone(meeting.zone)
+    return f"Updated {local:%b} {local.day}, {local.year}: {meeting.change_summary}"
+
+
+def agenda_lines(meeting) -> list[str]:
+    lines = []
+    for topic in meeting.topics.all():
+        line = clean_text(topic.title, single_line=True)
+        if topic.start_time and topic.end_time:
+            line = f"{format_time_range(topic.start_time, topic.end_time)} {line}"
+        if names := topic.facilitator_names():
+            line += f" ({names})"
+        lines.append(f"- {line}")
+    return lines
+
+
+def _recording_line(meeting) -> str:
+    if not meeting.recording_is_available():
+        return ""
+    until = meeting.recording_available_until
+    return f"Recording: {meeting.recording_url}" + (
+        f" (available until {until:%b} {until.day}, {until.year})" if until else ""
+    )
+
+
+def _contact_line(meeting) -> str:
+    contact = meeting.effective_contact
+    if contact is None:
+        return ""
+    email = f", {contact.email}" if contact.email else ""
+    return f"Questions and agenda requests: {contact.name}{email}"
+
+
+def meeting_description(meeting, *, now) -> str:
+    """The event's DESCRIPTION: why it changed (while recent), the agenda with facilitators,
+    how to join by web and by phone, the recording, the page and the contact."""
+    agenda = agenda_lines(meeting)
+    sections = [
+        [change_note(meeting, now=now)],
+        ["This meeting is cancelled."] if meeting.is_cancelled else [],
+        ["Agenda:", *agenda] if agenda else [],
+        join_lines(meeting),
+        dial_in_lines(meeting),
+        ["This meeting is recorded."] if meeting.is_recorded else [],
+        [_recording_line(meeting)],
+        [f"Meeting page: {absolute_url(meeting.get_absolute_url())}", _contact_line(meeting)],
+    ]
+    blocks = ["\n".join(line for line in section if line) for section in sections]
+    return clean_text("\n\n".join(block for block in blocks if block))

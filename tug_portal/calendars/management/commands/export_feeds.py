@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from tug_portal.calendars.builders import build_meeting_ics
+from tug_portal.calendars.selectors import default_feed_specs
+from tug_portal.calendars.services import feed_build
+from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.selectors import meetings_with_calendar_facts
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every default feed, and every published meeting's own .ics, as files into DIR "
+        "(for checking them with outside tools, e.g. in CI)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path)
+
+    def handle(self, *args, directory: Path, **options):
+        (directory / "meetings").mkdir(parents=True, exist_ok=True)
+        specs = default_feed_specs()
+        for spec in specs:
+            feed = feed_build(spec=spec)
+            (directory / spec.filename).write_bytes(bytes(feed.content))
+        meetings = meetings_with_calendar_facts(Meeting.objects.published())
+        for meeting in meetings:
+            (directory / "meetings" / f"{meeting.slug}.ics").write_bytes(build_meeting_ics(meeting))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote {len(specs)} feeds and {len(meetings)} meeting calendars to {directory}."
+            )
+        )

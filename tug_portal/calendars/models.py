@@ -1,0 +1,34 @@
+"""Built feeds, stored so that a request serves bytes and never builds a calendar."""
+
+from django.db import models
+
+from tug_portal.meetings.models import Program, System
+
+
+class StoredFeed(models.Model):
+    """One feed's last build: the bytes (and their gzip), their ETag and what they were built
+    from. Rows are written only by `services.feed_build`."""
+
+    key = models.CharField(max_length=200, unique=True, help_text="e.g. “tug?history=all”.")
+    # What the feed is filtered by (null = not filtered): edits to a program rebuild its feeds
+    # and the all-programs ones; deleting a program or system deletes its feeds.
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    full_history = models.BooleanField(default=False)
+    content = models.BinaryField()
+    content_gzip = models.BinaryField()
+    etag = models.CharField(max_length=64, help_text="Hash of the content, DTSTAMP left out.")
+    content_changed_at = models.DateTimeField(help_text="When the content last changed.")
+    data_version = models.CharField(max_length=64, help_text="The data the build read.")
+    built_at = models.DateTimeField()
+    event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key

@@ -1,0 +1,18 @@
+"""How this app hears of changes: the core's `meetings_changed` signal, sent on commit."""
+
+from tug_portal.common.queue import enqueue_on_commit
+from tug_portal.meetings.signals import meetings_changed
+
+from . import serving
+from .tasks import refresh_feeds
+
+
+def on_meetings_changed(sender, *, meeting_ids, program_ids, **kwargs):
+    # One-meeting calendars are cached; forget them all (they rebuild on their next request).
+    serving.meeting_calendars_forget()
+    # Feeds are rebuilt by a worker; if the broker is down, the beat sweep catches up.
+    enqueue_on_commit(refresh_feeds, sorted(program_ids))
+
+
+def connect():
+    meetings_changed.connect(on_meetings_changed, dispatch_uid="calendars.meetings_changed")

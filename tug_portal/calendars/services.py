@@ -1,0 +1,180 @@
+"""Writes for feeds: build and store a feed, refresh the feeds a change touched, and the sweep
+that catches up whatever a lost change event left behind."""
+
+import gzip
+import logging
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.recurrence import describe_program_schedule
+from tug_portal.meetings.selectors import meetings_next_by_program, meetings_with_calendar_facts
+from tug_portal.meetings.services import meetings_sync_calendar_state
+
+from . import serving
+from .builders import CalendarInfo, build_calendar, serialize
+from .describe import clean_text, meeting_when
+from .feeds import FeedSpec
+from .links import feed_name, feed_url
+from .models import StoredFeed
+from .selectors import (
+    default_feed_specs,
+    feed_data_version,
+    feed_meetings,
+    feed_program,
+    feed_system,
+    stored_feeds_touching,
+    stored_feeds_without_content,
+)
+
+logger = logging.getLogger(__name__)
+
+# The sweep re-syncs the calendar state of meetings that end after this far back: the ones a
+# subscriber still looks at. Older edits reach feeds through their on-commit hook only.
+SWEEP_SYNC_DAYS = 31
+
+
+def _feed_description(program, system) -> str:
+    """What the feed is, how often the program meets, and its next meeting(s): the same "next"
+    as the program page and the dashboard (`meetings_next_by_program`)."""
+    next_by_program = meetings_next_by_program()
+    if program is not None:
+        schedule = describe_program_schedule(program)
+        lines = [clean_text(program.description), f"Meets {schedule}." if schedule else ""]
+        upcoming = [next_by_program.get(program.pk)]
+    else:
+        lines = ["Meetings of the ISO's stakeholder programs."]
+        upcoming = sorted(next_by_program.values(), key=lambda meeting: meeting.starts_at)
+    if system is not None:
+        lines.insert(0, f"Meetings with topics on {system.code} ({system.name}).")
+    lines += [f"Next {m.program.acronym}: {meeting_when(m)}" for m in upcoming if m]
+    return "\n".join(line for line in lines if line)
+
+
+def _feed_info(spec: FeedSpec, program, system) -> CalendarInfo:
+    name = feed_name(program) + (f" ({system.code})" if system else "")
+    query = urlencode(spec.query)
+    return CalendarInfo(
+        name=name + (" archive" if spec.full_history else ""),
+        description=_feed_description(program, system),
+        time_zone=program.time_zone if program else timezone.get_default_timezone_name(),
+        source_url=feed_url(program) + (f"?{query}" if query else ""),
+    )
+
+
+def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
+    """Build the feed from the database and store it. Raises Http404 when the program or system
+    it names does not exist (or the program is not active)."""
+    now = now or timezone.now()
+    # Read the version before the meetings: a change committed in between then leaves the
+    # stored version behind the data, and the next refresh builds again.
+    version = feed_data_version(spec, now=now)
+    program, system = feed_program(spec), feed_system(spec)
+    if (spec.program and program is None) or (spec.system and system is None):
+        raise Http404("No such program or system.")
+    meetings = list(meetings_with_calendar_facts(feed_meetings(spec, now=now)))
+    calendar = build_calendar(meetings, info=_feed_info(spec, program, system), now=now)
+    return _feed_store(
+        spec=spec,
+        program=program,
+        system=system,
+        content=serialize(calendar),
+        version=version,
+        event_count=len(meetings),
+        now=now,
+    )
+
+
+@transaction.atomic
+def _feed_store(*, spec, program, system, content, version, event_count, now) -> StoredFeed:
+    etag = serving.content_etag(content)
+    feed, created = StoredFeed.objects.select_for_update().get_or_create(
+        key=spec.key,
+        defaults={
+            "program": program,
+            "system": system,
+            "full_history": spec.full_history,
+            "content": content,
+            "content_gzip": gzip.compress(content, mtime=0),
+            "etag": etag,
+            "content_changed_at": now,
+            "data_version": version,
+            "built_at": now,
+            "event_count": event_count,
+        },
+    )
+    if not created:
+        fields = ["data_version", "built_at", "event_count"]
+        feed.data_version, feed.built_at, feed.event_count = version, now, event_count
+        # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
+        # subscribers keep getting 304s.
+        if feed.etag != etag:
+            feed.content, feed.content_gzip = content, gzip.compress(content, mtime=0)
+            feed.etag, feed.content_changed_at = etag, now
+            fields += ["content", "content_gzip", "etag", "content_changed_at"]
+        feed.save(update_fields=fields)
+    transaction.on_commit(lambda: serving.feed_publish(feed))
+    return feed
+
+
+def _spec_of(feed: StoredFeed) -> FeedSpec:
+    return FeedSpec(
+        program=feed.program.slug if feed.program else "",
+        system=feed.system.code.lower() if feed.system else "",
+        full_history=feed.full_history,
+    )
+
+
+def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
+    """Rebuild the feeds whose data moved on since their build; returns their keys. A feed
+    whose program is no longer active is removed (its URL answers 404 from then on)."""
+    now = now or timezone.now()
+    rebuilt = []
+    for feed in feeds.defer("content", "content_gzip").select_related("program", "system"):
+        if feed.program and not feed.program.is_active:
+            feed_remove(feed=feed)
+            continue
+        spec = _spec_of(feed)
+        if spec.key == feed.key and feed_data_version(spec, now=now) == feed.data_version:
+            continue
+        feed_build(spec=spec, now=now)
+        if spec.key != feed.key:  # a program's slug or a system's code changed
+            feed_remove(feed=feed)
+        rebuilt.append(spec.key)
+    return rebuilt
+
+
+def feeds_refresh_for_programs(*, program_ids) -> list[str]:
+    """What a `meetings_changed` signal leads to: refresh the feeds of those programs."""
+    return feeds_refresh(feeds=stored_feeds_touching(program_ids=program_ids))
+
+
+def feed_remove(*, feed: StoredFeed) -> None:
+    feed.delete()
+    serving.feed_unpublish(feed.key)
+
+
+def feeds_sweep(*, now=None) -> list[str]:
+    """The periodic catch-up: sync the calendar state of recent and upcoming meetings (edits
+    whose on-commit hook never ran), build the default feeds never built, rebuild every feed
+    whose data moved on, and re-publish every feed's validators to the cache."""
+    now = now or timezone.now()
+    recent = Meeting.objects.filter(ends_at__gte=now - timedelta(days=SWEEP_SYNC_DAYS))
+    if meetings_sync_calendar_state(meetings=recent):
+        serving.meeting_calendars_forget()
+    stored = set(StoredFeed.objects.values_list("key", flat=True))
+    rebuilt = [
+        feed_build(spec=spec, now=now).key
+        for spec in default_feed_specs()
+        if spec.key not in stored
+    ]
+    rebuilt += feeds_refresh(feeds=StoredFeed.objects.exclude(key__in=rebuilt), now=now)
+    serving.feeds_publish(stored_feeds_without_content())
+    if rebuilt:
+        logger.info("Feeds rebuilt by the sweep: %s", ", ".join(rebuilt))
+    return rebuilt

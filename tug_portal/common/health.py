@@ -1,0 +1,114 @@
+"""Readiness: can this deployment do its job right now? What `/readyz` and the admin banner ask.
+
+Core checks: the database answers, the cache round-trips, the broker accepts a connection, and
+beat has run lately. The heartbeat is written by a task that beat queues and a worker runs, so a
+stale one means beat or every worker is down: either way feeds and reminders have stopped.
+
+Apps add their own checks without this module knowing them, the way `iso_staff_models` works:
+an AppConfig lists dotted paths in `readiness_checks`; each names a function that takes no
+argument and returns a `Check` (the reminders app reports its oldest unsent due reminder).
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+BEAT = "beat"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def failed(name: str, error: Exception) -> Check:
+    # The page is public: the log gets the message (hosts, ports), the answer only its kind.
+    logger.warning("Readiness check %s failed: %s", name, error, exc_info=error)
+    return Check(name, False, f"failing ({type(error).__name__})")
+
+
+def check_database() -> Check:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return Check("database", True, "answers")
+
+
+def check_cache() -> Check:
+    token = uuid.uuid4().hex
+    cache.set("readyz:probe", token, timeout=30)
+    if cache.get("readyz:probe") != token:
+        return Check("cache", False, "a value written could not be read back")
+    return Check("cache", True, "round-trips")
+
+
+def check_broker() -> Check:
+    from tug_portal.celery import app
+
+    # One attempt, bounded in time: a readiness probe must answer even when the broker hangs.
+    with app.connection_for_write() as broker:
+        broker.ensure_connection(
+            max_retries=1, interval_start=0, timeout=settings.TUG_READYZ_BROKER_TIMEOUT
+        )
+    return Check("broker", True, "accepts connections")
+
+
+def beat_age(now=None) -> timedelta | None:
+    """How long ago beat last proved alive; None if it never has."""
+    heartbeat = Heartbeat.objects.filter(name=BEAT).first()
+    if heartbeat is None:
+        return None
+    return (now or timezone.now()) - heartbeat.beat_at
+
+
+def beat_is_stale(age: timedelta | None) -> bool:
+    return age is None or age > timedelta(seconds=settings.TUG_BEAT_STALE_AFTER)
+
+
+def check_beat() -> Check:
+    age = beat_age()
+    if age is None:
+        return Check("beat", False, "beat has never run")
+    detail = f"last ran {int(age.total_seconds())} s ago"
+    return Check("beat", not beat_is_stale(age), detail)
+
+
+CORE_CHECKS = (check_database, check_cache, check_broker, check_beat)
+
+
+def app_checks() -> list:
+    return [
+        import_string(path)
+        for config in apps.get_app_configs()
+        for path in getattr(config, "readiness_checks", ())
+    ]
+
+
+def run_check(check) -> Check:
+    name = check.__name__.removeprefix("check_")
+    try:
+        return check()
+    except Exception as error:  # any failure is an answer, never a 500
+        return failed(name, error)
+
+
+def readiness() -> dict:
+    """Every check's result; "ok" only when all pass."""
+    results = [run_check(check) for check in (*CORE_CHECKS, *app_checks())]
+    return {
+        "status": "ok" if all(result.ok for result in results) else "failing",
+        "checks": {result.name: {"ok": result.ok, "detail": result.detail} for result in results},
+    }

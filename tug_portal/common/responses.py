@@ -1,0 +1,38 @@
+"""Error answers that a browser, an API client and a calendar client each understand.
+
+They are built without the database and without a request context (no context processors run),
+because they are given exactly when the database or the client's allowance has run out.
+"""
+
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+
+def wants_json(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    in_api = bool(match and match.namespaces and match.namespaces[0] == "api")
+    return in_api or "application/json" in request.headers.get("Accept", "")
+
+
+def wants_html(request) -> bool:
+    # Browsers name text/html; calendar clients and scripts send */* or nothing, and get text.
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def error_response(
+    request, *, status: int, message: str, template: str, retry_after: int | None = None
+) -> HttpResponse:
+    """`message` as JSON (`{"detail": ...}`, the API's error shape), an HTML page rendered from
+    `template`, or plain text, whichever the client asked for."""
+    if wants_json(request):
+        response = JsonResponse({"detail": message}, status=status)
+    elif wants_html(request):
+        response = HttpResponse(render_to_string(template, {"message": message}), status=status)
+    else:
+        response = HttpResponse(
+            f"{message}\n", status=status, content_type="text/plain; charset=utf-8"
+        )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,35 @@
+"""An agenda file read once: its name, the SHA-256 of its bytes (how a re-import finds the
+meeting it made) and the parsed record."""
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .extract import DEFAULT_MAX_BYTES, read_agenda
+from .parsing import AgendaRecord
+
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AgendaSource:
+    name: str
+    sha256: str
+    record: AgendaRecord
+
+
+def source_read(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> AgendaSource:
+    """Read and parse an agenda file; raises `AgendaFileError` (a message per file) when the file
+    cannot be used. The size limit is checked before the digest reads anything."""
+    path = Path(path)
+    record = read_agenda(path, max_bytes=max_bytes)
+    return AgendaSource(name=path.name, sha256=_sha256(path), record=record)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,266 @@
+"""Sending: claim due rows, send them over one SMTP connection, mark each one as it goes.
+
+The order of events for one mail is what the delivery guarantee rests on (README.md):
+
+1. claim: a committed UPDATE moves the row from waiting to claimed, stamped with this batch's
+   claim id. Two dispatchers never claim the same row (PostgreSQL: FOR UPDATE SKIP LOCKED;
+   SQLite: writers are serialized and the UPDATE re-checks the state).
+2. hand the mail to the SMTP server, with a Message-ID derived from the row's key;
+3. as soon as the server accepts it, a committed UPDATE marks the row sent, but only if this
+   batch still holds the claim.
+
+A worker that dies between 2 and 3 leaves one row claimed; after REMINDER_CLAIM_TIMEOUT it is
+taken back and sent again, with the same Message-ID. A live worker renews its claims long
+before the timeout, so a claim is taken back only from a worker that stopped.
+"""
+
+import logging
+import os
+import smtplib
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import selectors, services
+from .mail import MailRenderer
+from .models import Delivery
+from .smtp_errors import SmtpFailure, classify
+
+logger = logging.getLogger(__name__)
+
+Kind, State = Delivery.Kind, Delivery.State
+
+
+@dataclass
+class BatchReport:
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    bounced: int = 0
+    stopped: bool = False  # the connection failed and the rest was put back for later
+
+    @property
+    def may_have_more(self) -> bool:
+        """A full batch, sent without trouble: more rows may be due."""
+        return not self.stopped and self.claimed >= settings.REMINDER_BATCH_SIZE
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+
+
+# --- Housekeeping ---------------------------------------------------------------------------
+
+
+def deliveries_release_stale_claims(*, now: datetime | None = None) -> int:
+    """Take back rows claimed by a worker that died. The mail in flight when it died may have
+    reached the server: it is sent again, with the same Message-ID. A row that keeps killing
+    its workers gives up after REMINDER_MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    stale = Delivery.objects.filter(state=State.CLAIMED, claimed_at__lt=now - claim_timeout())
+    note = "claim timed out (its worker stopped); taken back"
+    given_up = stale.filter(attempts__gte=settings.REMINDER_MAX_ATTEMPTS - 1).update(
+        state=State.FAILED, next_attempt_at=None, attempts=F("attempts") + 1, note=note
+    )
+    released = stale.update(
+        state=State.PENDING, next_attempt_at=now, attempts=F("attempts") + 1, note=note
+    )
+    if given_up or released:
+        logger.warning("Took back %s stale claims (%s gave up).", given_up + released, given_up)
+    return given_up + released
+
+
+def deliveries_expire(*, now: datetime | None = None) -> int:
+    """Waiting rows past their moment: skipped (a pending one) or given up (a failed one),
+    never sent late."""
+    now = now or timezone.now()
+    late = Delivery.objects.filter(state__in=Delivery.WAITING, expires_at__lt=now)
+    given_up = late.filter(state=State.FAILED).update(next_attempt_at=None)
+    skipped = late.filter(state=State.PENDING).update(
+        state=State.SKIPPED, next_attempt_at=None, note="too late: its moment had passed"
+    )
+    return given_up + skipped
+
+
+def deliveries_due_count(*, now: datetime | None = None) -> int:
+    return selectors.deliveries_due(now=now or timezone.now()).count()
+
+
+# --- Claiming -------------------------------------------------------------------------------
+
+
+def _new_claim_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+@transaction.atomic
+def _claim(*, claim: str, limit: int, now: datetime) -> int:
+    due = selectors.deliveries_due(now=now)
+    if db_connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: lock up to `limit` due rows, passing over those another batch holds.
+        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        rows = Delivery.objects.filter(pk__in=ids)
+    else:
+        # SQLite: one writer at a time; the state condition makes the UPDATE a compare-and-set.
+        rows = Delivery.objects.filter(pk__in=due.values("pk")[:limit], state__in=Delivery.WAITING)
+    return rows.update(state=State.CLAIMED, claimed_by=claim, claimed_at=now)
+
+
+def deliveries_claim(*, limit: int, now: datetime | None = None) -> tuple[str, list[Delivery]]:
+    """Claim up to `limit` due rows for a new batch; returns its claim id and the rows, with
+    everything their mails show."""
+    claim = _new_claim_id()
+    if not _claim(claim=claim, limit=limit, now=now or timezone.now()):
+        return claim, []
+    return claim, list(selectors.deliveries_claimed(claim=claim))
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+def deliveries_send_batch(*, limit: int | None = None) -> BatchReport:
+    """Claim a batch of due mails and send them over one SMTP connection."""
+    claim, deliveries = deliveries_claim(limit=limit or settings.REMINDER_BATCH_SIZE)
+    report = BatchReport(claimed=len(deliveries))
+    if deliveries:
+        _Batch(claim, deliveries, report).send()
+    return report
+
+
+class _Batch:
+    def __init__(self, claim: str, deliveries: list[Delivery], report: BatchReport):
+        self.claim = claim
+        self.deliveries = deliveries
+        self.report = report
+        self.renderer = MailRenderer()
+        self.bounced_subscribers: set[int] = set()
+        self.renewed = time.monotonic()
+
+    def send(self) -> None:
+        connection = get_connection()
+        try:
+            connection.open()
+        except (smtplib.SMTPException, OSError) as error:
+            self._stop(self.deliveries, classify(error))
+            return
+        try:
+            for index, delivery in enumerate(self.deliveries):
+                failure = self._send_one(connection, delivery)
+                if failure and failure.stops_batch:
+                    self._stop(self.deliveries[index + 1 :], failure)
+                    return
+        finally:
+            _close_quietly(connection)
+
+    def _send_one(self, connection, delivery: Delivery) -> SmtpFailure | None:
+        if not self._still_ours(delivery):
+            return None
+        if reason := self._reason_not_to_send(delivery):
+            self._finish(delivery, state=State.SKIPPED, note=reason)
+            self.report.skipped += 1
+            return None
+        try:
+            message = self.renderer.delivery_message(delivery)
+        except Exception as error:  # a bug or bad data must not hold up the rest of the batch
+            logger.exception("Could not render delivery %s", delivery.pk)
+            self._fail(delivery, SmtpFailure(f"could not render: {error}"[:500]))
+            return None
+        try:
+            connection.send_messages([message])
+        except (smtplib.SMTPException, OSError) as error:
+            failure = classify(error)
+            if failure.bounces:
+                self._bounce(delivery, failure)
+            else:
+                self._fail(delivery, failure)
+            return failure
+        # Accepted by the server: record it at once, so at most this one mail can repeat.
+        self._finish(delivery, state=State.SENT, sent_at=timezone.now(), note="", counts=True)
+        self.report.sent += 1
+        return None
+
+    def _still_ours(self, delivery: Delivery) -> bool:
+        """Renew the batch's claims well before they could time out; a row that was taken back
+        meanwhile (this worker stalled for longer than the timeout) is no longer ours."""
+        if True:
+            return True
+        self.renewed = time.monotonic()
+        ours = Delivery.objects.filter(claimed_by=self.claim, state=State.CLAIMED)
+        ours.update(claimed_at=timezone.now())
+        if ours.filter(pk=delivery.pk).exists():
+            return True
+        logger.error("Delivery %s was taken back from a stalled batch; not sending.", delivery.pk)
+        return False
+
+    def _reason_not_to_send(self, delivery: Delivery) -> str:
+        """The facts may have changed since the row was planned: check them once more."""
+        subscription, meeting = delivery.subscription, delivery.meeting
+        if subscription.subscriber.is_bouncing or (
+            subscription.subscriber_id in self.bounced_subscribers
+        ):
+            return "address bouncing"
+        if not subscription.is_confirmed:
+            return "unsubscribed"
+        if not (meeting.is_published and meeting.program.is_active):
+            return "meeting not published"
+        if delivery.kind == Kind.CANCELLATION:
+            return "" if meeting.is_cancelled else "meeting no longer cancelled"
+        return "meeting cancelled" if meeting.is_cancelled else ""
+
+    def _finish(self, delivery: Delivery, *, counts: bool = False, **fields) -> None:
+        """Record the outcome, only while this batch still holds the claim."""
+        if counts:
+            fields["attempts"] = F("attempts") + 1
+        fields.setdefault("next_attempt_at", None)
+        updated = Delivery.objects.filter(
+            pk=delivery.pk, claimed_by=self.claim, state=State.CLAIMED
+        ).update(**fields)
+        if not updated:
+            logger.error("Delivery %s: claim lost before its outcome was recorded.", delivery.pk)
+
+    def _fail(self, delivery: Delivery, failure: SmtpFailure) -> None:
+        """A transient failure: try again after a backoff that doubles, a bounded number of
+        times."""
+        attempts = delivery.attempts + 1
+        if attempts >= settings.REMINDER_MAX_ATTEMPTS:
+            retry_at, note = None, f"gave up after {attempts} attempts: {failure.text}"
+        else:
+            backoff = settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** (attempts - 1)
+            retry_at, note = timezone.now() + timedelta(seconds=backoff), failure.text
+        self._finish(
+            delivery, state=State.FAILED, next_attempt_at=retry_at, note=note[:500], counts=True
+        )
+        self.report.failed += 1
+
+    def _bounce(self, delivery: Delivery, failure: SmtpFailure) -> None:
+        self._finish(delivery, state=State.BOUNCED, note=failure.text, counts=True)
+        subscriber_id = delivery.subscription.subscriber_id
+        self.bounced_subscribers.add(subscriber_id)
+        services.subscriber_mark_bouncing(subscriber_id=subscriber_id, reason=failure.text)
+        self.report.bounced += 1
+        logger.warning("%s bounces: %s", delivery.subscription.subscriber, failure.text)
+
+    def _stop(self, rest: list[Delivery], failure: SmtpFailure) -> None:
+        """The connection is gone (or refuses us): every mail left fails for now and is retried
+        after the backoff, instead of hammering a server that is down."""
+        logger.warning("SMTP batch %s stopped: %s", self.claim, failure.text)
+        for delivery in rest:
+            self._fail(delivery, failure)
+        self.report.stopped = True
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        logger.info("SMTP connection did not close cleanly", exc_info=True)

@@ -1,0 +1,242 @@
+"""The mails: a reminder or notice for a Delivery row, and the confirmation mail.
+
+Every mail has a plain-text and an HTML part rendered from templates/reminders/mail/. A
+reminder carries all a stakeholder needs to join without opening the portal (time in the
+meeting's zone, web conference, dial-ins, agenda with facilitators) and the meeting's .ics.
+Header values pass through `one_line`, so a title with a line break or a control character
+can neither break nor inject a header.
+"""
+
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from email.mime.base import MIMEBase
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEText
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from tug_portal.calendars.builders import build_meeting_ics
+from tug_portal.calendars.describe import absolute_url, clean_text
+from tug_portal.calendars.links import meeting_ics_url
+from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.timeutil import format_time_range, zone_name
+
+from . import tokens
+from .models import Delivery, Subscription, describe_duration
+
+Kind = Delivery.Kind
+
+
+def one_line(value: str) -> str:
+    """Safe for a header: no control characters, every run of white space one space."""
+    return " ".join(clean_text(value).split())
+
+
+def message_id_domain() -> str:
+    return (
+        settings.REMINDER_MESSAGE_ID_DOMAIN or urlsplit(settings.SITE_URL).hostname or "localhost"
+    )
+
+
+def delivery_message_id(delivery: Delivery) -> str:
+    """A function of the row's key alone: a repeat of the same mail carries the same
+    Message-ID, which mail clients use to show it once."""
+    minutes = int(delivery.offset.total_seconds() // 60)
+    key = f"{delivery.kind}.{delivery.subscription_id}.{delivery.meeting.uid}.{minutes}"
+    return f"<{key}.{delivery.revision}@{message_id_domain()}>"
+
+
+def meeting_when(meeting: Meeting) -> str:
+    """ "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific", in the meeting's own zone."""
+    start = meeting.local_start
+    span = format_time_range(start, meeting.local_end)
+    return f"{start:%A, %B} {start.day}, {start.year}, {span} {zone_name(meeting.time_zone)}"
+
+
+def subscriber_links(subscription: Subscription) -> dict[str, str]:
+    """Absolute preferences and unsubscribe links. A subscription not saved (a staff test
+    mail to someone not subscribed) points both at the subscribe form instead."""
+    if subscription.pk is None:
+        form = (
+            reverse("reminders:subscribe") + "?" + urlencode({"program": subscription.program.slug})
+        )
+        return {"preferences_url": absolute_url(form), "unsubscribe_url": absolute_url(form)}
+    preferences = tokens.preferences_token(subscription.subscriber_id)
+    unsubscribe = tokens.unsubscribe_token(subscription.pk)
+    return {
+        "preferences_url": absolute_url(reverse("reminders:preferences", args=[preferences])),
+        "unsubscribe_url": absolute_url(reverse("reminders:unsubscribe", args=[unsubscribe])),
+    }
+
+
+RELATIVE_HREF = re.compile(r'(href=")/(?!/)')
+RELATIVE_MARKDOWN_LINK = re.compile(r"(\]\()/(?!/)")
+
+
+def _absolute_links(text: str, pattern: re.Pattern) -> str:
+    """Links an agenda makes to the portal's own pages ("/meetings/...") lead nowhere from a
+    mail client: they get the site's address in front."""
+    return pattern.sub(lambda match: f"{match.group(1)}{settings.SITE_URL}/", text)
+
+
+def _meeting_context(meeting: Meeting) -> dict:
+    """What a meeting contributes to its mails. Reads only what
+    `meetings_with_calendar_facts` prefetches."""
+    topics = [
+        {
+            "title": one_line(topic.title),
+            "time": format_time_range(topic.start_time, topic.end_time)
+            if topic.start_time and topic.end_time
+            else "",
+            "facilitators": topic.facilitator_names(),
+            "systems": ", ".join(system.code for system in topic.systems.all()),
+            "body": textwrap.indent(
+                _absolute_links(clean_text(topic.body), RELATIVE_MARKDOWN_LINK), "    "
+            ),
+            # Only the site's own address is added to HTML that render_markdown sanitized.
+            "body_html": mark_safe(_absolute_links(topic.body_html, RELATIVE_HREF)),  # noqa: S308
+        }
+        for topic in meeting.topics.all()
+    ]
+    return {
+        "meeting": meeting,
+        "program": meeting.program,
+        "heading": one_line(f"{meeting.program.acronym}: {meeting.title}"),
+        "when": meeting_when(meeting),
+        "topics": topics,
+        "dial_ins": list(meeting.dial_ins.all()),
+        "contact": meeting.effective_contact,
+        "page_url": absolute_url(meeting.get_absolute_url()),
+        "ics_url": meeting_ics_url(meeting),
+    }
+
+
+def _render_text(template: str, context: dict) -> str:
+    # Template tags leave blank lines behind; clean_text folds each run into one.
+    return clean_text(render_to_string(template, context)) + "\n"
+
+
+def _subject(delivery: Delivery, when: str) -> str:
+    acronym = delivery.meeting.program.acronym
+    if delivery.kind == Kind.CANCELLATION:
+        return one_line(f"Cancelled: {acronym} meeting, {when}")
+    if delivery.kind == Kind.UPDATE:
+        return one_line(f"Updated: {acronym} meeting, {when}")
+    return one_line(f"Reminder: {acronym} meeting in {describe_duration(delivery.offset)}, {when}")
+
+
+def _list_headers(subscription: Subscription, unsubscribe_url: str) -> dict[str, str]:
+    program = subscription.program
+    return {
+        # RFC 2369 and RFC 8058: mail clients show an "unsubscribe" button that POSTs here.
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": one_line(
+            f"{program.acronym} meeting reminders <{program.slug}.reminders.{message_id_domain()}>"
+        ),
+        # RFC 3834: no out-of-office replies to a machine.
+        "Auto-Submitted": "auto-generated",
+    }
+
+
+@dataclass(frozen=True)
+class _MeetingParts:
+    """What one meeting contributes to every mail about it, built once per batch."""
+
+    when: str
+    text: str  # the details in plain text
+    html: SafeString
+    ics: MIMEBase  # the attachment, encoded once and shared by the batch's mails
+
+
+def _ics_attachment(meeting: Meeting, now: datetime | None) -> MIMEBase:
+    part = SafeMIMEText(build_meeting_ics(meeting, now=now).decode(), "calendar", "utf-8")
+    part.add_header("Content-Disposition", "attachment", filename=f"{meeting.slug}.ics")
+    return part
+
+
+class MailRenderer:
+    """Renders the mails of a batch. The part of a mail that is the same for every subscriber
+    (the meeting's details in text and HTML, its .ics) is rendered once per meeting and kind,
+    however many subscribers the batch mails about it; only the greeting and the links are
+    rendered per mail."""
+
+    def __init__(self, *, now: datetime | None = None):
+        self.now = now
+        self._parts: dict[tuple[int, str], _MeetingParts] = {}
+        self._ics: dict[int, MIMEBase] = {}
+
+    def _meeting_parts(self, meeting: Meeting, kind: str) -> _MeetingParts:
+        key = (meeting.pk, kind)
+        if key not in self._parts:
+            if meeting.pk not in self._ics:
+                self._ics[meeting.pk] = _ics_attachment(meeting, self.now)
+            context = {**_meeting_context(meeting), "kind": kind}
+            self._parts[key] = _MeetingParts(
+                when=context["when"],
+                text=_render_text("reminders/mail/meeting.txt", context),
+                html=mark_safe(render_to_string("reminders/mail/meeting.html", context)),  # noqa: S308
+                ics=self._ics[meeting.pk],
+            )
+        return self._parts[key]
+
+    def delivery_message(self, delivery: Delivery) -> EmailMultiAlternatives:
+        parts = self._meeting_parts(delivery.meeting, delivery.kind)
+        subscription = delivery.subscription
+        links = subscriber_links(subscription)
+        context = {
+            **links,
+            "program": delivery.meeting.program,
+            "kind": delivery.kind,
+            "before": describe_duration(delivery.offset),
+            "detail": clean_text(delivery.detail),
+            "meeting_text": parts.text,
+            "meeting_html": parts.html,
+        }
+        message = EmailMultiAlternatives(
+            subject=_subject(delivery, parts.when),
+            body=_render_text("reminders/mail/delivery.txt", context),
+            to=[subscription.subscriber.email],
+            headers={
+                "Message-ID": delivery_message_id(delivery),
+                **_list_headers(subscription, links["unsubscribe_url"]),
+            },
+        )
+        message.attach_alternative(
+            render_to_string("reminders/mail/delivery.html", context), "text/html"
+        )
+        message.attach(parts.ics)
+        return message
+
+
+def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
+    """The double opt-in mail; for a subscription already confirmed, its preferences link."""
+    token = tokens.confirm_token(subscription.pk)
+    context = {
+        "program": subscription.program,
+        "confirmed": subscription.is_confirmed,
+        "confirm_url": absolute_url(reverse("reminders:confirm", args=[token])),
+        "preferences_url": subscriber_links(subscription)["preferences_url"],
+    }
+    acronym = subscription.program.acronym
+    subject = (
+        f"Your {acronym} meeting reminders"
+        if subscription.is_confirmed
+        else f"Confirm your {acronym} meeting reminders"
+    )
+    message = EmailMultiAlternatives(
+        subject=one_line(subject),
+        body=_render_text("reminders/mail/confirmation.txt", context),
+        to=[subscription.subscriber.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string("reminders/mail/confirmation.html", context), "text/html"
+    )
+    return message

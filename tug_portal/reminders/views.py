@@ -1,0 +1,183 @@
+"""Public pages of reminders (subscribe, confirm, preferences, unsubscribe) and the staff export.
+
+No account anywhere: the confirmation, preferences and unsubscribe pages are reached by signed
+links from mails. Every state-changing link shows a button first and acts on POST only, so a
+mail scanner that follows links cannot subscribe or unsubscribe anyone; the unsubscribe URL
+also takes the RFC 8058 one-click POST, which carries no CSRF token.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from tug_portal.meetings.models import Program, System
+from tug_portal.meetings.selectors import programs_active
+
+from . import selectors, services, tokens
+from .forms import PreferencesForm, SubscribeForm
+from .models import Subscriber
+
+COPY_WHOLE_LINK = "Copy the whole link from the mail into the address bar."
+CONFIRM_EXPIRED = "This confirmation link has expired. Subscribe again to get a new one."
+
+
+def _invalid_link(request, message: str, *, status: int = 400):
+    return render(request, "reminders/invalid_link.html", {"message": message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    program = None
+    if slug := request.GET.get("program"):
+        program = programs_active().filter(slug=slug).first()
+        if program is None:
+            raise Http404(f"There is no active program “{slug}”.")
+    form = SubscribeForm(request.POST or None, initial={"program": program})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            program = form.cleaned_data["program"]
+            if not form.is_bot:
+                services.subscription_request(
+                    email=form.cleaned_data["email"],
+                    program=program,
+                    systems=form.cleaned_data["systems"],
+                )
+            if not request.htmx:
+                query = urlencode({"program": program.slug, "sent": "1"})
+                return redirect(f"{reverse('reminders:subscribe')}?{query}")
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "program": program,
+        "sent": request.GET.get("sent") == "1" or (request.method == "POST" and form.is_valid()),
+    }
+    template = "reminders/subscribe.html#panel" if request.htmx else "reminders/subscribe.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    try:
+        subscription_id = tokens.read_confirm_token(token)
+    except tokens.ExpiredToken:
+        return _invalid_link(request, CONFIRM_EXPIRED)
+    except tokens.InvalidToken:
+        return _invalid_link(request, f"This confirmation link is not valid. {COPY_WHOLE_LINK}")
+    subscription = selectors.subscription_get(pk=subscription_id)
+    if subscription is None:
+        return _invalid_link(request, "This subscription no longer exists.", status=404)
+    if request.method == "POST":
+        if services.subscription_confirm(subscription=subscription):
+            messages.success(
+                request, f"Confirmed: you will get {subscription.program.acronym} reminders."
+            )
+        preferences = tokens.preferences_token(subscription.subscriber_id)
+        return redirect("reminders:preferences", token=preferences)
+    return render(request, "reminders/confirm.html", {"subscription": subscription})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token: str):
+    try:
+        subscriber_id = tokens.read_preferences_token(token)
+    except tokens.InvalidToken:
+        return _invalid_link(request, f"This link is not valid. {COPY_WHOLE_LINK}")
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return _invalid_link(request, "This address is no longer subscribed.", status=404)
+    form = PreferencesForm(
+        request.POST or None,
+        programs=list(programs_active()),
+        subscriptions={
+            s.program_id: s
+            for s in selectors.subscriptions_of_subscriber(subscriber_id=subscriber.pk)
+        },
+        systems=list(System.objects.all()),
+    )
+    if request.method == "POST":
+        if "unsubscribe_all" in request.POST:
+            services.subscriber_unsubscribe_all(subscriber=subscriber)
+            messages.success(request, "Unsubscribed: you will get no more reminders.")
+            return redirect(request.path)
+        if form.is_valid():
+            services.subscriber_update_preferences(subscriber=subscriber, choices=form.choices())
+            messages.success(request, "Saved.")
+            return redirect(request.path)
+    status = 400 if form.errors else 200
+    context = {"form": form, "subscriber": subscriber}
+    return render(request, "reminders/preferences.html", context, status=status)
+
+
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        subscription_id = tokens.read_unsubscribe_token(token)
+    except tokens.InvalidToken:
+        return _invalid_link(request, f"This unsubscribe link is not valid. {COPY_WHOLE_LINK}")
+    subscription = selectors.subscription_get(pk=subscription_id)
+    done = request.method == "POST"
+    if done and subscription is not None:
+        services.subscription_unsubscribe(subscription=subscription)
+    context = {
+        "subscription": subscription,
+        "done": done,
+        "preferences_token": subscription and tokens.preferences_token(subscription.subscriber_id),
+    }
+    return render(request, "reminders/unsubscribe.html", context)
+
+
+class _Echo:
+    """csv.writer writes into this, and it hands each line back for streaming."""
+
+    def write(self, value):
+        return value
+
+
+EXPORT_COLUMNS = [
+    "email", "status", "systems", "requested_at", "confirmed_at", "unsubscribed_at", "bouncing",
+]  # fmt: skip
+
+
+def _cell(value) -> str:
+    # A spreadsheet runs a cell that starts with = + - @ as a formula: never from our data.
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _export_lines(subscriptions):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for subscription in subscriptions.iterator(chunk_size=2000):
+        subscriber = subscription.subscriber
+        row = [
+            subscriber.email,
+            subscription.status,
+            " ".join(system.code for system in subscription.systems.all()),
+            subscription.created_at.isoformat(),
+            subscription.confirmed_at and subscription.confirmed_at.isoformat(),
+            subscription.unsubscribed_at and subscription.unsubscribed_at.isoformat(),
+            "yes" if subscriber.is_bouncing else "no",
+        ]
+        yield writer.writerow([_cell(value) for value in row])
+
+
+@staff_member_required
+@permission_required("reminders.view_subscription", raise_exception=True)
+def export_subscribers(request, slug: str):
+    """Every subscription of a program, one line each, as CSV (staff only)."""
+    program = get_object_or_404(Program, slug=slug)
+    lines = _export_lines(selectors.subscriptions_for_export(program=program))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-subscribers.csv"'
+    return response

@@ -1,0 +1,88 @@
+"""How the stakeholder pages write meetings: times in each meeting's own zone, schedules in words,
+mail and calendar links."""
+
+from itertools import groupby
+from urllib.parse import quote
+
+from django import template
+from django.utils import dateformat
+
+from tug_portal.calendars.links import meeting_calendar_links, program_subscribe_links
+from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.recurrence import describe_program_schedule
+from tug_portal.meetings.timeutil import format_time_range, zone_abbreviation, zone_name
+
+register = template.Library()
+
+
+@register.filter
+def when_long(meeting: Meeting) -> str:
+    """ "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific", in the meeting's zone."""
+    start = meeting.local_start
+    span = format_time_range(start, meeting.local_end)
+    return f"{start:%A, %B} {start.day}, {start.year}, {span} {zone_name(meeting.time_zone)}"
+
+
+@register.filter
+def when_short(meeting: Meeting) -> str:
+    """ "Tue 30 Oct 2018, 10:00-11:00 AM PT", in the meeting's zone."""
+    start = meeting.local_start
+    return f"{start:%a} {start.day} {start:%b %Y}, {time_span(meeting)}"
+
+
+@register.filter
+def time_span(meeting: Meeting) -> str:
+    """ "10:00-11:00 AM PT", in the meeting's zone."""
+    span = format_time_range(meeting.local_start, meeting.local_end)
+    return f"{span} {zone_abbreviation(meeting.time_zone)}"
+
+
+@register.filter
+def local_date(meeting: Meeting, date_format: str) -> str:
+    """The meeting's local start in a Django date format ("D", "j", "M Y"), not converted to
+    the server's zone as the `date` filter would."""
+    return dateformat.format(meeting.local_start, date_format)
+
+
+@register.filter
+def schedule(program) -> str:
+    """ "every other Tuesday, 10:00-11:00 AM Pacific" ("" without a recurrence)."""
+    return describe_program_schedule(program)
+
+
+@register.filter
+def group_by_month(meetings) -> list[tuple[str, list[Meeting]]]:
+    """[("October 2018", [meetings...]), ...] in the order given, by local start."""
+    return [
+        (label, list(group))
+        for label, group in groupby(meetings, key=lambda m: f"{m.local_start:%B %Y}")
+    ]
+
+
+@register.filter
+def shared_access_code(dial_ins) -> str:
+    """The access code when every dial-in has the same one (as agendas print it, once)."""
+    codes = {dial_in.access_code for dial_in in dial_ins}
+    return codes.pop() if len(codes) == 1 else ""
+
+
+@register.filter
+def agenda_request_mailto(target) -> str:
+    """A mailto: to the contact of a meeting or program with the subject filled in ("Agenda
+    request: TUG 2018-10-16"); "" when there is no contact address."""
+    if isinstance(target, Meeting):
+        contact, about = target.effective_contact, str(target)
+    else:
+        contact, about = target.contact, target.acronym
+    if not (contact and contact.email):
+        return ""
+    return f"mailto:{contact.email}?subject={quote(f'Agenda request: {about}')}"
+
+
+@register.simple_tag
+def calendar_links(target=None) -> dict:
+    """A meeting's add-to-calendar links {ics, google, outlook}; a program's (or, with no
+    argument, every program's) subscription links {ics, webcal, google, outlook}."""
+    if isinstance(target, Meeting):
+        return meeting_calendar_links(target)
+    return program_subscribe_links(target)

@@ -1,0 +1,230 @@
+"""Stakeholder pages. Thin: each reads through the meetings selectors and search, writes through
+its services, and renders one page template, or only the page's list fragment (a
+`{% partialdef %}`) when htmx asks. Every list URL works without JavaScript as a full page."""
+
+import logging
+
+from django.contrib import messages
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from tug_portal.meetings import search, selectors, services
+
+from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
+
+logger = logging.getLogger(__name__)
+
+MEETINGS_PER_PAGE = 20
+ANNOUNCEMENTS_PER_PAGE = 20
+RECENT_ANNOUNCEMENTS = 5
+
+
+def wants_fragment(request) -> bool:
+    """An htmx swap wants the fragment; htmx restoring history after a cache miss (and every
+    plain request) wants the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def paginate(queryset, number: int, per_page: int) -> Page:
+    try:
+        return Paginator(queryset, per_page).page(number)
+    except EmptyPage as error:
+        raise Http404(f"There is no page {number} of this list.") from error
+
+
+def filter_status(form) -> int:
+    """400 when a filter is not valid: the page shows the form's reasons and no list."""
+    return 200 if form.is_valid() else 400
+
+
+def render_list_page(request, template: str, fragment: str, context: dict, *, form):
+    """The whole page, or its list fragment for htmx."""
+    name = f"{template}#{fragment}" if wants_fragment(request) else template
+    return TemplateResponse(request, name, context, status=filter_status(form))
+
+
+def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | None:
+    """The requested page of what the filters find; None when a filter is not valid (the list's
+    place then shows the form's errors)."""
+    if not form.is_valid():
+        return None
+    return paginate(search_function(**form.search_arguments(), **fixed), form.page_number, per_page)
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def dashboard(request):
+    programs = list(selectors.programs_active())
+    form = MeetingFilterForm(request.GET, programs=programs, systems=search.systems_all())
+    context = {
+        "filters": form,
+        "meetings": filtered_page(
+            form, search.meetings_search, per_page=MEETINGS_PER_PAGE, user=request.user
+        ),
+    }
+    if not wants_fragment(request):
+        next_meetings = selectors.meetings_next_by_program()
+        context |= {
+            "programs": [(program, next_meetings.get(program.pk)) for program in programs],
+            "announcements": selectors.announcements_visible(user=request.user)[
+                :RECENT_ANNOUNCEMENTS
+            ],
+            "footer_links": search.stay_connected_links_all(),
+        }
+    return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def program_detail(request, slug):
+    program = selectors.program_get(slug=slug)
+    agenda_form, response = agenda_request(request, program=program, meeting=None)
+    if response:
+        return response
+    form = MeetingFilterForm(request.GET, systems=search.systems_all())
+    context = {
+        "program": program,
+        "filters": form,
+        "meetings": filtered_page(
+            form,
+            search.meetings_search,
+            per_page=MEETINGS_PER_PAGE,
+            user=request.user,
+            program_slug=program.slug,
+        ),
+    }
+    if wants_fragment(request):
+        return render_list_page(
+            request, "web/program_detail.html", "meeting_results", context, form=form
+        )
+    context |= {
+        "next_meeting": selectors.meeting_next_for_program(program=program),
+        "agenda_form": agenda_form,
+        "footer_links": program.links.all(),
+    }
+    # A bound agenda form here is one that was posted without JavaScript and is not valid.
+    status = 422 if agenda_form.is_bound else filter_status(form)
+    return TemplateResponse(request, "web/program_detail.html", context, status=status)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def announcement_list(request):
+    form = AnnouncementFilterForm(
+        request.GET, programs=selectors.programs_active(), systems=search.systems_all()
+    )
+    context = {
+        "filters": form,
+        "announcements": filtered_page(
+            form,
+            search.announcements_search,
+            per_page=ANNOUNCEMENTS_PER_PAGE,
+            user=request.user,
+        ),
+    }
+    if not wants_fragment(request):
+        context["footer_links"] = search.stay_connected_links_all()
+    return render_list_page(
+        request, "web/announcement_list.html", "announcement_results", context, form=form
+    )
+
+
+# --- Details --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_detail(request, slug):
+    meeting = selectors.meeting_get(slug=slug, user=request.user)
+    agenda_form, response = agenda_request(request, program=meeting.program, meeting=meeting)
+    if response:
+        return response
+    context = {
+        "meeting": meeting,
+        "program": meeting.program,
+        "next_meeting": selectors.meeting_next_for_program(
+            program=meeting.program, after=meeting.ends_at
+        ),
+        "announcements": _meeting_announcements(meeting),
+        "agenda_form": agenda_form,
+        "can_see_drafts": selectors.can_see_drafts(request.user),
+        "footer_links": meeting.program.links.all(),
+    }
+    status = 422 if agenda_form.is_bound else 200
+    return TemplateResponse(request, "web/meeting_detail.html", context, status=status)
+
+
+def _meeting_announcements(meeting) -> list:
+    """Announcements made at the meeting, then those announcing it, each once."""
+    unique = {a.pk: a for a in [*meeting.announcements.all(), *meeting.announced_by.all()]}
+    return list(unique.values())
+
+
+@require_safe
+def announcement_detail(request, slug):
+    announcement = selectors.announcement_get(slug=slug, user=request.user)
+    show_drafts = selectors.can_see_drafts(request.user)
+    context = {
+        "announcement": announcement,
+        "presented_at": _visible(announcement.presented_at, show_drafts),
+        "related_meeting": _visible(announcement.related_meeting, show_drafts),
+        "footer_links": search.stay_connected_links_all(),
+    }
+    return TemplateResponse(request, "web/announcement_detail.html", context)
+
+
+def _visible(meeting, show_drafts: bool):
+    """A linked meeting, unless it is a draft the viewer may not see."""
+    if meeting is None or meeting.is_published or show_drafts:
+        return meeting
+    return None
+
+
+# --- Agenda requests ------------------------------------------------------------------------
+
+
+def agenda_request(request, *, program, meeting):
+    """The agenda request form of a program or meeting page: (form, response). On GET an empty
+    form and no response. On a valid POST the request is stored (the service mails the contact)
+    and the response confirms it: the confirmation fragment for htmx, a redirect back to the
+    page with a message otherwise. On an invalid POST htmx gets the form with its errors (422);
+    a plain POST gets no response, and the caller renders the page around the bound form."""
+    if request.method != "POST":
+        return AgendaRequestForm(), None
+    form = AgendaRequestForm(request.POST)
+    template = "web/meeting_detail.html" if meeting else "web/program_detail.html"
+    if not form.is_valid():
+        if wants_fragment(request):
+            context = {"agenda_form": form, "program": program, "meeting": meeting}
+            return form, TemplateResponse(
+                request, f"{template}#agenda_request", context, status=422
+            )
+        return form, None
+    confirmation = _submit(form, program=program, meeting=meeting)
+    if wants_fragment(request):
+        context = {"confirmation": confirmation, "program": program, "meeting": meeting}
+        return form, TemplateResponse(request, f"{template}#agenda_request", context)
+    messages.success(request, confirmation, extra_tags="agenda-request")
+    page = meeting or program
+    return form, redirect(f"{page.get_absolute_url()}#agenda-request")
+
+
+def _submit(form: AgendaRequestForm, *, program, meeting) -> str:
+    arguments = form.submit_arguments()
+    if form.is_spam:
+        # Thanked like anyone else, so the bot learns nothing; stored nowhere.
+        logger.info("Agenda request dropped: honeypot filled (topic %r).", arguments["topic"])
+    else:
+        services.agenda_request_submit(program=program, meeting=meeting, **arguments)
+    contact = (meeting.effective_contact if meeting else None) or program.contact
+    reply = f"{contact.name} will reply to you" if contact else "The team will reply to you"
+    return (
+        f"Thank you, {arguments['name']}. Your request “{arguments['topic']}” has reached the "
+        f"{program.acronym} team. {reply} at {arguments['email']}."
+    )
