@@ -23,6 +23,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py build_feeds
 	$(PY) manage.py create_demo_logins --url http://127.0.0.1:$(PORT)/admin/
 	PORT=$(PORT) PY=$(PY) bin/run-embedded
 

@@ -390,7 +390,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINU
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"
 
 # The acceptable use policy (tug_portal/common/aup.py): a client may call the same service once
 # per window; an early repeat is refused with 429 and restarts the window. The first rule naming
@@ -427,3 +427,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+
+# --- web ------------------------------------------------------------------------------------
+# How long an anonymous visitor's page may be served from the page cache (tug_portal/web/cache.py).
+# An edited meeting shows at once (meetings_changed bumps the cache's content version); this
+# bounds everything else: "upcoming" becoming "past", announcement edits. A minute at the most.
+TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))

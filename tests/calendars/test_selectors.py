@@ -3,9 +3,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from tug_portal.calendars.facts import event_facts
 from tug_portal.calendars.feeds import FeedSpec
-from tug_portal.calendars.selectors import default_feed_specs, feed_data_version, feed_meetings
-from tug_portal.meetings.models import AgendaTopic, Meeting, Program
+from tug_portal.calendars.selectors import (
+    default_feed_specs,
+    feed_data_version,
+    feed_event_facts,
+    feed_meetings,
+)
+from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program
+from tug_portal.meetings.selectors import meetings_with_calendar_facts
 from tug_portal.meetings.services import meeting_create
 
 NOW = datetime(2019, 1, 10, 12, 0, tzinfo=UTC)
@@ -103,3 +110,19 @@ def test_default_feeds_are_all_each_program_and_each_system_recent_and_archive(d
         "all?system=oms",
         "all?system=oms&history=all",
     ]
+
+
+def test_event_facts_read_as_rows_equal_those_of_prefetched_meetings(
+    seed, django_assert_num_queries
+):
+    topic = seed.topics.order_by("order", "pk").first()
+    topic.facilitators.add(Person.objects.create(name="Aaron Abel", email="aabel@example.org"))
+    meetings = feed_meetings(FeedSpec(full_history=True), now=NOW)
+    expected = [event_facts(meeting) for meeting in meetings_with_calendar_facts(meetings)]
+
+    with django_assert_num_queries(5):
+        facts = feed_event_facts(meetings)
+
+    assert facts == expected
+    seed_facts = next(meeting for meeting in facts if meeting.slug == seed.slug)
+    assert seed_facts.topics[0].facilitators[0] == "Aaron Abel"

@@ -3,9 +3,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils.http import http_date
 
 from tests.calendars.parsers import parse_events
+from tug_portal.calendars import serving
 from tug_portal.calendars.feeds import FeedSpec
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feed_build
@@ -58,6 +60,61 @@ def test_full_get_of_a_feed_this_process_served_before_costs_no_query(
 
     assert response.status_code == 200
     assert _body(response) == bytes(StoredFeed.objects.get(key="tug").content)
+
+
+def test_first_full_get_after_a_build_is_served_from_the_cache_without_query(
+    built_feeds, client, django_assert_num_queries
+):
+    feed = StoredFeed.objects.get(key="tug")
+
+    with django_assert_num_queries(0):
+        response = client.get("/calendar/tug.ics")
+
+    assert response.status_code == 200
+    assert _body(response) == bytes(feed.content)
+    assert response["ETag"] == f'"{feed.etag}"'
+
+
+def test_full_get_when_the_cache_lost_the_feed_reads_the_stored_row_once(
+    built_feeds, client, django_assert_num_queries
+):
+    feed = StoredFeed.objects.get(key="tug")
+    cache.clear()
+
+    with django_assert_num_queries(1):
+        response = client.get("/calendar/tug.ics")
+
+    assert _body(response) == bytes(feed.content)
+    assert serving.feed_validators("tug") == serving.Validators.of(
+        feed.etag, feed.content_changed_at
+    )
+
+
+def test_304_to_the_etag_this_process_just_served_needs_no_cache_read(
+    built_feeds, client, django_assert_num_queries
+):
+    etag = client.get("/calendar/tug.ics")["ETag"]
+    cache.clear()
+
+    with django_assert_num_queries(0):
+        response = client.get("/calendar/tug.ics", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert serving.feed_validators("tug") is None
+
+
+def test_304_once_the_recent_validators_expired_reads_them_again(
+    built_feeds, client, monkeypatch, django_assert_num_queries
+):
+    etag = client.get("/calendar/tug.ics")["ETag"]
+    monkeypatch.setattr(serving, "RECENT_VALIDATORS_SECONDS", 0)
+    client.get("/calendar/tug.ics")  # remembered, already expired
+    cache.clear()
+
+    with django_assert_num_queries(1):
+        response = client.get("/calendar/tug.ics", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
 
 
 def test_feed_served_after_a_rebuild_is_the_new_one(

@@ -39,8 +39,11 @@ def test_logins_pause_after_repeated_failures(client, editor):
 
     response = log_in_at(client, T0 + timedelta(seconds=1), "right-horse")
 
+    page = response.content.decode()
     assert response.status_code == 429
-    assert "Too many failed logins" in response.content.decode()
+    assert "Too many failed logins" in page
+    assert "logins from it are paused for 15 minutes" in page
+    assert "TUG Portal administration" in page  # in the admin's own frame
     assert "_auth_user_id" not in client.session
 
 

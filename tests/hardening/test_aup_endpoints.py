@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 SEED = "/meetings/tug-2018-10-16/"
+AGENDA_REQUEST = "/programs/tug/agenda-request/?meeting=tug-2018-10-16"
 T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
 
 
@@ -81,9 +82,9 @@ def test_early_repeat_of_a_feed_restarts_its_window(client, demo):
 
 
 def test_agenda_request_sent_twice_within_window_is_refused(client, demo):
-    first = client.post(SEED, agenda_request())
+    first = client.post(AGENDA_REQUEST, agenda_request())
 
-    second = client.post(SEED, agenda_request("Another topic"), headers=BROWSER)
+    second = client.post(AGENDA_REQUEST, agenda_request("Another topic"), headers=BROWSER)
 
     window = settings.TUG_AUP_FORM_WINDOW
     assert first.status_code == 302
@@ -93,20 +94,20 @@ def test_agenda_request_sent_twice_within_window_is_refused(client, demo):
 
 
 def test_agenda_request_with_a_mistake_can_be_corrected_at_once(client, demo):
-    mistake = client.post(SEED, {**agenda_request(), "email": "not-an-address"})
+    mistake = client.post(AGENDA_REQUEST, {**agenda_request(), "email": "not-an-address"})
 
-    corrected = client.post(SEED, agenda_request())
+    corrected = client.post(AGENDA_REQUEST, agenda_request())
 
     assert mistake.status_code == 422
     assert corrected.status_code == 302
 
 
 def test_pages_stay_available_while_a_form_window_runs(client, demo):
-    client.post(SEED, agenda_request())
+    client.post(AGENDA_REQUEST, agenda_request())
 
     answers = [
         client.get(path).status_code
-        for path in (SEED, SEED, "/", "/calendar/tug.ics", "/api/v1/programs")
+        for path in (AGENDA_REQUEST, SEED, "/", "/calendar/tug.ics", "/api/v1/programs")
     ]
 
     assert answers == [200, 200, 200, 200, 200]

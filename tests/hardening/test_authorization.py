@@ -80,16 +80,20 @@ PUBLIC = {
     ("healthz", "/healthz"): any_method(),
     ("readyz", "/readyz"): any_method(),
     ("web:dashboard", "/"): read_only(),
-    ("web:program_detail", "/programs/tug/"): {
+    ("web:program_detail", "/programs/tug/"): read_only(),
+    ("web:program_detail", "/programs/nope/"): read_only(GONE),
+    ("web:meeting_detail", "/meetings/tug-2018-10-16/"): read_only(),
+    ("web:meeting_detail", "/meetings/{draft}/"): read_only(DRAFT),
+    ("web:agenda_request", "/programs/tug/agenda-request/"): {
         **read_only(),
         "POST": (422, 422, 422, 422),  # the agenda request form, empty
     },
-    ("web:program_detail", "/programs/nope/"): {**read_only(GONE), "POST": GONE},
-    ("web:meeting_detail", "/meetings/tug-2018-10-16/"): {
+    ("web:agenda_request", "/programs/nope/agenda-request/"): {**read_only(GONE), "POST": GONE},
+    ("web:agenda_request", "/programs/tug/agenda-request/?meeting=tug-2018-10-16"): {
         **read_only(),
         "POST": (422, 422, 422, 422),
     },
-    ("web:meeting_detail", "/meetings/{draft}/"): answers(
+    ("web:agenda_request", "/programs/tug/agenda-request/?meeting={draft}"): answers(
         get=DRAFT, head=DRAFT, post=(404, 404, 422, 422)
     ),
     ("web:announcement_list", "/announcements/"): read_only(),

@@ -108,7 +108,9 @@ def test_connection_cut_during_an_agenda_request_answers_503_and_stores_nothing(
     }
 
     with connection_cut_after_save_of(AgendaRequest):
-        response = client.post(seed_meeting.get_absolute_url(), form, headers=BROWSER)
+        response = client.post(
+            f"/programs/tug/agenda-request/?meeting={seed_meeting.slug}", form, headers=BROWSER
+        )
 
     assert_calm_503(response)
     assert AgendaRequest.objects.count() == 0

@@ -3,7 +3,6 @@ the agenda parser, the calendar builder and the mails. No exception escapes, no 
 500, newlines and control characters break no `.ics` line and no mail header."""
 
 import re
-import string
 from datetime import date, time, timedelta
 from email import message_from_bytes
 from email.policy import default as email_policy
@@ -44,6 +43,10 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Rows written straight to the database: PostgreSQL stores no NUL, and every form refuses it
+# (Django's CharField does), so text that reaches a row never has one.
+storable_text = hostile_text.map(lambda text: text.replace("\x00", ""))
+AGENDA_REQUEST = "/programs/tug/agenda-request/?meeting=tug-next"
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def test_agenda_request_form_answers_any_input_without_a_server_error(
     before = AgendaRequest.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/meetings/tug-next/", {**form, "details": details})
+        response = client.post(AGENDA_REQUEST, {**form, "details": details})
 
     assert response.status_code in (302, 422)
     assert AgendaRequest.objects.count() - before == (1 if response.status_code == 302 else 0)
@@ -100,7 +103,7 @@ def test_agenda_request_with_a_line_break_in_its_topic_still_reaches_the_contact
     form = {"name": "Ada", "email": "ada@example.com", "topic": "DRRS\r\nBcc: evil@example.com"}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/meetings/tug-next/", form)
+        response = client.post(AGENDA_REQUEST, form)
 
     assert response.status_code == 302
     (mail,) = mailoutbox
@@ -215,7 +218,7 @@ def assert_well_formed_calendar(data: bytes) -> None:
 
 
 @EXAMPLES
-@given(title=hostile_text, topic=hostile_text, body=hostile_text, facilitator=hostile_text)
+@given(title=storable_text, topic=storable_text, body=storable_text, facilitator=storable_text)
 def test_calendar_of_any_text_is_well_formed_and_reads_the_same_everywhere(
     program, title, topic, body, facilitator
 ):
@@ -242,8 +245,8 @@ def test_calendar_with_a_control_character_in_a_dial_in_label_is_well_formed(pro
 
 
 @EXAMPLES
-@given(title=hostile_text, topic=hostile_text, acronym=st.text(string.ascii_uppercase, max_size=5))
-def test_reminder_mail_of_any_title_keeps_its_headers_and_is_inert(program, title, topic, acronym):
+@given(title=storable_text, topic=storable_text)
+def test_reminder_mail_of_any_title_keeps_its_headers_and_is_inert(program, title, topic):
     meeting = Meeting.objects.get(slug="tug-next")
     Meeting.objects.filter(pk=meeting.pk).update(title=f"{title[:190]}\r\nBcc: evil@example.com")
     meeting.topics.all().delete()

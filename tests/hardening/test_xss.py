@@ -128,6 +128,7 @@ PUBLIC_PAGES = [
     "/announcements/",
     "/announcements/?page=2",
     "/announcements/?page=3",
+    "/programs/xss/agenda-request/?meeting=xss-meeting",
     "/calendar/help/",
     "/subscriptions/new/?program=xss",
 ]

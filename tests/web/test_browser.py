@@ -19,12 +19,19 @@ PAGES = {
     "meeting": SEED,
     "announcements": "/announcements/",
     "announcement": "/announcements/oms-cpg-announcement/",
+    "agenda_request": "/programs/tug/agenda-request/?meeting=tug-2018-10-16",
 }
 
 
 def open_page(page, path: str):
     page.goto(page.base_url + path)
     page.wait_for_load_state("networkidle")
+
+
+def agenda_request_form(page):
+    """The agenda request form, which htmx loads in place once its section comes into view."""
+    page.locator("#agenda-request").scroll_into_view_if_needed()
+    return page.locator("#agenda-request form")
 
 
 def serious_violations(page) -> list[str]:
@@ -120,7 +127,7 @@ def test_seed_meeting_page_shows_its_facts(chromium, live_server, browser_demo):
 
 def test_agenda_request_is_sent_through_htmx_and_confirmed(page):
     open_page(page, SEED)
-    form = page.locator("#agenda-request form")
+    form = agenda_request_form(page)
 
     form.get_by_label("Your name").fill("Ada Lovelace")
     form.get_by_label("Email").fill("ada@example.com")
@@ -141,7 +148,7 @@ def test_agenda_request_is_sent_through_htmx_and_confirmed(page):
 
 def test_agenda_request_errors_are_shown_at_their_fields(page):
     open_page(page, "/programs/tug/")
-    form = page.locator("#agenda-request form")
+    form = agenda_request_form(page)
 
     form.get_by_label("Your name").fill("Ada")
     form.get_by_label("Email").fill("ada@")
@@ -162,7 +169,7 @@ def test_agenda_request_sent_again_too_soon_says_why_in_the_form(page):
     # The acceptable use policy allows one request per form and address every 30 seconds.
     for attempt in range(2):
         open_page(page, "/programs/tug/")
-        form = page.locator("#agenda-request form")
+        form = agenda_request_form(page)
         form.get_by_label("Your name").fill("Ada Lovelace")
         form.get_by_label("Email").fill("ada@example.com")
         form.get_by_label("Topic you would like on the agenda").fill(f"Topic {attempt}")
@@ -178,7 +185,7 @@ def test_agenda_request_sent_again_too_soon_says_why_in_the_form(page):
     # The browser and htmx both log the refusal; those two are expected.
     assert page.console_errors == [
         "Failed to load resource: the server responded with a status of 429 (Too Many Requests)",
-        "Response Status Error Code 429 from /programs/tug/, [object HTMLElement]",
+        "Response Status Error Code 429 from /programs/tug/agenda-request/, [object HTMLElement]",
     ]
     page.console_errors.clear()
 
@@ -199,6 +206,9 @@ def test_pages_work_without_javascript(chromium, live_server, browser_demo):
     page.goto(live_server.url + SEED)
     expect(page.get_by_role("button", name="Copy")).to_have_count(0)  # need a script; hidden
     expect(page.locator(".viewer-time")).to_be_hidden()
+    page.get_by_role("link", name="Request an agenda item").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request an agenda item")
+    expect(page.get_by_label("Topic you would like on the agenda")).to_be_visible()
     context.close()
 
 

@@ -1,5 +1,6 @@
-"""The agenda request form on program and meeting pages: stored for staff, mailed to the contact,
-confirmed clearly; a bot's honeypot entry is dropped; bad input is a 422 that stores nothing."""
+"""The agenda request form, on a page of its own that program and meeting pages link to (and load
+in place with htmx): stored for staff, mailed to the contact, confirmed clearly; a bot's honeypot
+entry is dropped; bad input is a 422 that stores nothing."""
 
 import pytest
 
@@ -18,6 +19,8 @@ REQUEST = {
     "details": "Could the 30 s window apply per resource?",
     "website": "",
 }
+MEETING_FORM = "/programs/tug/agenda-request/?meeting=tug-2018-10-16"
+PROGRAM_FORM = "/programs/tug/agenda-request/"
 CONFIRMATION = (
     "Thank you, Ada Lovelace. Your request “DRRS API batch limits” has reached the TUG team. "
     "Indu Nambiar will reply to you at ada@example.com."
@@ -28,10 +31,10 @@ def test_agenda_request_from_meeting_page_is_stored_mailed_and_confirmed(
     client, seed_meeting, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/meetings/tug-2018-10-16/", REQUEST)
+        response = client.post(MEETING_FORM, REQUEST)
 
     assert response.status_code == 302
-    assert response["Location"] == "/meetings/tug-2018-10-16/#agenda-request"
+    assert response["Location"] == MEETING_FORM
     stored = AgendaRequest.objects.get()
     assert (stored.program.slug, stored.meeting, stored.status) == ("tug", seed_meeting, "new")
     assert (stored.name, stored.email, stored.organization) == (
@@ -49,22 +52,22 @@ def test_agenda_request_from_meeting_page_is_stored_mailed_and_confirmed(
 
 
 def test_agenda_request_from_program_page_has_no_meeting(client, demo):
-    response = client.post("/programs/tug/", REQUEST)
+    response = client.post(PROGRAM_FORM, REQUEST)
 
-    assert response["Location"] == "/programs/tug/#agenda-request"
+    assert response["Location"] == PROGRAM_FORM
     assert AgendaRequest.objects.get().meeting is None
-    assert CONFIRMATION in text_of(client.get("/programs/tug/"))
+    assert CONFIRMATION in text_of(client.get(PROGRAM_FORM))
 
 
 def test_agenda_request_confirmation_is_shown_once(client, demo):
-    client.post("/programs/tug/", REQUEST)
-    client.get("/programs/tug/")
+    client.post(PROGRAM_FORM, REQUEST)
+    client.get(PROGRAM_FORM)
 
-    assert CONFIRMATION not in text_of(client.get("/programs/tug/"))
+    assert CONFIRMATION not in text_of(client.get(PROGRAM_FORM))
 
 
 def test_agenda_request_through_htmx_gets_the_confirmation_fragment(client, seed_meeting):
-    response = client.post("/meetings/tug-2018-10-16/", REQUEST, headers=HTMX)
+    response = client.post(MEETING_FORM, REQUEST, headers=HTMX)
 
     assert response.status_code == 200
     assert is_fragment(response)
@@ -85,8 +88,8 @@ def test_agenda_request_through_htmx_gets_the_confirmation_fragment(client, seed
 def test_bad_agenda_request_is_a_422_that_stores_nothing(client, seed_meeting, changes, error):
     data = {**REQUEST, **changes}
 
-    plain = client.post("/meetings/tug-2018-10-16/", data)
-    fragment = client.post("/meetings/tug-2018-10-16/", data, headers=HTMX)
+    plain = client.post(MEETING_FORM, data)
+    fragment = client.post(MEETING_FORM, data, headers=HTMX)
 
     assert plain.status_code == fragment.status_code == 422
     assert error in text_of(plain)
@@ -98,7 +101,7 @@ def test_bad_agenda_request_is_a_422_that_stores_nothing(client, seed_meeting, c
 
 
 def test_bad_agenda_request_keeps_what_was_typed(client, seed_meeting):
-    response = client.post("/programs/tug/", {**REQUEST, "email": "ada@"})
+    response = client.post(PROGRAM_FORM, {**REQUEST, "email": "ada@"})
 
     assert 'value="DRRS API batch limits"' in response.text
     assert 'value="Ada Lovelace"' in response.text
@@ -109,7 +112,7 @@ def test_honeypot_request_is_thanked_but_not_stored_or_mailed(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/meetings/tug-2018-10-16/", {**REQUEST, "website": "http://spam.example"}, headers=HTMX
+            MEETING_FORM, {**REQUEST, "website": "http://spam.example"}, headers=HTMX
         )
 
     assert response.status_code == 200
@@ -121,20 +124,58 @@ def test_honeypot_request_is_thanked_but_not_stored_or_mailed(
 def test_agenda_request_to_a_draft_meeting_is_a_404(client, demo):
     Meeting.objects.filter(slug="tug-2018-10-30").update(is_published=False)
 
-    response = client.post("/meetings/tug-2018-10-30/", REQUEST)
+    response = client.post("/programs/tug/agenda-request/?meeting=tug-2018-10-30", REQUEST)
 
     assert response.status_code == 404
     assert AgendaRequest.objects.count() == 0
 
 
-def test_agenda_request_form_is_on_program_and_meeting_pages(client, seed_meeting):
-    for path in ("/programs/tug/", "/meetings/tug-2018-10-16/"):
-        body = client.get(path).text
+@pytest.mark.parametrize(
+    ("page", "form_url"),
+    [("/programs/tug/", PROGRAM_FORM), ("/meetings/tug-2018-10-16/", MEETING_FORM)],
+)
+def test_program_and_meeting_pages_link_to_the_form_that_htmx_loads_in_place(
+    client, seed_meeting, page, form_url
+):
+    body = client.get(page).text
 
-        assert f'<form method="post" action="{path}#agenda-request"' in body
-        assert f'hx-post="{path}"' in body
-        assert '<div class="hp" aria-hidden="true">' in body
-        assert 'name="csrfmiddlewaretoken"' in body
+    href = form_url.replace("&", "&amp;")
+    assert f'hx-get="{href}" hx-trigger="revealed" hx-swap="outerHTML"' in body
+    assert f'<a href="{href}">Request an agenda item</a>' in body
+    assert 'name="csrfmiddlewaretoken"' not in body
+
+
+@pytest.mark.parametrize("form_url", [PROGRAM_FORM, MEETING_FORM])
+def test_agenda_request_page_has_the_form_posting_to_itself(client, seed_meeting, form_url):
+    page = client.get(form_url)
+    fragment = client.get(form_url, headers=HTMX)
+
+    assert page.status_code == fragment.status_code == 200
+    assert not is_fragment(page)
+    assert is_fragment(fragment)
+    assert fragment.text.lstrip().startswith('<section class="agenda-request card"')
+    for response in (page, fragment):
+        assert f'<form method="post" action="{form_url}" hx-post="{form_url}"' in response.text
+        assert '<div class="hp" aria-hidden="true">' in response.text
+        assert 'name="csrfmiddlewaretoken"' in response.text
+
+
+def test_agenda_request_page_names_the_meeting(client, seed_meeting):
+    text = text_of(client.get(MEETING_FORM))
+
+    assert "Propose a topic for this meeting." in text
+
+
+@pytest.mark.parametrize(
+    "form_url",
+    [
+        "/programs/nope/agenda-request/",
+        "/programs/tug/agenda-request/?meeting=nope",
+        "/programs/cpg/agenda-request/?meeting=tug-2018-10-16",
+    ],
+)
+def test_agenda_request_page_of_unknown_program_or_meeting_is_a_404(client, demo, form_url):
+    assert client.get(form_url).status_code == 404
 
 
 def test_agenda_request_form_strips_surrounding_spaces():

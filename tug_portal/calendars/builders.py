@@ -1,8 +1,9 @@
 """Meetings → iCalendar (RFC 5545, with RFC 7986's NAME, REFRESH-INTERVAL and CONFERENCE).
 
-Pure functions: they read the meetings they are given (with what
-`meetings.selectors.meetings_with_calendar_facts` prefetches) and settings, and query nothing
-else. Building (`build_calendar`) and serializing (`serialize`) are separate steps.
+Pure functions: they read the meetings they are given, as `facts.MeetingFacts` (feeds load them
+with `selectors.feed_event_facts`) or as meetings loaded with
+`meetings.selectors.meetings_with_calendar_facts`, and settings, and query nothing else.
+Building (`build_calendar`) and serializing (`serialize`) are separate steps.
 
 What calendar clients rely on:
 - UID never changes once published (the meeting's uuid at a stable domain), so an edit updates
@@ -24,12 +25,12 @@ from icalendar import Calendar, Event, vDuration, vText, vUri
 from tug_portal.meetings.models import Meeting
 
 from .describe import (
-    absolute_url,
     clean_text,
     meeting_description,
     meeting_location,
     meeting_summary,
 )
+from .facts import MeetingFacts, event_facts
 from .links import meeting_ics_url
 from .vtimezone import vtimezone
 
@@ -67,7 +68,7 @@ def _conferences(event: Event, meeting) -> None:
             vUri(meeting.web_conference_url),
             parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO", "SCREEN"], "LABEL": "Web"},
         )
-    for dial_in in meeting.dial_ins.all():
+    for dial_in in meeting.dial_ins:
         event.add(
             "conference",
             vUri(dial_in.tel_uri),
@@ -80,7 +81,7 @@ def _conferences(event: Event, meeting) -> None:
 
 
 def _categories(meeting) -> list[str]:
-    systems = {system.code for topic in meeting.topics.all() for system in topic.systems.all()}
+    systems = {code for topic in meeting.topics for code in topic.systems}
     return [meeting.program.acronym, *sorted(systems)]
 
 
@@ -94,7 +95,7 @@ def _organizer(event: Event, meeting) -> None:
         )
 
 
-def meeting_event(meeting, *, now: datetime) -> Event:
+def meeting_event(meeting: MeetingFacts, *, now: datetime) -> Event:
     event = Event()
     event.add("uid", event_uid(meeting))
     event.add("dtstamp", now)
@@ -108,7 +109,7 @@ def meeting_event(meeting, *, now: datetime) -> Event:
     event.add("description", meeting_description(meeting, now=now))
     if location := meeting_location(meeting):
         event.add("location", location)
-    event.add("url", vUri(absolute_url(meeting.get_absolute_url())))
+    event.add("url", vUri(meeting.page_url))
     _conferences(event, meeting)
     event.add("categories", _categories(meeting))
     _organizer(event, meeting)
@@ -147,7 +148,7 @@ def _add_timezones(calendar: Calendar, meetings) -> None:
 def build_calendar(meetings, *, info: CalendarInfo, now: datetime | None = None) -> Calendar:
     """A calendar of the given meetings; `now` is the one DTSTAMP of the whole build."""
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
-    meetings = list(meetings)
+    meetings = [event_facts(meeting) for meeting in meetings]
     calendar = _calendar(info)
     _add_timezones(calendar, meetings)
     for meeting in meetings:

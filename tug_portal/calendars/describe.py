@@ -1,7 +1,8 @@
 """The words a calendar shows for a meeting, shared by the feeds, the one-meeting .ics and the
 "add to calendar" links, so that all of them say the same thing.
 
-Every function here reads only what `meetings.selectors.meetings_with_calendar_facts` prefetches.
+Every function here reads only what `facts.MeetingFacts` carries (the links also pass meetings,
+for the few scalar fields they share).
 """
 
 import re
@@ -59,7 +60,7 @@ def dial_in_lines(meeting) -> list[str]:
     return [
         f"{dial_in.label}: {dial_in.number}"
         + (f", access code {dial_in.access_code}" if dial_in.access_code else "")
-        for dial_in in meeting.dial_ins.all()
+        for dial_in in meeting.dial_ins
     ]
 
 
@@ -83,7 +84,7 @@ def change_note(meeting, *, now) -> str:
 
 def agenda_lines(meeting) -> list[str]:
     lines = []
-    for topic in meeting.topics.all():
+    for topic in meeting.topics:
         line = clean_text(topic.title, single_line=True)
         if topic.start_time and topic.end_time:
             line = f"{format_time_range(topic.start_time, topic.end_time)} {line}"
@@ -122,7 +123,7 @@ def meeting_description(meeting, *, now) -> str:
         dial_in_lines(meeting),
         ["This meeting is recorded."] if meeting.is_recorded else [],
         [_recording_line(meeting)],
-        [f"Meeting page: {absolute_url(meeting.get_absolute_url())}", _contact_line(meeting)],
+        [f"Meeting page: {meeting.page_url}", _contact_line(meeting)],
     ]
     blocks = ["\n".join(line for line in section if line) for section in sections]
     return clean_text("\n\n".join(block for block in blocks if block))

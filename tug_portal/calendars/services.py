@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
-from tug_portal.meetings.selectors import meetings_next_by_program, meetings_with_calendar_facts
+from tug_portal.meetings.selectors import meetings_next_by_program
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
 from . import serving
@@ -25,6 +25,7 @@ from .models import StoredFeed
 from .selectors import (
     default_feed_specs,
     feed_data_version,
+    feed_event_facts,
     feed_meetings,
     feed_program,
     feed_system,
@@ -77,7 +78,7 @@ def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
     program, system = feed_program(spec), feed_system(spec)
     if (spec.program and program is None) or (spec.system and system is None):
         raise Http404("No such program or system.")
-    meetings = list(meetings_with_calendar_facts(feed_meetings(spec, now=now)))
+    meetings = feed_event_facts(feed_meetings(spec, now=now))
     calendar = build_calendar(meetings, info=_feed_info(spec, program, system), now=now)
     return _feed_store(
         spec=spec,

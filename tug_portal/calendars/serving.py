@@ -1,20 +1,23 @@
-"""Serving built calendars: validators in the cache, conditional GET, gzip, alarms, streaming.
+"""Serving built calendars: validators and bytes in the cache, conditional GET, gzip, alarms.
 
 A subscribed client asks for its feed every hour or so, nearly always with If-None-Match. The
-answer must cost nothing: each feed's validators (ETag, Last-Modified) live in the cache, written
-by the build, so that a 304 touches neither the database nor a calendar library. A full answer
-reads the stored bytes (one query, once per web process and feed version) and streams them;
-alarms are spliced into those bytes.
+answer must cost nothing: each feed's validators (ETag, Last-Modified) and bytes live in the
+cache, written by the build, so that a 304 touches neither the database nor a calendar library,
+and a full answer costs one cache read (the validators) while this process holds the bytes, two
+when it does not; the stored row is only the fallback when the cache lost them. Alarms are
+spliced into those bytes.
 """
 
 import gzip
 import hashlib
 import re
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.http import HttpResponseNotModified, StreamingHttpResponse
@@ -23,6 +26,13 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from .feeds import BadFeedRequest
 
 FEED_CACHE_PREFIX = "calendars:feed:"
+FEED_CONTENT_CACHE_PREFIX = "calendars:feed-content:"
+# How long a web process trusts the validators it last read from the cache to answer a 304
+# without reading them again. A few seconds of staleness cannot hurt: a client's copy is then
+# at most that much older than the newest build, while the feed itself says Cache-Control
+# max-age=300 (any shared cache may serve a five-minute-old copy) and REFRESH-INTERVAL one hour.
+# Builds made in this process update it at once; a full answer always reads the cache.
+RECENT_VALIDATORS_SECONDS = 5
 # Validators are re-published by every build and by the sweep, every few minutes; the timeout
 # only bounds how long a deleted feed's validators could linger.
 FEED_VALIDATORS_TIMEOUT = 60 * 60 * 24
@@ -68,35 +78,74 @@ def _feed_cache_key(key: str) -> str:
     return FEED_CACHE_PREFIX + key
 
 
+def _feed_content_cache_key(key: str, etag: str) -> str:
+    # Under the ETag: a reader holding new validators never gets old bytes, and the bytes of
+    # a replaced build simply expire.
+    return f"{FEED_CONTENT_CACHE_PREFIX}{key}:{etag}"
+
+
+_recent_validators: dict[str, tuple[float, Validators | None]] = {}
+
+
+def _remember(key: str, validators: Validators | None) -> None:
+    _recent_validators[key] = (time.monotonic() + RECENT_VALIDATORS_SECONDS, validators)
+
+
 def feed_publish_validators(key: str, validators: Validators) -> None:
     cache.set(_feed_cache_key(key), validators, FEED_VALIDATORS_TIMEOUT)
+    _remember(key, validators)
 
 
 def feed_publish(feed) -> None:
-    feed_publish_validators(feed.key, Validators.of(feed.etag, feed.content_changed_at))
-
-
-def feeds_publish(feeds) -> None:
+    """A build's validators and bytes (plain and gzip), so that serving it needs no query."""
+    validators = Validators.of(feed.etag, feed.content_changed_at)
     cache.set_many(
         {
-            _feed_cache_key(feed.key): Validators.of(feed.etag, feed.content_changed_at)
-            for feed in feeds
+            _feed_cache_key(feed.key): validators,
+            _feed_content_cache_key(feed.key, feed.etag): (
+                bytes(feed.content),
+                bytes(feed.content_gzip),
+            ),
         },
         FEED_VALIDATORS_TIMEOUT,
     )
+    _remember(feed.key, validators)
+
+
+def feeds_publish(feeds) -> None:
+    """Re-publish validators only: a request whose bytes the cache lost reads the stored row
+    once and puts them back (`feed_keep`)."""
+    validators = {feed.key: Validators.of(feed.etag, feed.content_changed_at) for feed in feeds}
+    cache.set_many(
+        {_feed_cache_key(key): value for key, value in validators.items()},
+        FEED_VALIDATORS_TIMEOUT,
+    )
+    for key, value in validators.items():
+        _remember(key, value)
 
 
 def feed_unpublish(key: str) -> None:
     cache.delete(_feed_cache_key(key))
+    _recent_validators.pop(key, None)
 
 
 def feed_validators(key: str) -> Validators | None:
-    return cache.get(_feed_cache_key(key))
+    """The feed's current validators, from the cache."""
+    validators = cache.get(_feed_cache_key(key))
+    _remember(key, validators)
+    return validators
 
 
-# Each web process also keeps the feeds it served, keyed by ETag: the ETag comes from the shared
-# cache on every request, so a held copy is only used while it is the current one, and a full
-# answer then needs no query either. Bounded by size; the least recently served go first.
+def feed_validators_recent(key: str) -> Validators | None:
+    """The validators this process read or published at most RECENT_VALIDATORS_SECONDS ago,
+    without reading the cache; None when it has none that recent. Only for answering 304."""
+    expires_at, validators = _recent_validators.get(key, (0.0, None))
+    return validators if expires_at > time.monotonic() else None
+
+
+# Each web process also holds the bytes it served: the validators come from the shared cache on
+# every full answer, so a held copy is only used while it is the current one, and a full answer
+# then reads nothing else. Bounded by size; the least recently served go first.
 HELD_FEEDS_MAX_BYTES = 64 * 1024 * 1024
 _held_feeds: OrderedDict[str, ServedCalendar] = OrderedDict()
 _held_feeds_lock = threading.Lock()
@@ -106,7 +155,7 @@ def _size(served: ServedCalendar) -> int:
     return len(served.content) + len(served.content_gzip)
 
 
-def feed_held(key: str, validators: Validators) -> ServedCalendar | None:
+def _held(key: str, validators: Validators) -> ServedCalendar | None:
     with _held_feeds_lock:
         served = _held_feeds.get(key)
         if served is None or served.validators != validators:
@@ -115,12 +164,35 @@ def feed_held(key: str, validators: Validators) -> ServedCalendar | None:
         return served
 
 
-def feed_hold(key: str, served: ServedCalendar) -> None:
+def _hold(key: str, served: ServedCalendar) -> None:
     with _held_feeds_lock:
         _held_feeds[key] = served
         _held_feeds.move_to_end(key)
         while sum(_size(held) for held in _held_feeds.values()) > HELD_FEEDS_MAX_BYTES:
             _held_feeds.popitem(last=False)
+
+
+def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCalendar | None:
+    """The current bytes of a feed: held by this process, else from the cache (then held);
+    None when the cache lost them too."""
+    if served := _held(key, validators):
+        return served
+    content = cache.get(_feed_content_cache_key(key, validators.etag))
+    if content is None:
+        return None
+    served = ServedCalendar(*content, validators=validators, filename=filename)
+    _hold(key, served)
+    return served
+
+
+def feed_keep(key: str, served: ServedCalendar) -> None:
+    """Bytes read from the stored row: held here, and put back in the cache for the others."""
+    _hold(key, served)
+    cache.set(
+        _feed_content_cache_key(key, served.validators.etag),
+        (served.content, served.content_gzip),
+        FEED_VALIDATORS_TIMEOUT,
+    )
 
 
 # One-meeting calendars are cached whole, under a generation that any meeting change replaces:
@@ -205,30 +277,46 @@ def with_alarms(content: bytes, alarms: tuple[int, ...]) -> bytes:
 # --- Responses ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def _etag(validators: Validators, alarms: tuple[int, ...], gzipped: bool) -> str:
     variant = "".join(f"-a{minutes}" for minutes in alarms) + ("-gz" if gzipped else "")
     return f'"{validators.etag}{variant}"'
 
 
+@lru_cache(maxsize=1024)
+def _last_modified(validators: Validators) -> str:
+    return http_date(validators.last_modified)
+
+
+@lru_cache(maxsize=1024)
+def _current_etags(validators: Validators, alarms: tuple[int, ...]) -> frozenset[str]:
+    """Either encoding's ETag, strong or weak (If-None-Match compares weakly)."""
+    strong = {_etag(validators, alarms, gzipped) for gzipped in (False, True)}
+    return frozenset(strong | {f"W/{etag}" for etag in strong})
+
+
 def _accepts_gzip(request) -> bool:
-    return bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def _is_fresh(request, validators: Validators, alarms: tuple[int, ...]) -> bool:
     """RFC 9110: If-None-Match wins; else If-Modified-Since. Either encoding's ETag counts."""
-    if_none_match = request.headers.get("If-None-Match")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
+        current = _current_etags(validators, alarms)
+        if if_none_match in current:  # what clients send: the one ETag we gave them
+            return True
         if if_none_match.strip() == "*":
             return True
         sent = {etag.removeprefix("W/") for etag in parse_etags(if_none_match)}
-        return bool(sent & {_etag(validators, alarms, gzipped) for gzipped in (False, True)})
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        return not sent.isdisjoint(current)
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
     return since is not None and int(validators.last_modified) <= since
 
 
 def _common_headers(response, validators, alarms, gzipped, cache_control) -> None:
     response["ETag"] = _etag(validators, alarms, gzipped)
-    response["Last-Modified"] = http_date(validators.last_modified)
+    response["Last-Modified"] = _last_modified(validators)
     response["Cache-Control"] = cache_control
     response["Vary"] = "Accept-Encoding"
 

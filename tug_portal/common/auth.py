@@ -1,6 +1,9 @@
 """Staff log in through Django auth; django-axes stops password guessing at the login form."""
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import render
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -15,3 +18,17 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response, credentials):
+    """AXES_LOCKOUT_CALLABLE: the lockout page, in the admin's own frame (its header and
+    title), answered 429 like the acceptable use policy's refusals."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed logins",
+        "is_nav_sidebar_enabled": False,  # nobody is logged in: there is nothing to list
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    # Rendered now: axes swaps it in after the view, past where a TemplateResponse is rendered.
+    return render(request, "admin/locked_out.html", context, status=429)

@@ -41,8 +41,8 @@ def program_get(*, slug: str) -> Program:
 
 
 def topics_with_people() -> QuerySet[AgendaTopic]:
-    """Topics as pages show them: with facilitators, systems and documents."""
-    return topics_for_calendars().prefetch_related("documents")
+    """Topics as pages show them: with facilitators, systems, documents and their bodies."""
+    return topics_for_calendars().defer(None).prefetch_related("documents")
 
 
 def topics_for_calendars() -> QuerySet[AgendaTopic]:

@@ -15,6 +15,8 @@ class RemindersConfig(AppConfig):
         "Delivery",
         "MeetingReminderLog",
     )
+    # /readyz fails while a due mail waits unsent too long (see tug_portal/common/health.py).
+    readiness_checks = ("tug_portal.reminders.health.check_reminders",)
 
     def ready(self):
         from . import receivers

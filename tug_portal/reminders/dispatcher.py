@@ -192,7 +192,7 @@ class _Batch:
     def _still_ours(self, delivery: Delivery) -> bool:
         """Renew the batch's claims well before they could time out; a row that was taken back
         meanwhile (this worker stalled for longer than the timeout) is no longer ours."""
-        if True:
+        if time.monotonic() - self.renewed < claim_timeout().total_seconds() / 3:
             return True
         self.renewed = time.monotonic()
         ours = Delivery.objects.filter(claimed_by=self.claim, state=State.CLAIMED)

@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
+    path("programs/<slug:slug>/agenda-request/", views.agenda_request, name="agenda_request"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting_detail"),
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/feed/", feeds.AnnouncementsFeed(), name="announcement_feed"),

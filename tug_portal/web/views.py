@@ -1,6 +1,8 @@
 """Stakeholder pages. Thin: each reads through the meetings selectors and search, writes through
 its services, and renders one page template, or only the page's list fragment (a
-`{% partialdef %}`) when htmx asks. Every list URL works without JavaScript as a full page."""
+`{% partialdef %}`) when htmx asks. Every list URL works without JavaScript as a full page.
+The public pages are served from the page cache to anonymous visitors (cache.py), so they hold
+no per-visitor content: the agenda request form, with its CSRF token, has a page of its own."""
 
 import logging
 
@@ -14,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from tug_portal.meetings import search, selectors, services
 
+from .cache import cache_public_page
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 
 logger = logging.getLogger(__name__)
@@ -58,6 +61,7 @@ def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | No
 # --- Lists ----------------------------------------------------------------------------------
 
 
+@cache_public_page
 @require_safe
 @vary_on_headers("HX-Request")
 def dashboard(request):
@@ -81,13 +85,11 @@ def dashboard(request):
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@cache_public_page
+@require_safe
 @vary_on_headers("HX-Request")
 def program_detail(request, slug):
     program = selectors.program_get(slug=slug)
-    agenda_form, response = agenda_request(request, program=program, meeting=None)
-    if response:
-        return response
     form = MeetingFilterForm(request.GET, systems=search.systems_all())
     context = {
         "program": program,
@@ -100,20 +102,17 @@ def program_detail(request, slug):
             program_slug=program.slug,
         ),
     }
-    if wants_fragment(request):
-        return render_list_page(
-            request, "web/program_detail.html", "meeting_results", context, form=form
-        )
-    context |= {
-        "next_meeting": selectors.meeting_next_for_program(program=program),
-        "agenda_form": agenda_form,
-        "footer_links": program.links.all(),
-    }
-    # A bound agenda form here is one that was posted without JavaScript and is not valid.
-    status = 422 if agenda_form.is_bound else filter_status(form)
-    return TemplateResponse(request, "web/program_detail.html", context, status=status)
+    if not wants_fragment(request):
+        context |= {
+            "next_meeting": selectors.meeting_next_for_program(program=program),
+            "footer_links": program.links.all(),
+        }
+    return render_list_page(
+        request, "web/program_detail.html", "meeting_results", context, form=form
+    )
 
 
+@cache_public_page
 @require_safe
 @vary_on_headers("HX-Request")
 def announcement_list(request):
@@ -139,12 +138,10 @@ def announcement_list(request):
 # --- Details --------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@cache_public_page
+@require_safe
 def meeting_detail(request, slug):
     meeting = selectors.meeting_get(slug=slug, user=request.user)
-    agenda_form, response = agenda_request(request, program=meeting.program, meeting=meeting)
-    if response:
-        return response
     context = {
         "meeting": meeting,
         "program": meeting.program,
@@ -152,12 +149,10 @@ def meeting_detail(request, slug):
             program=meeting.program, after=meeting.ends_at
         ),
         "announcements": _meeting_announcements(meeting),
-        "agenda_form": agenda_form,
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
     }
-    status = 422 if agenda_form.is_bound else 200
-    return TemplateResponse(request, "web/meeting_detail.html", context, status=status)
+    return TemplateResponse(request, "web/meeting_detail.html", context)
 
 
 def _meeting_announcements(meeting) -> list:
@@ -166,6 +161,7 @@ def _meeting_announcements(meeting) -> list:
     return list(unique.values())
 
 
+@cache_public_page
 @require_safe
 def announcement_detail(request, slug):
     announcement = selectors.announcement_get(slug=slug, user=request.user)
@@ -189,30 +185,43 @@ def _visible(meeting, show_drafts: bool):
 # --- Agenda requests ------------------------------------------------------------------------
 
 
-def agenda_request(request, *, program, meeting):
-    """The agenda request form of a program or meeting page: (form, response). On GET an empty
-    form and no response. On a valid POST the request is stored (the service mails the contact)
-    and the response confirms it: the confirmation fragment for htmx, a redirect back to the
-    page with a message otherwise. On an invalid POST htmx gets the form with its errors (422);
-    a plain POST gets no response, and the caller renders the page around the bound form."""
-    if request.method != "POST":
-        return AgendaRequestForm(), None
-    form = AgendaRequestForm(request.POST)
-    template = "web/meeting_detail.html" if meeting else "web/program_detail.html"
-    if not form.is_valid():
-        if wants_fragment(request):
-            context = {"agenda_form": form, "program": program, "meeting": meeting}
-            return form, TemplateResponse(
-                request, f"{template}#agenda_request", context, status=422
-            )
-        return form, None
-    confirmation = _submit(form, program=program, meeting=meeting)
-    if wants_fragment(request):
-        context = {"confirmation": confirmation, "program": program, "meeting": meeting}
-        return form, TemplateResponse(request, f"{template}#agenda_request", context)
-    messages.success(request, confirmation, extra_tags="agenda-request")
-    page = meeting or program
-    return form, redirect(f"{page.get_absolute_url()}#agenda-request")
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def agenda_request(request, slug):
+    """The agenda request form of a program, or of one of its meetings (`?meeting=<slug>`): a
+    page of its own, which the program and meeting pages link to and htmx loads in place (its
+    fragment). On a valid POST the request is stored (the service mails the contact) and the
+    response confirms it: the confirmation fragment for htmx, a redirect back to this page with
+    a message otherwise. An invalid POST gets the form with its errors (422)."""
+    program = selectors.program_get(slug=slug)
+    meeting = _agenda_request_meeting(request, program)
+    context = {"program": program, "meeting": meeting, "agenda_form": AgendaRequestForm()}
+    status = 200
+    if request.method == "POST":
+        form = AgendaRequestForm(request.POST)
+        if form.is_valid():
+            confirmation = _submit(form, program=program, meeting=meeting)
+            if not wants_fragment(request):
+                messages.success(request, confirmation, extra_tags="agenda-request")
+                return redirect(request.get_full_path())
+            context["confirmation"] = confirmation
+        else:
+            context["agenda_form"], status = form, 422
+    template = "web/agenda_request.html"
+    name = f"{template}#agenda_request" if wants_fragment(request) else template
+    return TemplateResponse(request, name, context, status=status)
+
+
+def _agenda_request_meeting(request, program):
+    """The meeting named by `?meeting=`, one of the program's that the visitor may see, or
+    None: a request for the program's coming meetings."""
+    slug = request.GET.get("meeting")
+    if not slug:
+        return None
+    meeting = selectors.meeting_get(slug=slug, user=request.user)
+    if meeting.program_id != program.pk:
+        raise Http404(f"The meeting “{slug}” is not a {program.acronym} meeting.")
+    return meeting
 
 
 def _submit(form: AgendaRequestForm, *, program, meeting) -> str:

@@ -2,9 +2,10 @@
 mail and calendar links."""
 
 from itertools import groupby
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils import dateformat
 
 from tug_portal.calendars.links import meeting_calendar_links, program_subscribe_links
@@ -86,3 +87,10 @@ def calendar_links(target=None) -> dict:
     if isinstance(target, Meeting):
         return meeting_calendar_links(target)
     return program_subscribe_links(target)
+
+
+@register.simple_tag
+def agenda_request_url(program, meeting=None) -> str:
+    """The agenda request form's page: the program's, naming the meeting when there is one."""
+    url = reverse("web:agenda_request", args=[program.slug])
+    return f"{url}?{urlencode({'meeting': meeting.slug})}" if meeting else url

@@ -1,0 +1,119 @@
+"""The page cache for anonymous visitors (tug_portal/web/cache.py): a repeated visit costs no
+query; staff and visitors with a session always get a fresh page; an edit shows at once; htmx
+fragments and whole pages are stored apart; per-response headers are fresh on every hit."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.web.conftest import DAY_AFTER_SEED
+from tests.web.support import is_fragment
+from tug_portal.meetings.demo import load_demo
+from tug_portal.meetings.models import AgendaTopic
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = ["/", "/programs/tug/", "/meetings/tug-2018-10-16/", "/announcements/"]
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_second_anonymous_visit_is_served_without_a_query(
+    client, demo, django_assert_num_queries, path
+):
+    first = client.get(path)
+
+    with django_assert_num_queries(0):
+        second = client.get(path)
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert second.cookies == {}
+
+
+def test_cached_page_gets_fresh_security_headers(client, demo):
+    client.get("/meetings/tug-2018-10-16/")
+
+    hit = client.get("/meetings/tug-2018-10-16/")
+
+    assert "default-src 'self'" in hit["Content-Security-Policy"]
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit["X-Content-Type-Options"] == "nosniff"
+    assert "Cookie" in hit["Vary"]
+
+
+def test_query_string_order_does_not_matter(client, demo, django_assert_num_queries):
+    client.get("/", {"when": "past", "system": "DRRS"})
+
+    with django_assert_num_queries(0):
+        response = client.get("/?system=DRRS&when=past")
+
+    assert response.status_code == 200
+
+
+def test_htmx_fragment_and_whole_page_are_stored_apart(client, demo, django_assert_num_queries):
+    page = client.get("/")
+    fragment = client.get("/", headers=HTMX)
+
+    with django_assert_num_queries(0):
+        page_again = client.get("/")
+        fragment_again = client.get("/", headers=HTMX)
+
+    assert not is_fragment(page) and not is_fragment(page_again)
+    assert is_fragment(fragment) and is_fragment(fragment_again)
+    assert fragment_again.content == fragment.content != page_again.content
+    assert "HX-Request" in fragment_again["Vary"]
+
+
+def test_staff_never_get_or_make_a_stored_page(client, staff_client, demo):
+    client.get("/")
+    staff_client.get("/")
+
+    with CaptureQueriesContext(connection) as staff_queries:
+        staff_client.get("/")
+
+    assert len(staff_queries) > 0
+
+
+def test_visitor_with_a_session_cookie_gets_a_fresh_page(client, demo):
+    client.get("/announcements/")
+    client.cookies["sessionid"] = "an-expired-session"
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/announcements/")
+
+    assert response.status_code == 200
+    assert len(queries) > 0
+
+
+@pytest.fixture
+def committed_demo(db, time_machine, django_capture_on_commit_callbacks):
+    """The seed data with its on-commit work done, as after a deploy: a later edit is then a
+    transaction of its own, whose commit sends `meetings_changed`."""
+    time_machine.move_to(DAY_AFTER_SEED, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+
+
+def test_edited_topic_shows_on_the_next_visit(
+    client, committed_demo, django_capture_on_commit_callbacks
+):
+    client.get("/meetings/tug-2018-10-16/")
+    topic = AgendaTopic.objects.filter(meeting__slug="tug-2018-10-16").order_by("order").first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.title = "DRRS outage window moved"
+        topic.save()
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    assert "DRRS outage window moved" in response.text
+
+
+def test_missing_page_is_not_stored(client, demo):
+    client.get("/meetings/tug-2099-01-01/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/meetings/tug-2099-01-01/")
+
+    assert response.status_code == 404
+    assert len(queries) > 0

@@ -1,0 +1,97 @@
+"""A full-page cache for anonymous visitors of the stakeholder pages.
+
+Most visitors are anonymous and see the same pages; rendering one takes tens of milliseconds and
+a dozen queries. `cache_public_page` serves a stored copy to a visitor who carries no session
+cookie, for `TUG_WEB_PAGE_CACHE_SECONDS` (so that "upcoming/past" and announcement dates move on
+within that time). Every edit of calendar-visible content bumps a content version (a receiver of
+`meetings_changed`, connected in apps.py), which is part of every key: an edited meeting shows at
+once. Staff, and anyone else with a session, never get or make a stored page.
+
+The response is stored as the view made it, before the middlewares' `process_response`: on a hit
+they run again, so per-response headers (Content-Security-Policy, X-Frame-Options, gzip) are
+fresh. A page that would set a cookie (a CSRF token, a session) is never stored; cached pages
+therefore hold no form that needs a token (the agenda request form has a page of its own).
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import patch_vary_headers
+
+CONTENT_VERSION_KEY = "web:page-cache:content-version"
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def cache_public_page(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _is_cacheable_request(request):
+            return _vary_on_cookie(view(request, *args, **kwargs))
+        key = _page_key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            return _vary_on_cookie(stored)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "add_post_render_callback"):
+            # A TemplateResponse is rendered after the view returns; store the rendered one.
+            response.add_post_render_callback(lambda rendered: _store(request, key, rendered))
+        else:
+            _store(request, key, response)
+        return _vary_on_cookie(response)
+
+    return wrapper
+
+
+def content_version_bump(**kwargs) -> None:
+    """The `meetings_changed` receiver: every stored page is out of date from now on."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:  # No version yet (a cleared or evicted cache): start one.
+        cache.set(CONTENT_VERSION_KEY, 1, timeout=None)
+
+
+def _content_version() -> int:
+    return cache.get_or_set(CONTENT_VERSION_KEY, 0, timeout=None)
+
+
+def _is_cacheable_request(request) -> bool:
+    return (
+        request.method in SAFE_METHODS
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _page_key(request) -> str:
+    """Path, sorted query string, the htmx headers that choose page or fragment, the content
+    version. Hashed: a query string can be long and hold any character."""
+    query = sorted(request.GET.lists())
+    htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
+    digest = hashlib.sha256(repr((request.path, query, htmx)).encode()).hexdigest()
+    return f"web:page:{_content_version()}:{digest}"
+
+
+def _store(request, key: str, response) -> None:
+    if _is_storable(request, response):
+        cache.set(key, response, timeout=settings.TUG_WEB_PAGE_CACHE_SECONDS)
+
+
+def _is_storable(request, response) -> bool:
+    """A plain 200 that leaves nothing behind for this visitor: no cookie set now, no CSRF token
+    or session the middlewares would set one for on the way out."""
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and (session.modified or not session.is_empty()))
+    )
+
+
+def _vary_on_cookie(response):
+    # Whether a stored page was served depends on the session cookie: tell shared caches too.
+    patch_vary_headers(response, ("Cookie",))
+    return response
