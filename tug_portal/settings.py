@@ -221,6 +221,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Broadcast (remote control) exchanges; kombu's default is ./control in the work tree.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder every second by default: a task would wait up to a second.
+        "polling_interval": 0.1,
     }
 else:
     # Fail fast when the broker is down: an edit must never wait on it (the sweep catches up).

@@ -218,6 +218,17 @@ def test_refusal_shows_browsers_a_page(client, feed_window):
     assert refusal_message(feed_window) in refused.content.decode()
 
 
+def test_refusal_gives_htmx_a_fragment_to_swap_in(client):
+    client.post(FORM, {"topic": "DRRS"})
+
+    refused = client.post(FORM, {"topic": "DRRS"}, headers={"HX-Request": "true"})
+
+    assert refused.status_code == 429
+    assert refused.content.decode().strip() == (
+        f'<p class="error-message" role="alert">{refusal_message(settings.TUG_AUP_FORM_WINDOW)}</p>'
+    )
+
+
 def test_anonymous_poll_costs_no_database_query(client, django_assert_num_queries):
     client.get(FEED)
 

@@ -7,10 +7,11 @@ import pytest
 from tests.reminders.factories import make_subscription
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting, Program
-from tug_portal.meetings.selectors import meetings_with_calendar_facts
+from tug_portal.meetings.timeutil import format_meeting_when as meeting_when
 from tug_portal.reminders import tokens
-from tug_portal.reminders.mail import MailRenderer, confirmation_message, meeting_when
+from tug_portal.reminders.mail import MailRenderer, confirmation_message
 from tug_portal.reminders.models import Delivery, describe_duration
+from tug_portal.reminders.selectors import meetings_for_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ WHEN = "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific"
 def seed_meeting():
     """The TUG meeting of 16 October 2018, as the seed agenda printed it."""
     load_demo()
-    return meetings_with_calendar_facts().get(slug="tug-2018-10-16")
+    return meetings_for_mail().get(slug="tug-2018-10-16")
 
 
 def render(meeting, *, kind=Kind.REMINDER, offset=timedelta(hours=1), detail=""):
@@ -148,7 +149,7 @@ def test_update_notice_says_what_changed(seed_meeting):
 
 def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
     Meeting.objects.filter(pk=seed_meeting.pk).update(status=Meeting.Status.CANCELLED)
-    meeting = meetings_with_calendar_facts().get(pk=seed_meeting.pk)
+    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
 
     _, message = render(meeting, kind=Kind.CANCELLATION)
 
@@ -162,7 +163,7 @@ def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
 def test_line_breaks_in_a_title_cannot_add_headers(seed_meeting):
     Meeting.objects.filter(pk=seed_meeting.pk).update(title="TUG\r\nBcc: spy@example.com\x07")
     Program.objects.filter(pk=seed_meeting.program_id).update(acronym="TUG\nX-Evil: 1")
-    meeting = meetings_with_calendar_facts().get(pk=seed_meeting.pk)
+    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
 
     _, message = render(meeting)
 

@@ -13,8 +13,8 @@ from tests.support.celery_worker import wait_for
 from tug_portal.celery import app as celery_app
 from tug_portal.common.queue import enqueue
 from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.timeutil import format_meeting_when as meeting_when
 from tug_portal.reminders import planner, tasks
-from tug_portal.reminders.mail import meeting_when
 from tug_portal.reminders.models import Delivery, Subscriber, Subscription
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

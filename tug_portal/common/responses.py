@@ -22,10 +22,14 @@ def wants_html(request) -> bool:
 def error_response(
     request, *, status: int, message: str, template: str, retry_after: int | None = None
 ) -> HttpResponse:
-    """`message` as JSON (`{"detail": ...}`, the API's error shape), an HTML page rendered from
-    `template`, or plain text, whichever the client asked for."""
+    """`message` as JSON (`{"detail": ...}`, the API's error shape), a fragment for htmx to swap
+    in, an HTML page rendered from `template`, or plain text, whichever the client asked for."""
     if wants_json(request):
         response = JsonResponse({"detail": message}, status=status)
+    elif getattr(request, "htmx", False):
+        response = HttpResponse(
+            render_to_string("errors/alert.html", {"message": message}), status=status
+        )
     elif wants_html(request):
         response = HttpResponse(render_to_string(template, {"message": message}), status=status)
     else:

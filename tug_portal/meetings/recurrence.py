@@ -26,6 +26,8 @@ def validate_rrule(rule: str) -> None:
 
 def occurrence_dates(rule: str, start: date, *, after: date, count: int) -> list[date]:
     """The next `count` dates of the recurrence on or after `after`."""
+    if count <= 0:
+        return []
     dates = []
     for occurrence in parse_rrule(rule, start).xafter(
         datetime.combine(after, datetime.min.time()), inc=True

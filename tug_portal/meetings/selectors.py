@@ -63,6 +63,16 @@ def meetings_with_calendar_facts(queryset: QuerySet[Meeting] | None = None) -> Q
     )
 
 
+def meetings_with_agenda(queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
+    """Meetings with their whole agenda as pages and mails show it: topics with bodies,
+    facilitators, systems and documents, and the dial-ins."""
+    queryset = Meeting.objects.all() if queryset is None else queryset
+    return queryset.select_related("program", "program__contact", "contact").prefetch_related(
+        Prefetch("topics", queryset=topics_with_people()),
+        Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
+    )
+
+
 def meetings_visible(*, user=None) -> QuerySet[Meeting]:
     """Published meetings; staff also see drafts."""
     if can_see_drafts(user):
@@ -73,16 +83,10 @@ def meetings_visible(*, user=None) -> QuerySet[Meeting]:
 def meeting_get(*, slug: str, user=None) -> Meeting:
     """One meeting with every fact its page shows. A draft is a 404 for the public, so its
     existence is not revealed."""
-    queryset = (
-        meetings_visible(user=user)
-        .select_related("program", "program__contact", "contact")
-        .prefetch_related(
-            Prefetch("topics", queryset=topics_with_people()),
-            Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
-            Prefetch("announcements", queryset=Announcement.objects.published()),
-            Prefetch("announced_by", queryset=Announcement.objects.published()),
-            "program__links",
-        )
+    queryset = meetings_with_agenda(meetings_visible(user=user)).prefetch_related(
+        Prefetch("announcements", queryset=Announcement.objects.published()),
+        Prefetch("announced_by", queryset=Announcement.objects.published()),
+        "program__links",
     )
     meeting = queryset.filter(slug=slug).first()
     if meeting is None:

@@ -51,3 +51,11 @@ def format_time_range(start: time | datetime, end: time | datetime) -> str:
     if first[-2:] == second[-2:]:
         return f"{first[:-3]}-{second}"
     return f"{first}-{second}"
+
+
+def format_meeting_when(meeting) -> str:
+    """ "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific": a meeting in its own zone, as pages
+    and mails write it."""
+    start = meeting.local_start
+    span = format_time_range(start, meeting.local_end)
+    return f"{start:%A, %B} {start.day}, {start.year}, {span} {zone_name(meeting.time_zone)}"

@@ -25,7 +25,7 @@ from tug_portal.calendars.builders import build_meeting_ics
 from tug_portal.calendars.describe import absolute_url, clean_text
 from tug_portal.calendars.links import meeting_ics_url
 from tug_portal.meetings.models import Meeting
-from tug_portal.meetings.timeutil import format_time_range, zone_name
+from tug_portal.meetings.timeutil import format_meeting_when, format_time_range
 
 from . import tokens
 from .models import Delivery, Subscription, describe_duration
@@ -50,13 +50,6 @@ def delivery_message_id(delivery: Delivery) -> str:
     minutes = int(delivery.offset.total_seconds() // 60)
     key = f"{delivery.kind}.{delivery.subscription_id}.{delivery.meeting.uid}.{minutes}"
     return f"<{key}.{delivery.revision}@{message_id_domain()}>"
-
-
-def meeting_when(meeting: Meeting) -> str:
-    """ "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific", in the meeting's own zone."""
-    start = meeting.local_start
-    span = format_time_range(start, meeting.local_end)
-    return f"{start:%A, %B} {start.day}, {start.year}, {span} {zone_name(meeting.time_zone)}"
 
 
 def subscriber_links(subscription: Subscription) -> dict[str, str]:
@@ -86,8 +79,8 @@ def _absolute_links(text: str, pattern: re.Pattern) -> str:
 
 
 def _meeting_context(meeting: Meeting) -> dict:
-    """What a meeting contributes to its mails. Reads only what
-    `meetings_with_calendar_facts` prefetches."""
+    """What a meeting contributes to its mails. Reads only what `selectors.meetings_for_mail`
+    prefetches."""
     topics = [
         {
             "title": one_line(topic.title),
@@ -108,7 +101,7 @@ def _meeting_context(meeting: Meeting) -> dict:
         "meeting": meeting,
         "program": meeting.program,
         "heading": one_line(f"{meeting.program.acronym}: {meeting.title}"),
-        "when": meeting_when(meeting),
+        "when": format_meeting_when(meeting),
         "topics": topics,
         "dial_ins": list(meeting.dial_ins.all()),
         "contact": meeting.effective_contact,

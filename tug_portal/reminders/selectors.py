@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from tug_portal.meetings.models import Meeting, Program
-from tug_portal.meetings.selectors import meetings_with_calendar_facts
+from tug_portal.meetings.selectors import meetings_with_agenda
 
 from .models import Delivery, ReminderPolicy, Subscription
 
@@ -81,13 +81,19 @@ def deliveries_due(*, now: datetime) -> QuerySet[Delivery]:
     ).order_by("next_attempt_at", "pk")
 
 
+def meetings_for_mail() -> QuerySet[Meeting]:
+    """Meetings with everything a mail shows (the agenda with bodies, and the calendar facts of
+    the attached .ics). A fixed number of queries whatever the number of meetings."""
+    return meetings_with_agenda()
+
+
 def deliveries_claimed(*, claim: str) -> QuerySet[Delivery]:
     """A batch, with its subscribers and each meeting's agenda, dial-ins and people fetched in
     a fixed number of queries whatever the batch size."""
     return (
         Delivery.objects.filter(claimed_by=claim, state=Delivery.State.CLAIMED)
         .select_related("subscription__subscriber", "subscription__program")
-        .prefetch_related(Prefetch("meeting", queryset=meetings_with_calendar_facts()))
+        .prefetch_related(Prefetch("meeting", queryset=meetings_for_mail()))
         .order_by("next_attempt_at", "pk")
     )
 

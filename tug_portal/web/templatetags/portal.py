@@ -11,7 +11,11 @@ from django.utils import dateformat
 from tug_portal.calendars.links import meeting_calendar_links, program_subscribe_links
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
-from tug_portal.meetings.timeutil import format_time_range, zone_abbreviation, zone_name
+from tug_portal.meetings.timeutil import (
+    format_meeting_when,
+    format_time_range,
+    zone_abbreviation,
+)
 
 register = template.Library()
 
@@ -19,9 +23,7 @@ register = template.Library()
 @register.filter
 def when_long(meeting: Meeting) -> str:
     """ "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific", in the meeting's zone."""
-    start = meeting.local_start
-    span = format_time_range(start, meeting.local_end)
-    return f"{start:%A, %B} {start.day}, {start.year}, {span} {zone_name(meeting.time_zone)}"
+    return format_meeting_when(meeting)
 
 
 @register.filter

@@ -2,8 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from tug_portal.meetings.selectors import meetings_with_calendar_facts
-from tug_portal.reminders import services
+from tug_portal.reminders import selectors, services
 from tug_portal.reminders.forms import parse_offset
 from tug_portal.reminders.models import describe_duration
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError as error:
             raise CommandError(f"“{email}” is not an email address.") from error
-        found = meetings_with_calendar_facts().filter(slug=meeting).first()
+        found = selectors.meetings_for_mail().filter(slug=meeting).first()
         if found is None:
             raise CommandError(f"No meeting with the slug “{meeting}”.")
         offset = self._offset(found, before)
