@@ -226,7 +226,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Fail fast when the broker is down: an edit must never wait on it (the sweep catches up).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "socket_timeout": 2,
+        "socket_connect_timeout": 1,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None

@@ -13,3 +13,7 @@ urlpatterns = [
     path("api/v1/", include("tug_portal.api.urls")),
     path("", include("tug_portal.web.urls")),
 ]
+
+# A failure outside any view (a session saved while the database is away) still gets the
+# portal's answer: 503 for an unreachable database, a plain page otherwise.
+handler500 = "tug_portal.common.views.server_error"

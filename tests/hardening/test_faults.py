@@ -188,14 +188,6 @@ def test_unreachable_database_answers_503_pages_and_readyz_names_it(tmp_path):
     assert healthz.status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "The API's catch-all exception handler (tug_portal/api/api.py, server_error) answers a "
-        "database outage 500; it should answer tug_portal.common.middleware.service_unavailable"
-        "(request) for OperationalError and InterfaceError, as every page does."
-    ),
-)
 def test_unreachable_database_answers_api_clients_503_in_json(tmp_path):
     env = {"DATABASE_URL": unreachable_database_url(tmp_path)}
 

@@ -89,14 +89,6 @@ def test_agenda_request_form_answers_any_input_without_a_server_error(
     assert AgendaRequest.objects.count() - before == (1 if response.status_code == 302 else 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "meetings.services._mail_agenda_request_to_contact puts the topic in the Subject as "
-        "typed; a line break in it raises BadHeaderError after commit and the contact is never "
-        "told. Fold the topic to one line (as reminders.mail.one_line does) for the subject."
-    ),
-)
 def test_agenda_request_with_a_line_break_in_its_topic_still_reaches_the_contact(
     client, program, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -227,14 +219,6 @@ def test_calendar_of_any_text_is_well_formed_and_reads_the_same_everywhere(
     assert_well_formed_calendar(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "calendars.describe.meeting_location returns the first dial-in line without clean_text: "
-        "a control character in a dial-in label reaches LOCATION, which `ical` refuses. Pass it "
-        "through clean_text(..., single_line=True)."
-    ),
-)
 def test_calendar_with_a_control_character_in_a_dial_in_label_is_well_formed(program):
     data = meeting_ics_with(label="Domestic\x08Call-In")
 

@@ -9,6 +9,7 @@
 from functools import wraps
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -16,6 +17,9 @@ from django.utils.log import log_response
 from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
+from pydantic_core import ValidationError as PydanticValidationError
+
+from tug_portal.common.middleware import service_unavailable
 
 from .docs import SelfHostedSwagger
 from .endpoints import router
@@ -100,8 +104,24 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
 
 
+def is_database_outage(exc: Exception) -> bool:
+    """The database is away. Read while pydantic serialises a lazy queryset, the driver's error
+    reaches us wrapped in a ValidationError of type get_attribute_error that names it."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, PydanticValidationError):
+        return any(
+            error["type"] == "get_attribute_error"
+            and any(f"{name}:" in error["msg"] for name in ("OperationalError", "InterfaceError"))
+            for error in exc.errors()
+        )
+    return False
+
+
 @api.exception_handler(Exception)
 def server_error(request, exc):
+    if is_database_outage(exc):
+        return service_unavailable(request)  # 503 with Retry-After, as every page answers
     response = api.create_response(
         request, {"detail": "Internal server error; it has been logged."}, status=500
     )

@@ -5,30 +5,16 @@ Every function here reads only what `facts.MeetingFacts` carries (the links also
 for the few scalar fields they share).
 """
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
 
+from tug_portal.common.text import clean_text
 from tug_portal.meetings.timeutil import format_time_range, zone_name
 
 
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-# Unicode's control characters (category Cc) but tab and line feed: they break some clients.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: str, *, single_line: bool = False) -> str:
-    """Text without control characters; line breaks are kept unless `single_line`, which
-    folds every run of white space into one space."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    kept = CONTROL_CHARACTERS.sub("", value)
-    if single_line:
-        return " ".join(kept.split())
-    return re.sub(r"\n{3,}", "\n\n", kept).strip()
 
 
 def meeting_summary(meeting) -> str:
@@ -69,7 +55,7 @@ def meeting_location(meeting) -> str:
     if meeting.web_conference_url:
         return meeting.web_conference_url
     dial_ins = dial_in_lines(meeting)
-    return dial_ins[0] if dial_ins else ""
+    return clean_text(dial_ins[0], single_line=True) if dial_ins else ""
 
 
 def change_note(meeting, *, now) -> str:

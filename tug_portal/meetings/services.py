@@ -9,6 +9,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from tug_portal.common.text import clean_text
+
 from .calendar_state import describe_changes, meeting_snapshot
 from .models import AgendaRequest, AgendaTopic, Meeting, MeetingDialIn, Program
 from .recurrence import occurrence_dates
@@ -257,7 +259,10 @@ def _mail_agenda_request_to_contact(request: AgendaRequest) -> None:
         f"asks for an agenda item{about}:\n\n{request.topic}\n\n{request.details}\n"
     )
     EmailMessage(
-        subject=f"Agenda request: {request.program.acronym}: {request.topic}"[:200],
+        # One line: a line break typed into the topic must not break (or inject) a header.
+        subject=clean_text(
+            f"Agenda request: {request.program.acronym}: {request.topic}", single_line=True
+        )[:200],
         body=body,
         to=[contact.email],
         reply_to=[request.email],
