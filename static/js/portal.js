@@ -115,14 +115,26 @@
     notice.textContent = text;
   }
 
+  // The server's own words from a refusal: plain text, or the text of the HTML alert fragment
+  // the portal answers htmx with (parsed inertly: DOMParser runs no script).
+  function serverWords(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (!xhr.responseText) { return ""; }
+    if (type.indexOf("text/plain") === 0) { return xhr.responseText.trim(); }
+    if (type.indexOf("text/html") === 0) {
+      var alert = new DOMParser().parseFromString(xhr.responseText, "text/html")
+        .querySelector("[role=alert]");
+      return alert ? alert.textContent.trim() : "";
+    }
+    return "";
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt.closest("form");
     if (!form || event.detail.requestConfig.verb !== "post") { return; }
     var xhr = event.detail.xhr;
-    var isText = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
-    showFormProblem(form, isText && xhr.responseText
-      ? xhr.responseText.trim()
-      : "Your request could not be sent (error " + xhr.status + "). Please try again in a minute.");
+    showFormProblem(form, serverWords(xhr) ||
+      "Your request could not be sent (error " + xhr.status + "). Please try again in a minute.");
   });
 
   document.addEventListener("htmx:sendError", function (event) {

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from kombu import pools as kombu_pools
 
 from tests.support.celery_worker import wait_for
 from tug_portal.celery import app as celery_app
@@ -109,7 +110,8 @@ def point_this_process_at_broker(url: str) -> None:
     before its configuration), dropping connections pooled for the previous broker."""
     os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.broker_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # kombu keeps one pool per broker in a process-wide registry: reset it, or switching back
+    # would hand out the pool closed here ("Acquire on closed pool").
+    kombu_pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
