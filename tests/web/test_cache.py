@@ -2,6 +2,8 @@
 query; staff and visitors with a session always get a fresh page; an edit shows at once; htmx
 fragments and whole pages are stored apart; per-response headers are fresh on every hit."""
 
+import gzip
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -117,3 +119,19 @@ def test_missing_page_is_not_stored(client, demo):
 
     assert response.status_code == 404
     assert len(queries) > 0
+
+
+def test_page_is_stored_compressed_for_gzip_clients_and_plain_for_others(client, demo):
+    gzip_client = {"Accept-Encoding": "gzip, deflate"}
+    first = client.get("/", headers=gzip_client)
+    plain_first = client.get("/")
+
+    hit = client.get("/", headers=gzip_client)
+    plain_hit = client.get("/")
+
+    assert first["Content-Encoding"] == hit["Content-Encoding"] == "gzip"
+    assert gzip.decompress(hit.content) == gzip.decompress(first.content) == plain_hit.content
+    assert int(hit["Content-Length"]) == len(hit.content)
+    assert "Content-Encoding" not in plain_first and "Content-Encoding" not in plain_hit
+    assert plain_hit.content == plain_first.content
+    assert "Accept-Encoding" in hit["Vary"] and "Accept-Encoding" in plain_hit["Vary"]

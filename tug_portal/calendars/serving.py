@@ -23,6 +23,8 @@ from django.core.cache import cache
 from django.http import HttpResponseNotModified, StreamingHttpResponse
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from tug_portal.common.responses import accepts_gzip
+
 from .feeds import BadFeedRequest
 
 FEED_CACHE_PREFIX = "calendars:feed:"
@@ -42,9 +44,6 @@ CHUNK_SIZE = 64 * 1024
 PUBLIC_CACHE_CONTROL = "public, max-age=300"
 ALARM_MINUTES_MAX = 4 * 7 * 24 * 60  # four weeks
 ALARMS_MAX = 4
-# Django's GZipMiddleware decides with this same test: agreeing with it means it never
-# compresses what we chose to send uncompressed.
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.MULTILINE)
 
 
@@ -91,25 +90,21 @@ def _remember(key: str, validators: Validators | None) -> None:
     _recent_validators[key] = (time.monotonic() + RECENT_VALIDATORS_SECONDS, validators)
 
 
-def feed_publish_validators(key: str, validators: Validators) -> None:
-    cache.set(_feed_cache_key(key), validators, FEED_VALIDATORS_TIMEOUT)
+def _publish(key: str, validators: Validators, content: bytes, content_gzip: bytes) -> None:
+    cache.set_many(
+        {
+            _feed_cache_key(key): validators,
+            _feed_content_cache_key(key, validators.etag): (content, content_gzip),
+        },
+        FEED_VALIDATORS_TIMEOUT,
+    )
     _remember(key, validators)
 
 
 def feed_publish(feed) -> None:
     """A build's validators and bytes (plain and gzip), so that serving it needs no query."""
     validators = Validators.of(feed.etag, feed.content_changed_at)
-    cache.set_many(
-        {
-            _feed_cache_key(feed.key): validators,
-            _feed_content_cache_key(feed.key, feed.etag): (
-                bytes(feed.content),
-                bytes(feed.content_gzip),
-            ),
-        },
-        FEED_VALIDATORS_TIMEOUT,
-    )
-    _remember(feed.key, validators)
+    _publish(feed.key, validators, bytes(feed.content), bytes(feed.content_gzip))
 
 
 def feeds_publish(feeds) -> None:
@@ -136,11 +131,33 @@ def feed_validators(key: str) -> Validators | None:
     return validators
 
 
-def feed_validators_recent(key: str) -> Validators | None:
+def _feed_validators_recent(key: str) -> Validators | None:
     """The validators this process read or published at most RECENT_VALIDATORS_SECONDS ago,
     without reading the cache; None when it has none that recent. Only for answering 304."""
     expires_at, validators = _recent_validators.get(key, (0.0, None))
     return validators if expires_at > time.monotonic() else None
+
+
+def is_conditional(request) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+
+
+def feed_validators_for(request, key: str) -> Validators | None:
+    """The validators to answer a request with. A full download gets those this process knew
+    current a moment ago, when it has them: a copy up to RECENT_VALIDATORS_SECONDS old is well
+    within what the feed allows (Cache-Control max-age=300), and it saves a cache read on every
+    download. A poll gets here only when its copy is not that one (FeedNotModifiedMiddleware
+    answered the others): it may be newer than what this process knows, so the cache decides."""
+    if not is_conditional(request) and (recent := _feed_validators_recent(key)):
+        return recent
+    return feed_validators(key)
+
+
+def feed_not_modified_recent(request, key: str, alarms: tuple[int, ...]):
+    """A 304 when the client's copy is the one this process knew current a moment ago (no
+    cache read, no query), else None: the poll then goes on to read the cache."""
+    recent = _feed_validators_recent(key)
+    return not_modified_or_none(request, recent, alarms) if recent else None
 
 
 # Each web process also holds the bytes it served: the validators come from the shared cache on
@@ -186,13 +203,10 @@ def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCal
 
 
 def feed_keep(key: str, served: ServedCalendar) -> None:
-    """Bytes read from the stored row: held here, and put back in the cache for the others."""
+    """A feed read from the stored row: held here, and its validators and bytes put back in the
+    cache for the others."""
     _hold(key, served)
-    cache.set(
-        _feed_content_cache_key(key, served.validators.etag),
-        (served.content, served.content_gzip),
-        FEED_VALIDATORS_TIMEOUT,
-    )
+    _publish(key, served.validators, served.content, served.content_gzip)
 
 
 # One-meeting calendars are cached whole, under a generation that any meeting change replaces:
@@ -295,10 +309,6 @@ def _current_etags(validators: Validators, alarms: tuple[int, ...]) -> frozenset
     return frozenset(strong | {f"W/{etag}" for etag in strong})
 
 
-def _accepts_gzip(request) -> bool:
-    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-
-
 def _is_fresh(request, validators: Validators, alarms: tuple[int, ...]) -> bool:
     """RFC 9110: If-None-Match wins; else If-Modified-Since. Either encoding's ETag counts."""
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
@@ -326,7 +336,7 @@ def not_modified_or_none(request, validators, alarms, cache_control=PUBLIC_CACHE
     if request.method not in ("GET", "HEAD") or not _is_fresh(request, validators, alarms):
         return None
     response = HttpResponseNotModified()
-    _common_headers(response, validators, alarms, _accepts_gzip(request), cache_control)
+    _common_headers(response, validators, alarms, accepts_gzip(request), cache_control)
     return response
 
 
@@ -340,7 +350,7 @@ class CalendarResponse(StreamingHttpResponse):
     """text/calendar from stored bytes, streamed in chunks, gzip when the client takes it."""
 
     def __init__(self, request, served: ServedCalendar, *, alarms=(), cache_control=None):
-        gzipped = _accepts_gzip(request)
+        gzipped = accepts_gzip(request)
         if alarms:
             content = with_alarms(served.content, alarms)
             body = gzip.compress(content, mtime=0) if gzipped else content

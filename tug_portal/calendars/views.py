@@ -24,24 +24,18 @@ def _serve_feed(request, *, program: str):
         alarms = serving.parse_alarms(request.GET.get("alarm"))
     except BadFeedRequest as error:
         return _bad_request(str(error))
-    # A subscriber polling with the ETag it holds: answered from this process's memory.
-    recent = serving.feed_validators_recent(spec.key)
-    if recent and (response := serving.not_modified_or_none(request, recent, alarms)):
-        return response
-    validators = serving.feed_validators(spec.key)
+    validators = serving.feed_validators_for(request, spec.key)
     if validators:
-        if validators != recent and (
-            response := serving.not_modified_or_none(request, validators, alarms)
-        ):
+        if response := serving.not_modified_or_none(request, validators, alarms):
             return response
         if served := serving.feed_served(spec.key, validators, filename=spec.filename):
             return serving.CalendarResponse(request, served, alarms=alarms)
     served = _stored_feed(spec)
     serving.feed_keep(spec.key, served)
-    if validators != served.validators:
-        serving.feed_publish_validators(spec.key, served.validators)
-        if response := serving.not_modified_or_none(request, served.validators, alarms):
-            return response
+    if validators != served.validators and (
+        response := serving.not_modified_or_none(request, served.validators, alarms)
+    ):
+        return response
     return serving.CalendarResponse(request, served, alarms=alarms)
 
 

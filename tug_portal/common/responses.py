@@ -4,8 +4,19 @@ They are built without the database and without a request context (no context pr
 because they are given exactly when the database or the client's allowance has run out.
 """
 
+import re
+
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+# Django's GZipMiddleware decides with this same test: agreeing with it means it never
+# compresses what we chose to send uncompressed, and a body we compressed ourselves goes to
+# exactly the clients it would have compressed for.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def accepts_gzip(request) -> bool:
+    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def wants_json(request) -> bool:

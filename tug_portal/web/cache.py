@@ -7,21 +7,42 @@ within that time). Every edit of calendar-visible content bumps a content versio
 `meetings_changed`, connected in apps.py), which is part of every key: an edited meeting shows at
 once. Staff, and anyone else with a session, never get or make a stored page.
 
-The response is stored as the view made it, before the middlewares' `process_response`: on a hit
-they run again, so per-response headers (Content-Security-Policy, X-Frame-Options, gzip) are
-fresh. A page that would set a cookie (a CSRF token, a session) is never stored; cached pages
-therefore hold no form that needs a token (the agenda request form has a page of its own).
+The page is stored as the view made it (status, headers, body), before the middlewares'
+`process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
+X-Frame-Options) are fresh. A page that would set a cookie (a CSRF token, a session) is never
+stored; cached pages therefore hold no form that needs a token (the agenda request form has a
+page of its own), nor anything else secret.
+
+For a client that takes gzip (nearly all), the body is stored compressed, once: GZipMiddleware
+leaves a response that already has a Content-Encoding alone, so a hit costs no compression.
+Its random padding against BREACH is not needed here: a stored page holds no secret.
 """
 
+import gzip
 import hashlib
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+
+from tug_portal.common.responses import accepts_gzip
 
 CONTENT_VERSION_KEY = "web:page-cache:content-version"
 SAFE_METHODS = ("GET", "HEAD")
+GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.body, status=self.status, headers=self.headers)
 
 
 def cache_public_page(view):
@@ -32,7 +53,7 @@ def cache_public_page(view):
         key = _page_key(request)
         stored = cache.get(key)
         if stored is not None:
-            return _vary_on_cookie(stored)
+            return _vary_on_cookie(stored.response())
         response = view(request, *args, **kwargs)
         if hasattr(response, "add_post_render_callback"):
             # A TemplateResponse is rendered after the view returns; store the rendered one.
@@ -69,13 +90,28 @@ def _page_key(request) -> str:
     version. Hashed: a query string can be long and hold any character."""
     query = sorted(request.GET.lists())
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
-    digest = hashlib.sha256(repr((request.path, query, htmx)).encode()).hexdigest()
+    variant = (request.path, query, htmx, accepts_gzip(request))
+    digest = hashlib.sha256(repr(variant).encode()).hexdigest()
     return f"web:page:{_content_version()}:{digest}"
 
 
 def _store(request, key: str, response) -> None:
     if _is_storable(request, response):
-        cache.set(key, response, timeout=settings.TUG_WEB_PAGE_CACHE_SECONDS)
+        page = _stored_page(request, response)
+        cache.set(key, page, timeout=settings.TUG_WEB_PAGE_CACHE_SECONDS)
+
+
+def _stored_page(request, response) -> StoredPage:
+    """What GZipMiddleware would make of the page for this client, made once."""
+    # Whether or not it is compressed, the page depends on Accept-Encoding.
+    patch_vary_headers(response, ("Accept-Encoding",))
+    headers = dict(response.items())
+    body = response.content
+    if accepts_gzip(request) and len(body) >= GZIP_MIN_LENGTH and "Content-Encoding" not in headers:
+        body = gzip.compress(body, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+        headers["Content-Length"] = str(len(body))
+    return StoredPage(status=response.status_code, headers=headers, body=body)
 
 
 def _is_storable(request, response) -> bool:

@@ -1,0 +1,89 @@
+"""FeedNotModifiedMiddleware: a subscribed calendar's poll is answered before the stack."""
+
+import pytest
+from django.core.cache import cache
+
+from tug_portal.calendars import serving, views
+
+pytestmark = pytest.mark.usefixtures("no_aup")
+
+
+def _feed_views_unreachable(monkeypatch):
+    """From now on, any request that reaches a feed view fails the test."""
+
+    def unreachable(request, **kwargs):
+        raise AssertionError("the poll reached the view")
+
+    monkeypatch.setattr(views, "_serve_feed", unreachable)
+
+
+def test_poll_with_the_current_etag_is_answered_before_the_view(built_feeds, client, monkeypatch):
+    gzip = {"Accept-Encoding": "gzip"}
+    etag = client.get("/calendar/tug.ics?alarm=30", headers=gzip)["ETag"]
+    _feed_views_unreachable(monkeypatch)
+
+    response = client.get("/calendar/tug.ics?alarm=30", headers={"If-None-Match": etag, **gzip})
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert response["Vary"] == "Accept-Encoding"
+    assert response["Cache-Control"] == "public, max-age=300"
+    # The middlewares before it still put their headers on the answer.
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+
+
+def test_poll_of_all_programs_by_date_is_answered_before_the_view(built_feeds, client, monkeypatch):
+    last_modified = client.get("/calendar/all.ics")["Last-Modified"]
+    _feed_views_unreachable(monkeypatch)
+
+    response = client.get("/calendar/all.ics", headers={"If-Modified-Since": last_modified})
+
+    assert response.status_code == 304
+
+
+def test_poll_with_an_old_etag_goes_on_to_the_view(built_feeds, client):
+    client.get("/calendar/tug.ics")
+
+    response = client.get("/calendar/tug.ics", headers={"If-None-Match": '"an-old-copy"'})
+
+    assert response.status_code == 200
+
+
+def test_poll_with_a_bad_query_gets_the_views_message(built_feeds, client):
+    client.get("/calendar/tug.ics")
+
+    response = client.get("/calendar/tug.ics?history=some", headers={"If-None-Match": "*"})
+
+    assert response.status_code == 400
+    assert "history can only be 'all'" in response.content.decode()
+
+
+def test_one_meeting_calendar_is_left_to_its_view(built_feeds, client):
+    response = client.get("/meetings/no-such-meeting.ics", headers={"If-None-Match": "*"})
+
+    assert response.status_code == 404
+
+
+def test_download_right_after_serving_needs_no_cache_read(built_feeds, client):
+    first = client.get("/calendar/tug.ics")
+    cache.clear()
+
+    again = client.get("/calendar/tug.ics")
+
+    assert again.status_code == 200
+    assert again["ETag"] == first["ETag"]
+    assert cache.get(serving._feed_cache_key("tug")) is None
+
+
+def test_poll_with_a_copy_newer_than_this_process_knows_asks_the_cache(built_feeds, client):
+    client.get("/calendar/tug.ics")  # this process now knows the current validators
+    newer = serving.Validators(etag="built-by-another-worker", last_modified=2e9)
+    # Another worker's build: published to the cache, not to this process's memory.
+    cache.set(serving._feed_cache_key("tug"), newer)
+
+    response = client.get(
+        "/calendar/tug.ics", headers={"If-None-Match": '"built-by-another-worker"'}
+    )
+
+    assert response.status_code == 304
