@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.web.conftest import DAY_AFTER_SEED
 from tests.web.support import is_fragment
 from tug_portal.meetings.demo import load_demo
-from tug_portal.meetings.models import AgendaTopic
+from tug_portal.meetings.models import AgendaTopic, Announcement, StayConnectedLink
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,31 @@ def test_page_is_stored_compressed_for_gzip_clients_and_plain_for_others(client,
     assert "Content-Encoding" not in plain_first and "Content-Encoding" not in plain_hit
     assert plain_hit.content == plain_first.content
     assert "Accept-Encoding" in hit["Vary"] and "Accept-Encoding" in plain_hit["Vary"]
+
+
+def test_published_announcement_shows_on_the_next_visit(
+    client, committed_demo, django_capture_on_commit_callbacks
+):
+    client.get("/announcements/")
+    client.get("/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Announcement.objects.create(
+            title="OMS release moved to December", slug="oms-release-moved", is_published=True
+        )
+
+    assert "OMS release moved to December" in client.get("/announcements/").text
+    assert "OMS release moved to December" in client.get("/").text
+
+
+def test_edited_stay_connected_link_shows_on_the_next_visit(
+    client, committed_demo, django_capture_on_commit_callbacks
+):
+    client.get("/programs/tug/")
+    link = StayConnectedLink.objects.filter(program__slug="tug").first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        link.label = "Grid operator newsletter"
+        link.save()
+
+    assert "Grid operator newsletter" in client.get("/programs/tug/").text

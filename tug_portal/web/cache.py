@@ -5,7 +5,8 @@ a dozen queries. `cache_public_page` serves a stored copy to a visitor who carri
 cookie, for `TUG_WEB_PAGE_CACHE_SECONDS` (so that "upcoming/past" and announcement dates move on
 within that time). Every edit of calendar-visible content bumps a content version (a receiver of
 `meetings_changed`, connected in apps.py), which is part of every key: an edited meeting shows at
-once. Staff, and anyone else with a session, never get or make a stored page.
+once; so does an edit of what only the pages show (announcements, links; see apps.py). Staff,
+and anyone else with a session, never get or make a stored page.
 
 The page is stored as the view made it (status, headers, body), before the middlewares'
 `process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
@@ -25,6 +26,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -71,6 +73,12 @@ def content_version_bump(**kwargs) -> None:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:  # No version yet (a cleared or evicted cache): start one.
         cache.set(CONTENT_VERSION_KEY, 1, timeout=None)
+
+
+def content_version_bump_on_commit(**kwargs) -> None:
+    """For edits of what only the pages show (announcements, links): once the edit commits, so
+    that a page rendered meanwhile from the old rows is not stored under the new version."""
+    transaction.on_commit(content_version_bump, robust=True)
 
 
 def _content_version() -> int:
