@@ -440,6 +440,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # --- web ------------------------------------------------------------------------------------
 # How long an anonymous visitor's page may be served from the page cache (tug_portal/web/cache.py).
-# An edited meeting shows at once (meetings_changed bumps the cache's content version); this
-# bounds everything else: "upcoming" becoming "past", announcement edits. A minute at the most.
+# An edited meeting, announcement or link shows at once (web/apps.py bumps the content version);
+# this bounds the rest: "upcoming" becoming "past". A minute at the most.
 TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))
