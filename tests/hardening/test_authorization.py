@@ -66,9 +66,9 @@ def any_method(answers=ANY) -> dict:
 
 
 def link_page(get, post) -> dict:
-    """A page reached by a signed link from a mail: GET shows, POST acts. (HEAD is refused: the
-    views allow GET and POST only.)"""
-    return answers(get=get, head=NOT_ALLOWED, post=post)
+    """A page reached by a signed link from a mail: GET (and HEAD, which mail scanners send)
+    shows, POST acts."""
+    return answers(get=get, head=get, post=post)
 
 
 def api(get=ANY) -> dict:

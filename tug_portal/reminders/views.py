@@ -33,7 +33,7 @@ def _invalid_link(request, message: str, *, status: int = 400):
     return render(request, "reminders/invalid_link.html", {"message": message}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     program = None
     if slug := request.GET.get("program"):
@@ -65,7 +65,7 @@ def subscribe(request):
     return render(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token: str):
     try:
         subscription_id = tokens.read_confirm_token(token)
@@ -86,7 +86,7 @@ def confirm(request, token: str):
     return render(request, "reminders/confirm.html", {"subscription": subscription})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token: str):
     try:
         subscriber_id = tokens.read_preferences_token(token)
@@ -119,7 +119,7 @@ def preferences(request, token: str):
 
 
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no CSRF token
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     try:
         subscription_id = tokens.read_unsubscribe_token(token)
