@@ -36,6 +36,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def count_column(annotation: str, description: str):
+    """A changelist column showing a count the admin's queryset annotates, sortable by it."""
+
+    @admin.display(description=description, ordering=annotation)
+    def column(self, row):
+        return getattr(row, annotation)
+
+    return column
+
+
 # --- Reminder settings ----------------------------------------------------------------------
 
 
@@ -86,21 +96,10 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
     def offsets(self, policy):
         return ", ".join(describe_duration(before) for before in policy.offset_list()) or "none"
 
-    @admin.display(description="Confirmed", ordering="confirmed_count")
-    def confirmed(self, policy):
-        return policy.confirmed_count
-
-    @admin.display(description="Waiting for confirmation", ordering="unconfirmed_count")
-    def unconfirmed(self, policy):
-        return policy.unconfirmed_count
-
-    @admin.display(description="Unsubscribed", ordering="unsubscribed_count")
-    def unsubscribed(self, policy):
-        return policy.unsubscribed_count
-
-    @admin.display(description="Bouncing", ordering="bouncing_count")
-    def bouncing(self, policy):
-        return policy.bouncing_count
+    confirmed = count_column("confirmed_count", "Confirmed")
+    unconfirmed = count_column("unconfirmed_count", "Waiting for confirmation")
+    unsubscribed = count_column("unsubscribed_count", "Unsubscribed")
+    bouncing = count_column("bouncing_count", "Bouncing")
 
     @admin.display(description="Subscribers")
     def export(self, policy):
@@ -223,17 +222,9 @@ class MeetingReminderLogAdmin(ReadOnlyAdmin):
             )
         )
 
-    @admin.display(description="Sent", ordering="sent_total")
-    def sent(self, meeting):
-        return meeting.sent_total
-
-    @admin.display(description="Waiting", ordering="waiting_total")
-    def waiting(self, meeting):
-        return meeting.waiting_total
-
-    @admin.display(description="Failed or bounced", ordering="problem_total")
-    def problems(self, meeting):
-        return meeting.problem_total
+    sent = count_column("sent_total", "Sent")
+    waiting = count_column("waiting_total", "Waiting")
+    problems = count_column("problem_total", "Failed or bounced")
 
     @admin.display(description="Mails by kind and state")
     def summary(self, meeting):
