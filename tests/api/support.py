@@ -1,7 +1,8 @@
-"""Helpers for the API tests: reading answers, and building many rows through the services."""
+"""Helpers for the API tests: reading answers, and building many rows at once."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
+from tests.support.bulk import bulk_meetings
 from tug_portal.meetings.models import (
     AgendaTopic,
     Announcement,
@@ -11,7 +12,6 @@ from tug_portal.meetings.models import (
     Program,
     System,
 )
-from tug_portal.meetings.timeutil import local_span_to_utc
 
 # Saturday 20 October 2018, noon Pacific: after the seed TUG meeting (16 Oct), before the next
 # TUG (30 Oct) and the CPG meeting the seed announces (1 Nov).
@@ -26,34 +26,7 @@ def get_json(client, url, status=200, **headers):
 
 
 def add_meetings(program: Program, count: int, *, first_day=date(2030, 1, 1)) -> list[Meeting]:
-    """`count` published meetings a week apart from `first_day`, each with a topic about DRRS;
-    bulk-created, as a long history would be (the services are tested in tests/meetings)."""
-    drrs, _ = System.objects.get_or_create(code="DRRS", defaults={"name": "DRRS"})
-    meetings = []
-    for week in range(count):
-        day = first_day + timedelta(weeks=week)
-        starts_at, ends_at = local_span_to_utc(
-            day, time(10), time(11), program.time_zone, timedelta(hours=1)
-        )
-        meetings.append(
-            Meeting(
-                program=program,
-                slug=f"{program.slug}-{day:%Y-%m-%d}",
-                title=program.name,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                time_zone=program.time_zone,
-                is_published=True,
-            )
-        )
-    meetings = Meeting.objects.bulk_create(meetings)
-    topics = AgendaTopic.objects.bulk_create(
-        AgendaTopic(meeting=meeting, order=1, title="Roll call") for meeting in meetings
-    )
-    AgendaTopic.systems.through.objects.bulk_create(
-        AgendaTopic.systems.through(agendatopic=topic, system=drrs) for topic in topics
-    )
-    return meetings
+    return bulk_meetings(program, count, first_day=first_day)
 
 
 def add_topics(meeting: Meeting, count: int) -> None:

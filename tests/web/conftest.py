@@ -2,16 +2,16 @@
 counts, and real Chromium through Playwright for the browser tests."""
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.support.bulk import bulk_meetings
 from tug_portal.meetings.demo import load_demo
-from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
-from tug_portal.meetings.timeutil import local_span_to_utc
+from tug_portal.meetings.models import Meeting, Program
 
 PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
 # The day after the seed meeting: the 16 October TUG is past, the 30 October TUG is next.
@@ -48,38 +48,7 @@ def make_meetings(db):
     a topic about a system, led by a facilitator; bulk-created, as a large history would be."""
 
     def make(count: int, *, program: Program | None = None, start: date = date(2018, 1, 2)):
-        program = program or Program.objects.get(slug="tug")
-        system, _ = System.objects.get_or_create(code="DRRS", defaults={"name": "DRRS"})
-        person, _ = Person.objects.get_or_create(name="Nalini Chari")
-        meetings = []
-        for n in range(count):
-            day = start + timedelta(weeks=n)
-            starts_at, ends_at = local_span_to_utc(
-                day, time(10), time(11), program.time_zone, timedelta(hours=1)
-            )
-            meetings.append(
-                Meeting(
-                    program=program,
-                    slug=f"{program.slug}-bulk-{n}",
-                    title=program.name,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    time_zone=program.time_zone,
-                    is_published=True,
-                )
-            )
-        meetings = Meeting.objects.bulk_create(meetings)
-        topics = AgendaTopic.objects.bulk_create(
-            AgendaTopic(meeting=meeting, order=1, title=f"Topic {n}", body="- A point")
-            for n, meeting in enumerate(meetings)
-        )
-        AgendaTopic.systems.through.objects.bulk_create(
-            AgendaTopic.systems.through(agendatopic=topic, system=system) for topic in topics
-        )
-        AgendaTopic.facilitators.through.objects.bulk_create(
-            AgendaTopic.facilitators.through(agendatopic=topic, person=person) for topic in topics
-        )
-        return meetings
+        return bulk_meetings(program or Program.objects.get(slug="tug"), count, first_day=start)
 
     return make
 
