@@ -13,7 +13,7 @@ from itertools import zip_longest
 from django.db import transaction
 from django.utils import timezone
 
-from tug_portal.common.rows import set_related
+from tug_portal.common.rows import lock_for_transaction, set_related
 from tug_portal.meetings.models import (
     AgendaTopic,
     Announcement,
@@ -109,6 +109,9 @@ def agenda_import(
 ) -> ImportOutcome:
     """Create or update the meetings an agenda describes, as drafts. With `expected_digest`
     (the preview's), raises `PlanChanged` instead when the plan is no longer the one shown."""
+    # Two imports of one new agenda at once would both plan "create": one after the other, the
+    # second finds the first's meeting.
+    lock_for_transaction("importer.agenda_import")
     plan = agenda_plan(source=source, program=program)
     if expected_digest and plan.digest != expected_digest:
         raise PlanChanged(plan)
