@@ -131,6 +131,19 @@ def page_rows(settings: Settings) -> list[Row]:
             rows.append(Row.not_available(key, name, PAGE_TARGET, f"{url} is not served yet"))
             continue
         rows.append(latency_row(key, name, PAGE_TARGET, url, settings))
+    # Rows 1a-1d are what an anonymous visitor gets: after the warm-up, a page from the page
+    # cache. A visitor with a session (staff; an expired login) gets the page rendered afresh,
+    # as does the first visitor after an edit: recorded here, without a target.
+    rows.append(
+        latency_row(
+            "1e",
+            f"GET {PAGES[0]} rendered afresh (a session cookie: no page cache)",
+            None,
+            PAGES[0],
+            settings,
+            headers={"Cookie": "sessionid=expired-session"},
+        )
+    )
     return rows
 
 

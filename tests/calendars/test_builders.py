@@ -3,12 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.calendars.parsers import parse_events, vobject_calendar
-from tug_portal.calendars.builders import (
-    CalendarInfo,
-    build_calendar,
-    build_meeting_ics,
-    serialize,
-)
+from tug_portal.calendars.builders import CalendarInfo, build_meeting_ics, calendar_ics
 from tug_portal.meetings.models import Meeting, Program
 from tug_portal.meetings.selectors import meetings_with_calendar_facts
 from tug_portal.meetings.services import meeting_create
@@ -25,7 +20,7 @@ def site_url(settings):
 
 def _build(*meetings, now=NOW) -> bytes:
     queryset = Meeting.objects.filter(pk__in=[meeting.pk for meeting in meetings])
-    return serialize(build_calendar(meetings_with_calendar_facts(queryset), info=INFO, now=now))
+    return calendar_ics(meetings_with_calendar_facts(queryset), info=INFO, now=now)
 
 
 def _lines(data: bytes) -> list[str]:

@@ -1,11 +1,14 @@
+import gzip
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from tests.calendars.parsers import parse_events, vobject_calendar
+from tug_portal.calendars import serving
 from tug_portal.calendars.describe import meeting_when
 from tug_portal.calendars.feeds import FeedSpec
 from tug_portal.calendars.models import StoredFeed
@@ -43,6 +46,7 @@ def test_feed_build_stores_bytes_gzip_etag_and_publishes_validators(
 
     assert feed.key == "tug?history=all"
     assert bytes(feed.content).startswith(b"BEGIN:VCALENDAR\r\n")
+    assert gzip.decompress(bytes(feed.content_gzip)) == bytes(feed.content)
     assert feed.event_count == Meeting.objects.filter(program__slug="tug").count()
     assert len(feed.etag) == 32
     validators = feed_validators("tug?history=all")
@@ -77,6 +81,39 @@ def test_rebuild_of_unchanged_data_keeps_the_stored_bytes_and_etag(demo):
     assert bytes(second.content) == bytes(first.content)
     assert second.content_changed_at == first.content_changed_at
     assert second.built_at == datetime(2026, 1, 5, 11, tzinfo=UTC)
+
+
+def _cached_bytes(feed: StoredFeed):
+    return cache.get(serving._feed_content_cache_key(feed.key, feed.etag))
+
+
+def test_rebuild_of_unchanged_data_leaves_the_cached_bytes_alone(
+    demo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = feed_build(spec=ARCHIVE, now=datetime(2026, 1, 5, 10, tzinfo=UTC))
+    assert _cached_bytes(first) == (bytes(first.content), bytes(first.content_gzip))
+    # A marker in their place: writing megabytes again would overwrite it.
+    cache.set(serving._feed_content_cache_key(first.key, first.etag), "left alone")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = feed_build(spec=ARCHIVE, now=datetime(2026, 1, 5, 11, tzinfo=UTC))
+
+    assert _cached_bytes(second) == "left alone"
+    assert feed_validators(second.key) == serving.Validators.of(
+        second.etag, second.content_changed_at
+    )
+
+
+def test_rebuild_puts_back_the_bytes_the_cache_lost(demo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        feed_build(spec=ARCHIVE)
+    cache.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feed = feed_build(spec=ARCHIVE)
+
+    assert _cached_bytes(feed) == (bytes(feed.content), bytes(feed.content_gzip))
 
 
 def test_editing_a_topic_bumps_sequence_and_last_modified_and_keeps_uid(

@@ -3,7 +3,7 @@
 Pure functions: they read the meetings they are given, as `facts.MeetingFacts` (feeds load them
 with `selectors.feed_event_facts`) or as meetings loaded with
 `meetings.selectors.meetings_with_calendar_facts`, and settings, and query nothing else.
-Building (`build_calendar`) and serializing (`serialize`) are separate steps.
+`calendar_ics` writes the calendar one event at a time (see there why).
 
 What calendar clients rely on:
 - UID never changes once published (the meeting's uuid at a stable domain), so an edit updates
@@ -145,20 +145,25 @@ def _add_timezones(calendar: Calendar, meetings) -> None:
         calendar.add_component(vtimezone(tz_name, min(instants), max(instants)))
 
 
-def build_calendar(meetings, *, info: CalendarInfo, now: datetime | None = None) -> Calendar:
-    """A calendar of the given meetings; `now` is the one DTSTAMP of the whole build."""
+# What `Calendar.to_ical` writes after the last component.
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -> bytes:
+    """RFC 5545 bytes (UTF-8, CRLF line ends, lines folded at 75 octets) of a calendar of the
+    given meetings; `now` is the one DTSTAMP of the whole build.
+
+    The same bytes as serializing one Calendar holding every event, but each event is
+    serialized as soon as it is built: a whole-archive feed never holds its thousand event
+    trees at once, which spares memory and the garbage collector's full passes over them
+    (with them all held, those took about a quarter of the build's time)."""
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
     meetings = [event_facts(meeting) for meeting in meetings]
     calendar = _calendar(info)
     _add_timezones(calendar, meetings)
-    for meeting in meetings:
-        calendar.add_component(meeting_event(meeting, now=now))
-    return calendar
-
-
-def serialize(calendar: Calendar) -> bytes:
-    """RFC 5545 bytes: UTF-8, CRLF line ends, lines folded at 75 octets."""
-    return calendar.to_ical()
+    head = calendar.to_ical().removesuffix(CALENDAR_END)
+    events = (meeting_event(meeting, now=now).to_ical() for meeting in meetings)
+    return b"".join([head, *events, CALENDAR_END])
 
 
 def build_meeting_ics(meeting, *, now: datetime | None = None) -> bytes:
@@ -170,4 +175,4 @@ def build_meeting_ics(meeting, *, now: datetime | None = None) -> bytes:
         time_zone=meeting.time_zone,
         source_url=meeting_ics_url(meeting),
     )
-    return serialize(build_calendar([meeting], info=info, now=now))
+    return calendar_ics([meeting], info=info, now=now)

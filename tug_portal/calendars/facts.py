@@ -12,7 +12,7 @@ borrowed from `Meeting` itself, not copied: each reads only fields these classes
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cached_property
+from functools import cached_property, lru_cache
 from uuid import UUID
 
 from tug_portal.meetings.models import Meeting
@@ -33,6 +33,11 @@ class ProgramFacts:
     contact: ContactFacts | None
 
 
+# The same few dial-in numbers come back on every meeting of a program: a feed of thousands of
+# events converts each of them once.
+_cached_tel_uri = lru_cache(maxsize=256)(tel_uri)
+
+
 @dataclass(frozen=True, slots=True)
 class DialInFacts:
     label: str
@@ -41,7 +46,7 @@ class DialInFacts:
 
     @property
     def tel_uri(self) -> str:
-        return tel_uri(self.number, self.access_code)
+        return _cached_tel_uri(self.number, self.access_code)
 
 
 @dataclass(frozen=True, slots=True)

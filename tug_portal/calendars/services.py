@@ -17,7 +17,7 @@ from tug_portal.meetings.selectors import meetings_next_by_program
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
 from . import serving
-from .builders import CalendarInfo, build_calendar, serialize
+from .builders import CalendarInfo, calendar_ics
 from .describe import clean_text, meeting_when
 from .feeds import FeedSpec
 from .links import feed_name, feed_url
@@ -79,12 +79,11 @@ def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
     if (spec.program and program is None) or (spec.system and system is None):
         raise Http404("No such program or system.")
     meetings = feed_event_facts(feed_meetings(spec, now=now))
-    calendar = build_calendar(meetings, info=_feed_info(spec, program, system), now=now)
     return _feed_store(
         spec=spec,
         program=program,
         system=system,
-        content=serialize(calendar),
+        content=calendar_ics(meetings, info=_feed_info(spec, program, system), now=now),
         version=version,
         event_count=len(meetings),
         now=now,
@@ -101,7 +100,8 @@ def _feed_store(*, spec, program, system, content, version, event_count, now) ->
             "system": system,
             "full_history": spec.full_history,
             "content": content,
-            "content_gzip": gzip.compress(content, mtime=0),
+            # A callable: compressed only when the row is created, not on every rebuild.
+            "content_gzip": lambda: gzip.compress(content, mtime=0),
             "etag": etag,
             "content_changed_at": now,
             "data_version": version,

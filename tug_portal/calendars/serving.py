@@ -90,21 +90,23 @@ def _remember(key: str, validators: Validators | None) -> None:
     _recent_validators[key] = (time.monotonic() + RECENT_VALIDATORS_SECONDS, validators)
 
 
-def _publish(key: str, validators: Validators, content: bytes, content_gzip: bytes) -> None:
-    cache.set_many(
-        {
-            _feed_cache_key(key): validators,
-            _feed_content_cache_key(key, validators.etag): (content, content_gzip),
-        },
-        FEED_VALIDATORS_TIMEOUT,
-    )
+def _publish(key: str, validators: Validators, contents: tuple[bytes, bytes] | None) -> None:
+    """Validators, and the bytes (plain, gzip) when given, to the cache and this process."""
+    entries = {_feed_cache_key(key): validators}
+    if contents is not None:
+        entries[_feed_content_cache_key(key, validators.etag)] = contents
+    cache.set_many(entries, FEED_VALIDATORS_TIMEOUT)
     _remember(key, validators)
 
 
 def feed_publish(feed) -> None:
-    """A build's validators and bytes (plain and gzip), so that serving it needs no query."""
+    """A build's validators and bytes (plain and gzip), so that serving it needs no query. A
+    rebuild of unchanged data finds its bytes in the cache already (they are stored under the
+    ETag): writing megabytes again would only cost the build time."""
     validators = Validators.of(feed.etag, feed.content_changed_at)
-    _publish(feed.key, validators, bytes(feed.content), bytes(feed.content_gzip))
+    held = cache.has_key(_feed_content_cache_key(feed.key, feed.etag))
+    contents = None if held else (bytes(feed.content), bytes(feed.content_gzip))
+    _publish(feed.key, validators, contents)
 
 
 def feeds_publish(feeds) -> None:
@@ -206,7 +208,7 @@ def feed_keep(key: str, served: ServedCalendar) -> None:
     """A feed read from the stored row: held here, and its validators and bytes put back in the
     cache for the others."""
     _hold(key, served)
-    _publish(key, served.validators, served.content, served.content_gzip)
+    _publish(key, served.validators, (served.content, served.content_gzip))
 
 
 # One-meeting calendars are cached whole, under a generation that any meeting change replaces:
