@@ -5,7 +5,6 @@ and its peak after the build. Run as `python -m bench.memory` in the bench's env
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +46,9 @@ def _child() -> None:
 
     idle = memory_kb(os.getpid())["VmRSS"]
     feed = feed_build(spec=FeedSpec(full_history=True))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    # VmHWM, not getrusage's ru_maxrss: on Linux that one carries over the parent's peak through
+    # fork and exec, so it would report the bench process's size, not this one's.
+    peak = memory_kb(os.getpid())["VmHWM"]
     print(json.dumps({"idle_kb": idle, "peak_kb": peak, "events": feed.event_count}))
 
 
