@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
-from .selectors import announcements_visible, meetings_visible, topics_with_people
+from .selectors import announcements_visible, meetings_visible, topics_for_lists
 
 SEARCH_CONFIG = "english"
 MAX_TERMS = 8  # a search box, not a document: longer input only slows the query down
@@ -81,7 +81,7 @@ def meetings_search(
     now: datetime | None = None,
 ) -> QuerySet[Meeting]:
     """Visible meetings matching the filters, with what a list row shows (program, topics with
-    their systems and facilitators) prefetched."""
+    their systems) prefetched."""
     meetings = meetings_visible(user=user)
     if program_slug:
         meetings = meetings.filter(program__slug=program_slug)
@@ -91,7 +91,7 @@ def meetings_search(
         meetings = meetings.filter(_meeting_matches(term))
     meetings = _in_time(meetings, when, now or timezone.now())
     return meetings.select_related("program").prefetch_related(
-        Prefetch("topics", queryset=topics_with_people())
+        Prefetch("topics", queryset=topics_for_lists())
     )
 
 
