@@ -294,8 +294,9 @@ CELERY_BEAT_SCHEDULE["calendars-sweep-feeds"] = {
 # --- reminders ------------------------------------------------------------------------------
 # Mail reminders; tug_portal/reminders/README.md states what is guaranteed. Each value can be
 # set in the environment (durations in seconds), which is also how tests tune a worker process.
-# Mails sent over one SMTP connection, one claim of rows.
-REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "100"))
+# Mails sent over one SMTP connection, one claim of rows. Each batch pays for its claim, its
+# meetings' agenda and their rendering, and a connection: a fan-out spreads that over 500 mails.
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "500"))
 # Batches sent at the same time (each by one worker process) when many mails are due.
 REMINDER_DISPATCH_PARALLELISM = int(os.environ.get("REMINDER_DISPATCH_PARALLELISM", "4"))
 # A claim older than this is taken back (its worker died). Far longer than one SMTP hand-off

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
@@ -32,6 +33,7 @@ from django.utils import timezone
 
 from . import selectors, services
 from .mail import MailRenderer
+from .mail_template import Envelope
 from .models import Delivery
 from .smtp_errors import SmtpFailure, classify
 
@@ -53,6 +55,16 @@ class BatchReport:
     def may_have_more(self) -> bool:
         """A full batch, sent without trouble: more rows may be due."""
         return not self.stopped and self.claimed >= settings.REMINDER_BATCH_SIZE
+
+
+# The one write each mail of a fan-out makes, only while the batch holds the claim. Built by
+# the ORM (filter().update()) it cost about 0.3 ms a mail, a third of what sending it to a local
+# server costs; written out, a few microseconds.
+MARK_SENT = (
+    f"UPDATE {Delivery._meta.db_table} "  # noqa: S608 - the model's own table name
+    "SET state = %s, sent_at = %s, note = '', next_attempt_at = NULL, attempts = attempts + 1 "
+    "WHERE id = %s AND claimed_by = %s AND state = %s"
+)
 
 
 def claim_timeout() -> timedelta:
@@ -141,6 +153,7 @@ class _Batch:
     def __init__(self, claim: str, deliveries: list[Delivery], report: BatchReport):
         self.claim = claim
         self.deliveries = deliveries
+        self.ours = Delivery.objects.filter(claimed_by=claim, state=State.CLAIMED)
         self.report = report
         self.renderer = MailRenderer()
         self.bounced_subscribers: set[int] = set()
@@ -170,13 +183,13 @@ class _Batch:
             self.report.skipped += 1
             return None
         try:
-            message = self.renderer.delivery_message(delivery)
+            mail = self._render(connection, delivery)
         except Exception as error:  # a bug or bad data must not hold up the rest of the batch
             logger.exception("Could not render delivery %s", delivery.pk)
             self._fail(delivery, SmtpFailure(f"could not render: {error}"[:500]))
             return None
         try:
-            connection.send_messages([message])
+            self._hand_over(connection, mail)
         except (smtplib.SMTPException, OSError) as error:
             failure = classify(error)
             if failure.bounces:
@@ -185,9 +198,23 @@ class _Batch:
                 self._fail(delivery, failure)
             return failure
         # Accepted by the server: record it at once, so at most this one mail can repeat.
-        self._finish(delivery, state=State.SENT, sent_at=timezone.now(), note="", counts=True)
+        self._mark_sent(delivery)
         self.report.sent += 1
         return None
+
+    def _render(self, connection, delivery: Delivery) -> Envelope | EmailMultiAlternatives:
+        """For an SMTP server, the bytes Django's backend would send, built without its cost
+        per mail (mail_template.py); for any other backend (files, tests), Django's message."""
+        if isinstance(connection, SmtpBackend):
+            return self.renderer.delivery_envelope(delivery)
+        return self.renderer.delivery_message(delivery)
+
+    @staticmethod
+    def _hand_over(connection, mail: Envelope | EmailMultiAlternatives) -> None:
+        if isinstance(mail, Envelope):
+            connection.connection.sendmail(mail.mail_from, mail.recipients, mail.data)
+        else:
+            connection.send_messages([mail])
 
     def _still_ours(self, delivery: Delivery) -> bool:
         """Renew the batch's claims well before they could time out; a row that was taken back
@@ -195,9 +222,8 @@ class _Batch:
         if time.monotonic() - self.renewed < claim_timeout().total_seconds() / 3:
             return True
         self.renewed = time.monotonic()
-        ours = Delivery.objects.filter(claimed_by=self.claim, state=State.CLAIMED)
-        ours.update(claimed_at=timezone.now())
-        if ours.filter(pk=delivery.pk).exists():
+        self.ours.update(claimed_at=timezone.now())
+        if self.ours.filter(pk=delivery.pk).exists():
             return True
         logger.error("Delivery %s was taken back from a stalled batch; not sending.", delivery.pk)
         return False
@@ -222,9 +248,20 @@ class _Batch:
         if counts:
             fields["attempts"] = F("attempts") + 1
         fields.setdefault("next_attempt_at", None)
-        updated = Delivery.objects.filter(
-            pk=delivery.pk, claimed_by=self.claim, state=State.CLAIMED
-        ).update(**fields)
+        self._check_recorded(delivery, updated=self.ours.filter(pk=delivery.pk).update(**fields))
+
+    def _mark_sent(self, delivery: Delivery) -> None:
+        """`_finish(delivery, state=SENT, sent_at=now, note="", counts=True)`, in SQL written
+        out (MARK_SENT)."""
+        sent_at = db_connection.ops.adapt_datetimefield_value(timezone.now())
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                MARK_SENT, [State.SENT.value, sent_at, delivery.pk, self.claim, State.CLAIMED.value]
+            )
+            self._check_recorded(delivery, updated=cursor.rowcount)
+
+    @staticmethod
+    def _check_recorded(delivery: Delivery, *, updated: int) -> None:
         if not updated:
             logger.error("Delivery %s: claim lost before its outcome was recorded.", delivery.pk)
 

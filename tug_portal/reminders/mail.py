@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from email.mime.base import MIMEBase
+from email.utils import formatdate
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when, format_time_range
 
 from . import tokens
+from .mail_template import Envelope, MessageTemplate, envelope_recipient, smtp_envelope
 from .models import Delivery, Subscription, describe_duration
 
 Kind = Delivery.Kind
@@ -124,11 +126,10 @@ def _subject(delivery: Delivery, when: str) -> str:
     return one_line(f"Reminder: {acronym} meeting in {describe_duration(delivery.offset)}, {when}")
 
 
-def _list_headers(subscription: Subscription, unsubscribe_url: str) -> dict[str, str]:
+def _list_headers(subscription: Subscription) -> dict[str, str]:
+    """The list headers every subscriber of the program gets (List-Unsubscribe is their own)."""
     program = subscription.program
     return {
-        # RFC 2369 and RFC 8058: mail clients show an "unsubscribe" button that POSTs here.
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "List-Id": one_line(
             f"{program.acronym} meeting reminders <{program.slug}.reminders.{message_id_domain()}>"
@@ -154,16 +155,65 @@ def _ics_attachment(meeting: Meeting, now: datetime | None) -> MIMEBase:
     return part
 
 
+@dataclass(frozen=True)
+class _Own:
+    """What one subscriber's mail has of its own; the rest is the same in every mail about the
+    same meeting (kind, offset and change)."""
+
+    email: str
+    message_id: str
+    preferences_url: str
+    unsubscribe_url: str
+    date: str | None = None  # None: Django dates the mail, in the very place "Date" goes
+
+    def headers(self) -> dict[str, str]:
+        """Its headers, in the order Django writes them: To, Date, then the extra headers."""
+        date = {"Date": self.date} if self.date else {}
+        return {
+            "To": self.email,
+            **date,
+            "Message-ID": self.message_id,
+            # RFC 2369 and RFC 8058: mail clients show an "unsubscribe" button that POSTs here.
+            "List-Unsubscribe": f"<{self.unsubscribe_url}>",
+        }
+
+    def texts(self) -> tuple[str, ...]:
+        """What the body shows of its own."""
+        return (self.preferences_url, self.unsubscribe_url)
+
+
+# Stand-ins for a subscriber's own values in a batch's template of a meeting's mails.
+_PLACEHOLDERS = _Own(
+    email="subscriber@placeholder.invalid",
+    message_id="<message-id@placeholder.invalid>",
+    preferences_url="https://placeholder.invalid/preferences/",
+    unsubscribe_url="https://placeholder.invalid/unsubscribe/",
+    date="placeholder-date",
+)
+
+
+def _own_values(delivery: Delivery, *, date: str | None = None) -> _Own:
+    subscription = delivery.subscription
+    return _Own(
+        email=subscription.subscriber.email,
+        message_id=delivery_message_id(delivery),
+        date=date,
+        **subscriber_links(subscription),
+    )
+
+
 class MailRenderer:
     """Renders the mails of a batch. The part of a mail that is the same for every subscriber
     (the meeting's details in text and HTML, its .ics) is rendered once per meeting and kind,
     however many subscribers the batch mails about it; only the greeting and the links are
-    rendered per mail."""
+    rendered per mail. For an SMTP server, each mail's bytes are filled in from a template
+    serialized once per meeting, kind, offset and change (mail_template.py)."""
 
     def __init__(self, *, now: datetime | None = None):
         self.now = now
         self._parts: dict[tuple[int, str], _MeetingParts] = {}
         self._ics: dict[int, MIMEBase] = {}
+        self._templates: dict[tuple, MessageTemplate | None] = {}
 
     def _meeting_parts(self, meeting: Meeting, kind: str) -> _MeetingParts:
         key = (meeting.pk, kind)
@@ -180,11 +230,43 @@ class MailRenderer:
         return self._parts[key]
 
     def delivery_message(self, delivery: Delivery) -> EmailMultiAlternatives:
+        return self._message(delivery, _own_values(delivery))
+
+    def delivery_envelope(self, delivery: Delivery) -> Envelope:
+        """The mail as Django's SMTP backend would send `delivery_message`, dated now."""
+        own = _own_values(delivery, date=formatdate(localtime=settings.EMAIL_USE_LOCALTIME))
+        template = self._template(delivery)
+        data = template and template.fill(own.headers(), own.texts())
+        if data is None:  # Django would have written this one differently: it builds it
+            return smtp_envelope(self._message(delivery, own))
+        return Envelope(
+            mail_from=template.mail_from,
+            recipients=[envelope_recipient(own.email)],
+            data=data,
+        )
+
+    def _template(self, delivery: Delivery) -> MessageTemplate | None:
+        # Everything a mail shows but the subscriber's own values.
+        key = (
+            delivery.meeting_id,
+            delivery.kind,
+            delivery.offset,
+            delivery.detail,
+            delivery.subscription.program_id,
+        )
+        if key not in self._templates:
+            self._templates[key] = MessageTemplate.of(
+                self._message(delivery, _PLACEHOLDERS),
+                headers=_PLACEHOLDERS.headers(),
+                texts=_PLACEHOLDERS.texts(),
+            )
+        return self._templates[key]
+
+    def _message(self, delivery: Delivery, own: _Own) -> EmailMultiAlternatives:
         parts = self._meeting_parts(delivery.meeting, delivery.kind)
-        subscription = delivery.subscription
-        links = subscriber_links(subscription)
         context = {
-            **links,
+            "preferences_url": own.preferences_url,
+            "unsubscribe_url": own.unsubscribe_url,
             "program": delivery.meeting.program,
             "kind": delivery.kind,
             "before": describe_duration(delivery.offset),
@@ -192,14 +274,12 @@ class MailRenderer:
             "meeting_text": parts.text,
             "meeting_html": parts.html,
         }
+        headers = own.headers()
         message = EmailMultiAlternatives(
             subject=_subject(delivery, parts.when),
             body=_render_text("reminders/mail/delivery.txt", context),
-            to=[subscription.subscriber.email],
-            headers={
-                "Message-ID": delivery_message_id(delivery),
-                **_list_headers(subscription, links["unsubscribe_url"]),
-            },
+            to=[headers.pop("To")],
+            headers={**headers, **_list_headers(delivery.subscription)},
         )
         message.attach_alternative(
             render_to_string("reminders/mail/delivery.html", context), "text/html"
