@@ -4,9 +4,10 @@ Most visitors are anonymous and see the same pages; rendering one takes tens of 
 a dozen queries. `cache_public_page` serves a stored copy to a visitor who carries no session
 cookie, for `TUG_WEB_PAGE_CACHE_SECONDS` (so that "upcoming/past" and announcement dates move on
 within that time). Every edit of calendar-visible content bumps a content version (a receiver of
-`meetings_changed`, connected in apps.py), which is part of every key: an edited meeting shows at
-once; so does an edit of what only the pages show (announcements, links; see apps.py). Staff,
-and anyone else with a session, never get or make a stored page.
+`meetings_changed`, connected in apps.py), and a page is served only if it was stored under the
+current one: an edited meeting shows at once; so does an edit of what only the pages show
+(announcements, links; see apps.py). The version and the page are read together, in one round
+trip to the cache. Staff, and anyone else with a session, never get or make a stored page.
 
 The page is stored as the view made it (status, headers, body), before the middlewares'
 `process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
@@ -21,6 +22,7 @@ Its random padding against BREACH is not needed here: a stored page holds no sec
 
 import gzip
 import hashlib
+import secrets
 from dataclasses import dataclass
 from functools import wraps
 
@@ -39,6 +41,7 @@ GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
 
 @dataclass(frozen=True)
 class StoredPage:
+    content_version: int  # the version current when the page was rendered
     status: int
     headers: dict[str, str]
     body: bytes
@@ -53,15 +56,21 @@ def cache_public_page(view):
         if not _is_cacheable_request(request):
             return _vary_on_cookie(view(request, *args, **kwargs))
         key = _page_key(request)
-        stored = cache.get(key)
-        if stored is not None:
+        version, stored = _content_version_and_page(key)
+        if stored is not None and stored.content_version == version:
             return _vary_on_cookie(stored.response())
         response = view(request, *args, **kwargs)
+
+        def store(rendered):
+            # Under the version read BEFORE rendering: a page rendered while an edit commits is
+            # stored as old, and the next visit renders it again.
+            _store(request, key, rendered, version)
+
         if hasattr(response, "add_post_render_callback"):
             # A TemplateResponse is rendered after the view returns; store the rendered one.
-            response.add_post_render_callback(lambda rendered: _store(request, key, rendered))
+            response.add_post_render_callback(store)
         else:
-            _store(request, key, response)
+            store(response)
         return _vary_on_cookie(response)
 
     return wrapper
@@ -71,8 +80,8 @@ def content_version_bump(**kwargs) -> None:
     """The `meetings_changed` receiver: every stored page is out of date from now on."""
     try:
         cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:  # No version yet (a cleared or evicted cache): start one.
-        cache.set(CONTENT_VERSION_KEY, 1, timeout=None)
+    except ValueError:  # No version yet (a cleared or evicted cache): start a new one.
+        cache.set(CONTENT_VERSION_KEY, _new_content_version(), timeout=None)
 
 
 def content_version_bump_on_commit(**kwargs) -> None:
@@ -81,8 +90,19 @@ def content_version_bump_on_commit(**kwargs) -> None:
     transaction.on_commit(content_version_bump, robust=True)
 
 
-def _content_version() -> int:
-    return cache.get_or_set(CONTENT_VERSION_KEY, 0, timeout=None)
+def _new_content_version() -> int:
+    # Random: no page stored before the version was lost carries it (bumps count up from it).
+    return secrets.randbits(62)
+
+
+def _content_version_and_page(key: str) -> tuple[int, StoredPage | None]:
+    """The current content version and the page stored under `key`, in one cache read."""
+    found = cache.get_many([CONTENT_VERSION_KEY, key])
+    version = found.get(CONTENT_VERSION_KEY)
+    if version is None:  # a cleared or evicted cache: the first process to see it starts one
+        cache.add(CONTENT_VERSION_KEY, _new_content_version(), timeout=None)
+        version = cache.get(CONTENT_VERSION_KEY)
+    return version, found.get(key)
 
 
 def _is_cacheable_request(request) -> bool:
@@ -94,22 +114,22 @@ def _is_cacheable_request(request) -> bool:
 
 
 def _page_key(request) -> str:
-    """Path, sorted query string, the htmx headers that choose page or fragment, the content
-    version. Hashed: a query string can be long and hold any character."""
+    """Path, sorted query string, the htmx headers that choose page or fragment, the encoding.
+    Hashed: a query string can be long and hold any character."""
     query = sorted(request.GET.lists())
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
     variant = (request.path, query, htmx, accepts_gzip(request))
     digest = hashlib.sha256(repr(variant).encode()).hexdigest()
-    return f"web:page:{_content_version()}:{digest}"
+    return f"web:page:{digest}"
 
 
-def _store(request, key: str, response) -> None:
+def _store(request, key: str, response, version: int) -> None:
     if _is_storable(request, response):
-        page = _stored_page(request, response)
+        page = _stored_page(request, response, version)
         cache.set(key, page, timeout=settings.TUG_WEB_PAGE_CACHE_SECONDS)
 
 
-def _stored_page(request, response) -> StoredPage:
+def _stored_page(request, response, version: int) -> StoredPage:
     """What GZipMiddleware would make of the page for this client, made once."""
     # Whether or not it is compressed, the page depends on Accept-Encoding.
     patch_vary_headers(response, ("Accept-Encoding",))
@@ -119,7 +139,9 @@ def _stored_page(request, response) -> StoredPage:
         body = gzip.compress(body, mtime=0)
         headers["Content-Encoding"] = "gzip"
         headers["Content-Length"] = str(len(body))
-    return StoredPage(status=response.status_code, headers=headers, body=body)
+    return StoredPage(
+        content_version=version, status=response.status_code, headers=headers, body=body
+    )
 
 
 def _is_storable(request, response) -> bool:
