@@ -107,15 +107,20 @@ def test_mails_filled_from_a_template_are_the_bytes_django_sends(seed_meeting, f
     assert boundaries(sent[0].data) == boundaries(sent[1].data)
 
 
-def test_a_title_in_any_language_is_filled_in_as_well(seed_meeting):
-    Meeting.objects.filter(pk=seed_meeting.pk).update(title="Über die Zukunft – 会议")
-    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
+def sent_to_two_subscribers(meeting):
+    """The envelopes of one batch's mails about `meeting` (read again, as edited) to two
+    subscribers, each checked against what Django would have sent."""
+    meeting = meetings_for_mail().get(pk=meeting.pk)
     renderer = MailRenderer()
-
-    first, second = (
+    return [
         assert_sent_as_django_would(renderer, delivery)
         for delivery in deliveries(meeting, ["ann@example.com", "bob@example.com"])
-    )
+    ]
+
+
+def test_a_title_in_any_language_is_filled_in_as_well(seed_meeting):
+    Meeting.objects.filter(pk=seed_meeting.pk).update(title="Über die Zukunft – 会议")
+    first, second = sent_to_two_subscribers(seed_meeting)
 
     assert b"Content-Transfer-Encoding: 8bit" in first.data
     assert boundaries(first.data) == boundaries(second.data)
@@ -136,13 +141,7 @@ def test_a_meeting_whose_mail_needs_quoted_printable_is_built_by_django(seed_mee
         body="A paragraph on one very long line. " * 40
     )
     Meeting.objects.filter(pk=seed_meeting.pk).update(title="Über TUG")
-    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
-    renderer = MailRenderer()
-
-    first, second = (
-        assert_sent_as_django_would(renderer, delivery)
-        for delivery in deliveries(meeting, ["ann@example.com", "bob@example.com"])
-    )
+    first, second = sent_to_two_subscribers(seed_meeting)
 
     assert b"Content-Transfer-Encoding: quoted-printable" in first.data
     assert boundaries(first.data) != boundaries(second.data)
