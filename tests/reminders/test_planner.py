@@ -248,18 +248,23 @@ def test_uncancel_revives_reminders_and_drops_the_waiting_notice():
     }
 
 
-def test_change_after_first_reminder_plans_an_update_notice_saying_what_changed():
-    program = make_program()
+def reminded_then_moved(program, *others: str) -> Meeting:
+    """A meeting 30 hours ahead whose one-day reminder reached reminded@example.com (`others`
+    subscribed too), then moved an hour later and planned again."""
     meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
     sync(meeting)
-    make_subscription("reminded@example.com", program)
-    make_subscription("not-yet@example.com", program)
+    for email in ("reminded@example.com", *others):
+        make_subscription(email, program)
     planner.meeting_plan_deliveries(meeting_id=meeting.pk)
     mark_sent(meeting, "reminded@example.com", offset=DAY, at=NOW - HOUR)
-
     reschedule(meeting, NOW + 31 * HOUR)
     sync(meeting)
     planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    return meeting
+
+
+def test_change_after_first_reminder_plans_an_update_notice_saying_what_changed():
+    meeting = reminded_then_moved(make_program(), "not-yet@example.com")
 
     notice = Delivery.objects.get(kind=Kind.UPDATE)
     assert notice.subscription.subscriber.email == "reminded@example.com"
@@ -270,15 +275,7 @@ def test_change_after_first_reminder_plans_an_update_notice_saying_what_changed(
 
 
 def test_edits_in_a_row_fold_into_the_update_notice_still_waiting():
-    program = make_program()
-    meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
-    sync(meeting)
-    make_subscription("reminded@example.com", program)
-    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
-    mark_sent(meeting, "reminded@example.com", offset=DAY, at=NOW - HOUR)
-    reschedule(meeting, NOW + 31 * HOUR)
-    sync(meeting)
-    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    meeting = reminded_then_moved(make_program())
 
     with time_machine.travel(NOW + timedelta(minutes=3), tick=False):
         meeting.topics.create(order=2, title="OMS Road Map")
@@ -297,15 +294,8 @@ def test_no_update_notice_when_the_program_turned_them_off():
     program = make_program()
     program.reminder_policy.send_update_notice = False
     program.reminder_policy.save()
-    meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
-    sync(meeting)
-    make_subscription("reminded@example.com", program)
-    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
-    mark_sent(meeting, "reminded@example.com", offset=DAY, at=NOW - HOUR)
 
-    reschedule(meeting, NOW + 31 * HOUR)
-    sync(meeting)
-    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    reminded_then_moved(program)
 
     assert not Delivery.objects.filter(kind=Kind.UPDATE).exists()
 

@@ -28,7 +28,7 @@ class FeedNotModifiedMiddleware:
 
     @staticmethod
     def _not_modified_or_none(request):
-        if request.method not in ("GET", "HEAD") or not is_conditional(request):
+        if not is_conditional(request):  # (the method is checked with the validators)
             return None
         match = FEED_PATH.match(request.path_info)
         if match is None:

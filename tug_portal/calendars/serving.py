@@ -3,9 +3,9 @@
 A subscribed client asks for its feed every hour or so, nearly always with If-None-Match. The
 answer must cost nothing: each feed's validators (ETag, Last-Modified) and bytes live in the
 cache, written by the build, so that a 304 touches neither the database nor a calendar library,
-and a full answer costs one cache read (the validators) while this process holds the bytes, two
-when it does not; the stored row is only the fallback when the cache lost them. Alarms are
-spliced into those bytes.
+and a full answer reads nothing while this process holds recent validators and the bytes, one or
+two cache reads when it does not; the stored row is only the fallback when the cache lost them.
+Alarms are spliced into those bytes.
 """
 
 import gzip
@@ -29,11 +29,11 @@ from .feeds import BadFeedRequest
 
 FEED_CACHE_PREFIX = "calendars:feed:"
 FEED_CONTENT_CACHE_PREFIX = "calendars:feed-content:"
-# How long a web process trusts the validators it last read from the cache to answer a 304
-# without reading them again. A few seconds of staleness cannot hurt: a client's copy is then
-# at most that much older than the newest build, while the feed itself says Cache-Control
+# How long a web process trusts the validators it last read from the cache to answer a poll or a
+# download without reading them again. A few seconds of staleness cannot hurt: a client's copy is
+# then at most that much older than the newest build, while the feed itself says Cache-Control
 # max-age=300 (any shared cache may serve a five-minute-old copy) and REFRESH-INTERVAL one hour.
-# Builds made in this process update it at once; a full answer always reads the cache.
+# Builds made in this process update it at once.
 RECENT_VALIDATORS_SECONDS = 5
 # Validators are re-published by every build and by the sweep, every few minutes; the timeout
 # only bounds how long a deleted feed's validators could linger.
@@ -135,7 +135,7 @@ def feed_validators(key: str) -> Validators | None:
 
 def _feed_validators_recent(key: str) -> Validators | None:
     """The validators this process read or published at most RECENT_VALIDATORS_SECONDS ago,
-    without reading the cache; None when it has none that recent. Only for answering 304."""
+    without reading the cache; None when it has none that recent."""
     expires_at, validators = _recent_validators.get(key, (0.0, None))
     return validators if expires_at > time.monotonic() else None
 
@@ -162,9 +162,9 @@ def feed_not_modified_recent(request, key: str, alarms: tuple[int, ...]):
     return not_modified_or_none(request, recent, alarms) if recent else None
 
 
-# Each web process also holds the bytes it served: the validators come from the shared cache on
-# every full answer, so a held copy is only used while it is the current one, and a full answer
-# then reads nothing else. Bounded by size; the least recently served go first.
+# Each web process also holds the bytes it served, used only while their validators are the
+# current ones (`feed_validators_for`): a full answer then reads nothing else. Bounded by size;
+# the least recently served go first.
 HELD_FEEDS_MAX_BYTES = 64 * 1024 * 1024
 _held_feeds: OrderedDict[str, ServedCalendar] = OrderedDict()
 _held_feeds_lock = threading.Lock()
