@@ -151,6 +151,12 @@ class MeetingAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                "Leave empty: it is built from the program and the date (tug-2026-12-15; "
+                "-2 when that is taken)."
+            )
         if self.instance.pk:
             self.initial.update(
                 date=self.instance.local_start.date(),
@@ -168,6 +174,10 @@ class MeetingAdminForm(forms.ModelForm):
             else:
                 starts_at, ends_at = local_span_to_utc(day, start, end, zone, timedelta())
                 self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
+        program = cleaned.get("program")
+        if not cleaned.get("slug") and program and day:
+            cleaned["slug"] = services.meeting_slug_for(program, day, exclude_pk=self.instance.pk)
+            self.instance.slug = cleaned["slug"]
         return cleaned
 
 
@@ -179,7 +189,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
     date_hierarchy = "starts_at"
-    prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["contact"]
     readonly_fields = ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"]
     inlines = [AgendaTopicInline, MeetingDialInInline]
@@ -213,7 +222,9 @@ class MeetingAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(topic_total=Count("topics"))
+        # distinct: a search across topics, facilitators and bodies joins the topics again,
+        # which would multiply a plain count.
+        return super().get_queryset(request).annotate(topic_total=Count("topics", distinct=True))
 
     @admin.display(description="Local time", ordering="starts_at")
     def local_time(self, meeting):

@@ -86,10 +86,19 @@ def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Itera
 # --- Meetings -------------------------------------------------------------------------------
 
 
-def meeting_slug_for(program: Program, day: date) -> str:
-    base = f"{program.slug}-{day:%Y-%m-%d}"
+def meeting_slug_base(program: Program, day: date) -> str:
+    """A meeting's address: its program and its local date (`tug-2026-12-15`)."""
+    return f"{program.slug}-{day:%Y-%m-%d}"
+
+
+def meeting_slug_for(program: Program, day: date, *, exclude_pk: int | None = None) -> str:
+    """The base slug, or the first free `-2`, `-3`, ... when another meeting holds it (the
+    admin, the importer and `meeting_create` all ask this; the demo uses the base, which it
+    owns)."""
+    base = meeting_slug_base(program, day)
+    others = Meeting.objects.exclude(pk=exclude_pk) if exclude_pk else Meeting.objects.all()
     slug, n = base, 2
-    while Meeting.objects.filter(slug=slug).exists():
+    while others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
