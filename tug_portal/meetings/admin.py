@@ -143,7 +143,8 @@ class MeetingAdminForm(forms.ModelForm):
         model = Meeting
         # Every editable field but the raw instants, which the date and times above replace.
         fields = [
-            "program", "title", "slug", "status", "is_published", "time_zone",
+            "program", "title", "slug", "status", "cancellation_reason", "replacement",
+            "is_published", "time_zone",
             "web_conference_url", "meeting_number", "web_access_code", "contact",
             "is_recorded", "recording_disclaimer", "recording_url", "recording_available_until",
             "notes",
@@ -189,13 +190,14 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
     date_hierarchy = "starts_at"
-    autocomplete_fields = ["contact"]
+    autocomplete_fields = ["contact", "replacement"]
     readonly_fields = ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"]
     inlines = [AgendaTopicInline, MeetingDialInInline]
     actions = ["duplicate_meeting"]
     fieldsets = [
         (None, {"fields": ["program", "title", "slug", "status", "is_published"]}),
         ("When", {"fields": ["date", ("start_time", "end_time"), "time_zone"]}),
+        ("If cancelled", {"fields": ["cancellation_reason", "replacement"]}),
         (
             "Join",
             {"fields": ["web_conference_url", "meeting_number", "web_access_code", "contact"]},
