@@ -594,3 +594,28 @@ def test_page_has_one_h1_and_labelled_landmarks(client, demo, path):
     assert '<main id="main"' in body
     assert 'href="#main"' in body
     assert reverse("web:announcement_feed") in body
+
+
+@pytest.mark.parametrize(
+    ("path", "feed", "reminders"),
+    [
+        ("/?system=DRRS&when=all", "/calendar/all.ics?system=DRRS", "?system=DRRS"),
+        ("/?program=cpg", "/calendar/cpg.ics", "?program=cpg"),
+        (
+            "/programs/tug/?system=DRRS&when=all",
+            "/calendar/tug.ics?system=DRRS",
+            "?program=tug&amp;system=DRRS",
+        ),
+    ],
+)
+def test_a_filtered_list_offers_its_own_feed_and_reminders(client, demo, path, feed, reminders):
+    page = client.get(path).text
+    fragment = client.get(path, headers={"HX-Request": "true"}).text
+
+    for body in (page, fragment):
+        assert f'<a href="http://127.0.0.1:8000{feed}">.ics address</a>' in body
+        assert f'href="/subscriptions/new/{reminders}">Get ' in body
+
+
+def test_an_unfiltered_list_offers_no_narrower_feed(client, demo):
+    assert "follow-filter" not in client.get("/programs/tug/").text
