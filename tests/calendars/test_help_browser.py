@@ -23,6 +23,10 @@ def tab(chromium, live_server):
     context.close()
 
 
+def nav_link(page, name: str):
+    return page.get_by_role("navigation", name="Site").get_by_role("link", name=name)
+
+
 def style(locator, prop: str) -> str:
     return locator.evaluate(f"(el) => getComputedStyle(el).{prop}")
 
@@ -47,9 +51,7 @@ def test_help_page_shows_whole_addresses_with_a_copy_button(tab, settings, width
     assert int(style(terms.locator("dd").first, "fontWeight")) == 400
     # Each explanation gets a readable width, not a sliver beside its term.
     assert terms.locator("dd").first.evaluate("(el) => el.clientWidth") >= min(width - 80, 280)
-    expect(tab.get_by_role("navigation", name="Site").get_by_role("link", name="Subscribe")).to_have_attribute(
-        "aria-current", "page"
-    )
+    expect(nav_link(tab, "Subscribe")).to_have_attribute("aria-current", "page")
 
     tab.get_by_role("button", name="Copy the calendar address of DRRS").click()
 
@@ -58,7 +60,9 @@ def test_help_page_shows_whole_addresses_with_a_copy_button(tab, settings, width
 
 def test_help_page_addresses_are_selectable_text_without_javascript(chromium, live_server):
     load_demo()
-    context = chromium.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 375, "height": 800}
+    )
     page = context.new_page()
     page.goto(live_server.url + "/calendar/help/")
 
@@ -74,6 +78,4 @@ def test_subscribe_form_fieldset_has_no_default_border(tab):
 
     fieldset = tab.locator("fieldset.field").first
     assert style(fieldset, "borderTopStyle") == "none"
-    expect(tab.get_by_role("navigation", name="Site").get_by_role("link", name="Subscribe")).to_have_attribute(
-        "aria-current", "page"
-    )
+    expect(nav_link(tab, "Subscribe")).to_have_attribute("aria-current", "page")
