@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -24,6 +25,36 @@ from .models import (
     System,
 )
 from .timeutil import local_span_to_utc, zone_name
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    """Drafts are unmissable: a Draft/Published badge in the list and on the form, “Save and
+    publish” beside “Save”, and publishing (the button or the ticked box) goes through the
+    service, which dates it."""
+
+    def publish(self, obj) -> bool:
+        raise NotImplementedError
+
+    @admin.display(description="State", ordering="is_published")
+    def publication_state(self, obj):
+        if obj.is_published:
+            return format_html('<strong class="badge badge--published">{}</strong>', "Published")
+        return format_html('<strong class="badge badge--draft">{}</strong>', "Draft")
+
+    def save_model(self, request, obj, form, change):
+        was_published = change and type(obj).objects.filter(pk=obj.pk, is_published=True).exists()
+        wants_published = "_publish" in request.POST or obj.is_published
+        if wants_published and not was_published:
+            obj.is_published = False  # the service publishes, once it is saved
+        super().save_model(request, obj, form, change)
+        if wants_published and not was_published and self.publish(obj):
+            self.message_user(request, f"“{obj}” is published: the public sees it now.")
+        elif not obj.is_published:
+            self.message_user(
+                request,
+                f"“{obj}” is a draft: only staff see it. “Save and publish” puts it online.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Person)
@@ -183,9 +214,9 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(PublishableAdmin):
     form = MeetingAdminForm
-    list_display = ["__str__", "title", "local_time", "status", "is_published", "topic_count"]
+    list_display = ["__str__", "title", "local_time", "status", "publication_state", "topic_count"]
     list_filter = ["program", "status", "is_published", "topics__systems"]
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
@@ -228,6 +259,9 @@ class MeetingAdmin(SimpleHistoryAdmin):
         # which would multiply a plain count.
         return super().get_queryset(request).annotate(topic_total=Count("topics", distinct=True))
 
+    def publish(self, obj) -> bool:
+        return services.meeting_publish(meeting=obj)
+
     @admin.display(description="Local time", ordering="starts_at")
     def local_time(self, meeting):
         start, end = meeting.local_start, meeting.local_end
@@ -251,8 +285,17 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "kind", "effective_date", "is_published", "published_at"]
+class AnnouncementAdmin(PublishableAdmin):
+    list_display = ["title", "kind", "effective_date", "publication_state", "published_on"]
+    readonly_fields = ["published_at"]
+
+    def publish(self, obj) -> bool:
+        return services.announcement_publish(announcement=obj)
+
+    @admin.display(description="Published", ordering="published_at")
+    def published_on(self, announcement):
+        return announcement.published_at if announcement.is_published else "—"
+
     list_filter = ["kind", "is_published", "systems"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tug_portal.common.text import clean_text
 
 from .calendar_state import describe_changes, meeting_snapshot
-from .models import AgendaRequest, AgendaTopic, Meeting, MeetingDialIn, Program
+from .models import AgendaRequest, AgendaTopic, Announcement, Meeting, MeetingDialIn, Program
 from .recurrence import occurrence_dates
 from .selectors import meetings_with_calendar_facts
 from .signals import meetings_changed
@@ -227,6 +227,35 @@ def program_create_next_meetings(
         meeting_create(program=program, day=day, is_published=is_published)
         for day in program_next_dates(program=program, count=count, after=after)
     ]
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting) -> bool:
+    """Put a draft meeting online (feeds, pages, reminders follow on commit). False when it
+    already was."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.is_published:
+        return False
+    locked.is_published = True
+    locked.save()
+    meeting.is_published = True
+    return True
+
+
+@transaction.atomic
+def announcement_publish(*, announcement: Announcement) -> bool:
+    """Put a draft announcement online, dated now (a draft's creation date is not when the
+    public first saw it: the Atom feed's <published> reads this). False when it already was."""
+    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if locked.is_published:
+        return False
+    locked.is_published, locked.published_at = True, timezone.now()
+    locked.save()
+    announcement.is_published, announcement.published_at = True, locked.published_at
+    return True
 
 
 # --- Agenda requests ------------------------------------------------------------------------
