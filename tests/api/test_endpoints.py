@@ -580,3 +580,17 @@ def test_announcement_detail_queries_do_not_grow_with_agenda(
         answer = get_json(client, f"/api/v1/announcements/{announcement.slug}")
 
     assert len(answer["related_meeting"]["topics"]) == size + 1
+
+
+def test_cancelled_meeting_detail_gives_the_reason_and_the_replacement(client, demo):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(
+        status="cancelled",
+        cancellation_reason="Room closed.",
+        replacement=Meeting.objects.get(slug="tug-2018-11-13"),
+    )
+
+    body = get_json(client, "/api/v1/meetings/tug-2018-10-30")
+
+    assert body["status"] == "cancelled"
+    assert body["cancellation_reason"] == "Room closed."
+    assert body["replacement"]["slug"] == "tug-2018-11-13"

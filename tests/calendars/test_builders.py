@@ -161,6 +161,23 @@ def test_cancelled_meeting_says_so_in_summary_and_description(seed):
     assert event.description.value.startswith("This meeting is cancelled.\n\nAgenda:\n")
 
 
+def test_cancelled_meeting_description_gives_the_reason_and_the_replacement(seed):
+    replacement = meeting_create(program=seed.program, day=date(2018, 10, 23), is_published=True)
+    Meeting.objects.filter(pk=seed.pk).update(
+        status=Meeting.Status.CANCELLED,
+        cancellation_reason="Moved a week for the release.",
+        replacement=replacement,
+    )
+
+    event = vobject_calendar(_build(seed)).vevent
+
+    assert event.status.value == "CANCELLED"
+    assert event.description.value.startswith(
+        "This meeting is cancelled. Moved a week for the release.\n"
+        "It is replaced by: https://portal.example.org/meetings/tug-2018-10-23/\n\nAgenda:\n"
+    )
+
+
 def test_recent_change_is_the_first_line_of_the_description(seed):
     Meeting.objects.filter(pk=seed.pk).update(
         change_summary="time moved from Tue Oct 16 9:00 AM to Tue Oct 16 10:00 AM",

@@ -323,3 +323,18 @@ def test_help_page_lists_subscribe_links_for_every_program(demo, client, setting
     ) in content
     assert "<script>" not in content
     assert "style=" not in content
+
+
+def test_help_page_lists_a_feed_for_each_system_with_its_reminders(client, db):
+    from tug_portal.meetings.models import System
+
+    System.objects.create(code="DRRS", name="Demand Response Registration System")
+    System.objects.create(code="OMS", name="Outage Management System")
+
+    body = client.get("/calendar/help/").content.decode()
+
+    for code in ("DRRS", "OMS"):
+        assert f"{code}: " in body
+        assert f"/calendar/all.ics?system={code}</code>" in body
+        assert f'href="webcal://127.0.0.1:8000/calendar/all.ics?system={code}"' in body
+        assert f'href="/subscriptions/new/?system={code}"' in body

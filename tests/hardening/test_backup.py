@@ -198,7 +198,7 @@ HANDLED_RELATIONS = {
     Program: {"contact"},
     ProgramDialIn: {"program"},
     StayConnectedLink: {"program"},
-    Meeting: {"program", "contact"},
+    Meeting: {"program", "contact", "replacement"},
     MeetingDialIn: {"meeting"},
     AgendaTopic: {"meeting", "facilitators", "systems", "documents"},
     Announcement: {"systems", "documents", "presented_at", "related_meeting"},

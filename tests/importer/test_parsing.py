@@ -948,3 +948,19 @@ def test_parse_agenda_never_raises_on_shuffled_agenda_lines(lines):
 
     assert list(record.to_json_dict()) == JSON_KEYS
     json.dumps(record.to_full_dict())
+
+
+def test_parse_agenda_strips_the_documents_numbering_from_topic_titles():
+    text = heading("October 16, 2018") + (
+        "\nTopic\tPresenter\n1. Welcome and Agenda Review\tAnn Lee\n2) DRRS Update\tBo Chan\n"
+        "3. Q&A\tAll\n2030 Road Map\tAnn Lee\n"
+    )
+
+    record = parse_agenda(text)
+
+    assert [t.title for t in record.topics] == [
+        "Welcome and Agenda Review",
+        "DRRS Update",
+        "Q&A",
+        "2030 Road Map",
+    ]

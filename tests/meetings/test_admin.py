@@ -141,3 +141,104 @@ def test_create_next_meetings_action_extends_the_schedule(admin_client):
 
     dates = [m.local_start.date() for m in program.meetings.order_by("starts_at")]
     assert dates == [date(2030, 1, d) for d in (1, 15, 29)] + [date(2030, 2, 12), date(2030, 2, 26)]
+
+
+def new_meeting_form(program, **changes):
+    """The admin add form's POST data: no slug typed, as staff leave it."""
+    data = {
+        "program": program.pk,
+        "title": "Technology User Group",
+        "status": Meeting.Status.SCHEDULED,
+        "date": "2026-12-15",
+        "start_time": "10:00",
+        "end_time": "11:00",
+        "time_zone": "America/Los_Angeles",
+        "is_recorded": "on",
+        "topics-TOTAL_FORMS": "0",
+        "topics-INITIAL_FORMS": "0",
+        "dial_ins-TOTAL_FORMS": "0",
+        "dial_ins-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_admin_builds_a_new_meetings_slug_from_program_and_date(iso_staff_client):
+    program = make_program()
+
+    first = iso_staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
+    second = iso_staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    slugs = sorted(Meeting.objects.values_list("slug", flat=True))
+    assert slugs == ["tug-2026-12-15", "tug-2026-12-15-2"]
+
+
+def test_admin_add_form_does_not_prefill_the_slug_from_the_title(iso_staff_client):
+    response = iso_staff_client.get("/admin/meetings/meeting/add/")
+
+    assert response.context["adminform"].prepopulated_fields == []
+    assert "built from the program and the date" in response.content.decode()
+
+
+def test_admin_meeting_list_counts_topics_once_when_searching(iso_staff_client):
+    from tug_portal.meetings.models import AgendaTopic
+
+    meeting = make_meeting(make_program())
+    for order, title in enumerate(["Technology update", "Technology road map", "Q&A"]):
+        AgendaTopic.objects.create(meeting=meeting, order=order, title=title, body="Technology")
+
+    response = iso_staff_client.get("/admin/meetings/meeting/?q=Technology")
+
+    (row,) = response.context["cl"].result_list
+    assert row.topic_total == 3
+
+
+def test_meeting_drafts_are_badged_and_published_with_the_button(iso_staff_client):
+    meeting = make_meeting(make_program(), date(2030, 3, 5), is_published=False)
+
+    listing = iso_staff_client.get("/admin/meetings/meeting/").content.decode()
+    form = iso_staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
+    assert '<strong class="badge badge--draft">Draft</strong>' in listing
+    assert '<strong class="badge badge--draft">Draft</strong>: only staff see it.' in form
+    assert 'name="_publish"' in form and 'value="Save and publish"' in form
+    assert "/admin/r/" in form  # "View on site": staff see the draft's page
+
+    response = iso_staff_client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        {**meeting_form(meeting, is_published=""), "_publish": "Save and publish"},
+        follow=True,
+    )
+
+    meeting.refresh_from_db()
+    assert meeting.is_published is True
+    assert "is published: the public sees it now." in response.content.decode()
+    published_form = iso_staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/")
+    assert 'name="_publish"' not in published_form.content.decode()
+
+
+def test_announcement_is_dated_when_it_is_really_published(iso_staff_client):
+    from django.utils import timezone
+
+    from tug_portal.meetings.models import Announcement
+
+    draft = {"title": "DRRS outage", "slug": "drrs-outage", "kind": "outage", "body": "Down."}
+    added = iso_staff_client.post("/admin/meetings/announcement/add/", draft, follow=True)
+    assert "is a draft: only staff see it." in added.content.decode()
+    written = datetime(2020, 1, 1, 12, tzinfo=UTC)  # drafted long ago
+    Announcement.objects.update(published_at=written)
+    announcement = Announcement.objects.get()
+    assert announcement.is_published is False
+    before = timezone.now()
+
+    iso_staff_client.post(
+        f"/admin/meetings/announcement/{announcement.pk}/change/",
+        {**draft, "_publish": "Save and publish"},
+    )
+
+    announcement.refresh_from_db()
+    assert announcement.is_published is True
+    assert announcement.published_at >= before
+    feed = iso_staff_client.get("/announcements/feed/").content.decode()
+    published = announcement.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    assert f"<published>{published}" in feed

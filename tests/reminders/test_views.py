@@ -31,6 +31,62 @@ def test_subscribe_form_comes_with_the_program_chosen(client):
     assert '<option value="cpg" selected>CPG: CPG Group</option>' in response.content.decode()
 
 
+def test_subscribe_form_preselects_no_program_without_a_hint(client):
+    make_program(acronym="TUG")
+    make_program(acronym="CPG")
+
+    body = client.get(SUBSCRIBE).content.decode()
+
+    assert '<option value="" selected>Choose a program</option>' in body
+    assert '<option value="cpg" selected>' not in body
+
+
+def test_subscribe_form_preselects_the_program_of_the_meeting_it_came_from(client):
+    make_program(acronym="CPG")
+    meeting = make_meeting(make_program(acronym="TUG"), starts_at=datetime(2030, 1, 8, tzinfo=UTC))
+
+    body = client.get(SUBSCRIBE, {"meeting": meeting.slug}).content.decode()
+
+    assert '<option value="tug" selected>TUG: TUG Group</option>' in body
+
+
+def test_subscribe_form_preselects_the_system_filter_it_came_from(client):
+    make_program(acronym="TUG")
+    System.objects.create(code="DRRS", name="Demand Response Registration System")
+    System.objects.create(code="OMS", name="Outage Management System")
+
+    body = client.get(SUBSCRIBE, {"program": "tug", "system": "DRRS"}).content.decode()
+
+    assert 'value="DRRS" id="id_systems_0" checked' in body
+    assert 'value="OMS" id="id_systems_1">' in body
+
+
+def test_confirming_shows_and_mails_the_preferences_link(
+    client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tug_portal.reminders import services, tasks
+
+    monkeypatch.setattr(
+        tasks.send_welcome,
+        "apply_async",
+        lambda args, kwargs, retry: services.subscription_send_welcome(subscription_id=args[0]),
+    )
+    subscription = make_subscription("ann@example.com", make_program(), status=Status.UNCONFIRMED)
+    url = reverse("reminders:confirm", args=[tokens.confirm_token(subscription.pk)])
+    preferences = settings.SITE_URL + reverse(
+        "reminders:preferences", args=[tokens.preferences_token(subscription.subscriber_id)]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    client.post(url)  # a second click sends nothing more
+
+    assert f'<a href="{preferences}" class="break">{preferences}</a>' in page
+    (welcome,) = mail.outbox
+    assert welcome.subject == "Welcome: your TUG meeting reminders"
+    assert f"change or stop your reminders here: {preferences}" in welcome.body
+
+
 def test_subscribe_form_for_an_unknown_program_is_a_404(client):
     response = client.get(SUBSCRIBE, {"program": "nope"})
 
@@ -112,7 +168,7 @@ def test_confirmation_link_shows_a_button_and_confirms_on_post(client):
     preferences = reverse(
         "reminders:preferences", args=[tokens.preferences_token(subscription.subscriber_id)]
     )
-    assert response.redirect_chain == [(preferences, 302)]
+    assert response.redirect_chain == [(f"{preferences}?welcome=1", 302)]
     assert "Confirmed: you will get TUG reminders." in response.content.decode()
 
 

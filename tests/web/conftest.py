@@ -34,6 +34,14 @@ def seed_meeting(demo):
 
 
 @pytest.fixture
+def seed_morning(seed_meeting, time_machine):
+    """The seed meeting seen on its morning, before it starts: join details are on its page
+    only while it is ahead (a past or cancelled meeting's page is a record)."""
+    time_machine.move_to(datetime(2018, 10, 16, 9, 0, tzinfo=PACIFIC), tick=False)
+    return seed_meeting
+
+
+@pytest.fixture
 def staff_client(db, django_user_model):
     """A second browser, signed in as ISO staff (the `client` fixture stays anonymous)."""
     user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
@@ -60,6 +68,15 @@ def make_meetings(db):
 def browser_demo(transactional_db):
     """The seed data, committed so that the live server's thread sees it; today is today."""
     load_demo()
+
+
+@pytest.fixture
+def next_tug(browser_demo) -> str:
+    """The path of the next TUG meeting (the demo makes them from today on): a meeting whose
+    page still invites people in."""
+    from tug_portal.meetings.selectors import meeting_next_for_program
+
+    return meeting_next_for_program(program=Program.objects.get(slug="tug")).get_absolute_url()
 
 
 @pytest.fixture

@@ -135,7 +135,7 @@ def test_agenda_request_to_a_draft_meeting_is_a_404(client, demo):
     [("/programs/tug/", PROGRAM_FORM), ("/meetings/tug-2018-10-16/", MEETING_FORM)],
 )
 def test_program_and_meeting_pages_link_to_the_form_that_htmx_loads_in_place(
-    client, seed_meeting, page, form_url
+    client, seed_morning, page, form_url
 ):
     body = client.get(page).text
 

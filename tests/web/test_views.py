@@ -275,7 +275,7 @@ def test_meeting_page_shows_the_time_in_the_meeting_zone(client, seed_meeting):
     )
 
 
-def test_meeting_page_shows_join_details_with_copy_buttons(client, seed_meeting):
+def test_meeting_page_shows_join_details_with_copy_buttons(client, seed_morning):
     response = client.get("/meetings/tug-2018-10-16/")
 
     body, text = response.text, text_of(response)
@@ -287,7 +287,7 @@ def test_meeting_page_shows_join_details_with_copy_buttons(client, seed_meeting)
     assert 'data-copy-target="web-access-code"' in body
 
 
-def test_meeting_page_dial_ins_are_tel_links_with_the_access_code(client, seed_meeting):
+def test_meeting_page_dial_ins_are_tel_links_with_the_access_code(client, seed_morning):
     response = client.get("/meetings/tug-2018-10-16/")
 
     body = response.text
@@ -349,7 +349,7 @@ def test_meeting_page_shows_related_announcements_and_next_meeting(client, seed_
     assert "Next TUG: Tue 30 Oct 2018, 10:00-11:00 AM PT" in text
 
 
-def test_meeting_page_contact_mail_has_the_subject_filled_in(client, seed_meeting):
+def test_meeting_page_contact_mail_has_the_subject_filled_in(client, seed_morning):
     response = client.get("/meetings/tug-2018-10-16/")
 
     assert "Contact for Questions & Agenda Requests Indu Nambiar, California ISO" in (
@@ -361,7 +361,7 @@ def test_meeting_page_contact_mail_has_the_subject_filled_in(client, seed_meetin
     ) in response.text
 
 
-def test_meeting_page_offers_add_to_calendar_links(client, seed_meeting):
+def test_meeting_page_offers_add_to_calendar_links(client, seed_morning):
     body = client.get("/meetings/tug-2018-10-16/").text
 
     assert re.search(r'href="https?://[^"]+/meetings/tug-2018-10-16\.ics" download>', body)
@@ -394,6 +394,52 @@ def test_meeting_page_shows_a_banner_when_cancelled_or_tentative(client, demo, s
     response = client.get("/meetings/tug-2018-10-30/")
 
     assert banner in text_of(response)
+
+
+LIVE_ONLY = {
+    "join button": "button--join",
+    "meeting number": "meeting-number",
+    "tap-to-dial": 'href="tel:',
+    "recording notice": "This meeting will be recorded",
+    "agenda request": "Propose a topic",
+    "calendar invitation": "Download .ics",
+}
+
+
+def live_only_parts_shown(response) -> list[str]:
+    return [name for name, marker in LIVE_ONLY.items() if marker in response.text]
+
+
+def test_upcoming_meeting_page_invites_people_in(client, demo):
+    response = client.get("/meetings/tug-2018-10-30/")
+
+    assert live_only_parts_shown(response) == list(LIVE_ONLY)
+
+
+def test_cancelled_meeting_page_is_a_record_with_reason_and_replacement(client, demo):
+    replacement = Meeting.objects.get(slug="tug-2018-11-13")
+    Meeting.objects.filter(slug="tug-2018-10-30").update(
+        status="cancelled",
+        cancellation_reason="The room is closed for maintenance.",
+        replacement=replacement,
+    )
+
+    response = client.get("/meetings/tug-2018-10-30/")
+
+    text = text_of(response)
+    assert live_only_parts_shown(response) == []
+    assert "disclaimer-title" not in response.text  # nothing will be recorded
+    assert "This meeting is cancelled. The room is closed for maintenance." in text
+    assert "It is replaced by the meeting on" in text
+    assert 'href="/meetings/tug-2018-11-13/"' in response.text
+    assert "TUG Agenda" in text  # the agenda stays, as a record
+
+
+def test_past_meeting_page_is_a_record(client, seed_meeting):
+    response = client.get("/meetings/tug-2018-10-16/")
+
+    assert live_only_parts_shown(response) == []
+    assert "DRRS" in text_of(response)
 
 
 def test_cancelled_meeting_has_no_join_button(client, demo):
@@ -548,3 +594,28 @@ def test_page_has_one_h1_and_labelled_landmarks(client, demo, path):
     assert '<main id="main"' in body
     assert 'href="#main"' in body
     assert reverse("web:announcement_feed") in body
+
+
+@pytest.mark.parametrize(
+    ("path", "feed", "reminders"),
+    [
+        ("/?system=DRRS&when=all", "/calendar/all.ics?system=DRRS", "?system=DRRS"),
+        ("/?program=cpg", "/calendar/cpg.ics", "?program=cpg"),
+        (
+            "/programs/tug/?system=DRRS&when=all",
+            "/calendar/tug.ics?system=DRRS",
+            "?program=tug&amp;system=DRRS",
+        ),
+    ],
+)
+def test_a_filtered_list_offers_its_own_feed_and_reminders(client, demo, path, feed, reminders):
+    page = client.get(path).text
+    fragment = client.get(path, headers={"HX-Request": "true"}).text
+
+    for body in (page, fragment):
+        assert f'<a href="http://127.0.0.1:8000{feed}">.ics address</a>' in body
+        assert f'href="/subscriptions/new/{reminders}">Get ' in body
+
+
+def test_an_unfiltered_list_offers_no_narrower_feed(client, demo):
+    assert "follow-filter" not in client.get("/programs/tug/").text

@@ -135,6 +135,10 @@ class ProgramOut(ProgramRef):
         return describe_program_schedule(obj)
 
     @staticmethod
+    def resolve_replacement(obj):
+        return published_or_none(obj.replacement)
+
+    @staticmethod
     def resolve_web_conference(obj):
         return web_conference(obj)
 
@@ -265,6 +269,10 @@ class MeetingDetail(MeetingSummary):
     """Every fact the meeting's page shows."""
 
     change_summary: str = Field(description="What the last calendar-visible change was.")
+    cancellation_reason: str = Field(description="Why a cancelled meeting is; empty otherwise.")
+    replacement: MeetingRef | None = Field(
+        description="The meeting that takes a cancelled one's place, if any."
+    )
     web_conference: WebConferenceOut | None
     dial_ins: list[DialInOut]
     recording: RecordingOut

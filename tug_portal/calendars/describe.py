@@ -97,13 +97,23 @@ def _contact_line(meeting) -> str:
     return f"Questions and agenda requests: {contact.name}{email}"
 
 
+def _cancellation_lines(meeting) -> list[str]:
+    if not meeting.is_cancelled:
+        return []
+    reason = clean_text(meeting.cancellation_reason, single_line=True)
+    lines = [f"This meeting is cancelled. {reason}".strip()]
+    if meeting.replacement_url:
+        lines.append(f"It is replaced by: {meeting.replacement_url}")
+    return lines
+
+
 def meeting_description(meeting, *, now) -> str:
     """The event's DESCRIPTION: why it changed (while recent), the agenda with facilitators,
     how to join by web and by phone, the recording, the page and the contact."""
     agenda = agenda_lines(meeting)
     sections = [
         [change_note(meeting, now=now)],
-        ["This meeting is cancelled."] if meeting.is_cancelled else [],
+        _cancellation_lines(meeting),
         ["Agenda:", *agenda] if agenda else [],
         join_lines(meeting),
         dial_in_lines(meeting),

@@ -15,6 +15,8 @@ from datetime import date, datetime, time
 from functools import cached_property, lru_cache
 from uuid import UUID
 
+from django.urls import reverse
+
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.phone import tel_uri
 
@@ -83,6 +85,8 @@ class MeetingFacts:
     is_recorded: bool
     recording_url: str
     recording_available_until: date | None
+    cancellation_reason: str
+    replacement_slug: str  # of the meeting replacing a cancelled one, or ""
     topics: tuple[TopicFacts, ...]
     dial_ins: tuple[DialInFacts, ...]
 
@@ -96,6 +100,12 @@ class MeetingFacts:
     get_absolute_url = Meeting.get_absolute_url
 
     @cached_property
+    def replacement_url(self) -> str:
+        if not self.replacement_slug:
+            return ""
+        return absolute_url(reverse("web:meeting_detail", kwargs={"slug": self.replacement_slug}))
+
+    @cached_property
     def page_url(self) -> str:
         """The meeting page's absolute URL: an event shows it twice (URL, DESCRIPTION)."""
         return absolute_url(self.get_absolute_url())
@@ -103,6 +113,10 @@ class MeetingFacts:
 
 def _contact(person) -> ContactFacts | None:
     return ContactFacts(name=person.name, email=person.email) if person else None
+
+
+def _public_slug(meeting: Meeting) -> str:
+    return meeting.slug if meeting.is_published else ""
 
 
 def event_facts(meeting: Meeting | MeetingFacts) -> MeetingFacts:
@@ -130,6 +144,7 @@ def event_facts(meeting: Meeting | MeetingFacts) -> MeetingFacts:
         **{name: getattr(meeting, name) for name in MEETING_FIELDS},
         program=program,
         contact=_contact(meeting.contact),
+        replacement_slug=_public_slug(meeting.replacement) if meeting.replacement_id else "",
         topics=topics,
         dial_ins=dial_ins,
     )
@@ -155,4 +170,5 @@ MEETING_FIELDS = (
     "is_recorded",
     "recording_url",
     "recording_available_until",
+    "cancellation_reason",
 )

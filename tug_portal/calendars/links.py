@@ -18,11 +18,14 @@ OUTLOOK_COMPOSE = "https://outlook.live.com/calendar/0/deeplink/compose"
 ALL_PROGRAMS_NAME = "TUG Portal: all meeting programs"
 
 
-def feed_url(program=None) -> str:
-    """The absolute https (or http, in development) URL of a program's feed, or of all programs."""
+def feed_url(program=None, system: str = "") -> str:
+    """The absolute https (or http, in development) URL of a program's feed, or of all programs;
+    with a system code, only the meetings about that system (`?system=DRRS`)."""
     if program is None:
-        return absolute_url(reverse("calendars:feed_all"))
-    return absolute_url(reverse("calendars:feed_program", kwargs={"slug": program.slug}))
+        path = reverse("calendars:feed_all")
+    else:
+        path = reverse("calendars:feed_program", kwargs={"slug": program.slug})
+    return absolute_url(path + (f"?{_query({'system': system})}" if system else ""))
 
 
 def webcal_url(url: str) -> str:
@@ -30,8 +33,9 @@ def webcal_url(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-def feed_name(program=None) -> str:
-    return ALL_PROGRAMS_NAME if program is None else f"{program.acronym}: {program.name}"
+def feed_name(program=None, system: str = "") -> str:
+    name = ALL_PROGRAMS_NAME if program is None else f"{program.acronym}: {program.name}"
+    return f"{name} ({system})" if system else name
 
 
 def _query(params: dict) -> str:
@@ -39,15 +43,17 @@ def _query(params: dict) -> str:
     return urlencode(params, quote_via=quote)
 
 
-def program_subscribe_links(program=None) -> dict:
-    """{ics, webcal, google, outlook} for a program's feed; program None = all programs."""
-    ics = feed_url(program)
+def program_subscribe_links(program=None, system: str = "") -> dict:
+    """{ics, webcal, google, outlook} for a program's feed; program None = all programs; a
+    system code narrows it to the meetings about that system."""
+    ics = feed_url(program, system)
     webcal = webcal_url(ics)
+    name = feed_name(program, system)
     return {
         "ics": ics,
         "webcal": webcal,
         "google": f"{GOOGLE_RENDER}?{_query({'cid': webcal})}",
-        "outlook": f"{OUTLOOK_ADD_FROM_WEB}?{_query({'url': ics, 'name': feed_name(program)})}",
+        "outlook": f"{OUTLOOK_ADD_FROM_WEB}?{_query({'url': ics, 'name': name})}",
     }
 
 

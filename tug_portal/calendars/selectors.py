@@ -113,6 +113,8 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
             "contact_id",
             "contact__name",
             "contact__email",
+            "replacement__slug",
+            "replacement__is_published",
             *MEETING_FIELDS,
         )
     )
@@ -129,6 +131,8 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
         contact_id,
         contact_name,
         contact_email,
+        replacement_slug,
+        replacement_is_published,
         *fields,
     ) in rows:
         program = programs.get(acronym)
@@ -144,6 +148,7 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
                 **dict(zip(MEETING_FIELDS, fields, strict=True)),
                 program=program,
                 contact=ContactFacts(contact_name, contact_email) if contact_id else None,
+                replacement_slug=replacement_slug if replacement_is_published else "",
                 topics=topics.get(pk, ()),
                 dial_ins=dial_ins.get(pk, ()),
             )

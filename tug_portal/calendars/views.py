@@ -1,10 +1,14 @@
 """Feeds, one-meeting calendars and the subscribe help page. Thin: parse, then serve what the
 builds stored (see serving.py for why a 304 costs no query and a 200 one cache read)."""
 
+from urllib.parse import urlencode
+
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from tug_portal.meetings.search import systems_all
 from tug_portal.meetings.selectors import meeting_get, programs_active
 
 from . import services, serving
@@ -89,10 +93,32 @@ def meeting_ics(request, slug):
     return serving.CalendarResponse(request, served, alarms=alarms, cache_control=cache_control)
 
 
+def _feed_card(name: str, links: dict, key: str, reminders_query: str = "") -> dict:
+    reminders = reverse("reminders:subscribe") + (f"?{reminders_query}" if reminders_query else "")
+    return {"name": name, "links": links, "key": key, "reminders_url": reminders}
+
+
 @require_safe
 def subscribe_help(request):
-    feeds = [("All programs", program_subscribe_links())] + [
-        (f"{program.name} ({program.acronym})", program_subscribe_links(program))
+    """Every feed there is to follow: all programs, each program, each system (DRRS, OMS, ...),
+    each with its reminders sign-up."""
+    feeds = [_feed_card("All programs", program_subscribe_links(), "all")] + [
+        _feed_card(
+            f"{program.name} ({program.acronym})",
+            program_subscribe_links(program),
+            program.slug,
+            urlencode({"program": program.slug}),
+        )
         for program in programs_active()
     ]
-    return render(request, "calendars/help.html", {"feeds": feeds})
+    system_feeds = [
+        _feed_card(
+            f"{system.code}: {system.name}",
+            program_subscribe_links(system=system.code),
+            f"system-{system.code.lower()}",
+            urlencode({"system": system.code}),
+        )
+        for system in systems_all()
+    ]
+    context = {"feeds": feeds, "system_feeds": system_feeds}
+    return render(request, "calendars/help.html", context)

@@ -810,9 +810,10 @@ def _topics(
 
 
 def _topic(row: dict[str, str], section: "_Section | None", meeting: _TimeRange | None) -> Topic:
-    title, slot = row["topic"], _find_time_range(row.get("time", ""))
+    title, slot = _without_numbering(row["topic"]), _find_time_range(row.get("time", ""))
     if slot is None:
         slot, title = _leading_slot(title)
+        title = _without_numbering(title)
     start, end = _fit_to_meeting(slot, meeting)
     person = row.get("person") or None
     return Topic(
@@ -824,6 +825,14 @@ def _topic(row: dict[str, str], section: "_Section | None", meeting: _TimeRange 
         body_markdown=section.markdown if section else "",
         documents=section.documents if section else (),
     )
+
+
+# "1. Welcome", "2) Update", "3.\tQ&A": the document's numbering, not part of the title.
+_NUMBERING = re.compile(r"^\s*\d{1,2}[.)](?:\s+|$)")
+
+
+def _without_numbering(title: str) -> str:
+    return _NUMBERING.sub("", title, count=1) or title
 
 
 def _leading_slot(title: str) -> tuple[_TimeRange | None, str]:

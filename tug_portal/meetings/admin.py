@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -24,6 +25,36 @@ from .models import (
     System,
 )
 from .timeutil import local_span_to_utc, zone_name
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    """Drafts are unmissable: a Draft/Published badge in the list and on the form, “Save and
+    publish” beside “Save”, and publishing (the button or the ticked box) goes through the
+    service, which dates it."""
+
+    def publish(self, obj) -> bool:
+        raise NotImplementedError
+
+    @admin.display(description="State", ordering="is_published")
+    def publication_state(self, obj):
+        if obj.is_published:
+            return format_html('<strong class="badge badge--published">{}</strong>', "Published")
+        return format_html('<strong class="badge badge--draft">{}</strong>', "Draft")
+
+    def save_model(self, request, obj, form, change):
+        was_published = change and type(obj).objects.filter(pk=obj.pk, is_published=True).exists()
+        wants_published = "_publish" in request.POST or obj.is_published
+        if wants_published and not was_published:
+            obj.is_published = False  # the service publishes, once it is saved
+        super().save_model(request, obj, form, change)
+        if wants_published and not was_published and self.publish(obj):
+            self.message_user(request, f"“{obj}” is published: the public sees it now.")
+        elif not obj.is_published:
+            self.message_user(
+                request,
+                f"“{obj}” is a draft: only staff see it. “Save and publish” puts it online.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Person)
@@ -143,7 +174,8 @@ class MeetingAdminForm(forms.ModelForm):
         model = Meeting
         # Every editable field but the raw instants, which the date and times above replace.
         fields = [
-            "program", "title", "slug", "status", "is_published", "time_zone",
+            "program", "title", "slug", "status", "cancellation_reason", "replacement",
+            "is_published", "time_zone",
             "web_conference_url", "meeting_number", "web_access_code", "contact",
             "is_recorded", "recording_disclaimer", "recording_url", "recording_available_until",
             "notes",
@@ -151,6 +183,12 @@ class MeetingAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                "Leave empty: it is built from the program and the date (tug-2026-12-15; "
+                "-2 when that is taken)."
+            )
         if self.instance.pk:
             self.initial.update(
                 date=self.instance.local_start.date(),
@@ -168,25 +206,29 @@ class MeetingAdminForm(forms.ModelForm):
             else:
                 starts_at, ends_at = local_span_to_utc(day, start, end, zone, timedelta())
                 self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
+        program = cleaned.get("program")
+        if not cleaned.get("slug") and program and day:
+            cleaned["slug"] = services.meeting_slug_for(program, day, exclude_pk=self.instance.pk)
+            self.instance.slug = cleaned["slug"]
         return cleaned
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(PublishableAdmin):
     form = MeetingAdminForm
-    list_display = ["__str__", "title", "local_time", "status", "is_published", "topic_count"]
+    list_display = ["__str__", "title", "local_time", "status", "publication_state", "topic_count"]
     list_filter = ["program", "status", "is_published", "topics__systems"]
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
     date_hierarchy = "starts_at"
-    prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["contact"]
+    autocomplete_fields = ["contact", "replacement"]
     readonly_fields = ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"]
     inlines = [AgendaTopicInline, MeetingDialInInline]
     actions = ["duplicate_meeting"]
     fieldsets = [
         (None, {"fields": ["program", "title", "slug", "status", "is_published"]}),
         ("When", {"fields": ["date", ("start_time", "end_time"), "time_zone"]}),
+        ("If cancelled", {"fields": ["cancellation_reason", "replacement"]}),
         (
             "Join",
             {"fields": ["web_conference_url", "meeting_number", "web_access_code", "contact"]},
@@ -213,7 +255,12 @@ class MeetingAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(topic_total=Count("topics"))
+        # distinct: a search across topics, facilitators and bodies joins the topics again,
+        # which would multiply a plain count.
+        return super().get_queryset(request).annotate(topic_total=Count("topics", distinct=True))
+
+    def publish(self, obj) -> bool:
+        return services.meeting_publish(meeting=obj)
 
     @admin.display(description="Local time", ordering="starts_at")
     def local_time(self, meeting):
@@ -238,8 +285,17 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "kind", "effective_date", "is_published", "published_at"]
+class AnnouncementAdmin(PublishableAdmin):
+    list_display = ["title", "kind", "effective_date", "publication_state", "published_on"]
+    readonly_fields = ["published_at"]
+
+    def publish(self, obj) -> bool:
+        return services.announcement_publish(announcement=obj)
+
+    @admin.display(description="Published", ordering="published_at")
+    def published_on(self, announcement):
+        return announcement.published_at if announcement.is_published else "—"
+
     list_filter = ["kind", "is_published", "systems"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"

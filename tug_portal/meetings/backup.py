@@ -89,7 +89,7 @@ def program_export(*, programs, include_unlinked_announcements: bool = False) ->
     programs = list(programs.select_related("contact").prefetch_related("dial_ins", "links"))
     meetings = list(
         meetings_with_calendar_facts(Meeting.objects.filter(program__in=programs))
-        .select_related("program")
+        .select_related("program", "replacement")
         .order_by("starts_at", "pk")
     )
     linked = Q(presented_at__in=meetings) | Q(related_meeting__in=meetings)
@@ -151,6 +151,7 @@ def _meeting_entry(meeting: Meeting) -> dict:
         **row_values(meeting),
         "program": meeting.program.slug,
         "contact": person_key(meeting.contact),
+        "replacement": meeting.replacement.slug if meeting.replacement else None,
         "dial_ins": [row_values(dial_in) for dial_in in meeting.dial_ins.all()],
         "topics": [
             {
@@ -216,8 +217,11 @@ class Importer:
                 Document, dict(zip(("title", "url", "page"), key, strict=True)), values
             )
         programs = [self._program(entry) for entry in self.document.get("programs", [])]
-        for entry in self.document.get("meetings", []):
+        meeting_entries = self.document.get("meetings", [])
+        for entry in meeting_entries:
             self._meeting(entry)
+        for entry in meeting_entries:  # once all are here: a replacement may come later
+            self._meeting_replacement(entry)
         for entry in self.document.get("announcements", []):
             self._announcement(entry)
         for entry in self.document.get("agenda_requests", []):
@@ -307,6 +311,13 @@ class Importer:
             topic.systems.set(self.systems[code] for code in topic_entry["systems"])
             topic.documents.set(self.documents[tuple(key)] for key in topic_entry["documents"])
         self.meetings[meeting.slug] = meeting
+
+    def _meeting_replacement(self, entry: dict) -> None:
+        meeting = Meeting.objects.get(uid=entry["uid"])
+        replacement = self._meeting_named(entry.get("replacement"))
+        if meeting.replacement_id != (replacement.pk if replacement else None):
+            meeting.replacement = replacement
+            self._save(meeting)
 
     def _announcement(self, entry: dict) -> None:
         announcement = self._upsert(

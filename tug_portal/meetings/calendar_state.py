@@ -28,7 +28,15 @@ def meeting_snapshot(meeting) -> dict:
             for t in meeting.topics.all()
         ],
         "contact": [contact.name, contact.email] if contact else None,
-    }
+    } | _cancellation(meeting)
+
+
+def _cancellation(meeting) -> dict:
+    # Only when there is one: the snapshots stored before these fields existed stay equal.
+    if not (meeting.cancellation_reason or meeting.replacement_id):
+        return {}
+    replacement = meeting.replacement.slug if meeting.replacement_id else ""
+    return {"cancellation": [meeting.cancellation_reason, replacement]}
 
 
 def _describe_moment(iso: str, tz) -> str:

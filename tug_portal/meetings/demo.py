@@ -183,7 +183,7 @@ def _meeting(program: Program, day: date, start: time, end: time, **values) -> M
         "web_access_code": program.web_access_code,
         **values,
     }
-    meeting = upsert(Meeting, {"slug": f"{program.slug}-{day:%Y-%m-%d}"}, fields)
+    meeting = upsert(Meeting, {"slug": services.meeting_slug_base(program, day)}, fields)
     for dial_in in program.dial_ins.all():
         upsert(
             MeetingDialIn,

@@ -252,6 +252,19 @@ class Meeting(ConferenceDetails, TimeStampedModel):
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    cancellation_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="When cancelled: why, in a sentence stakeholders read on the page and in mails.",
+    )
+    replacement = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+        help_text="When cancelled: the meeting that takes its place, if any.",
+    )
     is_published = models.BooleanField(
         "published", default=False, help_text="Drafts are seen by staff only."
     )
@@ -309,6 +322,8 @@ class Meeting(ConferenceDetails, TimeStampedModel):
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "A meeting must end after it starts."})
+        if self.pk and self.replacement_id == self.pk:
+            raise ValidationError({"replacement": "A meeting cannot replace itself."})
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -330,6 +345,14 @@ class Meeting(ConferenceDetails, TimeStampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    def is_over(self, now=None) -> bool:
+        return self.ends_at <= (now or timezone.now())
+
+    def is_live(self, now=None) -> bool:
+        """Still to be joined: neither cancelled nor over. Only then does a page invite people
+        in (join details, calendar invitation, agenda requests)."""
+        return not self.is_cancelled and not self.is_over(now)
 
     @property
     def effective_disclaimer(self) -> str:

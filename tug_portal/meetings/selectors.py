@@ -63,7 +63,9 @@ def meetings_with_calendar_facts(queryset: QuerySet[Meeting] | None = None) -> Q
     """Meetings with everything a calendar event or a snapshot shows, in a fixed number of
     queries whatever their number."""
     queryset = Meeting.objects.all() if queryset is None else queryset
-    return queryset.select_related("program", "program__contact", "contact").prefetch_related(
+    return queryset.select_related(
+        "program", "program__contact", "contact", "replacement"
+    ).prefetch_related(
         Prefetch("topics", queryset=topics_for_calendars()),
         Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
     )
@@ -71,9 +73,12 @@ def meetings_with_calendar_facts(queryset: QuerySet[Meeting] | None = None) -> Q
 
 def meetings_with_agenda(queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
     """Meetings with their whole agenda as pages and mails show it: topics with bodies,
-    facilitators, systems and documents, and the dial-ins."""
+    facilitators, systems and documents, the dial-ins, and the meeting replacing a cancelled
+    one."""
     queryset = Meeting.objects.all() if queryset is None else queryset
-    return queryset.select_related("program", "program__contact", "contact").prefetch_related(
+    return queryset.select_related(
+        "program", "program__contact", "contact", "replacement", "replacement__program"
+    ).prefetch_related(
         Prefetch("topics", queryset=topics_with_people()),
         Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
     )

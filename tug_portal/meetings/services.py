@@ -12,7 +12,7 @@ from django.utils import timezone
 from tug_portal.common.text import clean_text
 
 from .calendar_state import describe_changes, meeting_snapshot
-from .models import AgendaRequest, AgendaTopic, Meeting, MeetingDialIn, Program
+from .models import AgendaRequest, AgendaTopic, Announcement, Meeting, MeetingDialIn, Program
 from .recurrence import occurrence_dates
 from .selectors import meetings_with_calendar_facts
 from .signals import meetings_changed
@@ -86,10 +86,19 @@ def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Itera
 # --- Meetings -------------------------------------------------------------------------------
 
 
-def meeting_slug_for(program: Program, day: date) -> str:
-    base = f"{program.slug}-{day:%Y-%m-%d}"
+def meeting_slug_base(program: Program, day: date) -> str:
+    """A meeting's address: its program and its local date (`tug-2026-12-15`)."""
+    return f"{program.slug}-{day:%Y-%m-%d}"
+
+
+def meeting_slug_for(program: Program, day: date, *, exclude_pk: int | None = None) -> str:
+    """The base slug, or the first free `-2`, `-3`, ... when another meeting holds it (the
+    admin, the importer and `meeting_create` all ask this; the demo uses the base, which it
+    owns)."""
+    base = meeting_slug_base(program, day)
+    others = Meeting.objects.exclude(pk=exclude_pk) if exclude_pk else Meeting.objects.all()
     slug, n = base, 2
-    while Meeting.objects.filter(slug=slug).exists():
+    while others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -218,6 +227,35 @@ def program_create_next_meetings(
         meeting_create(program=program, day=day, is_published=is_published)
         for day in program_next_dates(program=program, count=count, after=after)
     ]
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting) -> bool:
+    """Put a draft meeting online (feeds, pages, reminders follow on commit). False when it
+    already was."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.is_published:
+        return False
+    locked.is_published = True
+    locked.save()
+    meeting.is_published = True
+    return True
+
+
+@transaction.atomic
+def announcement_publish(*, announcement: Announcement) -> bool:
+    """Put a draft announcement online, dated now (a draft's creation date is not when the
+    public first saw it: the Atom feed's <published> reads this). False when it already was."""
+    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if locked.is_published:
+        return False
+    locked.is_published, locked.published_at = True, timezone.now()
+    locked.save()
+    announcement.is_published, announcement.published_at = True, locked.published_at
+    return True
 
 
 # --- Agenda requests ------------------------------------------------------------------------

@@ -67,8 +67,10 @@ class SubscribeForm(forms.Form):
     email = forms.EmailField(
         max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+    # No program chosen unless the link said which (the program, meeting or filter the visitor
+    # came from): a preselected first program subscribed people to the wrong one.
     program = forms.ModelChoiceField(
-        queryset=programs_active(), to_field_name="slug", empty_label=None
+        queryset=programs_active(), to_field_name="slug", empty_label="Choose a program"
     )
     systems = SystemsField(
         queryset=System.objects.all(),

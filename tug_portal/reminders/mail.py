@@ -288,18 +288,24 @@ class MailRenderer:
         return message
 
 
-def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
-    """The double opt-in mail; for a subscription already confirmed, its preferences link."""
+def confirmation_message(
+    subscription: Subscription, *, welcome: bool = False
+) -> EmailMultiAlternatives:
+    """The double opt-in mail; for a subscription already confirmed, its preferences link
+    (`welcome`: the mail sent once, right after confirming, to keep that link)."""
     token = tokens.confirm_token(subscription.pk)
     context = {
         "program": subscription.program,
         "confirmed": subscription.is_confirmed,
+        "welcome": welcome,
         "confirm_url": absolute_url(reverse("reminders:confirm", args=[token])),
         "preferences_url": subscriber_links(subscription)["preferences_url"],
     }
     acronym = subscription.program.acronym
     subject = (
-        f"Your {acronym} meeting reminders"
+        f"Welcome: your {acronym} meeting reminders"
+        if welcome
+        else f"Your {acronym} meeting reminders"
         if subscription.is_confirmed
         else f"Confirm your {acronym} meeting reminders"
     )

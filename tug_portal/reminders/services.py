@@ -125,7 +125,29 @@ def subscription_confirm(*, subscription: Subscription) -> bool:
     # The mail reached them, so the address takes mail again.
     _subscriber_clear_bouncing(locked.subscriber_id)
     enqueue_on_commit(tasks.plan_program, locked.program_id)
+    enqueue_on_commit(tasks.send_welcome, locked.pk)
     subscription.status, subscription.confirmed_at = locked.status, locked.confirmed_at
+    return True
+
+
+def subscription_send_welcome(*, subscription_id: int) -> bool:
+    """Once, after confirming: the mail that keeps the preferences link. (Queued only by the
+    confirmation that changed the status, so a second click sends nothing.)"""
+    subscription = (
+        Subscription.objects.select_related("subscriber", "program")
+        .filter(pk=subscription_id, status=Status.CONFIRMED)
+        .first()
+    )
+    if subscription is None or subscription.subscriber.is_bouncing:
+        return False
+    try:
+        mail.confirmation_message(subscription, welcome=True).send()
+    except (smtplib.SMTPException, OSError) as error:
+        failure = classify(error)
+        if not failure.bounces:
+            raise
+        logger.warning("Welcome mail to %s refused: %s", subscription.subscriber, failure)
+        return False
     return True
 
 

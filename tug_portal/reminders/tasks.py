@@ -82,3 +82,13 @@ def send_batch() -> None:
 def send_confirmation(subscription_id: int) -> None:
     """Only transient SMTP errors reach here (the service swallows a refused address)."""
     services.subscription_send_confirmation(subscription_id=subscription_id)
+
+
+@shared_task(
+    autoretry_for=(*TRANSIENT_DB_ERRORS, OSError, smtplib.SMTPException),
+    max_retries=5,
+    retry_backoff=True,
+    ignore_result=True,
+)
+def send_welcome(subscription_id: int) -> None:
+    services.subscription_send_welcome(subscription_id=subscription_id)

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tug_portal.calendars.describe import absolute_url
 from tug_portal.meetings.models import Program, System
-from tug_portal.meetings.selectors import programs_active
+from tug_portal.meetings.selectors import meeting_get, programs_active
 
 from . import selectors, services, tokens
 from .forms import PreferencesForm, SubscribeForm
@@ -33,14 +34,27 @@ def _invalid_link(request, message: str, *, status: int = 400):
     return render(request, "reminders/invalid_link.html", {"message": message}, status=status)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def subscribe(request):
+def _came_from(request) -> tuple[Program | None, list[System]]:
+    """The program and systems of the page the visitor came from, as its link says:
+    `?program=tug`, `?meeting=<slug>` (its program), `?system=DRRS` (repeatable)."""
     program = None
     if slug := request.GET.get("program"):
         program = programs_active().filter(slug=slug).first()
         if program is None:
             raise Http404(f"There is no active program “{slug}”.")
-    form = SubscribeForm(request.POST or None, initial={"program": program})
+    elif meeting_slug := request.GET.get("meeting"):
+        program = meeting_get(slug=meeting_slug, user=request.user).program
+    codes = [code for code in request.GET.getlist("system") if code]
+    systems = list(System.objects.filter(code__in=codes)) if codes else []
+    if len(systems) != len(set(codes)):
+        raise Http404(f"There is no system “{', '.join(codes)}”.")
+    return program, systems
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe(request):
+    program, systems = _came_from(request)
+    form = SubscribeForm(request.POST or None, initial={"program": program, "systems": systems})
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -82,7 +96,7 @@ def confirm(request, token: str):
                 request, f"Confirmed: you will get {subscription.program.acronym} reminders."
             )
         preferences = tokens.preferences_token(subscription.subscriber_id)
-        return redirect("reminders:preferences", token=preferences)
+        return redirect(f"{reverse('reminders:preferences', args=[preferences])}?welcome=1")
     return render(request, "reminders/confirm.html", {"subscription": subscription})
 
 
@@ -114,7 +128,12 @@ def preferences(request, token: str):
             messages.success(request, "Saved.")
             return redirect(request.path)
     status = 400 if form.errors else 200
-    context = {"form": form, "subscriber": subscriber}
+    context = {
+        "form": form,
+        "subscriber": subscriber,
+        "welcome": request.GET.get("welcome") == "1",
+        "preferences_url": absolute_url(request.path),
+    }
     return render(request, "reminders/preferences.html", context, status=status)
 
 

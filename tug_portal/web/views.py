@@ -142,14 +142,18 @@ def announcement_list(request):
 @require_safe
 def meeting_detail(request, slug):
     meeting = selectors.meeting_get(slug=slug, user=request.user)
+    show_drafts = selectors.can_see_drafts(request.user)
     context = {
         "meeting": meeting,
         "program": meeting.program,
+        # A cancelled or past meeting is a record: no join details, invitation or requests.
+        "is_live": meeting.is_live(),
+        "replacement": _visible(meeting.replacement, show_drafts),
         "next_meeting": selectors.meeting_next_for_program(
             program=meeting.program, after=meeting.ends_at
         ),
         "announcements": _meeting_announcements(meeting),
-        "can_see_drafts": selectors.can_see_drafts(request.user),
+        "can_see_drafts": show_drafts,
         "footer_links": meeting.program.links.all(),
     }
     return TemplateResponse(request, "web/meeting_detail.html", context)

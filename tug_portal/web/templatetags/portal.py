@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from tug_portal.calendars.links import meeting_calendar_links, program_subscribe_links
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import Meeting, Program
 from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.timeutil import (
     format_meeting_when,
@@ -96,3 +96,29 @@ def agenda_request_url(program, meeting=None) -> str:
     """The agenda request form's page: the program's, naming the meeting when there is one."""
     url = reverse("web:agenda_request", args=[program.slug])
     return f"{url}?{urlencode({'meeting': meeting.slug})}" if meeting else url
+
+
+@register.simple_tag
+def follow_filter_links(filters, program=None) -> dict | None:
+    """What follows the list a visitor narrowed to a system and/or a program: the matching
+    feed (`?system=DRRS`) and the reminders sign-up with the same choice preselected. None when
+    the list is not narrowed (the page's own subscribe links then apply) or not valid."""
+    if not filters.is_valid():
+        return None
+    system = filters.cleaned_data.get("system") or ""
+    slug = filters.cleaned_data.get("program")
+    if not (system or slug):
+        return None
+    if slug:
+        program = Program.objects.filter(slug=slug, is_active=True).first()
+    elif not isinstance(program, Program):  # a page's own program only
+        program = None
+    query = {"program": program.slug} if program else {}
+    if system:
+        query["system"] = system
+    names = [name for name in (program and program.acronym, system) if name]
+    return {
+        "label": " · ".join(names),
+        "calendar": program_subscribe_links(program, system),
+        "reminders_url": f"{reverse('reminders:subscribe')}?{urlencode(query)}",
+    }
