@@ -91,8 +91,8 @@ def lying_zip_docx(path: Path, unpacked: int = 50 * MB) -> Path:
         info = package.getinfo("word/document.xml")
     lie = struct.pack("<I", 1024)
     data[info.header_offset + 22 : info.header_offset + 26] = lie  # the local header's size
-    entry = data.index(b"PK\x01\x02" + data[info.header_offset + 4 : info.header_offset + 6])
-    while not data[entry + 46 :].startswith(b"word/document.xml"):
+    entry = data.index(b"PK\x01\x02")
+    while data[entry + 46 : entry + 46 + len(info.filename)] != info.filename.encode():
         entry = data.index(b"PK\x01\x02", entry + 4)
     data[entry + 24 : entry + 28] = lie  # the central directory's
     path.write_bytes(bytes(data))
