@@ -47,7 +47,11 @@ def measure(path: Path, timeout: float) -> dict:
     try:
         done = subprocess.run(
             [sys.executable, "-c", PROBE, str(path)],
-            capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         return {"seconds": f">{timeout:.0f}", "outcome": "still reading: stopped"}

@@ -110,8 +110,9 @@ def many_pages_pdf(path: Path, pages: int = 60_000) -> Path:
     ]
     first = len(objects) + 1
     kids = b" ".join(b"%d 0 R" % n for n in range(first, first + pages))
-    objects[1] = (
-        b"<</Type/Pages/Count %d/MediaBox[0 0 612 792]/Resources 4 0 R/Kids[%s]>>" % (pages, kids)
+    objects[1] = b"<</Type/Pages/Count %d/MediaBox[0 0 612 792]/Resources 4 0 R/Kids[%s]>>" % (
+        pages,
+        kids,
     )
     objects.extend(b"<</Type/Page/Parent 2 0 R/Contents 3 0 R>>" for _ in range(pages))
     out = bytearray(b"%PDF-1.4\n")

@@ -57,7 +57,9 @@ def resident_memory() -> int:
 
 
 @pytest.mark.parametrize("name", list(REFUSALS))
-def test_admin_upload_of_a_hostile_file_is_refused_saying_why(name, hostile_files, iso_staff_client):
+def test_admin_upload_of_a_hostile_file_is_refused_saying_why(
+    name, hostile_files, iso_staff_client
+):
     start = resident_memory()
     with hostile_files[name].open("rb") as file:
         response = iso_staff_client.post(UPLOAD, {"file": file, "program": ""}, **HTMX)
@@ -122,9 +124,8 @@ def test_read_bounded_reads_an_agenda_within_the_limits(tmp_path):
 
 
 def test_read_bounded_applies_the_limits_of_the_settings(tmp_path):
-    with override_settings(TUG_IMPORT_MAX_LINE_CHARS=50):
-        with pytest.raises(AgendaFileError) as refusal:
-            read_bounded(seed_copy(tmp_path))
+    with override_settings(TUG_IMPORT_MAX_LINE_CHARS=50), pytest.raises(AgendaFileError) as refusal:
+        read_bounded(seed_copy(tmp_path))
 
     assert "characters long, over the 50 limit" in str(refusal.value)
 

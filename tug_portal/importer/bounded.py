@@ -76,7 +76,7 @@ def read_bounded(path: str | Path, limits: ImportLimits | None = None) -> Agenda
     if done.returncode == -signal.SIGXCPU:
         raise AgendaFileError(_over_time(path.name, limits))
     try:
-        kind, value = pickle.loads(done.stdout)
+        kind, value = pickle.loads(done.stdout)  # noqa: S301 (written by our reader, see above)
     except Exception:  # killed before it could answer, or it could not start
         if done.returncode < 0:  # a signal: the kernel's OOM killer, a crash out of memory
             raise AgendaFileError(_over_memory(path.name, limits)) from None

@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
-from lxml import etree
 from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from pypdf import PdfReader
 
 from tug_portal.importer.parsing import AgendaRecord, parse_agenda
@@ -33,6 +33,7 @@ SUPPORTED_EXTENSIONS = (".txt", ".docx", ".pdf")
 # A .docx is a zip: refuse one that would unpack to far more than any agenda (a "zip bomb").
 _MAX_UNPACKED_RATIO = 20
 _CHUNK = 64 * 1024
+_DAMAGED = "{name}: the Word document is damaged and cannot be read"
 _PARAGRAPH = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 # Text files with this share of control characters are binary data named .txt.
 _MAX_CONTROL_SHARE = 0.05
@@ -177,7 +178,7 @@ def _docx_text(name: str, data: bytes, limits: ReadLimits) -> str:
         document = docx.Document(io.BytesIO(data))
         return "\n".join(_block_text(block) for block in document.iter_inner_content())
     except Exception as exc:  # python-docx fails on damaged packages in many undocumented ways
-        raise AgendaFileError(f"{name}: the Word document is damaged and cannot be read") from exc
+        raise AgendaFileError(_DAMAGED.format(name=name)) from exc
 
 
 def _check_package(name, package, members, cap: int, max_paragraphs: int) -> None:
@@ -204,7 +205,7 @@ def _check_package(name, package, members, cap: int, max_paragraphs: int) -> Non
                                 "paragraphs, over the limit"
                             )
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, etree.Error) as exc:
-            raise AgendaFileError(f"{name}: the Word document is damaged and cannot be read") from exc
+            raise AgendaFileError(_DAMAGED.format(name=name)) from exc
 
 
 def _paragraph_counter():

@@ -1138,7 +1138,9 @@ def _file_name(url: str) -> str:
 _LABEL_KINDS = (
     (
         "meeting_number",
-        re.compile(r"(?i)\A(?:meeting|event|webinar|session|webex|zoom)\s*(?:number|num|no|id|#)\.?"),
+        re.compile(
+            r"(?i)\A(?:meeting|event|webinar|session|webex|zoom)\s*(?:number|num|no|id|#)\.?"
+        ),
     ),
     (
         "url",
