@@ -444,3 +444,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # An edited meeting, announcement or link shows at once (web/apps.py bumps the content version);
 # this bounds the rest: "upcoming" becoming "past". A minute at the most.
 TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))
+
+# --- importer: bounds on reading an agenda file ---------------------------------------------
+# Agenda files often come from outside: each is read in a child process under a memory and a
+# time limit (tug_portal/importer/bounded.py), and refused, with a message saying why, when it
+# holds more than any agenda would (extract.py). The README's "Importing agendas" explains them.
+TUG_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("TUG_IMPORT_MAX_UNPACKED_BYTES", 20 * 2**20))
+TUG_IMPORT_MAX_PAGES = int(os.environ.get("TUG_IMPORT_MAX_PAGES", "200"))
+TUG_IMPORT_MAX_PARAGRAPHS = int(os.environ.get("TUG_IMPORT_MAX_PARAGRAPHS", "20000"))
+TUG_IMPORT_MAX_LINE_CHARS = int(os.environ.get("TUG_IMPORT_MAX_LINE_CHARS", "5000"))
+TUG_IMPORT_MEMORY_LIMIT_BYTES = int(os.environ.get("TUG_IMPORT_MEMORY_LIMIT_BYTES", 512 * 2**20))
+# Under gunicorn's worker timeout (30 s by default), which would answer the upload with a 502.
+TUG_IMPORT_TIME_LIMIT_SECONDS = float(os.environ.get("TUG_IMPORT_TIME_LIMIT_SECONDS", "15"))

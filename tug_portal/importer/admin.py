@@ -2,8 +2,8 @@
 
 Importing is the add view of agenda imports: staff upload a document, see what the import will
 create or update (swapped in by htmx; without JavaScript the page comes back with it), then
-confirm. Between the two the upload waits in the cache (`uploads`), and the confirmation
-imports only if the plan is still the one shown.
+confirm. The document is read once, for the preview; between the two what was read waits in the
+cache (`uploads`), and the confirmation imports it only if the plan is still the one shown.
 """
 
 from django.contrib import admin, messages
@@ -20,7 +20,7 @@ from .forms import AgendaConfirmForm, AgendaUploadForm
 from .models import AgendaImport
 from .planning import agenda_plan
 from .services import PlanChanged, Status, agenda_import
-from .uploads import pending_read, upload_forget, upload_pending, upload_read, upload_stash
+from .uploads import upload_forget, upload_pending, upload_read, upload_stash
 
 TEMPLATE = "importer/upload.html"
 EXPIRED = (
@@ -83,10 +83,10 @@ class AgendaImportAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._page(request, form, status=400)
         try:
-            source, data = upload_read(form.cleaned_data["file"])
+            source = upload_read(form.cleaned_data["file"])
         except AgendaFileError as error:
             return self._page(request, form, error=str(error), status=400)
-        token = upload_stash(name=source.name, data=data, user=request.user)
+        token = upload_stash(source=source, user=request.user)
         return self._preview(request, form, source, token, form.cleaned_data["program"])
 
     def _preview(self, request, form, source, token, program, *, notice="", status=200):
@@ -110,7 +110,7 @@ class AgendaImportAdmin(admin.ModelAdmin):
         )
         if not pending:
             return self._page(request, AgendaUploadForm(), error=EXPIRED, status=400)
-        source, program = pending_read(pending), form.cleaned_data["program"]
+        source, program = pending.source, form.cleaned_data["program"]
         try:
             outcome = agenda_import(
                 source=source,

@@ -3,7 +3,10 @@
 Files come from staff uploads, so every way a file can be unusable ends in one
 ``AgendaFileError`` whose message says, in words a person understands, what is wrong with it.
 The size is checked on the file system before anything is read, and nothing beyond the limit is
-ever read into memory.
+ever read into memory. What a file may hold once unpacked is bounded too (``ReadLimits``): its
+unpacked size, pages, paragraphs and line lengths, each checked before the work it would cost.
+What the reading itself may cost (memory, time) is bounded by ``bounded.py``, which runs this
+module in a child process.
 """
 
 import codecs
@@ -12,12 +15,15 @@ import os
 import textwrap
 import unicodedata
 import zipfile
+import zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
 from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from pypdf import PdfReader
 
 from tug_portal.importer.parsing import AgendaRecord, parse_agenda
@@ -26,6 +32,9 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 SUPPORTED_EXTENSIONS = (".txt", ".docx", ".pdf")
 # A .docx is a zip: refuse one that would unpack to far more than any agenda (a "zip bomb").
 _MAX_UNPACKED_RATIO = 20
+_CHUNK = 64 * 1024
+_DAMAGED = "{name}: the Word document is damaged and cannot be read"
+_PARAGRAPH = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 # Text files with this share of control characters are binary data named .txt.
 _MAX_CONTROL_SHARE = 0.05
 _NO_TEXT = {
@@ -39,29 +48,66 @@ class AgendaFileError(ValueError):
     """An agenda file that cannot be read; the message is meant for the person who sent it."""
 
 
-def read_agenda(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> AgendaRecord:
+@dataclass(frozen=True)
+class ReadLimits:
+    """What an agenda file may hold. The longest real agendas are a few pages of a few hundred
+    lines; these are a hundred times that, and far below what would strain a web process."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES  # the file itself
+    max_unpacked_bytes: int = 20 * 1024 * 1024  # a .docx's parts inflated, a PDF's text
+    max_pages: int = 200  # of a PDF
+    max_paragraphs: int = 20_000  # of a .docx (its XML's paragraphs); lines of any text
+    max_line_chars: int = 5_000  # one line of the text (a paragraph of a .docx)
+
+
+def read_agenda(
+    path: str | os.PathLike, *, max_bytes: int | None = None, limits: ReadLimits = ReadLimits()
+) -> AgendaRecord:
     """Parse an agenda file; the record's ``file`` is the file's name (never its full path)."""
-    return parse_agenda(extract_text(path, max_bytes=max_bytes), file=Path(path).name)
+    text = extract_text(path, max_bytes=max_bytes, limits=limits)
+    return parse_agenda(text, file=Path(path).name)
 
 
-def extract_text(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def extract_text(
+    path: str | os.PathLike, *, max_bytes: int | None = None, limits: ReadLimits = ReadLimits()
+) -> str:
     """The text of an agenda file: Word tables become lines of tab-separated cells, in document
     order with the paragraphs; PDF pages keep their layout, columns apart by runs of spaces."""
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
         kind = f"{suffix} files" if suffix else "files without an extension"
         raise AgendaFileError(f"{path.name}: {kind} are not supported; send .txt, .docx or .pdf")
-    data = _read_bounded(path, max_bytes)
+    data = _read_bounded(path, limits.max_bytes)
     if suffix == ".txt":
         text = _decode_text(path.name, data)
     elif suffix == ".docx":
-        text = _docx_text(path.name, data, max_bytes)
+        text = _docx_text(path.name, data, limits)
     else:
-        text = _pdf_text(path.name, data)
+        text = _pdf_text(path.name, data, limits)
     if not text.strip():
         raise AgendaFileError(f"{path.name}: {_NO_TEXT[suffix]}")
+    _check_lines(path.name, text, limits)
     return text
+
+
+def _check_lines(name: str, text: str, limits: ReadLimits) -> None:
+    """No agenda runs to tens of thousands of lines, nor prints a line of thousands of
+    characters: the parser reads every line many times, each costing time in its length."""
+    lines = text.splitlines()  # as the parser splits them
+    if len(lines) > limits.max_paragraphs:
+        raise AgendaFileError(
+            f"{name}: the text runs to {len(lines):,} lines, over the "
+            f"{limits.max_paragraphs:,} limit"
+        )
+    for number, line in enumerate(lines, start=1):
+        if len(line) > limits.max_line_chars:
+            raise AgendaFileError(
+                f"{name}: line {number:,} is {len(line):,} characters long, over the "
+                f"{limits.max_line_chars:,} limit"
+            )
 
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:
@@ -115,19 +161,71 @@ def _control_share(text: str) -> float:
     return controls / len(text) if text else 0.0
 
 
-def _docx_text(name: str, data: bytes, max_bytes: int) -> str:
+def _docx_text(name: str, data: bytes, limits: ReadLimits) -> str:
+    cap = min(limits.max_unpacked_bytes, _MAX_UNPACKED_RATIO * limits.max_bytes)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(member.file_size for member in package.infolist())
+            members = package.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > cap:  # as declared: refused before anything is inflated
+                raise AgendaFileError(
+                    f"{name}: the document unpacks to {_human_size(unpacked)}, too large"
+                )
+            _check_package(name, package, members, cap, limits.max_paragraphs)
     except zipfile.BadZipFile as exc:
         raise AgendaFileError(f"{name}: this is not a Word .docx document") from exc
-    if unpacked > _MAX_UNPACKED_RATIO * max_bytes:
-        raise AgendaFileError(f"{name}: the document unpacks to {_human_size(unpacked)}, too large")
     try:
         document = docx.Document(io.BytesIO(data))
         return "\n".join(_block_text(block) for block in document.iter_inner_content())
     except Exception as exc:  # python-docx fails on damaged packages in many undocumented ways
-        raise AgendaFileError(f"{name}: the Word document is damaged and cannot be read") from exc
+        raise AgendaFileError(_DAMAGED.format(name=name)) from exc
+
+
+def _check_package(name, package, members, cap: int, max_paragraphs: int) -> None:
+    """Inflate every part once, a chunk at a time, counting what it really unpacks to (a zip's
+    headers may lie) and the paragraphs of its XML, before python-docx builds any of it in
+    memory: each check stops at its limit, having held no more than a chunk."""
+    unpacked = paragraphs = 0
+    for member in members:
+        counter = _paragraph_counter() if member.filename.endswith(".xml") else None
+        try:
+            with package.open(member) as part:
+                while chunk := part.read(_CHUNK):
+                    unpacked += len(chunk)
+                    if unpacked > cap:
+                        raise AgendaFileError(
+                            f"{name}: the document unpacks to more than {_human_size(cap)}, "
+                            "too large"
+                        )
+                    if counter is not None:
+                        paragraphs += counter(chunk)
+                        if paragraphs > max_paragraphs:
+                            raise AgendaFileError(
+                                f"{name}: the document has more than {max_paragraphs:,} "
+                                "paragraphs, over the limit"
+                            )
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, etree.Error) as exc:
+            raise AgendaFileError(_DAMAGED.format(name=name)) from exc
+
+
+def _paragraph_counter():
+    """Feed it an XML part chunk by chunk: it answers how many Word paragraphs each chunk
+    ended. Read elements are dropped at once, so its memory stays that of one chunk."""
+    parser = etree.XMLPullParser(
+        events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+
+    def count(chunk: bytes) -> int:
+        parser.feed(chunk)
+        ended = 0
+        for _, element in parser.read_events():
+            ended += element.tag == _PARAGRAPH
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+        return ended
+
+    return count
 
 
 def _block_text(block: Paragraph | Table) -> str:
@@ -177,19 +275,46 @@ def _list_marker(paragraph: Paragraph) -> str:
     return "    " * level + "- "
 
 
-def _pdf_text(name: str, data: bytes) -> str:
+def _pdf_text(name: str, data: bytes, limits: ReadLimits) -> str:
     """Layout extraction keeps a table's columns apart (by runs of spaces) where plain extraction
-    would run the cells of a row together; ligatures ("ﬁ") are split back into letters."""
+    would run the cells of a row together; ligatures ("ﬁ") are split back into letters.
+    Pages are counted before any is read (each read costs time), by the count the document
+    declares, then by its page tree (the count may lie)."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise AgendaFileError(f"{name}: the PDF is password-protected")
-        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
+        _check_pages(name, _declared_pages(reader), limits)
+        _check_pages(name, len(reader.pages), limits)
+        pages, extracted = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text(extraction_mode="layout"))
+            extracted += len(pages[-1])
+            if extracted > limits.max_unpacked_bytes:
+                raise AgendaFileError(
+                    f"{name}: the PDF holds more than {_human_size(limits.max_unpacked_bytes)} "
+                    "of text, over the limit"
+                )
     except AgendaFileError:
         raise
     except Exception as exc:  # pypdf fails on damaged files in many undocumented ways
         raise AgendaFileError(f"{name}: this is not a readable PDF document") from exc
     return "\n\n".join(_tidy_page(page) for page in pages)
+
+
+def _declared_pages(reader: PdfReader) -> int:
+    try:
+        count = reader.trailer["/Root"]["/Pages"]["/Count"]
+    except (KeyError, TypeError, AttributeError):
+        return 0  # no count: the page tree tells
+    return int(count) if isinstance(count, int) else 0
+
+
+def _check_pages(name: str, pages: int, limits: ReadLimits) -> None:
+    if pages > limits.max_pages:
+        raise AgendaFileError(
+            f"{name}: the PDF has {pages:,} pages, over the {limits.max_pages:,} limit"
+        )
 
 
 def _tidy_page(text: str) -> str:

@@ -318,8 +318,8 @@ _CLOCK = re.compile(
     re.I | re.A,
 )
 # "–", "to"...; a zone may follow the first time ("10:00 a.m. PT – 11:00 a.m. PT")
-_RANGE_JOINER = re.compile(
-    r"\s*(?:\(?[A-Z]{2,5}\)?\s*)?(?:-|–|—|(?i:to|until|till|through|thru))\s*"
+_RANGE_JOINER = re.compile(  # from the start of a run of spaces: linear time
+    r"(?<!\s)\s*(?:\(?[A-Z]{2,5}\)?\s*)?(?:-|–|—|(?i:to|until|till|through|thru))\s*"
 )
 
 
@@ -411,10 +411,15 @@ def _find_timezone(text: str) -> str | None:
 
 # --------------------------------------------------------------------- title, date, time line
 
-_AGENDA_ONLY = re.compile(r"(?i)(?:(?:meeting|draft|final|revised)\s+)*agenda|draft|final|revised")
+_AGENDA_ONLY = re.compile(  # whole lines (\A: searched, it would retry from every word)
+    r"(?i)\A(?:(?:(?:meeting|draft|final|revised)\s+)*agenda|draft|final|revised)"
+)
 _LABEL_LINE = re.compile(r"^[A-Za-z][\w /()&-]{0,30}:\s")
-_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\)")
-_TRAILING_AGENDA = re.compile(r"(?i)[\s:–-]+(?:meeting\s+)?agenda$")
+# The name keeps the spaces before "(": a lazy name followed by \s* would rescan a run of
+# spaces from each of its characters (quadratic); the caller strips them.
+_ACRONYM = re.compile(r"^(?P<name>.+?)\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\)")
+# Linear time: a match starts only where a run of separators starts (not inside it).
+_TRAILING_AGENDA = re.compile(r"(?i)(?<![\s:–-])[\s:–-]+(?:meeting\s+)?agenda$")
 _TITLE_SEPARATORS = " -–—|,:"
 
 
@@ -519,7 +524,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # starts a wor
 _CONTACT_LABEL = re.compile(r"(?i)^(?:for\s+)?(?:contact|questions?|inquiries)\b.{0,60}[:?]$")
 _STAY_CONNECTED = re.compile(r"(?i)^(?:stay connected|follow us|connect with us)\b")
 _NAME_LEAD = re.compile(r"(?i)^.*(?::|\b(?:contact|to|email|e-mail)\b)")
-_NAME_TAIL = re.compile(r"(?i)\s+(?:at|via|by|email|e-mail)$")
+_NAME_TAIL = re.compile(r"(?i)(?<!\s)\s+(?:at|via|by|email|e-mail)$")  # from a run's start
 _NAME_TRIM = " ,;(<>–-"
 
 
@@ -579,8 +584,10 @@ def _stay_connected(lines: list[str]) -> tuple[int, tuple[str, ...]]:
     return len(lines), ()
 
 
+# "record ... notice" is looked for after the first "record" only (an atomic group): if no
+# "notice" follows that one, none follows a later one, and trying each would be quadratic.
 _DISCLAIMER = re.compile(
-    r"(?i)\bdisclaimer\b|\brecord(?:ing|ed)?\b.*\bnotice\b|\bnotice\b.*\brecord"
+    r"(?i)\bdisclaimer\b|^(?>.*?\brecord(?:ing|ed)?\b).*\bnotice\b|^(?>.*?\bnotice\b).*\brecord"
 )
 
 
@@ -797,8 +804,8 @@ def _ends_table(texts: list[str], roles: list[str]) -> bool:
 
 # ------------------------------------------------------------------------------------ topics
 
-_PEOPLE_SEPARATOR = re.compile(
-    r"\s*(?:[,;]|\s&\s|\sand\s|\s/\s|(?<=[^\W\d_]{2})/(?=[^\W\d_]{2}))\s*"
+_PEOPLE_SEPARATOR = re.compile(  # from the start of a run of spaces: linear time
+    r"(?<!\s)\s*(?:[,;]|\s&\s|\sand\s|\s/\s|(?<=[^\W\d_]{2})/(?=[^\W\d_]{2}))\s*"
 )
 
 
@@ -1011,9 +1018,12 @@ _ENDS_SENTENCE = re.compile(r"[.:;!?\"”’)]$")
 _NEST = "    "  # Python-Markdown nests lists by four spaces (CommonMark accepts it too)
 _URL = re.compile(r"(?<![\w.@/])(?:https?://|www\.)[^\s<>\"]+", re.I)
 _DOC_EXTENSION = r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|html?|aspx|txt)"
-_URL_TAIL = re.compile(  # a file name (maybe with spaces) ending the link, or one path token
-    rf"(?i)[^\s<>\"]+(?: [^\s<>\"]+){{0,3}}{_DOC_EXTENSION}"
-    r"|[^\s<>\"]*[/_%=-][^\s<>\"]*[^\s<>\".,;:!?]"
+# A file name (maybe with spaces) ending the link, or one path token holding one of "/_%=-"
+# and not ending with punctuation. Possessive runs (no backtracking into a token) keep it
+# linear: the earlier "[^\s]*[/_%=-][^\s]*[^.,;:!?]" took 30 s on a 62 KB line of slashes.
+_URL_TAIL = re.compile(
+    rf"(?i)(?<![^\s<>\"])(?:[^\s<>\"]++ ){{0,3}}[^\s<>\"]+{_DOC_EXTENSION}"
+    r"|(?<![^\s<>\"])[^\s<>\"/_%=-]*+[/_%=-][^\s<>\"]++(?<![.,;:!?])"
 )
 _ENDS_WITH_DOCUMENT = re.compile(rf"(?i){_DOC_EXTENSION}$")
 
@@ -1100,7 +1110,7 @@ _LEAD_IN = re.compile(
     r"(?:the\s+)?"
 )
 _PAGE_OF = re.compile(r"(?i)^(?:pages?|pg\.?|p\.)\s*[0-9]+(?:\s*[-–]\s*[0-9]+)?\s+(?:of|in)\s+")
-_DOCUMENT_TAIL = re.compile(r"(?i)\s+(?:at|here|on|in)$")
+_DOCUMENT_TAIL = re.compile(r"(?i)(?<!\s)\s+(?:at|here|on|in)$")  # from a run's start
 _DOCUMENT_TRIM = " :–-,(["
 
 
@@ -1133,29 +1143,32 @@ def _file_name(url: str) -> str:
 
 # ------------------------------------------------------------------------- conference access
 
+# Whole labels (\A: searched, they would retry from every word).
 _LABEL_KINDS = (
     (
         "meeting_number",
-        re.compile(r"(?i)(?:meeting|event|webinar|session|webex|zoom)\s*(?:number|num|no|id|#)\.?"),
+        re.compile(
+            r"(?i)\A(?:meeting|event|webinar|session|webex|zoom)\s*(?:number|num|no|id|#)\.?"
+        ),
     ),
     (
         "url",
         re.compile(
-            r"(?i)(?:(?:web|webinar|webex|meeting|event|join|joining|online|conference|zoom"
+            r"(?i)\A(?:(?:web|webinar|webex|meeting|event|join|joining|online|conference|zoom"
             r"|teams)\s+)*(?:url|link|(?:web\s*)?address|web\s*page)"
         ),
     ),
     (
         "access_code",
         re.compile(
-            r"(?i)(?:(?:meeting|event|webinar|attendee|participant|conference|audio|call|phone)\s+)*"
+            r"(?i)\A(?:(?:meeting|event|webinar|attendee|participant|conference|audio|call|phone)\s+)*"
             r"(?:access\s*code|pass\s*code|code|id|pin|password)"
         ),
     ),
     (
         "phone",
         re.compile(
-            r"(?i).{0,40}?\b(?:call|dial|phone|toll|tele\w*|bridge|audio|domestic|international"
+            r"(?i)\A.{0,40}?\b(?:call|dial|phone|toll|tele\w*|bridge|audio|domestic|international"
             r"|local|u\.?s\.?|canada|number)\b.{0,40}"
         ),
     ),
@@ -1265,7 +1278,9 @@ def _clean_label(label: str) -> str:
     return label.strip().rstrip(":#").strip()
 
 
-_PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
+# Innermost parentheses, from the start of a run of spaces: "[^)]*" from each "(" of a run of
+# them would rescan it (quadratic).
+_PARENTHETICAL = re.compile(r"(?<!\s)\s*\([^()]*\)")
 
 
 def _label_kind(label: str, value: str) -> str | None:

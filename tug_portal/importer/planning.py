@@ -646,7 +646,7 @@ def _same_person(person: PersonPlan, other: PersonPlan | None) -> bool:
     return person.existing.pk == other.existing.pk
 
 
-_GENERIC_TAIL = re.compile(r"(?i)\s+(?:meeting|call|webinar|session|conference)$")
+_GENERIC_TAIL = re.compile(r"(?i)(?<!\s)\s+(?:meeting|call|webinar|session|conference)$")
 
 
 def _meeting_title(record: parsing.AgendaRecord, program: ProgramPlan) -> str:

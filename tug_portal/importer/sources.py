@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .extract import DEFAULT_MAX_BYTES, read_agenda
+from .bounded import ImportLimits, read_bounded
 from .parsing import AgendaRecord
 
 _CHUNK = 1024 * 1024
@@ -19,11 +19,12 @@ class AgendaSource:
     record: AgendaRecord
 
 
-def source_read(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> AgendaSource:
-    """Read and parse an agenda file; raises `AgendaFileError` (a message per file) when the file
-    cannot be used. The size limit is checked before the digest reads anything."""
+def source_read(path: str | os.PathLike, *, limits: ImportLimits | None = None) -> AgendaSource:
+    """Read and parse an agenda file in a bounded child process (`bounded.read_bounded`); raises
+    `AgendaFileError` (a message per file) when the file cannot be used. The size limit is
+    checked before the digest reads anything."""
     path = Path(path)
-    record = read_agenda(path, max_bytes=max_bytes)
+    record = read_bounded(path, limits)
     return AgendaSource(name=path.name, sha256=_sha256(path), record=record)
 
 

@@ -1,8 +1,10 @@
 """An uploaded agenda between the admin's preview and its confirmation.
 
-The bytes wait in the cache (Redis in production, shared by every web process) under a random
-token, for an hour, for the user who uploaded them; confirming reads them again, so what is
-imported is exactly the file that was previewed.
+The upload is read once, for the preview (in a bounded child process: `bounded.py`); what was
+read (name, digest of the bytes, parsed record) waits in the cache (Redis in production, shared
+by every web process) under a random token, for an hour, for the user who uploaded it. The
+confirmation imports that record without reading the file again, so what is imported is
+exactly what was previewed, and a costly file costs once.
 """
 
 import secrets
@@ -16,34 +18,31 @@ from django.core.files.uploadedfile import UploadedFile
 from .sources import AgendaSource, source_read
 
 PENDING_SECONDS = 3600
-_KEY = "importer:upload:{token}"
+_KEY = "importer:upload:v2:{token}"  # v2: the record read, no longer the bytes
 
 
 @dataclass(frozen=True)
 class PendingUpload:
     token: str
-    name: str
-    data: bytes
+    source: AgendaSource
     user_id: int
 
 
-def upload_read(upload: UploadedFile) -> tuple[AgendaSource, bytes]:
-    """Read an upload like a file on disk (`AgendaFileError` when it cannot be used), and its
-    bytes. Django already spooled a large upload to disk: it is copied in chunks, never held in
-    memory before its size is checked."""
+def upload_read(upload: UploadedFile) -> AgendaSource:
+    """Read an upload like a file on disk (`AgendaFileError` when it cannot be used). Django
+    already spooled a large upload to disk: it is copied in chunks, never held in memory."""
     with tempfile.TemporaryDirectory(prefix="tug-agenda-") as folder:
         path = Path(folder) / _file_name(upload.name or "")
         with path.open("wb") as file:
             for chunk in upload.chunks():
                 file.write(chunk)
-        source = source_read(path)
-        return source, path.read_bytes()
+        return source_read(path)
 
 
-def upload_stash(*, name: str, data: bytes, user) -> str:
-    """Keep the bytes for the confirmation; returns the token that finds them."""
+def upload_stash(*, source: AgendaSource, user) -> str:
+    """Keep what was read for the confirmation; returns the token that finds it."""
     token = secrets.token_urlsafe(24)
-    pending = PendingUpload(token, name, data, user.pk)
+    pending = PendingUpload(token, source, user.pk)
     cache.set(_KEY.format(token=token), pending, timeout=PENDING_SECONDS)
     return token
 
@@ -58,13 +57,6 @@ def upload_pending(*, token: str, user) -> PendingUpload | None:
 
 def upload_forget(pending: PendingUpload) -> None:
     cache.delete(_KEY.format(token=pending.token))
-
-
-def pending_read(pending: PendingUpload) -> AgendaSource:
-    with tempfile.TemporaryDirectory(prefix="tug-agenda-") as folder:
-        path = Path(folder) / pending.name
-        path.write_bytes(pending.data)
-        return source_read(path)
 
 
 def _file_name(name: str) -> str:
