@@ -9,9 +9,9 @@ spent.
 
 On Redis the buckets are hashes updated by one Lua script, so one round trip takes from all the
 buckets of a request atomically, across every web process: two processes can never both spend
-the last token. Elsewhere (the file cache of the embedded default, locmem in development) there
-is no atomic read-modify-write: the buckets are read and written back, and two simultaneous
-requests may both spend the last token. That fallback is approximate, and says so in the README.
+the last token. Elsewhere (the file cache of the embedded default, locmem in development) each
+web process keeps its own buckets in memory (`ProcessBuckets`): exact within a process,
+approximate across several, as the README says.
 
 The clock is the web process's (`time.time()`), passed to the script: web hosts keep their
 clocks in step (NTP), a bucket never refills backwards (elapsed time below zero counts as none),
@@ -20,8 +20,10 @@ and tests can travel in time on Redis too.
 
 import hashlib
 import math
+import threading
 import time
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -132,29 +134,45 @@ class RedisBuckets:
         return 0.0 if int(taken) else float(wait)
 
 
-class ApproximateBuckets:
-    """Read, compute, write back: correct in one process, approximate across several."""
+class ProcessBuckets:
+    """Without Redis: the buckets of this process, in its memory, under a lock. Exact within one
+    process (the embedded default runs one, `runserver`); with several processes each keeps
+    its own, so a client may get up to that many times its budget: approximate, and said so in
+    the README. (Buckets in the file cache would be no more exact, with no atomic update, and
+    cost two file writes a request.) Bounded: past MAX_BUCKETS the least recently used is
+    forgotten, which only ever gives a client a full bucket again."""
 
-    def __init__(self, any_cache):
-        self.cache = any_cache
+    MAX_BUCKETS = 100_000
+
+    def __init__(self):
+        self.levels: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self.lock = threading.Lock()
 
     def take(self, buckets, cost, *, force) -> float:
         now = time.time()
-        stored = self.cache.get_many([each.key for each in buckets])
-        levels, wait = {}, 0.0
-        for each in buckets:
-            tokens, at = stored.get(each.key, (each.budget.burst, now))
-            tokens = min(each.budget.burst, tokens + max(0.0, now - at) * each.budget.rate)
-            levels[each.key] = tokens
-            if tokens < cost:
-                wait = max(wait, (cost - tokens) / each.budget.rate)
-        if wait and not force:
-            return wait
-        for each in buckets:
-            left = max(-each.budget.burst, levels[each.key] - cost)
-            timeout = math.ceil((each.budget.burst - left) / each.budget.rate) + 1
-            self.cache.set(each.key, (left, now), timeout=timeout)
+        with self.lock:
+            levels, wait = {}, 0.0
+            for each in buckets:
+                tokens, at = self.levels.get(each.key, (each.budget.burst, now))
+                tokens = min(each.budget.burst, tokens + max(0.0, now - at) * each.budget.rate)
+                levels[each.key] = tokens
+                if tokens < cost:
+                    wait = max(wait, (cost - tokens) / each.budget.rate)
+            if wait and not force:
+                return wait
+            for each in buckets:
+                self.levels[each.key] = (max(-each.budget.burst, levels[each.key] - cost), now)
+                self.levels.move_to_end(each.key)
+            while len(self.levels) > self.MAX_BUCKETS:
+                self.levels.popitem(last=False)
         return 0.0
+
+    def forget(self) -> None:
+        with self.lock:
+            self.levels.clear()
+
+
+_process_buckets = ProcessBuckets()
 
 
 # One store per cache object (Django gives each thread its own; tests may swap the backend).
@@ -165,9 +183,14 @@ def _store():
     backend = caches["default"]
     store = _stores.get(backend)
     if store is None:
-        store = RedisBuckets(backend) if is_atomic(backend) else ApproximateBuckets(backend)
+        store = RedisBuckets(backend) if is_atomic(backend) else _process_buckets
         _stores[backend] = store
     return store
+
+
+def forget_all() -> None:
+    """Every client gets full buckets again (tests; the cache's buckets go with cache.clear())."""
+    _process_buckets.forget()
 
 
 def is_atomic(backend=None) -> bool:
