@@ -136,7 +136,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a typed "caiso.com" is https
 
 # --- Cache ----------------------------------------------------------------------------------
-# Redis when CACHE_URL is set (shared by all web processes, as the acceptable-use limiter needs);
+# Redis when CACHE_URL is set (shared by all web processes, as the fair-use budgets need);
 # otherwise files under var/, which web, worker and beat processes also share.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
