@@ -266,13 +266,17 @@ class FairUseMiddleware:
             return None
         url_name = request.resolver_match.view_name
         group = group_for(url_name, request.method)
-        if group is None or is_staff(request):
+        if group is None:
             return None
         buckets = group.buckets(client_ip(request), service_of(request, url_name))
         least = group.least_cost(request)
         wait = budgets.take(buckets, least)
         if not wait:
             request.fair_use = Admission(group, buckets, least)
+            return None
+        # Staff are never refused. Asked only now: whether a session cookie is a staff login
+        # costs a query, which a flood of requests with made-up cookies must not get each time.
+        if is_staff(request):
             return None
         refused = Refusal(budgets.retry_after(wait))
         check = getattr(view_func, "fair_use_not_modified", None)
