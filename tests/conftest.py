@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from tests.support.celery_worker import WorkerProcess
 from tug_portal.celery import app as celery_app
+from tug_portal.common import budgets
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -13,10 +14,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (acceptable-use counters, stored feeds' keys)."""
+    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets)."""
     cache.clear()
+    budgets.forget_all()
     yield
     cache.clear()
+    budgets.forget_all()
 
 
 @pytest.fixture

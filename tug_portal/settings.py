@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tug_portal.common.middleware.DatabaseUnavailableMiddleware",
-    "tug_portal.common.aup.AcceptableUseMiddleware",
+    "tug_portal.common.fair_use.FairUseMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -136,7 +136,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a typed "caiso.com" is https
 
 # --- Cache ----------------------------------------------------------------------------------
-# Redis when CACHE_URL is set (shared by all web processes, as the acceptable-use limiter needs);
+# Redis when CACHE_URL is set (shared by all web processes, as the fair-use budgets need);
 # otherwise files under var/, which web, worker and beat processes also share.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
@@ -403,28 +403,62 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"
 
-# The acceptable use policy (tug_portal/common/aup.py): a client may call the same service once
-# per window; an early repeat is refused with 429 and restarts the window. The first rule naming
-# a URL ("namespace:name" patterns) and the method applies; calls not named here are free.
-# - Feeds and .ics downloads: 10 s per feed URL. Calendar clients poll every 5 minutes at the
-#   most (usually hourly), and a poll carrying the feed's ETag is never refused, so polling is
-#   never hurt; re-downloading the same feed in a loop is.
-# - Forms (any POST outside the admin): 30 s per form, the DRRS notice's own window.
-# - The JSON API: 30 s per URL, as the DRRS AUP limits its API services.
-TUG_AUP_FEED_WINDOW = int(os.environ.get("TUG_AUP_FEED_WINDOW", "10"))
-TUG_AUP_FORM_WINDOW = int(os.environ.get("TUG_AUP_FORM_WINDOW", "30"))
-TUG_AUP_API_WINDOW = int(os.environ.get("TUG_AUP_API_WINDOW", "30"))
-TUG_AUP_RULES = [
-    {
-        "urls": ["calendars:feed_*", "calendars:meeting_ics", "web:announcement_feed"],
-        "methods": ["GET", "HEAD"],
-        "window": TUG_AUP_FEED_WINDOW,
-    },
-    {"urls": ["api:*"], "methods": ["GET", "HEAD"], "window": TUG_AUP_API_WINDOW},
-    {"urls": ["*"], "methods": ["POST", "PUT", "PATCH", "DELETE"], "window": TUG_AUP_FORM_WINDOW},
+# --- Fair use (tug_portal/common/fair_use.py, budgets.py, slots.py) -------------------------
+# Token buckets per client address: one per endpoint group and one per canonical service (a URL
+# with only the query its view reads). A full answer costs 1 token; one from stored bytes or a
+# 304 costs the fraction below. Every number is an environment variable,
+# TUG_FAIR_USE_<GROUP>_<NAME> (e.g. TUG_FAIR_USE_FEEDS_PER_MINUTE). Sized so that 1,000
+# calendar clients behind one address, a hosted calendar service's fetchers and a person's
+# double clicks are never refused, and a loop on one URL is within a second or two
+# (tests/hardening/test_fair_use_endpoints.py).
+TUG_FAIR_USE_ENABLED = env_bool("TUG_FAIR_USE_ENABLED", default=True)
+# (group, URL names, methods): the first group that names a request counts it.
+FEED_URL_NAMES = ["calendars:feed_*", "calendars:meeting_ics", "web:announcement_feed"]
+TUG_FAIR_USE_GROUPS = [
+    ("feeds", FEED_URL_NAMES, ["GET", "HEAD"]),
+    ("api", ["api:*"], ["GET", "HEAD"]),
+    ("pages", ["*"], ["GET", "HEAD"]),
+    ("forms", ["*"], ["POST", "PUT", "PATCH", "DELETE"]),
 ]
-# Never limited: staff's own area (its login has the throttle above), probes, API docs.
-TUG_AUP_EXEMPT = ["admin:*", "healthz", "readyz", "api:openapi*", "api:docs*"]
+# Never counted: staff's own area (its login has the throttle above), probes, API docs.
+TUG_FAIR_USE_EXEMPT = ["admin:*", "healthz", "readyz", "api:openapi*", "api:docs*"]
+
+
+def _fair_use_budget(group: str, **defaults: float) -> dict[str, float]:
+    prefix = f"TUG_FAIR_USE_{group.upper()}_"
+    return {
+        name: float(os.environ.get(prefix + name.upper(), str(default)))
+        for name, default in defaults.items()
+    }
+
+
+TUG_FAIR_USE_BUDGETS = {
+    # per_minute/burst: the address's bucket for the group; service_*: its bucket per URL.
+    "feeds": _fair_use_budget(
+        "feeds", per_minute=120, burst=120, service_per_minute=60, service_burst=30,
+        stored_cost=0.5, not_modified_cost=0.1,
+    ),
+    "api": _fair_use_budget(
+        "api", per_minute=120, burst=60, service_per_minute=60, service_burst=30,
+        stored_cost=1, not_modified_cost=0.5,
+    ),
+    "pages": _fair_use_budget(
+        "pages", per_minute=240, burst=120, service_per_minute=120, service_burst=60,
+        stored_cost=0.2, not_modified_cost=0.2,
+    ),
+    "forms": _fair_use_budget(
+        "forms", per_minute=20, burst=30, service_per_minute=10, service_burst=20,
+        stored_cost=1, not_modified_cost=1,
+    ),
+}  # fmt: skip
+# Expensive anonymous work at once, across all web processes (slots.py): searches (a `q`) and
+# other pages rendered afresh (page cache misses). Beyond it: 503 with Retry-After at once.
+TUG_FAIR_USE_SLOTS = {
+    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", "4")),
+    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", "16")),
+}
+TUG_FAIR_USE_SLOT_LEASE_SECONDS = int(os.environ.get("TUG_FAIR_USE_SLOT_LEASE_SECONDS", "30"))
+TUG_FAIR_USE_SLOT_RETRY_AFTER = int(os.environ.get("TUG_FAIR_USE_SLOT_RETRY_AFTER", "2"))
 
 # Readiness (/readyz, the admin banner): beat is "stale" when its heartbeat (every minute) is
 # older than this; the broker probe gives up after this many seconds.

@@ -22,9 +22,9 @@ def demo(db, frozen_now):
 
 @pytest.fixture
 def without_aup(settings):
-    """Lift the acceptable use policy (tests/common holds its tests), for tests that call the
+    """Lift the fair-use budgets (tests/common holds their tests), for tests that call the
     same URL more than once to check something else."""
-    settings.TUG_AUP_RULES = []
+    settings.TUG_FAIR_USE_ENABLED = False
 
 
 @pytest.fixture

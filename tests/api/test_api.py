@@ -82,17 +82,17 @@ def test_unexpected_failure_is_logged_and_answered_as_json_500(client, db, monke
     assert str(record.exc_info[1]) == "the disk is on fire"
 
 
-def test_same_url_again_within_the_window_is_429_in_the_api_error_shape(client, demo, settings):
-    client.get("/api/v1/next-meetings")
+def test_same_url_in_a_loop_is_refused_in_the_api_error_shape(client, demo):
+    answers = [client.get("/api/v1/next-meetings") for _ in range(40)]
 
-    response = client.get("/api/v1/next-meetings")
+    statuses = [answer.status_code for answer in answers]
+    refused = answers[statuses.index(429)]
+    assert statuses[:2] == [200, 200]
+    assert int(refused["Retry-After"]) >= 1
+    assert refused.json()["detail"].startswith("Too many requests have come from your address")
 
-    assert response.status_code == 429
-    assert response["Retry-After"] == str(settings.TUG_AUP_API_WINDOW)
-    assert response.json()["detail"].startswith("Acceptable Use Policy Violation.")
 
-
-def test_polling_with_etag_within_the_window_is_304_not_429(client, demo):
+def test_polling_with_etag_again_at_once_is_304(client, demo):
     etag = client.get("/api/v1/next-meetings")["ETag"]
 
     response = client.get("/api/v1/next-meetings", headers={"If-None-Match": etag})
@@ -100,7 +100,7 @@ def test_polling_with_etag_within_the_window_is_304_not_429(client, demo):
     assert response.status_code == 304
 
 
-def test_next_page_within_the_window_is_served(client, demo):
+def test_next_page_at_once_is_served(client, demo):
     first = get_json(client, "/api/v1/meetings?limit=4")
 
     response = client.get(first["next"])

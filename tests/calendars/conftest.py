@@ -28,5 +28,5 @@ def built_feeds(demo, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def no_aup(settings):
-    """Fetch the same URL twice in a test without the acceptable-use window refusing it."""
-    settings.TUG_AUP_RULES = []
+    """Fetch the same URL many times in a test without the fair-use budgets counting it."""
+    settings.TUG_FAIR_USE_ENABLED = False

@@ -23,6 +23,7 @@ from django.urls import URLResolver, get_resolver
 from tests.reminders.factories import make_subscription
 from tug_portal.calendars.feeds import FeedSpec
 from tug_portal.calendars.services import feed_build
+from tug_portal.common import budgets
 from tug_portal.common.services import heartbeat_record
 from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.meetings.demo import load_demo
@@ -323,7 +324,8 @@ def resolve_path(template: str, role: str, world: World) -> str:
 
 
 def answer(role: str, world: World, method: str, path: str) -> int:
-    cache.clear()  # each request on its own: the acceptable use policy is tested elsewhere
+    cache.clear()  # each request on its own: the fair-use budgets are tested elsewhere
+    budgets.forget_all()
     status = client_for(role, world).generic(method, path).status_code
     if path == "/admin/logout/":
         del world.clients[role]

@@ -180,8 +180,10 @@ def test_agenda_request_errors_are_shown_at_their_fields(page):
     page.console_errors.clear()
 
 
-def test_agenda_request_sent_again_too_soon_says_why_in_the_form(page):
-    # The acceptable use policy allows one request per form and address every 30 seconds.
+def test_agenda_request_over_the_forms_budget_keeps_what_was_typed_and_says_when(page, settings):
+    # A budget of one form at once, so that the second request is over it.
+    forms = {**settings.TUG_FAIR_USE_BUDGETS["forms"], "burst": 1, "service_burst": 1}
+    settings.TUG_FAIR_USE_BUDGETS = {**settings.TUG_FAIR_USE_BUDGETS, "forms": forms}
     for attempt in range(2):
         open_page(page, "/programs/tug/")
         form = agenda_request_form(page)
@@ -192,10 +194,11 @@ def test_agenda_request_sent_again_too_soon_says_why_in_the_form(page):
         if attempt == 0:
             expect(page.locator("#agenda-request [role=status]")).to_contain_text("Thank you")
 
-    expect(form.get_by_role("alert")).to_have_text(
-        "Acceptable Use Policy Violation. Please retry your request again in 30 seconds from "
-        "now. Note: Time resets each time you request before expiration."
+    expect(form.get_by_role("alert")).to_contain_text(
+        "Not sent yet: many forms have come from your address in a short time. What you typed "
+        "is kept below; please send it again in"
     )
+    expect(form.get_by_label("Topic you would like on the agenda")).to_have_value("Topic 1")
     assert [request.topic for request in AgendaRequest.objects.all()] == ["Topic 0"]
     # The browser and htmx both log the refusal; those two are expected.
     assert page.console_errors == [

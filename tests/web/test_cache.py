@@ -1,6 +1,8 @@
 """The page cache for anonymous visitors (tug_portal/web/cache.py): a repeated visit costs no
-query; staff and visitors with a session always get a fresh page; an edit shows at once; htmx
-fragments and whole pages are stored apart; per-response headers are fresh on every hit."""
+query, whatever junk parameters or made-up session cookie it carries; staff always get a fresh
+page; a page rendered afresh takes a slot of the cap on expensive work, a stored one none; an
+edit shows at once; htmx fragments and whole pages are stored apart; per-response headers are
+fresh on every hit."""
 
 import gzip
 
@@ -11,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.web.conftest import DAY_AFTER_SEED
 from tests.web.support import is_fragment
+from tug_portal.common import slots
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaTopic, Announcement, StayConnectedLink
 from tug_portal.web.cache import CONTENT_VERSION_KEY
@@ -79,15 +82,92 @@ def test_staff_never_get_or_make_a_stored_page(client, staff_client, demo):
     assert len(staff_queries) > 0
 
 
-def test_visitor_with_a_session_cookie_gets_a_fresh_page(client, demo):
-    client.get("/announcements/")
-    client.cookies["sessionid"] = "an-expired-session"
+def test_made_up_session_cookie_gets_the_stored_page(client, demo):
+    stored = client.get("/announcements/")
+    client.cookies["sessionid"] = "a-session-nobody-has-logged-in-with"
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/announcements/")
 
     assert response.status_code == 200
-    assert len(queries) > 0
+    assert response.content == stored.content
+    assert len(queries) <= 1  # looking the session up; the page is not rendered again
+
+
+def test_malformed_session_cookie_gets_the_stored_page_without_a_query(
+    client, demo, django_assert_num_queries
+):
+    client.get("/")
+    client.cookies["sessionid"] = "x"
+
+    with django_assert_num_queries(0):
+        response = client.get("/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "junk", ["&_=1718000000", "&", "&&utm_source=newsletter", "&callback=x&_=2&"]
+)
+def test_junk_parameters_get_the_stored_page(client, demo, django_assert_num_queries, junk):
+    stored = client.get("/?when=past&system=DRRS")
+
+    with django_assert_num_queries(0):
+        response = client.get(f"/?when=past{junk}&system=DRRS")
+
+    assert response.status_code == 200
+    assert response.content == stored.content
+
+
+def test_stored_page_never_carries_a_visitors_junk_parameters(client, demo, make_meetings):
+    make_meetings(25)
+
+    first = client.get("/?when=past&_=1718000000&tracking=abc")
+    plain = client.get("/?when=past")
+
+    assert "1718000000" not in first.text and "tracking" not in first.text
+    assert 'href="?when=past&amp;page=2"' in first.text
+    assert plain.content == first.content
+
+
+@pytest.fixture
+def one_slot_each(settings):
+    settings.TUG_FAIR_USE_SLOTS = {"search": 1, "render": 1}
+
+
+def test_search_while_every_search_slot_is_taken_is_refused_503_with_retry_after(
+    client, demo, one_slot_each
+):
+    with slots.slot("search"):
+        busy = client.get("/?q=drrs", headers={"Accept": "text/html"})
+        other_search = client.get("/announcements/?q=outage", headers=HTMX)
+    after = client.get("/?q=drrs")
+
+    assert busy.status_code == other_search.status_code == 503
+    assert int(busy["Retry-After"]) >= 1
+    assert "busy with other searches" in busy.text
+    assert "busy with other searches" in other_search.text
+    assert after.status_code == 200
+
+
+def test_stored_pages_are_served_while_every_slot_is_taken(client, demo, one_slot_each):
+    client.get("/?q=drrs")
+    client.get("/meetings/tug-2018-10-16/")
+
+    with slots.slot("search"), slots.slot("render"):
+        search = client.get("/?q=drrs&_=1")
+        page = client.get("/meetings/tug-2018-10-16/")
+        fresh = client.get("/programs/tug/")
+
+    assert search.status_code == page.status_code == 200
+    assert fresh.status_code == 503
+
+
+def test_staff_searches_take_no_slot(staff_client, demo, one_slot_each):
+    with slots.slot("search"):
+        response = staff_client.get("/?q=drrs")
+
+    assert response.status_code == 200
 
 
 @pytest.fixture

@@ -49,9 +49,9 @@ costs you a `304 Not Modified` with no body.
 **Errors** are JSON: `{{"detail": "what went wrong"}}`. 404: no such program, meeting,
 announcement or system; 422: a parameter that does not parse (the message names it).
 
-**Acceptable use.** Like the DRRS API services, the portal limits how often the same client may
-call the same service; a call too early is answered `429` with a `Retry-After` header. Poll
-politely (once a few minutes is plenty) and use `If-None-Match`.
+**Fair use.** Each client address has a generous budget of calls a minute, for the API and for
+each URL; beyond it a call is answered `429` with a `Retry-After` header. Poll politely (once a
+few minutes is plenty) and use `If-None-Match`: a `304` costs half a call.
 """
 
 

@@ -3,7 +3,7 @@
 Nearly every request for a feed is a client asking, every hour or so, whether the copy it holds
 is still current (If-None-Match / If-Modified-Since). Answering that takes the feed's
 validators, which this process holds in memory for a few seconds after it read or published
-them (serving.py); it needs no session, user, URL resolver, CSRF check or acceptable-use limiter
+them (serving.py); it needs no session, user, URL resolver, CSRF check or fair-use budget
 (a 304 poll is never refused). This middleware sits early in MIDDLEWARE, after the ones that put
 security headers on every answer, and answers such polls there. Anything else (a full download,
 validators this process does not hold, a bad query, an old copy) goes on to the view, which

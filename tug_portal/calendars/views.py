@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from tug_portal.common import fair_use
 from tug_portal.meetings.search import systems_all
 from tug_portal.meetings.selectors import meeting_get, programs_active
 
@@ -33,8 +34,9 @@ def _serve_feed(request, *, program: str):
         if response := serving.not_modified_or_none(request, validators, alarms):
             return response
         if served := serving.feed_served(spec.key, validators, filename=spec.filename):
+            fair_use.answered_from_store(request)
             return serving.CalendarResponse(request, served, alarms=alarms)
-    served = _stored_feed(spec)
+    served = _stored_feed(request, spec)
     serving.feed_keep(spec.key, served)
     if validators != served.validators and (
         response := serving.not_modified_or_none(request, served.validators, alarms)
@@ -43,9 +45,11 @@ def _serve_feed(request, *, program: str):
     return serving.CalendarResponse(request, served, alarms=alarms)
 
 
-def _stored_feed(spec) -> serving.ServedCalendar:
+def _stored_feed(request, spec) -> serving.ServedCalendar:
     feed = stored_feed_get(key=spec.key)
-    if feed is None:
+    if feed is not None:
+        fair_use.answered_from_store(request)
+    else:
         # Never built (a combination nobody asked for yet, or the first request after a
         # deploy before the sweep ran): build it once, here; from now on Celery keeps it.
         feed = services.feed_build(spec=spec)
@@ -57,16 +61,40 @@ def _stored_feed(spec) -> serving.ServedCalendar:
     )
 
 
+def _feed_not_modified(request, slug=""):
+    """Over the fair-use budget, a poll is answered only by the stored validators: 304 or
+    nothing (the limiter then refuses it without running the view)."""
+    try:
+        spec = feed_spec_from_query("" if slug == "all" else slug, request.GET)
+        alarms = serving.parse_alarms(request.GET.get("alarm"))
+    except BadFeedRequest:
+        return None
+    validators = serving.feed_validators(spec.key)
+    return validators and serving.not_modified_or_none(request, validators, alarms)
+
+
+def _meeting_not_modified(request, slug):
+    try:
+        alarms = serving.parse_alarms(request.GET.get("alarm"))
+    except BadFeedRequest:
+        return None
+    served = serving.meeting_calendar_cached(slug)
+    return served and serving.not_modified_or_none(request, served.validators, alarms)
+
+
+@fair_use.answers_polls_with(_feed_not_modified)
 @require_safe
 def feed_all(request):
     return _serve_feed(request, program="")
 
 
+@fair_use.answers_polls_with(_feed_not_modified)
 @require_safe
 def feed_program(request, slug):
     return _serve_feed(request, program=slug)
 
 
+@fair_use.answers_polls_with(_meeting_not_modified)
 @require_safe
 def meeting_ics(request, slug):
     """One meeting. Public ones are cached whole (any meeting change clears them); a draft is a
@@ -77,7 +105,9 @@ def meeting_ics(request, slug):
         return _bad_request(str(error))
     served = serving.meeting_calendar_cached(slug)
     cache_control = serving.PUBLIC_CACHE_CONTROL
-    if served is None:
+    if served is not None:
+        fair_use.answered_from_store(request)
+    else:
         meeting = meeting_get(slug=slug, user=request.user)
         served = serving.served_calendar(
             build_meeting_ics(meeting),

@@ -31,7 +31,13 @@ def wants_html(request) -> bool:
 
 
 def error_response(
-    request, *, status: int, message: str, template: str, retry_after: int | None = None
+    request,
+    *,
+    status: int,
+    message: str,
+    template: str,
+    retry_after: int | None = None,
+    context: dict | None = None,
 ) -> HttpResponse:
     """`message` as JSON (`{"detail": ...}`, the API's error shape), a fragment for htmx to swap
     in, an HTML page rendered from `template`, or plain text, whichever the client asked for."""
@@ -42,7 +48,8 @@ def error_response(
             render_to_string("errors/alert.html", {"message": message}), status=status
         )
     elif wants_html(request):
-        response = HttpResponse(render_to_string(template, {"message": message}), status=status)
+        page = render_to_string(template, {"message": message, **(context or {})})
+        response = HttpResponse(page, status=status)
     else:
         response = HttpResponse(
             f"{message}\n", status=status, content_type="text/plain; charset=utf-8"

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from tug_portal.calendars.describe import absolute_url
+from tug_portal.common import fair_use
 from tug_portal.meetings.models import Program, System
 from tug_portal.meetings.selectors import meeting_get, programs_active
 
@@ -51,12 +52,16 @@ def _came_from(request) -> tuple[Program | None, list[System]]:
     return program, systems
 
 
+@fair_use.keeps_typed_form
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     program, systems = _came_from(request)
     form = SubscribeForm(request.POST or None, initial={"program": program, "systems": systems})
     status = 200
-    if request.method == "POST":
+    refusal = fair_use.refusal(request)  # over the fair-use budget: nothing done, form kept
+    if request.method == "POST" and refusal:
+        status = 429
+    elif request.method == "POST":
         if form.is_valid():
             program = form.cleaned_data["program"]
             if not form.is_bot:
@@ -73,7 +78,9 @@ def subscribe(request):
     context = {
         "form": form,
         "program": program,
-        "sent": request.GET.get("sent") == "1" or (request.method == "POST" and form.is_valid()),
+        "refusal": refusal,
+        "sent": request.GET.get("sent") == "1"
+        or (request.method == "POST" and not refusal and form.is_valid()),
     }
     template = "reminders/subscribe.html#panel" if request.htmx else "reminders/subscribe.html"
     return render(request, template, context, status=status)
@@ -100,6 +107,7 @@ def confirm(request, token: str):
     return render(request, "reminders/confirm.html", {"subscription": subscription})
 
 
+@fair_use.keeps_typed_form
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token: str):
     try:
@@ -118,7 +126,8 @@ def preferences(request, token: str):
         },
         systems=list(System.objects.all()),
     )
-    if request.method == "POST":
+    refusal = fair_use.refusal(request)  # over the fair-use budget: nothing done, form kept
+    if request.method == "POST" and not refusal:
         if "unsubscribe_all" in request.POST:
             services.subscriber_unsubscribe_all(subscriber=subscriber)
             messages.success(request, "Unsubscribed: you will get no more reminders.")
@@ -127,10 +136,11 @@ def preferences(request, token: str):
             services.subscriber_update_preferences(subscriber=subscriber, choices=form.choices())
             messages.success(request, "Saved.")
             return redirect(request.path)
-    status = 400 if form.errors else 200
+    status = 429 if refusal else 400 if form.errors else 200
     context = {
         "form": form,
         "subscriber": subscriber,
+        "refusal": refusal,
         "welcome": request.GET.get("welcome") == "1",
         "preferences_url": absolute_url(request.path),
     }

@@ -7,7 +7,15 @@ within that time). Every edit of calendar-visible content bumps a content versio
 `meetings_changed`, connected in apps.py), and a page is served only if it was stored under the
 current one: an edited meeting shows at once; so does an edit of what only the pages show
 (announcements, links; see apps.py). The version and the page are read together, in one round
-trip to the cache. Staff, and anyone else with a session, never get or make a stored page.
+trip to the cache. Staff, and anyone else logged in, never get or make a stored page; a session
+cookie that is not a logged-in session (a stale one, or one made up to dodge the cache) changes
+nothing.
+
+A page is stored under its canonical query (common/canonical.py): only the parameters the view
+reads, sorted, so `?_=123` or a trailing `&` finds the stored page; the view itself sees only
+those parameters, so what it renders (pagination links) never carries another visitor's junk.
+A page rendered afresh for an anonymous visitor takes a slot of the global cap on expensive
+work (common/slots.py: "search" when it has a `q`, else "render"); a stored page never does.
 
 The page is stored as the view made it (status, headers, body), before the middlewares'
 `process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
@@ -32,6 +40,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from tug_portal.common import canonical, fair_use, slots
 from tug_portal.common.responses import accepts_gzip
 
 CONTENT_VERSION_KEY = "web:page-cache:content-version"
@@ -55,22 +64,24 @@ def cache_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _is_cacheable_request(request):
             return _vary_on_cookie(view(request, *args, **kwargs))
+        request.GET = canonical.page_query(request.resolver_match.view_name, request.GET)
         key = _page_key(request)
         version, stored = _content_version_and_page(key)
         if stored is not None and stored.content_version == version:
+            fair_use.answered_from_store(request)
             return _vary_on_cookie(stored.response())
-        response = view(request, *args, **kwargs)
-
-        def store(rendered):
-            # Under the version read BEFORE rendering: a page rendered while an edit commits is
-            # stored as old, and the next visit renders it again.
-            _store(request, key, rendered, version)
-
-        if hasattr(response, "add_post_render_callback"):
-            # A TemplateResponse is rendered after the view returns; store the rendered one.
-            response.add_post_render_callback(store)
-        else:
-            store(response)
+        try:
+            with slots.slot("search" if request.GET.get("q", "").strip() else "render"):
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    # A TemplateResponse renders after the view returns; the rendering (and
+                    # the lazy queries it runs) is the expensive part: inside the slot.
+                    response.render()
+        except slots.PoolFull as full:
+            return fair_use.busy_response(request, retry_after=full.retry_after)
+        # Under the version read BEFORE rendering: a page rendered while an edit commits is
+        # stored as old, and the next visit renders it again.
+        _store(request, key, response, version)
         return _vary_on_cookie(response)
 
     return wrapper
@@ -106,16 +117,17 @@ def _content_version_and_page(key: str) -> tuple[int, StoredPage | None]:
 
 
 def _is_cacheable_request(request) -> bool:
-    return (
-        request.method in SAFE_METHODS
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.user.is_authenticated
+    # Without a session cookie nobody is logged in: the user is not even looked up. With one,
+    # only a real logged-in session counts (one indexed query; a malformed key costs none).
+    return request.method in SAFE_METHODS and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.user.is_authenticated
     )
 
 
 def _page_key(request) -> str:
-    """Path, sorted query string, the htmx headers that choose page or fragment, the encoding.
-    Hashed: a query string can be long and hold any character."""
+    """Path, canonical query string (request.GET, already made canonical), the htmx headers that
+    choose page or fragment, the encoding. Hashed: a query string can be long and hold any
+    character."""
     query = sorted(request.GET.lists())
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
     variant = (request.path, query, htmx, accepts_gzip(request))

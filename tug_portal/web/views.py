@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from tug_portal.common import fair_use
 from tug_portal.meetings import search, selectors, services
 
 from .cache import cache_public_page
@@ -189,6 +190,7 @@ def _visible(meeting, show_drafts: bool):
 # --- Agenda requests ------------------------------------------------------------------------
 
 
+@fair_use.keeps_typed_form
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def agenda_request(request, slug):
@@ -203,7 +205,11 @@ def agenda_request(request, slug):
     status = 200
     if request.method == "POST":
         form = AgendaRequestForm(request.POST)
-        if form.is_valid():
+        if refusal := fair_use.refusal(request):
+            # Over the fair-use budget: nothing sent; the form again, as typed, says when.
+            context |= {"agenda_form": form, "refusal": refusal}
+            status = 429
+        elif form.is_valid():
             confirmation = _submit(form, program=program, meeting=meeting)
             if not wants_fragment(request):
                 messages.success(request, confirmation, extra_tags="agenda-request")

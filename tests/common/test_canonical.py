@@ -1,0 +1,82 @@
+"""Canonical service keys and page queries (canonical.py), and the lists of parameters they keep,
+pinned against what the views really read."""
+
+import pytest
+from django.http import QueryDict
+
+from tug_portal.api.params import AnnouncementQuery, MeetingQuery
+from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.common.canonical import KNOWN_PARAMETERS, page_query, service_key
+from tug_portal.web.forms import AnnouncementFilterForm, MeetingFilterForm
+
+
+def key(url_name, path, query):
+    return service_key(url_name, path, QueryDict(query))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=200&program=tug",
+        "program=tug&limit=200",
+        "limit=0200&program=tug",
+        "limit=200&program=TUG&_=1718000000",
+        "limit=200&program=tug&",
+        "program=tug&limit=200&&&callback=x&system=",
+        "limit=+200&program= tug ",
+    ],
+)
+def test_service_key_is_the_same_for_every_spelling_of_one_request(query):
+    assert key("api:meeting_list", "/api/v1/meetings", query) == (
+        "api:meeting_list /api/v1/meetings?limit=200&program=tug"
+    )
+
+
+def test_service_key_tells_real_variants_apart():
+    plain = key("calendars:feed_program", "/calendar/tug.ics", "")
+    variants = {
+        key("calendars:feed_program", "/calendar/tug.ics", query)
+        for query in ("system=drrs", "history=all", "alarm=30", "alarm=30,1440")
+    }
+
+    assert plain == "calendars:feed_program /calendar/tug.ics"
+    assert len(variants | {plain}) == 5
+    assert key("calendars:feed_program", "/calendar/tug.ics", "alarm=1440,30,030") == key(
+        "calendars:feed_program", "/calendar/tug.ics", "alarm=30,1440"
+    )
+
+
+def test_service_key_of_a_view_without_parameters_is_its_path():
+    assert key("web:meeting_detail", "/meetings/tug-2018-10-16/", "x=1&_=2") == (
+        "web:meeting_detail /meetings/tug-2018-10-16/"
+    )
+
+
+def test_page_query_keeps_known_parameters_exactly_as_sent_in_their_order():
+    query = page_query("web:dashboard", QueryDict("when=past&_=123&q=DRRS+API&utm_source=x&"))
+
+    assert list(query.lists()) == [("when", ["past"]), ("q", ["DRRS API"])]
+
+
+def test_page_query_keeps_every_filter_of_the_list_pages():
+    meeting_fields = set(MeetingFilterForm(programs=[]).fields)
+    program_page_fields = set(MeetingFilterForm().fields)
+    announcement_fields = set(AnnouncementFilterForm().fields)
+
+    assert set(KNOWN_PARAMETERS["web:dashboard"]) == meeting_fields
+    assert set(KNOWN_PARAMETERS["web:program_detail"]) == program_page_fields
+    assert set(KNOWN_PARAMETERS["web:announcement_list"]) == announcement_fields
+
+
+def test_service_parameters_cover_the_api_query_schemas():
+    def names(schema):
+        return {field.alias or name for name, field in schema.model_fields.items()}
+
+    assert set(KNOWN_PARAMETERS["api:meeting_list"]) == names(MeetingQuery)
+    assert set(KNOWN_PARAMETERS["api:announcement_list"]) == names(AnnouncementQuery)
+
+
+def test_service_parameters_cover_the_feed_urls():
+    spec = FeedSpec(program="tug", system="drrs", full_history=True)
+
+    assert set(spec.query) | {"alarm"} == set(KNOWN_PARAMETERS["calendars:feed_program"])

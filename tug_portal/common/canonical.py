@@ -1,0 +1,84 @@
+"""Canonical names of what a request asks for, so that cache-busting does not make it new.
+
+`?_=1718000000`, a trailing `&`, `limit=0200` or the parameters in another order ask for the same
+thing as the plain URL. Two names are made here:
+
+- the *service key* the fair-use budgets count (fair_use.py): the URL's path and only the
+  parameters its view reads, each value normalized (trimmed, lower case, `0200` → `200`, a
+  comma list sorted), empty ones dropped, sorted. It may merge requests the view tells apart
+  (`q=DRRS` and `q=drrs`), which for counting is the safe side.
+- the *page query* the anonymous page cache stores a page under (web/cache.py): only the
+  parameters the view reads, each value exactly as sent (the cache sorts them), so that two
+  requests sharing a stored page would have rendered the same page.
+
+KNOWN_PARAMETERS lists, per URL name, the query parameters each view reads; a view not named
+reads none. Tests pin the lists against the forms, the feed URLs and the API's schemas
+(tests/common/test_canonical.py): a parameter missing here would make the page cache serve one
+variant's page for another.
+"""
+
+import re
+
+from django.http import QueryDict
+
+FEED_PARAMETERS = ("system", "history", "alarm")
+MEETING_FILTERS = ("q", "system", "page", "when")
+API_PAGE = ("limit", "offset")
+
+KNOWN_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "calendars:feed_all": FEED_PARAMETERS,
+    "calendars:feed_program": FEED_PARAMETERS,
+    "calendars:meeting_ics": ("alarm",),
+    "web:dashboard": (*MEETING_FILTERS, "program"),
+    "web:program_detail": MEETING_FILTERS,
+    "web:announcement_list": ("q", "system", "page", "kind", "program"),
+    "web:agenda_request": ("meeting",),
+    "reminders:subscribe": ("program", "sent"),
+    "api:meeting_list": (*API_PAGE, "program", "system", "from", "to", "status", "updated_since"),
+    "api:announcement_list": (*API_PAGE, "system", "kind"),
+}
+
+NUMBER = re.compile(r"^[+-]?\d+$")
+
+
+def known_parameters(url_name: str) -> tuple[str, ...]:
+    return KNOWN_PARAMETERS.get(url_name, ())
+
+
+def normalized(value: str) -> str:
+    """ "  DRRS " → "drrs", "0200" → "200", "30,1440,30" → "1440,30" (numbers sort as numbers)."""
+    parts = [part.strip().lower() for part in value.split(",")]
+    parts = [str(int(part)) if NUMBER.match(part) else part for part in parts if part]
+    if len(parts) > 1:
+        parts = sorted(set(parts), key=lambda part: (not NUMBER.match(part), _number(part), part))
+    return ",".join(parts)
+
+
+def _number(part: str) -> int:
+    return int(part) if NUMBER.match(part) else 0
+
+
+def service_key(url_name: str, path: str, query: QueryDict) -> str:
+    """ "web:dashboard /?q=drrs&when=all": the same for every spelling of the same request."""
+    pairs = sorted(
+        {
+            (name, value)
+            for name in known_parameters(url_name)
+            for value in map(normalized, query.getlist(name))
+            if value
+        }
+    )
+    encoded = "&".join(f"{name}={value}" for name, value in pairs)
+    return f"{url_name} {path}" + (f"?{encoded}" if encoded else "")
+
+
+def page_query(url_name: str, query: QueryDict) -> QueryDict:
+    """The query with only the parameters the view reads, values as sent, in the order sent
+    (the page cache sorts them for its key)."""
+    known = set(known_parameters(url_name))
+    kept = QueryDict(mutable=True)
+    for name in query:
+        if name in known:
+            kept.setlist(name, query.getlist(name))
+    kept._mutable = False
+    return kept
