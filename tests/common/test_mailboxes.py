@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 
 from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.meetings.models import System
@@ -86,7 +86,7 @@ def test_lock_lets_one_transaction_at_a_time_count_for_a_mailbox():
                 time.sleep(0.2)  # widen the window a lost update would need
                 System.objects.create(code=code, name=str(seen))
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=count_then_add, args=(c,)) for c in ("A", "B")]
     for thread in threads:
