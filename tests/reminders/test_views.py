@@ -73,7 +73,7 @@ def test_subscribing_says_to_check_mail_and_the_task_stores_and_mails(client, ea
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
-def subscribe_work(client, capture_on_commit, email: str, **headers) -> tuple[int, bytes, list[str]]:
+def subscribe_work(client, capture_on_commit, email: str, **headers) -> tuple:
     """What a subscribe POST costs and answers: status, bytes (CSRF token blanked) and the SQL
     it ran, with the address itself blanked."""
     cache.clear()  # the acceptable-use window of the previous POST
