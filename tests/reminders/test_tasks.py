@@ -243,9 +243,7 @@ def test_sweep_handles_a_form_request_whose_task_was_lost(celery_worker, smtp_si
     program = make_program()
     # Stored while the broker was down: the row is there, its task never was.
     request = SubscriptionRequest.objects.create(email="ann@example.com", program=program)
-    SubscriptionRequest.objects.filter(pk=request.pk).update(
-        created_at=timezone.now() - 2 * MINUTE
-    )
+    SubscriptionRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - 2 * MINUTE)
     start_worker(celery_worker, smtp_sink)
 
     enqueue(tasks.sweep)
