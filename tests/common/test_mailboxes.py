@@ -4,9 +4,15 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
+from tug_portal.common.mailboxes import (
+    InvalidMailbox,
+    MailboxField,
+    canonical_mailbox,
+    mailbox_lock,
+)
 from tug_portal.meetings.models import System
 
 SPELLINGS_OF_VICTIM = [
@@ -95,3 +101,22 @@ def test_lock_lets_one_transaction_at_a_time_count_for_a_mailbox():
         thread.join(30)
 
     assert sorted(System.objects.values_list("name", flat=True)) == ["0", "1"]
+
+
+@pytest.mark.parametrize(
+    ("address", "errors"),
+    [
+        ("not-an-address", ["Enter a valid email address."]),
+        ("ann@[127.0.0.1]", ["Enter an address at a domain name, not at an IP address."]),
+        ("ann@localhost", ["Enter an address at a domain name with a dot, like example.com."]),
+    ],
+)
+def test_mailbox_field_gives_one_clear_message(address, errors):
+    with pytest.raises(ValidationError) as refused:
+        MailboxField().clean(address)
+
+    assert refused.value.messages == errors
+
+
+def test_mailbox_field_keeps_the_address_as_typed():
+    assert MailboxField().clean(' "Vic\\tim"@Example.com ') == '"Vic\\tim"@Example.com'

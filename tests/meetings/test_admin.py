@@ -5,7 +5,8 @@ from django.contrib.auth.models import User
 
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.common.staff import ensure_iso_staff_group
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import Meeting, Person
+from tug_portal.meetings.services import agenda_request_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,21 @@ def test_create_next_meetings_action_extends_the_schedule(admin_client):
 
     dates = [m.local_start.date() for m in program.meetings.order_by("starts_at")]
     assert dates == [date(2030, 1, d) for d in (1, 15, 29)] + [date(2030, 2, 12), date(2030, 2, 26)]
+
+
+def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(
+    iso_staff_client, settings
+):
+    settings.AGENDA_REQUEST_MAILS_PER_CONTACT = 1
+    contact = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
+    program = make_program(contact=contact)
+    for topic in ("Mailed topic", "Held topic"):
+        agenda_request_submit(program=program, name="Pat", email="pat@example.com", topic=topic)
+
+    everything = iso_staff_client.get("/admin/meetings/agendarequest/").content.decode()
+    held = iso_staff_client.get("/admin/meetings/agendarequest/?mail_state__exact=held")
+
+    assert "Not mailed: the contact&#x27;s daily limit was reached" in everything
+    assert "Mailed to the contact" in everything
+    assert "Held topic" in held.content.decode()
+    assert "Mailed topic" not in held.content.decode()

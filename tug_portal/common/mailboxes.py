@@ -9,8 +9,8 @@ mailed stays as typed.
 import re
 import unicodedata
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connection
 
 # Providers known to deliver "v.i.c.t.i.m" to "victim"; the key folds the dots there only.
@@ -54,16 +54,18 @@ def _ascii_domain(domain: str) -> str:
         raise InvalidMailbox("Enter an address at a valid domain name.") from error
 
 
-def validate_mailbox(address: str) -> None:
-    """A form field validator: Django's address check, then ours (IP literals, no dot...)."""
-    try:
-        validate_email(address)
-    except ValidationError as error:
-        raise ValidationError("Enter a valid email address.", code="invalid") from error
-    try:
-        canonical_mailbox(address)
-    except InvalidMailbox as error:
-        raise ValidationError(str(error), code="invalid") from error
+class MailboxField(forms.EmailField):
+    """An email field that also refuses what `canonical_mailbox` refuses (an IP literal, a
+    domain without a dot, an empty mailbox name), with one clear message."""
+
+    def run_validators(self, value):
+        super().run_validators(value)  # Django's check first: one message, not two
+        if value in self.empty_values:
+            return
+        try:
+            canonical_mailbox(value)
+        except InvalidMailbox as error:
+            raise ValidationError(str(error), code="invalid") from error
 
 
 def mailbox_lock(key: str) -> None:

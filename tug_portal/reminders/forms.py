@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django import forms
 
-from tug_portal.common.mailboxes import validate_mailbox
+from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Program, System
 from tug_portal.meetings.selectors import programs_active
 
@@ -65,12 +65,7 @@ class SystemsField(forms.ModelMultipleChoiceField):
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        # Django's check, then no IP literal, a dotted domain, a mailbox name (mailboxes.py).
-        validators=[validate_mailbox],
-    )
+    email = MailboxField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     program = forms.ModelChoiceField(
         queryset=programs_active(), to_field_name="slug", empty_label=None
     )
