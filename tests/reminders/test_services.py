@@ -11,7 +11,13 @@ from tests.reminders.factories import make_meeting, make_program, make_subscript
 from tug_portal.common.mailboxes import InvalidMailbox
 from tug_portal.meetings.models import Program, System
 from tug_portal.reminders import planner, selectors, services
-from tug_portal.reminders.models import Delivery, ReminderPolicy, Subscriber, Subscription
+from tug_portal.reminders.models import (
+    Delivery,
+    ReminderPolicy,
+    Subscriber,
+    Subscription,
+    SubscriptionRequest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +352,19 @@ def test_concurrent_requests_for_one_mailbox_send_at_most_three():
 
     assert sorted(results) == [False] * 5 + [True] * 3
     assert len(mail.outbox) == 3
+
+
+def test_shares_older_than_a_day_are_pruned_and_handled_requests_do_not_linger(frozen_now):
+    program = make_program()
+    ask_and_send("victim@example.com", program)
+    services.subscription_ask(email="ann@example.com", program=program)
+    (request,) = SubscriptionRequest.objects.all()
+    subscription = services.subscription_request_handle(request_id=request.pk)
+    services.subscription_send_confirmation(subscription_id=subscription.pk)
+
+    assert services.subscription_request_handle(request_id=request.pk) is None  # once only
+    frozen_now.shift(timedelta(hours=23))
+    assert services.confirmation_mails_prune() == 0
+    frozen_now.shift(timedelta(hours=1))
+    assert services.confirmation_mails_prune() == 2
+    assert not SubscriptionRequest.objects.exists()

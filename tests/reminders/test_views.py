@@ -346,6 +346,56 @@ def test_preferences_save_narrows_and_subscribes(client):
     assert list(subscriptions[cpg].systems.all()) == [oms]
 
 
+def test_preferences_saved_five_times_in_a_minute_keep_every_save(client, settings, time_machine):
+    # The limiter in front of every view has tests of its own (tests/common); with it out of
+    # the way, this proves the view and the service never refuse the link's owner.
+    settings.TUG_AUP_RULES = []
+    time_machine.move_to(datetime(2026, 3, 2, 17, 0, tzinfo=UTC), tick=False)
+    tug = make_program()
+    systems = [System.objects.create(code=code, name=code) for code in ("DRRS", "OMS", "EIM")]
+    make_subscription("ann@example.com", tug)
+    subscriber = Subscriber.objects.get()
+    url = reverse("reminders:preferences", args=[tokens.preferences_token(subscriber.pk)])
+    choices = [[systems[0]], [systems[1]], [], [systems[2], systems[0]], [systems[1]]]
+
+    saved = []
+    for chosen in choices:
+        response = client.post(
+            url, {f"program_{tug.pk}": "on", f"systems_{tug.pk}": [s.pk for s in chosen]}
+        )
+        assert response.status_code == 302
+        assert "Saved." in client.get(url).content.decode()
+        saved.append(sorted(s.code for s in subscriber.subscriptions.get().systems.all()))
+        time_machine.shift(timedelta(seconds=10))
+
+    assert saved == [sorted(s.code for s in chosen) for chosen in choices]
+
+
+def test_refused_preferences_keep_every_choice_typed(client):
+    tug, cpg = make_program(acronym="TUG"), make_program(acronym="CPG")
+    oms = System.objects.create(code="OMS", name="Outage Management System")
+    make_subscription("ann@example.com", tug)
+    url = reverse(
+        "reminders:preferences", args=[tokens.preferences_token(Subscriber.objects.get().pk)]
+    )
+
+    response = client.post(
+        url,
+        {
+            f"systems_{tug.pk}": ["9999"],  # unknown: the whole form is refused
+            f"program_{cpg.pk}": "on",
+            f"systems_{cpg.pk}": [str(oms.pk)],
+        },
+    )
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert re.search(rf'name="program_{cpg.pk}"[^>]*checked', content)
+    assert not re.search(rf'name="program_{tug.pk}"[^>]*checked', content)  # unticked, as sent
+    assert re.search(rf'name="systems_{cpg.pk}" value="{oms.pk}"[^>]*checked', content)
+    assert Subscription.objects.get(program=tug).status == Status.CONFIRMED  # nothing written
+
+
 def test_preferences_with_an_unknown_system_is_a_400(client):
     tug = make_program()
     make_subscription("ann@example.com", tug)
