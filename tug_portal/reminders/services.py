@@ -146,8 +146,7 @@ def subscription_send_confirmation(*, subscription_id: int) -> bool:
         subscription.confirmation_sent_at,
     )
     if not _confirmation_share_take(subscription):
-        logger.info("Confirmation mail to %s not sent: the mailbox had its share today.",
-                    subscription.subscriber)  # fmt: skip
+        logger.info("No confirmation mail to %s: over its share.", subscription.subscriber)
         _pending(subscription, requested).update(confirmation_requested_at=None)
         return False
     claimed_at = timezone.now()
