@@ -333,6 +333,18 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "schedule": 600.0,
 }
 
+# --- Mail the public forms make the portal send (fair use, per target) -----------------------
+# Counted in the database per *mailbox* (tug_portal/common/mailboxes.py: one key however the
+# address is spelled), over the last 24 hours, exactly, across processes.
+# Confirmation (or preferences-link) mails the subscribe form may send one mailbox, across all
+# programs; further requests that day are dropped without a mail.
+REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = int(
+    os.environ.get("REMINDER_CONFIRMATION_MAILS_PER_MAILBOX", "3")
+)
+# Agenda requests mailed to one program contact; further ones are stored and shown to staff in
+# the admin's queue ("held"), not mailed.
+AGENDA_REQUEST_MAILS_PER_CONTACT = int(os.environ.get("AGENDA_REQUEST_MAILS_PER_CONTACT", "20"))
+
 # --- hardening ------------------------------------------------------------------------------
 # Transport security, the Content Security Policy, the login throttle, the acceptable use policy
 # and readiness; tug_portal/common/README-operations.md explains each switch. Production is the

@@ -5,7 +5,8 @@ from django.contrib.auth.models import User
 
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.common.staff import ensure_iso_staff_group
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import Meeting, Person
+from tug_portal.meetings.services import agenda_request_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +243,21 @@ def test_announcement_is_dated_when_it_is_really_published(iso_staff_client):
     feed = iso_staff_client.get("/announcements/feed/").content.decode()
     published = announcement.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert f"<published>{published}" in feed
+
+
+def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(
+    iso_staff_client, settings
+):
+    settings.AGENDA_REQUEST_MAILS_PER_CONTACT = 1
+    contact = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
+    program = make_program(contact=contact)
+    for topic in ("Mailed topic", "Held topic"):
+        agenda_request_submit(program=program, name="Pat", email="pat@example.com", topic=topic)
+
+    everything = iso_staff_client.get("/admin/meetings/agendarequest/").content.decode()
+    held = iso_staff_client.get("/admin/meetings/agendarequest/?mail_state__exact=held")
+
+    assert "Not mailed: the contact&#x27;s daily limit was reached" in everything
+    assert "Mailed to the contact" in everything
+    assert "Held topic" in held.content.decode()
+    assert "Mailed topic" not in held.content.decode()

@@ -1,10 +1,12 @@
-from datetime import UTC, date, datetime, time
+import threading
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
 
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.meetings import services
-from tug_portal.meetings.models import AgendaTopic, Meeting, Person
+from tug_portal.meetings.models import AgendaRequest, AgendaTopic, Meeting, Person
 from tug_portal.meetings.signals import meetings_changed
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +197,101 @@ def test_agenda_request_is_stored_and_mailed_to_the_contact(
     assert mail.to == ["inambiar@caiso.com"]
     assert mail.reply_to == ["pat@example.com"]
     assert mail.subject == "Agenda request: TUG: DRRS API rate limits"
+
+
+# --- Agenda requests: a daily cap of mails per contact ----------------------------------------
+
+MailState = AgendaRequest.MailState
+
+
+def submit(program, n: int = 0, **extra) -> AgendaRequest:
+    return services.agenda_request_submit(
+        program=program, name="Pat Doe", email="pat@example.com", topic=f"Topic {n}", **extra
+    )
+
+
+@pytest.fixture
+def capped(settings):
+    settings.AGENDA_REQUEST_MAILS_PER_CONTACT = 2
+
+
+def test_agenda_requests_beyond_the_contacts_daily_cap_are_stored_not_mailed(
+    capped, django_capture_on_commit_callbacks, mailoutbox
+):
+    contact = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
+    program = make_program(contact=contact)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requests = [submit(program, n) for n in range(4)]
+
+    assert [m.subject for m in mailoutbox] == [
+        "Agenda request: TUG: Topic 0",
+        "Agenda request: TUG: Topic 1",
+    ]
+    assert [r.mail_state for r in requests] == [MailState.MAILED] * 2 + [MailState.HELD] * 2
+    assert AgendaRequest.objects.filter(status="new").count() == 4  # all in staff's queue
+
+
+def test_the_cap_counts_every_spelling_of_the_contacts_mailbox(capped, mailoutbox):
+    tug = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
+    cpg = make_program(
+        slug="cpg", contact=Person.objects.create(name="I. N.", email="INambiar+cpg@CAISO.com")
+    )
+    eim = make_program(slug="eim", contact=Person.objects.create(name="Kim", email="k@caiso.com"))
+
+    states = [submit(p).mail_state for p in (tug, cpg, cpg, eim)]
+
+    assert states == [MailState.MAILED, MailState.MAILED, MailState.HELD, MailState.MAILED]
+
+
+def test_a_meetings_own_contact_is_the_one_counted(capped):
+    program = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
+    other = Person.objects.create(name="Kim", email="k@caiso.com")
+    meeting = make_meeting(program, contact=other)
+
+    states = [submit(program, meeting=meeting).mail_state for _ in range(3)]
+    states.append(submit(program).mail_state)
+
+    assert states == [MailState.MAILED, MailState.MAILED, MailState.HELD, MailState.MAILED]
+    assert AgendaRequest.objects.filter(contact_mailbox="k@caiso.com").count() == 3
+
+
+def test_the_cap_is_a_rolling_day(capped, time_machine):
+    time_machine.move_to(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False)
+    program = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
+    submit(program), submit(program)
+
+    time_machine.shift(timedelta(hours=23, minutes=59))
+    assert submit(program).mail_state == MailState.HELD
+    time_machine.shift(timedelta(minutes=2))
+    assert submit(program).mail_state == MailState.MAILED
+
+
+def test_a_request_to_a_program_without_contact_says_so(mailoutbox):
+    request = submit(make_program())
+
+    assert (request.mail_state, request.contact_mailbox) == (MailState.NO_CONTACT, "")
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_agenda_requests_mail_the_contact_at_most_the_cap(capped, mailoutbox):
+    program = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
+    barrier = threading.Barrier(6)
+    states = []
+
+    def send(n):
+        try:
+            barrier.wait()
+            states.append(submit(program, n).mail_state)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(states) == [MailState.HELD] * 4 + [MailState.MAILED] * 2
+    assert len(mailoutbox) == 2

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.support.smtp import SmtpSink
+from tug_portal.celery import app as celery_app
 
 
 @pytest.fixture
@@ -20,3 +21,13 @@ def smtp_backend(settings, smtp_sink):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 10
     return smtp_sink
+
+
+@pytest.fixture
+def eager_tasks(transactional_db):
+    """Tasks run in this process the moment they are queued (on commit, as the code queues
+    them: hence a database the test really commits to), and their errors reach the test."""
+    conf = celery_app.conf
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager = conf.task_eager_propagates = False

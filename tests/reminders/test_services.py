@@ -1,13 +1,23 @@
+import smtplib
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 
 from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tug_portal.common.mailboxes import InvalidMailbox
 from tug_portal.meetings.models import Program, System
-from tug_portal.reminders import planner, services
-from tug_portal.reminders.models import Delivery, ReminderPolicy, Subscriber, Subscription
+from tug_portal.reminders import planner, selectors, services
+from tug_portal.reminders.models import (
+    Delivery,
+    ReminderPolicy,
+    Subscriber,
+    Subscription,
+    SubscriptionRequest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +209,162 @@ def test_test_reminder_goes_to_an_address_that_is_not_subscribed():
     assert message.subject.startswith("[Test] Reminder: TUG meeting in 1 hour, ")
     assert "/subscriptions/new/?program=tug" in message.extra_headers["List-Unsubscribe"]
     assert not Delivery.objects.exists()
+
+
+# --- Confirmation mails per mailbox -----------------------------------------------------------
+
+SPELLINGS = [
+    "victim@example.com", "Victim@Example.com", '"victim"@example.com', '"VICTIM"@example.com',
+    '"vic\\tim"@example.com', '"v\\i\\c\\t\\i\\m"@example.com', '"vic\\\ttim"@example.com',
+    "victim+1@example.com", "victim+2@example.com", "VICTIM+3@EXAMPLE.COM",
+    '"victim+4"@example.com', "victim+a+b@example.com", "Victim+news@Example.com",
+    "victim+x@EXAMPLE.com", '"Victim"@EXAMPLE.com', "vIcTiM@example.com",
+    "victim+@example.com", '"vict\\im+5"@example.com', "VicTim+6@example.com",
+    "victim+7@Example.COM",
+]  # fmt: skip
+
+
+def ask_and_send(email: str, program: Program) -> bool:
+    """What the subscribe form's task does: the request, then its confirmation mail."""
+    subscription = services.subscription_request(email=email, program=program)
+    return services.subscription_send_confirmation(subscription_id=subscription.pk)
+
+
+def test_twenty_spellings_of_one_mailbox_across_five_programs_get_at_most_three_mails():
+    programs = [make_program(acronym=a) for a in ("TUG", "CPG", "EIM", "RDRR", "MRI")]
+    assert len(set(SPELLINGS)) == 20
+
+    sent = [ask_and_send(email, program) for program in programs for email in SPELLINGS]
+
+    assert sent.count(True) == 3 == len(mail.outbox)
+    # Stored and mailed as typed (in lower case), not as the key.
+    assert [message.to for message in mail.outbox] == [
+        ["victim@example.com"],
+        ['"victim"@example.com'],
+        ['"vic\\tim"@example.com'],
+    ]
+    assert Subscriber.objects.count() == len({email.lower() for email in SPELLINGS})
+
+
+def test_each_mailbox_has_its_own_budget():
+    programs = [make_program(acronym=a) for a in ("TUG", "CPG", "EIM", "MRI")]
+    for program in programs[:3]:
+        ask_and_send("victim@example.com", program)
+
+    assert ask_and_send("victim+x@example.com", programs[3]) is False
+    assert ask_and_send("other@example.com", programs[3]) is True
+    assert len(mail.outbox) == 4
+
+
+def test_the_budget_is_a_rolling_day(frozen_now):
+    programs = [make_program(acronym=a) for a in ("TUG", "CPG", "EIM", "MRI")]
+    for program in programs[:3]:
+        assert ask_and_send("victim@example.com", program) is True
+        frozen_now.shift(timedelta(hours=1))
+
+    frozen_now.shift(timedelta(hours=20))  # 23 h after the first mail
+    assert ask_and_send("victim+4@example.com", programs[3]) is False
+    frozen_now.shift(timedelta(hours=1, seconds=1))  # 24 h after the first
+    assert ask_and_send("victim+5@example.com", programs[3]) is True
+
+
+def test_a_request_over_the_budget_is_dropped_not_mailed_later():
+    programs = [make_program(acronym=a) for a in ("TUG", "CPG", "EIM", "MRI")]
+    for program in programs[:3]:
+        ask_and_send("victim@example.com", program)
+
+    assert ask_and_send("victim@example.com", programs[3]) is False
+
+    awaiting = selectors.subscriptions_awaiting_confirmation_mail(since=NOW - timedelta(days=1))
+    assert not awaiting.exists()  # the sweep will not send it later either
+    dropped = Subscription.objects.get(program=programs[3])
+    assert (dropped.status, dropped.confirmation_sent_at) == (Status.UNCONFIRMED, None)
+
+
+def test_asking_again_when_confirmed_counts_against_the_budget_too():
+    programs = [make_program(acronym=a) for a in ("TUG", "CPG", "EIM", "MRI")]
+    for program in programs:
+        make_subscription("victim@example.com", program)
+
+    sent = [ask_and_send("victim@example.com", program) for program in programs]
+
+    assert sent == [True, True, True, False]
+
+
+def test_a_retried_confirmation_takes_no_second_share(smtp_backend):
+    program = make_program()
+    smtp_backend.reject("victim@example.com", "451 4.3.0 try again later")
+    subscription = services.subscription_request(email="victim@example.com", program=program)
+    for _ in range(3):  # the task's retries
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            services.subscription_send_confirmation(subscription_id=subscription.pk)
+
+    smtp_backend.reject("victim@example.com", "")  # takes mail again
+    assert services.subscription_send_confirmation(subscription_id=subscription.pk) is True
+    assert ask_and_send("victim+1@example.com", program) is True
+    assert ask_and_send("victim+2@example.com", program) is True
+    assert ask_and_send("victim+3@example.com", program) is False
+    assert len(smtp_backend.messages) == 3
+
+
+def test_a_second_task_for_the_same_request_sends_nothing():
+    program = make_program()
+    subscription = services.subscription_request(email="ann@example.com", program=program)
+    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=NOW)  # claimed
+
+    assert services.subscription_send_confirmation(subscription_id=subscription.pk) is False
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("email", ["user@[127.0.0.1]", "user@localhost", '""@example.com'])
+def test_request_for_nonsense_is_refused_and_stores_nothing(email):
+    program = make_program()
+
+    with pytest.raises(InvalidMailbox):
+        services.subscription_request(email=email, program=program)
+
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_for_one_mailbox_send_at_most_three():
+    """Eight workers at once, each a spelling of the same mailbox for a program of its own."""
+    programs = [make_program(acronym=f"P{n}") for n in range(8)]
+    subscriptions = [
+        services.subscription_request(email=SPELLINGS[n], program=program)
+        for n, program in enumerate(programs)
+    ]
+    barrier = threading.Barrier(len(subscriptions))
+    results = []
+
+    def send(subscription_id):
+        try:
+            barrier.wait()
+            results.append(services.subscription_send_confirmation(subscription_id=subscription_id))
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=send, args=(s.pk,)) for s in subscriptions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(results) == [False] * 5 + [True] * 3
+    assert len(mail.outbox) == 3
+
+
+def test_shares_older_than_a_day_are_pruned_and_handled_requests_do_not_linger(frozen_now):
+    program = make_program()
+    ask_and_send("victim@example.com", program)
+    services.subscription_ask(email="ann@example.com", program=program)
+    (request,) = SubscriptionRequest.objects.all()
+    subscription = services.subscription_request_handle(request_id=request.pk)
+    services.subscription_send_confirmation(subscription_id=subscription.pk)
+
+    assert services.subscription_request_handle(request_id=request.pk) is None  # once only
+    frozen_now.shift(timedelta(hours=23))
+    assert services.confirmation_mails_prune() == 0
+    frozen_now.shift(timedelta(hours=1))
+    assert services.confirmation_mails_prune() == 2
+    assert not SubscriptionRequest.objects.exists()

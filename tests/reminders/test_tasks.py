@@ -15,7 +15,7 @@ from tug_portal.common.queue import enqueue
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when as meeting_when
 from tug_portal.reminders import planner, tasks
-from tug_portal.reminders.models import Delivery, Subscriber, Subscription
+from tug_portal.reminders.models import Delivery, Subscriber, Subscription, SubscriptionRequest
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -215,3 +215,39 @@ def test_sweep_sends_the_confirmation_mail_whose_task_was_lost(celery_worker, sm
         "Confirm your TUG meeting reminders",
     )
     wait_for(lambda: Subscription.objects.get().confirmation_sent_at is not None)
+
+
+def test_subscribe_form_answers_at_once_and_the_worker_subscribes_and_mails(
+    celery_worker, smtp_sink, client
+):
+    make_program()
+    start_worker(celery_worker, smtp_sink)
+
+    response = client.post("/subscriptions/new/", {"email": "Ann@Example.com", "program": "tug"})
+
+    assert response.status_code == 302
+    (received,) = smtp_sink.wait_for_count(1)
+    assert (received.rcpt_tos, received.subject) == (
+        ("ann@example.com",),
+        "Confirm your TUG meeting reminders",
+    )
+    subscription = Subscription.objects.select_related("subscriber").get()
+    assert (subscription.subscriber.email, subscription.status) == (
+        "ann@example.com",
+        Subscription.Status.UNCONFIRMED,
+    )
+    assert not SubscriptionRequest.objects.exists()
+
+
+def test_sweep_handles_a_form_request_whose_task_was_lost(celery_worker, smtp_sink):
+    program = make_program()
+    # Stored while the broker was down: the row is there, its task never was.
+    request = SubscriptionRequest.objects.create(email="ann@example.com", program=program)
+    SubscriptionRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - 2 * MINUTE)
+    start_worker(celery_worker, smtp_sink)
+
+    enqueue(tasks.sweep)
+    (received,) = smtp_sink.wait_for_count(1)
+
+    assert received.rcpt_tos == ("ann@example.com",)
+    wait_for(lambda: not SubscriptionRequest.objects.exists())

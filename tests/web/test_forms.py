@@ -51,6 +51,25 @@ def test_agenda_request_from_meeting_page_is_stored_mailed_and_confirmed(
     assert CONFIRMATION in text_of(client.get(response["Location"]))
 
 
+def test_agenda_request_over_the_contacts_daily_cap_is_received_and_queued_not_mailed(
+    client, seed_meeting, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.AGENDA_REQUEST_MAILS_PER_CONTACT = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [
+            client.post(MEETING_FORM, REQUEST, REMOTE_ADDR=f"198.51.100.{n}") for n in range(3)
+        ]
+
+    assert [response.status_code for response in responses] == [302, 302, 302]
+    assert len(mailoutbox) == 2
+    assert CONFIRMATION in text_of(client.get(MEETING_FORM))  # told it was received
+    assert list(AgendaRequest.objects.order_by("pk").values_list("mail_state", flat=True)) == [
+        "mailed",
+        "mailed",
+        "held",
+    ]
+
+
 def test_agenda_request_from_program_page_has_no_meeting(client, demo):
     response = client.post(PROGRAM_FORM, REQUEST)
 
@@ -81,6 +100,7 @@ def test_agenda_request_through_htmx_gets_the_confirmation_fragment(client, seed
     [
         ({"name": ""}, "This field is required."),
         ({"email": "not-an-address"}, "Enter a valid email address."),
+        ({"email": "ada@[127.0.0.1]"}, "Enter an address at a domain name, not at an IP address."),
         ({"topic": "x" * 301}, "Ensure this value has at most 300 characters (it has 301)."),
         ({"details": "x" * 5001}, "Ensure this value has at most 5000 characters (it has 5001)."),
     ],

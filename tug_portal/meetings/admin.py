@@ -305,10 +305,15 @@ class AnnouncementAdmin(PublishableAdmin):
 
 @admin.register(AgendaRequest)
 class AgendaRequestAdmin(SimpleHistoryAdmin):
-    list_display = ["topic", "program", "meeting", "name", "organization", "status", "created_at"]
-    list_filter = ["status", "program"]
+    list_display = [
+        "topic", "program", "meeting", "name", "organization", "status", "mail_state", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", "mail_state", "program"]
     list_editable = ["status"]
     search_fields = ["topic", "details", "name", "email", "organization"]
     date_hierarchy = "created_at"
-    readonly_fields = ["name", "email", "organization", "topic", "details", "created_at"]
+    readonly_fields = [
+        "name", "email", "organization", "topic", "details", "mail_state", "contact_mailbox",
+        "created_at",
+    ]  # fmt: skip
     autocomplete_fields = ["meeting"]

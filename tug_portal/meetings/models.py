@@ -489,13 +489,31 @@ class AgendaRequest(TimeStampedModel):
     organization = models.CharField(max_length=200, blank=True)
     topic = models.CharField(max_length=300)
     details = models.TextField(blank=True, max_length=5000)
+
+    class MailState(models.TextChoices):
+        MAILED = "mailed", "Mailed to the contact"
+        HELD = "held", "Not mailed: the contact's daily limit was reached"
+        NO_CONTACT = "no_contact", "Not mailed: no contact address"
+
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     staff_notes = models.TextField(blank=True)
+    mail_state = models.CharField(
+        "mail to the contact",
+        max_length=20,
+        choices=MailState.choices,
+        blank=True,
+        help_text="Requests over the contact's daily limit (AGENDA_REQUEST_MAILS_PER_CONTACT) "
+        "are only in this queue.",
+    )
+    contact_mailbox = models.CharField(
+        max_length=254, blank=True, help_text="The contact's mailbox, as the daily limit counts it."
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["contact_mailbox", "created_at"])]
 
     def __str__(self):
         return f"{self.topic} ({self.name})"

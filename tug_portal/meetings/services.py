@@ -5,20 +5,33 @@ import logging
 from collections.abc import Iterable
 from datetime import date, time, timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.common.text import clean_text
 
 from .calendar_state import describe_changes, meeting_snapshot
-from .models import AgendaRequest, AgendaTopic, Announcement, Meeting, MeetingDialIn, Program
+from .models import (
+    AgendaRequest,
+    AgendaTopic,
+    Announcement,
+    Meeting,
+    MeetingDialIn,
+    Person,
+    Program,
+)
 from .recurrence import occurrence_dates
 from .selectors import meetings_with_calendar_facts
 from .signals import meetings_changed
 from .timeutil import local_span_to_utc
 
 logger = logging.getLogger(__name__)
+
+# Agenda request mails to one contact are counted over this rolling period.
+CONTACT_MAIL_PERIOD = timedelta(days=1)
 
 
 # --- Calendar state -------------------------------------------------------------------------
@@ -272,7 +285,11 @@ def agenda_request_submit(
     organization: str = "",
     meeting: Meeting | None = None,
 ) -> AgendaRequest:
-    """Store the request for staff, and mail the program's contact once it is stored."""
+    """Store the request for staff, and mail the contact (the meeting's, else the program's)
+    once it is stored, unless the contact has had AGENDA_REQUEST_MAILS_PER_CONTACT today: then
+    it waits in the admin's queue only ("held"), so the form cannot be used to flood anyone."""
+    contact = (meeting and meeting.effective_contact) or program.contact
+    mailbox, state = _contact_mail_share(contact)
     request = AgendaRequest.objects.create(
         program=program,
         meeting=meeting,
@@ -281,16 +298,37 @@ def agenda_request_submit(
         organization=organization,
         topic=topic,
         details=details,
+        contact_mailbox=mailbox,
+        mail_state=state,
     )
-    transaction.on_commit(lambda: _mail_agenda_request_to_contact(request), robust=True)
+    if state == AgendaRequest.MailState.MAILED:
+        transaction.on_commit(lambda: _mail_agenda_request(request, contact), robust=True)
+    else:
+        logger.info("Agenda request %s stored, not mailed: %s.", request.pk, state)
     return request
 
 
-def _mail_agenda_request_to_contact(request: AgendaRequest) -> None:
-    contact = (request.meeting and request.meeting.effective_contact) or request.program.contact
+def _contact_mail_share(contact: Person | None) -> tuple[str, str]:
+    """(the contact's mailbox key, the request's mail state), counted under the mailbox's lock
+    (the caller's transaction holds it until the request row is in)."""
     if not (contact and contact.email):
-        logger.info("Agenda request %s stored; program has no contact to mail.", request.pk)
-        return
+        return "", AgendaRequest.MailState.NO_CONTACT
+    try:
+        mailbox = canonical_mailbox(contact.email)
+    except InvalidMailbox:
+        mailbox = contact.email.strip().casefold()  # staff typed it: count it as it is
+    mailbox_lock(mailbox)
+    mailed = AgendaRequest.objects.filter(
+        contact_mailbox=mailbox,
+        mail_state=AgendaRequest.MailState.MAILED,
+        created_at__gt=timezone.now() - CONTACT_MAIL_PERIOD,
+    ).count()
+    if mailed >= settings.AGENDA_REQUEST_MAILS_PER_CONTACT:
+        return mailbox, AgendaRequest.MailState.HELD
+    return mailbox, AgendaRequest.MailState.MAILED
+
+
+def _mail_agenda_request(request: AgendaRequest, contact: Person) -> None:
     about = f" for {request.meeting}" if request.meeting else ""
     body = (
         f"{request.name} ({request.organization or 'no organization given'}, {request.email}) "

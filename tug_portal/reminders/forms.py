@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django import forms
 
+from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Program, System
 from tug_portal.meetings.selectors import programs_active
 
@@ -64,9 +65,7 @@ class SystemsField(forms.ModelMultipleChoiceField):
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = MailboxField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     # No program chosen unless the link said which (the program, meeting or filter the visitor
     # came from): a preselected first program subscribed people to the wrong one.
     program = forms.ModelChoiceField(

@@ -143,6 +143,46 @@ class Subscription(TimeStampedModel):
         return self.status == self.Status.CONFIRMED
 
 
+class SubscriptionRequest(models.Model):
+    """The subscribe form's POST, as typed, waiting for a task to act on it. The form stores
+    this and answers at once, so that its answer (time, queries, bytes) is the same for an
+    address that is new, waiting, subscribed or bouncing; a lost task is caught up by the
+    sweep, since the row stays until it is handled."""
+
+    email = models.CharField(max_length=254)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    system_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.email} asks for {self.program_id}"
+
+
+class ConfirmationMail(models.Model):
+    """One confirmation (or preferences-link) mail granted to a mailbox: the rows of the last
+    day, counted under the mailbox's lock, cap what the subscribe form can send to one mailbox
+    across every program and spelling (settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX)."""
+
+    mailbox = models.CharField(max_length=254, help_text="The mailbox's key, not as typed.")
+    subscription = models.ForeignKey(
+        Subscription, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The request the mail answers: a retry of the same mail takes no second share.
+    requested_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["mailbox", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "requested_at"], name="confirmation_mail_once_per_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"Confirmation mail to {self.mailbox}"
+
+
 class Delivery(models.Model):
     """One mail to one subscriber about one meeting, planned, then claimed, then sent once."""
 

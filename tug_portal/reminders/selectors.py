@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from tug_portal.meetings.models import Meeting, Program
 from tug_portal.meetings.selectors import meetings_with_agenda
 
-from .models import Delivery, ReminderPolicy, Subscription
+from .models import Delivery, ReminderPolicy, Subscription, SubscriptionRequest
 
 
 def subscriptions_active(*, program_id: int) -> QuerySet[Subscription]:
@@ -132,3 +132,9 @@ def subscriptions_awaiting_confirmation_mail(*, since: datetime) -> QuerySet[Sub
         )
         .exclude(status=Subscription.Status.UNSUBSCRIBED)
     )
+
+
+def subscription_requests_waiting(*, before: datetime) -> QuerySet[SubscriptionRequest]:
+    """Subscribe form requests stored before `before` and not handled yet (their task was
+    lost while the broker was down)."""
+    return SubscriptionRequest.objects.filter(created_at__lt=before).order_by("pk")

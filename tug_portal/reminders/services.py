@@ -10,18 +10,30 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.common.queue import enqueue_on_commit
 from tug_portal.meetings.models import Program, System
 
 from . import mail, tasks
-from .models import Delivery, ReminderOffset, ReminderPolicy, Subscriber, Subscription
+from .models import (
+    ConfirmationMail,
+    Delivery,
+    ReminderOffset,
+    ReminderPolicy,
+    Subscriber,
+    Subscription,
+    SubscriptionRequest,
+)
 from .smtp_errors import classify
 
 logger = logging.getLogger(__name__)
 
 Status = Subscription.Status
+# The confirmation mails one mailbox may get are counted over this rolling period.
+CONFIRMATION_BUDGET_PERIOD = timedelta(days=1)
 
 
 def normalize_email(email: str) -> str:
@@ -52,6 +64,39 @@ def reminder_policy_changed(*, program_id: int) -> None:
 # --- Subscribing ----------------------------------------------------------------------------
 
 
+def subscription_ask(*, email: str, program: Program, systems: Iterable[System] = ()) -> None:
+    """The subscribe form's POST: store what was asked and hand it to a task. The same one
+    INSERT whatever the address, so the answer tells nobody whether an address is known (the
+    lookups, and any mail, happen in `subscription_request_handle`)."""
+    request = SubscriptionRequest.objects.create(
+        email=email, program=program, system_ids=sorted(system.pk for system in systems)
+    )
+    enqueue_on_commit(tasks.handle_subscription_request, request.pk)
+
+
+@transaction.atomic
+def subscription_request_handle(*, request_id: int) -> Subscription | None:
+    """Act on a stored form request, once: a repeated or concurrent task finds it gone."""
+    request = (
+        SubscriptionRequest.objects.select_for_update()
+        .select_related("program")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return None
+    request.delete()
+    try:
+        return subscription_request(
+            email=request.email,
+            program=request.program,
+            systems=System.objects.filter(pk__in=request.system_ids),
+        )
+    except InvalidMailbox as error:
+        logger.info("Subscription request for %r dropped: %s", request.email, error)
+        return None
+
+
 @transaction.atomic
 def subscription_request(
     *, email: str, program: Program, systems: Iterable[System] = ()
@@ -59,7 +104,9 @@ def subscription_request(
     """Someone asked for a program's reminders. Nothing is sent to them until they follow the
     link of the confirmation mail queued here (double opt-in). Asking again for a confirmed
     subscription changes nothing but mails them their preferences link, so the form never
-    reveals who is subscribed and never lets anyone change another person's settings."""
+    reveals who is subscribed and never lets anyone change another person's settings.
+    Raises InvalidMailbox (nothing written) for an address no mail should go to."""
+    canonical_mailbox(email)
     subscriber, _ = Subscriber.objects.get_or_create(email=normalize_email(email))
     subscription, _ = Subscription.objects.select_for_update().get_or_create(
         subscriber=subscriber, program=program
@@ -81,9 +128,12 @@ def subscription_request(
 
 
 def subscription_send_confirmation(*, subscription_id: int) -> bool:
-    """Send the confirmation mail asked for (or, when already confirmed, the preferences link).
-    Not one transaction on purpose: no lock is held while the SMTP server answers. Two tasks
-    for one request may both send; the cost is a second confirmation mail."""
+    """Send the confirmation mail asked for (or, when already confirmed, the preferences link),
+    if the mailbox has not had its share of confirmation mails today; a request over the share
+    is dropped (no mail now, none later). Not one transaction on purpose: no lock is held while
+    the SMTP server answers. The request is claimed by a conditional UPDATE first, so of two
+    tasks for one request only one sends; a transient failure gives the claim back for the
+    retry, which reuses the request's share."""
     subscription = (
         Subscription.objects.select_related("subscriber", "program")
         .filter(pk=subscription_id)
@@ -91,15 +141,59 @@ def subscription_send_confirmation(*, subscription_id: int) -> bool:
     )
     if subscription is None or not _confirmation_wanted(subscription):
         return False
+    requested, previously_sent = (
+        subscription.confirmation_requested_at,
+        subscription.confirmation_sent_at,
+    )
+    if not _confirmation_share_take(subscription):
+        logger.info("No confirmation mail to %s: over its share.", subscription.subscriber)
+        _pending(subscription, requested).update(confirmation_requested_at=None)
+        return False
+    claimed_at = timezone.now()
+    if not _pending(subscription, requested).update(confirmation_sent_at=claimed_at):
+        return False  # another task has it
     try:
         mail.confirmation_message(subscription).send()
     except (smtplib.SMTPException, OSError) as error:
         failure = classify(error)
         if not failure.bounces:
+            Subscription.objects.filter(pk=subscription.pk, confirmation_sent_at=claimed_at).update(
+                confirmation_sent_at=previously_sent
+            )
             raise  # transient: the task retries
         logger.warning("Confirmation mail to %s refused: %s", subscription.subscriber, failure)
         return False
-    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
+    return True
+
+
+def _pending(subscription: Subscription, requested):
+    """The subscription, while `requested` is its request and no mail has gone out for it."""
+    return Subscription.objects.filter(
+        Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=requested),
+        pk=subscription.pk,
+        confirmation_requested_at=requested,
+    )
+
+
+@transaction.atomic
+def _confirmation_share_take(subscription: Subscription) -> bool:
+    """Count the confirmation mails of the mailbox's last day under its lock and add this
+    request's, if the cap allows it (a request that already has its share keeps it)."""
+    try:
+        mailbox = canonical_mailbox(subscription.subscriber.email)
+    except InvalidMailbox:
+        return False  # stored before addresses were checked this way: no mail
+    mailbox_lock(mailbox)
+    requested = subscription.confirmation_requested_at
+    if ConfirmationMail.objects.filter(subscription=subscription, requested_at=requested).exists():
+        return True
+    since = timezone.now() - CONFIRMATION_BUDGET_PERIOD
+    granted = ConfirmationMail.objects.filter(mailbox=mailbox, created_at__gt=since).count()
+    if granted >= settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX:
+        return False
+    ConfirmationMail.objects.create(
+        mailbox=mailbox, subscription=subscription, requested_at=requested
+    )
     return True
 
 
@@ -110,6 +204,12 @@ def _confirmation_wanted(subscription: Subscription) -> bool:
         and requested is not None
         and (sent is None or sent < requested)
     )
+
+
+def confirmation_mails_prune() -> int:
+    """Forget the shares older than the period they count in (the sweep)."""
+    since = timezone.now() - CONFIRMATION_BUDGET_PERIOD
+    return ConfirmationMail.objects.filter(created_at__lte=since).delete()[0]
 
 
 @transaction.atomic

@@ -49,6 +49,10 @@ def sweep() -> None:
     )
     for subscription_id in awaiting.values_list("pk", flat=True):
         enqueue(send_confirmation, subscription_id)
+    stored = selectors.subscription_requests_waiting(before=timezone.now() - timedelta(minutes=1))
+    for request_id in stored.values_list("pk", flat=True):
+        enqueue(handle_subscription_request, request_id)
+    services.confirmation_mails_prune()
 
 
 @shared_task(**RETRY)
@@ -71,6 +75,13 @@ def send_batch() -> None:
     crash: it only ever sends rows it claimed itself."""
     if dispatcher.deliveries_send_batch().may_have_more:
         enqueue(send_batch)
+
+
+@shared_task(**RETRY)
+def handle_subscription_request(request_id: int) -> None:
+    """The subscribe form's request: the lookups, the subscription, its confirmation mail (a
+    task of its own, queued on commit). Runs once per request, however often it is queued."""
+    services.subscription_request_handle(request_id=request_id)
 
 
 @shared_task(

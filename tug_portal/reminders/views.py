@@ -9,6 +9,7 @@ also takes the RFC 8058 one-click POST, which carries no CSRF token.
 import csv
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -65,7 +66,8 @@ def subscribe(request):
         if form.is_valid():
             program = form.cleaned_data["program"]
             if not form.is_bot:
-                services.subscription_request(
+                # Stored and handed to a task: the same work and answer for any address.
+                services.subscription_ask(
                     email=form.cleaned_data["email"],
                     program=program,
                     systems=form.cleaned_data["systems"],
@@ -81,6 +83,7 @@ def subscribe(request):
         "refusal": refusal,
         "sent": request.GET.get("sent") == "1"
         or (request.method == "POST" and not refusal and form.is_valid()),
+        "confirmation_cap": settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX,
     }
     template = "reminders/subscribe.html#panel" if request.htmx else "reminders/subscribe.html"
     return render(request, template, context, status=status)

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Announcement
 from tug_portal.meetings.search import When
 
@@ -101,9 +102,7 @@ class AgendaRequestForm(forms.Form):
     name = forms.CharField(
         label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = MailboxField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     organization = forms.CharField(
         label="Organization",
         max_length=200,
