@@ -38,11 +38,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY (production), or TUG_EMBEDDED=1 to run locally."
         )
+    from tug_portal.common.files import write_private
+
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(64))
+        write_private(key_file, get_random_string(64))  # 0600: the key signs sessions, links
+    elif key_file.stat().st_mode & 0o077:
+        key_file.chmod(0o600)  # made world-readable by an older version
     SECRET_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -271,6 +275,7 @@ LOGGING = {
 
 # --- Portal ---------------------------------------------------------------------------------
 TUG_ISO_STAFF_GROUP = "ISO staff"
+TUG_ISO_VIEWER_GROUP = "ISO viewer"  # view permissions only (hardening: history reverts)
 
 # --- calendars ------------------------------------------------------------------------------
 # The domain part of every event UID ("<meeting uuid>@<domain>"). Calendar clients identify

@@ -8,7 +8,8 @@ class CommonConfig(AppConfig):
     verbose_name = "Portal operations"
 
     def ready(self):
-        from .staff import ensure_iso_staff_group
+        from .staff import ensure_iso_staff_group, ensure_iso_viewer_group
 
-        # After every migrate, so that permissions of newly added models reach the group.
+        # After every migrate, so that permissions of newly added models reach the groups.
         post_migrate.connect(ensure_iso_staff_group, dispatch_uid="ensure_iso_staff_group")
+        post_migrate.connect(ensure_iso_viewer_group, dispatch_uid="ensure_iso_viewer_group")

@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
+
+from tug_portal.common.history_admin import HistoryAdmin
 
 from . import services
 from .models import (
@@ -27,19 +28,19 @@ from .timeutil import local_span_to_utc, zone_name
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ["name", "email", "organization"]
     search_fields = ["name", "email", "organization"]
 
 
 @admin.register(System)
-class SystemAdmin(SimpleHistoryAdmin):
+class SystemAdmin(HistoryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(HistoryAdmin):
     list_display = ["title", "page", "url"]
     search_fields = ["title", "url"]
 
@@ -55,7 +56,7 @@ class StayConnectedLinkInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(HistoryAdmin):
     list_display = ["acronym", "name", "recurrence_rule", "time_zone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "acronym"]
@@ -172,7 +173,7 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     form = MeetingAdminForm
     list_display = ["__str__", "title", "local_time", "status", "is_published", "topic_count"]
     list_filter = ["program", "status", "is_published", "topics__systems"]
@@ -238,7 +239,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(SimpleHistoryAdmin):
+class AnnouncementAdmin(HistoryAdmin):
     list_display = ["title", "kind", "effective_date", "is_published", "published_at"]
     list_filter = ["kind", "is_published", "systems"]
     search_fields = ["title", "body"]
@@ -248,7 +249,7 @@ class AnnouncementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgendaRequest)
-class AgendaRequestAdmin(SimpleHistoryAdmin):
+class AgendaRequestAdmin(HistoryAdmin):
     list_display = ["topic", "program", "meeting", "name", "organization", "status", "created_at"]
     list_filter = ["status", "program"]
     list_editable = ["status"]
