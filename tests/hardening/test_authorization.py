@@ -1,9 +1,10 @@
-"""Who may do what: every URL of the portal and every method, for four roles, each answer
+"""Who may do what: every URL of the portal and every method, for five roles, each answer
 asserted.
 
 Roles: an anonymous visitor; a subscriber, who holds the signed links of their own mails (and
 nothing else: a session-less visitor otherwise); ISO staff (is_staff + the "ISO staff" group);
-an ISO viewer (is_staff + the "ISO viewer" group: view permissions only); a superuser. The public URLs are listed below with one expected status per role; the admin's
+an ISO viewer (is_staff + the "ISO viewer" group: view permissions only); a superuser. The
+public URLs are listed below with one expected status per role; the admin's
 URLs are derived for every registered model from what each role may do with it (ADMIN_RIGHTS).
 `test_matrix_covers_every_url` fails when a URL is added without an entry here.
 """
@@ -145,7 +146,8 @@ PUBLIC = {
 
 # --- The admin ----------------------------------------------------------------------------------
 # What ISO staff and a superuser may do with each registered model: v(iew), a(dd), c(hange),
-# d(elete). An ISO viewer may view what ISO staff may, and nothing more. Anonymous visitors and subscribers may do nothing: every admin URL sends them to the
+# d(elete). An ISO viewer may view what ISO staff may, and nothing more. Anonymous visitors and
+# subscribers may do nothing: every admin URL sends them to the
 # login page. Object URLs are tried on one row of each model that `world` creates.
 ADMIN_RIGHTS = {
     # model: (ISO staff, superuser)

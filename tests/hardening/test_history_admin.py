@@ -14,7 +14,8 @@ from tug_portal.meetings.models import AgendaRequest, Person, Program
 pytestmark = pytest.mark.django_db
 
 HISTORY_MODELS = [
-    model for model, model_admin in admin.site._registry.items()
+    model
+    for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, SimpleHistoryAdmin)
 ]
 
