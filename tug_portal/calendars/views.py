@@ -5,7 +5,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from tug_portal.meetings.selectors import meeting_get, programs_active
+from tug_portal.meetings.selectors import meeting_get, meeting_is_public, programs_active
 
 from . import services, serving
 from .builders import build_meeting_ics
@@ -80,7 +80,7 @@ def meeting_ics(request, slug):
             filename=f"{meeting.slug}.ics",
             changed_at=max(filter(None, [meeting.calendar_changed_at, meeting.updated_at])),
         )
-        if meeting.is_public:
+        if meeting_is_public(meeting):
             serving.meeting_calendar_remember(slug, served)
         else:
             cache_control = "private, no-store"
