@@ -1,7 +1,7 @@
 """Feeds, one-meeting calendars and the subscribe help page. Thin: parse, then serve what the
 builds stored (see serving.py for why a 304 costs no query and a 200 one cache read)."""
 
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -11,7 +11,7 @@ from . import services, serving
 from .builders import build_meeting_ics
 from .feeds import BadFeedRequest, feed_spec_from_query
 from .links import program_subscribe_links
-from .selectors import stored_feed_get
+from .selectors import feed_scope_exists, stored_feed_get
 
 
 def _bad_request(message: str):
@@ -30,6 +30,10 @@ def _serve_feed(request, *, program: str):
             return response
         if served := serving.feed_served(spec.key, validators, filename=spec.filename):
             return serving.CalendarResponse(request, served, alarms=alarms)
+    elif not feed_scope_exists(spec):
+        # Never published: most likely a URL that names nothing. One small query decides,
+        # before the stored row, a build or anything this process would keep.
+        raise Http404("No such program or system.")
     served = _stored_feed(spec)
     serving.feed_keep(spec.key, served)
     if validators != served.validators and (
