@@ -364,9 +364,11 @@ CSRF_COOKIE_SECURE = TUG_HTTPS
 # proxy always overwrites that header, or a client could claim https.
 if env_bool("TUG_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many reverse proxies append to X-Forwarded-For in front of the portal (0: clients connect
-# directly). The acceptable use policy and the login throttle find the client's address with it.
-TUG_TRUSTED_PROXY_COUNT = int(os.environ.get("TUG_TRUSTED_PROXY_COUNT", "0"))
+# The networks of the reverse proxies in front of the portal (CIDRs, comma-separated): only a
+# request whose direct peer is in one of them has its X-Forwarded-For believed, read from the
+# right past these hops (tug_portal/common/clients.py). The default, loopback, fits gunicorn bound
+# to 127.0.0.1 behind a proxy on the same host; "" believes no header at all.
+TUG_TRUSTED_PROXIES = env_list("TUG_TRUSTED_PROXIES", "127.0.0.0/8,::1")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # forms carry the token in a hidden field; no script needs it
 SESSION_COOKIE_AGE = int(os.environ.get("TUG_SESSION_SECONDS", str(8 * 3600)))  # a working day
@@ -403,7 +405,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Failures count per client address and per username (tug_portal.common.auth.LoginThrottleHandler):
+# an address is paused after AXES_FAILURE_LIMIT, a username (guessed from many addresses) after
+# TUG_LOGIN_USERNAME_FAILURE_LIMIT. Higher, so that a stranger cannot lock a colleague out as
+# cheaply as a guesser is stopped; 2FA (TUG_STAFF_2FA) is what makes a guessed password useless.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+TUG_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "tug_portal.common.auth.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"

@@ -152,7 +152,7 @@ def test_clients_have_their_own_windows(client):
 
 
 def test_clients_behind_a_trusted_proxy_are_told_apart(client, settings):
-    settings.TUG_TRUSTED_PROXY_COUNT = 1
+    settings.TUG_TRUSTED_PROXIES = ["10.0.0.0/8"]
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     client.get(FEED, HTTP_X_FORWARDED_FOR="192.0.2.1", **proxy)
 
