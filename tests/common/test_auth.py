@@ -102,8 +102,7 @@ def test_varied_forwarded_for_from_one_peer_is_stopped(client, editor, behind_pr
 def test_guessing_one_username_from_many_real_addresses_is_stopped(client, editor, behind_proxy):
     # Through our proxy, really from 40 different machines: each address stays under its limit.
     answers = [
-        log_in(client, "wrong", peer=PROXY, forwarded=f"192.0.2.{n}").status_code
-        for n in range(40)
+        log_in(client, "wrong", peer=PROXY, forwarded=f"192.0.2.{n}").status_code for n in range(40)
     ]
 
     limit = settings.TUG_LOGIN_USERNAME_FAILURE_LIMIT

@@ -81,7 +81,8 @@ def test_in_networks(address, networks, inside):
 
 def test_gunicorn_listens_on_loopback_by_default():
     web = next(
-        line for line in (settings.BASE_DIR / "Procfile").read_text().splitlines()
+        line
+        for line in (settings.BASE_DIR / "Procfile").read_text().splitlines()
         if line.startswith("web:")
     )
 
