@@ -412,6 +412,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINU
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 TUG_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
 AXES_HANDLER = "tug_portal.common.auth.LoginThrottleHandler"
+# Two-factor login for staff (TOTP, django-otp; tug_portal/common/admin_site.py): off by default
+# so that a new deployment can enrol its staff's devices first; the README recommends turning it
+# on. The apps and the middleware are always installed (their tables exist either way).
+TUG_STAFF_2FA = env_bool("TUG_STAFF_2FA")
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+OTP_TOTP_ISSUER = "TUG Portal"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.reminders.factories import make_subscription
 from tug_portal.calendars.feeds import FeedSpec
@@ -167,6 +168,7 @@ ADMIN_RIGHTS = {
     "reminders.meetingreminderlog": ("v", "v"),
     "auth.user": ("", "vacd"),  # only superusers manage users
     "auth.group": ("", "vacd"),
+    "otp_totp.totpdevice": ("", "vacd"),  # two-factor devices: superusers enrol staff
     "axes.accessattempt": ("", "vd"),
     "axes.accesslog": ("", "vd"),
     "axes.accessfailurelog": ("", "vd"),
@@ -244,6 +246,15 @@ ADMIN_PAGES = {
         "GET": STAFF_ONLY,
         "POST": STAFF_ONLY,
     },
+    # A two-factor device's otpauth:// URL and its QR code: superusers only.
+    ("admin:otp_totp_totpdevice_config", "/admin/otp_totp/totpdevice/{totp}/config/"): {
+        "GET": (302, 302, 403, 200),
+        "POST": (302, 302, 403, 200),
+    },
+    ("admin:otp_totp_totpdevice_qrcode", "/admin/otp_totp/totpdevice/{totp}/qrcode/"): {
+        "GET": (302, 302, 403, 200),
+        "POST": (302, 302, 403, 200),
+    },
     # Setting another user's password: superusers only.
     ("admin:auth_user_password_change", "/admin/auth/user/{user}/password/"): {
         "GET": (302, 302, 403, 200),
@@ -291,6 +302,7 @@ def world(db) -> World:
     }
     users["iso_staff"].groups.add(ensure_iso_staff_group())
     users["iso_viewer"].groups.add(ensure_iso_viewer_group())
+    totp_device = TOTPDevice.objects.create(user=users["iso_staff"], name="phone")
     request = AgendaRequest.objects.create(
         program=tug, name="Ada", email="ada@example.com", topic="DRRS"
     )
@@ -301,6 +313,7 @@ def world(db) -> World:
             "meeting_type": str(ContentType.objects.get_for_model(Meeting).pk),
             "h": str(draft.history.latest().history_id),
             "user": str(users["iso_staff"].pk),
+            "totp": str(totp_device.pk),
         },
         tokens={
             "confirm": tokens.confirm_token(subscription.pk),
@@ -323,6 +336,7 @@ def world(db) -> World:
             "reminders.delivery": delivery,
             "reminders.meetingreminderlog": draft,
             "auth.user": users["iso_staff"],
+            "otp_totp.totpdevice": totp_device,
             "auth.group": Group.objects.get(name=settings.TUG_ISO_STAFF_GROUP),
         },
     )

@@ -8,6 +8,13 @@ class CommonConfig(AppConfig):
     verbose_name = "Portal operations"
 
     def ready(self):
+        from django.contrib import admin
+
+        from .admin_site import StaffAdminSite
+
+        # The default site, every model registered on it, with the optional two-factor login.
+        admin.site.__class__ = StaffAdminSite
+
         from .staff import ensure_iso_staff_group, ensure_iso_viewer_group
 
         # After every migrate, so that permissions of newly added models reach the groups.
