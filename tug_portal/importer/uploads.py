@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from .sources import AgendaSource, source_read
 
 PENDING_SECONDS = 3600
+NAME_MAX_BYTES = 255
 _KEY = "importer:upload:{token}"
 
 
@@ -32,7 +33,7 @@ def upload_read(upload: UploadedFile) -> tuple[AgendaSource, bytes]:
     bytes. Django already spooled a large upload to disk: it is copied in chunks, never held in
     memory before its size is checked."""
     with tempfile.TemporaryDirectory(prefix="tug-agenda-") as folder:
-        path = Path(folder) / _file_name(upload.name or "")
+        path = Path(folder) / file_name(upload.name or "")
         with path.open("wb") as file:
             for chunk in upload.chunks():
                 file.write(chunk)
@@ -62,13 +63,22 @@ def upload_forget(pending: PendingUpload) -> None:
 
 def pending_read(pending: PendingUpload) -> AgendaSource:
     with tempfile.TemporaryDirectory(prefix="tug-agenda-") as folder:
-        path = Path(folder) / pending.name
+        path = Path(folder) / file_name(pending.name)
         path.write_bytes(pending.data)
         return source_read(path)
 
 
-def _file_name(name: str) -> str:
+def file_name(name: str) -> str:
     """The name staff gave the file (the record is named after it), without any folder part,
-    so that it stays inside our temporary folder."""
+    so that it stays inside our temporary folder, and cut to NAME_MAX_BYTES of UTF-8 (what file
+    systems allow, and the record's column) keeping its extension, which says how to read it."""
     name = Path(name.replace("\\", "/").replace("\0", "")).name
-    return name if name not in ("", ".", "..") else "agenda"
+    name = name if name not in ("", ".", "..") else "agenda"
+    if len(name.encode()) <= NAME_MAX_BYTES:
+        return name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    if len(suffix.encode()) > 16:  # not an extension we read: cut the name as a whole
+        stem, suffix = name, ""
+    room = NAME_MAX_BYTES - len(suffix.encode())
+    # Cut bytes, then drop a character split in two.
+    return stem.encode()[:room].decode(errors="ignore") + suffix
