@@ -10,10 +10,13 @@ class CommonConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from .admin_lists import guard_drill_downs
         from .admin_site import StaffAdminSite
 
-        # The default site, every model registered on it, with the optional two-factor login.
+        # The default site, every model registered on it (admin's autodiscover ran before this),
+        # with the optional two-factor login and date drill-downs that take any value.
         admin.site.__class__ = StaffAdminSite
+        guard_drill_downs(admin.site)
 
         from .staff import ensure_iso_staff_group, ensure_iso_viewer_group
 
