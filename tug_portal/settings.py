@@ -456,6 +456,12 @@ TUG_READYZ_BROKER_TIMEOUT = float(os.environ.get("TUG_READYZ_BROKER_TIMEOUT", "3
 # Reminders are dispatched every minute: one still unsent 10 minutes after it was due means the
 # dispatcher or the SMTP server is not keeping up (tug_portal/reminders/health.py).
 TUG_READYZ_REMINDER_LAG = int(os.environ.get("TUG_READYZ_REMINDER_LAG", "600"))
+# Who sees /readyz's details (the checks, as JSON): staff, a caller with this token
+# (`Authorization: Bearer ...`; empty: no token works) and callers from these networks (CIDRs).
+# Anyone else gets the bare status code, from a result kept this many seconds per process.
+TUG_READYZ_TOKEN = os.environ.get("TUG_READYZ_TOKEN", "")
+TUG_READYZ_ALLOW_NETWORKS = env_list("TUG_READYZ_ALLOW_NETWORKS", "127.0.0.0/8,::1")
+TUG_READYZ_PUBLIC_SECONDS = float(os.environ.get("TUG_READYZ_PUBLIC_SECONDS", "10"))
 # A database that does not answer fails the request in seconds (a 503), not minutes.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
