@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import RequestFactory
 
-from tug_portal.common.clients import client_ip, in_networks
+from tug_portal.common.clients import check_networks, client_ip, in_networks
 
 
 def request_from(remote_addr, forwarded=None):
@@ -88,3 +88,12 @@ def test_gunicorn_listens_on_loopback_by_default():
 
     assert "--bind ${TUG_BIND_ADDRESS:-127.0.0.1}:" in web
     assert "0.0.0.0" not in web  # noqa: S104 - the string looked for, not a bind
+
+
+def test_a_bad_network_is_named_by_the_checks(settings):
+    settings.TUG_TRUSTED_PROXIES = ["10.0.0.0/8", "proxy.example.org"]
+
+    errors = check_networks()
+
+    assert [error.id for error in errors] == ["tug_portal.E001"]
+    assert "TUG_TRUSTED_PROXIES" in errors[0].msg

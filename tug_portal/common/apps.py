@@ -10,6 +10,7 @@ class CommonConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from . import clients  # noqa: F401 - registers the check of the network settings
         from .admin_lists import guard_drill_downs
         from .admin_site import StaffAdminSite
 

@@ -14,6 +14,7 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.core import checks
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -56,3 +57,21 @@ def client_ip(request) -> str:
         if not in_networks(hop, trusted):
             break
     return client
+
+
+@checks.register(checks.Tags.security)
+def check_networks(app_configs=None, **kwargs) -> list:
+    """`manage.py check` (and every start) names a network setting it cannot read."""
+    errors = []
+    for name in ("TUG_TRUSTED_PROXIES", "TUG_READYZ_ALLOW_NETWORKS"):
+        try:
+            parse_networks(tuple(getattr(settings, name)))
+        except ValueError as error:
+            errors.append(
+                checks.Error(
+                    f"{name} holds something that is not a network: {error}",
+                    hint="Comma-separated CIDRs, e.g. 10.0.0.0/8,192.0.2.7/32,::1",
+                    id="tug_portal.E001",
+                )
+            )
+    return errors
