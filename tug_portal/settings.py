@@ -38,11 +38,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY (production), or TUG_EMBEDDED=1 to run locally."
         )
+    from tug_portal.common.files import write_private
+
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(64))
+        write_private(key_file, get_random_string(64))  # 0600: the key signs sessions, links
+    elif key_file.stat().st_mode & 0o077:
+        key_file.chmod(0o600)  # made world-readable by an older version
     SECRET_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -271,6 +275,7 @@ LOGGING = {
 
 # --- Portal ---------------------------------------------------------------------------------
 TUG_ISO_STAFF_GROUP = "ISO staff"
+TUG_ISO_VIEWER_GROUP = "ISO viewer"  # view permissions only (hardening: history reverts)
 
 # --- calendars ------------------------------------------------------------------------------
 # The domain part of every event UID ("<meeting uuid>@<domain>"). Calendar clients identify
@@ -371,9 +376,11 @@ CSRF_COOKIE_SECURE = TUG_HTTPS
 # proxy always overwrites that header, or a client could claim https.
 if env_bool("TUG_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many reverse proxies append to X-Forwarded-For in front of the portal (0: clients connect
-# directly). The acceptable use policy and the login throttle find the client's address with it.
-TUG_TRUSTED_PROXY_COUNT = int(os.environ.get("TUG_TRUSTED_PROXY_COUNT", "0"))
+# The networks of the reverse proxies in front of the portal (CIDRs, comma-separated): only a
+# request whose direct peer is in one of them has its X-Forwarded-For believed, read from the
+# right past these hops (tug_portal/common/clients.py). The default, loopback, fits gunicorn bound
+# to 127.0.0.1 behind a proxy on the same host; "" believes no header at all.
+TUG_TRUSTED_PROXIES = env_list("TUG_TRUSTED_PROXIES", "127.0.0.0/8,::1")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # forms carry the token in a hidden field; no script needs it
 SESSION_COOKIE_AGE = int(os.environ.get("TUG_SESSION_SECONDS", str(8 * 3600)))  # a working day
@@ -410,7 +417,23 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Failures count per client address and per username (tug_portal.common.auth.LoginThrottleHandler):
+# an address is paused after AXES_FAILURE_LIMIT, a username (guessed from many addresses) after
+# TUG_LOGIN_USERNAME_FAILURE_LIMIT. Higher, so that a stranger cannot lock a colleague out as
+# cheaply as a guesser is stopped; 2FA (TUG_STAFF_2FA) is what makes a guessed password useless.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+TUG_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "tug_portal.common.auth.LoginThrottleHandler"
+# Two-factor login for staff (TOTP, django-otp; tug_portal/common/admin_site.py): off by default
+# so that a new deployment can enrol its staff's devices first; the README recommends turning it
+# on. The apps and the middleware are always installed (their tables exist either way).
+TUG_STAFF_2FA = env_bool("TUG_STAFF_2FA")
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+OTP_TOTP_ISSUER = "TUG Portal"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"
@@ -479,6 +502,12 @@ TUG_READYZ_BROKER_TIMEOUT = float(os.environ.get("TUG_READYZ_BROKER_TIMEOUT", "3
 # Reminders are dispatched every minute: one still unsent 10 minutes after it was due means the
 # dispatcher or the SMTP server is not keeping up (tug_portal/reminders/health.py).
 TUG_READYZ_REMINDER_LAG = int(os.environ.get("TUG_READYZ_REMINDER_LAG", "600"))
+# Who sees /readyz's details (the checks, as JSON): staff, a caller with this token
+# (`Authorization: Bearer ...`; empty: no token works) and callers from these networks (CIDRs).
+# Anyone else gets the bare status code, from a result kept this many seconds per process.
+TUG_READYZ_TOKEN = os.environ.get("TUG_READYZ_TOKEN", "")
+TUG_READYZ_ALLOW_NETWORKS = env_list("TUG_READYZ_ALLOW_NETWORKS", "127.0.0.0/8,::1")
+TUG_READYZ_PUBLIC_SECONDS = float(os.environ.get("TUG_READYZ_PUBLIC_SECONDS", "10"))
 # A database that does not answer fails the request in seconds (a 503), not minutes.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(

@@ -65,3 +65,66 @@ def test_other_addresses_are_not_paused(client, editor):
 
 def test_logins_without_a_request_are_not_throttled(client, editor):
     assert client.login(username="editor", password="right-horse")
+
+
+# --- Forged addresses and guessing from many addresses ---------------------------------------
+
+ATTACKER = "198.51.100.7"  # reaches the web process directly, outside the proxies' networks
+VICTIM = "203.0.113.5"
+PROXY = "10.0.0.1"
+
+
+def log_in(client, password, *, username="editor", peer, forwarded=None, moment=T0):
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    with time_machine.travel(moment, tick=False):
+        return client.post(
+            LOGIN, {"username": username, "password": password}, REMOTE_ADDR=peer, **headers
+        )
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.TUG_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+
+def test_varied_forwarded_for_from_one_peer_is_stopped(client, editor, behind_proxy):
+    answers = [
+        log_in(client, "wrong", peer=ATTACKER, forwarded=f"192.0.2.{n}").status_code
+        for n in range(40)
+    ]
+
+    # The failure that reaches the limit is answered with the pause, and so is every later try.
+    assert answers.index(429) == settings.AXES_FAILURE_LIMIT - 1
+    assert set(answers[settings.AXES_FAILURE_LIMIT - 1 :]) == {429}
+    assert log_in(client, "right-horse", peer=ATTACKER, forwarded="192.0.2.250").status_code == 429
+
+
+def test_guessing_one_username_from_many_real_addresses_is_stopped(client, editor, behind_proxy):
+    # Through our proxy, really from 40 different machines: each address stays under its limit.
+    answers = [
+        log_in(client, "wrong", peer=PROXY, forwarded=f"192.0.2.{n}").status_code for n in range(40)
+    ]
+
+    limit = settings.TUG_LOGIN_USERNAME_FAILURE_LIMIT
+    assert answers.index(429) == limit - 1
+    assert set(answers[limit - 1 :]) == {429}
+
+
+def test_failures_with_a_forged_victim_address_do_not_lock_the_victim_out(
+    client, editor, behind_proxy
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong", username="someone", peer=ATTACKER, forwarded=VICTIM)
+
+    victim = log_in(client, "right-horse", peer=PROXY, forwarded=VICTIM)
+
+    assert victim.status_code == 302
+
+
+def test_a_few_failures_on_a_username_do_not_lock_its_owner_out(client, editor, behind_proxy):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong", peer=ATTACKER, forwarded=VICTIM)
+
+    owner = log_in(client, "right-horse", peer=PROXY, forwarded=VICTIM)
+
+    assert owner.status_code == 302

@@ -1,9 +1,10 @@
-"""Who may do what: every URL of the portal and every method, for four roles, each answer
+"""Who may do what: every URL of the portal and every method, for five roles, each answer
 asserted.
 
 Roles: an anonymous visitor; a subscriber, who holds the signed links of their own mails (and
 nothing else: a session-less visitor otherwise); ISO staff (is_staff + the "ISO staff" group);
-a superuser. The public URLs are listed below with one expected status per role; the admin's
+an ISO viewer (is_staff + the "ISO viewer" group: view permissions only); a superuser. The
+public URLs are listed below with one expected status per role; the admin's
 URLs are derived for every registered model from what each role may do with it (ADMIN_RIGHTS).
 `test_matrix_covers_every_url` fails when a URL is added without an entry here.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -19,13 +21,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.reminders.factories import make_subscription
 from tug_portal.calendars.feeds import FeedSpec
 from tug_portal.calendars.services import feed_build
 from tug_portal.common import budgets
 from tug_portal.common.services import heartbeat_record
-from tug_portal.common.staff import ensure_iso_staff_group
+from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import (
     AgendaRequest,
@@ -40,11 +43,13 @@ from tug_portal.meetings.services import meeting_create
 from tug_portal.reminders import tokens
 from tug_portal.reminders.models import Delivery, Subscription
 
-ROLES = ("anonymous", "subscriber", "iso_staff", "superuser")
+ROLES = ("anonymous", "subscriber", "iso_staff", "iso_viewer", "superuser")
+TABLE_ROLES = ("anonymous", "subscriber", "iso_staff", "superuser")  # the tables' columns
 FORGED = "1:forged-signature"
 
 # --- Public URLs --------------------------------------------------------------------------------
-# (URL name, path, method) -> answers for (anonymous, subscriber, iso_staff, superuser).
+# (URL name, path, method) -> answers for (anonymous, subscriber, iso_staff, superuser); an ISO
+# viewer is answered as ISO staff (VIEWER_DIFFERS lists where not).
 # {draft} is an unpublished meeting, (token:...) a subscriber's signed link (forged for the
 # roles that do not hold it). POSTs carry no data: a form answers with its errors.
 ANY = (200, 200, 200, 200)
@@ -143,7 +148,8 @@ PUBLIC = {
 
 # --- The admin ----------------------------------------------------------------------------------
 # What ISO staff and a superuser may do with each registered model: v(iew), a(dd), c(hange),
-# d(elete). Anonymous visitors and subscribers may do nothing: every admin URL sends them to the
+# d(elete). An ISO viewer may view what ISO staff may, and nothing more. Anonymous visitors and
+# subscribers may do nothing: every admin URL sends them to the
 # login page. Object URLs are tried on one row of each model that `world` creates.
 ADMIN_RIGHTS = {
     # model: (ISO staff, superuser)
@@ -163,6 +169,7 @@ ADMIN_RIGHTS = {
     "reminders.meetingreminderlog": ("v", "v"),
     "auth.user": ("", "vacd"),  # only superusers manage users
     "auth.group": ("", "vacd"),
+    "otp_totp.totpdevice": ("", "vacd"),  # two-factor devices: superusers enrol staff
     "axes.accessattempt": ("", "vd"),
     "axes.accesslog": ("", "vd"),
     "axes.accessfailurelog": ("", "vd"),
@@ -192,10 +199,17 @@ ALLOWED_EMPTY_POST = {
 }
 
 
+def viewer_rights(model: str) -> str:
+    return "v" if ADMIN_RIGHTS[model][0] else ""
+
+
 def admin_expected(role: str, model: str, view: str, method: str) -> int:
     if role in ("anonymous", "subscriber"):
         return 302
-    rights = ADMIN_RIGHTS[model][0 if role == "iso_staff" else 1]
+    if role == "iso_viewer":
+        rights = viewer_rights(model)
+    else:
+        rights = ADMIN_RIGHTS[model][0 if role == "iso_staff" else 1]
     if not admin_allowed(rights, view, method):
         return 403
     return ALLOWED_EMPTY_POST.get((model, view), 200) if method == "POST" else 200
@@ -233,12 +247,30 @@ ADMIN_PAGES = {
         "GET": STAFF_ONLY,
         "POST": STAFF_ONLY,
     },
+    # A two-factor device's otpauth:// URL and its QR code: superusers only.
+    ("admin:otp_totp_totpdevice_config", "/admin/otp_totp/totpdevice/{totp}/config/"): {
+        "GET": (302, 302, 403, 200),
+        "POST": (302, 302, 403, 200),
+    },
+    ("admin:otp_totp_totpdevice_qrcode", "/admin/otp_totp/totpdevice/{totp}/qrcode/"): {
+        "GET": (302, 302, 403, 200),
+        "POST": (302, 302, 403, 200),
+    },
     # Setting another user's password: superusers only.
     ("admin:auth_user_password_change", "/admin/auth/user/{user}/password/"): {
         "GET": (302, 302, 403, 200),
         "POST": (302, 302, 403, 200),
     },
     (None, "/admin/no-such-page/"): {"GET": (302, 302, 404, 404), "POST": (302, 302, 404, 404)},
+}
+
+# Where an ISO viewer is not answered as ISO staff: (path, method) -> status.
+VIEWER_DIFFERS = {
+    # May not import.
+    ("/admin/importer/agendaimport/add/confirm/", "GET"): 403,
+    ("/admin/importer/agendaimport/add/confirm/", "POST"): 403,
+    # May look at an old version, never save it ("Revert").
+    ("/admin/meetings/meeting/{meeting}/history/{h}/", "POST"): 403,
 }
 
 
@@ -266,9 +298,12 @@ def world(db) -> World:
     )
     users = {
         "iso_staff": get_user_model().objects.create_user("editor", is_staff=True),
+        "iso_viewer": get_user_model().objects.create_user("viewer", is_staff=True),
         "superuser": get_user_model().objects.create_superuser("root"),
     }
     users["iso_staff"].groups.add(ensure_iso_staff_group())
+    users["iso_viewer"].groups.add(ensure_iso_viewer_group())
+    totp_device = TOTPDevice.objects.create(user=users["iso_staff"], name="phone")
     request = AgendaRequest.objects.create(
         program=tug, name="Ada", email="ada@example.com", topic="DRRS"
     )
@@ -279,6 +314,7 @@ def world(db) -> World:
             "meeting_type": str(ContentType.objects.get_for_model(Meeting).pk),
             "h": str(draft.history.latest().history_id),
             "user": str(users["iso_staff"].pk),
+            "totp": str(totp_device.pk),
         },
         tokens={
             "confirm": tokens.confirm_token(subscription.pk),
@@ -301,7 +337,8 @@ def world(db) -> World:
             "reminders.delivery": delivery,
             "reminders.meetingreminderlog": draft,
             "auth.user": users["iso_staff"],
-            "auth.group": Group.objects.get(),
+            "otp_totp.totpdevice": totp_device,
+            "auth.group": Group.objects.get(name=settings.TUG_ISO_STAFF_GROUP),
         },
     )
 
@@ -332,13 +369,18 @@ def answer(role: str, world: World, method: str, path: str) -> int:
     return status
 
 
+def table_expected(statuses: tuple, role: str, template: str, method: str) -> int:
+    if role == "iso_viewer":
+        return VIEWER_DIFFERS.get((template, method), statuses[TABLE_ROLES.index("iso_staff")])
+    return statuses[TABLE_ROLES.index(role)]
+
+
 def table_matrix(table: dict, role: str, world: World) -> tuple[dict, dict]:
-    index = ROLES.index(role)
     expected, actual = {}, {}
     for (_name, template), methods in table.items():
         path = resolve_path(template, role, world)
         for method, statuses in methods.items():
-            expected[(template, method)] = statuses[index]
+            expected[(template, method)] = table_expected(statuses, role, template, method)
             actual[(template, method)] = answer(role, world, method, path)
     return expected, actual
 

@@ -14,6 +14,7 @@ from ninja import Field, Schema
 
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
+from tug_portal.meetings.selectors import meeting_shown
 from tug_portal.meetings.timeutil import zone_name
 
 from .params import AnnouncementKind, MeetingStatus
@@ -32,9 +33,7 @@ def api_url(request, name: str, **kwargs) -> str:
 def published_or_none(meeting: Meeting | None) -> Meeting | None:
     """A link from published content to a draft (or a retired program's meeting) is left out,
     so that the API never reveals a draft."""
-    if meeting is None or not meeting.is_public:
-        return None
-    return meeting
+    return meeting_shown(meeting, user=None)
 
 
 class ErrorOut(Schema):

@@ -6,7 +6,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Exists, Max, QuerySet, Sum
 from django.utils import timezone
 
 from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn, Program, System
@@ -162,6 +162,17 @@ def feed_program(spec: FeedSpec) -> Program | None:
 
 def feed_system(spec: FeedSpec) -> System | None:
     return System.objects.filter(code__iexact=spec.system).first() if spec.system else None
+
+
+def feed_scope_exists(spec: FeedSpec) -> bool:
+    """Whether the program (active) and the system a feed names exist: one small query at most,
+    asked before anything else about a feed nobody built yet, so that a request for a random
+    URL costs no more than that."""
+    systems = System.objects.filter(code__iexact=spec.system)
+    if spec.program:
+        programs = programs_active().filter(slug=spec.program)
+        return (programs.filter(Exists(systems)) if spec.system else programs).exists()
+    return systems.exists() if spec.system else True
 
 
 def feed_data_version(spec: FeedSpec, *, now: datetime) -> str:

@@ -72,12 +72,12 @@ def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
     """Build the feed from the database and store it. Raises Http404 when the program or system
     it names does not exist (or the program is not active)."""
     now = now or timezone.now()
+    program, system = feed_program(spec), feed_system(spec)
+    if (spec.program and program is None) or (spec.system and system is None):
+        raise Http404("No such program or system.")  # before the version's aggregates
     # Read the version before the meetings: a change committed in between then leaves the
     # stored version behind the data, and the next refresh builds again.
     version = feed_data_version(spec, now=now)
-    program, system = feed_program(spec), feed_system(spec)
-    if (spec.program and program is None) or (spec.system and system is None):
-        raise Http404("No such program or system.")
     meetings = feed_event_facts(feed_meetings(spec, now=now))
     return _feed_store(
         spec=spec,

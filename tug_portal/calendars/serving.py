@@ -83,11 +83,20 @@ def _feed_content_cache_key(key: str, etag: str) -> str:
     return f"{FEED_CONTENT_CACHE_PREFIX}{key}:{etag}"
 
 
-_recent_validators: dict[str, tuple[float, Validators | None]] = {}
+# The validators this process read or published lately, per feed key: a bounded LRU of feeds
+# that exist (a miss is never remembered: any URL can be asked for, and a process must not
+# grow with every random one).
+RECENT_VALIDATORS_MAX = 1024
+_recent_validators: OrderedDict[str, tuple[float, Validators]] = OrderedDict()
+_recent_validators_lock = threading.Lock()
 
 
-def _remember(key: str, validators: Validators | None) -> None:
-    _recent_validators[key] = (time.monotonic() + RECENT_VALIDATORS_SECONDS, validators)
+def _remember(key: str, validators: Validators) -> None:
+    with _recent_validators_lock:
+        _recent_validators[key] = (time.monotonic() + RECENT_VALIDATORS_SECONDS, validators)
+        _recent_validators.move_to_end(key)
+        while len(_recent_validators) > RECENT_VALIDATORS_MAX:
+            _recent_validators.popitem(last=False)
 
 
 def _publish(key: str, validators: Validators, contents: tuple[bytes, bytes] | None) -> None:
@@ -123,13 +132,15 @@ def feeds_publish(feeds) -> None:
 
 def feed_unpublish(key: str) -> None:
     cache.delete(_feed_cache_key(key))
-    _recent_validators.pop(key, None)
+    with _recent_validators_lock:
+        _recent_validators.pop(key, None)
 
 
 def feed_validators(key: str) -> Validators | None:
-    """The feed's current validators, from the cache."""
+    """The feed's current validators, from the cache (remembered here only when there are)."""
     validators = cache.get(_feed_cache_key(key))
-    _remember(key, validators)
+    if validators is not None:
+        _remember(key, validators)
     return validators
 
 

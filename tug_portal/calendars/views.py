@@ -3,20 +3,20 @@ builds stored (see serving.py for why a 304 costs no query and a 200 one cache r
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from tug_portal.common import fair_use
 from tug_portal.meetings.search import systems_all
-from tug_portal.meetings.selectors import meeting_get, programs_active
+from tug_portal.meetings.selectors import meeting_get, meeting_is_public, programs_active
 
 from . import services, serving
 from .builders import build_meeting_ics
 from .feeds import BadFeedRequest, feed_spec_from_query
 from .links import program_subscribe_links
-from .selectors import stored_feed_get
+from .selectors import feed_scope_exists, stored_feed_get
 
 
 def _bad_request(message: str):
@@ -36,6 +36,10 @@ def _serve_feed(request, *, program: str):
         if served := serving.feed_served(spec.key, validators, filename=spec.filename):
             fair_use.answered_from_store(request)
             return serving.CalendarResponse(request, served, alarms=alarms)
+    elif not feed_scope_exists(spec):
+        # Never published: most likely a URL that names nothing. One small query decides,
+        # before the stored row, a build or anything this process would keep.
+        raise Http404("No such program or system.")
     served = _stored_feed(request, spec)
     serving.feed_keep(spec.key, served)
     if validators != served.validators and (
@@ -114,7 +118,7 @@ def meeting_ics(request, slug):
             filename=f"{meeting.slug}.ics",
             changed_at=max(filter(None, [meeting.calendar_changed_at, meeting.updated_at])),
         )
-        if meeting.is_public:
+        if meeting_is_public(meeting):
             serving.meeting_calendar_remember(slug, served)
         else:
             cache_control = "private, no-store"

@@ -8,7 +8,19 @@ class CommonConfig(AppConfig):
     verbose_name = "Portal operations"
 
     def ready(self):
-        from .staff import ensure_iso_staff_group
+        from django.contrib import admin
 
-        # After every migrate, so that permissions of newly added models reach the group.
+        from . import clients  # noqa: F401 - registers the check of the network settings
+        from .admin_lists import guard_drill_downs
+        from .admin_site import StaffAdminSite
+
+        # The default site, every model registered on it (admin's autodiscover ran before this),
+        # with the optional two-factor login and date drill-downs that take any value.
+        admin.site.__class__ = StaffAdminSite
+        guard_drill_downs(admin.site)
+
+        from .staff import ensure_iso_staff_group, ensure_iso_viewer_group
+
+        # After every migrate, so that permissions of newly added models reach the groups.
         post_migrate.connect(ensure_iso_staff_group, dispatch_uid="ensure_iso_staff_group")
+        post_migrate.connect(ensure_iso_viewer_group, dispatch_uid="ensure_iso_viewer_group")

@@ -9,7 +9,10 @@ an AppConfig lists dotted paths in `readiness_checks`; each names a function tha
 argument and returns a `Check` (the reminders app reports its oldest unsent due reminder).
 """
 
+import hmac
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +24,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .clients import client_ip, in_networks
 from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -112,3 +116,38 @@ def readiness() -> dict:
         "status": "ok" if all(result.ok for result in results) else "failing",
         "checks": {result.name: {"ok": result.ok, "detail": result.detail} for result in results},
     }
+
+
+# --- Who sees the details -------------------------------------------------------------------
+
+
+def readiness_details_allowed(request) -> bool:
+    """Staff signed in to the admin (verified by their device when TUG_STAFF_2FA is on), a
+    caller presenting `Authorization: Bearer <TUG_READYZ_TOKEN>`, or one whose address is on
+    TUG_READYZ_ALLOW_NETWORKS."""
+    from django.contrib import admin
+
+    token = settings.TUG_READYZ_TOKEN
+    sent = request.META.get("HTTP_AUTHORIZATION", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return True
+    if in_networks(client_ip(request), settings.TUG_READYZ_ALLOW_NETWORKS):
+        return True
+    return admin.site.has_permission(request)
+
+
+_recent_lock = threading.Lock()
+_recent: tuple[float, bool] = (0.0, False)  # (valid until, every check passed)
+
+
+def readiness_ok_recent() -> bool:
+    """Whether every check passed, run at most once per TUG_READYZ_PUBLIC_SECONDS in this
+    process (the answer anyone may ask for, as often as they like)."""
+    global _recent
+    with _recent_lock:
+        valid_until, ok = _recent
+        if time.monotonic() < valid_until:
+            return ok
+        ok = readiness()["status"] == "ok"
+        _recent = (time.monotonic() + settings.TUG_READYZ_PUBLIC_SECONDS, ok)
+        return ok

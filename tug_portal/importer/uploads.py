@@ -19,6 +19,7 @@ from .sources import AgendaSource, source_read
 
 PENDING_SECONDS = 3600
 _KEY = "importer:upload:v2:{token}"  # v2: the record read, no longer the bytes
+NAME_MAX_BYTES = 255
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def upload_read(upload: UploadedFile) -> AgendaSource:
     """Read an upload like a file on disk (`AgendaFileError` when it cannot be used). Django
     already spooled a large upload to disk: it is copied in chunks, never held in memory."""
     with tempfile.TemporaryDirectory(prefix="tug-agenda-") as folder:
-        path = Path(folder) / _file_name(upload.name or "")
+        path = Path(folder) / file_name(upload.name or "")
         with path.open("wb") as file:
             for chunk in upload.chunks():
                 file.write(chunk)
@@ -59,8 +60,17 @@ def upload_forget(pending: PendingUpload) -> None:
     cache.delete(_KEY.format(token=pending.token))
 
 
-def _file_name(name: str) -> str:
+def file_name(name: str) -> str:
     """The name staff gave the file (the record is named after it), without any folder part,
-    so that it stays inside our temporary folder."""
+    so that it stays inside our temporary folder, and cut to NAME_MAX_BYTES of UTF-8 (what file
+    systems allow, and the record's column) keeping its extension, which says how to read it."""
     name = Path(name.replace("\\", "/").replace("\0", "")).name
-    return name if name not in ("", ".", "..") else "agenda"
+    name = name if name not in ("", ".", "..") else "agenda"
+    if len(name.encode()) <= NAME_MAX_BYTES:
+        return name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    if len(suffix.encode()) > 16:  # not an extension we read: cut the name as a whole
+        stem, suffix = name, ""
+    room = NAME_MAX_BYTES - len(suffix.encode())
+    # Cut bytes, then drop a character split in two.
+    return stem.encode()[:room].decode(errors="ignore") + suffix

@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
+
+from tug_portal.common.history_admin import HistoryAdmin
 
 from . import services
 from .models import (
@@ -27,7 +28,7 @@ from .models import (
 from .timeutil import local_span_to_utc, zone_name
 
 
-class PublishableAdmin(SimpleHistoryAdmin):
+class PublishableAdmin(HistoryAdmin):
     """Drafts are unmissable: a Draft/Published badge in the list and on the form, “Save and
     publish” beside “Save”, and publishing (the button or the ticked box) goes through the
     service, which dates it."""
@@ -58,19 +59,19 @@ class PublishableAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ["name", "email", "organization"]
     search_fields = ["name", "email", "organization"]
 
 
 @admin.register(System)
-class SystemAdmin(SimpleHistoryAdmin):
+class SystemAdmin(HistoryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(HistoryAdmin):
     list_display = ["title", "page", "url"]
     search_fields = ["title", "url"]
 
@@ -86,7 +87,7 @@ class StayConnectedLinkInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(HistoryAdmin):
     list_display = ["acronym", "name", "recurrence_rule", "time_zone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "acronym"]
@@ -304,7 +305,7 @@ class AnnouncementAdmin(PublishableAdmin):
 
 
 @admin.register(AgendaRequest)
-class AgendaRequestAdmin(SimpleHistoryAdmin):
+class AgendaRequestAdmin(HistoryAdmin):
     list_display = [
         "topic", "program", "meeting", "name", "organization", "status", "mail_state", "created_at",
     ]  # fmt: skip

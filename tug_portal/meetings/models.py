@@ -220,7 +220,10 @@ class StayConnectedLink(models.Model):
 
 class MeetingQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True, program__is_active=True)
+        """What the public may see: selectors.public_meetings_filter, the one rule."""
+        from .selectors import public_meetings_filter  # selectors import this module
+
+        return self.filter(public_meetings_filter())
 
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
@@ -336,11 +339,6 @@ class Meeting(ConferenceDetails, TimeStampedModel):
     @property
     def local_end(self):
         return self.ends_at.astimezone(self.zone)
-
-    @property
-    def is_public(self) -> bool:
-        """What the public may see: the same rule as MeetingQuerySet.published()."""
-        return self.is_published and self.program.is_active
 
     @property
     def is_cancelled(self) -> bool:

@@ -19,7 +19,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
-from .selectors import announcements_visible, meetings_visible, topics_for_lists
+from .selectors import (
+    announcements_visible,
+    can_see_drafts,
+    meetings_visible,
+    public_meetings_filter,
+    topics_for_lists,
+)
 
 SEARCH_CONFIG = "english"
 MAX_TERMS = 8  # a search box, not a document: longer input only slows the query down
@@ -109,9 +115,15 @@ def announcements_search(
         "presented_at", "presented_at__program"
     )
     if program_slug:
+        # Only through meetings the viewer may see: the link to a draft or a retired program's
+        # meeting is not revealed by the filter either.
+        presented, related = Q(), Q()
+        if not can_see_drafts(user):
+            presented = public_meetings_filter("presented_at__")
+            related = public_meetings_filter("related_meeting__")
         announcements = announcements.filter(
-            Q(presented_at__program__slug=program_slug)
-            | Q(related_meeting__program__slug=program_slug)
+            (presented & Q(presented_at__program__slug=program_slug))
+            | (related & Q(related_meeting__program__slug=program_slug))
         )
     if system_code:
         announcements = announcements.filter(

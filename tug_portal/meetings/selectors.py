@@ -22,6 +22,31 @@ def can_see_drafts(user) -> bool:
     return bool(user and user.is_authenticated and user.is_staff)
 
 
+# --- THE "is public" rule ---------------------------------------------------------------------
+# What the public may see of a meeting: it is published and its program is active (a retired
+# program's meetings disappear with it). Every page, feed, API answer, search and link from other
+# content (an announcement's meeting) asks one of these three, never the fields themselves.
+
+
+def public_meetings_filter(prefix: str = "") -> Q:
+    """The rule as a filter; `prefix` reaches the meeting through a relation
+    ("related_meeting__")."""
+    return Q(**{f"{prefix}is_published": True, f"{prefix}program__is_active": True})
+
+
+def meeting_is_public(meeting: Meeting) -> bool:
+    """The rule for one meeting already loaded (its program with it)."""
+    return meeting.is_published and meeting.program.is_active
+
+
+def meeting_shown(meeting: Meeting | None, *, user=None) -> Meeting | None:
+    """A meeting linked from other content, or None when this viewer may not see it: staff see
+    drafts and retired programs' meetings, the public only public ones."""
+    if meeting is None or can_see_drafts(user) or meeting_is_public(meeting):
+        return meeting
+    return None
+
+
 def programs_active() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True).select_related("contact")
 

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from tug_portal.common import canonical, fair_use, slots
 from tug_portal.common.responses import accepts_gzip
@@ -63,7 +63,7 @@ def cache_public_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _is_cacheable_request(request):
-            return _vary_on_cookie(view(request, *args, **kwargs))
+            return _private(_vary_on_cookie(view(request, *args, **kwargs)))
         request.GET = canonical.page_query(request.resolver_match.view_name, request.GET)
         key = _page_key(request)
         version, stored = _content_version_and_page(key)
@@ -167,6 +167,13 @@ def _is_storable(request, response) -> bool:
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not (session is not None and (session.modified or not session.is_empty()))
     )
+
+
+def _private(response):
+    """A page rendered for one visitor (staff see drafts in it): no shared cache may keep it,
+    whether or not it honours Vary: Cookie."""
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _vary_on_cookie(response):

@@ -143,18 +143,17 @@ def announcement_list(request):
 @require_safe
 def meeting_detail(request, slug):
     meeting = selectors.meeting_get(slug=slug, user=request.user)
-    show_drafts = selectors.can_see_drafts(request.user)
     context = {
         "meeting": meeting,
         "program": meeting.program,
         # A cancelled or past meeting is a record: no join details, invitation or requests.
         "is_live": meeting.is_live(),
-        "replacement": _visible(meeting.replacement, show_drafts),
+        "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
         "next_meeting": selectors.meeting_next_for_program(
             program=meeting.program, after=meeting.ends_at
         ),
         "announcements": _meeting_announcements(meeting),
-        "can_see_drafts": show_drafts,
+        "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
     }
     return TemplateResponse(request, "web/meeting_detail.html", context)
@@ -170,21 +169,13 @@ def _meeting_announcements(meeting) -> list:
 @require_safe
 def announcement_detail(request, slug):
     announcement = selectors.announcement_get(slug=slug, user=request.user)
-    show_drafts = selectors.can_see_drafts(request.user)
     context = {
         "announcement": announcement,
-        "presented_at": _visible(announcement.presented_at, show_drafts),
-        "related_meeting": _visible(announcement.related_meeting, show_drafts),
+        "presented_at": selectors.meeting_shown(announcement.presented_at, user=request.user),
+        "related_meeting": selectors.meeting_shown(announcement.related_meeting, user=request.user),
         "footer_links": search.stay_connected_links_all(),
     }
     return TemplateResponse(request, "web/announcement_detail.html", context)
-
-
-def _visible(meeting, show_drafts: bool):
-    """A linked meeting, unless it is a draft the viewer may not see."""
-    if meeting is None or meeting.is_published or show_drafts:
-        return meeting
-    return None
 
 
 # --- Agenda requests ------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Logins for trying the portal on the embedded default: an ISO staff editor and a superuser.
+"""Logins for trying the portal on the embedded default: an ISO staff editor, a view-only ISO
+viewer and a superuser.
 
-Passwords are generated once and kept in var/demo-logins.txt, so every `make run` prints the
-same ones. Not for production: there, create users with `createsuperuser` and the admin.
+Passwords are generated once and kept in var/demo-logins.txt (readable by its owner only), so
+every `make run` prints the same ones. Not for production: there, create users with
+`createsuperuser` and the admin.
 """
 
 from django.conf import settings
@@ -9,9 +11,16 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 
-from tug_portal.common.staff import ensure_iso_staff_group
+from tug_portal.common.files import write_private
+from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 
 LOGINS_FILE = settings.VAR_DIR / "demo-logins.txt"
+# username: (superuser?, the group of a non-superuser, what the listing calls the role)
+LOGINS = {
+    "editor": (False, ensure_iso_staff_group, "ISO staff"),
+    "viewer": (False, ensure_iso_viewer_group, "ISO viewer: view only"),
+    "admin": (True, None, "superuser"),
+}
 
 
 def _stored_passwords() -> dict[str, str]:
@@ -22,26 +31,28 @@ def _stored_passwords() -> dict[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Create (once) the demo logins 'editor' (ISO staff) and 'admin' (superuser)."
+    help = (
+        "Create (once) the demo logins 'editor' (ISO staff), 'viewer' (ISO viewer) and "
+        "'admin' (superuser)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default=settings.SITE_URL + "/admin/")
 
     def handle(self, *args, url, **options):
         passwords = _stored_passwords()
-        group = ensure_iso_staff_group()
         User = get_user_model()
-        for username, superuser in (("editor", False), ("admin", True)):
+        for username, (superuser, ensure_group, _role) in LOGINS.items():
             password = passwords.setdefault(username, get_random_string(16))
             user, _ = User.objects.get_or_create(username=username)
             if not user.check_password(password) or user.is_superuser != superuser:
                 user.set_password(password)
                 user.is_staff, user.is_superuser = True, superuser
                 user.save()
-            if not superuser:
-                user.groups.add(group)
-        LOGINS_FILE.write_text("".join(f"{u} {p}\n" for u, p in passwords.items()))
+            if ensure_group is not None:
+                user.groups.add(ensure_group())
+        write_private(LOGINS_FILE, "".join(f"{u} {p}\n" for u, p in passwords.items()))
         self.stdout.write(f"Staff login at {url}")
         for username, password in passwords.items():
-            role = "superuser" if username == "admin" else "ISO staff"
+            role = LOGINS[username][2] if username in LOGINS else "?"
             self.stdout.write(f"  {username:7} / {password}   ({role})")

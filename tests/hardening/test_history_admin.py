@@ -1,0 +1,104 @@
+"""The history form ("Revert") of every model recorded by django-simple-history: a view-only
+user (the "ISO viewer" group) may look at old versions, never save one."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from simple_history.admin import SimpleHistoryAdmin
+
+from tug_portal.common.history_admin import HistoryAdmin
+from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
+from tug_portal.meetings.demo import load_demo
+from tug_portal.meetings.models import AgendaRequest, Person, Program
+
+pytestmark = pytest.mark.django_db
+
+HISTORY_MODELS = [
+    model
+    for model, model_admin in admin.site._registry.items()
+    if isinstance(model_admin, SimpleHistoryAdmin)
+]
+
+
+def login(client, username, group):
+    user = get_user_model().objects.create_user(username, is_staff=True)
+    user.groups.add(group)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer(client):
+    return login(client, "viewer", ensure_iso_viewer_group())
+
+
+@pytest.fixture
+def editor(client):
+    return login(client, "editor", ensure_iso_staff_group())
+
+
+def history_form_url(obj) -> str:
+    opts = obj._meta
+    version = obj.history.latest().history_id
+    return f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/history/{version}/"
+
+
+def person_form(person, **changes) -> dict:
+    data = {"name": person.name, "email": person.email, "organization": person.organization}
+    return data | changes
+
+
+def test_every_history_admin_guards_its_history_form():
+    assert HISTORY_MODELS
+    for model in HISTORY_MODELS:
+        assert isinstance(admin.site._registry[model], HistoryAdmin), model
+
+
+def test_viewer_group_holds_view_permissions_only():
+    codenames = set(ensure_iso_viewer_group().permissions.values_list("codename", flat=True))
+
+    assert codenames
+    assert {codename.split("_", 1)[0] for codename in codenames} == {"view"}
+    assert "view_person" in codenames and "view_user" not in codenames
+
+
+def test_viewer_cannot_revert_a_contact_through_its_history(viewer):
+    load_demo()
+    person = Person.objects.exclude(email="").first()
+    url = history_form_url(person)
+
+    assert viewer.get(url).status_code == 200  # looking is allowed
+    response = viewer.post(url, person_form(person, email="attacker@example.com"))
+
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.email != "attacker@example.com"
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model._meta.label_lower)
+def test_viewer_cannot_post_any_history_form(viewer, model):
+    load_demo()
+    obj = model.objects.first()
+    if obj is None:  # the demo has no agenda request
+        obj = AgendaRequest.objects.create(
+            program=Program.objects.first(), name="Ada", email="ada@example.com", topic="DRRS"
+        )
+    before = obj.history.count()
+
+    response = viewer.post(history_form_url(obj), {})
+
+    assert response.status_code == 403
+    assert obj.history.count() == before
+
+
+def test_editor_still_reverts_through_the_history(editor):
+    load_demo()
+    person = Person.objects.exclude(email="").first()
+    old_email = person.email
+    Person.objects.filter(pk=person.pk).update(email="new@example.com")
+
+    response = editor.post(history_form_url(person), person_form(person, email=old_email))
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.email == old_email

@@ -1,0 +1,65 @@
+"""A retired (inactive) program's meetings are hidden everywhere, also where an announcement
+links to them: the one "is public" rule (meetings.selectors.meeting_is_public)."""
+
+import pytest
+
+from tests.web.support import text_of
+from tug_portal.meetings.models import AgendaTopic, Announcement, Meeting, Program
+from tug_portal.meetings.search import announcements_search
+
+# Words only the CPG meeting's own title and agenda hold (the announcement's body names some of
+# its topics itself, which is the announcement's text, not a leak).
+CPG_TOPIC = "Retired-only topic"
+CPG_TITLE = "Retired-only meeting title"
+
+
+@pytest.fixture
+def cpg_retired(demo):
+    meeting = Meeting.objects.get(slug="cpg-2018-11-01")
+    Meeting.objects.filter(pk=meeting.pk).update(title=CPG_TITLE)
+    AgendaTopic.objects.create(meeting=meeting, order=99, title=CPG_TOPIC)
+    Program.objects.filter(slug="cpg").update(is_active=False)
+
+
+def test_announcement_hides_the_meeting_of_a_retired_program(client, cpg_retired):
+    response = client.get("/announcements/oms-cpg-announcement/")
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Agenda: CPG meeting" not in text
+    assert CPG_TOPIC not in text and CPG_TITLE not in text
+    assert 'id="announces-title"' not in response.text
+    assert client.get("/meetings/cpg-2018-11-01/").status_code == 404  # as its own page
+
+
+def test_staff_still_see_the_meeting_of_a_retired_program(staff_client, cpg_retired):
+    response = staff_client.get("/announcements/oms-cpg-announcement/")
+
+    assert CPG_TOPIC in text_of(response)
+
+
+def test_atom_feed_names_no_meeting_of_a_retired_program(client, cpg_retired):
+    response = client.get("/announcements/feed/")
+
+    assert response.status_code == 200
+    assert CPG_TOPIC not in response.text and CPG_TITLE not in response.text
+
+
+def test_api_announcement_hides_the_meeting_of_a_retired_program(client, cpg_retired):
+    answer = client.get("/api/v1/announcements/oms-cpg-announcement").json()
+
+    assert answer["related_meeting"] is None
+    assert CPG_TOPIC not in str(answer) and CPG_TITLE not in str(answer)
+
+
+def test_search_does_not_file_announcements_under_a_retired_programs_meeting(client, demo):
+    tug = Program.objects.get(slug="tug")
+    # The announcement was presented at a TUG meeting and announces the CPG one; move the CPG
+    # meeting to a retired TUG twin to see that the link through it no longer counts.
+    twin = Program.objects.create(
+        name="Retired twin", acronym="RTW", slug="rtw", is_active=False, time_zone=tug.time_zone
+    )
+    Meeting.objects.filter(slug="cpg-2018-11-01").update(program=twin)
+    Announcement.objects.filter(slug="oms-cpg-announcement").update(presented_at=None)
+
+    assert not announcements_search(program_slug="rtw").exists()

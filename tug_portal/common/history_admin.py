@@ -1,0 +1,22 @@
+"""The admin base for every model whose changes django-simple-history records.
+
+django-simple-history's history form (`<object>/history/<version>/`) shows an old version in the
+change form and, on POST, saves it back ("Revert"). It only checks that the user may *view* the
+object's history, so a view-only user could POST any field values through it. Every history
+admin of the portal derives from `HistoryAdmin`, which refuses that POST without the change
+permission (tests/hardening/test_history_admin.py checks every registered model).
+"""
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            obj = self.get_object(request, unquote(object_id))
+            # A missing object is left to the view's own 404.
+            if obj is not None and not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
