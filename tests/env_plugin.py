@@ -4,3 +4,6 @@
 import os
 
 os.environ.setdefault("TUG_EMBEDDED", "1")
+# The links the tests expect are the default site's, whatever PORT a developer's `make run`
+# (which exports it) serves on.
+os.environ.pop("PORT", None)

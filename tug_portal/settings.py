@@ -48,8 +48,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# The public base URL, used for absolute links in feeds and mails (no request there).
-SITE_URL = os.environ.get("TUG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# --- Site address -------------------------------------------------------------------------
+# The public base URL of every absolute link (pages, feeds, API, mails: tug_portal/common/site.py).
+# Unset, it is the local server `make run` starts on PORT, so that links lead back to it.
+SITE_URL = (
+    os.environ.get("TUG_SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

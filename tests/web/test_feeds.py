@@ -39,7 +39,7 @@ def test_feed_entry_links_to_the_page_with_systems_and_sanitized_html(client, de
     entry = entries(client.get("/announcements/feed/"))[1]
 
     link = entry.find("atom:link", ATOM).get("href")
-    assert link == "http://testserver/announcements/drrs-acceptable-use-policy/"
+    assert link == "http://127.0.0.1:8000/announcements/drrs-acceptable-use-policy/"
     assert [c.get("term") for c in entry.findall("atom:category", ATOM)] == ["DRRS"]
     assert entry.findtext("atom:published", namespaces=ATOM) == "2018-10-16T17:00:00+00:00"
     summary = entry.findtext("atom:summary", namespaces=ATOM)

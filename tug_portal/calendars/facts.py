@@ -15,10 +15,9 @@ from datetime import date, datetime, time
 from functools import cached_property, lru_cache
 from uuid import UUID
 
+from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.phone import tel_uri
-
-from .describe import absolute_url
 
 
 @dataclass(frozen=True, slots=True)

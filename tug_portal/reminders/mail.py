@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from tug_portal.calendars.builders import build_meeting_ics
-from tug_portal.calendars.describe import absolute_url, clean_text
+from tug_portal.calendars.describe import clean_text
 from tug_portal.calendars.links import meeting_ics_url
+from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when, format_time_range
 
@@ -77,7 +78,7 @@ RELATIVE_MARKDOWN_LINK = re.compile(r"(\]\()/(?!/)")
 def _absolute_links(text: str, pattern: re.Pattern) -> str:
     """Links an agenda makes to the portal's own pages ("/meetings/...") lead nowhere from a
     mail client: they get the site's address in front."""
-    return pattern.sub(lambda match: f"{match.group(1)}{settings.SITE_URL}/", text)
+    return pattern.sub(lambda match: f"{match.group(1)}{absolute_url('/')}", text)
 
 
 def _meeting_context(meeting: Meeting) -> dict:
