@@ -253,7 +253,9 @@ def test_meeting_list_pages_link_their_neighbours(client, demo):
     assert middle["count"] == 5
     assert slugs(middle) == ["tug-2018-11-13", "tug-2018-11-27"]
     assert middle["next"] == "http://127.0.0.1:8000/api/v1/meetings?program=tug&limit=2&offset=4"
-    assert middle["previous"] == "http://127.0.0.1:8000/api/v1/meetings?program=tug&limit=2&offset=0"
+    assert (
+        middle["previous"] == "http://127.0.0.1:8000/api/v1/meetings?program=tug&limit=2&offset=0"
+    )
 
 
 def test_meeting_list_page_past_the_end_is_empty(client, demo):
