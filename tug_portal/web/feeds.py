@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from tug_portal.common.site import absolute_url
+from tug_portal.common.site import absolute_links_in_html, absolute_url
 from tug_portal.meetings.selectors import announcements_visible
 
 FEED_LENGTH = 50
@@ -41,7 +41,8 @@ class AnnouncementsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.body_html
+        # A feed reader shows the summary away from the site: its links must be absolute.
+        return absolute_links_in_html(item.body_html)
 
     def item_pubdate(self, item):
         return item.published_at
