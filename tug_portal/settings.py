@@ -197,7 +197,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail -----------------------------------------------------------------------------------
-# SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/.
+# SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/
+# (one .eml per message, which a mail client opens: tug_portal/common/mail.py).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -208,7 +209,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
     EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "tug_portal.common.mail.MessagePerFileBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TUG Portal <tug-portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
