@@ -50,6 +50,13 @@ def session_processes(session: int) -> list[int]:
     return alive
 
 
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "(gone)"
+
+
 def healthy(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
@@ -95,7 +102,8 @@ def test_ctrl_c_on_make_run_leaves_nothing_running_when_it_returns(tmp_path):
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the foreground group
         run.wait(timeout=60)
 
-        assert session_processes(run.pid) == []
+        left = {pid: command_line(pid) for pid in session_processes(run.pid)}
+        assert left == {}
     finally:
         for pid in session_processes(run.pid):
             os.kill(pid, signal.SIGKILL)
