@@ -44,6 +44,7 @@ from django.db import DatabaseError
 from . import budgets, canonical
 from .clients import client_ip
 from .responses import error_response, wants_html, wants_json
+from .site import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ class Refusal:
         )
 
     def response(self, request):
-        again = request.build_absolute_uri(request.get_full_path())
+        again = absolute_url(request.get_full_path())
         message = self.message
         if not _wants_markup(request):
             message = f"{message} Retry: {again}"

@@ -9,9 +9,11 @@ every `make run` prints the same ones. Not for production: there, create users w
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from tug_portal.common.files import write_private
+from tug_portal.common.site import absolute_url
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 
 LOGINS_FILE = settings.VAR_DIR / "demo-logins.txt"
@@ -37,7 +39,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default=settings.SITE_URL + "/admin/")
+        parser.add_argument("--url", default=absolute_url(reverse("admin:index")))
 
     def handle(self, *args, url, **options):
         passwords = _stored_passwords()
