@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tug_portal.common.middleware.DatabaseUnavailableMiddleware",
+    # Anonymous requests' queries get a time limit on PostgreSQL (issue 19, search).
+    "tug_portal.common.statement_timeout.PublicStatementTimeoutMiddleware",
     "tug_portal.common.aup.AcceptableUseMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -438,6 +440,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+
+# --- Search that cannot be used as a weapon (issue 19) ---------------------------------------
+# On PostgreSQL no query of an anonymous web request may run longer than this (its
+# `statement_timeout`; tug_portal/common/statement_timeout.py): a search that would is cancelled
+# and answered 503 "try a narrower search". Staff, the admin, migrations and Celery tasks keep the
+# server's setting. 0 turns the limit off.
+TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEOUT_MS", "2000"))
 
 # --- web ------------------------------------------------------------------------------------
 # How long an anonymous visitor's page may be served from the page cache (tug_portal/web/cache.py).

@@ -33,6 +33,9 @@ MAX_TERMS = 8  # a search box, not a document: longer input only slows the query
 MIN_TERM_LENGTH = 3  # "a", "of", "12" match nearly everything and say nothing
 MAX_TERM_LENGTH = 40  # longer is not a word; its first 40 letters still find it (a prefix)
 FTS_TABLE = "meetings_searchdocument_fts"  # SQLite, migration 0002
+FTS_MATCH = (
+    "SELECT rowid FROM meetings_searchdocument_fts WHERE meetings_searchdocument_fts MATCH %s"
+)
 WORD = re.compile(r"[^\W_]+")  # letters and digits: nothing else reaches a query
 
 
@@ -73,7 +76,7 @@ def _matching(documents_of: str, terms: list[str]) -> Q:
     if connection.vendor == "sqlite":
         # FTS5: "term"* is a prefix query, space-separated phrases must all match.
         match = " ".join(f'"{term}"*' for term in terms)
-        documents = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S611 - a constant table name; the text is a parameter
+        documents = RawSQL(FTS_MATCH, [match])  # noqa: S611 - constant SQL, the text a parameter
         return Q(**{f"{documents_of}__pk__in": documents})
     condition = Q()  # any other database: no index of ours, a scan of the stored text
     for term in terms:

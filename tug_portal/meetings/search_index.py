@@ -9,13 +9,18 @@ SQLite triggers copy it into an FTS5 table. This module only writes `text`.
 
 The documents are rewritten inside the transaction that changes their sources (receivers of the
 model signals, connected by `connect()`), so a document always agrees with the rows it was made
-from and rolls back with them. Bulk writes that bypass signals (the bench dataset, bulk test
-data) call `search_documents_refresh` themselves; `search_documents_rebuild` redoes them all
-(`manage.py rebuild_search_documents`).
+from and rolls back with them. A write of many rows at once (the admin saving a meeting and its
+inline topics, an agenda import) runs inside `deferred()`: the receivers only note what changed,
+and each document is rewritten once, when the block ends, still inside the transaction.
+
+Bulk writes that bypass signals (the bench dataset, bulk test data) call
+`search_documents_refresh` themselves; `search_documents_rebuild` redoes them all.
 """
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 
 from django.apps import apps as global_apps
 from django.db.models import QuerySet
@@ -107,6 +112,43 @@ def search_documents_rebuild(*, apps=global_apps) -> int:
 # --- Kept current on save -----------------------------------------------------------------------
 
 
+class _Pending:
+    def __init__(self):
+        self.meeting_ids: set[int] = set()
+        self.announcement_ids: set[int] = set()
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("search_index_pending", default=None)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, the documents its writes touch are rewritten once, at its end (not
+    after every row); nothing is rewritten if it raises. Nests: the outermost block writes.
+    Also a decorator."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    search_documents_refresh(
+        meeting_ids=pending.meeting_ids, announcement_ids=pending.announcement_ids
+    )
+
+
+def _refresh(*, meeting_ids: Iterable[int] = (), announcement_ids: Iterable[int] = ()) -> None:
+    pending = _pending.get()
+    if pending is None:
+        search_documents_refresh(meeting_ids=meeting_ids, announcement_ids=announcement_ids)
+    else:
+        pending.meeting_ids.update(meeting_ids)
+        pending.announcement_ids.update(announcement_ids)
+
+
 def _started_by_meeting_delete(origin) -> bool:
     """A topic deleted because its meeting is: the meeting's document goes with the meeting."""
     from .models import Meeting
@@ -116,16 +158,16 @@ def _started_by_meeting_delete(origin) -> bool:
 
 
 def _meeting_saved(sender, instance, **kwargs):
-    search_documents_refresh(meeting_ids=[instance.pk])
+    _refresh(meeting_ids=[instance.pk])
 
 
 def _topic_saved(sender, instance, **kwargs):
-    search_documents_refresh(meeting_ids=[instance.meeting_id])
+    _refresh(meeting_ids=[instance.meeting_id])
 
 
 def _topic_deleted(sender, instance, origin=None, **kwargs):
     if not _started_by_meeting_delete(origin):
-        search_documents_refresh(meeting_ids=[instance.meeting_id])
+        _refresh(meeting_ids=[instance.meeting_id])
 
 
 def _facilitators_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -134,10 +176,10 @@ def _facilitators_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
     if not reverse:  # topic.facilitators.add(person)
-        search_documents_refresh(meeting_ids=[instance.meeting_id])
+        _refresh(meeting_ids=[instance.meeting_id])
     elif pk_set:  # person.topics.add(topic)
         meeting_ids = AgendaTopic.objects.filter(pk__in=pk_set).values_list("meeting_id", flat=True)
-        search_documents_refresh(meeting_ids=list(meeting_ids))
+        _refresh(meeting_ids=list(meeting_ids))
     # A reverse clear (person.topics.clear()) names no topics: the person's pre_delete and the
     # next edit of those meetings catch it; nothing in the portal clears that way.
 
@@ -154,7 +196,7 @@ def _meetings_of(person) -> list[int]:
 
 def _person_saved(sender, instance, created, **kwargs):
     if not created:  # a new person facilitates nothing yet
-        search_documents_refresh(meeting_ids=_meetings_of(instance))
+        _refresh(meeting_ids=_meetings_of(instance))
 
 
 def _person_deleting(sender, instance, **kwargs):
@@ -164,11 +206,11 @@ def _person_deleting(sender, instance, **kwargs):
 
 
 def _person_deleted(sender, instance, **kwargs):
-    search_documents_refresh(meeting_ids=getattr(instance, "_search_meeting_ids", []))
+    _refresh(meeting_ids=getattr(instance, "_search_meeting_ids", []))
 
 
 def _announcement_saved(sender, instance, **kwargs):
-    search_documents_refresh(announcement_ids=[instance.pk])
+    _refresh(announcement_ids=[instance.pk])
 
 
 def connect():
