@@ -63,24 +63,24 @@ def has_no_usable_terms(text: str) -> bool:
     return bool((text or "").strip()) and not search_terms(text)
 
 
-def _matching(documents_of: str, terms: list[str]) -> Q:
-    """Rows whose stored search document holds every term as the start of a word.
-    `documents_of` is the relation to SearchDocument ("search_document")."""
+def matching(terms: list[str], *, through: str = "search_document__") -> Q:
+    """Rows whose stored search document holds every term as the start of a word. `through`
+    leads from the rows to their SearchDocument ("" for SearchDocument rows themselves)."""
     if connection.vendor == "postgresql":
         # Raw tsqueries "term:*" are prefix queries; terms hold only letters and digits. The
         # condition is on the stored, GIN-indexed column: no vector is built per row.
         query = SearchQuery(f"{terms[0]}:*", search_type="raw", config=SEARCH_CONFIG)
         for term in terms[1:]:
             query &= SearchQuery(f"{term}:*", search_type="raw", config=SEARCH_CONFIG)
-        return Q(**{f"{documents_of}__vector": query})
+        return Q(**{f"{through}vector": query})
     if connection.vendor == "sqlite":
         # FTS5: "term"* is a prefix query, space-separated phrases must all match.
         match = " ".join(f'"{term}"*' for term in terms)
         documents = RawSQL(FTS_MATCH, [match])  # noqa: S611 - constant SQL, the text a parameter
-        return Q(**{f"{documents_of}__pk__in": documents})
+        return Q(**{f"{through}pk__in": documents})
     condition = Q()  # any other database: no index of ours, a scan of the stored text
     for term in terms:
-        condition &= Q(**{f"{documents_of}__text__icontains": term})
+        condition &= Q(**{f"{through}text__icontains": term})
     return condition
 
 
@@ -92,7 +92,7 @@ def _with_text(queryset: QuerySet, text: str) -> QuerySet:
     terms = search_terms(text)
     if not terms:
         return queryset.none()
-    return queryset.filter(_matching("search_document", terms))
+    return queryset.filter(matching(terms))
 
 
 def _meeting_is_about(system_code: str) -> Exists:
