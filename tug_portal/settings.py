@@ -90,10 +90,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tug_portal.common.middleware.DatabaseUnavailableMiddleware",
-    # Anonymous requests' queries get a time limit on PostgreSQL (issue 19, search).
-    "tug_portal.common.statement_timeout.PublicStatementTimeoutMiddleware",
     "tug_portal.common.aup.AcceptableUseMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Anonymous requests' queries get a time limit on PostgreSQL (issue 19, search); listed
+    # after DatabaseUnavailableMiddleware so that its 503 for a cancelled search speaks first.
+    "tug_portal.common.statement_timeout.PublicStatementTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "tug_portal.urls"
