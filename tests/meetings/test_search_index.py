@@ -4,8 +4,10 @@ tsvector with a GIN index; SQLite: an FTS5 table). Vendor-specific tests are mar
 on the other database; run them with DATABASE_URL=postgres://... as CI does."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -195,3 +197,14 @@ def test_deferred_block_that_raises_writes_nothing(meeting):
         raise RuntimeError
 
     assert "Never indexed" not in document_of(meeting)
+
+
+def test_rebuild_command_repairs_documents_written_around_the_models(meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(title="Resource Adequacy Forum")
+    assert found("adequacy") == []  # .update() sends no signal
+    output = StringIO()
+
+    call_command("rebuild_search_documents", stdout=output)
+
+    assert found("adequacy") == [meeting.slug]
+    assert output.getvalue() == "1 search documents written.\n"

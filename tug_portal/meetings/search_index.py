@@ -14,7 +14,8 @@ inline topics, an agenda import) runs inside `deferred()`: the receivers only no
 and each document is rewritten once, when the block ends, still inside the transaction.
 
 Bulk writes that bypass signals (the bench dataset, bulk test data) call
-`search_documents_refresh` themselves; `search_documents_rebuild` redoes them all.
+`search_documents_refresh` themselves; `search_documents_rebuild` (`manage.py
+rebuild_search_documents`) redoes them all, for rows written around the models.
 """
 
 import contextlib
