@@ -33,6 +33,7 @@ from tug_portal.meetings.models import (
     ProgramDialIn,
     System,
 )
+from tug_portal.meetings.search_index import search_documents_rebuild
 from tug_portal.meetings.services import meetings_sync_calendar_state
 from tug_portal.meetings.timeutil import local_span_to_utc
 
@@ -481,6 +482,8 @@ def build_dataset(*, scale: float = 1.0, today: date | None = None, progress=Tru
         # has not run, as inside a test's transaction).
         never_synced = Meeting.objects.filter(calendar_changed_at__isnull=True)
         meetings_sync_calendar_state(meetings=never_synced)
+        bar.set_description("search documents")
+        search_documents_rebuild()  # bulk_create sends no signals
         bar.update(max(bar.total - bar.n, 0))
     return dataset_counts()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import Resolver404, resolve
 
-from . import fanout, load, memory, wsgi_client
+from . import fanout, load, memory, search_load, wsgi_client
 from .ical_baseline import bare_build, plain_calendar
 from .profiling import write_profile
 from .table import MISSED, Row, Target
@@ -42,6 +42,7 @@ class Settings:
     build_seconds: float  # row 3 starts no further round after this
     http_port: int
     profile: bool  # profile the rows that miss their target (bench/profiling.py)
+    search_seconds: float = 30  # row 7: the flood's length (the idle home page: a third)
 
 
 def with_profile(row: Row, settings: Settings, action, *, times: int) -> Row:
@@ -332,3 +333,95 @@ def feed_memory_row(key, name, target):
         note=f"A process of its own builds the {result['events']}-event archive feed.",
         figures=result,
     )
+
+
+# --- Row 7: a search flood (issue 19) ---------------------------------------------------------
+
+HOME_UNDER_FLOOD_TARGET = Target("<=", 3)
+SEARCH_WITHIN_TIMEOUT_TARGET = Target("<=", 1)
+
+
+def _statuses(counter) -> str:
+    return ", ".join(
+        f"{count} × {status or 'no answer'}" for status, count in sorted(counter.items())
+    )
+
+
+@guarded
+def search_flood_row(key, name, target, result: search_load.SearchFloodResult):
+    idle, loaded = result.idle_home, result.loaded_home
+    return Row(
+        key=key,
+        name=name,
+        measured=f"p99 {loaded.p99_ms:.1f} ms (p50 {loaded.p50_ms:.1f} ms, "
+        f"{len(loaded.latencies)} views, {_statuses(loaded.statuses)})",
+        baseline=f"idle p99 {idle.p99_ms:.1f} ms (p50 {idle.p50_ms:.1f} ms)",
+        ratio=loaded.p99_ms / idle.p99_ms,
+        target=target,
+        figures={
+            "idle_p50_ms": idle.p50_ms,
+            "idle_p99_ms": idle.p99_ms,
+            "loaded_p50_ms": loaded.p50_ms,
+            "loaded_p99_ms": loaded.p99_ms,
+            "loaded_max_ms": loaded.max_ms,
+            "views": len(loaded.latencies),
+            "statuses": dict(loaded.statuses),
+        },
+    )
+
+
+@guarded
+def longest_search_row(key, name, target, result: search_load.SearchFloodResult, timeout_ms):
+    searches = result.searches
+    return Row(
+        key=key,
+        name=name,
+        measured=f"max {searches.max_ms:.0f} ms (p50 {searches.p50_ms:.1f} ms, p99 "
+        f"{searches.p99_ms:.0f} ms; {len(searches.latencies) / result.seconds:.0f} searches/s: "
+        f"{_statuses(searches.statuses)})",
+        baseline=f"statement timeout {timeout_ms} ms",
+        ratio=searches.max_ms / timeout_ms,
+        target=target,
+        note="Latency as a client sees it: queueing for a gunicorn worker included.",
+        figures={
+            "searches": len(searches.latencies),
+            "p50_ms": searches.p50_ms,
+            "p99_ms": searches.p99_ms,
+            "max_ms": searches.max_ms,
+            "statuses": dict(searches.statuses),
+            "statement_timeout_ms": timeout_ms,
+        },
+    )
+
+
+def search_flood_rows(settings: Settings) -> list[Row]:
+    """Rows 7a and 7b: the cached home page while 8 clients flood searches, and the longest
+    search against the statement timeout (on SQLite, which has none, the same bound)."""
+    from django.conf import settings as django_settings
+
+    timeout_ms = django_settings.TUG_PUBLIC_STATEMENT_TIMEOUT_MS or 2000
+    clients = search_load.CLIENTS
+    names = (
+        f"GET / p99 while {clients} clients flood varied searches for "
+        f"{settings.search_seconds:g} s",
+        "longest search of that flood",
+    )
+    try:
+        with load.gunicorn(settings.http_port) as server:
+            load.warm(server.base_url + "/", times=4 * load.WORKERS)
+            result = search_load.measure(
+                server.base_url,
+                seconds=settings.search_seconds,
+                idle_seconds=settings.search_seconds / 3,
+                clients=clients,
+            )
+    except Exception as error:
+        traceback.print_exc()
+        return [
+            Row.failed("7a", names[0], HOME_UNDER_FLOOD_TARGET, error),
+            Row.failed("7b", names[1], SEARCH_WITHIN_TIMEOUT_TARGET, error),
+        ]
+    return [
+        search_flood_row("7a", names[0], HOME_UNDER_FLOOD_TARGET, result),
+        longest_search_row("7b", names[1], SEARCH_WITHIN_TIMEOUT_TARGET, result, timeout_ms),
+    ]

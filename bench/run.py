@@ -13,7 +13,7 @@ from pathlib import Path
 from . import environment
 
 RESULTS = environment.VAR_DIR / "results.json"
-ROW_GROUPS = ("1", "2", "3", "4", "5", "6")
+ROW_GROUPS = ("1", "2", "3", "4", "5", "6", "7")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,6 +45,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=float,
         default=120,
         help="row 4 sends no further part of the fan-out after this",
+    )
+    parser.add_argument(
+        "--search-seconds",
+        type=float,
+        default=30,
+        help="length of the search flood (row 7; the idle home page is measured for a third)",
     )
     parser.add_argument(
         "--rows", default=",".join(ROW_GROUPS), help="which rows to run, e.g. 1,2,3"
@@ -138,6 +144,7 @@ def run_rows(args, counts: dict) -> tuple[list, list[str]]:
         build_seconds=args.build_seconds,
         http_port=args.http_port,
         profile=args.profile,
+        search_seconds=args.search_seconds,
     )
     results, notes = [], []
     if "1" in args.rows:
@@ -168,6 +175,9 @@ def run_rows(args, counts: dict) -> tuple[list, list[str]]:
         results.append(
             memory_row or Row.not_available("6b", "web worker memory", None, "needs row 5")
         )
+    if "7" in args.rows:
+        step(f"Row 7: a search flood, {args.search_seconds:g} s (gunicorn on :{args.http_port})")
+        results += rows.search_flood_rows(settings)
     return results, notes
 
 

@@ -100,6 +100,9 @@ MIDDLEWARE = [
     "tug_portal.common.middleware.DatabaseUnavailableMiddleware",
     "tug_portal.common.fair_use.FairUseMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Anonymous requests' queries get a time limit on PostgreSQL (issue 19, search); listed
+    # after DatabaseUnavailableMiddleware so that its 503 for a cancelled search speaks first.
+    "tug_portal.common.statement_timeout.PublicStatementTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "tug_portal.urls"
@@ -518,6 +521,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+
+# --- Search that cannot be used as a weapon (issue 19) ---------------------------------------
+# On PostgreSQL no query of an anonymous web request may run longer than this (its
+# `statement_timeout`; tug_portal/common/statement_timeout.py): a search that would is cancelled
+# and answered 503 "try a narrower search". Staff, the admin, migrations and Celery tasks keep the
+# server's setting. 0 turns the limit off.
+TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEOUT_MS", "2000"))
 
 # --- web ------------------------------------------------------------------------------------
 # How long an anonymous visitor's page may be served from the page cache (tug_portal/web/cache.py).

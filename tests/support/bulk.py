@@ -4,6 +4,7 @@
 from datetime import date, time, timedelta
 
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
+from tug_portal.meetings.search_index import search_documents_refresh
 from tug_portal.meetings.timeutil import local_span_to_utc
 
 
@@ -41,4 +42,6 @@ def bulk_meetings(program: Program, count: int, *, first_day: date) -> list[Meet
     AgendaTopic.facilitators.through.objects.bulk_create(
         AgendaTopic.facilitators.through(agendatopic=topic, person=person) for topic in topics
     )
+    # bulk_create sends no signals: refresh the search documents as a bulk import must.
+    search_documents_refresh(meeting_ids=[meeting.pk for meeting in meetings])
     return meetings

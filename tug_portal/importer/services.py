@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tug_portal.common.rows import lock_for_transaction, set_related
+from tug_portal.meetings import search_index
 from tug_portal.meetings.models import (
     AgendaTopic,
     Announcement,
@@ -100,6 +101,7 @@ def _planned_outcome(plan: ImportPlan) -> ImportOutcome:
 
 
 @transaction.atomic
+@search_index.deferred()  # each meeting's search document once, not once per topic
 def agenda_import(
     *,
     source: AgendaSource,

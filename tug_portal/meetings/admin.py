@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
 from tug_portal.common.history_admin import HistoryAdmin
 
-from . import services
+from . import search_index, services
 from .models import (
     AgendaRequest,
     AgendaTopic,
@@ -223,6 +224,13 @@ class MeetingAdmin(PublishableAdmin):
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["contact", "replacement"]
+
+    def changeform_view(self, *args, **kwargs):
+        # The meeting, its inline topics and their links: its search document written once, in
+        # the same transaction, instead of once per row.
+        with transaction.atomic(), search_index.deferred():
+            return super().changeform_view(*args, **kwargs)
+
     readonly_fields = ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"]
     inlines = [AgendaTopicInline, MeetingDialInInline]
     actions = ["duplicate_meeting"]

@@ -21,6 +21,7 @@ class MeetingsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import changes
+        from . import changes, search_index
 
         changes.connect()
+        search_index.connect()

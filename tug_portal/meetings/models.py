@@ -9,6 +9,7 @@ import uuid
 import zoneinfo
 from datetime import timedelta
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -515,3 +516,33 @@ class AgendaRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.topic} ({self.name})"
+
+
+class SearchDocument(models.Model):
+    """The words a free-text search looks at, stored once per meeting (its title and notes, its
+    topics' titles and bodies, its facilitators' names) and per announcement (title and body),
+    so that a search reads an index instead of rebuilding every row's words. Kept current by
+    `search_index` on every save; the database indexes `text` itself (a trigger fills `vector`
+    with a GIN index on PostgreSQL, an FTS5 table on SQLite: migration 0002)."""
+
+    meeting = models.OneToOneField(
+        Meeting, null=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    announcement = models.OneToOneField(
+        Announcement, null=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    text = models.TextField()
+    # PostgreSQL only (always NULL elsewhere): to_tsvector('english', text), set by a trigger.
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False, announcement__isnull=True)
+                | Q(meeting__isnull=True, announcement__isnull=False),
+                name="search_document_of_one_thing",
+            )
+        ]
+
+    def __str__(self):
+        return f"Search document of {self.meeting or self.announcement}"

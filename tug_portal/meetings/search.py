@@ -4,18 +4,25 @@ announcements.
 Free text is split into words; every word must match somewhere (AND), as the start of a word, so
 "accept polic" finds the "Acceptable Use Policy". A meeting matches on its title and notes, its
 agenda topics' titles and bodies and its facilitators' names; an announcement on its title and
-body. PostgreSQL uses its full-text search (English stemming, prefix queries); other databases
-(SQLite, the embedded default) a portable case-insensitive substring match. Each condition is an
-EXISTS subquery, never a join, so rows are not repeated and every list costs the same few
-queries at 3 meetings as at 3,000.
+body. Those words are stored once per meeting and announcement (`SearchDocument`, kept current by
+`search_index`) and indexed by the database: PostgreSQL's full-text search over a GIN-indexed
+tsvector (English stemming, prefix queries), SQLite's FTS5 (Porter stemming, prefix queries).
+A search is therefore an index lookup whose cost does not grow with the archive, and a list
+costs the same few queries at 3 meetings as at 3,000.
+
+The search box is public, so what it accepts is bounded (`search_terms`): at most `MAX_TERMS`
+words of `MIN_TERM_LENGTH` to `MAX_TERM_LENGTH` letters; shorter words and bare numbers are
+dropped (they match nearly everything and were how a few clients could tie up the database).
+Text with no usable word searches nothing, and the page says why.
 """
 
 import re
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
@@ -27,8 +34,15 @@ from .selectors import (
     topics_for_lists,
 )
 
-SEARCH_CONFIG = "english"
+SEARCH_CONFIG = "english"  # the trigger of migration 0002 builds the vectors with it
 MAX_TERMS = 8  # a search box, not a document: longer input only slows the query down
+MIN_TERM_LENGTH = 3  # "a", "of", "12" match nearly everything and say nothing
+MAX_TERM_LENGTH = 40  # longer is not a word; its first 40 letters still find it (a prefix)
+FTS_TABLE = "meetings_searchdocument_fts"  # SQLite, migration 0002
+FTS_MATCH = (
+    "SELECT rowid FROM meetings_searchdocument_fts WHERE meetings_searchdocument_fts MATCH %s"
+)
+WORD = re.compile(r"[^\W_]+")  # letters and digits: nothing else reaches a query
 
 
 class When(models.TextChoices):
@@ -38,27 +52,53 @@ class When(models.TextChoices):
 
 
 def search_terms(text: str) -> list[str]:
-    """The words of a search: letters and digits only, so no input can break a query."""
-    return re.findall(r"\w+", (text or "").lower())[:MAX_TERMS]
+    """The usable words of a search, lowercased, each once, at most MAX_TERMS: words of at least
+    MIN_TERM_LENGTH letters that are not bare numbers, cut to MAX_TERM_LENGTH."""
+    terms: list[str] = []
+    for word in WORD.findall((text or "").lower()):
+        term = word[:MAX_TERM_LENGTH]
+        if len(term) >= MIN_TERM_LENGTH and not term.isdigit() and term not in terms:
+            terms.append(term)
+            if len(terms) == MAX_TERMS:
+                break
+    return terms
 
 
-def _text_matches(fields: tuple[str, ...], term: str) -> Q:
-    """Any of `fields` contains a word starting with `term`."""
+def has_no_usable_terms(text: str) -> bool:
+    """Something was typed, but nothing a search can use: the page asks for more letters."""
+    return bool((text or "").strip()) and not search_terms(text)
+
+
+def matching(terms: list[str], *, through: str = "search_document__") -> Q:
+    """Rows whose stored search document holds every term as the start of a word. `through`
+    leads from the rows to their SearchDocument ("" for SearchDocument rows themselves)."""
     if connection.vendor == "postgresql":
-        # A raw tsquery "term:*" is a prefix query; `term` holds only word characters.
-        query = SearchQuery(f"{term}:*", search_type="raw", config=SEARCH_CONFIG)
-        return Q(SearchVectorExact(SearchVector(*fields, config=SEARCH_CONFIG), query))
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": term})
+        # Raw tsqueries "term:*" are prefix queries; terms hold only letters and digits. The
+        # condition is on the stored, GIN-indexed column: no vector is built per row.
+        query = SearchQuery(f"{terms[0]}:*", search_type="raw", config=SEARCH_CONFIG)
+        for term in terms[1:]:
+            query &= SearchQuery(f"{term}:*", search_type="raw", config=SEARCH_CONFIG)
+        return Q(**{f"{through}vector": query})
+    if connection.vendor == "sqlite":
+        # FTS5: "term"* is a prefix query, space-separated phrases must all match.
+        match = " ".join(f'"{term}"*' for term in terms)
+        documents = RawSQL(FTS_MATCH, [match])  # noqa: S611 - constant SQL, the text a parameter
+        return Q(**{f"{through}pk__in": documents})
+    condition = Q()  # any other database: no index of ours, a scan of the stored text
+    for term in terms:
+        condition &= Q(**{f"{through}text__icontains": term})
     return condition
 
 
-def _meeting_matches(term: str) -> Q:
-    topic_matches = AgendaTopic.objects.filter(
-        _text_matches(("title", "body", "facilitators__name"), term), meeting=OuterRef("pk")
-    )
-    return _text_matches(("title", "notes"), term) | Q(Exists(topic_matches))
+def _with_text(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset` narrowed to what the free text finds; none at all when the text holds no
+    usable word (the page says so), unfiltered when there is no text."""
+    if not (text or "").strip():
+        return queryset
+    terms = search_terms(text)
+    if not terms:
+        return queryset.none()
+    return queryset.filter(matching(terms))
 
 
 def _meeting_is_about(system_code: str) -> Exists:
@@ -93,8 +133,7 @@ def meetings_search(
         meetings = meetings.filter(program__slug=program_slug)
     if system_code:
         meetings = meetings.filter(_meeting_is_about(system_code))
-    for term in search_terms(text):
-        meetings = meetings.filter(_meeting_matches(term))
+    meetings = _with_text(meetings, text)
     meetings = _in_time(meetings, when, now or timezone.now())
     return meetings.select_related("program").prefetch_related(
         Prefetch("topics", queryset=topics_for_lists())
@@ -135,8 +174,7 @@ def announcements_search(
         )
     if kind:
         announcements = announcements.filter(kind=kind)
-    for term in search_terms(text):
-        announcements = announcements.filter(_text_matches(("title", "body"), term))
+    announcements = _with_text(announcements, text)
     return announcements
 
 

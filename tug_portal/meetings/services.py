@@ -13,6 +13,7 @@ from django.utils import timezone
 from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.common.text import clean_text
 
+from . import search_index
 from .calendar_state import describe_changes, meeting_snapshot
 from .models import (
     AgendaRequest,
@@ -172,6 +173,7 @@ def _copy_dial_ins(meeting: Meeting, dial_ins) -> None:
 
 
 @transaction.atomic
+@search_index.deferred()
 def meeting_duplicate(*, meeting: Meeting, day: date) -> Meeting:
     """A draft copy on another day at the same local time, with agenda and dial-ins."""
     local_start, local_end = meeting.local_start, meeting.local_end

@@ -4,7 +4,7 @@ from django import forms
 
 from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Announcement
-from tug_portal.meetings.search import When
+from tug_portal.meetings.search import When, has_no_usable_terms
 
 
 class ListFilterForm(forms.Form):
@@ -30,6 +30,12 @@ class ListFilterForm(forms.Form):
     @property
     def page_number(self) -> int:
         return self.cleaned_data.get("page") or 1
+
+    @property
+    def search_needs_more_letters(self) -> bool:
+        """Text was typed but holds no word a search uses (all short, or numbers): the list is
+        empty and the page asks for more letters."""
+        return self.is_valid() and has_no_usable_terms(self.cleaned_data["q"])
 
     @property
     def is_filtered(self) -> bool:
