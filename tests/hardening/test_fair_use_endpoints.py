@@ -224,7 +224,7 @@ def test_refusal_is_plain_words_with_retry_after_and_a_link_back_for_each_client
         assert int(refused["Retry-After"]) >= 1
     assert text["Content-Type"] == "text/plain; charset=utf-8"
     assert "Please try again in" in text.text
-    assert "Retry: http://testserver/calendar/tug.ics" in text.text
+    assert "Retry: http://127.0.0.1:8000/calendar/tug.ics" in text.text  # the site URL
     assert api.json()["detail"].startswith("Too many requests have come from your address")
     assert '<a href="/announcements/' in page.text and "Try again" in page.text
 
