@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-PORT ?= 8000
+# Exported: the site's address (every link in pages, feeds and mails) follows it unless
+# TUG_SITE_URL is set (tug_portal/settings.py).
+export PORT ?= 8000
 
 # The embedded default (SQLite, file broker, mail to files) unless the environment says otherwise.
 export TUG_EMBEDDED ?= 1
@@ -24,7 +26,7 @@ run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
 	$(PY) manage.py build_feeds
-	$(PY) manage.py create_demo_logins --url http://127.0.0.1:$(PORT)/admin/
+	$(PY) manage.py create_demo_logins
 	PORT=$(PORT) PY=$(PY) bin/run-embedded
 
 lint: install

@@ -48,8 +48,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# The public base URL, used for absolute links in feeds and mails (no request there).
-SITE_URL = os.environ.get("TUG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# --- Site address -------------------------------------------------------------------------
+# The public base URL of every absolute link (pages, feeds, API, mails: tug_portal/common/site.py).
+# Unset, it is the local server `make run` starts on PORT, so that links lead back to it.
+SITE_URL = (
+    os.environ.get("TUG_SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -193,7 +197,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail -----------------------------------------------------------------------------------
-# SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/.
+# SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/
+# (one .eml per message, which a mail client opens: tug_portal/common/mail.py).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -204,7 +209,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
     EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "tug_portal.common.mail.MessagePerFileBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TUG Portal <tug-portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

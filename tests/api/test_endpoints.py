@@ -32,12 +32,12 @@ def test_index_links_every_endpoint(client, db):
     answer = get_json(client, "/api/v1/")
 
     assert answer == {
-        "programs": "http://testserver/api/v1/programs",
-        "meetings": "http://testserver/api/v1/meetings",
-        "next_meetings": "http://testserver/api/v1/next-meetings",
-        "announcements": "http://testserver/api/v1/announcements",
-        "openapi": "http://testserver/api/v1/openapi.json",
-        "docs": "http://testserver/api/v1/docs",
+        "programs": "http://127.0.0.1:8000/api/v1/programs",
+        "meetings": "http://127.0.0.1:8000/api/v1/meetings",
+        "next_meetings": "http://127.0.0.1:8000/api/v1/next-meetings",
+        "announcements": "http://127.0.0.1:8000/api/v1/announcements",
+        "openapi": "http://127.0.0.1:8000/api/v1/openapi.json",
+        "docs": "http://127.0.0.1:8000/api/v1/docs",
     }
 
 
@@ -59,8 +59,8 @@ def test_program_list_gives_each_active_program_by_acronym(client, demo):
 def test_program_detail_gives_join_details_contact_and_links(client, demo):
     answer = get_json(client, "/api/v1/programs/tug")
 
-    assert answer["url"] == "http://testserver/api/v1/programs/tug"
-    assert answer["web_url"] == "http://testserver/programs/tug/"
+    assert answer["url"] == "http://127.0.0.1:8000/api/v1/programs/tug"
+    assert answer["web_url"] == "http://127.0.0.1:8000/programs/tug/"
     assert answer["time_zone"] == "America/Los_Angeles"
     assert answer["zone_name"] == "Pacific"
     assert answer["recurrence_rule"] == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
@@ -134,15 +134,15 @@ def test_meeting_list_item_gives_times_in_the_meetings_zone(client, demo):
             "slug": "tug",
             "acronym": "TUG",
             "name": "Technology User Group",
-            "url": "http://testserver/api/v1/programs/tug",
+            "url": "http://127.0.0.1:8000/api/v1/programs/tug",
         },
         "status": "held",
         "starts_at": "2018-10-16T10:00:00-07:00",
         "ends_at": "2018-10-16T11:00:00-07:00",
         "time_zone": "America/Los_Angeles",
         "zone_name": "Pacific",
-        "url": "http://testserver/api/v1/meetings/tug-2018-10-16",
-        "web_url": "http://testserver/meetings/tug-2018-10-16/",
+        "url": "http://127.0.0.1:8000/api/v1/meetings/tug-2018-10-16",
+        "web_url": "http://127.0.0.1:8000/meetings/tug-2018-10-16/",
         "calendar_sequence": 0,
         "updated_at": "2018-10-20T19:00:00Z",
     }
@@ -252,8 +252,10 @@ def test_meeting_list_pages_link_their_neighbours(client, demo):
 
     assert middle["count"] == 5
     assert slugs(middle) == ["tug-2018-11-13", "tug-2018-11-27"]
-    assert middle["next"] == "http://testserver/api/v1/meetings?program=tug&limit=2&offset=4"
-    assert middle["previous"] == "http://testserver/api/v1/meetings?program=tug&limit=2&offset=0"
+    assert middle["next"] == "http://127.0.0.1:8000/api/v1/meetings?program=tug&limit=2&offset=4"
+    assert (
+        middle["previous"] == "http://127.0.0.1:8000/api/v1/meetings?program=tug&limit=2&offset=0"
+    )
 
 
 def test_meeting_list_page_past_the_end_is_empty(client, demo):
@@ -371,7 +373,7 @@ def test_meeting_detail_gives_announcements_made_at_it_and_about_it(client, demo
     assert seed["announcements_about"] == []
     assert slugs(cpg["announcements_about"]) == ["oms-cpg-announcement"]
     assert cpg["announcements_about"][0]["url"] == (
-        "http://testserver/api/v1/announcements/oms-cpg-announcement"
+        "http://127.0.0.1:8000/api/v1/announcements/oms-cpg-announcement"
     )
 
 

@@ -163,7 +163,7 @@ def test_moving_a_meeting_keeps_its_join_details_and_says_what_changed(
 
     content = bytes(feed.content).replace(b"\r\n ", b"").decode()
     assert _event(feed, seed).start == datetime(2018, 10, 16, 20, tzinfo=UTC)
-    assert "time moved from Tue Oct 16 10:00 AM to Tue Oct 16 1:00 PM" in content
+    assert "time moved from Tue Oct 16 10:00 AM PT to Tue Oct 16 1:00 PM PT" in content
     assert "Meeting number: 966 010 353" in content
     assert "tel:+18665282256\\,\\,3895889%23" not in content  # URIs are not text-escaped
 

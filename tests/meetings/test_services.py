@@ -77,7 +77,9 @@ def test_moving_a_meeting_says_from_when_to_when(django_capture_on_commit_callba
         meeting.save()
 
     meeting.refresh_from_db()
-    assert meeting.change_summary == "time moved from Tue Jan 8 10:00 AM to Wed Jan 9 10:00 AM"
+    assert (
+        meeting.change_summary == "time moved from Tue Jan 8 10:00 AM PT to Wed Jan 9 10:00 AM PT"
+    )
 
 
 def test_cancelling_bumps_sequence(django_capture_on_commit_callbacks):

@@ -1,12 +1,14 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 
 from tests.reminders.factories import make_meeting, make_program, make_subscription
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.services import meetings_sync_calendar_state
-from tug_portal.reminders import planner, services
+from tug_portal.reminders import dispatcher, planner, services
 from tug_portal.reminders.dispatcher import deliveries_expire
 from tug_portal.reminders.models import Delivery, ReminderOffset, Subscription
 
@@ -145,8 +147,10 @@ def test_reschedule_moves_waiting_reminders_and_leaves_sent_ones():
     reschedule(meeting, NOW + 5 * DAY)
     planner.meeting_plan_deliveries(meeting_id=meeting.pk)
 
-    day_row, hour_row = (Delivery.objects.get(meeting=meeting, offset=o) for o in (DAY, HOUR))
-    assert (day_row.state, day_row.due_at) == (State.SENT, NOW + 2 * DAY)
+    sent, again = Delivery.objects.filter(meeting=meeting, offset=DAY).order_by("revision")
+    assert (sent.revision, sent.state, sent.due_at) == (0, State.SENT, NOW + 2 * DAY)
+    assert (again.revision, again.state, again.due_at) == (1, State.PENDING, NOW + 4 * DAY)
+    hour_row = Delivery.objects.get(meeting=meeting, offset=HOUR)
     assert (hour_row.state, hour_row.due_at) == (State.PENDING, NOW + 5 * DAY - HOUR)
     assert hour_row.next_attempt_at == NOW + 5 * DAY - HOUR
 
@@ -268,7 +272,7 @@ def test_change_after_first_reminder_plans_an_update_notice_saying_what_changed(
 
     notice = Delivery.objects.get(kind=Kind.UPDATE)
     assert notice.subscription.subscriber.email == "reminded@example.com"
-    assert notice.detail == "time moved from Tue Mar 3 3:00 PM to Tue Mar 3 4:00 PM"
+    assert notice.detail == "time moved from Tue Mar 3 3:00 PM PT to Tue Mar 3 4:00 PM PT"
     assert (notice.revision, notice.state) == (meeting.calendar_sequence, State.PENDING)
     assert notice.due_at == NOW + timedelta(minutes=10)
     assert notice.expires_at == meeting.starts_at
@@ -284,7 +288,7 @@ def test_edits_in_a_row_fold_into_the_update_notice_still_waiting():
 
     notice = Delivery.objects.get(kind=Kind.UPDATE)
     assert notice.detail == (
-        "time moved from Tue Mar 3 3:00 PM to Tue Mar 3 4:00 PM; topic added: OMS Road Map"
+        "time moved from Tue Mar 3 3:00 PM PT to Tue Mar 3 4:00 PM PT; topic added: OMS Road Map"
     )
     assert notice.revision == meeting.calendar_sequence
     assert notice.due_at == NOW + timedelta(minutes=13)
@@ -364,3 +368,99 @@ def test_meeting_under_way_is_left_alone():
 
 def test_plan_of_a_deleted_meeting_does_nothing():
     assert planner.meetings_plan_deliveries(meeting_ids=[123456]) is False
+
+
+def pacific(hour: int, minute: int) -> datetime:
+    """A moment of the evening of 2 March 2026 (NOW's day), Pacific time."""
+    return datetime(2026, 3, 2, hour, minute, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+def reminded_at_1835_for_1935(*emails: str) -> Meeting:
+    """A 19:35 meeting whose one-hour reminder went out at 18:35 (to every address given)."""
+    program = make_program(offsets=[HOUR])
+    with time_machine.travel(pacific(18, 35), tick=False):
+        meeting = make_meeting(program, starts_at=pacific(19, 35))
+        sync(meeting)
+        for email in emails:
+            make_subscription(email, program)
+        planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+        dispatcher.deliveries_send_batch()
+    return meeting
+
+
+def move(meeting, starts_at, *, at: datetime) -> None:
+    """Staff move the meeting at `at`; the core syncs and the planner runs, as on commit."""
+    with time_machine.travel(at, tick=False):
+        reschedule(meeting, starts_at)
+        sync(meeting)
+        planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+
+
+def reminder_rows(meeting) -> list[tuple]:
+    """(offset, revision, state, due in Pacific) of the meeting's reminders, oldest first."""
+    return [
+        (d.offset, d.revision, d.state, d.due_at.astimezone(ZoneInfo("America/Los_Angeles")))
+        for d in Delivery.objects.filter(meeting=meeting, kind=Kind.REMINDER).order_by("revision")
+    ]
+
+
+def reminder_mails() -> list:
+    return [message for message in mail.outbox if message.subject.startswith("Reminder:")]
+
+
+def test_meeting_moved_after_its_reminder_is_reminded_again_before_the_new_time():
+    meeting = reminded_at_1835_for_1935("ann@example.com")
+
+    move(meeting, pacific(20, 35), at=pacific(18, 40))
+
+    assert reminder_rows(meeting) == [
+        (HOUR, 0, State.SENT, pacific(18, 35)),
+        (HOUR, 1, State.PENDING, pacific(19, 35)),
+    ]
+    with time_machine.travel(pacific(19, 35), tick=False):
+        dispatcher.deliveries_send_batch()
+    first, second = reminder_mails()
+    assert "7:35-8:35 PM Pacific" in first.subject
+    assert "8:35-9:35 PM Pacific" in second.subject
+    assert first.extra_headers["Message-ID"] != second.extra_headers["Message-ID"]
+    assert meeting.change_summary == (
+        "time moved from Mon Mar 2 7:35 PM PT to Mon Mar 2 8:35 PM PT"
+    )
+
+
+def test_meeting_moved_when_the_new_reminder_moment_has_passed_is_not_reminded_again():
+    meeting = reminded_at_1835_for_1935("ann@example.com")
+
+    move(meeting, pacific(19, 40), at=pacific(18, 50))  # its one-hour moment, 18:40, is past
+    with time_machine.travel(pacific(19, 0), tick=False):
+        dispatcher.deliveries_send_batch()
+
+    assert reminder_rows(meeting) == [(HOUR, 0, State.SENT, pacific(18, 35))]
+    assert len(reminder_mails()) == 1
+
+
+def test_meeting_moved_away_and_back_is_not_reminded_of_the_same_time_twice():
+    meeting = reminded_at_1835_for_1935("ann@example.com")
+    move(meeting, pacific(20, 35), at=pacific(18, 40))
+
+    move(meeting, pacific(19, 35), at=pacific(18, 45))
+    with time_machine.travel(pacific(18, 50), tick=False):
+        dispatcher.deliveries_send_batch()
+
+    assert [row[:3] for row in reminder_rows(meeting)] == [
+        (HOUR, 0, State.SENT),
+        (HOUR, 1, State.SKIPPED),
+    ]
+    assert len(reminder_mails()) == 1
+
+
+def test_reminder_planned_again_after_a_move_is_planned_once():
+    meeting = reminded_at_1835_for_1935("ann@example.com", "bob@example.com")
+    move(meeting, pacific(20, 35), at=pacific(18, 40))
+    before = list(Delivery.objects.order_by("pk").values())
+
+    with time_machine.travel(pacific(18, 41), tick=False):
+        planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+
+    assert list(Delivery.objects.order_by("pk").values()) == before
+    assert Delivery.objects.filter(kind=Kind.REMINDER, revision=1).count() == 2

@@ -101,7 +101,7 @@ def page(chromium, live_server, browser_demo):
 
 @pytest.fixture
 def screenshot():
-    """`screenshot(page, name)`: full-page PNGs at 1280 and 375 px under var/screenshots/."""
+    """`screenshot(page, name)`: full-page PNGs at 1280 and 375 px under var/test/screenshots/."""
     folder = settings.VAR_DIR / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
 

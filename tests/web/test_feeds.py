@@ -1,7 +1,10 @@
 """The announcements' Atom feed."""
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
+import lxml.etree
+import lxml.html
 import pytest
 
 from tug_portal.meetings.models import Announcement
@@ -9,6 +12,43 @@ from tug_portal.meetings.models import Announcement
 pytestmark = pytest.mark.django_db
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+# RFC 4287 appendix B, in RELAX NG's XML syntax.
+ATOM_SCHEMA = lxml.etree.RelaxNG(lxml.etree.parse(Path(__file__).parent / "schemas" / "atom.rng"))
+# The RFC's two Schematron rules, which RELAX NG cannot say.
+ATOM_RULES = {
+    "an atom:feed has an atom:author unless all of its entries have one": (
+        "/atom:feed[atom:author or not(atom:entry[not(atom:author)])]"
+    ),
+    "every atom:entry has an alternate atom:link or an atom:content": (
+        "not(//atom:entry[not(atom:link[@rel='alternate'] or atom:link[not(@rel)]"
+        " or atom:content)])"
+    ),
+}
+RFC_4287_EXAMPLE = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Example Feed</title>
+  <link href="http://example.org/"/>
+  <updated>2003-12-13T18:30:02Z</updated>
+  <author><name>John Doe</name></author>
+  <id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>
+  <entry>
+    <title>Atom-Powered Robots Run Amok</title>
+    <link href="http://example.org/2003/12/13/atom03"/>
+    <id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>
+    <updated>2003-12-13T18:30:02Z</updated>
+    <summary>Some text.</summary>
+  </entry>
+</feed>"""
+
+
+def atom_errors(document: bytes) -> list[str]:
+    """What makes `document` not an Atom feed per RFC 4287 (empty: it is one)."""
+    tree = lxml.etree.fromstring(document)
+    errors = []
+    if not ATOM_SCHEMA.validate(tree):
+        errors += [str(error) for error in ATOM_SCHEMA.error_log]
+    errors += [rule for rule, test in ATOM_RULES.items() if not tree.xpath(test, namespaces=ATOM)]
+    return errors
 
 
 def parse(response) -> ET.Element:
@@ -39,7 +79,7 @@ def test_feed_entry_links_to_the_page_with_systems_and_sanitized_html(client, de
     entry = entries(client.get("/announcements/feed/"))[1]
 
     link = entry.find("atom:link", ATOM).get("href")
-    assert link == "http://testserver/announcements/drrs-acceptable-use-policy/"
+    assert link == "http://127.0.0.1:8000/announcements/drrs-acceptable-use-policy/"
     assert [c.get("term") for c in entry.findall("atom:category", ATOM)] == ["DRRS"]
     assert entry.findtext("atom:published", namespaces=ATOM) == "2018-10-16T17:00:00+00:00"
     summary = entry.findtext("atom:summary", namespaces=ATOM)
@@ -52,3 +92,43 @@ def test_feed_leaves_drafts_out(client, demo):
     response = client.get("/announcements/feed/")
 
     assert titles(response) == ["DRRS – Acceptable Use Policy"]
+
+
+def test_atom_schema_accepts_the_rfc_example():
+    assert atom_errors(RFC_4287_EXAMPLE) == []
+
+
+@pytest.mark.parametrize(
+    ("part", "replacement"),
+    [
+        (b"<id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>", b""),
+        (b"<updated>2003-12-13T18:30:02Z</updated>", b"<updated>yesterday</updated>"),
+        (b'<link href="http://example.org/"/>', b"<link/>"),
+        (b"<summary>Some text.</summary>", b'<summary type="bogus">Some text.</summary>'),
+        (b"<author><name>John Doe</name></author>", b""),
+        (b'<link href="http://example.org/2003/12/13/atom03"/>', b""),
+    ],
+    ids=["no id", "bad date", "link without href", "bad text type", "no author", "no link"],
+)
+def test_atom_schema_rejects_what_rfc_4287_forbids(part, replacement):
+    assert part in RFC_4287_EXAMPLE
+    assert atom_errors(RFC_4287_EXAMPLE.replace(part, replacement, 1)) != []
+
+
+def test_feed_is_valid_atom_per_rfc_4287(client, demo):
+    assert atom_errors(client.get("/announcements/feed/").content) == []
+
+
+def test_feed_summaries_link_only_to_absolute_urls(client, demo, settings):
+    settings.SITE_URL = "https://portal.example.org"
+
+    hrefs = [
+        href
+        for entry in entries(client.get("/announcements/feed/"))
+        for href in lxml.html.fragment_fromstring(
+            entry.findtext("atom:summary", namespaces=ATOM), create_parent=True
+        ).xpath("//@href | //@src")
+    ]
+
+    assert "https://portal.example.org/meetings/cpg-2018-11-01/" in hrefs
+    assert [href for href in hrefs if not href.startswith(("https://", "http://"))] == []

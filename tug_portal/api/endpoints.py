@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router
 
+from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Program, System
 from tug_portal.meetings.selectors import (
     announcement_get,
@@ -28,7 +29,6 @@ from .schemas import (
     NextMeetingOut,
     Page,
     ProgramOut,
-    absolute_url,
 )
 
 router = Router()
@@ -56,7 +56,7 @@ def page_of(request, queryset: QuerySet, page: PageQuery) -> dict:
 def page_url(request, offset: int, limit: int) -> str:
     params = request.GET.copy()
     params["offset"], params["limit"] = str(offset), str(limit)
-    return absolute_url(request, f"{request.path}?{params.urlencode()}")
+    return absolute_url(f"{request.path}?{params.urlencode()}")
 
 
 def program_or_404(slug: str | None) -> Program | None:
@@ -95,7 +95,7 @@ def index(request):
         "openapi": reverse("api:openapi-json"),
         "docs": reverse("api:openapi-view"),
     }
-    return {name: absolute_url(request, path) for name, path in paths.items()}
+    return {name: absolute_url(path) for name, path in paths.items()}
 
 
 @router.get(

@@ -12,6 +12,7 @@ from typing import Generic, Literal, TypeVar
 from django.urls import reverse
 from ninja import Field, Schema
 
+from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.timeutil import zone_name
@@ -21,12 +22,8 @@ from .params import AnnouncementKind, MeetingStatus
 Item = TypeVar("Item")
 
 
-def absolute_url(request, path: str) -> str:
-    return request.build_absolute_uri(path)
-
-
-def api_url(request, name: str, **kwargs) -> str:
-    return absolute_url(request, reverse(f"api:{name}", kwargs=kwargs or None))
+def api_url(name: str, **kwargs) -> str:
+    return absolute_url(reverse(f"api:{name}", kwargs=kwargs or None))
 
 
 def published_or_none(meeting: Meeting | None) -> Meeting | None:
@@ -102,8 +99,8 @@ class ProgramRef(Schema):
     url: str = Field(description="This program in the API.")
 
     @staticmethod
-    def resolve_url(obj, context):
-        return api_url(context["request"], "program_detail", slug=obj.slug)
+    def resolve_url(obj):
+        return api_url("program_detail", slug=obj.slug)
 
 
 class ProgramOut(ProgramRef):
@@ -123,8 +120,8 @@ class ProgramOut(ProgramRef):
     stay_connected: list[StayConnectedOut]
 
     @staticmethod
-    def resolve_web_url(obj, context):
-        return absolute_url(context["request"], obj.get_absolute_url())
+    def resolve_web_url(obj):
+        return absolute_url(obj.get_absolute_url())
 
     @staticmethod
     def resolve_zone_name(obj):
@@ -173,12 +170,12 @@ class MeetingRef(Schema):
         return obj.local_end
 
     @staticmethod
-    def resolve_url(obj, context):
-        return api_url(context["request"], "meeting_detail", slug=obj.slug)
+    def resolve_url(obj):
+        return api_url("meeting_detail", slug=obj.slug)
 
     @staticmethod
-    def resolve_web_url(obj, context):
-        return absolute_url(context["request"], obj.get_absolute_url())
+    def resolve_web_url(obj):
+        return absolute_url(obj.get_absolute_url())
 
 
 class MeetingSummary(MeetingRef):
@@ -257,12 +254,12 @@ class AnnouncementRef(Schema):
     web_url: str = Field(description="The announcement's page on the portal.")
 
     @staticmethod
-    def resolve_url(obj, context):
-        return api_url(context["request"], "announcement_detail", slug=obj.slug)
+    def resolve_url(obj):
+        return api_url("announcement_detail", slug=obj.slug)
 
     @staticmethod
-    def resolve_web_url(obj, context):
-        return absolute_url(context["request"], obj.get_absolute_url())
+    def resolve_web_url(obj):
+        return absolute_url(obj.get_absolute_url())
 
 
 class MeetingDetail(MeetingSummary):

@@ -13,10 +13,6 @@ from tug_portal.common.text import clean_text
 from tug_portal.meetings.timeutil import format_time_range, zone_name
 
 
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def meeting_summary(meeting) -> str:
     """ "TUG: Technology User Group"; a cancelled meeting says so where every client shows it."""
     summary = clean_text(f"{meeting.program.acronym}: {meeting.title}", single_line=True)

@@ -17,10 +17,9 @@ from uuid import UUID
 
 from django.urls import reverse
 
+from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.phone import tel_uri
-
-from .describe import absolute_url
 
 
 @dataclass(frozen=True, slots=True)

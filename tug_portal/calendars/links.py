@@ -1,7 +1,7 @@
 """Links that put the portal's meetings into people's calendars.
 
 `program_subscribe_links` is for subscribing to a feed (it keeps updating); `meeting_calendar_links`
-copies one meeting into a calendar once. All URLs are absolute, from settings.SITE_URL, because
+copies one meeting into a calendar once. All URLs are absolute (tug_portal.common.site), because
 they are followed from outside the portal (calendar apps, mails).
 """
 
@@ -10,7 +10,9 @@ from urllib.parse import quote, urlencode
 
 from django.urls import reverse
 
-from .describe import absolute_url, join_lines, meeting_summary
+from tug_portal.common.site import absolute_url
+
+from .describe import join_lines, meeting_summary
 
 GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"

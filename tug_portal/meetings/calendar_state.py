@@ -4,9 +4,10 @@ The snapshot is what SEQUENCE tracks: when it differs from the stored one, calen
 told (SEQUENCE + 1, LAST-MODIFIED now) and the change is summarised for subscribers.
 """
 
+import zoneinfo
 from datetime import datetime
 
-from .timeutil import format_clock
+from .timeutil import format_clock, zone_abbreviation
 
 
 def meeting_snapshot(meeting) -> dict:
@@ -39,9 +40,10 @@ def _cancellation(meeting) -> dict:
     return {"cancellation": [meeting.cancellation_reason, replacement]}
 
 
-def _describe_moment(iso: str, tz) -> str:
-    local = datetime.fromisoformat(iso).astimezone(tz)
-    return f"{local:%a %b} {local.day} {format_clock(local)}"
+def _describe_moment(iso: str, tz_name: str) -> str:
+    """ "Mon Mar 2 7:35 PM PT": the zone named, since the reader may live in another one."""
+    local = datetime.fromisoformat(iso).astimezone(zoneinfo.ZoneInfo(tz_name))
+    return f"{local:%a %b} {local.day} {format_clock(local)} {zone_abbreviation(tz_name)}"
 
 
 def describe_changes(old: dict, new: dict, tz) -> str:
@@ -50,10 +52,10 @@ def describe_changes(old: dict, new: dict, tz) -> str:
     if old.get("status") != new["status"]:
         parts.append(f"now {new['status']}")
     if old.get("starts_at") != new["starts_at"] or old.get("ends_at") != new["ends_at"]:
-        parts.append(
-            f"time moved from {_describe_moment(old['starts_at'], tz)} "
-            f"to {_describe_moment(new['starts_at'], tz)}"
-        )
+        # Each moment in the zone the meeting had then (a move may change the zone too).
+        before = _describe_moment(old["starts_at"], old.get("time_zone") or tz.key)
+        after = _describe_moment(new["starts_at"], new["time_zone"])
+        parts.append(f"time moved from {before} to {after}")
     old_titles = [topic[0] for topic in old.get("topics", [])]
     new_titles = [topic[0] for topic in new["topics"]]
     added = [title for title in new_titles if title not in old_titles]

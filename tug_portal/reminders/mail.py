@@ -7,7 +7,6 @@ Header values pass through `one_line`, so a title with a line break or a control
 can neither break nor inject a header.
 """
 
-import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +22,13 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from tug_portal.calendars.builders import build_meeting_ics
-from tug_portal.calendars.describe import absolute_url, clean_text
+from tug_portal.calendars.describe import clean_text
 from tug_portal.calendars.links import meeting_ics_url
+from tug_portal.common.site import (
+    absolute_links_in_html,
+    absolute_links_in_markdown,
+    absolute_url,
+)
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when, format_time_range
 
@@ -70,16 +74,6 @@ def subscriber_links(subscription: Subscription) -> dict[str, str]:
     }
 
 
-RELATIVE_HREF = re.compile(r'(href=")/(?!/)')
-RELATIVE_MARKDOWN_LINK = re.compile(r"(\]\()/(?!/)")
-
-
-def _absolute_links(text: str, pattern: re.Pattern) -> str:
-    """Links an agenda makes to the portal's own pages ("/meetings/...") lead nowhere from a
-    mail client: they get the site's address in front."""
-    return pattern.sub(lambda match: f"{match.group(1)}{settings.SITE_URL}/", text)
-
-
 def _meeting_context(meeting: Meeting) -> dict:
     """What a meeting contributes to its mails. Reads only what `selectors.meetings_for_mail`
     prefetches."""
@@ -91,11 +85,10 @@ def _meeting_context(meeting: Meeting) -> dict:
             else "",
             "facilitators": topic.facilitator_names(),
             "systems": ", ".join(system.code for system in topic.systems.all()),
-            "body": textwrap.indent(
-                _absolute_links(clean_text(topic.body), RELATIVE_MARKDOWN_LINK), "    "
-            ),
+            # Links an agenda makes to the portal's own pages get the site's address.
+            "body": textwrap.indent(absolute_links_in_markdown(clean_text(topic.body)), "    "),
             # Only the site's own address is added to HTML that render_markdown sanitized.
-            "body_html": mark_safe(_absolute_links(topic.body_html, RELATIVE_HREF)),  # noqa: S308
+            "body_html": mark_safe(absolute_links_in_html(topic.body_html)),  # noqa: S308
         }
         for topic in meeting.topics.all()
     ]

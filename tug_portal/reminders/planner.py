@@ -7,7 +7,10 @@ waiting (pending, or failed with retries left) or skipped; a row being sent or a
 history and is never changed, which is what makes a second send of the same key impossible.
 
 - Reminders: one row per matching subscription and offset, due `offset` before the start.
-  A reschedule moves the waiting rows; a row whose moment has passed is not created.
+  A reschedule moves the waiting rows; a row whose moment has passed is not created. Someone
+  already reminded of the old time gets the same reminder again before the new time, when that
+  moment is still ahead: a row of the next revision (a new key, so a new Message-ID); never a
+  second one for a time they were already reminded of.
 - A cancelled meeting gets no reminder; instead a cancellation notice goes to everyone already
   mailed about it and everyone whose reminder was due within the program's window.
 - After someone was mailed about a meeting, a change to what its calendar shows (time, agenda,
@@ -19,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 
@@ -29,6 +32,8 @@ from . import selectors, services
 from .models import Delivery, ReminderPolicy, Subscription
 
 Kind, State = Delivery.Kind, Delivery.State
+# A row in these states was (or is being) handed to the SMTP server: it is never changed.
+HANDED_OVER = (State.CLAIMED, State.SENT, State.BOUNCED)
 
 
 def meetings_plan_deliveries(*, meeting_ids, now: datetime | None = None) -> bool:
@@ -118,21 +123,60 @@ def _plan_reminders(meeting: Meeting, offsets: list[timedelta], now: datetime) -
         rows.filter(state__in=Delivery.WAITING).exclude(due_at=due).update(
             due_at=due, expires_at=expires, next_attempt_at=due
         )
+        # Moved away and back: who was reminded of this very time is not reminded again.
+        reminded = rows.filter(state__in=HANDED_OVER, due_at=due).values("subscription_id")
+        _skip(
+            rows.filter(state__in=Delivery.WAITING, subscription__in=reminded),
+            "already reminded of this time",
+        )
+        wanted = matching.exclude(pk__in=reminded)
+        timing = {"meeting": meeting, "offset": offset, "due": due, "expires": expires}
         if expires > now:
-            _ensure(
-                rows,
-                matching,
-                meeting=meeting,
-                kind=Kind.REMINDER,
-                offset=offset,
-                due=due,
-                expires=expires,
-            )
+            _ensure(rows, wanted, kind=Kind.REMINDER, **timing)
+        if due > now:
+            _plan_reminders_again(rows, wanted, **timing)
     reminders = Delivery.objects.filter(
         meeting=meeting, kind=Kind.REMINDER, state__in=Delivery.WAITING
     )
     _skip(reminders.exclude(offset__in=offsets), "reminder removed from the program's settings")
     _skip(reminders.exclude(subscription__in=matching), "not subscribed to this meeting")
+
+
+def _plan_reminders_again(
+    rows: QuerySet[Delivery],
+    subscriptions: QuerySet[Subscription],
+    *,
+    meeting: Meeting,
+    offset: timedelta,
+    due: datetime,
+    expires: datetime,
+) -> None:
+    """Subscribers whose only reminders of this offset were handed over for another time (the
+    meeting moved since) get the next revision of it, due before the new time."""
+    reminded_before = (
+        rows.filter(subscription__in=subscriptions)
+        .values("subscription_id")
+        .annotate(latest=Max("revision"), open=Count("pk", filter=~Q(state__in=HANDED_OVER)))
+        .filter(open=0)
+        .values_list("subscription_id", "latest")
+    )
+    Delivery.objects.bulk_create(
+        (
+            Delivery(
+                subscription_id=subscription_id,
+                meeting=meeting,
+                kind=Kind.REMINDER,
+                offset=offset,
+                revision=latest + 1,
+                due_at=due,
+                expires_at=expires,
+                next_attempt_at=due,
+            )
+            for subscription_id, latest in reminded_before
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,  # a planner racing for the same key: one row stays
+    )
 
 
 def _plan_cancellation_notices(meeting, policy, active, now) -> None:

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tug_portal.calendars.describe import absolute_url
 from tug_portal.common import fair_use
+from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Program, System
 from tug_portal.meetings.selectors import meeting_get, programs_active
 

@@ -7,8 +7,10 @@ same ones. Not for production: there, create users with `createsuperuser` and th
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 from django.utils.crypto import get_random_string
 
+from tug_portal.common.site import absolute_url
 from tug_portal.common.staff import ensure_iso_staff_group
 
 LOGINS_FILE = settings.VAR_DIR / "demo-logins.txt"
@@ -25,7 +27,7 @@ class Command(BaseCommand):
     help = "Create (once) the demo logins 'editor' (ISO staff) and 'admin' (superuser)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default=settings.SITE_URL + "/admin/")
+        parser.add_argument("--url", default=absolute_url(reverse("admin:index")))
 
     def handle(self, *args, url, **options):
         passwords = _stored_passwords()
