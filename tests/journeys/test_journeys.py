@@ -1,0 +1,398 @@
+"""Issue 16's journeys, start to finish, in Chromium, on the portal as `make run` starts it on a
+port other than 8000 (so every link must come from PORT): a stakeholder finds the next TUG
+meeting, follows DRRS in a calendar and by mail, and staff create, publish, move and cancel a
+meeting of that program while the stakeholder is subscribed; the stakeholder's mails say each
+thing once, every link in them leads back to this server, and one click unsubscribes.
+
+Everything is reached by clicking, or by following a link the portal or its mails offered;
+only the server's address and the admin's credentials (var/demo-logins.txt) are known up
+front. No fake clock: the meeting is set a little less than a day ahead, so its one-day
+reminder is due as soon as it is published, and its one-hour reminder is not due before the
+end of the test."""
+
+import re
+import time
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from icalendar import Calendar
+
+from tests.journeys.mailbox import Mail, mails_to, wait_for_mails
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.timeout(300)]
+
+PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
+SUBSCRIBER = "dana.reyes@example.org"
+TOPIC = "DRRS registration changes for 2027"
+CANCELLATION_REASON = "Merged into the next regular meeting"
+MAIL_TIMEOUT_S = 30  # a task through the file broker and the worker takes a second or two
+FEED_TIMEOUT_S = 30
+
+
+def test_stakeholder_and_staff_journeys_on_make_run_server(portal, chromium):
+    stakeholder = chromium.new_context(base_url=portal.base_url)
+    staff = chromium.new_context(base_url=portal.base_url)
+    # A mail client and a calendar app: no cookies of the browser's, no CSRF token.
+    outsider = chromium.new_context()
+    for context in (stakeholder, staff, outsider):
+        context.set_default_timeout(15_000)
+    refused = []  # every 429 (or 5xx) the server answers the browsers: a journey gets none
+    for context in (stakeholder, staff):
+        context.on(
+            "response",
+            lambda response: refused.append(f"{response.status} {response.url}")
+            if response.status == 429 or response.status >= 500
+            else None,
+        )
+    try:
+        page = stakeholder.new_page()
+        next_tug_path = find_next_tug_meeting(page)
+        feed_url = drrs_feed_from_filtered_home(page, outsider)
+        preferences_url = subscribe_and_confirm(page, portal)
+        change_preferences_twice(page, preferences_url)
+
+        meeting = staff_create_publish_move_cancel(staff.new_page(), portal, feed_url, outsider)
+        assert meeting["path"] != next_tug_path
+
+        mails = settled_mails(portal)
+        assert_each_thing_said_once(mails, meeting)
+        assert_every_link_leads_back(mails, portal, outsider, meeting)
+
+        unsubscribe_with_one_click(mails[-1], page, preferences_url, outsider)
+        assert refused == [], refused
+    except BaseException:
+        print(portal.logs())
+        for name, context in (("stakeholder", stakeholder), ("staff", staff)):
+            for n, open_page in enumerate(context.pages):
+                shot = portal.var_dir / f"{name}-{n}.png"
+                open_page.screenshot(path=shot, full_page=True)
+                print(f"{name}'s page {open_page.url}: {shot}")
+        raise
+    finally:
+        for context in (stakeholder, staff, outsider):
+            context.close()
+
+
+# --- Stakeholder ------------------------------------------------------------------------------
+
+
+def find_next_tug_meeting(page) -> str:
+    """From the home page, the next TUG meeting: the TUG card's link, which is the first TUG
+    meeting of the upcoming list, opened by clicking it."""
+    page.goto("/")
+    card = page.locator(".program-card", has_text="Technology User Group")
+    next_link = card.locator(".program-card__next a")
+    first_tug_row = page.locator("#meeting-results .meeting-row", has_text="TUG").first
+    path = next_link.get_attribute("href")
+    assert path == first_tug_row.locator("a").first.get_attribute("href")
+    next_link.click()
+    page.wait_for_url(f"**{path}")
+    assert "Technology User Group" in page.locator("h1").inner_text()
+    # Ahead and live: the page invites people in.
+    assert page.get_by_role("link", name=re.compile("Join", re.I)).first.is_visible()
+    return path
+
+
+def drrs_feed_from_filtered_home(page, outsider) -> str:
+    """Filter the home page by DRRS (htmx swaps the results); the page then offers the DRRS
+    feed, which answers as a calendar with DRRS meetings only."""
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
+    page.wait_for_url("**/")
+    page.locator("#id_system").select_option("DRRS")
+    page.wait_for_url(re.compile(r"[?&]system=DRRS"))
+    results = page.locator("#meeting-results")
+    results.get_by_text("match your filters").wait_for()
+    subscribe = page.get_by_role("link", name="Subscribe to the DRRS calendar")
+    address = page.locator("a", has_text=".ics address").first
+    feed_url = address.get_attribute("href")
+    assert "system=DRRS" in feed_url
+    assert subscribe.get_attribute("href") == "webcal://" + feed_url.split("://", 1)[1]
+    feed = outsider.request.get(feed_url)
+    assert feed.status == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    assert_drrs_only(Calendar.from_ical(feed.body()))
+    return feed_url
+
+
+def assert_drrs_only(calendar) -> list:
+    events = calendar.walk("VEVENT")
+    for event in events:
+        categories = [str(c) for item in _as_list(event.get("categories")) for c in item.cats]
+        assert "DRRS" in categories, (event.get("summary"), categories)
+    return events
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def subscribe_and_confirm(page, portal) -> str:
+    """The filtered page's reminders link, the form (DRRS already ticked), the confirmation
+    mail's link, and the confirmation page's preferences link."""
+    page.get_by_role("link", name="Get DRRS email reminders").click()
+    page.wait_for_url("**/subscriptions/new/**")
+    assert page.locator("input[name=systems][value=DRRS]").is_checked()
+    assert not page.locator("input[name=systems][value=OMS]").is_checked()
+    page.locator("#id_email").fill(SUBSCRIBER)
+    page.locator("#id_program").select_option("tug")
+    page.get_by_role("button", name="Send me the confirmation link").click()
+    page.get_by_text(re.compile("inbox", re.I)).first.wait_for()
+
+    (confirmation,) = wait_for_mails(portal.mail_dir, SUBSCRIBER, 1, timeout=MAIL_TIMEOUT_S)
+    assert confirmation.subject == "Confirm your TUG meeting reminders"
+    confirm_url = confirmation.link_to("/subscriptions/confirm/")
+    assert urlsplit(confirm_url).port == portal.port, confirm_url
+    page.goto(confirm_url)  # the reader clicks the link in the mail
+    page.get_by_role("button", name="Confirm my reminders").click()
+    preferences = page.locator(".preferences-link a")
+    preferences.wait_for()
+    preferences_url = preferences.get_attribute("href")
+    assert preferences_url.startswith(portal.base_url + "/subscriptions/preferences/")
+    # The welcome mail carries the same link, to keep.
+    welcome = wait_for_mails(portal.mail_dir, SUBSCRIBER, 2, timeout=MAIL_TIMEOUT_S)[1]
+    assert welcome.subject == "Welcome: your TUG meeting reminders"
+    assert welcome.link_to("/subscriptions/preferences/") == preferences_url
+    preferences.click()
+    page.wait_for_url(preferences_url)
+    return preferences_url
+
+
+def _tug_preferences(page):
+    return page.locator("fieldset", has_text="TUG: Technology User Group")
+
+
+def _tug_checkbox(page, label: str):
+    """The TUG fieldset's checkbox whose label starts with `label` ("Remind me", "DRRS")."""
+    return _tug_preferences(page).locator("label", has_text=re.compile(f"^\\s*{label}"))
+
+
+def _tug_systems(page) -> dict[str, bool]:
+    return {code: _tug_checkbox(page, code).locator("input").is_checked() for code in ("DRRS", "OMS")}
+
+
+def _tug_subscribed(page) -> bool:
+    return _tug_checkbox(page, "Remind me").locator("input").is_checked()
+
+
+def change_preferences_twice(page, preferences_url: str) -> None:
+    """OMS added, then taken away again, within a minute: each save is kept (seen on a fresh
+    load of the page), none refused."""
+    assert _tug_subscribed(page)
+    assert _tug_systems(page) == {"DRRS": True, "OMS": False}
+    saved_at = []
+    for oms in (True, False):
+        _tug_checkbox(page, "OMS").locator("input").set_checked(oms)
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.get_by_role("button", name="Save", exact=True).click()
+        assert answer.value.status < 400, answer.value.status
+        saved_at.append(time.monotonic())
+        page.locator(".notice--success").wait_for()
+        page.goto(preferences_url)
+        assert _tug_systems(page) == {"DRRS": True, "OMS": oms}
+        assert _tug_subscribed(page)
+    assert saved_at[1] - saved_at[0] < 60  # the journey's premise: two saves within a minute
+
+
+# --- Staff ------------------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(PACIFIC)
+
+
+def _slot(start: datetime) -> tuple[datetime, datetime]:
+    """A start (to the minute) and an end 20 minutes later, on the same local day."""
+    local = _local(start).replace(second=0, microsecond=0)
+    local = min(local, local.replace(hour=23, minute=58))
+    end = min(local + timedelta(minutes=20), local.replace(hour=23, minute=59))
+    return local, end
+
+
+def _moment(local: datetime) -> str:
+    """How the mails name a moment: "Sat Dec 5 8:43 PM PT"."""
+    return f"{local:%a %b} {local.day} {local.hour % 12 or 12}:{local:%M} {local:%p} PT"
+
+
+def _fill_when(page, start: datetime, end: datetime) -> None:
+    page.locator("#id_date").fill(f"{start:%Y-%m-%d}")
+    page.locator("#id_start_time").fill(f"{start:%H:%M}")
+    page.locator("#id_end_time").fill(f"{end:%H:%M}")
+
+
+def _open_meeting_in_admin(page, title: str) -> None:
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
+    page.locator("#result_list tr", has_text=title).locator("a").first.click()
+    page.locator("#id_title").wait_for()
+
+
+def staff_create_publish_move_cancel(page, portal, feed_url: str, outsider) -> dict:
+    """The demo editor signs in from the site's footer and creates a TUG meeting about DRRS a
+    little less than a day ahead, as a draft; publishes it with "Save and publish"; moves it
+    half an hour later; cancels it. After each step the subscriber's mail (and the DRRS feed)
+    has caught up before the next one."""
+    page.goto("/")
+    page.get_by_role("link", name="ISO staff sign-in").click()
+    page.locator("#id_username").fill("editor")
+    page.locator("#id_password").fill(portal.login("editor"))
+    page.locator("input[type=submit]").click()
+    page.get_by_role("link", name="Meetings", exact=True).first.wait_for()
+
+    # Due a day before: ten minutes ago, well within the grace of a late reminder.
+    start, end = _slot(datetime.now(UTC) + timedelta(days=1) - timedelta(minutes=10))
+    title = f"TUG special session {start:%H%M}"
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
+    page.get_by_role("link", name=re.compile("Add meeting", re.I)).first.click()
+    program = page.locator("#id_program option", has_text="Technology User Group")
+    page.locator("#id_program").select_option(program.get_attribute("value"))
+    page.locator("#id_title").fill(title)
+    _fill_when(page, start, end)
+    page.get_by_text("Add another Agenda topic").click()
+    topic = page.locator("#topics-0")
+    topic.locator("input[name='topics-0-title']").fill(TOPIC)
+    topic.locator(".field-systems .select2-selection").click()
+    page.locator(".select2-search__field").last.fill("DRRS")
+    page.locator(".select2-results__option", has_text="DRRS").first.click()
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.locator(".publication-state .badge--draft").wait_for()
+    slug = page.locator("#id_slug").input_value()
+    assert slug == f"tug-{start:%Y-%m-%d}" or slug.startswith(f"tug-{start:%Y-%m-%d}-"), slug
+    meeting = {"title": title, "slug": slug, "path": f"/meetings/{slug}/", "start": start}
+
+    # Published: the one-day reminder is due at once.
+    page.get_by_role("button", name="Save and publish").click()
+    page.get_by_text("is published").first.wait_for()
+    wait_for_mails(portal.mail_dir, SUBSCRIBER, 3, timeout=MAIL_TIMEOUT_S)
+    events = _wait_for_feed(outsider, feed_url, slug, status="CONFIRMED")
+    meeting["uid"] = str(events[0]["uid"])
+
+    # Moved half an hour later.
+    _open_meeting_in_admin(page, title)
+    moved_start, moved_end = _slot(start + timedelta(minutes=30))
+    _fill_when(page, moved_start, moved_end)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("was changed successfully").first.wait_for()
+    meeting["moved_start"] = moved_start
+    wait_for_mails(portal.mail_dir, SUBSCRIBER, 4, timeout=MAIL_TIMEOUT_S)
+    moved = _wait_for_feed(outsider, feed_url, slug, status="CONFIRMED", start=moved_start)
+    assert str(moved[0]["uid"]) == meeting["uid"]
+
+    # Cancelled.
+    _open_meeting_in_admin(page, title)
+    page.locator("#id_status").select_option("cancelled")
+    page.locator("#id_cancellation_reason").fill(CANCELLATION_REASON)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("was changed successfully").first.wait_for()
+    wait_for_mails(portal.mail_dir, SUBSCRIBER, 5, timeout=MAIL_TIMEOUT_S)
+    _wait_for_feed(outsider, feed_url, slug, status="CANCELLED")
+    return meeting
+
+
+def _wait_for_feed(outsider, feed_url, slug, *, status, start=None) -> list:
+    """The DRRS feed (DRRS meetings only), once it shows the meeting as `status` (at `start`)."""
+    deadline = time.monotonic() + FEED_TIMEOUT_S
+    while True:
+        answer = outsider.request.get(feed_url)
+        assert answer.status == 200
+        events = [
+            event
+            for event in assert_drrs_only(Calendar.from_ical(answer.body()))
+            if str(event.get("url", "")).endswith(f"/meetings/{slug}/")
+        ]
+        assert len(events) <= 1, events
+        if events and str(events[0]["status"]) == status:
+            if start is None or events[0].decoded("dtstart") == start:
+                return events
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the DRRS feed never showed {slug} {status} at {start}")
+        time.sleep(0.5)
+
+
+# --- The subscriber's mails -------------------------------------------------------------------
+
+
+def settled_mails(portal) -> list[Mail]:
+    """The subscriber's mails once the portal has nothing left to do: the broker's queue empty
+    and no new mail for a few polls (a duplicate would come from a task still queued)."""
+    deadline = time.monotonic() + MAIL_TIMEOUT_S
+    quiet, last = 0, None
+    while quiet < 10:
+        names = sorted(p.name for p in portal.mail_dir.glob("*.eml"))
+        queued = list(portal.broker_queue.glob("*")) if portal.broker_queue.exists() else []
+        quiet = quiet + 1 if names == last and not queued else 0
+        last = names
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the portal kept working: queued {queued}")
+        time.sleep(0.3)
+    return mails_to(portal.mail_dir, SUBSCRIBER)
+
+
+def assert_each_thing_said_once(mails: list[Mail], meeting: dict) -> None:
+    when = _local(meeting["start"])
+    moved = _local(meeting["moved_start"])
+    subjects = [mail.subject for mail in mails]
+    assert subjects[:2] == [
+        "Confirm your TUG meeting reminders",
+        "Welcome: your TUG meeting reminders",
+    ], subjects
+    reminder, update, cancellation = mails[2:] if len(mails) == 5 else (None, None, None)
+    assert len(mails) == 5, subjects  # nothing for the draft, nothing said twice
+    assert reminder.subject.startswith("Reminder: TUG meeting in 1 day, "), reminder.subject
+    assert update.subject.startswith("Updated: TUG meeting, "), update.subject
+    assert cancellation.subject.startswith("Cancelled: TUG meeting, "), cancellation.subject
+    for mail in (reminder, update, cancellation):
+        assert meeting["title"] in mail.text
+        assert TOPIC in mail.text or mail is cancellation
+    assert f"{when.hour % 12 or 12}:{when:%M}" in reminder.text
+    assert f"time moved from {_moment(when)} to {_moment(moved)}" in update.text, update.text
+    assert "CANCELLED" in cancellation.text
+    # Each mail is its own message: a Message-ID of its own, and the meeting's .ics attached.
+    message_ids = [str(mail.message["Message-ID"]) for mail in mails]
+    assert len(set(message_ids)) == len(mails), message_ids
+    for mail in (reminder, update, cancellation):
+        assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        attached = [part for part in mail.message.iter_attachments()]
+        calendars = [p for p in attached if p.get_content_type() == "text/calendar"]
+        assert len(calendars) == 1, [p.get_content_type() for p in attached]
+        (event,) = Calendar.from_ical(calendars[0].get_content()).walk("VEVENT")
+        assert str(event["uid"]) == meeting["uid"]
+
+
+def assert_every_link_leads_back(mails, portal, outsider, meeting) -> None:
+    """Every link of every mail (body, HTML, List-Unsubscribe) to this portal is on its port
+    and answers 200; the only others are the meeting's own join details, if any."""
+    ours, elsewhere = set(), set()
+    for mail in mails:
+        for link in mail.links:
+            parts = urlsplit(link)
+            if parts.hostname in ("127.0.0.1", "localhost", "testserver") or not parts.hostname:
+                assert link.startswith(portal.base_url + "/"), f"{mail.subject}: {link}"
+                ours.add(link)
+            else:
+                elsewhere.add(link)
+    assert elsewhere == set(), elsewhere
+    assert any(link.endswith(meeting["path"]) for link in ours), sorted(ours)
+    for link in sorted(ours):
+        answer = outsider.request.get(link, max_redirects=0)
+        assert answer.status == 200, f"{answer.status} {link}"
+
+
+def unsubscribe_with_one_click(last_mail: Mail, page, preferences_url, outsider) -> None:
+    """RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the List-Unsubscribe URL,
+    without cookies or a CSRF token. The stakeholder's preferences then show no TUG reminders,
+    and the unsubscribe link says so."""
+    url = last_mail.unsubscribe_url
+    answer = outsider.request.post(
+        url,
+        data="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        max_redirects=0,
+    )
+    assert answer.status == 200, answer.status
+    page.goto(preferences_url)
+    assert not _tug_subscribed(page)
+    page.goto(url)
+    assert "already unsubscribed" in page.locator("main").inner_text()
