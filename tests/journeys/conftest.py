@@ -3,6 +3,7 @@ web + Celery worker + beat) in a folder of its own, on a port the OS picked, wit
 address left to follow PORT. The journeys drive it from outside, as a person and a mail client
 would; nothing here touches the test database."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from django.conf import settings
 # Bounds on every wait: a broken server fails the test in seconds, never hangs it.
 START_TIMEOUT_S = 120  # migrate + demo + feeds + logins + three processes, on 2 busy cores
 STOP_TIMEOUT_S = 30
+PY = sys.executable
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def portal(tmp_path) -> Iterator[Portal]:
     log = (var_dir / "make-run.log").open("ab")
     process = subprocess.Popen(
         # The interpreter running the tests (PY), and no install step: the environment is ready.
-        ["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "run", f"PY={sys.executable}"],
+        ["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "run", f"PY={PY}"],
         cwd=settings.BASE_DIR,
         env=_run_env(var_dir, port),
         stdin=subprocess.DEVNULL,
@@ -145,16 +147,12 @@ def _stop(server: Portal) -> None:
     session = server.process.pid
     if server.process.poll() is None:
         os.killpg(session, signal.SIGINT)  # Ctrl-C: the terminal signals the foreground group
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             server.process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            pass
-    left = _session_processes(session)
-    for pid in left:
-        try:
+    # Whatever Ctrl-C left running (tests/common/test_dev_loop.py proves it leaves nothing).
+    for pid in _session_processes(session):
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     if server.process.poll() is None:
         server.process.wait(timeout=10)
     deadline = time.monotonic() + 10
