@@ -62,6 +62,7 @@ def test_stakeholder_and_staff_journeys_on_make_run_server(portal, chromium):
         mails = settled_mails(portal)
         assert_each_thing_said_once(mails, meeting)
         assert_every_link_leads_back(mails, portal, outsider, meeting)
+        read_the_cancellation(page, mails[-1], meeting)
 
         unsubscribe_with_one_click(mails[-1], page, preferences_url, outsider)
         assert refused == [], refused
@@ -405,6 +406,20 @@ def assert_every_link_leads_back(mails, portal, outsider, meeting) -> None:
     for link in sorted(ours):
         answer = outsider.request.get(link, max_redirects=0)
         assert answer.status == 200, f"{answer.status} {link}"
+
+
+def read_the_cancellation(page, cancellation: Mail, meeting: dict) -> None:
+    """The notice's meeting page is a record: cancelled, why, and no way to join. The home
+    page no longer offers it as the next TUG meeting."""
+    page.goto(cancellation.link_to(meeting["path"]))
+    main = page.locator("main")
+    assert "cancelled" in main.inner_text().lower()
+    assert CANCELLATION_REASON in main.inner_text()
+    assert page.get_by_role("link", name=re.compile("Join", re.I)).count() == 0
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
+    page.wait_for_url("**/")
+    card = page.locator(".program-card", has_text="Technology User Group")
+    assert card.locator(".program-card__next a").get_attribute("href") != meeting["path"]
 
 
 def unsubscribe_with_one_click(last_mail: Mail, page, preferences_url, outsider) -> None:
