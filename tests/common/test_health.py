@@ -3,8 +3,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from celery import beat
+from celery.signals import beat_init
 from django.apps import apps
 
+from tests.support.celery_worker import wait_for
 from tug_portal.celery import app as celery_app
 from tug_portal.common.health import Check
 from tug_portal.common.models import Heartbeat
@@ -123,3 +126,15 @@ def test_healthz_answers_without_the_database(client, django_assert_num_queries)
 
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+@pytest.mark.worker
+def test_beat_starting_is_a_heartbeat_at_once_not_a_minute_later(celery_worker):
+    # Until beat's first interval (a minute) the admin said "background jobs have never run"
+    # on a fresh `make run`: starting beat queues a heartbeat that a worker records at once.
+    celery_worker()
+    assert not Heartbeat.objects.filter(name="beat").exists()
+
+    beat_init.send(sender=beat.Service(app=celery_app))  # as `celery beat` does when it starts
+
+    wait_for(lambda: Heartbeat.objects.filter(name="beat").exists(), timeout=30)

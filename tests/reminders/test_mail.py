@@ -160,6 +160,39 @@ def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
     assert "STATUS:CANCELLED" in attachment(message)[2]
 
 
+def test_cancellation_notice_says_why_and_links_the_replacement(seed_meeting):
+    # The reason is written for stakeholders "on the page and in mails" (the admin says so).
+    replacement = Meeting.objects.published().filter(slug="tug-2018-10-30").get()
+    Meeting.objects.filter(pk=seed_meeting.pk).update(
+        status=Meeting.Status.CANCELLED,
+        cancellation_reason="Merged into the next regular meeting",
+        replacement=replacement,
+    )
+    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
+
+    _, message = render(meeting, kind=Kind.CANCELLATION)
+
+    url = "http://127.0.0.1:8000/meetings/tug-2018-10-30/"
+    for part in parts(message):
+        assert "Merged into the next regular meeting" in part
+        assert url in part
+        assert "Tuesday, October 30, 2018" in part
+
+
+def test_cancellation_notice_links_no_replacement_the_public_cannot_see(seed_meeting):
+    draft = Meeting.objects.get(slug="tug-2018-10-30")
+    Meeting.objects.filter(pk=draft.pk).update(is_published=False)
+    Meeting.objects.filter(pk=seed_meeting.pk).update(
+        status=Meeting.Status.CANCELLED, replacement=draft
+    )
+    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
+
+    _, message = render(meeting, kind=Kind.CANCELLATION)
+
+    for part in parts(message):
+        assert "tug-2018-10-30" not in part
+
+
 def test_line_breaks_in_a_title_cannot_add_headers(seed_meeting):
     Meeting.objects.filter(pk=seed_meeting.pk).update(title="TUG\r\nBcc: spy@example.com\x07")
     Program.objects.filter(pk=seed_meeting.program_id).update(acronym="TUG\nX-Evil: 1")

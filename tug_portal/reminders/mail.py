@@ -102,6 +102,19 @@ def _meeting_context(meeting: Meeting) -> dict:
         "contact": meeting.effective_contact,
         "page_url": absolute_url(meeting.get_absolute_url()),
         "ics_url": meeting_ics_url(meeting),
+        # A cancellation notice says why, and where to go instead (a meeting the public sees).
+        "cancellation_reason": one_line(meeting.cancellation_reason),
+        "replacement": _replacement(meeting),
+    }
+
+
+def _replacement(meeting: Meeting) -> dict | None:
+    replacement = meeting.replacement if meeting.replacement_id else None
+    if replacement is None or not replacement.is_published:
+        return None
+    return {
+        "when": format_meeting_when(replacement),
+        "url": absolute_url(replacement.get_absolute_url()),
     }
 
 
