@@ -13,6 +13,7 @@ server; the visitor gets a 503 that says what to do (a narrower search), never a
 
 import logging
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection
 
@@ -47,21 +48,30 @@ class _Limit:
     def __call__(self, execute, sql, params, many, context):
         if not self.applied:
             self.applied = True
-            # The driver's own cursor: not logged as one of the page's queries, no recursion.
-            context["cursor"].cursor.execute(f"SET statement_timeout = {self.milliseconds}")
+            # The driver's connection (a client-side cursor of its own: the page's first query
+            # may be a server-side cursor, `.iterator()`, which cannot run a SET); not logged as
+            # one of the page's queries, no recursion.
+            context["connection"].connection.execute(f"SET statement_timeout = {self.milliseconds}")
         return execute(sql, params, many, context)
 
     def lift(self) -> None:
         if not (self.applied and connection.connection is not None):
             return
         try:
-            with connection.connection.cursor() as cursor:
-                cursor.execute("RESET statement_timeout")
-        except DatabaseError:
+            connection.connection.execute("RESET statement_timeout")
+        except (DatabaseError, psycopg.Error):
             # A connection we cannot reset must not serve a staff request limited: drop it,
             # unless a transaction still owns it (its rollback undoes a SET made inside it).
             if not connection.in_atomic_block:
                 connection.close()
+
+
+def _may_be_signed_in(request) -> bool:
+    """Only a request carrying a session cookie can be a signed-in user's; asking `request.user`
+    of any other would read the session and add `Vary: Cookie` to feeds and cached pages."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated
 
 
 class PublicStatementTimeoutMiddleware:
@@ -73,7 +83,7 @@ class PublicStatementTimeoutMiddleware:
 
     def __call__(self, request):
         milliseconds = settings.TUG_PUBLIC_STATEMENT_TIMEOUT_MS
-        if not milliseconds or connection.vendor != "postgresql" or request.user.is_authenticated:
+        if not milliseconds or connection.vendor != "postgresql" or _may_be_signed_in(request):
             return self.get_response(request)
         limit = _Limit(milliseconds)
         try:
