@@ -23,7 +23,7 @@ from tests.support.celery_worker import wait_for
 from tests.support.smtp import SmtpSink
 from tug_portal.calendars import tasks as calendar_tasks
 from tug_portal.calendars.builders import event_uid
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feed_build
 from tug_portal.common.middleware import MESSAGE as UNAVAILABLE
