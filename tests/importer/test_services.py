@@ -5,8 +5,8 @@ import pytest
 
 from tests.importer.test_extract import write_docx
 from tests.meetings.factories import make_meeting, make_program
-from tug_portal.importer.models import AgendaImport
 from tug_portal.importer.import_plan import agenda_plan
+from tug_portal.importer.models import AgendaImport
 from tug_portal.importer.services import ImportStatus, PlanChanged, _Writer, agenda_import
 from tug_portal.importer.sources import source_read
 from tug_portal.meetings.demo import load_demo
