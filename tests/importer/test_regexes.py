@@ -63,7 +63,7 @@ def feed_runs(pattern: re.Pattern) -> None:
 
 
 def test_the_importer_patterns_are_found():
-    assert {"parsing._URL_TAIL", "parsing._DATE_PATTERNS[0]", "planning._BARE_LINK"} <= set(
+    assert {"parsing._URL_TAIL", "parsing._DATE_PATTERNS[0]", "import_plan._BARE_LINK"} <= set(
         PATTERNS
     )
     assert len(PATTERNS) > 40
