@@ -41,7 +41,7 @@ def _child() -> None:
     import django
 
     django.setup()
-    from tug_portal.calendars.feeds import FeedSpec
+    from tug_portal.calendars.feed_specs import FeedSpec
     from tug_portal.calendars.services import feed_build
 
     idle = memory_kb(os.getpid())["VmRSS"]

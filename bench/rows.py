@@ -176,7 +176,7 @@ def feed_serving_rows(settings: Settings) -> list[Row]:
 
 @guarded
 def feed_build_row(key, name, target, settings: Settings):
-    from tug_portal.calendars.feeds import FeedSpec
+    from tug_portal.calendars.feed_specs import FeedSpec
     from tug_portal.calendars.services import feed_build
 
     spec = FeedSpec(full_history=True)

@@ -124,7 +124,7 @@ def warm_up() -> None:
 
     get_resolver().url_patterns  # noqa: B018 - imports every app's URLconf
     try:
-        from tug_portal.calendars.feeds import FeedSpec
+        from tug_portal.calendars.feed_specs import FeedSpec
         from tug_portal.calendars.services import feed_build
     except ImportError:
         return

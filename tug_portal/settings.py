@@ -7,14 +7,19 @@ at PostgreSQL, Redis and SMTP through `DATABASE_URL`, `CELERY_BROKER_URL`, `CACH
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from tug_portal.common.files import embedded_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything the embedded default writes (database, cache, broker, mail, static files). Its
+# folders are created on first use, not here (common/files.py, `embedded_folders_ensure`).
 VAR_DIR = Path(os.environ.get("TUG_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -29,25 +34,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# A developer's machine (`make run` and `make test` set TUG_EMBEDDED=1): plain http, static files
+# from the source folders, and a secret key generated once into var/. Read here only.
+TUG_EMBEDDED = env_bool("TUG_EMBEDDED")
 
-# A secret key must come from the environment in production. The embedded default (DEBUG, or
-# `make run`/`make test`, which set TUG_EMBEDDED=1) may use a key generated once into var/.
+# A secret key must come from the environment in production. The embedded default (DEBUG or
+# TUG_EMBEDDED) may use a key generated once into var/ (0600: it signs sessions and links).
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or env_bool("TUG_EMBEDDED")):
+    if not (DEBUG or TUG_EMBEDDED):
         raise ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY (production), or TUG_EMBEDDED=1 to run locally."
         )
-    from tug_portal.common.files import write_private
-
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        from django.utils.crypto import get_random_string
-
-        write_private(key_file, get_random_string(64))  # 0600: the key signs sessions, links
-    elif key_file.stat().st_mode & 0o077:
-        key_file.chmod(0o600)  # made world-readable by an older version
-    SECRET_KEY = key_file.read_text().strip()
+    SECRET_KEY = embedded_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -100,8 +99,9 @@ MIDDLEWARE = [
     "tug_portal.common.middleware.DatabaseUnavailableMiddleware",
     "tug_portal.common.fair_use.FairUseMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Anonymous requests' queries get a time limit on PostgreSQL (issue 19, search); listed
-    # after DatabaseUnavailableMiddleware so that its 503 for a cancelled search speaks first.
+    # Anonymous requests' queries get a time limit on PostgreSQL (so that a search cannot tie up
+    # the database); after DatabaseUnavailableMiddleware, so that its 503 for a cancelled search
+    # speaks first.
     "tug_portal.common.statement_timeout.PublicStatementTimeoutMiddleware",
 ]
 
@@ -193,14 +193,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("TUG_MANIFEST_STATIC", default=not DEBUG and not env_bool("TUG_EMBEDDED"))
+            if env_bool("TUG_MANIFEST_STATIC", default=not DEBUG and not TUG_EMBEDDED)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
 # Locally, whitenoise serves straight from the source folders; production runs collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG or env_bool("TUG_EMBEDDED")
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG or TUG_EMBEDDED
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail -----------------------------------------------------------------------------------
@@ -226,8 +225,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -258,12 +255,34 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic task, in one place, each with why and when. django-celery-beat copies this
-# schedule into its tables at start-up, where staff can see (and pause) each entry.
-CELERY_BEAT_SCHEDULE: dict = {
+# schedule into its tables at start-up, where staff can see (and pause) each entry; an entry is
+# found by its name there, so a task renamed here is rewritten in its stored row.
+CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {
         # Records that beat is alive, so /readyz and the admin can tell an operator if it is not.
         "task": "tug_portal.common.tasks.record_beat_heartbeat",
         "schedule": 60.0,
+    },
+    "calendars-sweep-feeds": {
+        # Every 5 minutes: sync the calendar state of recent and upcoming meetings (an edit whose
+        # on-commit hook never ran), then rebuild every stored feed whose data moved on (an edit
+        # made while the broker was down, a day passing). Cheap when nothing changed.
+        "task": "tug_portal.calendars.tasks.sweep_feeds",
+        "schedule": 300.0,
+    },
+    "reminders-dispatch": {
+        # Every minute: take back claims of dead workers, skip what is too late, and start sending
+        # what is due (the batches continue until nothing is due). A reminder is at most a minute
+        # late.
+        "task": "tug_portal.reminders.tasks.dispatch_due",
+        "schedule": 60.0,
+    },
+    "reminders-sweep": {
+        # Every 10 minutes: re-plan the reminders of every upcoming meeting (an edit, subscription
+        # or offset change whose task was lost while the broker was down) and re-send confirmation
+        # mails that were never sent. Cheap when nothing changed.
+        "task": "tug_portal.reminders.tasks.sweep_reminders",
+        "schedule": 600.0,
     },
 }
 
@@ -296,13 +315,6 @@ TUG_ICAL_CHANGE_NOTE_DAYS = int(os.environ.get("TUG_ICAL_CHANGE_NOTE_DAYS", "14"
 # How long a cancelled meeting stays in feeds as STATUS:CANCELLED (after it was cancelled), so
 # that every subscribed client has refreshed and removed it.
 TUG_ICAL_CANCELLED_DAYS = int(os.environ.get("TUG_ICAL_CANCELLED_DAYS", "60"))
-CELERY_BEAT_SCHEDULE["calendars-sweep-feeds"] = {
-    # Every 5 minutes: sync the calendar state of recent and upcoming meetings (an edit whose
-    # on-commit hook never ran), then rebuild every stored feed whose data moved on (an edit
-    # made while the broker was down, a day passing). Cheap when nothing changed.
-    "task": "tug_portal.calendars.tasks.sweep_feeds",
-    "schedule": 300.0,
-}
 
 # --- reminders ------------------------------------------------------------------------------
 # Mail reminders; tug_portal/reminders/README.md states what is guaranteed. Each value can be
@@ -332,19 +344,6 @@ REMINDER_CONFIRMATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 REMINDER_CONFIRMATION_RESEND_SECONDS = 600
 # The right-hand side of every Message-ID; empty: the host of SITE_URL.
 REMINDER_MESSAGE_ID_DOMAIN = os.environ.get("REMINDER_MESSAGE_ID_DOMAIN", "")
-CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {
-    # Every minute: take back claims of dead workers, skip what is too late, and start sending
-    # what is due (the batches continue until nothing is due). A reminder is at most a minute late.
-    "task": "tug_portal.reminders.tasks.dispatch_due",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
-    # Every 10 minutes: re-plan the reminders of every upcoming meeting (an edit, subscription or
-    # offset change whose task was lost while the broker was down) and re-send confirmation mails
-    # that were never sent. Cheap when nothing changed.
-    "task": "tug_portal.reminders.tasks.sweep",
-    "schedule": 600.0,
-}
 
 # --- Mail the public forms make the portal send (fair use, per target) -----------------------
 # Counted in the database per *mailbox* (tug_portal/common/mailboxes.py: one key however the
@@ -363,11 +362,6 @@ AGENDA_REQUEST_MAILS_PER_CONTACT = int(os.environ.get("AGENDA_REQUEST_MAILS_PER_
 # and readiness; tug_portal/common/README-operations.md explains each switch. Production is the
 # default (`manage.py check --deploy` reports nothing); TUG_EMBEDDED=1 (make run, make test)
 # serves plain http on a developer's machine.
-from datetime import timedelta  # noqa: E402 - this section's own import
-
-from csp.constants import NONE, SELF  # noqa: E402
-
-TUG_EMBEDDED = env_bool("TUG_EMBEDDED")
 # HTTPS everywhere: http is redirected, HSTS pins https for a year (subdomains too; preload is
 # only a flag until someone submits the domain to the browsers' list), cookies travel over TLS
 # only. TUG_HTTPS=0 turns it all off, for a deployment reachable over http alone (nothing public).
@@ -522,7 +516,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
 
-# --- Search that cannot be used as a weapon (issue 19) ---------------------------------------
+# --- Search that cannot be used as a weapon ------------------------------------------------
 # On PostgreSQL no query of an anonymous web request may run longer than this (its
 # `statement_timeout`; tug_portal/common/statement_timeout.py): a search that would is cancelled
 # and answered 503 "try a narrower search". Staff, the admin, migrations and Celery tasks keep the
@@ -531,8 +525,8 @@ TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEO
 
 # --- web ------------------------------------------------------------------------------------
 # How long an anonymous visitor's page may be served from the page cache (tug_portal/web/cache.py).
-# An edited meeting, announcement or link shows at once (web/apps.py bumps the content version);
-# this bounds the rest: "upcoming" becoming "past". A minute at the most.
+# An edited meeting, announcement or link shows at once (web/receivers.py bumps the content
+# version); this bounds the rest: "upcoming" becoming "past". A minute at the most.
 TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))
 
 # --- importer: bounds on reading an agenda file ---------------------------------------------

@@ -3,7 +3,7 @@
 import pytest
 
 from bench.ical_baseline import bare_build, plain_calendar
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.services import feed_build
 from tug_portal.meetings.demo import load_demo
 

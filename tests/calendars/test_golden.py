@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.services import feed_build
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from tug_portal.calendars import serving, views
+from tug_portal.calendars import feed_store, serving
 
 pytestmark = pytest.mark.usefixtures("no_aup")
 
@@ -14,7 +14,7 @@ def _feed_views_unreachable(monkeypatch):
     def unreachable(request, **kwargs):
         raise AssertionError("the poll reached the view")
 
-    monkeypatch.setattr(views, "_serve_feed", unreachable)
+    monkeypatch.setattr(serving, "feed_response", unreachable)
 
 
 def test_poll_with_the_current_etag_is_answered_before_the_view(built_feeds, client, monkeypatch):
@@ -73,14 +73,14 @@ def test_download_right_after_serving_needs_no_cache_read(built_feeds, client):
 
     assert again.status_code == 200
     assert again["ETag"] == first["ETag"]
-    assert cache.get(serving._feed_cache_key("tug")) is None
+    assert cache.get(feed_store._feed_cache_key("tug")) is None
 
 
 def test_poll_with_a_copy_newer_than_this_process_knows_asks_the_cache(built_feeds, client):
     client.get("/calendar/tug.ics")  # this process now knows the current validators
-    newer = serving.Validators(etag="built-by-another-worker", last_modified=2e9)
+    newer = feed_store.Validators(etag="built-by-another-worker", last_modified=2e9)
     # Another worker's build: published to the cache, not to this process's memory.
-    cache.set(serving._feed_cache_key("tug"), newer)
+    cache.set(feed_store._feed_cache_key("tug"), newer)
 
     response = client.get(
         "/calendar/tug.ics", headers={"If-None-Match": '"built-by-another-worker"'}

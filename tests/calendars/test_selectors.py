@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tug_portal.calendars.facts import event_facts
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.selectors import (
     default_feed_specs,
     feed_data_version,

@@ -8,12 +8,12 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from tests.calendars.parsers import parse_events, vobject_calendar
-from tug_portal.calendars import serving
+from tug_portal.calendars import feed_store
 from tug_portal.calendars.describe import meeting_when
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
+from tug_portal.calendars.feed_store import feed_validators
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feed_build, feeds_refresh, feeds_sweep
-from tug_portal.calendars.serving import feed_validators
 from tug_portal.meetings.models import (
     AgendaTopic,
     Meeting,
@@ -84,7 +84,7 @@ def test_rebuild_of_unchanged_data_keeps_the_stored_bytes_and_etag(demo):
 
 
 def _cached_bytes(feed: StoredFeed):
-    return cache.get(serving._feed_content_cache_key(feed.key, feed.etag))
+    return cache.get(feed_store._feed_content_cache_key(feed.key, feed.etag))
 
 
 def test_rebuild_of_unchanged_data_leaves_the_cached_bytes_alone(
@@ -94,13 +94,13 @@ def test_rebuild_of_unchanged_data_leaves_the_cached_bytes_alone(
         first = feed_build(spec=ARCHIVE, now=datetime(2026, 1, 5, 10, tzinfo=UTC))
     assert _cached_bytes(first) == (bytes(first.content), bytes(first.content_gzip))
     # A marker in their place: writing megabytes again would overwrite it.
-    cache.set(serving._feed_content_cache_key(first.key, first.etag), "left alone")
+    cache.set(feed_store._feed_content_cache_key(first.key, first.etag), "left alone")
 
     with django_capture_on_commit_callbacks(execute=True):
         second = feed_build(spec=ARCHIVE, now=datetime(2026, 1, 5, 11, tzinfo=UTC))
 
     assert _cached_bytes(second) == "left alone"
-    assert feed_validators(second.key) == serving.Validators.of(
+    assert feed_validators(second.key) == feed_store.Validators.of(
         second.etag, second.content_changed_at
     )
 

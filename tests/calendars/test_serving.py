@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 
 from tests.calendars.parsers import vobject_calendar
-from tug_portal.calendars.feeds import BadFeedRequest
-from tug_portal.calendars.serving import content_etag, parse_alarms, with_alarms
+from tug_portal.calendars.alarms import parse_alarms, with_alarms
+from tug_portal.calendars.feed_specs import BadFeedRequest
+from tug_portal.calendars.ics_responses import content_etag
 
 CALENDAR = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n"

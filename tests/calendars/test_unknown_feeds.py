@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tug_portal.calendars import serving
+from tug_portal.calendars import feed_store
 
 pytestmark = pytest.mark.usefixtures("no_aup")
 
@@ -20,24 +20,24 @@ def random_feed_url() -> str:
 
 def test_random_feed_urls_leave_the_validators_memo_bounded(client, built_feeds):
     client.get("/calendar/tug.ics")  # a real feed, remembered
-    before = len(serving._recent_validators)
+    before = len(feed_store._recent_validators)
 
     statuses = {client.get(random_feed_url()).status_code for _ in range(RANDOM_FEEDS)}
 
     assert statuses == {404}
-    assert len(serving._recent_validators) == before  # no miss remembered
-    assert "tug" in serving._recent_validators
+    assert len(feed_store._recent_validators) == before  # no miss remembered
+    assert "tug" in feed_store._recent_validators
 
 
 def test_validators_memo_is_a_bounded_lru(monkeypatch):
-    monkeypatch.setattr(serving, "RECENT_VALIDATORS_MAX", 3)
-    monkeypatch.setattr(serving, "_recent_validators", type(serving._recent_validators)())
-    validators = serving.Validators(etag="0" * 32, last_modified=0.0)
+    monkeypatch.setattr(feed_store, "RECENT_VALIDATORS_MAX", 3)
+    monkeypatch.setattr(feed_store, "_recent_validators", type(feed_store._recent_validators)())
+    validators = feed_store.Validators(etag="0" * 32, last_modified=0.0)
 
     for key in ("a", "b", "c", "d"):
-        serving._remember(key, validators)
+        feed_store._remember(key, validators)
 
-    assert list(serving._recent_validators) == ["b", "c", "d"]
+    assert list(feed_store._recent_validators) == ["b", "c", "d"]
 
 
 @pytest.mark.parametrize(

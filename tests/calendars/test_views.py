@@ -7,11 +7,11 @@ from django.core.cache import cache
 from django.utils.http import http_date
 
 from tests.calendars.parsers import parse_events
-from tug_portal.calendars import serving
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars import feed_store
+from tug_portal.calendars.feed_specs import FeedSpec
+from tug_portal.calendars.ics_responses import CHUNK_SIZE
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feed_build
-from tug_portal.calendars.serving import CHUNK_SIZE
 from tug_portal.meetings.models import AgendaTopic, Meeting, Program
 from tug_portal.meetings.services import meeting_create
 
@@ -85,7 +85,7 @@ def test_full_get_when_the_cache_lost_the_feed_reads_the_stored_row_once(
         response = client.get("/calendar/tug.ics")
 
     assert _body(response) == bytes(feed.content)
-    assert serving.feed_validators("tug") == serving.Validators.of(
+    assert feed_store.feed_validators("tug") == feed_store.Validators.of(
         feed.etag, feed.content_changed_at
     )
 
@@ -100,15 +100,15 @@ def test_304_to_the_etag_this_process_just_served_needs_no_cache_read(
         response = client.get("/calendar/tug.ics", headers={"If-None-Match": etag})
 
     assert response.status_code == 304
-    assert serving.feed_validators("tug") is None
+    assert feed_store.feed_validators("tug") is None
 
 
 def test_304_once_the_recent_validators_expired_reads_them_again(
     built_feeds, client, monkeypatch, django_assert_num_queries
 ):
     etag = client.get("/calendar/tug.ics")["ETag"]
-    monkeypatch.setattr(serving, "RECENT_VALIDATORS_SECONDS", 0)
-    serving.feed_publish(StoredFeed.objects.get(key="tug"))  # a rebuild, remembered expired
+    monkeypatch.setattr(feed_store, "RECENT_VALIDATORS_SECONDS", 0)
+    feed_store.feed_publish(StoredFeed.objects.get(key="tug"))  # a rebuild, remembered expired
     cache.clear()
 
     # The cache lost the validators: is there such a feed (one small query, what a URL naming

@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 
 from tug_portal.api.params import AnnouncementQuery, MeetingQuery
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.common.canonical import KNOWN_PARAMETERS, page_query, service_key
 from tug_portal.web.forms import AnnouncementFilterForm, MeetingFilterForm
 

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tug_portal.calendars import services, serving
+from tug_portal.calendars import feed_store, services
+from tug_portal.calendars.ics_responses import CalendarResponse
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaRequest, Program
 from tug_portal.reminders import tokens
@@ -34,8 +35,8 @@ def demo():
 @pytest.fixture(autouse=True)
 def fresh_process():
     """Each scenario starts as a fresh web process: no validators or feed bytes held."""
-    serving._recent_validators.clear()
-    serving._held_feeds.clear()
+    feed_store._recent_validators.clear()
+    feed_store._held_feeds.clear()
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def clock():
 def calendar_work(monkeypatch):
     """Counts the feed bytes a request built or served: builds and calendar responses."""
     counts = {"built": 0, "served": 0}
-    build, respond = services.feed_build, serving.CalendarResponse.__init__
+    build, respond = services.feed_build, CalendarResponse.__init__
 
     def counting_build(*args, **kwargs):
         counts["built"] += 1
@@ -59,7 +60,7 @@ def calendar_work(monkeypatch):
         respond(self, *args, **kwargs)
 
     monkeypatch.setattr(services, "feed_build", counting_build)
-    monkeypatch.setattr(serving.CalendarResponse, "__init__", counting_response)
+    monkeypatch.setattr(CalendarResponse, "__init__", counting_response)
     return counts
 
 

@@ -23,7 +23,7 @@ from tests.support.celery_worker import wait_for
 from tests.support.smtp import SmtpSink
 from tug_portal.calendars import tasks as calendar_tasks
 from tug_portal.calendars.builders import event_uid
-from tug_portal.calendars.feeds import FeedSpec
+from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feed_build
 from tug_portal.common.middleware import MESSAGE as UNAVAILABLE
@@ -282,7 +282,7 @@ def test_edit_while_redis_is_down_is_saved_and_caught_up_once_it_is_back(
 
         throwaway_redis.start()
         enqueue(calendar_tasks.sweep_feeds)
-        enqueue(reminder_tasks.sweep)
+        enqueue(reminder_tasks.sweep_reminders)
 
         wait_for(lambda: stored_feed_holds(program.slug, draft), timeout=120)
         wait_for(lambda: len(sink.messages) == 1, timeout=120)

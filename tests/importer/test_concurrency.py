@@ -8,7 +8,7 @@ from django.db import connection
 
 from tests.importer.test_services import SEED, fixture
 from tug_portal.importer import services
-from tug_portal.importer.services import Status, agenda_import
+from tug_portal.importer.services import ImportStatus, agenda_import
 from tug_portal.meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +48,6 @@ def test_simultaneous_imports_of_a_new_agenda_make_one_meeting(monkeypatch):
         thread.join()
 
     assert errors == []
-    assert sorted(outcomes) == sorted([Status.CREATED, Status.UPDATED])
+    assert sorted(outcomes) == sorted([ImportStatus.CREATED, ImportStatus.UPDATED])
     assert Meeting.objects.filter(slug="tug-2018-10-16").count() == 1
     assert Meeting.objects.filter(program__slug="tug", starts_at__date="2018-10-16").count() == 1

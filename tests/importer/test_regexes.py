@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from tests.importer import hostile
-from tug_portal.importer import parsing, planning
+from tug_portal.importer import import_plan, parsing
 from tug_portal.importer.parsing import parse_agenda
 
 LENGTH = 64 * 1024  # the review's upload was 62 KB
@@ -26,7 +26,7 @@ ENDINGS = ["", "!", "."]  # a run that ends the text, or one a pattern must then
 def importer_patterns() -> dict[str, re.Pattern]:
     """The compiled patterns of the importer's modules, those in tables included."""
     found = {}
-    for module in (parsing, planning):
+    for module in (parsing, import_plan):
         for name, value in vars(module).items():
             items = value if isinstance(value, tuple) else (value,)
             for k, item in enumerate(items):
@@ -63,7 +63,7 @@ def feed_runs(pattern: re.Pattern) -> None:
 
 
 def test_the_importer_patterns_are_found():
-    assert {"parsing._URL_TAIL", "parsing._DATE_PATTERNS[0]", "planning._BARE_LINK"} <= set(
+    assert {"parsing._URL_TAIL", "parsing._DATE_PATTERNS[0]", "import_plan._BARE_LINK"} <= set(
         PATTERNS
     )
     assert len(PATTERNS) > 40

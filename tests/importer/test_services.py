@@ -5,9 +5,9 @@ import pytest
 
 from tests.importer.test_extract import write_docx
 from tests.meetings.factories import make_meeting, make_program
+from tug_portal.importer.import_plan import agenda_plan
 from tug_portal.importer.models import AgendaImport
-from tug_portal.importer.planning import agenda_plan
-from tug_portal.importer.services import PlanChanged, Status, _Writer, agenda_import
+from tug_portal.importer.services import ImportStatus, PlanChanged, _Writer, agenda_import
 from tug_portal.importer.sources import source_read
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import (
@@ -77,7 +77,7 @@ def test_agenda_import_of_seed_creates_the_meeting_the_demo_holds():
     outcome = agenda_import(source=fixture(SEED))
 
     meeting = outcome.meeting
-    assert (outcome.status, outcome.warnings) == (Status.CREATED, ())
+    assert (outcome.status, outcome.warnings) == (ImportStatus.CREATED, ())
     assert (meeting.slug, meeting.is_published) == ("tug-2018-10-16", False)
     assert meeting_facts(meeting) == expected
     assert meeting.topics.get(order=2).body == expected_body.strip()
@@ -182,7 +182,7 @@ def test_agenda_import_again_updates_the_meeting_it_made_and_changes_nothing():
 
     again = agenda_import(source=fixture(SEED))
 
-    assert (again.status, again.meeting.pk) == (Status.UPDATED, first.pk)
+    assert (again.status, again.meeting.pk) == (ImportStatus.UPDATED, first.pk)
     assert {model: model.objects.count() for model in counts} == counts
     assert AgendaImport.objects.get().meeting == first
     assert first.history.count() == history
@@ -198,7 +198,7 @@ def test_agenda_import_of_edited_word_export_updates_the_meeting_by_program_and_
 
     outcome = agenda_import(source=source_read(path))
 
-    assert (outcome.status, outcome.meeting.pk) == (Status.UPDATED, first.pk)
+    assert (outcome.status, outcome.meeting.pk) == (ImportStatus.UPDATED, first.pk)
     assert (
         Meeting.objects.filter(program__slug="tug", starts_at__date=date(2018, 10, 16)).count() == 1
     )
@@ -215,7 +215,7 @@ def test_agenda_import_updates_the_programs_meeting_on_that_date_and_warns_it_is
 
     outcome = agenda_import(source=fixture(SEED))
 
-    assert (outcome.status, outcome.meeting.pk) == (Status.UPDATED, demo_meeting.pk)
+    assert (outcome.status, outcome.meeting.pk) == (ImportStatus.UPDATED, demo_meeting.pk)
     assert outcome.warnings == ("updates a published meeting: the changes are public at once",)
     assert Announcement.objects.count() == 2  # the demo's, updated
     assert Meeting.objects.get(pk=demo_meeting.pk).is_published is True
@@ -268,7 +268,7 @@ def test_agenda_import_titles_the_meeting_as_printed_or_by_its_program(title, ex
 def test_agenda_import_leaves_an_agenda_of_an_unknown_program_without_acronym_alone():
     outcome = agenda_import(source=fixture("rsc_2019-07-16.txt"))
 
-    assert outcome.status == Status.SKIPPED
+    assert outcome.status == ImportStatus.SKIPPED
     assert outcome.reason == (
         "program unknown: no program is named “Reliability Subcommittee Meeting” and the agenda "
         "prints no acronym to create one with (choose the program)"

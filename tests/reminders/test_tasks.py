@@ -207,7 +207,7 @@ def test_sweep_sends_the_confirmation_mail_whose_task_was_lost(celery_worker, sm
     Subscription.objects.filter(pk=subscription.pk).update(confirmation_requested_at=timezone.now())
     start_worker(celery_worker, smtp_sink)
 
-    enqueue(tasks.sweep)
+    enqueue(tasks.sweep_reminders)
     (received,) = smtp_sink.wait_for_count(1)
 
     assert (received.rcpt_tos, received.subject) == (
@@ -246,7 +246,7 @@ def test_sweep_handles_a_form_request_whose_task_was_lost(celery_worker, smtp_si
     SubscriptionRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - 2 * MINUTE)
     start_worker(celery_worker, smtp_sink)
 
-    enqueue(tasks.sweep)
+    enqueue(tasks.sweep_reminders)
     (received,) = smtp_sink.wait_for_count(1)
 
     assert received.rcpt_tos == ("ann@example.com",)

@@ -3,7 +3,7 @@
 Nearly every request for a feed is a client asking, every hour or so, whether the copy it holds
 is still current (If-None-Match / If-Modified-Since). Answering that takes the feed's
 validators, which this process holds in memory for a few seconds after it read or published
-them (serving.py); it needs no session, user, URL resolver, CSRF check or fair-use budget
+them (feed_store.py); it needs no session, user, URL resolver, CSRF check or fair-use budget
 (a 304 poll is never refused). This middleware sits early in MIDDLEWARE, after the ones that put
 security headers on every answer, and answers such polls there. Anything else (a full download,
 validators this process does not hold, a bad query, an old copy) goes on to the view, which
@@ -12,8 +12,8 @@ reads the validators from the cache.
 
 import re
 
-from .feeds import BadFeedRequest, feed_spec_from_query
-from .serving import feed_not_modified_recent, is_conditional, parse_alarms
+from .ics_responses import is_conditional
+from .serving import feed_not_modified
 
 # The feed URLs of urls.py: /calendar/all.ics and /calendar/<slug>.ics (Django's slug).
 FEED_PATH = re.compile(r"^/calendar/(?P<slug>[-a-zA-Z0-9_]+)\.ics$")
@@ -33,10 +33,4 @@ class FeedNotModifiedMiddleware:
         match = FEED_PATH.match(request.path_info)
         if match is None:
             return None
-        slug = match["slug"]
-        try:
-            spec = feed_spec_from_query("" if slug == "all" else slug, request.GET)
-            alarms = parse_alarms(request.GET.get("alarm"))
-        except BadFeedRequest:
-            return None  # the view answers 400 with the message
-        return feed_not_modified_recent(request, spec.key, alarms)
+        return feed_not_modified(request, match["slug"], recent_only=True)

@@ -3,13 +3,13 @@
 from tug_portal.common.queue import enqueue_on_commit
 from tug_portal.meetings.signals import meetings_changed
 
-from . import serving
+from . import meeting_cache
 from .tasks import refresh_feeds
 
 
 def on_meetings_changed(sender, *, meeting_ids, program_ids, **kwargs):
     # One-meeting calendars are cached; forget them all (they rebuild on their next request).
-    serving.meeting_calendars_forget()
+    meeting_cache.meeting_calendars_forget()
     # Feeds are rebuilt by a worker; if the broker is down, the beat sweep catches up.
     enqueue_on_commit(refresh_feeds, sorted(program_ids))
 

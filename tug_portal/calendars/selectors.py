@@ -17,7 +17,7 @@ from tug_portal.meetings.selectors import (
 )
 
 from .facts import MEETING_FIELDS, ContactFacts, DialInFacts, MeetingFacts, ProgramFacts, TopicFacts
-from .feeds import FeedSpec
+from .feed_specs import FeedSpec
 from .models import StoredFeed
 
 # Part of every data version: bump it when the builder's output changes shape, so that the

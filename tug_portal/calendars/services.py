@@ -16,10 +16,11 @@ from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.selectors import meetings_next_by_program
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
-from . import serving
+from . import feed_store, meeting_cache
 from .builders import CalendarInfo, calendar_ics
 from .describe import clean_text, meeting_when
-from .feeds import FeedSpec
+from .feed_specs import FeedSpec
+from .ics_responses import content_etag
 from .links import feed_name, feed_url
 from .models import StoredFeed
 from .selectors import (
@@ -92,7 +93,7 @@ def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
 
 @transaction.atomic
 def _feed_store(*, spec, program, system, content, version, event_count, now) -> StoredFeed:
-    etag = serving.content_etag(content)
+    etag = content_etag(content)
     feed, created = StoredFeed.objects.select_for_update().get_or_create(
         key=spec.key,
         defaults={
@@ -119,7 +120,7 @@ def _feed_store(*, spec, program, system, content, version, event_count, now) ->
             feed.etag, feed.content_changed_at = etag, now
             fields += ["content", "content_gzip", "etag", "content_changed_at"]
         feed.save(update_fields=fields)
-    transaction.on_commit(lambda: serving.feed_publish(feed))
+    transaction.on_commit(lambda: feed_store.feed_publish(feed))
     return feed
 
 
@@ -157,7 +158,7 @@ def feeds_refresh_for_programs(*, program_ids) -> list[str]:
 
 def feed_remove(*, feed: StoredFeed) -> None:
     feed.delete()
-    serving.feed_unpublish(feed.key)
+    feed_store.feed_unpublish(feed.key)
 
 
 def feeds_sweep(*, now=None) -> list[str]:
@@ -167,7 +168,7 @@ def feeds_sweep(*, now=None) -> list[str]:
     now = now or timezone.now()
     recent = Meeting.objects.filter(ends_at__gte=now - timedelta(days=SWEEP_SYNC_DAYS))
     if meetings_sync_calendar_state(meetings=recent):
-        serving.meeting_calendars_forget()
+        meeting_cache.meeting_calendars_forget()
     stored = set(StoredFeed.objects.values_list("key", flat=True))
     rebuilt = [
         feed_build(spec=spec, now=now).key
@@ -175,7 +176,7 @@ def feeds_sweep(*, now=None) -> list[str]:
         if spec.key not in stored
     ]
     rebuilt += feeds_refresh(feeds=StoredFeed.objects.exclude(key__in=rebuilt), now=now)
-    serving.feeds_publish(stored_feeds_without_content())
+    feed_store.feeds_publish(stored_feeds_without_content())
     if rebuilt:
         logger.info("Feeds rebuilt by the sweep: %s", ", ".join(rebuilt))
     return rebuilt

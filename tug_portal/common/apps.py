@@ -10,6 +10,10 @@ class CommonConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from .files import embedded_folders_ensure
+
+        embedded_folders_ensure()  # var/ folders, when a process starts (not on reading settings)
+
         from . import clients  # noqa: F401 - registers the check of the network settings
         from .admin_lists import guard_drill_downs
         from .admin_site import StaffAdminSite

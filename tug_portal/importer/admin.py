@@ -17,9 +17,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from . import selectors
 from .extract import AgendaFileError
 from .forms import AgendaConfirmForm, AgendaUploadForm
+from .import_plan import agenda_plan
 from .models import AgendaImport
-from .planning import agenda_plan
-from .services import PlanChanged, Status, agenda_import
+from .services import ImportStatus, PlanChanged, agenda_import
 from .uploads import upload_forget, upload_pending, upload_read, upload_stash
 
 TEMPLATE = "importer/upload.html"
@@ -131,7 +131,7 @@ class AgendaImportAdmin(admin.ModelAdmin):
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
     def _report(self, request, outcome) -> None:
-        done = "created the draft" if outcome.status == Status.CREATED else "updated the"
+        done = "created the draft" if outcome.status == ImportStatus.CREATED else "updated the"
         message = f"Imported {outcome.file}: {done} meeting {outcome.meeting}."
         if outcome.warnings:
             points = "; ".join(outcome.warnings)

@@ -1,6 +1,6 @@
 """Writes: an agenda document becomes draft meetings.
 
-`agenda_import` works out the plan (`planning.agenda_plan`) inside its transaction and carries it
+`agenda_import` works out the plan (`import_plan.agenda_plan`) inside its transaction and carries it
 out, so an import either writes everything its plan names or, on any failure, nothing. Rows are
 written only where a value differs, so importing the same document twice changes nothing the
 second time (not even a history row or a calendar SEQUENCE).
@@ -29,8 +29,7 @@ from tug_portal.meetings.services import meeting_create
 from tug_portal.meetings.timeutil import local_span_to_utc
 
 from .extract import AgendaFileError
-from .models import AgendaImport
-from .planning import (
+from .import_plan import (
     AnnouncementPlan,
     DocumentPlan,
     ImportPlan,
@@ -42,10 +41,11 @@ from .planning import (
     TopicPlan,
     agenda_plan,
 )
+from .models import AgendaImport
 from .sources import AgendaSource, source_read
 
 
-class Status:
+class ImportStatus:
     CREATED = "created"
     UPDATED = "updated"
     SKIPPED = "skipped"  # needs a human look before anything can be imported
@@ -62,7 +62,7 @@ class ImportOutcome:
 
     @property
     def needs_a_look(self) -> bool:
-        return self.status == Status.SKIPPED or bool(self.warnings)
+        return self.status == ImportStatus.SKIPPED or bool(self.warnings)
 
 
 class PlanChanged(Exception):
@@ -83,14 +83,16 @@ def agenda_import_file(
         source = source_read(path)
     except AgendaFileError as error:
         reason = str(error).removeprefix(f"{name}: ")
-        return ImportOutcome(file=name, status=Status.FAILED, reason=reason)
+        return ImportOutcome(file=name, status=ImportStatus.FAILED, reason=reason)
     if dry_run:
         return _planned_outcome(agenda_plan(source=source, program=program))
     return agenda_import(source=source, program=program, user=user)
 
 
 def _planned_outcome(plan: ImportPlan) -> ImportOutcome:
-    status = {"create": Status.CREATED, "update": Status.UPDATED}.get(plan.action, Status.SKIPPED)
+    status = {"create": ImportStatus.CREATED, "update": ImportStatus.UPDATED}.get(
+        plan.action, ImportStatus.SKIPPED
+    )
     return ImportOutcome(
         file=plan.source.name,
         status=status,
@@ -119,7 +121,10 @@ def agenda_import(
         raise PlanChanged(plan)
     if plan.meeting is None:
         return ImportOutcome(
-            file=source.name, status=Status.SKIPPED, warnings=plan.warnings, reason=plan.blocked
+            file=source.name,
+            status=ImportStatus.SKIPPED,
+            warnings=plan.warnings,
+            reason=plan.blocked,
         )
     writer = _Writer()
     meeting = writer.meeting(plan.meeting)
@@ -130,7 +135,7 @@ def agenda_import(
     _record_import(plan, meeting, user)
     return ImportOutcome(
         file=source.name,
-        status=Status.CREATED if plan.meeting.creates else Status.UPDATED,
+        status=ImportStatus.CREATED if plan.meeting.creates else ImportStatus.UPDATED,
         meeting=meeting,
         warnings=plan.warnings,
     )

@@ -189,7 +189,7 @@ def _agenda_request_entry(request: AgendaRequest) -> dict:
 # --- Import ---------------------------------------------------------------------------------
 
 
-class Importer:
+class BackupRestorer:
     """Writes one document, resolving natural keys as it goes. Rows found by their key are
     updated to the document's values; a meeting's or program's dial-ins, links and agenda are
     replaced by the document's, so that after the import they are exactly what it says."""
@@ -352,7 +352,7 @@ def program_import(*, document: dict) -> dict:
     """Write a document made by `program_export`; all of it or, on any error, nothing.
     Returns counts of what it holds, and the meetings it links to that exist nowhere."""
     try:
-        return Importer(document).run()
+        return BackupRestorer(document).run()
     except ImportRefused:
         raise
     except ValidationError as error:

@@ -3,45 +3,35 @@ Planning tasks are queued on commit of the change that calls for them; sending i
 beat (`dispatch_due`, every minute) and continues itself while mail is due."""
 
 import math
-import smtplib
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
 from django.utils import timezone
 
 from tug_portal.common.queue import enqueue
+from tug_portal.common.tasks import TRANSIENT_MAIL_ERRORS, portal_task
 
 from . import dispatcher, planner, selectors, services
 
-# "database is locked" (SQLite) or a dropped connection (PostgreSQL): worth a few more tries.
-TRANSIENT_DB_ERRORS = (OperationalError,)
-RETRY = {
-    "autoretry_for": TRANSIENT_DB_ERRORS,
-    "max_retries": 3,
-    "retry_backoff": True,
-    "ignore_result": True,
-}
 
-
-@shared_task(**RETRY)
+@portal_task()
 def plan_meetings(meeting_ids: list[int]) -> None:
     """Meetings changed (the core's `meetings_changed`): re-plan their mails."""
     if planner.meetings_plan_deliveries(meeting_ids=meeting_ids):
         enqueue(dispatch_due)
 
 
-@shared_task(**RETRY)
+@portal_task()
 def plan_program(program_id: int) -> None:
     """A subscription or the reminder settings of a program changed."""
     if planner.program_plan_deliveries(program_id=program_id):
         enqueue(dispatch_due)
 
 
-@shared_task(**RETRY)
-def sweep() -> None:
-    """Beat: catch up on whatever a lost task would have done."""
+@portal_task()
+def sweep_reminders() -> None:
+    """Beat, every 10 minutes: re-plan upcoming meetings' reminders and re-send lost
+    confirmation mails and subscription requests (whatever a lost task would have done)."""
     if planner.upcoming_plan_deliveries():
         enqueue(dispatch_due)
     awaiting = selectors.subscriptions_awaiting_confirmation_mail(
@@ -55,7 +45,13 @@ def sweep() -> None:
     services.confirmation_mails_prune()
 
 
-@shared_task(**RETRY)
+# The name `sweep_reminders` had before it said what it sweeps: a message queued under the old
+# name before a deploy still runs. (Beat's stored entry, "reminders-sweep", is rewritten to the
+# new name from settings.CELERY_BEAT_SCHEDULE when beat starts.)
+sweep_reminders_old_name = portal_task(name="tug_portal.reminders.tasks.sweep")(sweep_reminders.run)
+
+
+@portal_task()
 def dispatch_due() -> None:
     """Beat, every minute: housekeeping, then as many parallel batches as the due mail needs
     (at most REMINDER_DISPATCH_PARALLELISM; each continues itself while more is due)."""
@@ -69,7 +65,7 @@ def dispatch_due() -> None:
         enqueue(send_batch)
 
 
-@shared_task(acks_late=True, **RETRY)
+@portal_task(acks_late=True)
 def send_batch() -> None:
     """Claim and send one batch. Safe to run any number of times, at once or again after a
     crash: it only ever sends rows it claimed itself."""
@@ -77,29 +73,19 @@ def send_batch() -> None:
         enqueue(send_batch)
 
 
-@shared_task(**RETRY)
+@portal_task()
 def handle_subscription_request(request_id: int) -> None:
     """The subscribe form's request: the lookups, the subscription, its confirmation mail (a
     task of its own, queued on commit). Runs once per request, however often it is queued."""
     services.subscription_request_handle(request_id=request_id)
 
 
-@shared_task(
-    autoretry_for=(*TRANSIENT_DB_ERRORS, OSError, smtplib.SMTPException),
-    max_retries=5,
-    retry_backoff=True,
-    ignore_result=True,
-)
+@portal_task(retry_for=TRANSIENT_MAIL_ERRORS, max_retries=5)
 def send_confirmation(subscription_id: int) -> None:
     """Only transient SMTP errors reach here (the service swallows a refused address)."""
     services.subscription_send_confirmation(subscription_id=subscription_id)
 
 
-@shared_task(
-    autoretry_for=(*TRANSIENT_DB_ERRORS, OSError, smtplib.SMTPException),
-    max_retries=5,
-    retry_backoff=True,
-    ignore_result=True,
-)
+@portal_task(retry_for=TRANSIENT_MAIL_ERRORS, max_retries=5)
 def send_welcome(subscription_id: int) -> None:
     services.subscription_send_welcome(subscription_id=subscription_id)

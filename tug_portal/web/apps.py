@@ -1,34 +1,11 @@
 from django.apps import AppConfig
 
-# Shown on the pages but not in the calendars, so their edits send no `meetings_changed`.
-PAGE_ONLY_MODELS = ("Announcement", "StayConnectedLink", "ProgramDialIn", "Document")
-
 
 class WebConfig(AppConfig):
     name = "tug_portal.web"
     label = "web"
 
     def ready(self):
-        from django.apps import apps
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from . import receivers
 
-        from tug_portal.meetings.signals import meetings_changed
-
-        from .cache import content_version_bump, content_version_bump_on_commit
-
-        meetings_changed.connect(content_version_bump, dispatch_uid="web-page-cache-version")
-        for name in PAGE_ONLY_MODELS:
-            model = apps.get_model("meetings", name)
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    content_version_bump_on_commit,
-                    sender=model,
-                    dispatch_uid=f"web-page-cache-version.{name}",
-                )
-        announcement = apps.get_model("meetings", "Announcement")
-        for through in (announcement.systems.through, announcement.documents.through):
-            m2m_changed.connect(
-                content_version_bump_on_commit,
-                sender=through,
-                dispatch_uid=f"web-page-cache-version.{through.__name__}",
-            )
+        receivers.connect()

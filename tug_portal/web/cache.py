@@ -4,9 +4,9 @@ Most visitors are anonymous and see the same pages; rendering one takes tens of 
 a dozen queries. `cache_public_page` serves a stored copy to a visitor who carries no session
 cookie, for `TUG_WEB_PAGE_CACHE_SECONDS` (so that "upcoming/past" and announcement dates move on
 within that time). Every edit of calendar-visible content bumps a content version (a receiver of
-`meetings_changed`, connected in apps.py), and a page is served only if it was stored under the
-current one: an edited meeting shows at once; so does an edit of what only the pages show
-(announcements, links; see apps.py). The version and the page are read together, in one round
+`meetings_changed`, connected in receivers.py), and a page is served only if it was stored under
+the current one: an edited meeting shows at once; so does an edit of what only the pages show
+(announcements, links; see receivers.py). The version and the page are read together, in one round
 trip to the cache. Staff, and anyone else logged in, never get or make a stored page; a session
 cookie that is not a logged-in session (a stale one, or one made up to dodge the cache) changes
 nothing.

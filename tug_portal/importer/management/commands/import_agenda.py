@@ -15,15 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from tug_portal.importer.extract import SUPPORTED_EXTENSIONS, AgendaFileError
-from tug_portal.importer.services import ImportOutcome, Status, agenda_import_file
+from tug_portal.importer.services import ImportOutcome, ImportStatus, agenda_import_file
 from tug_portal.importer.sources import source_read
 from tug_portal.meetings.models import Program
 
 logger = logging.getLogger(__name__)
 
 HEADINGS = {
-    Status.CREATED: ("Created", "Would be created"),
-    Status.UPDATED: ("Updated", "Would be updated"),
+    ImportStatus.CREATED: ("Created", "Would be created"),
+    ImportStatus.UPDATED: ("Updated", "Would be updated"),
 }
 
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 self._print_json([_outcome_json(o) for o in outcomes], one)
             else:
                 self._print_report(outcomes, dry_run)
-            failed = sum(o.status == Status.FAILED for o in outcomes)
+            failed = sum(o.status == ImportStatus.FAILED for o in outcomes)
         if failed:
             raise CommandError(f"{failed} of {len(files)} files could not be imported.")
 
@@ -62,12 +62,14 @@ class Command(BaseCommand):
 
     def _outcome(self, path: Path, program: Program | None, dry_run: bool) -> ImportOutcome:
         if not path.is_file():
-            return ImportOutcome(path.name, Status.FAILED, reason="no such file")
+            return ImportOutcome(path.name, ImportStatus.FAILED, reason="no such file")
         try:
             return agenda_import_file(path=path, program=program, dry_run=dry_run)
         except Exception as error:  # one broken file must not stop a bulk import
             logger.exception("Importing %s failed", path)
-            return ImportOutcome(path.name, Status.FAILED, reason=f"unexpected error: {error}")
+            return ImportOutcome(
+                path.name, ImportStatus.FAILED, reason=f"unexpected error: {error}"
+            )
 
     def _print_records(self, files: list[Path], one: bool) -> int:
         """The parser's JSON of each file; unreadable files are reported on stderr."""
@@ -98,7 +100,7 @@ class Command(BaseCommand):
             self._section(planned if dry_run else done, [_made(o) for o in by_status[status]])
         look = [o for o in outcomes if o.needs_a_look]
         self._section("Needs a human look", [_why(o) for o in look], self.style.WARNING)
-        failed = [o for o in outcomes if o.status == Status.FAILED]
+        failed = [o for o in outcomes if o.status == ImportStatus.FAILED]
         self._section("Failed", [f"{o.file}: {o.reason}" for o in failed], self.style.ERROR)
         created, updated = (len(by_status[s]) for s in HEADINGS)
         summary = (
@@ -149,7 +151,7 @@ def _made(outcome: ImportOutcome) -> str:
 
 
 def _why(outcome: ImportOutcome) -> str:
-    reasons = [f"not imported, {outcome.reason}"] if outcome.status == Status.SKIPPED else []
+    reasons = [f"not imported, {outcome.reason}"] if outcome.status == ImportStatus.SKIPPED else []
     return f"{outcome.file}: " + "; ".join([*reasons, *outcome.warnings])
 
 

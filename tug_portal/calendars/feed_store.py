@@ -1,0 +1,168 @@
+"""Stored feed bytes: each feed's validators (ETag, Last-Modified) and bytes, in the cache and
+in this process.
+
+A subscribed client asks for its feed every hour or so, nearly always with If-None-Match. The
+answer must cost nothing: each feed's validators and bytes live in the cache, written by the
+build (`feed_publish`), so that a 304 touches neither the database nor a calendar library, and a
+full answer reads nothing while this process holds recent validators and the bytes, one or two
+cache reads when it does not; the stored row (StoredFeed) is only the fallback when the cache
+lost them (`feed_keep` then puts them back).
+"""
+
+import threading
+import time
+from collections import OrderedDict
+
+from django.core.cache import cache
+
+from .ics_responses import ServedCalendar, Validators, is_conditional
+
+FEED_CACHE_PREFIX = "calendars:feed:"
+FEED_CONTENT_CACHE_PREFIX = "calendars:feed-content:"
+# How long a web process trusts the validators it last read from the cache to answer a poll or a
+# download without reading them again. A few seconds of staleness cannot hurt: a client's copy is
+# then at most that much older than the newest build, while the feed itself says Cache-Control
+# max-age=300 (any shared cache may serve a five-minute-old copy) and REFRESH-INTERVAL one hour.
+# Builds made in this process update it at once.
+RECENT_VALIDATORS_SECONDS = 5
+# Validators are re-published by every build and by the sweep, every few minutes; the timeout
+# only bounds how long a deleted feed's validators could linger.
+FEED_VALIDATORS_TIMEOUT = 60 * 60 * 24
+
+
+def _feed_cache_key(key: str) -> str:
+    return FEED_CACHE_PREFIX + key
+
+
+def _feed_content_cache_key(key: str, etag: str) -> str:
+    # Under the ETag: a reader holding new validators never gets old bytes, and the bytes of
+    # a replaced build simply expire.
+    return f"{FEED_CONTENT_CACHE_PREFIX}{key}:{etag}"
+
+
+# The validators this process read or published lately, per feed key: a bounded LRU of feeds
+# that exist (a miss is never remembered: any URL can be asked for, and a process must not
+# grow with every random one).
+RECENT_VALIDATORS_MAX = 1024
+_recent_validators: OrderedDict[str, tuple[float, Validators]] = OrderedDict()
+_recent_validators_lock = threading.Lock()
+
+
+def _remember(key: str, validators: Validators) -> None:
+    with _recent_validators_lock:
+        _recent_validators[key] = (time.monotonic() + RECENT_VALIDATORS_SECONDS, validators)
+        _recent_validators.move_to_end(key)
+        while len(_recent_validators) > RECENT_VALIDATORS_MAX:
+            _recent_validators.popitem(last=False)
+
+
+def _publish(key: str, validators: Validators, contents: tuple[bytes, bytes] | None) -> None:
+    """Validators, and the bytes (plain, gzip) when given, to the cache and this process."""
+    entries = {_feed_cache_key(key): validators}
+    if contents is not None:
+        entries[_feed_content_cache_key(key, validators.etag)] = contents
+    cache.set_many(entries, FEED_VALIDATORS_TIMEOUT)
+    _remember(key, validators)
+
+
+def feed_publish(feed) -> None:
+    """A build's validators and bytes (plain and gzip), so that serving it needs no query. A
+    rebuild of unchanged data finds its bytes in the cache already (they are stored under the
+    ETag): writing megabytes again would only cost the build time."""
+    validators = Validators.of(feed.etag, feed.content_changed_at)
+    held = cache.has_key(_feed_content_cache_key(feed.key, feed.etag))
+    contents = None if held else (bytes(feed.content), bytes(feed.content_gzip))
+    _publish(feed.key, validators, contents)
+
+
+def feeds_publish(feeds) -> None:
+    """Re-publish validators only: a request whose bytes the cache lost reads the stored row
+    once and puts them back (`feed_keep`)."""
+    validators = {feed.key: Validators.of(feed.etag, feed.content_changed_at) for feed in feeds}
+    cache.set_many(
+        {_feed_cache_key(key): value for key, value in validators.items()},
+        FEED_VALIDATORS_TIMEOUT,
+    )
+    for key, value in validators.items():
+        _remember(key, value)
+
+
+def feed_unpublish(key: str) -> None:
+    cache.delete(_feed_cache_key(key))
+    with _recent_validators_lock:
+        _recent_validators.pop(key, None)
+
+
+def feed_validators(key: str) -> Validators | None:
+    """The feed's current validators, from the cache (remembered here only when there are)."""
+    validators = cache.get(_feed_cache_key(key))
+    if validators is not None:
+        _remember(key, validators)
+    return validators
+
+
+def feed_validators_recent(key: str) -> Validators | None:
+    """The validators this process read or published at most RECENT_VALIDATORS_SECONDS ago,
+    without reading the cache; None when it has none that recent."""
+    expires_at, validators = _recent_validators.get(key, (0.0, None))
+    return validators if expires_at > time.monotonic() else None
+
+
+def feed_validators_for(request, key: str) -> Validators | None:
+    """The validators to answer a request with. A full download gets those this process knew
+    current a moment ago, when it has them: a copy up to RECENT_VALIDATORS_SECONDS old is well
+    within what the feed allows (Cache-Control max-age=300), and it saves a cache read on every
+    download. A poll gets here only when its copy is not that one (FeedNotModifiedMiddleware
+    answered the others): it may be newer than what this process knows, so the cache decides."""
+    if not is_conditional(request) and (recent := feed_validators_recent(key)):
+        return recent
+    return feed_validators(key)
+
+
+# Each web process also holds the bytes it served, used only while their validators are the
+# current ones (`feed_validators_for`): a full answer then reads nothing else. Bounded by size;
+# the least recently served go first.
+HELD_FEEDS_MAX_BYTES = 64 * 1024 * 1024
+_held_feeds: OrderedDict[str, ServedCalendar] = OrderedDict()
+_held_feeds_lock = threading.Lock()
+
+
+def _size(served: ServedCalendar) -> int:
+    return len(served.content) + len(served.content_gzip)
+
+
+def _held(key: str, validators: Validators) -> ServedCalendar | None:
+    with _held_feeds_lock:
+        served = _held_feeds.get(key)
+        if served is None or served.validators != validators:
+            return None
+        _held_feeds.move_to_end(key)
+        return served
+
+
+def _hold(key: str, served: ServedCalendar) -> None:
+    with _held_feeds_lock:
+        _held_feeds[key] = served
+        _held_feeds.move_to_end(key)
+        while sum(_size(held) for held in _held_feeds.values()) > HELD_FEEDS_MAX_BYTES:
+            _held_feeds.popitem(last=False)
+
+
+def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCalendar | None:
+    """The current bytes of a feed: held by this process, else from the cache (then held);
+    None when the cache lost them too."""
+    if served := _held(key, validators):
+        return served
+    content = cache.get(_feed_content_cache_key(key, validators.etag))
+    if content is None:
+        return None
+    served = ServedCalendar(*content, validators=validators, filename=filename)
+    _hold(key, served)
+    return served
+
+
+def feed_keep(key: str, served: ServedCalendar) -> None:
+    """A feed read from the stored row: held here, and its validators and bytes put back in the
+    cache for the others."""
+    _hold(key, served)
+    _publish(key, served.validators, (served.content, served.content_gzip))

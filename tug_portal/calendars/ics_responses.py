@@ -1,0 +1,131 @@
+"""HTTP answers for calendars: validators (ETag, Last-Modified), conditional GET (304), and the
+text/calendar response streamed from stored bytes, gzip when the client takes it, with alarms."""
+
+import gzip
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from django.http import HttpResponseNotModified, StreamingHttpResponse
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from tug_portal.common.responses import accepts_gzip
+
+from .alarms import with_alarms
+
+CHUNK_SIZE = 64 * 1024
+PUBLIC_CACHE_CONTROL = "public, max-age=300"
+DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str  # hex digest, without quotes
+    last_modified: float  # seconds since the epoch
+
+    @classmethod
+    def of(cls, etag: str, changed_at: datetime) -> "Validators":
+        return cls(etag=etag, last_modified=changed_at.timestamp())
+
+
+@dataclass(frozen=True)
+class ServedCalendar:
+    content: bytes
+    content_gzip: bytes
+    validators: Validators
+    filename: str
+
+
+def content_etag(content: bytes) -> str:
+    """The hash of a calendar without its DTSTAMPs, so a rebuild of unchanged data keeps it."""
+    return hashlib.sha256(DTSTAMP_LINE.sub(b"", content)).hexdigest()[:32]
+
+
+def served_calendar(content: bytes, *, filename: str, changed_at: datetime) -> ServedCalendar:
+    return ServedCalendar(
+        content=content,
+        content_gzip=gzip.compress(content, mtime=0),
+        validators=Validators.of(content_etag(content), changed_at),
+        filename=filename,
+    )
+
+
+def is_conditional(request) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+
+
+@lru_cache(maxsize=1024)
+def _etag(validators: Validators, alarms: tuple[int, ...], gzipped: bool) -> str:
+    variant = "".join(f"-a{minutes}" for minutes in alarms) + ("-gz" if gzipped else "")
+    return f'"{validators.etag}{variant}"'
+
+
+@lru_cache(maxsize=1024)
+def _last_modified(validators: Validators) -> str:
+    return http_date(validators.last_modified)
+
+
+@lru_cache(maxsize=1024)
+def _current_etags(validators: Validators, alarms: tuple[int, ...]) -> frozenset[str]:
+    """Either encoding's ETag, strong or weak (If-None-Match compares weakly)."""
+    strong = {_etag(validators, alarms, gzipped) for gzipped in (False, True)}
+    return frozenset(strong | {f"W/{etag}" for etag in strong})
+
+
+def _is_fresh(request, validators: Validators, alarms: tuple[int, ...]) -> bool:
+    """RFC 9110: If-None-Match wins; else If-Modified-Since. Either encoding's ETag counts."""
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        current = _current_etags(validators, alarms)
+        if if_none_match in current:  # what clients send: the one ETag we gave them
+            return True
+        if if_none_match.strip() == "*":
+            return True
+        sent = {etag.removeprefix("W/") for etag in parse_etags(if_none_match)}
+        return not sent.isdisjoint(current)
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and int(validators.last_modified) <= since
+
+
+def _common_headers(response, validators, alarms, gzipped, cache_control) -> None:
+    response["ETag"] = _etag(validators, alarms, gzipped)
+    response["Last-Modified"] = _last_modified(validators)
+    response["Cache-Control"] = cache_control
+    response["Vary"] = "Accept-Encoding"
+
+
+def not_modified_or_none(request, validators, alarms, cache_control=PUBLIC_CACHE_CONTROL):
+    """A 304 when the client's copy is current, else None."""
+    if request.method not in ("GET", "HEAD") or not _is_fresh(request, validators, alarms):
+        return None
+    response = HttpResponseNotModified()
+    _common_headers(response, validators, alarms, accepts_gzip(request), cache_control)
+    return response
+
+
+def _chunks(content: bytes):
+    view = memoryview(content)
+    for start in range(0, len(content), CHUNK_SIZE):
+        yield bytes(view[start : start + CHUNK_SIZE])
+
+
+class CalendarResponse(StreamingHttpResponse):
+    """text/calendar from stored bytes, streamed in chunks, gzip when the client takes it."""
+
+    def __init__(self, request, served: ServedCalendar, *, alarms=(), cache_control=None):
+        gzipped = accepts_gzip(request)
+        if alarms:
+            content = with_alarms(served.content, alarms)
+            body = gzip.compress(content, mtime=0) if gzipped else content
+        else:
+            body = served.content_gzip if gzipped else served.content
+        super().__init__(_chunks(body), content_type="text/calendar; charset=utf-8")
+        self["Content-Length"] = str(len(body))
+        self["Content-Disposition"] = f'attachment; filename="{served.filename}"'
+        if gzipped:
+            self["Content-Encoding"] = "gzip"
+        _common_headers(
+            self, served.validators, alarms, gzipped, cache_control or PUBLIC_CACHE_CONTROL
+        )

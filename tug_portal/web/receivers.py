@@ -1,0 +1,32 @@
+"""How the public pages learn that what they show changed: the core's `meetings_changed` (sent
+after the change committed), and the saves of the models shown on the pages but not in the
+calendars (their edits send no `meetings_changed`). Either makes every cached page stale."""
+
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from tug_portal.meetings.signals import meetings_changed
+
+from .cache import content_version_bump, content_version_bump_on_commit
+
+# Shown on the pages but not in the calendars, so their edits send no `meetings_changed`.
+PAGE_ONLY_MODELS = ("Announcement", "StayConnectedLink", "ProgramDialIn", "Document")
+
+
+def connect() -> None:
+    meetings_changed.connect(content_version_bump, dispatch_uid="web-page-cache-version")
+    for name in PAGE_ONLY_MODELS:
+        model = apps.get_model("meetings", name)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                content_version_bump_on_commit,
+                sender=model,
+                dispatch_uid=f"web-page-cache-version.{name}",
+            )
+    announcement = apps.get_model("meetings", "Announcement")
+    for through in (announcement.systems.through, announcement.documents.through):
+        m2m_changed.connect(
+            content_version_bump_on_commit,
+            sender=through,
+            dispatch_uid=f"web-page-cache-version.{through.__name__}",
+        )
