@@ -8,22 +8,8 @@ from django.utils import timezone
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.meetings import services
 from tug_portal.meetings.models import AgendaRequest, AgendaTopic, Meeting, Person
-from tug_portal.meetings.signals import meetings_changed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def changes():
-    """Records every meetings_changed signal."""
-    received = []
-
-    def receiver(sender, meeting_ids, program_ids, **kwargs):
-        received.append((set(meeting_ids), set(program_ids)))
-
-    meetings_changed.connect(receiver, dispatch_uid="test-recorder")
-    yield received
-    meetings_changed.disconnect(dispatch_uid="test-recorder")
 
 
 def test_meeting_create_uses_program_zone_defaults_and_dial_ins():
