@@ -64,11 +64,10 @@ def test_a_failing_listener_cannot_break_a_saved_edit(caplog):
 
     meetings_changed.connect(broken_listener, dispatch_uid="test-broken")
     try:
-        with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
-            with transaction.atomic():
-                AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
-                meeting.title = "Edited"
-                meeting.save()
+        with caplog.at_level(logging.ERROR), transaction.atomic():
+            AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
+            meeting.title = "Edited"
+            meeting.save()
     finally:
         meetings_changed.disconnect(dispatch_uid="test-broken")
 
