@@ -1,13 +1,12 @@
 """Fixtures for the stakeholder pages: the seed data at a fixed moment, many meetings for query
 counts, and real Chromium through Playwright for the browser tests."""
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.support.bulk import bulk_meetings
 from tests.support.demo import PACIFIC
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting, Program
@@ -26,17 +25,6 @@ def seed_morning(seed_meeting, time_machine):
     only while it is ahead (a past or cancelled meeting's page is a record)."""
     time_machine.move_to(datetime(2018, 10, 16, 9, 0, tzinfo=PACIFIC), tick=False)
     return seed_meeting
-
-
-@pytest.fixture
-def make_meetings(db):
-    """`make_meetings(count, program=..., start=...)`: published meetings a week apart, each with
-    a topic about a system, led by a facilitator; bulk-created, as a large history would be."""
-
-    def make(count: int, *, program: Program | None = None, start: date = date(2018, 1, 2)):
-        return bulk_meetings(program or Program.objects.get(slug="tug"), count, first_day=start)
-
-    return make
 
 
 # --- Browser ----------------------------------------------------------------------------------
