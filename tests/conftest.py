@@ -1,12 +1,19 @@
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
+from tests.support.bulk import bulk_meetings
 from tests.support.celery_worker import WorkerProcess
+from tests.support.demo import DAY_AFTER_SEED
 from tug_portal.celery import app as celery_app
 from tug_portal.common import budgets
+from tug_portal.common.staff import ensure_iso_staff_group
+from tug_portal.meetings.demo import load_demo
+from tug_portal.meetings.models import Program
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -20,6 +27,45 @@ def clear_cache():
     yield
     cache.clear()
     budgets.forget_all()
+
+
+@pytest.fixture
+def demo_now():
+    """When the `demo` fixture is seen. A package or module that needs another moment says so
+    by overriding this fixture (tests/api does)."""
+    return DAY_AFTER_SEED
+
+
+@pytest.fixture
+def demo(db, time_machine, demo_now):
+    """The seed agenda and its upcoming meetings (tests/support/demo.py lists them), with the
+    clock frozen at `demo_now` for the whole test. Returns load_demo's counts."""
+    time_machine.move_to(demo_now, tick=False)
+    return load_demo()
+
+
+@pytest.fixture
+def make_meetings(db):
+    """`make_meetings(count, program=..., start=...)`: published meetings a week apart, each with
+    a topic about a system, led by a facilitator; bulk-created, as a large history would be."""
+
+    def make(count: int, *, program: Program | None = None, start: date = date(2018, 1, 2)):
+        return bulk_meetings(program or Program.objects.get(slug="tug"), count, first_day=start)
+
+    return make
+
+
+@pytest.fixture
+def staff_client(db, django_user_model):
+    """A second browser, signed in as ISO staff (a staff user in the ISO staff group); the
+    `client` fixture stays anonymous. The user is `staff_client.user`."""
+    users = django_user_model.objects
+    user = users.create_user("editor", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(ensure_iso_staff_group())
+    staff = Client()
+    staff.force_login(user)
+    staff.user = user
+    return staff
 
 
 @pytest.fixture

@@ -2,22 +2,15 @@ from datetime import time
 
 import pytest
 
-from tests.api.support import DEMO_NOW
-from tug_portal.meetings.demo import load_demo
+from tests.support.demo import DEMO_NOW
 from tug_portal.meetings.models import Program
 
 
 @pytest.fixture
-def frozen_now(time_machine):
-    time_machine.move_to(DEMO_NOW, tick=False)
+def demo_now():
+    """The API tests see the shared `demo` on Saturday 20 October 2018 (not the day after the
+    seed meeting): their `updated_since` and recording cases are dated from then."""
     return DEMO_NOW
-
-
-@pytest.fixture
-def demo(db, frozen_now):
-    """The seed agenda as data, plus the upcoming meetings its recurrences propose: TUG on 16 and
-    30 Oct, 13 and 27 Nov, 11 Dec 2018; CPG on 1 Nov, 6 Dec 2018, 3 Jan and 7 Feb 2019."""
-    return load_demo()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Helpers for the API tests: reading answers, and building many rows at once."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from tests.support.bulk import bulk_meetings
 from tug_portal.meetings.models import (
@@ -13,9 +13,17 @@ from tug_portal.meetings.models import (
     System,
 )
 
-# Saturday 20 October 2018, noon Pacific: after the seed TUG meeting (16 Oct), before the next
-# TUG (30 Oct) and the CPG meeting the seed announces (1 Nov).
-DEMO_NOW = datetime(2018, 10, 20, 19, 0, tzinfo=UTC)
+# Every API endpoint's path, as the OpenAPI schema and the docs page list them (sorted).
+API_PATHS = [
+    "/api/v1/",
+    "/api/v1/announcements",
+    "/api/v1/announcements/{slug}",
+    "/api/v1/meetings",
+    "/api/v1/meetings/{slug}",
+    "/api/v1/next-meetings",
+    "/api/v1/programs",
+    "/api/v1/programs/{slug}",
+]
 
 
 def get_json(client, url, status=200, **headers):

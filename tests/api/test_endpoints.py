@@ -2,22 +2,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.api.support import DEMO_NOW, add_announcements, add_meetings, add_topics, get_json
+from tests.api.support import add_announcements, add_meetings, add_topics, get_json
+from tests.support.demo import DEMO_MEETING_SLUGS, DEMO_NOW
 from tug_portal.meetings.demo import SPEC_URL
 from tug_portal.meetings.models import AgendaTopic, Announcement, Meeting, Program
 from tug_portal.meetings.services import meeting_create
-
-DEMO_MEETINGS = [
-    "tug-2018-10-16",
-    "tug-2018-10-30",
-    "cpg-2018-11-01",
-    "tug-2018-11-13",
-    "tug-2018-11-27",
-    "cpg-2018-12-06",
-    "tug-2018-12-11",
-    "cpg-2019-01-03",
-    "cpg-2019-02-07",
-]
 
 
 def slugs(answer) -> list[str]:
@@ -117,7 +106,7 @@ def test_meeting_list_gives_published_meetings_by_start(client, demo):
     answer = get_json(client, "/api/v1/meetings")
 
     assert answer["count"] == 9
-    assert slugs(answer) == DEMO_MEETINGS
+    assert slugs(answer) == DEMO_MEETING_SLUGS
     assert answer["next"] is None
     assert answer["previous"] is None
 
@@ -154,7 +143,7 @@ def test_meeting_list_leaves_out_drafts_and_inactive_programs(client, demo):
 
     answer = get_json(client, "/api/v1/meetings")
 
-    assert slugs(answer) == [slug for slug in DEMO_MEETINGS if slug.startswith("tug")]
+    assert slugs(answer) == [slug for slug in DEMO_MEETING_SLUGS if slug.startswith("tug")]
 
 
 def test_meeting_list_filtered_by_program(client, demo):
@@ -187,15 +176,15 @@ def test_meeting_list_filtered_by_unknown_system_is_404(client, demo):
     ("query", "expected"),
     [
         # A date is the whole day in the portal's zone (Pacific).
-        ("from=2018-11-01", DEMO_MEETINGS[2:]),
-        ("to=2018-11-01", DEMO_MEETINGS[:3]),
-        ("from=2018-10-30&to=2018-11-13", DEMO_MEETINGS[1:4]),
+        ("from=2018-11-01", DEMO_MEETING_SLUGS[2:]),
+        ("to=2018-11-01", DEMO_MEETING_SLUGS[:3]),
+        ("from=2018-10-30&to=2018-11-13", DEMO_MEETING_SLUGS[1:4]),
         # A date-time with an offset is that instant; `from` is inclusive, `to` exclusive.
-        ("from=2018-11-01T14:00:00-07:00", DEMO_MEETINGS[2:]),
-        ("from=2018-11-01T21:00:01Z", DEMO_MEETINGS[3:]),
-        ("to=2018-11-01T14:00:00-07:00", DEMO_MEETINGS[:2]),
+        ("from=2018-11-01T14:00:00-07:00", DEMO_MEETING_SLUGS[2:]),
+        ("from=2018-11-01T21:00:01Z", DEMO_MEETING_SLUGS[3:]),
+        ("to=2018-11-01T14:00:00-07:00", DEMO_MEETING_SLUGS[:2]),
         # Without an offset, Pacific: 14:30 Pacific is after the CPG start (as UTC it is not).
-        ("from=2018-11-01T14:30:00", DEMO_MEETINGS[3:]),
+        ("from=2018-11-01T14:30:00", DEMO_MEETING_SLUGS[3:]),
         # A range that ends before it starts holds nothing.
         ("from=2018-12-01&to=2018-11-01", []),
     ],

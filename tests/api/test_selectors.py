@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from tests.api.support import DEMO_NOW
+from tests.support.demo import DEMO_NOW
 from tug_portal.api.selectors import (
     MeetingFilters,
     meeting_updated_at,

@@ -7,8 +7,8 @@ from tug_portal.meetings.models import Meeting
 
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks):
-    """The seed agenda and upcoming meetings, with their calendar state synced as after a
-    real commit."""
+    """Overrides the shared `demo` (tests/conftest.py) on purpose: seen today (the clock runs,
+    not frozen), with the calendar state synced as after a real commit, as feeds read it."""
     with django_capture_on_commit_callbacks(execute=True):
         load_demo()
     return Meeting.objects.select_related("program")

@@ -2,18 +2,11 @@
 
 import pytest
 
-from tug_portal.meetings.demo import load_demo
+from tests.support.demo import SEED_SLUG as SEED
 from tug_portal.meetings.models import AgendaRequest, AgendaTopic, Meeting
 from tug_portal.reminders.models import Subscriber
 
 pytestmark = pytest.mark.django_db
-
-SEED = "tug-2018-10-16"
-
-
-@pytest.fixture
-def demo():
-    load_demo()
 
 
 def text_of(response) -> str:

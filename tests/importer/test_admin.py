@@ -25,15 +25,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def iso_staff_client(client):
-    user = User.objects.create_user("editor", password="x", is_staff=True)
-    user.groups.add(ensure_iso_staff_group())
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
 def programs():
     """TUG and CPG as the seed agenda knows them, without meetings."""
     indu = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
@@ -70,8 +61,8 @@ def text_of(response) -> str:
 # ----------------------------------------------------------------------------- the page
 
 
-def test_import_page_offers_iso_staff_an_upload_form(iso_staff_client):
-    response = iso_staff_client.get(UPLOAD)
+def test_import_page_offers_iso_staff_an_upload_form(staff_client):
+    response = staff_client.get(UPLOAD)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -87,8 +78,8 @@ def test_import_page_is_refused_to_staff_without_the_permission(client):
     assert client.post(CONFIRM, {"token": "x", "digest": "y"}).status_code == 403
 
 
-def test_import_list_links_to_the_import_page(iso_staff_client):
-    response = iso_staff_client.get("/admin/importer/agendaimport/")
+def test_import_list_links_to_the_import_page(staff_client):
+    response = staff_client.get("/admin/importer/agendaimport/")
 
     assert response.status_code == 200
     assert f'<a href="{UPLOAD}" class="addlink">Import an agenda</a>' in response.content.decode()
@@ -97,8 +88,8 @@ def test_import_list_links_to_the_import_page(iso_staff_client):
 # -------------------------------------------------------------------------------- preview
 
 
-def test_preview_through_htmx_answers_with_the_plan_alone(iso_staff_client, programs):
-    response = preview(iso_staff_client, **HTMX)
+def test_preview_through_htmx_answers_with_the_plan_alone(staff_client, programs):
+    response = preview(staff_client, **HTMX)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -125,8 +116,8 @@ def test_preview_through_htmx_answers_with_the_plan_alone(iso_staff_client, prog
     assert 'value="Import: create the draft meeting"' in page
 
 
-def test_preview_without_javascript_answers_with_the_whole_page(iso_staff_client, programs):
-    response = preview(iso_staff_client)
+def test_preview_without_javascript_answers_with_the_whole_page(staff_client, programs):
+    response = preview(staff_client)
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -135,28 +126,26 @@ def test_preview_without_javascript_answers_with_the_whole_page(iso_staff_client
     assert "Will create a" in text_of(response)
 
 
-def test_preview_names_the_document_as_staff_named_it_without_any_folder(
-    iso_staff_client, programs
-):
+def test_preview_names_the_document_as_staff_named_it_without_any_folder(staff_client, programs):
     named = upload(data=(AGENDAS / SEED).read_bytes())
     named.name = "..\\..\\TUG agenda 16 Oct.txt"
 
-    response = preview(iso_staff_client, named, **HTMX)
+    response = preview(staff_client, named, **HTMX)
 
     assert "<h2>TUG agenda 16 Oct.txt</h2>" in response.content.decode()
 
 
-def test_preview_writes_nothing_but_keeps_the_upload(iso_staff_client, programs):
-    preview(iso_staff_client, **HTMX)
+def test_preview_writes_nothing_but_keeps_the_upload(staff_client, programs):
+    preview(staff_client, **HTMX)
 
     assert (Meeting.objects.count(), Announcement.objects.count()) == (0, 0)
     assert AgendaImport.objects.count() == 0
 
 
-def test_preview_lists_what_needs_a_human_look(iso_staff_client):
+def test_preview_lists_what_needs_a_human_look(staff_client):
     rsc = make_program("rsc", name="Reliability Subcommittee", time_zone="America/Denver")
 
-    response = preview(iso_staff_client, upload("rsc_2019-07-16.txt"), program=rsc.pk, **HTMX)
+    response = preview(staff_client, upload("rsc_2019-07-16.txt"), program=rsc.pk, **HTMX)
 
     text = text_of(response)
     assert "Needs a human look no time zone found" in text
@@ -164,8 +153,8 @@ def test_preview_lists_what_needs_a_human_look(iso_staff_client):
     assert "end time 11:45 taken from the last agenda item" in text
 
 
-def test_preview_of_an_unknown_program_offers_no_import(iso_staff_client):
-    response = preview(iso_staff_client, upload("rsc_2019-07-16.txt"), **HTMX)
+def test_preview_of_an_unknown_program_offers_no_import(staff_client):
+    response = preview(staff_client, upload("rsc_2019-07-16.txt"), **HTMX)
 
     text = text_of(response)
     assert response.status_code == 200
@@ -173,36 +162,36 @@ def test_preview_of_an_unknown_program_offers_no_import(iso_staff_client):
     assert "Import:" not in text
 
 
-def test_preview_of_an_unreadable_file_says_why(iso_staff_client):
+def test_preview_of_an_unreadable_file_says_why(staff_client):
     junk = SimpleUploadedFile("agenda.pdf", bytes(range(256)) * 16)
 
-    response = preview(iso_staff_client, junk, **HTMX)
+    response = preview(staff_client, junk, **HTMX)
 
     assert response.status_code == 400
     assert "agenda.pdf: this is not a readable PDF document" in text_of(response)
 
 
-def test_preview_of_a_file_over_the_limit_refuses_it_unread(iso_staff_client):
+def test_preview_of_a_file_over_the_limit_refuses_it_unread(staff_client):
     huge = SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
 
-    response = preview(iso_staff_client, huge, **HTMX)
+    response = preview(staff_client, huge, **HTMX)
 
     assert response.status_code == 400
     assert "Agenda document: The file is 11.0 MB, over the 10.0 MB limit." in text_of(response)
 
 
-def test_preview_without_a_file_says_it_is_needed(iso_staff_client):
-    response = iso_staff_client.post(UPLOAD, {"program": ""}, **HTMX)
+def test_preview_without_a_file_says_it_is_needed(staff_client):
+    response = staff_client.post(UPLOAD, {"program": ""}, **HTMX)
 
     assert response.status_code == 400
     assert "Agenda document: This field is required." in text_of(response)
 
 
 def test_preview_costs_a_fixed_number_of_queries(
-    iso_staff_client, programs, django_assert_max_num_queries
+    staff_client, programs, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(14):
-        response = preview(iso_staff_client, **HTMX)
+        response = preview(staff_client, **HTMX)
 
     assert response.status_code == 200
 
@@ -210,10 +199,10 @@ def test_preview_costs_a_fixed_number_of_queries(
 # --------------------------------------------------------------------------- confirmation
 
 
-def test_confirm_creates_the_draft_meeting_and_opens_it(iso_staff_client, programs):
-    shown = preview(iso_staff_client)
+def test_confirm_creates_the_draft_meeting_and_opens_it(staff_client, programs):
+    shown = preview(staff_client)
 
-    response = iso_staff_client.post(CONFIRM, confirmation(shown))
+    response = staff_client.post(CONFIRM, confirmation(shown))
 
     meeting = Meeting.objects.get(slug="tug-2018-10-16")
     assert response.status_code == 302
@@ -224,71 +213,71 @@ def test_confirm_creates_the_draft_meeting_and_opens_it(iso_staff_client, progra
     assert (record.source_name, record.meeting, record.imported_by) == (
         SEED,
         meeting,
-        iso_staff_client.user,
+        staff_client.user,
     )
-    assert meeting.history.latest().history_user == iso_staff_client.user
+    assert meeting.history.latest().history_user == staff_client.user
 
 
-def test_confirm_through_htmx_sends_the_browser_to_the_meeting(iso_staff_client, programs):
-    shown = preview(iso_staff_client, **HTMX)
+def test_confirm_through_htmx_sends_the_browser_to_the_meeting(staff_client, programs):
+    shown = preview(staff_client, **HTMX)
 
-    response = iso_staff_client.post(CONFIRM, confirmation(shown), **HTMX)
+    response = staff_client.post(CONFIRM, confirmation(shown), **HTMX)
 
     meeting = Meeting.objects.get(slug="tug-2018-10-16")
     assert response.status_code == 200
     assert response["HX-Redirect"] == f"/admin/meetings/meeting/{meeting.pk}/change/"
 
 
-def test_confirm_tells_staff_what_was_imported(iso_staff_client, programs):
-    shown = preview(iso_staff_client)
+def test_confirm_tells_staff_what_was_imported(staff_client, programs):
+    shown = preview(staff_client)
 
-    response = iso_staff_client.post(CONFIRM, confirmation(shown), follow=True)
+    response = staff_client.post(CONFIRM, confirmation(shown), follow=True)
 
     assert "Imported tug_2018-10-16.txt: created the draft meeting TUG 2018-10-16." in text_of(
         response
     )
 
 
-def test_confirm_twice_imports_once(iso_staff_client, programs):
-    fields = confirmation(preview(iso_staff_client))
-    iso_staff_client.post(CONFIRM, fields)
+def test_confirm_twice_imports_once(staff_client, programs):
+    fields = confirmation(preview(staff_client))
+    staff_client.post(CONFIRM, fields)
 
-    again = iso_staff_client.post(CONFIRM, fields, **HTMX)
+    again = staff_client.post(CONFIRM, fields, **HTMX)
 
     assert again.status_code == 400
     assert "This preview has expired" in text_of(again)
     assert Meeting.objects.filter(program__slug="tug").count() == 2  # and the next placeholder
 
 
-def test_confirm_of_an_expired_preview_asks_for_the_document_again(iso_staff_client, programs):
-    fields = confirmation(preview(iso_staff_client))
+def test_confirm_of_an_expired_preview_asks_for_the_document_again(staff_client, programs):
+    fields = confirmation(preview(staff_client))
     cache.clear()
 
-    response = iso_staff_client.post(CONFIRM, fields, **HTMX)
+    response = staff_client.post(CONFIRM, fields, **HTMX)
 
     assert response.status_code == 400
     assert "upload the document again" in text_of(response)
     assert Meeting.objects.count() == 0
 
 
-def test_confirm_of_another_users_preview_is_refused(iso_staff_client, programs, client):
-    fields = confirmation(preview(iso_staff_client))
+def test_confirm_of_another_users_preview_is_refused(staff_client, programs, client):
+    fields = confirmation(preview(staff_client))
     other = User.objects.create_user("other", password="x", is_staff=True)
     other.groups.add(ensure_iso_staff_group())
-    iso_staff_client.force_login(other)
+    staff_client.force_login(other)
 
-    response = iso_staff_client.post(CONFIRM, fields, **HTMX)
+    response = staff_client.post(CONFIRM, fields, **HTMX)
 
     assert response.status_code == 400
     assert Meeting.objects.count() == 0
 
 
-def test_confirm_after_the_data_changed_shows_the_new_plan(iso_staff_client, programs):
+def test_confirm_after_the_data_changed_shows_the_new_plan(staff_client, programs):
     tug, _ = programs
-    fields = confirmation(preview(iso_staff_client))
+    fields = confirmation(preview(staff_client))
     existing = make_meeting(tug, date(2018, 10, 16), is_published=False)
 
-    response = iso_staff_client.post(CONFIRM, fields, **HTMX)
+    response = staff_client.post(CONFIRM, fields, **HTMX)
 
     text = text_of(response)
     assert response.status_code == 409
@@ -297,7 +286,7 @@ def test_confirm_after_the_data_changed_shows_the_new_plan(iso_staff_client, pro
     assert Meeting.objects.count() == 1
     assert existing.topics.count() == 0
 
-    again = iso_staff_client.post(CONFIRM, confirmation(response), **HTMX)
+    again = staff_client.post(CONFIRM, confirmation(response), **HTMX)
 
     assert again["HX-Redirect"] == f"/admin/meetings/meeting/{existing.pk}/change/"
     assert existing.topics.count() == 3

@@ -7,13 +7,11 @@ that served the request keeps its memory (the reading happened in a child proces
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import override_settings
 
 from tests.importer import hostile
 from tests.importer.test_admin import CONFIRM, HTMX, UPLOAD, confirmation, text_of
 from tests.importer.test_command import row_counts, run_failing
-from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.importer import sources
 from tug_portal.importer.bounded import ImportLimits, read_bounded
 from tug_portal.importer.extract import AgendaFileError, ReadLimits
@@ -41,14 +39,6 @@ def hostile_files(tmp_path_factory) -> dict[str, Path]:
     return {name: build(folder / name) for name, build in hostile.SHAPES.items()}
 
 
-@pytest.fixture
-def iso_staff_client(client):
-    user = User.objects.create_user("editor", password="x", is_staff=True)
-    user.groups.add(ensure_iso_staff_group())
-    client.force_login(user)
-    return client
-
-
 def resident_memory() -> int:
     """This process's resident memory (VmRSS), in bytes."""
     with open("/proc/self/status") as status:
@@ -57,12 +47,10 @@ def resident_memory() -> int:
 
 
 @pytest.mark.parametrize("name", list(REFUSALS))
-def test_admin_upload_of_a_hostile_file_is_refused_saying_why(
-    name, hostile_files, iso_staff_client
-):
+def test_admin_upload_of_a_hostile_file_is_refused_saying_why(name, hostile_files, staff_client):
     start = resident_memory()
     with hostile_files[name].open("rb") as file:
-        response = iso_staff_client.post(UPLOAD, {"file": file, "program": ""}, **HTMX)
+        response = staff_client.post(UPLOAD, {"file": file, "program": ""}, **HTMX)
 
     assert response.status_code == 400
     assert f"{name}: {REFUSALS[name]}" in text_of(response)
@@ -130,7 +118,7 @@ def test_read_bounded_applies_the_limits_of_the_settings(tmp_path):
     assert "characters long, over the 50 limit" in str(refusal.value)
 
 
-def test_preview_and_confirmation_read_the_upload_once(iso_staff_client, monkeypatch):
+def test_preview_and_confirmation_read_the_upload_once(staff_client, monkeypatch):
     from tests.meetings.factories import make_program
 
     make_program("tug", name="Technology User Group")
@@ -142,9 +130,9 @@ def test_preview_and_confirmation_read_the_upload_once(iso_staff_client, monkeyp
 
     monkeypatch.setattr(sources, "read_bounded", counted)
     with (hostile.AGENDAS / hostile.SEED).open("rb") as file:
-        shown = iso_staff_client.post(UPLOAD, {"file": file, "program": ""})
+        shown = staff_client.post(UPLOAD, {"file": file, "program": ""})
 
-    response = iso_staff_client.post(CONFIRM, confirmation(shown), **HTMX)
+    response = staff_client.post(CONFIRM, confirmation(shown), **HTMX)
 
     assert response.status_code == 200
     assert "HX-Redirect" in response

@@ -1,23 +1,12 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from django.contrib.auth.models import User
 
 from tests.meetings.factories import make_meeting, make_program
-from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.meetings.models import Meeting, Person
 from tug_portal.meetings.services import agenda_request_submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def iso_staff_client(client):
-    user = User.objects.create_user("editor", password="x", is_staff=True)
-    user.groups.add(ensure_iso_staff_group())
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 def meeting_form(meeting, **changes):
@@ -43,10 +32,10 @@ def meeting_form(meeting, **changes):
     return {key: value for key, value in data.items() if value != ""}
 
 
-def test_iso_staff_edit_a_meeting_in_its_local_time(iso_staff_client):
+def test_iso_staff_edit_a_meeting_in_its_local_time(staff_client):
     meeting = make_meeting(make_program(), date(2030, 3, 5))
 
-    response = iso_staff_client.post(
+    response = staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/",
         meeting_form(meeting, date="2030-03-12", start_time="10:00", end_time="11:30"),
     )
@@ -58,24 +47,24 @@ def test_iso_staff_edit_a_meeting_in_its_local_time(iso_staff_client):
     assert meeting.ends_at == datetime(2030, 3, 12, 18, 30, tzinfo=UTC)
 
 
-def test_history_records_the_editor(iso_staff_client):
+def test_history_records_the_editor(staff_client):
     meeting = make_meeting(make_program())
 
-    iso_staff_client.post(
+    staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/", meeting_form(meeting, title="TUG special")
     )
 
     latest = meeting.history.latest()
-    assert (latest.title, latest.history_user) == ("TUG special", iso_staff_client.user)
-    history_page = iso_staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/history/")
+    assert (latest.title, latest.history_user) == ("TUG special", staff_client.user)
+    history_page = staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/history/")
     assert history_page.status_code == 200
     assert "editor" in history_page.content.decode()
 
 
-def test_admin_rejects_an_end_before_the_start_with_a_message(iso_staff_client):
+def test_admin_rejects_an_end_before_the_start_with_a_message(staff_client):
     meeting = make_meeting(make_program())
 
-    response = iso_staff_client.post(
+    response = staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/",
         meeting_form(meeting, start_time="11:00", end_time="10:00"),
     )
@@ -84,13 +73,13 @@ def test_admin_rejects_an_end_before_the_start_with_a_message(iso_staff_client):
     assert "The meeting must end after it starts." in response.content.decode()
 
 
-def test_iso_staff_cannot_manage_users(iso_staff_client):
-    assert iso_staff_client.get("/admin/auth/user/").status_code == 403
-    assert iso_staff_client.get("/admin/auth/user/add/").status_code == 403
-    assert iso_staff_client.get("/admin/auth/group/").status_code == 403
+def test_iso_staff_cannot_manage_users(staff_client):
+    assert staff_client.get("/admin/auth/user/").status_code == 403
+    assert staff_client.get("/admin/auth/user/add/").status_code == 403
+    assert staff_client.get("/admin/auth/group/").status_code == 403
 
 
-def test_iso_staff_see_every_content_list(iso_staff_client):
+def test_iso_staff_see_every_content_list(staff_client):
     for path in (
         "program",
         "meeting",
@@ -100,7 +89,7 @@ def test_iso_staff_see_every_content_list(iso_staff_client):
         "document",
         "agendarequest",
     ):
-        assert iso_staff_client.get(f"/admin/meetings/{path}/").status_code == 200, path
+        assert staff_client.get(f"/admin/meetings/{path}/").status_code == 200, path
 
 
 def test_admin_pages_render_for_the_demo_data(admin_client):
@@ -164,48 +153,48 @@ def new_meeting_form(program, **changes):
     return {key: value for key, value in data.items() if value != ""}
 
 
-def test_admin_builds_a_new_meetings_slug_from_program_and_date(iso_staff_client):
+def test_admin_builds_a_new_meetings_slug_from_program_and_date(staff_client):
     program = make_program()
 
-    first = iso_staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
-    second = iso_staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
+    first = staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
+    second = staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
 
     assert (first.status_code, second.status_code) == (302, 302)
     slugs = sorted(Meeting.objects.values_list("slug", flat=True))
     assert slugs == ["tug-2026-12-15", "tug-2026-12-15-2"]
 
 
-def test_admin_add_form_does_not_prefill_the_slug_from_the_title(iso_staff_client):
-    response = iso_staff_client.get("/admin/meetings/meeting/add/")
+def test_admin_add_form_does_not_prefill_the_slug_from_the_title(staff_client):
+    response = staff_client.get("/admin/meetings/meeting/add/")
 
     assert response.context["adminform"].prepopulated_fields == []
     assert "built from the program and the date" in response.content.decode()
 
 
-def test_admin_meeting_list_counts_topics_once_when_searching(iso_staff_client):
+def test_admin_meeting_list_counts_topics_once_when_searching(staff_client):
     from tug_portal.meetings.models import AgendaTopic
 
     meeting = make_meeting(make_program())
     for order, title in enumerate(["Technology update", "Technology road map", "Q&A"]):
         AgendaTopic.objects.create(meeting=meeting, order=order, title=title, body="Technology")
 
-    response = iso_staff_client.get("/admin/meetings/meeting/?q=Technology")
+    response = staff_client.get("/admin/meetings/meeting/?q=Technology")
 
     (row,) = response.context["cl"].result_list
     assert row.topic_total == 3
 
 
-def test_meeting_drafts_are_badged_and_published_with_the_button(iso_staff_client):
+def test_meeting_drafts_are_badged_and_published_with_the_button(staff_client):
     meeting = make_meeting(make_program(), date(2030, 3, 5), is_published=False)
 
-    listing = iso_staff_client.get("/admin/meetings/meeting/").content.decode()
-    form = iso_staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
+    listing = staff_client.get("/admin/meetings/meeting/").content.decode()
+    form = staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
     assert '<strong class="badge badge--draft">Draft</strong>' in listing
     assert '<strong class="badge badge--draft">Draft</strong>: only staff see it.' in form
     assert 'name="_publish"' in form and 'value="Save and publish"' in form
     assert "/admin/r/" in form  # "View on site": staff see the draft's page
 
-    response = iso_staff_client.post(
+    response = staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/",
         {**meeting_form(meeting, is_published=""), "_publish": "Save and publish"},
         follow=True,
@@ -214,17 +203,17 @@ def test_meeting_drafts_are_badged_and_published_with_the_button(iso_staff_clien
     meeting.refresh_from_db()
     assert meeting.is_published is True
     assert "is published: the public sees it now." in response.content.decode()
-    published_form = iso_staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/")
+    published_form = staff_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/")
     assert 'name="_publish"' not in published_form.content.decode()
 
 
-def test_announcement_is_dated_when_it_is_really_published(iso_staff_client):
+def test_announcement_is_dated_when_it_is_really_published(staff_client):
     from django.utils import timezone
 
     from tug_portal.meetings.models import Announcement
 
     draft = {"title": "DRRS outage", "slug": "drrs-outage", "kind": "outage", "body": "Down."}
-    added = iso_staff_client.post("/admin/meetings/announcement/add/", draft, follow=True)
+    added = staff_client.post("/admin/meetings/announcement/add/", draft, follow=True)
     assert "is a draft: only staff see it." in added.content.decode()
     written = datetime(2020, 1, 1, 12, tzinfo=UTC)  # drafted long ago
     Announcement.objects.update(published_at=written)
@@ -232,7 +221,7 @@ def test_announcement_is_dated_when_it_is_really_published(iso_staff_client):
     assert announcement.is_published is False
     before = timezone.now()
 
-    iso_staff_client.post(
+    staff_client.post(
         f"/admin/meetings/announcement/{announcement.pk}/change/",
         {**draft, "_publish": "Save and publish"},
     )
@@ -240,22 +229,20 @@ def test_announcement_is_dated_when_it_is_really_published(iso_staff_client):
     announcement.refresh_from_db()
     assert announcement.is_published is True
     assert announcement.published_at >= before
-    feed = iso_staff_client.get("/announcements/feed/").content.decode()
+    feed = staff_client.get("/announcements/feed/").content.decode()
     published = announcement.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert f"<published>{published}" in feed
 
 
-def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(
-    iso_staff_client, settings
-):
+def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(staff_client, settings):
     settings.AGENDA_REQUEST_MAILS_PER_CONTACT = 1
     contact = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
     program = make_program(contact=contact)
     for topic in ("Mailed topic", "Held topic"):
         agenda_request_submit(program=program, name="Pat", email="pat@example.com", topic=topic)
 
-    everything = iso_staff_client.get("/admin/meetings/agendarequest/").content.decode()
-    held = iso_staff_client.get("/admin/meetings/agendarequest/?mail_state__exact=held")
+    everything = staff_client.get("/admin/meetings/agendarequest/").content.decode()
+    held = staff_client.get("/admin/meetings/agendarequest/?mail_state__exact=held")
 
     assert "Not mailed: the contact&#x27;s daily limit was reached" in everything
     assert "Mailed to the contact" in everything

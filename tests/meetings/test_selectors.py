@@ -6,7 +6,7 @@ from django.http import Http404
 
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.meetings import selectors
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import Meeting, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,48 @@ def test_next_meeting_of_every_program_costs_two_queries(programs, django_assert
         nexts = selectors.meetings_next_by_program()
 
     assert len(nexts) == programs
+
+
+def test_agenda_request_recipient_is_the_meetings_own_contact_first():
+    program_contact = Person.objects.create(name="Program Contact", email="p@example.com")
+    meeting_contact = Person.objects.create(name="Meeting Contact", email="m@example.com")
+    program = make_program(contact=program_contact)
+    meeting = make_meeting(program, contact=meeting_contact)
+
+    assert selectors.agenda_request_recipient(program=program, meeting=meeting) == meeting_contact
+
+
+def test_agenda_request_recipient_falls_back_to_the_programs_contact():
+    contact = Person.objects.create(name="Program Contact", email="p@example.com")
+    program = make_program(contact=contact)
+
+    assert selectors.agenda_request_recipient(program=program) == contact
+    assert selectors.agenda_request_recipient(program=program, meeting=make_meeting(program)) == (
+        contact
+    )
+
+
+def test_agenda_request_recipient_is_none_when_nobody_is_named():
+    assert selectors.agenda_request_recipient(program=make_program()) is None
+
+
+def test_meeting_join_details_are_the_web_conference_fields():
+    program = make_program(
+        web_conference_url="https://example.webex.com/meet/tug",
+        meeting_number="966 010 353",
+        web_access_code="389 588 9",
+    )
+
+    assert selectors.meeting_join_details(program) == {
+        "web_conference_url": "https://example.webex.com/meet/tug",
+        "meeting_number": "966 010 353",
+        "web_access_code": "389 588 9",
+    }
+
+
+def test_a_new_meeting_takes_its_programs_join_details():
+    program = make_program(meeting_number="966 010 353", web_access_code="389 588 9")
+
+    meeting = make_meeting(program)
+
+    assert selectors.meeting_join_details(meeting) == selectors.meeting_join_details(program)

@@ -3,26 +3,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.meetings import services
 from tug_portal.meetings.models import AgendaRequest, AgendaTopic, Meeting, Person
-from tug_portal.meetings.signals import meetings_changed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def changes():
-    """Records every meetings_changed signal."""
-    received = []
-
-    def receiver(sender, meeting_ids, program_ids, **kwargs):
-        received.append((set(meeting_ids), set(program_ids)))
-
-    meetings_changed.connect(receiver, dispatch_uid="test-recorder")
-    yield received
-    meetings_changed.disconnect(dispatch_uid="test-recorder")
 
 
 def test_meeting_create_uses_program_zone_defaults_and_dial_ins():
@@ -176,6 +163,75 @@ def test_next_meetings_follow_the_recurrence_and_skip_taken_dates():
     assert [m.local_start.date() for m in created] == [date(2030, 1, 1), date(2030, 1, 29)]
     assert again == []
     assert all(not m.is_published for m in created)
+
+
+def test_duplicate_without_a_day_goes_to_the_next_recurrence_date():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
+
+    copy = services.meeting_duplicate(meeting=meeting)
+
+    assert copy.local_start.date() == date(2030, 1, 15)
+    assert copy.is_published is False
+
+
+def test_duplicate_goes_a_week_later_when_the_next_recurrence_date_is_taken():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
+    make_meeting(program, date(2030, 1, 15))
+
+    assert services.meeting_next_free_date(meeting=meeting) == date(2030, 1, 8)
+
+
+def test_duplicate_without_a_recurrence_goes_a_week_later():
+    meeting = make_meeting(make_program(recurrence_rule=""), date(2030, 1, 8))
+
+    assert services.meeting_next_free_date(meeting=meeting) == date(2030, 1, 15)
+
+
+def test_duplicate_keeps_the_originals_join_details_not_the_programs():
+    program = make_program(meeting_number="1 1 1")
+    meeting = make_meeting(program, date(2030, 1, 8), meeting_number="2 2 2")
+
+    copy = services.meeting_duplicate(meeting=meeting, day=date(2030, 1, 22))
+
+    assert copy.meeting_number == "2 2 2"
+
+
+def test_schedule_extend_starts_after_the_last_meeting():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    make_meeting(program, date(2030, 1, 15))
+
+    created = services.program_schedule_extend(program=program, count=2)
+
+    # 1 January is free but before the last meeting: the schedule grows forward only.
+    assert [m.local_start.date() for m in created] == [date(2030, 1, 29), date(2030, 2, 12)]
+    assert all(not m.is_published for m in created)
+
+
+def test_schedule_extend_starts_today_when_the_last_meeting_is_past():
+    program = make_program(
+        recurrence_rule="FREQ=DAILY", recurrence_start=date(2020, 1, 1), slug="daily"
+    )
+    make_meeting(program, date(2020, 1, 1))
+    today = timezone.localdate()
+
+    created = services.program_schedule_extend(program=program, count=2)
+
+    assert [m.local_start.date() for m in created] == [today, today + timedelta(days=1)]
+
+
+def test_schedule_extend_creates_nothing_without_a_recurrence():
+    program = make_program(recurrence_rule="")
+
+    assert services.program_schedule_extend(program=program) == []
+    assert not program.meetings.exists()
 
 
 def test_agenda_request_is_stored_and_mailed_to_the_contact(

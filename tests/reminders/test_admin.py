@@ -2,7 +2,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from tests.reminders.factories import make_meeting, make_program, make_subscription
@@ -19,14 +18,6 @@ State, Status = Delivery.State, Subscription.Status
 def frozen_now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def staff_client(client):
-    user = User.objects.create_user("indu", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name="ISO staff"))
-    client.force_login(user)
-    return client
 
 
 def test_reminder_settings_list_counts_subscribers_per_program(staff_client):

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from tug_portal.meetings.demo import load_demo
 from tug_portal.reminders.models import Delivery
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +12,8 @@ WHEN = "Tuesday, October 16, 2018, 10:00-11:00 AM Pacific"
 
 
 @pytest.fixture(autouse=True)
-def demo():
-    load_demo()
+def seeded(demo):
+    """Every command here runs over the shared demo data."""
 
 
 def test_send_test_reminder_sends_the_programs_first_reminder_now():

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection
@@ -475,20 +475,12 @@ def test_unsubscribe_from_everything(client):
     assert mail.outbox == []
 
 
-@pytest.fixture
-def iso_staff_client(client):
-    user = User.objects.create_user("staff", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name="ISO staff"))
-    client.force_login(user)
-    return client
-
-
-def test_staff_export_subscribers_of_a_program_as_csv(iso_staff_client):
+def test_staff_export_subscribers_of_a_program_as_csv(staff_client):
     program = make_program()
     make_subscription("ann@example.com", program, systems=("DRRS", "OMS"))
     make_subscription("=cmd@example.com", program, status=Status.UNSUBSCRIBED)
 
-    response = iso_staff_client.get("/subscriptions/export/tug.csv")
+    response = staff_client.get("/subscriptions/export/tug.csv")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -1,31 +1,17 @@
 """Fixtures for the stakeholder pages: the seed data at a fixed moment, many meetings for query
 counts, and real Chromium through Playwright for the browser tests."""
 
-import zoneinfo
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
-from tests.support.bulk import bulk_meetings
+from tests.support.demo import PACIFIC
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting, Program
 
-PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
-# The day after the seed meeting: the 16 October TUG is past, the 30 October TUG is next.
-DAY_AFTER_SEED = datetime(2018, 10, 17, 9, 0, tzinfo=PACIFIC)
-
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-@pytest.fixture
-def demo(db, time_machine):
-    """The seed agenda and its upcoming meetings, seen on 17 October 2018 (the clock stays
-    there for the whole test)."""
-    time_machine.move_to(DAY_AFTER_SEED, tick=False)
-    load_demo()
 
 
 @pytest.fixture
@@ -39,26 +25,6 @@ def seed_morning(seed_meeting, time_machine):
     only while it is ahead (a past or cancelled meeting's page is a record)."""
     time_machine.move_to(datetime(2018, 10, 16, 9, 0, tzinfo=PACIFIC), tick=False)
     return seed_meeting
-
-
-@pytest.fixture
-def staff_client(db, django_user_model):
-    """A second browser, signed in as ISO staff (the `client` fixture stays anonymous)."""
-    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
-    staff = Client()
-    staff.force_login(user)
-    return staff
-
-
-@pytest.fixture
-def make_meetings(db):
-    """`make_meetings(count, program=..., start=...)`: published meetings a week apart, each with
-    a topic about a system, led by a facilitator; bulk-created, as a large history would be."""
-
-    def make(count: int, *, program: Program | None = None, start: date = date(2018, 1, 2)):
-        return bulk_meetings(program or Program.objects.get(slug="tug"), count, first_day=start)
-
-    return make
 
 
 # --- Browser ----------------------------------------------------------------------------------

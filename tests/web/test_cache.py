@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.web.conftest import DAY_AFTER_SEED
+from tests.support.demo import DAY_AFTER_SEED
 from tests.web.support import is_fragment
 from tug_portal.common import slots
 from tug_portal.meetings.demo import load_demo

@@ -25,6 +25,7 @@ from tug_portal.meetings.models import (
     Program,
     ProgramDialIn,
 )
+from tug_portal.meetings.selectors import JOIN_FIELDS
 from tug_portal.meetings.services import meeting_create
 from tug_portal.meetings.timeutil import local_span_to_utc
 
@@ -154,6 +155,11 @@ def _record_import(plan: ImportPlan, meeting: Meeting, user) -> None:
     )
 
 
+def _join_fields(join: JoinPlan) -> dict[str, str]:
+    """The join details an agenda prints, as the fields `meeting_join_details` names."""
+    return dict(zip(JOIN_FIELDS, (join.url, join.meeting_number, join.access_code), strict=True))
+
+
 class _Writer:
     """Carries out one plan. People, documents and programs it creates are remembered, so that
     a name printed twice becomes one person."""
@@ -212,9 +218,7 @@ class _Writer:
             default_duration=plan.default_duration,
             recording_disclaimer=plan.disclaimer,
             contact=self.person(plan.contact) if plan.contact else None,
-            web_conference_url=join.url,
-            meeting_number=join.meeting_number,
-            web_access_code=join.access_code,
+            **_join_fields(join),
             **(disclaimer_title if plan.disclaimer_title else {}),
         )
         ProgramDialIn.objects.bulk_create(
@@ -246,13 +250,8 @@ class _Writer:
         return meeting
 
     def _meeting_create(self, plan: MeetingPlan, program: Program) -> Meeting:
-        fields = {}
-        if plan.join is not None:
-            fields = {
-                "web_conference_url": plan.join.url,
-                "meeting_number": plan.join.meeting_number,
-                "web_access_code": plan.join.access_code,
-            }
+        # Join details as printed; none printed: the program's (`meeting_create` copies them).
+        fields = _join_fields(plan.join) if plan.join is not None else {}
         return meeting_create(
             program=program,
             day=plan.day,
@@ -278,9 +277,7 @@ class _Writer:
             "time_zone": plan.time_zone,
         }
         if plan.join is not None:
-            values["web_conference_url"] = plan.join.url
-            values["meeting_number"] = plan.join.meeting_number
-            values["web_access_code"] = plan.join.access_code
+            values |= _join_fields(plan.join)
         if plan.recording_disclaimer is not None:
             values["recording_disclaimer"] = plan.recording_disclaimer
         if plan.sets_contact:

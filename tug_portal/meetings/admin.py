@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.html import format_html
 
 from tug_portal.common.history_admin import HistoryAdmin
@@ -127,14 +126,7 @@ class ProgramAdmin(HistoryAdmin):
     @admin.action(description="Create the next 4 meetings from the recurrence (as drafts)")
     def create_next_meetings(self, request, queryset):
         for program in queryset:
-            # Extend the schedule: four dates after the last meeting there is (or after today).
-            last = program.meetings.order_by("-starts_at").first()
-            after = (
-                max(timezone.localdate(), last.local_start.date() + timedelta(days=1))
-                if last
-                else None
-            )
-            created = services.program_create_next_meetings(program=program, count=4, after=after)
+            created = services.program_schedule_extend(program=program, count=4)
             if created:
                 dates = ", ".join(f"{m.local_start:%a %d %b %Y}" for m in created)
                 self.message_user(request, f"{program.acronym}: created drafts for {dates}.")
@@ -283,13 +275,7 @@ class MeetingAdmin(PublishableAdmin):
     @admin.action(description="Duplicate as a draft on the program's next free date")
     def duplicate_meeting(self, request, queryset):
         for meeting in queryset.select_related("program"):
-            next_dates = services.program_next_dates(
-                program=meeting.program,
-                count=1,
-                after=meeting.local_start.date() + timedelta(days=1),
-            )
-            day = next_dates[0] if next_dates else meeting.local_start.date() + timedelta(weeks=1)
-            copy = services.meeting_duplicate(meeting=meeting, day=day)
+            copy = services.meeting_duplicate(meeting=meeting)  # on the next free date
             self.message_user(request, f"Created draft {copy.slug} from {meeting.slug}.")
 
 

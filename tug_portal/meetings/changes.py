@@ -19,6 +19,9 @@ class PendingSync:
         self.program_ids: set[int] = set()
         self.deleted: dict[int, int] = {}  # meeting id -> program id
         self.has_run = False
+        # Django names a robust callback that failed by its __qualname__, which an instance
+        # lacks: without it the log line itself raises, and the failure reaches the editor.
+        self.__qualname__ = type(self).__qualname__
 
     def __call__(self):
         from .services import meetings_sync_after_commit

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tug_portal.common.rows import set_related, upsert
 
-from . import services
+from . import selectors, services
 from .models import (
     AgendaTopic,
     Announcement,
@@ -178,9 +178,7 @@ def _meeting(program: Program, day: date, start: time, end: time, **values) -> M
         "time_zone": PACIFIC,
         "status": Meeting.Status.HELD,
         "is_published": True,
-        "web_conference_url": program.web_conference_url,
-        "meeting_number": program.meeting_number,
-        "web_access_code": program.web_access_code,
+        **selectors.meeting_join_details(program),
         **values,
     }
     meeting = upsert(Meeting, {"slug": services.meeting_slug_base(program, day)}, fields)

@@ -10,12 +10,18 @@ from django.utils import timezone
 from .models import (
     AgendaTopic,
     Announcement,
+    ConferenceDetails,
     Meeting,
     MeetingDialIn,
     Person,
     Program,
     StayConnectedLink,
 )
+
+# The web-conference fields a meeting takes from where it was made: its program's defaults when
+# it is created, the original's when it is duplicated. (Copied once, not looked up when read:
+# staff edit a meeting's own details, and a later change to the program's leaves it as it is.)
+JOIN_FIELDS = ("web_conference_url", "meeting_number", "web_access_code")
 
 
 def can_see_drafts(user) -> bool:
@@ -45,6 +51,19 @@ def meeting_shown(meeting: Meeting | None, *, user=None) -> Meeting | None:
     if meeting is None or can_see_drafts(user) or meeting_is_public(meeting):
         return meeting
     return None
+
+
+def meeting_join_details(source: ConferenceDetails) -> dict[str, str]:
+    """The join details a new meeting takes from `source` (its program, or the meeting it
+    copies), as model fields. No query."""
+    return {field: getattr(source, field) for field in JOIN_FIELDS}
+
+
+def agenda_request_recipient(*, program: Program, meeting: Meeting | None = None) -> Person | None:
+    """Who answers an agenda request: the meeting's contact (its own, else its program's) when
+    it names a meeting, else the program's contact; None when nobody is named. No query beyond
+    the contacts' rows when they are not loaded."""
+    return (meeting and meeting.effective_contact) or program.contact
 
 
 def programs_active() -> QuerySet[Program]:

@@ -25,7 +25,7 @@ from .models import (
     Program,
 )
 from .recurrence import occurrence_dates
-from .selectors import meetings_with_calendar_facts
+from .selectors import agenda_request_recipient, meeting_join_details, meetings_with_calendar_facts
 from .signals import meetings_changed
 from .timeutil import local_span_to_utc
 
@@ -138,13 +138,7 @@ def meeting_create(
     time_zone = time_zone or program.time_zone
     start = start or program.default_start_time or time(10, 0)
     starts_at, ends_at = local_span_to_utc(day, start, end, time_zone, program.default_duration)
-    defaults = {}
-    if copy_program_defaults:
-        defaults = {
-            "web_conference_url": program.web_conference_url,
-            "meeting_number": program.meeting_number,
-            "web_access_code": program.web_access_code,
-        }
+    defaults = meeting_join_details(program) if copy_program_defaults else {}
     meeting = Meeting.objects.create(
         program=program,
         slug=slug or meeting_slug_for(program, day),
@@ -174,8 +168,10 @@ def _copy_dial_ins(meeting: Meeting, dial_ins) -> None:
 
 @transaction.atomic
 @search_index.deferred()
-def meeting_duplicate(*, meeting: Meeting, day: date) -> Meeting:
-    """A draft copy on another day at the same local time, with agenda and dial-ins."""
+def meeting_duplicate(*, meeting: Meeting, day: date | None = None) -> Meeting:
+    """A draft copy on another day at the same local time, with agenda and dial-ins. With no
+    `day`, on the program's next free date (`meeting_next_free_date`)."""
+    day = day or meeting_next_free_date(meeting=meeting)
     local_start, local_end = meeting.local_start, meeting.local_end
     copy = meeting_create(
         program=meeting.program,
@@ -185,9 +181,7 @@ def meeting_duplicate(*, meeting: Meeting, day: date) -> Meeting:
         title=meeting.title,
         time_zone=meeting.time_zone,
         copy_program_defaults=False,
-        web_conference_url=meeting.web_conference_url,
-        meeting_number=meeting.meeting_number,
-        web_access_code=meeting.web_access_code,
+        **meeting_join_details(meeting),
         is_recorded=meeting.is_recorded,
         recording_disclaimer=meeting.recording_disclaimer,
         contact=meeting.contact,
@@ -232,6 +226,14 @@ def program_next_dates(*, program: Program, count: int, after: date | None = Non
     return [day for day in dates if day not in taken]
 
 
+def meeting_next_free_date(*, meeting: Meeting) -> date:
+    """Where a copy of `meeting` goes: the program's next recurrence date after it when that
+    date has no meeting yet, else (no recurrence, or that date is taken) a week after it."""
+    after = meeting.local_start.date() + timedelta(days=1)
+    next_dates = program_next_dates(program=meeting.program, count=1, after=after)
+    return next_dates[0] if next_dates else meeting.local_start.date() + timedelta(weeks=1)
+
+
 @transaction.atomic
 def program_create_next_meetings(
     *, program: Program, count: int = 4, after: date | None = None, is_published: bool = False
@@ -242,6 +244,15 @@ def program_create_next_meetings(
         meeting_create(program=program, day=day, is_published=is_published)
         for day in program_next_dates(program=program, count=count, after=after)
     ]
+
+
+def program_schedule_extend(*, program: Program, count: int = 4) -> list[Meeting]:
+    """Extend a program's schedule from its recurrence: drafts for its next `count` dates after
+    its last meeting (or after today, when that is later or there is none). Empty when it has no
+    recurrence, or those dates have meetings already."""
+    last = program.meetings.order_by("-starts_at").first()
+    after = max(timezone.localdate(), last.local_start.date() + timedelta(days=1)) if last else None
+    return program_create_next_meetings(program=program, count=count, after=after)
 
 
 # --- Publishing -----------------------------------------------------------------------------
@@ -290,7 +301,7 @@ def agenda_request_submit(
     """Store the request for staff, and mail the contact (the meeting's, else the program's)
     once it is stored, unless the contact has had AGENDA_REQUEST_MAILS_PER_CONTACT today: then
     it waits in the admin's queue only ("held"), so the form cannot be used to flood anyone."""
-    contact = (meeting and meeting.effective_contact) or program.contact
+    contact = agenda_request_recipient(program=program, meeting=meeting)
     mailbox, state = _contact_mail_share(contact)
     request = AgendaRequest.objects.create(
         program=program,

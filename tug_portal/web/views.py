@@ -232,7 +232,7 @@ def _submit(form: AgendaRequestForm, *, program, meeting) -> str:
         logger.info("Agenda request dropped: honeypot filled (topic %r).", arguments["topic"])
     else:
         services.agenda_request_submit(program=program, meeting=meeting, **arguments)
-    contact = (meeting.effective_contact if meeting else None) or program.contact
+    contact = selectors.agenda_request_recipient(program=program, meeting=meeting)
     reply = f"{contact.name} will reply to you" if contact else "The team will reply to you"
     return (
         f"Thank you, {arguments['name']}. Your request “{arguments['topic']}” has reached the "

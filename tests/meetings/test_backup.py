@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.support.demo import SEED_SLUG as SEED
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import (
     AgendaRequest,
@@ -24,8 +25,6 @@ from tug_portal.meetings.models import (
 from tug_portal.meetings.services import agenda_request_submit
 
 pytestmark = pytest.mark.django_db
-
-SEED = "tug-2018-10-16"
 
 
 def export(*args) -> dict:

@@ -1,0 +1,108 @@
+"""tug_portal.meetings.changes: model signals note which meetings a transaction touched; once it
+commits, their calendar state is synced and `meetings_changed` is sent, once."""
+
+import logging
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from tests.meetings.factories import make_meeting, make_program
+from tug_portal.meetings.changes import PendingSync
+from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn
+from tug_portal.meetings.signals import meetings_changed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_transaction_of_many_rows_sends_the_signal_once(
+    django_capture_on_commit_callbacks, changes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        program = make_program()
+        meeting = make_meeting(program, date(2030, 1, 8))
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for order in range(1, 4):
+            AgendaTopic.objects.create(meeting=meeting, order=order, title=f"Topic {order}")
+        MeetingDialIn.objects.create(meeting=meeting, label="Domestic", number="(866) 528-2256")
+        meeting.title = "Renamed"
+        meeting.save()
+
+    # (The other callbacks are the consumers' own, queued by the signal.)
+    assert sum(isinstance(callback, PendingSync) for callback in callbacks) == 1
+    assert changes == [({meeting.pk}, {program.pk})]
+
+
+def test_the_signal_waits_for_the_commit(django_capture_on_commit_callbacks, changes):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program())
+        assert changes == []  # saved, not yet committed: nobody is told
+
+    assert changes == [({meeting.pk}, {meeting.program_id})]
+
+
+def test_a_deleted_meeting_is_named_with_its_program(django_capture_on_commit_callbacks, changes):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program())
+    changes.clear()
+    meeting_id, program_id = meeting.pk, meeting.program_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.delete()
+
+    assert changes == [({meeting_id}, {program_id})]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_listener_cannot_break_a_saved_edit(caplog):
+    meeting = make_meeting(make_program(), date(2030, 1, 8))
+
+    def broken_listener(**kwargs):
+        raise RuntimeError("listener down")
+
+    meetings_changed.connect(broken_listener, dispatch_uid="test-broken")
+    try:
+        with caplog.at_level(logging.ERROR), transaction.atomic():
+            AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
+            meeting.title = "Edited"
+            meeting.save()
+    finally:
+        meetings_changed.disconnect(dispatch_uid="test-broken")
+
+    meeting.refresh_from_db()
+    assert meeting.title == "Edited"
+    assert list(meeting.topics.values_list("title", flat=True)) == ["OMS Road Map"]
+    assert "listener down" in caplog.text
+
+
+def test_the_summary_line_names_each_change_of_a_published_meeting(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program(), date(2030, 1, 8))
+        AgendaTopic.objects.create(meeting=meeting, order=1, title="Roll call")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.topics.all().delete()
+        AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.save()
+
+    meeting.refresh_from_db()
+    assert meeting.change_summary == (
+        "now cancelled; topic added: OMS Road Map; topic removed: Roll call"
+    )
+
+
+def test_a_drafts_edits_leave_no_summary(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = make_meeting(make_program(), date(2030, 1, 8), is_published=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = Meeting.Status.CANCELLED
+        draft.save()
+
+    draft.refresh_from_db()
+    assert (draft.calendar_sequence, draft.change_summary) == (1, "")
