@@ -4,6 +4,7 @@ who is (a scraper), and what a refusal looks like. The mechanism: tests/common/t
 test_slots.py, test_canonical.py. Run on Redis too (CACHE_URL=redis://...)."""
 
 import random
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tug_portal.calendars import feed_store, services
+from tug_portal.calendars import feed_store, ics_responses, services
 from tug_portal.calendars.ics_responses import CalendarResponse
+from tug_portal.common import fair_use
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaRequest, Program
 from tug_portal.reminders import tokens
@@ -40,7 +42,9 @@ def fresh_process():
 
 
 @pytest.fixture
-def clock():
+def clock(monkeypatch):
+    # The requests' time is simulated too (it adds to their cost): each takes none.
+    monkeypatch.setattr(fair_use, "work_clock", time.time)
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
 
@@ -184,6 +188,35 @@ def test_scraper_busting_the_cache_on_one_feed_is_refused_within_two_seconds_wit
     assert {queries for queries, _, _ in refused} == {0}
     assert all(no_bytes for _, no_bytes, _ in refused)
     assert all(b"BEGIN:VCALENDAR" not in response.content for _, _, response in refused)
+
+
+def test_feed_with_a_new_alarm_each_time_is_charged_as_full_work_and_refused(client, demo, clock):
+    """Each alarm value is a splice and a compression of the whole feed: five a second, each
+    with another value, spend the feeds' budget (two full answers a second) within a minute,
+    where as answers from stored bytes (half a token) they never would."""
+    client.get("/calendar/all.ics?history=all")  # built and stored
+    answers = []
+    for n in range(300):
+        answers.append(client.get(f"/calendar/all.ics?history=all&alarm={n}").status_code)
+        clock.shift(timedelta(milliseconds=200))
+
+    assert refusals(answers) > 0
+
+
+def test_head_of_a_feed_with_alarms_splices_nothing(client, demo, clock, monkeypatch):
+    client.get("/calendar/all.ics?history=all")
+    spliced = []
+    splice = ics_responses.with_alarms
+    monkeypatch.setattr(
+        ics_responses, "with_alarms", lambda *args: spliced.append(args) or splice(*args)
+    )
+
+    head = client.head("/calendar/all.ics?history=all&alarm=17")
+    get = client.get("/calendar/all.ics?history=all&alarm=17")
+
+    assert head.status_code == get.status_code == 200
+    assert head["ETag"] == get["ETag"]
+    assert len(spliced) == 1  # the GET's
 
 
 def test_poll_with_a_junk_etag_over_budget_is_refused_before_the_view(

@@ -72,6 +72,52 @@ def test_htmx_fragment_and_whole_page_are_stored_apart(client, demo, django_asse
     assert "HX-Request" in fragment_again["Vary"]
 
 
+@pytest.mark.parametrize("value", ["1", "false", "yes", "true ", "x" * 50])
+def test_any_htmx_header_value_but_true_gets_the_stored_whole_page(
+    client, demo, django_assert_num_queries, value
+):
+    page = client.get("/")
+
+    with django_assert_num_queries(0):
+        answer = client.get("/", headers={"HX-Request": value, "HX-History-Restore-Request": value})
+
+    assert answer.content == page.content
+
+
+def test_htmx_headers_true_share_one_stored_fragment(client, demo, django_assert_num_queries):
+    client.get("/", headers=HTMX)
+
+    with django_assert_num_queries(0):
+        again = client.get("/", headers=HTMX)
+
+    assert is_fragment(again)
+
+
+@pytest.mark.parametrize("extra", ["123", "4711 of", "DRRS", "  drrs  ", "drrs drrs 99"])
+def test_numbers_and_short_words_in_a_search_get_the_stored_page(
+    client, demo, django_assert_num_queries, extra
+):
+    stored = client.get("/?when=all&q=drrs")
+
+    with django_assert_num_queries(0):
+        response = client.get("/", {"when": "all", "q": f"drrs {extra}"})
+
+    assert response.status_code == 200
+    assert response.content == stored.content
+
+
+def test_search_with_no_usable_word_shares_one_page_that_says_so(
+    client, demo, django_assert_num_queries
+):
+    stored = client.get("/?when=all&q=12")
+
+    with django_assert_num_queries(0):
+        response = client.get("/?when=all&q=4711")
+
+    assert response.content == stored.content
+    assert "4711" not in response.text
+
+
 def test_staff_never_get_or_make_a_stored_page(client, staff_client, demo):
     client.get("/")
     staff_client.get("/")

@@ -116,13 +116,23 @@ class CalendarResponse(StreamingHttpResponse):
 
     def __init__(self, request, served: ServedCalendar, *, alarms=(), cache_control=None):
         gzipped = accepts_gzip(request)
-        if alarms:
+        length = True
+        if alarms and request.method == "HEAD":
+            # A HEAD gets no body: the splice and its compression (megabytes for a feed with
+            # its history) would be work for nothing. Its length is left unsaid (RFC 9110
+            # allows it); the validators are the same as a GET's.
+            body, length = b"", False
+        elif alarms:
             content = with_alarms(served.content, alarms)
             body = gzip.compress(content, mtime=0) if gzipped else content
+            # Not an answer from stored bytes any more: each alarm value is a splice and a
+            # compression of its own, charged as full work (common/fair_use.py).
+            request.fair_use_stored = False
         else:
             body = served.content_gzip if gzipped else served.content
         super().__init__(_chunks(body), content_type="text/calendar; charset=utf-8")
-        self["Content-Length"] = str(len(body))
+        if length:
+            self["Content-Length"] = str(len(body))
         self["Content-Disposition"] = f'attachment; filename="{served.filename}"'
         if gzipped:
             self["Content-Encoding"] = "gzip"

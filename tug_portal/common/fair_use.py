@@ -34,7 +34,9 @@ Staff, the admin, the health checks and the API's schema and docs are exempt
 (`settings.TUG_FAIR_USE_EXEMPT`). `TUG_FAIR_USE_ENABLED=0` turns the whole thing off.
 """
 
+import ipaddress
 import logging
+import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -50,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 FULL_COST = 1.0
+IPV6_CLIENT_PREFIX = 64  # one subscriber line gets a whole /64: its addresses are one client
+
+# The clock a request's work is timed with (tests put a simulated one in its place).
+work_clock = time.perf_counter
 
 
 def seconds_in_words(seconds: int) -> str:
@@ -232,8 +238,53 @@ class Admission:
     buckets: list
     taken: float
 
+    started: float = 0.0
+
     def settle(self, request, response) -> None:
-        budgets.charge(self.buckets, self.group.cost_of(request, response) - self.taken)
+        cost = self.group.cost_of(request, response) + time_cost(request, self.started)
+        budgets.charge(self.buckets, cost - self.taken)
+
+
+def time_cost(request, started: float) -> float:
+    """What the time the request took adds to its cost, for an anonymous request: a token per
+    TUG_FAIR_USE_SECONDS_PER_TOKEN beyond the first TUG_FAIR_USE_FREE_SECONDS. Counting
+    requests alone let a client whose every request is expensive (a fresh search, a large
+    feed spliced with alarms, a long API page) take a worker's whole CPU within its budget;
+    counted by time, a budget is a bounded share of the workers, whatever the requests are."""
+    beyond = work_clock() - started - settings.TUG_FAIR_USE_FREE_SECONDS
+    if beyond <= 0 or _is_signed_in(request):
+        return 0.0
+    return beyond / settings.TUG_FAIR_USE_SECONDS_PER_TOKEN
+
+
+def _is_signed_in(request) -> bool:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    try:
+        return bool(user is not None and user.is_authenticated)
+    except DatabaseError:
+        return False
+
+
+def client_key(request) -> str:
+    """The client a budget counts: its address (`clients.client_ip`), an IPv6 address cut to
+    its /64. Anyone on an IPv6 line holds a /64 (often more) and may pick any address in it, so
+    counting each address apart would give them 2**64 budgets. The logs keep the real address."""
+    return budget_address(client_ip(request))
+
+
+def budget_address(address: str) -> str:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 6:
+        network = ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False)
+        return str(network)
+    return address
 
 
 def service_of(request, url_name: str) -> str:
@@ -269,11 +320,11 @@ class FairUseMiddleware:
         group = group_for(url_name, request.method)
         if group is None:
             return None
-        buckets = group.buckets(client_ip(request), service_of(request, url_name))
+        buckets = group.buckets(client_key(request), service_of(request, url_name))
         least = group.least_cost(request)
         wait = budgets.take(buckets, least)
         if not wait:
-            request.fair_use = Admission(group, buckets, least)
+            request.fair_use = Admission(group, buckets, least, started=work_clock())
             return None
         # Staff are never refused. Asked only now: whether a session cookie is a staff login
         # costs a query, which a flood of requests with made-up cookies must not get each time.

@@ -64,6 +64,19 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
+NO_USABLE_TERMS = "?"  # the one spelling of a search that holds no usable word
+
+
+def search_text_canonical(text: str) -> str:
+    """What a search actually searches, as text: its usable terms ("DRRS 123 of" → "drrs"), or
+    NO_USABLE_TERMS when something was typed but no word is usable, or "". Two texts with the
+    same canonical text find the same rows and render the same page (the page cache keys on
+    it, web/cache.py), so numbers or short words added to a search make no new page."""
+    if not (text or "").strip():
+        return ""
+    return " ".join(search_terms(text)) or NO_USABLE_TERMS
+
+
 def has_no_usable_terms(text: str) -> bool:
     """Something was typed, but nothing a search can use: the page asks for more letters."""
     return bool((text or "").strip()) and not search_terms(text)

@@ -42,10 +42,12 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from tug_portal.common import canonical, fair_use, slots
 from tug_portal.common.responses import accepts_gzip
+from tug_portal.meetings.search import search_text_canonical
 
 CONTENT_VERSION_KEY = "web:page-cache:content-version"
 SAFE_METHODS = ("GET", "HEAD")
 GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
+SEARCH_TEXT_MAX_LENGTH = 200  # the list filter forms' `q` (web/forms.py)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ def cache_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _is_cacheable_request(request):
             return _private(_vary_on_cookie(view(request, *args, **kwargs)))
-        request.GET = canonical.page_query(request.resolver_match.view_name, request.GET)
+        request.GET = _with_canonical_search(
+            canonical.page_query(request.resolver_match.view_name, request.GET)
+        )
         key = _page_key(request)
         version, stored = _content_version_and_page(key)
         if stored is not None and stored.content_version == version:
@@ -124,12 +128,31 @@ def _is_cacheable_request(request) -> bool:
     )
 
 
+def _with_canonical_search(query):
+    """The free text `q` as the search reads it (its usable terms), so that `q=drrs 123` and
+    `q=drrs 456` share one stored page. The view sees the same, so the page it renders (the
+    search box, the pagination links) is the one stored. Text longer than the form takes is
+    left as sent: the form refuses it, and an error is never stored."""
+    texts = query.getlist("q")
+    if not texts or any(len(text) > SEARCH_TEXT_MAX_LENGTH for text in texts):
+        return query
+    canonical_query = query.copy()
+    canonical_query.setlist("q", [search_text_canonical(text) for text in texts])
+    canonical_query._mutable = False
+    return canonical_query
+
+
+def _is_htmx(request, header: str) -> bool:
+    # As django-htmx reads them: the header present and "true", else absent.
+    return request.headers.get(header) == "true"
+
+
 def _page_key(request) -> str:
     """Path, canonical query string (request.GET, already made canonical), the htmx headers that
     choose page or fragment, the encoding. Hashed: a query string can be long and hold any
     character."""
     query = sorted(request.GET.lists())
-    htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
+    htmx = (_is_htmx(request, "HX-Request"), _is_htmx(request, "HX-History-Restore-Request"))
     variant = (request.path, query, htmx, accepts_gzip(request))
     digest = hashlib.sha256(repr(variant).encode()).hexdigest()
     return f"web:page:{digest}"
