@@ -425,13 +425,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINUTES", "15")))
-# Failures count per client address and per username (tug_portal.common.auth.LoginThrottleHandler):
-# an address is paused after AXES_FAILURE_LIMIT, a username (guessed from many addresses) after
-# TUG_LOGIN_USERNAME_FAILURE_LIMIT. Higher, so that a stranger cannot lock a colleague out as
-# cheaply as a guesser is stopped; 2FA (TUG_STAFF_2FA) is what makes a guessed password useless.
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-TUG_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
-AXES_HANDLER = "tug_portal.common.auth.LoginThrottleHandler"
+# Failures count per client address and per (username, address) pair, never per username alone:
+# a lock on a username would let anyone lock its owner out from elsewhere, again and again.
+# Guessing one password from many machines is what two-factor login (TUG_STAFF_2FA) stops.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 # Two-factor login for staff (TOTP, django-otp; tug_portal/common/admin_site.py): off by default
 # so that a new deployment can enrol its staff's devices first; the README recommends turning it
 # on. The apps and the middleware are always installed (their tables exist either way).
