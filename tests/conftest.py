@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from tests.support.celery_worker import WorkerProcess
 from tug_portal.celery import app as celery_app
-from tug_portal.common import budgets
+from tug_portal.common import budgets, slots
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -14,12 +14,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets)."""
+    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)."""
     cache.clear()
     budgets.forget_all()
+    slots.forget_all()
     yield
     cache.clear()
     budgets.forget_all()
+    slots.forget_all()
 
 
 @pytest.fixture

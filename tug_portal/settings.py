@@ -491,11 +491,15 @@ TUG_FAIR_USE_BUDGETS = {
         stored_cost=1, not_modified_cost=1,
     ),
 }  # fmt: skip
-# Expensive anonymous work at once, across all web processes (slots.py): searches (a `q`) and
-# other pages rendered afresh (page cache misses). Beyond it: 503 with Retry-After at once.
+# Expensive anonymous work at once (slots.py): pages rendered afresh (page cache misses) take a
+# "render" slot, searches (a `q`) a "search" slot as well. Beyond it: 503 with Retry-After at
+# once. Sized from the web processes of this deployment (WEB_CONCURRENCY, which gunicorn reads
+# too): half of them at most, at least one, so that expensive work can never take them all.
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "4"))
+_EXPENSIVE_SLOTS = max(1, WEB_CONCURRENCY // 2)
 TUG_FAIR_USE_SLOTS = {
-    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", "4")),
-    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", "16")),
+    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", str(_EXPENSIVE_SLOTS))),
+    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(_EXPENSIVE_SLOTS))),
 }
 TUG_FAIR_USE_SLOT_LEASE_SECONDS = int(os.environ.get("TUG_FAIR_USE_SLOT_LEASE_SECONDS", "30"))
 TUG_FAIR_USE_SLOT_RETRY_AFTER = int(os.environ.get("TUG_FAIR_USE_SLOT_RETRY_AFTER", "2"))
