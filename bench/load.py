@@ -1,7 +1,7 @@
-"""Row 5: the portal under load. Real gunicorn (2 sync workers, as deployed) on a loopback port,
-and a load generator: `wrk` (Debian's package; installed when missing and we are root), else a
-Python one (threads, one connection per request, as gunicorn's sync workers close each one),
-which is slower than wrk itself, so its figures are a floor."""
+"""Row 5: the portal under load. Real gunicorn (2 gthread workers of 4 threads, --preload, as
+the Procfile runs it) on a loopback port, and a load generator: `wrk` (Debian's package;
+installed when missing and we are root), else a Python one (threads, one connection per
+request), which is slower than wrk itself, so its figures are a floor."""
 
 import contextlib
 import os
@@ -22,6 +22,7 @@ from pathlib import Path
 from .environment import BASE_DIR, VAR_DIR
 
 WORKERS = 2
+THREADS = 4  # gthread workers, as the Procfile
 CONNECTIONS = 4  # enough to keep both workers busy; more only queues in the listen backlog
 TIMEOUT_S = 10  # a request slower than this counts as an error
 READY_TIMEOUT_S = 60
@@ -64,12 +65,15 @@ class Gunicorn:
                 "-m",
                 "gunicorn",
                 "tug_portal.wsgi:application",
+                "--preload",
                 f"--workers={WORKERS}",
+                "--worker-class=gthread",
+                f"--threads={THREADS}",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
             ],
             cwd=BASE_DIR,
-            env=os.environ.copy(),
+            env={**os.environ, "WEB_CONCURRENCY": str(WORKERS)},  # the fair-use caps' size
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -10,7 +10,7 @@ from tests.support.bulk import bulk_meetings
 from tests.support.celery_worker import WorkerProcess
 from tests.support.demo import DAY_AFTER_SEED
 from tug_portal.celery import app as celery_app
-from tug_portal.common import budgets
+from tug_portal.common import budgets, slots
 from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Program
@@ -21,12 +21,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets)."""
+    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)."""
     cache.clear()
     budgets.forget_all()
+    slots.forget_all()
     yield
     cache.clear()
     budgets.forget_all()
+    slots.forget_all()
 
 
 @pytest.fixture

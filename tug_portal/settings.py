@@ -419,13 +419,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINUTES", "15")))
-# Failures count per client address and per username (tug_portal.common.auth.LoginThrottleHandler):
-# an address is paused after AXES_FAILURE_LIMIT, a username (guessed from many addresses) after
-# TUG_LOGIN_USERNAME_FAILURE_LIMIT. Higher, so that a stranger cannot lock a colleague out as
-# cheaply as a guesser is stopped; 2FA (TUG_STAFF_2FA) is what makes a guessed password useless.
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-TUG_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
-AXES_HANDLER = "tug_portal.common.auth.LoginThrottleHandler"
+# Failures count per client address and per (username, address) pair, never per username alone:
+# a lock on a username would let anyone lock its owner out from elsewhere, again and again.
+# Guessing one password from many machines is what two-factor login (TUG_STAFF_2FA) stops.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 # Two-factor login for staff (TOTP, django-otp; tug_portal/common/admin_site.py): off by default
 # so that a new deployment can enrol its staff's devices first; the README recommends turning it
 # on. The apps and the middleware are always installed (their tables exist either way).
@@ -488,11 +485,15 @@ TUG_FAIR_USE_BUDGETS = {
         stored_cost=1, not_modified_cost=1,
     ),
 }  # fmt: skip
-# Expensive anonymous work at once, across all web processes (slots.py): searches (a `q`) and
-# other pages rendered afresh (page cache misses). Beyond it: 503 with Retry-After at once.
+# Expensive anonymous work at once (slots.py): pages rendered afresh (page cache misses) take a
+# "render" slot, searches (a `q`) a "search" slot as well. Beyond it: 503 with Retry-After at
+# once. Sized from the web processes of this deployment (WEB_CONCURRENCY, which gunicorn reads
+# too): half of them at most, at least one, so that expensive work can never take them all.
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "4"))
+_EXPENSIVE_SLOTS = max(1, WEB_CONCURRENCY // 2)
 TUG_FAIR_USE_SLOTS = {
-    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", "4")),
-    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", "16")),
+    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", str(_EXPENSIVE_SLOTS))),
+    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(_EXPENSIVE_SLOTS))),
 }
 # What a request's time adds to its cost (anonymous requests): a token per SECONDS_PER_TOKEN
 # of wall time beyond the first FREE_SECONDS, charged after the view. A cached page or a stored

@@ -1,14 +1,18 @@
-"""The global cap on expensive anonymous work (slots.py), in the real cache. The thread test
-proves the cap atomic on Redis; on the file cache it is approximate by design."""
+"""The cap on expensive anonymous work (slots.py): atomic across processes on Redis, exact within
+the process without it (the embedded default). Run on Redis too (CACHE_URL=redis://...)."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 
-from tug_portal.common import budgets, slots
+from tug_portal.common import slots
 
 T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
 
@@ -52,15 +56,16 @@ def test_slot_of_a_process_that_died_is_freed_after_its_lease(two_search_slots, 
             pass
 
 
-@pytest.mark.skipif(not budgets.is_atomic(), reason="atomicity needs Redis (CACHE_URL=...)")
-def test_threads_never_hold_more_slots_than_the_cap(two_search_slots):
+def hold_slots_from_threads(count: int, rounds: int = 20) -> tuple[int, int]:
+    """`count` threads take and hold search slots `rounds` times each, at the same moments: the
+    most held at once and how many times a thread was refused."""
     holding, most, refused = [0], [0], [0]
     lock = threading.Lock()
-    start = threading.Barrier(12)
+    start = threading.Barrier(count)
 
     def work():
         start.wait()
-        for _ in range(20):
+        for _ in range(rounds):
             try:
                 with slots.slot("search"):
                     with lock:
@@ -73,11 +78,42 @@ def test_threads_never_hold_more_slots_than_the_cap(two_search_slots):
                 with lock:
                     refused[0] += 1
 
-    threads = [threading.Thread(target=work) for _ in range(12)]
+    threads = [threading.Thread(target=work) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return most[0], refused[0]
 
-    assert most[0] == 2
-    assert refused[0] > 0
+
+def test_threads_never_hold_more_slots_than_the_cap(two_search_slots):
+    most, refused = hold_slots_from_threads(12)
+
+    assert most == 2
+    assert refused > 0
+
+
+def test_as_many_searchers_as_the_cap_are_never_refused(two_search_slots):
+    most, refused = hold_slots_from_threads(2, rounds=50)
+
+    assert most <= 2
+    assert refused == 0
+
+
+@pytest.mark.parametrize(("workers", "cap"), [("1", 1), ("2", 1), ("4", 2), ("9", 4)])
+def test_caps_are_half_the_web_processes_at_least_one(workers, cap):
+    environment = {**os.environ, "WEB_CONCURRENCY": workers, "TUG_EMBEDDED": "1"}
+    for unset in ("TUG_FAIR_USE_SEARCH_SLOTS", "TUG_FAIR_USE_RENDER_SLOTS"):
+        environment.pop(unset, None)
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    read = "from tug_portal import settings; print(sorted(settings.TUG_FAIR_USE_SLOTS.values()))"
+    caps = subprocess.run(
+        [sys.executable, "-c", read],
+        cwd=django_settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    assert caps.strip() == str([cap, cap])

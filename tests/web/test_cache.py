@@ -209,6 +209,17 @@ def test_stored_pages_are_served_while_every_slot_is_taken(client, demo, one_slo
     assert fresh.status_code == 503
 
 
+def test_a_search_takes_a_render_slot_too(client, demo, one_slot_each):
+    with slots.slot("render"):
+        search = client.get("/?q=drrs")
+    with slots.slot("search"):
+        page = client.get("/programs/tug/")
+        other_search = client.get("/?q=oms")
+
+    assert search.status_code == other_search.status_code == 503
+    assert page.status_code == 200
+
+
 def test_staff_searches_take_no_slot(staff_client, demo, one_slot_each):
     with slots.slot("search"):
         response = staff_client.get("/?q=drrs")

@@ -1,20 +1,24 @@
-"""A global cap on expensive anonymous work at the same time (fair_use.py): searches and pages
-rendered afresh for anonymous visitors. However the work is spread over addresses, no more than
-`TUG_FAIR_USE_SLOTS[pool]` of it runs at once across all web processes; the rest is refused
-(503 with Retry-After) at once instead of queueing behind it, and the cached pages everyone
-else gets stay fast.
+"""A cap on expensive anonymous work at the same time (fair_use.py): searches and pages rendered
+afresh for anonymous visitors. However the work is spread over addresses, no more than
+`TUG_FAIR_USE_SLOTS[pool]` of it runs at once; the rest is refused (503 with Retry-After) at
+once instead of queueing behind it, and the cached pages everyone else gets stay fast. The caps
+are sized from the web processes of the deployment (`WEB_CONCURRENCY`, settings.py): expensive
+work can only ever take half of them, whatever comes in.
 
-A slot is a lease: a member of a sorted set scored by the moment it was taken. Releasing removes
-it; a process that dies holding one loses it after `TUG_FAIR_USE_SLOT_LEASE_SECONDS`, so a crash
-cannot shrink the pool for good. On Redis a Lua script counts and takes in one atomic step.
-Elsewhere the set is a dict read and written back: approximate across processes (two may take
-the last slot), exact enough within one.
+A slot is a lease: a member of a set stamped with the moment it was taken. Releasing removes
+it; a holder that dies loses it after `TUG_FAIR_USE_SLOT_LEASE_SECONDS`, so a crash cannot
+shrink the pool for good. On Redis a Lua script counts and takes in one atomic step, across
+every web process. Without Redis (the embedded default: one `runserver` process) the slots are
+this process's, under a lock: exact within it; several processes without Redis each have the
+whole cap, as the budgets do (budgets.py). Never in the file cache: it has no atomic update,
+and its entry limit evicts keys during a flood.
 """
 
+import threading
 import time
 import uuid
 import weakref
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
 from django.core.cache import caches
@@ -61,26 +65,34 @@ class RedisSlots:
         self.client.zrem(self.cache.make_and_validate_key(KEY_PREFIX + pool), member)
 
 
-class ApproximateSlots:
-    def __init__(self, any_cache):
-        self.cache = any_cache
+class ProcessSlots:
+    """Without Redis: the slots of this process, in its memory, under a lock (see above)."""
+
+    def __init__(self):
+        self.held: dict[str, dict[str, float]] = {}
+        self.lock = threading.Lock()
 
     def take(self, pool: str, member: str, capacity: int, lease: float) -> bool:
         now = time.time()
-        stored = self.cache.get(KEY_PREFIX + pool, {})
-        held = {member: at for member, at in stored.items() if at > now - lease}
-        if len(held) >= capacity:
-            return False
-        held[member] = now
-        self.cache.set(KEY_PREFIX + pool, held, timeout=int(lease) + 1)
-        return True
+        with self.lock:
+            held = {m: at for m, at in self.held.get(pool, {}).items() if at > now - lease}
+            if len(held) >= capacity:
+                self.held[pool] = held
+                return False
+            held[member] = now
+            self.held[pool] = held
+            return True
 
     def give_back(self, pool: str, member: str) -> None:
-        held = self.cache.get(KEY_PREFIX + pool, {})
-        if held.pop(member, None) is not None:
-            lease = settings.TUG_FAIR_USE_SLOT_LEASE_SECONDS
-            self.cache.set(KEY_PREFIX + pool, held, timeout=lease + 1)
+        with self.lock:
+            self.held.get(pool, {}).pop(member, None)
 
+    def forget(self) -> None:
+        with self.lock:
+            self.held.clear()
+
+
+_process_slots = ProcessSlots()
 
 _stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -89,9 +101,14 @@ def _store():
     backend = caches["default"]
     store = _stores.get(backend)
     if store is None:
-        store = RedisSlots(backend) if is_atomic(backend) else ApproximateSlots(backend)
+        store = RedisSlots(backend) if is_atomic(backend) else _process_slots
         _stores[backend] = store
     return store
+
+
+def forget_all() -> None:
+    """Every slot of this process is free again (tests; Redis's go with cache.clear())."""
+    _process_slots.forget()
 
 
 @contextmanager
@@ -107,3 +124,13 @@ def slot(pool: str):
         yield
     finally:
         store.give_back(pool, member)
+
+
+@contextmanager
+def slots(pools: list[str]):
+    """Hold a slot of each of `pools` (in that order) for the block; PoolFull when one is full,
+    with none of them held."""
+    with ExitStack() as held:
+        for pool in pools:
+            held.enter_context(slot(pool))
+        yield

@@ -14,8 +14,8 @@ nothing.
 A page is stored under its canonical query (common/canonical.py): only the parameters the view
 reads, sorted, so `?_=123` or a trailing `&` finds the stored page; the view itself sees only
 those parameters, so what it renders (pagination links) never carries another visitor's junk.
-A page rendered afresh for an anonymous visitor takes a slot of the global cap on expensive
-work (common/slots.py: "search" when it has a `q`, else "render"); a stored page never does.
+A page rendered afresh for an anonymous visitor takes a slot of the cap on expensive work
+(common/slots.py: "render", and "search" as well when it has a `q`); a stored page never does.
 
 The page is stored as the view made it (status, headers, body), before the middlewares'
 `process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
@@ -75,7 +75,7 @@ def cache_public_page(view):
             fair_use.answered_from_store(request)
             return _vary_on_cookie(stored.response())
         try:
-            with slots.slot("search" if request.GET.get("q", "").strip() else "render"):
+            with slots.slots(_pools(request)):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render"):
                     # A TemplateResponse renders after the view returns; the rendering (and
@@ -89,6 +89,12 @@ def cache_public_page(view):
         return _vary_on_cookie(response)
 
     return wrapper
+
+
+def _pools(request) -> list[str]:
+    """A search is a page rendered afresh too: it takes a slot of both pools, so that searches
+    and other renders together never exceed the render cap."""
+    return ["render", "search"] if request.GET.get("q", "").strip() else ["render"]
 
 
 def content_version_bump(**kwargs) -> None:
