@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
+from tug_portal.common.admin_actions import within_bound
 from tug_portal.common.history_admin import HistoryAdmin
 
 from . import search_index, services
@@ -124,8 +125,17 @@ class ProgramAdmin(HistoryAdmin):
         ),
     ]
 
-    @admin.action(description="Create the next 4 meetings from the recurrence (as drafts)")
+    def has_create_meetings_permission(self, request) -> bool:
+        # The action writes meetings, not programs: it needs the right to add meetings.
+        return request.user.has_perm("meetings.add_meeting")
+
+    @admin.action(
+        description="Create the next 4 meetings from the recurrence (as drafts)",
+        permissions=["create_meetings"],
+    )
     def create_next_meetings(self, request, queryset):
+        if not within_bound(self, request, queryset):
+            return
         for program in queryset:
             # Extend the schedule: four dates after the last meeting there is (or after today).
             last = program.meetings.order_by("-starts_at").first()
@@ -280,8 +290,12 @@ class MeetingAdmin(PublishableAdmin):
     def topic_count(self, meeting):
         return meeting.topic_total
 
-    @admin.action(description="Duplicate as a draft on the program's next free date")
+    @admin.action(
+        description="Duplicate as a draft on the program's next free date", permissions=["add"]
+    )
     def duplicate_meeting(self, request, queryset):
+        if not within_bound(self, request, queryset):
+            return
         for meeting in queryset.select_related("program"):
             next_dates = services.program_next_dates(
                 program=meeting.program,
