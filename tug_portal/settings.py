@@ -84,6 +84,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuse an over-large body (413) and a NUL character in a query or form value (400) before
+    # anything reads the body or looks a value up (tug_portal/common/request_guards.py).
+    "tug_portal.common.request_guards.RequestSizeMiddleware",
+    "tug_portal.common.request_guards.NulInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -534,6 +538,16 @@ TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEO
 # An edited meeting, announcement or link shows at once (web/apps.py bumps the content version);
 # this bounds the rest: "upcoming" becoming "past". A minute at the most.
 TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))
+
+# --- Request size (tug_portal/common/request_guards.py) -------------------------------------
+# A request body larger than this is answered 413 before anything reads it. The admin's agenda
+# upload may carry the importer's largest file (10 MB) and its form.
+TUG_MAX_REQUEST_BYTES = int(os.environ.get("TUG_MAX_REQUEST_BYTES", 2 * 2**20))
+TUG_MAX_IMPORT_REQUEST_BYTES = int(os.environ.get("TUG_MAX_IMPORT_REQUEST_BYTES", 11 * 2**20))
+# Form fields (Django's own check) never exceed the request; an uploaded file larger than this is
+# spooled to a temporary file instead of held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = TUG_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 
 # --- importer: bounds on reading an agenda file ---------------------------------------------
 # Agenda files often come from outside: each is read in a child process under a memory and a
