@@ -104,7 +104,10 @@ def test_editor_still_reverts_through_the_history(editor):
     assert person.email == old_email
 
 
-@pytest.mark.parametrize("ids", ["1/history/abc", "abc/history/1", "1/history/99999999999999999999"])
+UNREADABLE_IDS = ["1/history/abc", "abc/history/1", "1/history/99999999999999999999"]
+
+
+@pytest.mark.parametrize("ids", UNREADABLE_IDS)
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model._meta.label_lower)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_history_form_of_an_unreadable_id_is_not_found(editor, model, ids, method):
