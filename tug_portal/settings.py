@@ -555,8 +555,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 # holds more than any agenda would (extract.py). The README's "Importing agendas" explains them.
 TUG_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("TUG_IMPORT_MAX_UNPACKED_BYTES", 20 * 2**20))
 TUG_IMPORT_MAX_PAGES = int(os.environ.get("TUG_IMPORT_MAX_PAGES", "200"))
-TUG_IMPORT_MAX_PARAGRAPHS = int(os.environ.get("TUG_IMPORT_MAX_PARAGRAPHS", "20000"))
+TUG_IMPORT_MAX_PARAGRAPHS = int(os.environ.get("TUG_IMPORT_MAX_PARAGRAPHS", "5000"))
 TUG_IMPORT_MAX_LINE_CHARS = int(os.environ.get("TUG_IMPORT_MAX_LINE_CHARS", "5000"))
+# What the parsed agenda may list (real ones: a few dozen topics): each is a row to import.
+TUG_IMPORT_MAX_TOPICS = int(os.environ.get("TUG_IMPORT_MAX_TOPICS", "200"))
+TUG_IMPORT_MAX_DIAL_INS = int(os.environ.get("TUG_IMPORT_MAX_DIAL_INS", "20"))
+TUG_IMPORT_MAX_DOCUMENTS = int(os.environ.get("TUG_IMPORT_MAX_DOCUMENTS", "200"))
+TUG_IMPORT_MAX_ANNOUNCEMENTS = int(os.environ.get("TUG_IMPORT_MAX_ANNOUNCEMENTS", "50"))
 TUG_IMPORT_MEMORY_LIMIT_BYTES = int(os.environ.get("TUG_IMPORT_MEMORY_LIMIT_BYTES", 512 * 2**20))
 # Under gunicorn's worker timeout (30 s by default), which would answer the upload with a 502.
 TUG_IMPORT_TIME_LIMIT_SECONDS = float(os.environ.get("TUG_IMPORT_TIME_LIMIT_SECONDS", "15"))
