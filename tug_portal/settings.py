@@ -83,6 +83,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuse an over-large body (413) and a NUL character in a query or form value (400) before
+    # anything reads the body or looks a value up (tug_portal/common/request_guards.py).
+    "tug_portal.common.request_guards.RequestSizeMiddleware",
+    "tug_portal.common.request_guards.NulInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -536,14 +540,29 @@ TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEO
 # version); this bounds the rest: "upcoming" becoming "past". A minute at the most.
 TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))
 
+# --- Request size (tug_portal/common/request_guards.py) -------------------------------------
+# A request body larger than this is answered 413 before anything reads it. The admin's agenda
+# upload may carry the importer's largest file (10 MB) and its form.
+TUG_MAX_REQUEST_BYTES = int(os.environ.get("TUG_MAX_REQUEST_BYTES", 2 * 2**20))
+TUG_MAX_IMPORT_REQUEST_BYTES = int(os.environ.get("TUG_MAX_IMPORT_REQUEST_BYTES", 11 * 2**20))
+# Form fields (Django's own check) never exceed the request; an uploaded file larger than this is
+# spooled to a temporary file instead of held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = TUG_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
+
 # --- importer: bounds on reading an agenda file ---------------------------------------------
 # Agenda files often come from outside: each is read in a child process under a memory and a
 # time limit (tug_portal/importer/bounded.py), and refused, with a message saying why, when it
 # holds more than any agenda would (extract.py). The README's "Importing agendas" explains them.
 TUG_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("TUG_IMPORT_MAX_UNPACKED_BYTES", 20 * 2**20))
 TUG_IMPORT_MAX_PAGES = int(os.environ.get("TUG_IMPORT_MAX_PAGES", "200"))
-TUG_IMPORT_MAX_PARAGRAPHS = int(os.environ.get("TUG_IMPORT_MAX_PARAGRAPHS", "20000"))
+TUG_IMPORT_MAX_PARAGRAPHS = int(os.environ.get("TUG_IMPORT_MAX_PARAGRAPHS", "5000"))
 TUG_IMPORT_MAX_LINE_CHARS = int(os.environ.get("TUG_IMPORT_MAX_LINE_CHARS", "5000"))
+# What the parsed agenda may list (real ones: a few dozen topics): each is a row to import.
+TUG_IMPORT_MAX_TOPICS = int(os.environ.get("TUG_IMPORT_MAX_TOPICS", "200"))
+TUG_IMPORT_MAX_DIAL_INS = int(os.environ.get("TUG_IMPORT_MAX_DIAL_INS", "20"))
+TUG_IMPORT_MAX_DOCUMENTS = int(os.environ.get("TUG_IMPORT_MAX_DOCUMENTS", "200"))
+TUG_IMPORT_MAX_ANNOUNCEMENTS = int(os.environ.get("TUG_IMPORT_MAX_ANNOUNCEMENTS", "50"))
 TUG_IMPORT_MEMORY_LIMIT_BYTES = int(os.environ.get("TUG_IMPORT_MEMORY_LIMIT_BYTES", 512 * 2**20))
 # Under gunicorn's worker timeout (30 s by default), which would answer the upload with a 502.
 TUG_IMPORT_TIME_LIMIT_SECONDS = float(os.environ.get("TUG_IMPORT_TIME_LIMIT_SECONDS", "15"))

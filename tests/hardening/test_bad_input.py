@@ -83,3 +83,32 @@ def test_admin_edit_with_one_bad_field_saves_nothing_and_says_why(admin_client, 
     meeting.refresh_from_db()
     assert meeting.title == "Technology User Group"
     assert AgendaTopic.objects.filter(meeting=meeting, title="x" * 301).count() == 0
+
+
+NUL_QUERIES = [
+    "/subscriptions/new/?program=%00",
+    "/subscriptions/new/?meeting=%00",
+    "/subscriptions/new/?system=%00",
+    "/programs/tug/agenda-request/?meeting=%00",
+    "/meetings/?q=tug%00",
+    "/api/v1/meetings?program=%00",
+    "/calendar/all.ics?program=%00",
+]
+
+
+@pytest.mark.parametrize("url", NUL_QUERIES)
+def test_a_nul_character_in_a_query_is_refused_with_a_message(client, demo, url):
+    response = client.get(url)
+
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+
+
+def test_a_nul_character_in_a_form_is_refused_and_writes_nothing(client, demo):
+    form = {"email": "ada@example.com", "program": "tug\0"}
+
+    response = client.post("/subscriptions/new/?program=tug", form)
+
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert Subscriber.objects.count() == 0

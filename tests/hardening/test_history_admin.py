@@ -102,3 +102,17 @@ def test_editor_still_reverts_through_the_history(editor):
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.email == old_email
+
+
+UNREADABLE_IDS = ["1/history/abc", "abc/history/1", "1/history/99999999999999999999"]
+
+
+@pytest.mark.parametrize("ids", UNREADABLE_IDS)
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model._meta.label_lower)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_history_form_of_an_unreadable_id_is_not_found(editor, model, ids, method):
+    opts = model._meta
+
+    response = getattr(editor, method)(f"/admin/{opts.app_label}/{opts.model_name}/{ids}/")
+
+    assert response.status_code == 404

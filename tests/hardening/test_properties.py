@@ -50,6 +50,10 @@ storable_text = hostile_text.map(lambda text: text.replace("\x00", ""))
 AGENDA_REQUEST = "/programs/tug/agenda-request/?meeting=tug-next"
 
 
+def holds_nul(values: dict) -> bool:
+    return any("\x00" in value for value in values.values())
+
+
 @pytest.fixture
 def program():
     program = Program.objects.create(
@@ -81,13 +85,17 @@ def test_agenda_request_form_answers_any_input_without_a_server_error(
     cache.clear()  # one client sending many forms: the fair-use budgets are tested elsewhere
     budgets.forget_all()
     mailoutbox.clear()
-    form = {"name": name, "email": email, "organization": organization, "topic": topic}
+    form = {
+        "name": name, "email": email, "organization": organization, "topic": topic,
+        "details": details,
+    }  # fmt: skip
     before = AgendaRequest.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(AGENDA_REQUEST, {**form, "details": details})
+        response = client.post(AGENDA_REQUEST, form)
 
-    assert response.status_code in (302, 422)
+    # A NUL character anywhere is refused before the view (400, common/request_guards.py).
+    assert response.status_code in (302, 422) or (response.status_code == 400 and holds_nul(form))
     assert AgendaRequest.objects.count() - before == (1 if response.status_code == 302 else 0)
 
 
@@ -136,8 +144,7 @@ FILTER_PAGES = ("/", "/announcements/", "/programs/tug/")
 def test_list_filters_answer_any_query_without_a_server_error(client, program, path, query):
     response = client.get(path, query)
 
-    # 404: a system code that names no system is a feed that does not exist.
-    assert response.status_code in (200, 400, 404)
+    assert response.status_code in (200, 400)
 
 
 @EXAMPLES
@@ -151,7 +158,8 @@ def test_feed_options_answer_any_query_without_a_server_error(client, program, p
 
     response = client.get(path, query)
 
-    assert response.status_code in (200, 400)
+    # 404: a system code that names no system is a feed that does not exist.
+    assert response.status_code in (200, 400, 404)
 
 
 # --- The agenda parser ------------------------------------------------------------------------

@@ -132,8 +132,19 @@ def _stream(content: bytes) -> bytes:
     return b"<</Length %d>>\nstream\n%s\nendstream" % (len(content), content)
 
 
+def many_topics_txt(path: Path, topics: int = 19_000) -> Path:
+    """The seed agenda with its topic table grown to `topics` rows (1.1 MB for 19,000): within
+    the file's size, once a burden on every later step (the preview, the import's inserts)."""
+    lines = (AGENDAS / SEED).read_text().splitlines()
+    header = lines.index("Topic\tFacilitator")
+    rows = [f"Topic number {n}\tAda Lovelace" for n in range(1, topics + 1)]
+    path.write_text("\n".join([*lines[: header + 1], *rows, *lines[header + 4 :]]) + "\n")
+    return path
+
+
 SHAPES = {
     "quadratic-regex.txt": quadratic_regex_txt,
+    "many-topics.txt": many_topics_txt,
     "empty-paragraphs.docx": empty_paragraphs_docx,
     "many-paragraphs.docx": many_paragraphs_docx,
     "zip-bomb.docx": zip_bomb_docx,

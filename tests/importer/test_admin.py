@@ -172,12 +172,13 @@ def test_preview_of_an_unreadable_file_says_why(staff_client):
 
 
 def test_preview_of_a_file_over_the_limit_refuses_it_unread(staff_client):
-    huge = SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+    # Over the file limit, within the request limit (TUG_MAX_IMPORT_REQUEST_BYTES: 413 beyond).
+    huge = SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 512 * 1024))
 
     response = preview(staff_client, huge, **HTMX)
 
     assert response.status_code == 400
-    assert "Agenda document: The file is 11.0 MB, over the 10.0 MB limit." in text_of(response)
+    assert "Agenda document: The file is 10.5 MB, over the 10.0 MB limit." in text_of(response)
 
 
 def test_preview_without_a_file_says_it_is_needed(staff_client):

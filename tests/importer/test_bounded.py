@@ -25,8 +25,9 @@ MEMORY_KEPT = 48 * MB
 
 REFUSALS = {
     "quadratic-regex.txt": "line 39 is 65,538 characters long, over the 5,000 limit",
+    "many-topics.txt": "the text runs to 19,078 lines, over the 5,000 limit",
     "empty-paragraphs.docx": "the document unpacks to 190.8 MB, too large",
-    "many-paragraphs.docx": "the document has more than 20,000 paragraphs, over the limit",
+    "many-paragraphs.docx": "the document has more than 5,000 paragraphs, over the limit",
     "zip-bomb.docx": "the document unpacks to 200.8 MB, too large",
     "lying-zip.docx": "the Word document is damaged and cannot be read",
     "many-pages.pdf": "the PDF has 60,000 pages, over the 200 limit",
@@ -144,5 +145,24 @@ def test_read_limits_default_to_the_settings_defaults(settings):
     assert ReadLimits().max_pages == settings.TUG_IMPORT_MAX_PAGES
     assert ReadLimits().max_paragraphs == settings.TUG_IMPORT_MAX_PARAGRAPHS
     assert ReadLimits().max_line_chars == settings.TUG_IMPORT_MAX_LINE_CHARS
+    assert ReadLimits().max_topics == settings.TUG_IMPORT_MAX_TOPICS
+    assert ReadLimits().max_dial_ins == settings.TUG_IMPORT_MAX_DIAL_INS
+    assert ReadLimits().max_documents == settings.TUG_IMPORT_MAX_DOCUMENTS
+    assert ReadLimits().max_announcements == settings.TUG_IMPORT_MAX_ANNOUNCEMENTS
     assert ImportLimits().memory_bytes == settings.TUG_IMPORT_MEMORY_LIMIT_BYTES
     assert ImportLimits().seconds == settings.TUG_IMPORT_TIME_LIMIT_SECONDS
+
+
+def test_an_agenda_listing_more_topics_than_any_agenda_is_refused(tmp_path):
+    path = hostile.many_topics_txt(tmp_path / "topics.txt", topics=ReadLimits().max_topics + 1)
+
+    with pytest.raises(AgendaFileError) as refusal:
+        read_bounded(path)
+
+    assert str(refusal.value) == "topics.txt: the agenda lists 201 topics, over the 200 limit"
+
+
+def test_an_agenda_at_the_topic_limit_is_read(tmp_path):
+    path = hostile.many_topics_txt(tmp_path / "topics.txt", topics=ReadLimits().max_topics)
+
+    assert len(read_bounded(path).topics) == ReadLimits().max_topics

@@ -4,16 +4,25 @@ django-simple-history's history form (`<object>/history/<version>/`) shows an ol
 change form and, on POST, saves it back ("Revert"). It only checks that the user may *view* the
 object's history, so a view-only user could POST any field values through it. Every history
 admin of the portal derives from `HistoryAdmin`, which refuses that POST without the change
-permission (tests/hardening/test_history_admin.py checks every registered model).
+permission (tests/hardening/test_history_admin.py checks every registered model). An object or
+version id that is no id at all ("abc") is a 404, not the ValueError django-simple-history lets
+through (a 500).
 """
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            history_model._meta.pk.to_python(version_id)
+        except ValidationError as error:
+            raise Http404("No such version.") from error
         if request.method not in ("GET", "HEAD"):
             obj = self.get_object(request, unquote(object_id))
             # A missing object is left to the view's own 404.

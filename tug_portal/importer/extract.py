@@ -56,8 +56,14 @@ class ReadLimits:
     max_bytes: int = DEFAULT_MAX_BYTES  # the file itself
     max_unpacked_bytes: int = 20 * 1024 * 1024  # a .docx's parts inflated, a PDF's text
     max_pages: int = 200  # of a PDF
-    max_paragraphs: int = 20_000  # of a .docx (its XML's paragraphs); lines of any text
+    max_paragraphs: int = 5_000  # of a .docx (its XML's paragraphs); lines of any text
     max_line_chars: int = 5_000  # one line of the text (a paragraph of a .docx)
+    # What the parsed agenda may hold. Real agendas list a few dozen topics; each of these costs
+    # a row (and a preview line) to import, all in one request.
+    max_topics: int = 200
+    max_dial_ins: int = 20
+    max_documents: int = 200  # linked by all its topics together
+    max_announcements: int = 50
 
 
 def read_agenda(
@@ -65,7 +71,23 @@ def read_agenda(
 ) -> AgendaRecord:
     """Parse an agenda file; the record's ``file`` is the file's name (never its full path)."""
     text = extract_text(path, max_bytes=max_bytes, limits=limits)
-    return parse_agenda(text, file=Path(path).name)
+    record = parse_agenda(text, file=Path(path).name)
+    _check_contents(record, limits)
+    return record
+
+
+def _check_contents(record: AgendaRecord, limits: ReadLimits) -> None:
+    counts = (
+        ("topics", len(record.topics), limits.max_topics),
+        ("dial-in numbers", len(record.dial_in), limits.max_dial_ins),
+        ("documents", sum(len(topic.documents) for topic in record.topics), limits.max_documents),
+        ("announcements", len(record.announcements), limits.max_announcements),
+    )
+    for what, count, limit in counts:
+        if count > limit:
+            raise AgendaFileError(
+                f"{record.file}: the agenda lists {count:,} {what}, over the {limit:,} limit"
+            )
 
 
 def extract_text(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.html import format_html
 
+from tug_portal.common.admin_actions import within_bound
 from tug_portal.common.history_admin import HistoryAdmin
 
 from . import search_index, services
@@ -123,8 +124,17 @@ class ProgramAdmin(HistoryAdmin):
         ),
     ]
 
-    @admin.action(description="Create the next 4 meetings from the recurrence (as drafts)")
+    def has_create_meetings_permission(self, request) -> bool:
+        # The action writes meetings, not programs: it needs the right to add meetings.
+        return request.user.has_perm("meetings.add_meeting")
+
+    @admin.action(
+        description="Create the next 4 meetings from the recurrence (as drafts)",
+        permissions=["create_meetings"],
+    )
     def create_next_meetings(self, request, queryset):
+        if not within_bound(self, request, queryset):
+            return
         for program in queryset:
             created = services.program_schedule_extend(program=program, count=4)
             if created:
@@ -272,8 +282,12 @@ class MeetingAdmin(PublishableAdmin):
     def topic_count(self, meeting):
         return meeting.topic_total
 
-    @admin.action(description="Duplicate as a draft on the program's next free date")
+    @admin.action(
+        description="Duplicate as a draft on the program's next free date", permissions=["add"]
+    )
     def duplicate_meeting(self, request, queryset):
+        if not within_bound(self, request, queryset):
+            return
         for meeting in queryset.select_related("program"):
             copy = services.meeting_duplicate(meeting=meeting)  # on the next free date
             self.message_user(request, f"Created draft {copy.slug} from {meeting.slug}.")

@@ -10,6 +10,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from tug_portal.common.admin_actions import within_bound
+
 from . import selectors, services
 from .forms import OffsetField, ReminderOffsetForm
 from .models import (
@@ -21,6 +23,9 @@ from .models import (
     Subscription,
     describe_duration,
 )
+
+# Clearing a bounce or unsubscribing is one small write per row: a page of them per POST.
+BULK_ROWS_PER_ACTION = 200
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -135,6 +140,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="The address works again: resume mail to it", permissions=["change"])
     def clear_bouncing(self, request, queryset):
+        if not within_bound(self, request, queryset, limit=BULK_ROWS_PER_ACTION):
+            return
         for subscriber in queryset.filter(is_bouncing=True):
             services.subscriber_clear_bouncing(subscriber=subscriber)
             self.message_user(request, f"{subscriber.email} gets mail again.")
@@ -165,6 +172,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unsubscribe (no more mail of that program)", permissions=["change"])
     def unsubscribe(self, request, queryset):
+        if not within_bound(self, request, queryset, limit=BULK_ROWS_PER_ACTION):
+            return
         for subscription in queryset:
             services.subscription_unsubscribe(subscription=subscription)
         self.message_user(request, f"Unsubscribed {len(queryset)}.", messages.SUCCESS)

@@ -1,0 +1,109 @@
+"""An over-large request body is refused (413, a plain message) before anything reads it: no
+CSRF check, no session, no form parsing, no file spooled to disk."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.client import FakePayload
+
+from tests.meetings.factories import make_program
+from tug_portal.common.staff import ensure_iso_staff_group
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIBE = "/subscriptions/new/?program=tug"
+IMPORT = "/admin/importer/agendaimport/add/"
+
+
+@pytest.fixture
+def csrf_client():
+    return Client(enforce_csrf_checks=True)
+
+
+def test_an_over_large_multipart_body_is_refused_before_the_csrf_check(csrf_client):
+    upload = SimpleUploadedFile("big.bin", b"x" * (settings.TUG_MAX_REQUEST_BYTES + 1))
+
+    response = csrf_client.post(SUBSCRIBE, {"csrfmiddlewaretoken": "fake", "file": upload})
+
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/plain")
+    assert "larger than the portal accepts" in response.content.decode()
+
+
+def test_a_body_within_the_limit_reaches_the_csrf_check(csrf_client):
+    response = csrf_client.post(SUBSCRIBE, {"email": "ada@example.com", "program": "tug"})
+
+    assert response.status_code == 403
+
+
+def test_a_declared_length_over_the_limit_is_refused_unread(client):
+    body = FakePayload(b"x" * 16)
+
+    response = client.generic(
+        "POST",
+        SUBSCRIBE,
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 413
+    assert body.read_started is False
+
+
+def chunked_post(client, path, size):
+    # A server hands on a chunked body as a stream that ends where the body does.
+    body = b"email=ada%40example.com&program=tug&pad=" + b"x" * size
+    return client.generic(
+        "POST",
+        path,
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": io.BytesIO(body)},
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_refused(client):
+    response = chunked_post(client, SUBSCRIBE, settings.TUG_MAX_REQUEST_BYTES)
+
+    assert response.status_code == 413
+
+
+def test_a_chunked_body_within_the_limit_is_read(client):
+    make_program("tug")
+
+    response = chunked_post(client, SUBSCRIBE, 10)
+
+    # The form was read (and valid): on to "check your mail".
+    assert response.status_code == 302
+    assert response["Location"].endswith("sent=1")
+
+
+@pytest.fixture
+def editor(client):
+    user = get_user_model().objects.create_user("editor", is_staff=True)
+    user.groups.add(ensure_iso_staff_group())
+    client.force_login(user)
+    return client
+
+
+def test_the_agenda_upload_may_be_larger_than_other_requests(editor):
+    size = settings.TUG_MAX_REQUEST_BYTES + 1
+    upload = SimpleUploadedFile("agenda.txt", b"TUG agenda\n" + b"x" * size)
+
+    response = editor.post(IMPORT, {"file": upload})
+
+    assert response.status_code != 413
+
+
+def test_the_agenda_upload_has_a_limit_too(editor):
+    upload = SimpleUploadedFile("agenda.txt", b"x" * (settings.TUG_MAX_IMPORT_REQUEST_BYTES + 1))
+
+    response = editor.post(IMPORT, {"file": upload})
+
+    assert response.status_code == 413
