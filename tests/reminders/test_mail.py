@@ -160,6 +160,23 @@ def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
     assert "STATUS:CANCELLED" in attachment(message)[2]
 
 
+def test_cancellation_notice_ics_and_links_offer_no_way_to_join(seed_meeting):
+    Meeting.objects.filter(pk=seed_meeting.pk).update(
+        status=Meeting.Status.CANCELLED, is_recorded=True
+    )
+    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
+
+    _, message = render(meeting, kind=Kind.CANCELLATION)
+
+    ics = attachment(message)[2].replace("\r\n ", "")
+    for detail in ("CONFERENCE", "LOCATION", "webex", "Access code", "recorded"):
+        assert detail not in ics
+    text, html = parts(message)
+    assert "Add to calendar" not in html
+    assert "opening the attached .ics removes it from your calendar" in text
+    assert "Opening the attached .ics removes it from your calendar" in html
+
+
 def test_cancellation_notice_says_why_and_links_the_replacement(seed_meeting):
     # The reason is written for stakeholders "on the page and in mails" (the admin says so).
     replacement = Meeting.objects.published().filter(slug="tug-2018-10-30").get()
