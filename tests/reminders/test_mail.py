@@ -237,3 +237,31 @@ def test_confirmation_mail_asks_before_anything_is_sent():
     for part in (message.body, message.alternatives[0].content):
         assert confirm_url in part
         assert "Nothing is sent to you until you confirm." in part
+
+
+@pytest.mark.parametrize("welcome", [True, False], ids=["welcome", "preferences-link"])
+def test_mail_to_a_confirmed_subscriber_has_one_click_unsubscribe_and_footer(welcome):
+    program = Program.objects.create(name="Technology User Group", acronym="TUG", slug="tug")
+    subscription = make_subscription("ann@example.com", program)
+
+    message = confirmation_message(subscription, welcome=welcome)
+
+    unsubscribe = (
+        "http://127.0.0.1:8000/subscriptions/unsubscribe/"
+        f"{tokens.unsubscribe_token(subscription.pk)}/"
+    )
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Id"] == "TUG meeting reminders <tug.reminders.127.0.0.1>"
+    text, html = message.body, message.alternatives[0].content
+    assert f"Unsubscribe: {unsubscribe}" in text
+    assert f'<a href="{unsubscribe}">Unsubscribe</a>' in html
+
+
+def test_confirmation_mail_has_no_unsubscribe_link_there_is_nothing_to_stop_yet():
+    program = Program.objects.create(name="Technology User Group", acronym="TUG", slug="tug")
+    subscription = make_subscription("ann@example.com", program, status="unconfirmed")
+
+    message = confirmation_message(subscription)
+
+    assert "List-Unsubscribe" not in message.extra_headers
