@@ -178,6 +178,30 @@ def test_cancelled_meeting_description_gives_the_reason_and_the_replacement(seed
     )
 
 
+def test_cancelled_meeting_event_drops_join_details_dial_ins_and_recording_notice(seed):
+    Meeting.objects.filter(pk=seed.pk).update(is_recorded=True)
+    live = vobject_calendar(_build(seed)).vevent
+    Meeting.objects.filter(pk=seed.pk).update(
+        status=Meeting.Status.CANCELLED, cancellation_reason="No topics."
+    )
+
+    data = _build(seed)
+    event = vobject_calendar(data).vevent
+
+    lines = _lines(data)
+    assert not [line for line in lines if line.startswith(("CONFERENCE", "LOCATION"))]
+    description = event.description.value
+    for detail in ("webex", "Meeting number", "Access code", "(866) 528-2256", "recorded"):
+        assert detail not in description
+    assert description.startswith("This meeting is cancelled. No topics.\n\nAgenda:\n")
+    assert (event.uid.value, event.status.value, event.sequence.value) == (
+        live.uid.value,
+        "CANCELLED",
+        live.sequence.value,
+    )
+    assert event.dtstart.value == live.dtstart.value
+
+
 def test_recent_change_is_the_first_line_of_the_description(seed):
     Meeting.objects.filter(pk=seed.pk).update(
         change_summary="time moved from Tue Oct 16 9:00 AM to Tue Oct 16 10:00 AM",

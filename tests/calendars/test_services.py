@@ -253,3 +253,25 @@ def test_refresh_removes_the_feeds_of_a_program_no_longer_active(demo):
     feeds_sweep()
 
     assert not StoredFeed.objects.filter(key__startswith="cpg").exists()
+
+
+def test_system_feed_describes_only_its_own_next_meeting(demo):
+    from tug_portal.calendars.selectors import feed_meetings
+
+    now = datetime(2018, 10, 1, tzinfo=UTC)  # before the demo's DRRS meetings
+    spec = FeedSpec(system="drrs")
+    upcoming = (
+        feed_meetings(spec, now=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(ends_at__gt=now)
+        .first()
+    )
+
+    feed = feed_build(spec=spec, now=now)
+
+    calendar = vobject_calendar(bytes(feed.content))
+    description = calendar.description.value
+    next_lines = [line for line in description.splitlines() if line.startswith("Next ")]
+    assert upcoming is not None  # the demo has one, so the line below says something
+    assert next_lines == [f"Next {upcoming.program.acronym} on DRRS: {meeting_when(upcoming)}"]
+    assert calendar.contents["x-wr-caldesc"][0].value == description

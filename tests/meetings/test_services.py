@@ -264,7 +264,8 @@ MailState = AgendaRequest.MailState
 
 def submit(program, n: int = 0, **extra) -> AgendaRequest:
     return services.agenda_request_submit(
-        program=program, name="Pat Doe", email="pat@example.com", topic=f"Topic {n}", **extra
+        **{"name": "Pat Doe", "email": "pat@example.com", "topic": f"Topic {n}", **extra},
+        program=program,
     )
 
 
@@ -297,7 +298,7 @@ def test_the_cap_counts_every_spelling_of_the_contacts_mailbox(capped, mailoutbo
     )
     eim = make_program(slug="eim", contact=Person.objects.create(name="Kim", email="k@caiso.com"))
 
-    states = [submit(p).mail_state for p in (tug, cpg, cpg, eim)]
+    states = [submit(p, n).mail_state for n, p in enumerate((tug, cpg, cpg, eim))]
 
     assert states == [MailState.MAILED, MailState.MAILED, MailState.HELD, MailState.MAILED]
 
@@ -307,7 +308,7 @@ def test_a_meetings_own_contact_is_the_one_counted(capped):
     other = Person.objects.create(name="Kim", email="k@caiso.com")
     meeting = make_meeting(program, contact=other)
 
-    states = [submit(program, meeting=meeting).mail_state for _ in range(3)]
+    states = [submit(program, n, meeting=meeting).mail_state for n in range(3)]
     states.append(submit(program).mail_state)
 
     assert states == [MailState.MAILED, MailState.MAILED, MailState.HELD, MailState.MAILED]
@@ -317,12 +318,46 @@ def test_a_meetings_own_contact_is_the_one_counted(capped):
 def test_the_cap_is_a_rolling_day(capped, time_machine):
     time_machine.move_to(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False)
     program = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
-    submit(program), submit(program)
+    submit(program, 0), submit(program, 1)
 
     time_machine.shift(timedelta(hours=23, minutes=59))
-    assert submit(program).mail_state == MailState.HELD
+    assert submit(program, 2).mail_state == MailState.HELD
     time_machine.shift(timedelta(minutes=2))
-    assert submit(program).mail_state == MailState.MAILED
+    assert submit(program, 3).mail_state == MailState.MAILED
+
+
+def test_an_identical_agenda_request_repeated_is_stored_and_mailed_once(
+    time_machine, django_capture_on_commit_callbacks, mailoutbox
+):
+    time_machine.move_to(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False)
+    program = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submit(program, topic="DRRS API rate limits")
+        time_machine.shift(timedelta(minutes=5))
+        again = services.agenda_request_submit(
+            program=program, name="Pat Doe", email=" PAT@example.com", topic="DRRS API  rate limits"
+        )
+
+    assert again.pk == first.pk
+    assert AgendaRequest.objects.count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_an_agenda_request_is_a_new_one_after_the_repeat_window_or_for_another_meeting(
+    time_machine, mailoutbox
+):
+    time_machine.move_to(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False)
+    program = make_program(contact=Person.objects.create(name="Indu", email="inambiar@caiso.com"))
+    meeting = make_meeting(program)
+
+    submit(program, topic="Rate limits")
+    submit(program, topic="Rate limits", meeting=meeting)
+    submit(program, topic="Other topic")
+    time_machine.shift(services.AGENDA_REQUEST_REPEAT_WINDOW + timedelta(seconds=1))
+    submit(program, topic="Rate limits")
+
+    assert AgendaRequest.objects.count() == 4
 
 
 def test_a_request_to_a_program_without_contact_says_so(mailoutbox):

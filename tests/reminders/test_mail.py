@@ -160,6 +160,23 @@ def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
     assert "STATUS:CANCELLED" in attachment(message)[2]
 
 
+def test_cancellation_notice_ics_and_links_offer_no_way_to_join(seed_meeting):
+    Meeting.objects.filter(pk=seed_meeting.pk).update(
+        status=Meeting.Status.CANCELLED, is_recorded=True
+    )
+    meeting = meetings_for_mail().get(pk=seed_meeting.pk)
+
+    _, message = render(meeting, kind=Kind.CANCELLATION)
+
+    ics = attachment(message)[2].replace("\r\n ", "")
+    for detail in ("CONFERENCE", "LOCATION", "webex", "Access code", "recorded"):
+        assert detail not in ics
+    text, html = parts(message)
+    assert "Add to calendar" not in html
+    assert "opening the attached .ics removes it from your calendar" in text
+    assert "Opening the attached .ics removes it from your calendar" in html
+
+
 def test_cancellation_notice_says_why_and_links_the_replacement(seed_meeting):
     # The reason is written for stakeholders "on the page and in mails" (the admin says so).
     replacement = Meeting.objects.published().filter(slug="tug-2018-10-30").get()
@@ -220,3 +237,31 @@ def test_confirmation_mail_asks_before_anything_is_sent():
     for part in (message.body, message.alternatives[0].content):
         assert confirm_url in part
         assert "Nothing is sent to you until you confirm." in part
+
+
+@pytest.mark.parametrize("welcome", [True, False], ids=["welcome", "preferences-link"])
+def test_mail_to_a_confirmed_subscriber_has_one_click_unsubscribe_and_footer(welcome):
+    program = Program.objects.create(name="Technology User Group", acronym="TUG", slug="tug")
+    subscription = make_subscription("ann@example.com", program)
+
+    message = confirmation_message(subscription, welcome=welcome)
+
+    unsubscribe = (
+        "http://127.0.0.1:8000/subscriptions/unsubscribe/"
+        f"{tokens.unsubscribe_token(subscription.pk)}/"
+    )
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Id"] == "TUG meeting reminders <tug.reminders.127.0.0.1>"
+    text, html = message.body, message.alternatives[0].content
+    assert f"Unsubscribe: {unsubscribe}" in text
+    assert f'<a href="{unsubscribe}">Unsubscribe</a>' in html
+
+
+def test_confirmation_mail_has_no_unsubscribe_link_there_is_nothing_to_stop_yet():
+    program = Program.objects.create(name="Technology User Group", acronym="TUG", slug="tug")
+    subscription = make_subscription("ann@example.com", program, status="unconfirmed")
+
+    message = confirmation_message(subscription)
+
+    assert "List-Unsubscribe" not in message.extra_headers

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.reminders.factories import make_meeting, make_program, make_subscription
-from tug_portal.meetings.models import System
+from tug_portal.meetings.models import Program, System
 from tug_portal.reminders import dispatcher, planner, tokens
 from tug_portal.reminders.models import Delivery, Subscriber, Subscription, SubscriptionRequest
 
@@ -514,3 +514,46 @@ def test_export_needs_the_permission_to_view_subscriptions(client):
     response = client.get("/subscriptions/export/tug.csv")
 
     assert response.status_code == 403
+
+
+def test_subscribing_a_confirmed_address_again_mails_its_preferences_link(
+    client, settings, eager_tasks
+):
+    """Subscribed and confirmed a moment ago, then lost the link: asking again mails it."""
+    make_program()
+    client.post(SUBSCRIBE, {"email": "bob@example.com", "program": "tug"})
+    subscription = Subscription.objects.get()
+    client.post(reverse("reminders:confirm", args=[tokens.confirm_token(subscription.pk)]))
+    preferences = settings.SITE_URL + reverse(
+        "reminders:preferences", args=[tokens.preferences_token(subscription.subscriber_id)]
+    )
+    assert [m.subject for m in mail.outbox] == [
+        "Confirm your TUG meeting reminders",
+        "Welcome: your TUG meeting reminders",
+    ]
+
+    response = client.post(
+        f"{SUBSCRIBE}?program=tug", {"email": "BOB@Example.com", "program": "tug"}, follow=True
+    )
+
+    assert "Check your inbox" in response.content.decode()
+    message = mail.outbox[-1]
+    assert (len(mail.outbox), message.to, message.subject) == (
+        3,
+        ["bob@example.com"],
+        "Your TUG meeting reminders",
+    )
+    assert "You already get TUG meeting reminders" in message.body
+    assert preferences in message.body
+    assert Subscription.objects.get().status == Status.CONFIRMED
+
+
+def test_preferences_link_mails_count_in_the_mailbox_daily_cap(client, settings, eager_tasks):
+    settings.REMINDER_CONFIRMATION_RESEND_SECONDS = 0
+    make_program()
+    make_subscription("bob@example.com", Program.objects.get())
+
+    for _ in range(5):
+        client.post(SUBSCRIBE, {"email": "BOB@Example.com", "program": "tug"})
+
+    assert len(mail.outbox) == settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX == 3

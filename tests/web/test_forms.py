@@ -57,17 +57,39 @@ def test_agenda_request_over_the_contacts_daily_cap_is_received_and_queued_not_m
     settings.AGENDA_REQUEST_MAILS_PER_CONTACT = 2
     with django_capture_on_commit_callbacks(execute=True):
         responses = [
-            client.post(MEETING_FORM, REQUEST, REMOTE_ADDR=f"198.51.100.{n}") for n in range(3)
+            # Three different requests (an identical one sent again is the same request).
+            client.post(
+                MEETING_FORM,
+                {**REQUEST, "topic": f"{REQUEST['topic']} {n}"},
+                REMOTE_ADDR=f"198.51.100.{n}",
+            )
+            for n in range(3)
         ]
 
     assert [response.status_code for response in responses] == [302, 302, 302]
     assert len(mailoutbox) == 2
-    assert CONFIRMATION in text_of(client.get(MEETING_FORM))  # told it was received
+    last = CONFIRMATION.replace("DRRS API batch limits", "DRRS API batch limits 2")
+    assert last in text_of(client.get(MEETING_FORM))  # told it was received
     assert list(AgendaRequest.objects.order_by("pk").values_list("mail_state", flat=True)) == [
         "mailed",
         "mailed",
         "held",
     ]
+
+
+def test_agenda_request_sent_twice_is_stored_and_mailed_once_and_confirmed_both_times(
+    client, seed_meeting, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(MEETING_FORM, REQUEST)
+        first_page = text_of(client.get(MEETING_FORM))
+        again = client.post(MEETING_FORM, REQUEST)
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert CONFIRMATION in first_page
+    assert CONFIRMATION in text_of(client.get(MEETING_FORM))
+    assert AgendaRequest.objects.count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_agenda_request_from_program_page_has_no_meeting(client, demo):

@@ -61,7 +61,10 @@ def event_uid(meeting) -> str:
 
 
 def _conferences(event: Event, meeting) -> None:
-    """RFC 7986 CONFERENCE: clients with a "join" button (Apple, Thunderbird) use these."""
+    """RFC 7986 CONFERENCE: clients with a "join" button (Apple, Thunderbird) use these. None
+    for a cancelled meeting: its event stays (STATUS:CANCELLED) but offers no way to join."""
+    if meeting.is_cancelled:
+        return
     if meeting.web_conference_url:
         event.add(
             "conference",

@@ -27,8 +27,9 @@ def meeting_when(meeting) -> str:
 
 
 def join_lines(meeting) -> list[str]:
-    """How to join by web, in the order an agenda prints it; empty when there is no web link."""
-    if not meeting.web_conference_url:
+    """How to join by web, in the order an agenda prints it; empty when there is no web link
+    or nothing to join (a cancelled meeting)."""
+    if not meeting.web_conference_url or meeting.is_cancelled:
         return []
     lines = [f"Join the web conference: {meeting.web_conference_url}"]
     if meeting.meeting_number:
@@ -39,6 +40,8 @@ def join_lines(meeting) -> list[str]:
 
 
 def dial_in_lines(meeting) -> list[str]:
+    if meeting.is_cancelled:
+        return []
     return [
         f"{dial_in.label}: {dial_in.number}"
         + (f", access code {dial_in.access_code}" if dial_in.access_code else "")
@@ -47,7 +50,10 @@ def dial_in_lines(meeting) -> list[str]:
 
 
 def meeting_location(meeting) -> str:
-    """Where a calendar's "join" button points: the web conference, else the first dial-in."""
+    """Where a calendar's "join" button points: the web conference, else the first dial-in;
+    nowhere for a cancelled meeting."""
+    if meeting.is_cancelled:
+        return ""
     if meeting.web_conference_url:
         return meeting.web_conference_url
     dial_ins = dial_in_lines(meeting)
@@ -105,7 +111,8 @@ def _cancellation_lines(meeting) -> list[str]:
 
 def meeting_description(meeting, *, now) -> str:
     """The event's DESCRIPTION: why it changed (while recent), the agenda with facilitators,
-    how to join by web and by phone, the recording, the page and the contact."""
+    how to join by web and by phone, the recording, the page and the contact. A cancelled
+    meeting keeps why and its replacement but no way to join: nobody should dial into it."""
     agenda = agenda_lines(meeting)
     sections = [
         [change_note(meeting, now=now)],
@@ -113,7 +120,7 @@ def meeting_description(meeting, *, now) -> str:
         ["Agenda:", *agenda] if agenda else [],
         join_lines(meeting),
         dial_in_lines(meeting),
-        ["This meeting is recorded."] if meeting.is_recorded else [],
+        ["This meeting is recorded."] if meeting.is_recorded and not meeting.is_cancelled else [],
         [_recording_line(meeting)],
         [f"Meeting page: {meeting.page_url}", _contact_line(meeting)],
     ]

@@ -41,29 +41,40 @@ logger = logging.getLogger(__name__)
 SWEEP_SYNC_DAYS = 31
 
 
-def _feed_description(program, system) -> str:
+def _feed_description(program, system, meetings, *, now) -> str:
     """What the feed is, how often the program meets, and its next meeting(s): the same "next"
-    as the program page and the dashboard (`meetings_next_by_program`)."""
-    next_by_program = meetings_next_by_program()
+    as the program page and the dashboard (`meetings_next_by_program`). A system's feed names
+    only the next meeting it holds (one on that system), not the programs' next ones."""
     if program is not None:
         schedule = describe_program_schedule(program)
         lines = [clean_text(program.description), f"Meets {schedule}." if schedule else ""]
-        upcoming = [next_by_program.get(program.pk)]
     else:
         lines = ["Meetings of the ISO's stakeholder programs."]
-        upcoming = sorted(next_by_program.values(), key=lambda meeting: meeting.starts_at)
     if system is not None:
         lines.insert(0, f"Meetings with topics on {system.code} ({system.name}).")
-    lines += [f"Next {m.program.acronym}: {meeting_when(m)}" for m in upcoming if m]
+        upcoming = next(
+            (m for m in meetings if not m.is_cancelled and m.ends_at > now), None
+        )  # the same rule as `_next_meeting_candidates`, on the feed's own meetings
+        if upcoming:
+            lines.append(
+                f"Next {upcoming.program.acronym} on {system.code}: {meeting_when(upcoming)}"
+            )
+        return "\n".join(line for line in lines if line)
+    next_by_program = meetings_next_by_program()
+    if program is not None:
+        upcoming_all = [next_by_program.get(program.pk)]
+    else:
+        upcoming_all = sorted(next_by_program.values(), key=lambda meeting: meeting.starts_at)
+    lines += [f"Next {m.program.acronym}: {meeting_when(m)}" for m in upcoming_all if m]
     return "\n".join(line for line in lines if line)
 
 
-def _feed_info(spec: FeedSpec, program, system) -> CalendarInfo:
+def _feed_info(spec: FeedSpec, program, system, meetings, *, now) -> CalendarInfo:
     name = feed_name(program) + (f" ({system.code})" if system else "")
     query = urlencode(spec.query)
     return CalendarInfo(
         name=name + (" archive" if spec.full_history else ""),
-        description=_feed_description(program, system),
+        description=_feed_description(program, system, meetings, now=now),
         time_zone=program.time_zone if program else timezone.get_default_timezone_name(),
         source_url=feed_url(program) + (f"?{query}" if query else ""),
     )
@@ -84,7 +95,9 @@ def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
         spec=spec,
         program=program,
         system=system,
-        content=calendar_ics(meetings, info=_feed_info(spec, program, system), now=now),
+        content=calendar_ics(
+            meetings, info=_feed_info(spec, program, system, meetings, now=now), now=now
+        ),
         version=version,
         event_count=len(meetings),
         now=now,

@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 # Agenda request mails to one contact are counted over this rolling period.
 CONTACT_MAIL_PERIOD = timedelta(days=1)
+# The same agenda request sent again within this (a double click, a reload that re-posts, the
+# "did it work?" second try) is the request already stored: no second row, no second mail.
+AGENDA_REQUEST_REPEAT_WINDOW = timedelta(minutes=10)
 
 
 # --- Calendar state -------------------------------------------------------------------------
@@ -300,7 +303,15 @@ def agenda_request_submit(
 ) -> AgendaRequest:
     """Store the request for staff, and mail the contact (the meeting's, else the program's)
     once it is stored, unless the contact has had AGENDA_REQUEST_MAILS_PER_CONTACT today: then
-    it waits in the admin's queue only ("held"), so the form cannot be used to flood anyone."""
+    it waits in the admin's queue only ("held"), so the form cannot be used to flood anyone.
+    An identical request (same address, program, meeting and topic, however spaced or cased)
+    within AGENDA_REQUEST_REPEAT_WINDOW returns the one stored, and nothing is mailed again."""
+    # Serializes the repeats of one requester (a key no contact's mailbox can have; every
+    # caller takes it before the contact's, so the two locks cannot deadlock).
+    mailbox_lock(f"agenda-request:{email.strip().casefold()}")
+    if repeat := _agenda_request_repeat(program, meeting, email, topic):
+        logger.info("Agenda request %s sent again: not stored or mailed twice.", repeat.pk)
+        return repeat
     contact = agenda_request_recipient(program=program, meeting=meeting)
     mailbox, state = _contact_mail_share(contact)
     request = AgendaRequest.objects.create(
@@ -319,6 +330,20 @@ def agenda_request_submit(
     else:
         logger.info("Agenda request %s stored, not mailed: %s.", request.pk, state)
     return request
+
+
+def _same_text(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _agenda_request_repeat(program, meeting, email, topic) -> AgendaRequest | None:
+    recent = AgendaRequest.objects.filter(
+        program=program,
+        meeting=meeting,
+        email__iexact=email.strip(),
+        created_at__gt=timezone.now() - AGENDA_REQUEST_REPEAT_WINDOW,
+    ).order_by("created_at")
+    return next((r for r in recent if _same_text(r.topic) == _same_text(topic)), None)
 
 
 def _contact_mail_share(contact: Person | None) -> tuple[str, str]:

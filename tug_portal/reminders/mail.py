@@ -300,12 +300,13 @@ def confirmation_message(
     """The double opt-in mail; for a subscription already confirmed, its preferences link
     (`welcome`: the mail sent once, right after confirming, to keep that link)."""
     token = tokens.confirm_token(subscription.pk)
+    links = subscriber_links(subscription)
     context = {
         "program": subscription.program,
         "confirmed": subscription.is_confirmed,
         "welcome": welcome,
         "confirm_url": absolute_url(reverse("reminders:confirm", args=[token])),
-        "preferences_url": subscriber_links(subscription)["preferences_url"],
+        **links,
     }
     acronym = subscription.program.acronym
     subject = (
@@ -315,11 +316,19 @@ def confirmation_message(
         if subscription.is_confirmed
         else f"Confirm your {acronym} meeting reminders"
     )
+    headers = {"Auto-Submitted": "auto-generated"}
+    if subscription.is_confirmed:
+        # A subscriber's mail, like every reminder: one-click unsubscribe (the form promises
+        # it). The mail asking to confirm has none: there is nothing to stop yet.
+        headers = {
+            "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
+            **_list_headers(subscription),
+        }
     message = EmailMultiAlternatives(
         subject=one_line(subject),
         body=_render_text("reminders/mail/confirmation.txt", context),
         to=[subscription.subscriber.email],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers=headers,
     )
     message.attach_alternative(
         render_to_string("reminders/mail/confirmation.html", context), "text/html"

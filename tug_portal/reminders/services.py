@@ -115,10 +115,15 @@ def subscription_request(
     if subscription.status != Status.CONFIRMED:
         subscription.status = Status.UNCONFIRMED
         subscription.systems.set(systems)
-    # At most one mail per interval to an address, however often the form is sent.
-    recently_mailed = subscription.confirmation_sent_at and (
-        now - subscription.confirmation_sent_at
-        < timedelta(seconds=settings.REMINDER_CONFIRMATION_RESEND_SECONDS)
+    # At most one mail of a kind per interval to an address, however often the form is sent.
+    # For a confirmed subscription only a preferences-link mail sent since confirming counts:
+    # the confirmation mail that came before is another mail, and without this the person who
+    # confirms and asks again for the link they lost would be told it was sent and get nothing.
+    last_sent = subscription.confirmation_sent_at
+    if subscription.status == Status.CONFIRMED and last_sent and subscription.confirmed_at:
+        last_sent = last_sent if last_sent > subscription.confirmed_at else None
+    recently_mailed = last_sent and (
+        now - last_sent < timedelta(seconds=settings.REMINDER_CONFIRMATION_RESEND_SECONDS)
     )
     if not recently_mailed:
         subscription.confirmation_requested_at = now
