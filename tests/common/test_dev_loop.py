@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from tests.support.celery_worker import wait_for
+from tests.support.processes import session_processes
 
 
 def test_test_session_keeps_its_files_apart_from_make_run():
@@ -35,19 +36,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def session_processes(session: int) -> list[int]:
-    """Processes still alive in a session (zombies are dead: their parent reaps them)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
 
 
 def command_line(pid: int) -> str:

@@ -6,34 +6,15 @@ from datetime import date
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 
 from tests.meetings.factories import make_meeting, make_program
 from tug_portal.common.admin_actions import MAX_ROWS_PER_ACTION
-from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
 
 MEETINGS = "/admin/meetings/meeting/"
 PROGRAMS = "/admin/meetings/program/"
-
-
-def login(client, username, group):
-    user = get_user_model().objects.create_user(username, is_staff=True)
-    user.groups.add(group)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def viewer(client):
-    return login(client, "viewer", ensure_iso_viewer_group())
-
-
-@pytest.fixture
-def editor(client):
-    return login(client, "editor", ensure_iso_staff_group())
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@ user (the "ISO viewer" group) may look at old versions, never save one."""
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from simple_history.admin import SimpleHistoryAdmin
 
 from tug_portal.common.history_admin import HistoryAdmin
-from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
+from tug_portal.common.staff import ensure_iso_viewer_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaRequest, Person, Program
 
@@ -18,23 +17,6 @@ HISTORY_MODELS = [
     for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, SimpleHistoryAdmin)
 ]
-
-
-def login(client, username, group):
-    user = get_user_model().objects.create_user(username, is_staff=True)
-    user.groups.add(group)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def viewer(client):
-    return login(client, "viewer", ensure_iso_viewer_group())
-
-
-@pytest.fixture
-def editor(client):
-    return login(client, "editor", ensure_iso_staff_group())
 
 
 def history_form_url(obj) -> str:

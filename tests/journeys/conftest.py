@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.support.processes import session_processes
+
 # Bounds on every wait: a broken server fails the test in seconds, never hangs it.
 START_TIMEOUT_S = 120  # migrate + demo + feeds + logins + three processes, on 2 busy cores
 STOP_TIMEOUT_S = 30
@@ -71,19 +73,6 @@ def _answers(url_host: str, port: int) -> bool:
             return connection.recv(12).startswith(b"HTTP/1.1 200")
     except OSError:
         return False
-
-
-def _session_processes(session: int) -> list[int]:
-    """Live processes of a session (zombies are dead: their parent reaps them)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
 
 
 def _run_env(var_dir: Path, port: int) -> dict[str, str]:
@@ -150,11 +139,11 @@ def _stop(server: Portal) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.process.wait(timeout=STOP_TIMEOUT_S)
     # Whatever Ctrl-C left running (tests/common/test_dev_loop.py proves it leaves nothing).
-    for pid in _session_processes(session):
+    for pid in session_processes(session):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     if server.process.poll() is None:
         server.process.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while _session_processes(session) and time.monotonic() < deadline:
+    while session_processes(session) and time.monotonic() < deadline:
         time.sleep(0.1)
