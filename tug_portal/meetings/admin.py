@@ -227,6 +227,20 @@ class MeetingAdmin(PublishableAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["contact", "replacement"]
 
+    # What a view-only user sees in place of the form's date and time fields (a read-only field
+    # is looked up on the admin, then the model: the meeting holds UTC instants, not these).
+    @admin.display(description="Date")
+    def date(self, meeting):
+        return meeting.local_start.date()
+
+    @admin.display(description="Start time")
+    def start_time(self, meeting):
+        return meeting.local_start.strftime("%H:%M")
+
+    @admin.display(description="End time")
+    def end_time(self, meeting):
+        return meeting.local_end.strftime("%H:%M")
+
     def changeform_view(self, *args, **kwargs):
         # The meeting, its inline topics and their links: its search document written once, in
         # the same transaction, instead of once per row.
