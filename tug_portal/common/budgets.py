@@ -175,17 +175,23 @@ class ProcessBuckets:
 _process_buckets = ProcessBuckets()
 
 
-# One store per cache object (Django gives each thread its own; tests may swap the backend).
 _stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _store():
+def store_for_default_cache(stores, atomic_store, process_store):
+    """The default cache's store: `atomic_store(backend)` on Redis, else `process_store`. One
+    per cache object, kept in `stores` (Django gives each thread its own; tests may swap the
+    backend). Shared by the budgets and the slots (slots.py)."""
     backend = caches["default"]
-    store = _stores.get(backend)
+    store = stores.get(backend)
     if store is None:
-        store = RedisBuckets(backend) if is_atomic(backend) else _process_buckets
-        _stores[backend] = store
+        store = atomic_store(backend) if is_atomic(backend) else process_store
+        stores[backend] = store
     return store
+
+
+def _store():
+    return store_for_default_cache(_stores, RedisBuckets, _process_buckets)
 
 
 def forget_all() -> None:

@@ -21,9 +21,8 @@ import weakref
 from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
-from django.core.cache import caches
 
-from .budgets import is_atomic
+from .budgets import store_for_default_cache
 
 KEY_PREFIX = "fair-use:slots:"
 
@@ -98,12 +97,7 @@ _stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _store():
-    backend = caches["default"]
-    store = _stores.get(backend)
-    if store is None:
-        store = RedisSlots(backend) if is_atomic(backend) else _process_slots
-        _stores[backend] = store
-    return store
+    return store_for_default_cache(_stores, RedisSlots, _process_slots)
 
 
 def forget_all() -> None:
