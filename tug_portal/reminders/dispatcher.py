@@ -81,15 +81,16 @@ class Channel:
     - `claimed(claim)`: a batch's rows with everything their mails show;
     - `renderer()`: a new renderer for a batch, with `delivery_message(row)` (Django's message)
       and `delivery_envelope(row)` (the bytes for an SMTP server);
-    - `reason_not_to_send(row)`: why a claimed row is no longer to be sent ("" to send it),
-      checked after the subscriber's own (bouncing, unsubscribed).
+    - `reason_not_to_send(row, renderer)`: why a claimed row is no longer to be sent ("" to
+      send it), checked after the subscriber's own (bouncing, unsubscribed); the batch's
+      renderer is there for a mail that is not sent when it would say nothing.
     """
 
     model: type[MailRow]
     due: Callable[[datetime], QuerySet]
     claimed: Callable[[str], QuerySet]
     renderer: Callable[[], object]
-    reason_not_to_send: Callable[[MailRow], str]
+    reason_not_to_send: Callable[[MailRow, object], str]
 
     @cached_property
     def mark_sent_sql(self) -> str:
@@ -285,7 +286,7 @@ class _Batch:
             return "address bouncing"
         if not subscription.is_confirmed:
             return "unsubscribed"
-        return self.channel.reason_not_to_send(delivery)
+        return self.channel.reason_not_to_send(delivery, self.renderer)
 
     def _finish(self, delivery: MailRow, *, counts: bool = False, **fields) -> None:
         """Record the outcome, only while this batch still holds the claim."""
@@ -351,7 +352,7 @@ def _close_quietly(connection) -> None:
 # --- The reminders' channel -----------------------------------------------------------------
 
 
-def _reminder_reason_not_to_send(delivery: Delivery) -> str:
+def _reminder_reason_not_to_send(delivery: Delivery, _renderer: MailRenderer) -> str:
     meeting = delivery.meeting
     if not (meeting.is_published and meeting.program.is_active):
         return "meeting not published"
