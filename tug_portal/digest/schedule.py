@@ -9,6 +9,7 @@ change would (03:00 after it); a repeated one is its first occurrence.
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from tug_portal.meetings.timeutil import local_to_utc
 
@@ -20,6 +21,7 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@lru_cache(maxsize=4096)  # the dispatcher checks each digest's moment: a few distinct ones
 def send_moment(*, week: date, weekday: int, hour: int, time_zone: str) -> datetime:
     """The UTC instant of the digest of `week` sent on `weekday` (0 Monday) at `hour` local."""
     return local_to_utc(week + timedelta(days=weekday), time(hour), time_zone)

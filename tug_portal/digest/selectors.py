@@ -34,7 +34,8 @@ def meetings_followed(*, program_ids, system_ids) -> QuerySet[Meeting]:
 def meetings_upcoming(*, program_ids, system_ids, after: datetime, until: datetime):
     return (
         meetings_followed(program_ids=program_ids, system_ids=system_ids)
-        .filter(starts_at__gt=after, starts_at__lte=until, status=Meeting.Status.SCHEDULED)
+        .filter(starts_at__gt=after, starts_at__lte=until)
+        .exclude(status=Meeting.Status.CANCELLED)
         .prefetch_related("dial_ins")
     )
 
