@@ -6,6 +6,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -24,6 +25,9 @@ class DigestPreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["subscription__subscriber", "subscription__program"]
     search_fields = ["subscription__subscriber__email"]
     raw_id_fields = ["subscription"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # subscribers choose it on their page; staff may correct or remove one
 
 
 class PreviewForm(forms.Form):
@@ -67,6 +71,8 @@ class DigestAdmin(ReadOnlyAdmin):
         return [path("preview/", preview, name="digest_digest_preview"), *super().get_urls()]
 
     def preview_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         form = PreviewForm(request.GET or None)
         result = None
         if form.is_valid():
