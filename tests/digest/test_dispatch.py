@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.digest.activity import SEND_AT, week_of_activity
 from tests.digest.factories import make_digest_subscription
@@ -145,3 +147,26 @@ def test_a_bouncing_address_gets_no_digest_and_the_rest_do(smtp_backend):
         "ann@example.com",
         "zoe@example.com",
     ]
+
+
+def test_a_batch_costs_one_query_per_digest_and_the_rest_is_fixed(smtp_backend):
+    program = make_program()
+    week_of_activity(program)
+    for n in range(12):
+        make_digest_subscription(f"member{n:02}@example.com", program)
+    planner.digests_plan()
+    later = SEND_AT + timedelta(days=1)
+    first = list(Digest.objects.order_by("pk").values_list("pk", flat=True)[:4])
+    Digest.objects.exclude(pk__in=first).update(next_attempt_at=later)
+
+    def queries_of_a_batch() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            dispatcher.deliveries_send_batch(channel=DIGESTS)
+        return len(queries)
+
+    four = queries_of_a_batch()
+    Digest.objects.filter(next_attempt_at=later).update(next_attempt_at=SEND_AT)
+    eight = queries_of_a_batch()
+
+    assert eight - four == 4  # marking each one sent
+    assert len(smtp_backend.messages) == Digest.objects.filter(state=State.SENT).count() == 12
