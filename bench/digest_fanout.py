@@ -25,6 +25,7 @@ from .table import Row
 from .timing import elapsed
 
 NAME = "weekly digest to SMTP"
+ROW = "8"  # its key in the table and in --rows
 
 
 def _next_monday_eight():
@@ -191,5 +192,5 @@ def digest_row(key, name, target, settings: Settings):
 def digest_rows(settings: Settings, subscribers_ready: bool) -> list[Row]:
     if not (subscribers_ready and module_exists("tug_portal.digest.planner")):
         why = "no digest app or subscriber tables yet"
-        return [Row.not_available("8", NAME, FANOUT_TARGET, why)]
-    return [digest_row("8", NAME, FANOUT_TARGET, settings)]
+        return [Row.not_available(ROW, NAME, FANOUT_TARGET, why)]
+    return [digest_row(ROW, NAME, FANOUT_TARGET, settings)]
