@@ -13,7 +13,7 @@ from pathlib import Path
 from . import environment
 
 RESULTS = environment.VAR_DIR / "results.json"
-ROW_GROUPS = ("1", "2", "3", "4", "5", "6", "7")
+ROW_GROUPS = ("1", "2", "3", "4", "5", "6", "7", "8")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -178,6 +178,11 @@ def run_rows(args, counts: dict) -> tuple[list, list[str]]:
     if "7" in args.rows:
         step(f"Row 7: a search flood, {args.search_seconds:g} s (gunicorn on :{args.http_port})")
         results += rows.search_flood_rows(settings)
+    if "8" in args.rows:
+        from .digest_fanout import digest_rows
+
+        step("Row 8: weekly digest, planned and sent")
+        results += digest_rows(settings, "confirmed_subscribers" in counts)
     return results, notes
 
 

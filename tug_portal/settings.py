@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tug_portal.meetings",
     "tug_portal.calendars",
     "tug_portal.reminders",
+    "tug_portal.digest",
     "tug_portal.importer",
     "tug_portal.api",
     "tug_portal.web",
@@ -288,6 +289,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tug_portal.reminders.tasks.sweep_reminders",
         "schedule": 600.0,
     },
+    "digest-plan": {
+        # Every 10 minutes: a row for each weekly digest whose local send moment is within the
+        # next hour (DIGEST_PLAN_AHEAD_SECONDS), so that the dispatch below finds it when due.
+        "task": "tug_portal.digest.tasks.plan_digests",
+        "schedule": 600.0,
+    },
+    "digest-dispatch": {
+        # Every minute: send the digests that are due (the reminders' dispatcher, the digest's
+        # channel). A digest is at most a minute late.
+        "task": "tug_portal.digest.tasks.dispatch_digests",
+        "schedule": 60.0,
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -354,6 +367,19 @@ REMINDER_MESSAGE_ID_DOMAIN = os.environ.get("REMINDER_MESSAGE_ID_DOMAIN", "")
 # address is spelled), over the last 24 hours, exactly, across processes.
 # Confirmation (or preferences-link) mails the subscribe form may send one mailbox, across all
 # programs; further requests that day are dropped without a mail.
+# The weekly digest (tug_portal/digest): rows are planned this long before their local send
+# moment, and a digest not sent this long after it is skipped (never a Monday digest on Tuesday).
+DIGEST_PLAN_AHEAD_SECONDS = int(os.environ.get("DIGEST_PLAN_AHEAD_SECONDS", "3600"))
+DIGEST_GRACE_SECONDS = int(os.environ.get("DIGEST_GRACE_SECONDS", str(6 * 3600)))
+# The digest's sections, in the order a mail shows them: each a SectionProvider
+# (tug_portal/digest/sections.py). Another app adds a section by adding its provider here.
+DIGEST_SECTIONS = [
+    "tug_portal.digest.sections.UPCOMING",
+    "tug_portal.digest.sections.CHANGED",
+    "tug_portal.digest.sections.CANCELLED",
+    "tug_portal.digest.sections.ANNOUNCEMENTS",
+    "tug_portal.digest.sections.ANSWERED_REQUESTS",
+]
 REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = int(
     os.environ.get("REMINDER_CONFIRMATION_MAILS_PER_MAILBOX", "3")
 )

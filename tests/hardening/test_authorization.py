@@ -29,6 +29,8 @@ from tug_portal.calendars.services import feed_build
 from tug_portal.common import budgets
 from tug_portal.common.services import heartbeat_record
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
+from tug_portal.digest import tokens as digest_tokens
+from tug_portal.digest.models import Digest, DigestPreference
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import (
     AgendaRequest,
@@ -130,6 +132,20 @@ PUBLIC = {
         get=(400, 200, 400, 400), post=(400, 200, 400, 400)
     ),
     ("reminders:export_subscribers", "/subscriptions/export/tug.csv"): any_method(STAFF_ONLY),
+    # The digest's preferences take the reminders' preferences link (an empty POST: saved).
+    ("digest:preferences", "/subscriptions/digest/(token:preferences)/"): link_page(
+        get=(400, 200, 400, 400), post=(400, 302, 400, 400)
+    ),
+    ("digest:preferences", "/subscriptions/digest/(token:unsubscribe)/"): link_page(
+        get=(400, 400, 400, 400), post=(400, 400, 400, 400)
+    ),
+    ("digest:unsubscribe", "/subscriptions/digest/unsubscribe/(token:digest_unsubscribe)/"): (
+        link_page(get=(400, 200, 400, 400), post=(400, 200, 400, 400))
+    ),
+    # The reminders' unsubscribe link never stops a digest (nor the reverse).
+    ("digest:unsubscribe", "/subscriptions/digest/unsubscribe/(token:unsubscribe)/"): link_page(
+        get=(400, 400, 400, 400), post=(400, 400, 400, 400)
+    ),
     ("api:index", "/api/v1/"): api(),
     ("api:program_list", "/api/v1/programs"): api(),
     ("api:program_detail", "/api/v1/programs/tug"): api(),
@@ -167,6 +183,8 @@ ADMIN_RIGHTS = {
     "reminders.subscription": ("vcd", "vcd"),
     "reminders.delivery": ("v", "v"),  # the record of what was sent
     "reminders.meetingreminderlog": ("v", "v"),
+    "digest.digestpreference": ("vcd", "vcd"),  # subscribers choose it on their page
+    "digest.digest": ("v", "v"),  # the record of what was sent
     "auth.user": ("", "vacd"),  # only superusers manage users
     "auth.group": ("", "vacd"),
     "otp_totp.totpdevice": ("", "vacd"),  # two-factor devices: superusers enrol staff
@@ -261,6 +279,10 @@ ADMIN_PAGES = {
         "GET": (302, 302, 403, 200),
         "POST": (302, 302, 403, 200),
     },
+    ("admin:digest_digest_preview", "/admin/digest/digest/preview/"): {
+        "GET": STAFF_ONLY,
+        "POST": STAFF_ONLY,
+    },
     (None, "/admin/no-such-page/"): {"GET": (302, 302, 404, 404), "POST": (302, 302, 404, 404)},
 }
 
@@ -320,6 +342,7 @@ def world(db) -> World:
             "confirm": tokens.confirm_token(subscription.pk),
             "preferences": tokens.preferences_token(subscription.subscriber_id),
             "unsubscribe": tokens.unsubscribe_token(subscription.pk),
+            "digest_unsubscribe": digest_tokens.unsubscribe_token(subscription.pk),
         },
         users=users,
         objects={
@@ -336,6 +359,15 @@ def world(db) -> World:
             "reminders.subscription": subscription,
             "reminders.delivery": delivery,
             "reminders.meetingreminderlog": draft,
+            "digest.digestpreference": DigestPreference.objects.create(
+                subscription=subscription, time_zone="America/Los_Angeles"
+            ),
+            "digest.digest": Digest.objects.create(
+                subscription=subscription,
+                week=date(2030, 1, 7),
+                due_at=draft.starts_at,
+                expires_at=draft.ends_at,
+            ),
             "auth.user": users["iso_staff"],
             "otp_totp.totpdevice": totp_device,
             "auth.group": Group.objects.get(name=settings.TUG_ISO_STAFF_GROUP),

@@ -12,6 +12,9 @@ The order of events for one mail is what the delivery guarantee rests on (README
 A worker that dies between 2 and 3 leaves one row claimed; after REMINDER_CLAIM_TIMEOUT it is
 taken back and sent again, with the same Message-ID. A live worker renews its claims long
 before the timeout, so a claim is taken back only from a worker that stopped.
+
+The rows are reminders by default; any other mail planned as rows of a `MailRow` model (the
+weekly digest) is sent by the same functions, given its `Channel`.
 """
 
 import logging
@@ -20,21 +23,23 @@ import smtplib
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from . import selectors, services
 from .mail import MailRenderer
 from .mail_template import Envelope
-from .models import Delivery
+from .models import Delivery, MailRow
 from .smtp_errors import SmtpFailure, classify
 
 logger = logging.getLogger(__name__)
@@ -61,10 +66,35 @@ class BatchReport:
 # the ORM (filter().update()) it cost about 0.3 ms a mail, a third of what sending it to a local
 # server costs; written out, a few microseconds.
 MARK_SENT = (
-    f"UPDATE {Delivery._meta.db_table} "  # noqa: S608 - the model's own table name
+    "UPDATE {table} "
     "SET state = %s, sent_at = %s, note = '', next_attempt_at = NULL, attempts = attempts + 1 "
     "WHERE id = %s AND claimed_by = %s AND state = %s"
 )
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One kind of mail the dispatcher sends: rows of a `MailRow` model with a `subscription`,
+    and what is particular to them.
+
+    - `due(now)`: the rows that may be claimed now, oldest first;
+    - `claimed(claim)`: a batch's rows with everything their mails show;
+    - `renderer()`: a new renderer for a batch, with `delivery_message(row)` (Django's message)
+      and `delivery_envelope(row)` (the bytes for an SMTP server);
+    - `reason_not_to_send(row, renderer)`: why a claimed row is no longer to be sent ("" to
+      send it), checked after the subscriber's own (bouncing, unsubscribed); the batch's
+      renderer is there for a mail that is not sent when it would say nothing.
+    """
+
+    model: type[MailRow]
+    due: Callable[[datetime], QuerySet]
+    claimed: Callable[[str], QuerySet]
+    renderer: Callable[[], object]
+    reason_not_to_send: Callable[[MailRow, object], str]
+
+    @cached_property
+    def mark_sent_sql(self) -> str:
+        return MARK_SENT.format(table=self.model._meta.db_table)
 
 
 def claim_timeout() -> timedelta:
@@ -74,12 +104,15 @@ def claim_timeout() -> timedelta:
 # --- Housekeeping ---------------------------------------------------------------------------
 
 
-def deliveries_release_stale_claims(*, now: datetime | None = None) -> int:
+def deliveries_release_stale_claims(
+    *, now: datetime | None = None, channel: Channel | None = None
+) -> int:
     """Take back rows claimed by a worker that died. The mail in flight when it died may have
     reached the server: it is sent again, with the same Message-ID. A row that keeps killing
     its workers gives up after REMINDER_MAX_ATTEMPTS."""
     now = now or timezone.now()
-    stale = Delivery.objects.filter(state=State.CLAIMED, claimed_at__lt=now - claim_timeout())
+    model = (channel or REMINDERS).model
+    stale = model.objects.filter(state=State.CLAIMED, claimed_at__lt=now - claim_timeout())
     note = "claim timed out (its worker stopped); taken back"
     given_up = stale.filter(attempts__gte=settings.REMINDER_MAX_ATTEMPTS - 1).update(
         state=State.FAILED, next_attempt_at=None, attempts=F("attempts") + 1, note=note
@@ -92,11 +125,12 @@ def deliveries_release_stale_claims(*, now: datetime | None = None) -> int:
     return given_up + released
 
 
-def deliveries_expire(*, now: datetime | None = None) -> int:
+def deliveries_expire(*, now: datetime | None = None, channel: Channel | None = None) -> int:
     """Waiting rows past their moment: skipped (a pending one) or given up (a failed one),
     never sent late."""
     now = now or timezone.now()
-    late = Delivery.objects.filter(state__in=Delivery.WAITING, expires_at__lt=now)
+    model = (channel or REMINDERS).model
+    late = model.objects.filter(state__in=model.WAITING, expires_at__lt=now)
     given_up = late.filter(state=State.FAILED).update(next_attempt_at=None)
     skipped = late.filter(state=State.PENDING).update(
         state=State.SKIPPED, next_attempt_at=None, note="too late: its moment had passed"
@@ -104,8 +138,8 @@ def deliveries_expire(*, now: datetime | None = None) -> int:
     return given_up + skipped
 
 
-def deliveries_due_count(*, now: datetime | None = None) -> int:
-    return selectors.deliveries_due(now=now or timezone.now()).count()
+def deliveries_due_count(*, now: datetime | None = None, channel: Channel | None = None) -> int:
+    return (channel or REMINDERS).due(now or timezone.now()).count()
 
 
 # --- Claiming -------------------------------------------------------------------------------
@@ -116,46 +150,61 @@ def _new_claim_id() -> str:
 
 
 @transaction.atomic
-def _claim(*, claim: str, limit: int, now: datetime) -> int:
-    due = selectors.deliveries_due(now=now)
+def _claim(*, claim: str, limit: int, now: datetime, channel: Channel) -> int:
+    due, model = channel.due(now), channel.model
     if db_connection.features.has_select_for_update_skip_locked:
         # PostgreSQL: lock up to `limit` due rows, passing over those another batch holds.
         ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-        rows = Delivery.objects.filter(pk__in=ids)
+        rows = model.objects.filter(pk__in=ids)
     else:
         # SQLite: one writer at a time; the state condition makes the UPDATE a compare-and-set.
-        rows = Delivery.objects.filter(pk__in=due.values("pk")[:limit], state__in=Delivery.WAITING)
+        rows = model.objects.filter(pk__in=due.values("pk")[:limit], state__in=model.WAITING)
     return rows.update(state=State.CLAIMED, claimed_by=claim, claimed_at=now)
 
 
-def deliveries_claim(*, limit: int, now: datetime | None = None) -> tuple[str, list[Delivery]]:
+def deliveries_claim(
+    *, limit: int, now: datetime | None = None, channel: Channel | None = None
+) -> tuple[str, list[MailRow]]:
     """Claim up to `limit` due rows for a new batch; returns its claim id and the rows, with
     everything their mails show."""
+    channel = channel or REMINDERS
     claim = _new_claim_id()
-    if not _claim(claim=claim, limit=limit, now=now or timezone.now()):
+    if not _claim(claim=claim, limit=limit, now=now or timezone.now(), channel=channel):
         return claim, []
-    return claim, list(selectors.deliveries_claimed(claim=claim))
+    return claim, list(channel.claimed(claim))
 
 
 # --- Sending --------------------------------------------------------------------------------
 
 
-def deliveries_send_batch(*, limit: int | None = None) -> BatchReport:
+def deliveries_send_batch(
+    *, limit: int | None = None, channel: Channel | None = None
+) -> BatchReport:
     """Claim a batch of due mails and send them over one SMTP connection."""
-    claim, deliveries = deliveries_claim(limit=limit or settings.REMINDER_BATCH_SIZE)
+    channel = channel or REMINDERS
+    claim, deliveries = deliveries_claim(
+        limit=limit or settings.REMINDER_BATCH_SIZE, channel=channel
+    )
     report = BatchReport(claimed=len(deliveries))
     if deliveries:
-        _Batch(claim, deliveries, report).send()
+        _Batch(claim, deliveries, report, channel).send()
     return report
 
 
 class _Batch:
-    def __init__(self, claim: str, deliveries: list[Delivery], report: BatchReport):
+    def __init__(
+        self,
+        claim: str,
+        deliveries: list[MailRow],
+        report: BatchReport,
+        channel: Channel | None = None,
+    ):
         self.claim = claim
         self.deliveries = deliveries
-        self.ours = Delivery.objects.filter(claimed_by=claim, state=State.CLAIMED)
+        self.channel = channel = channel or REMINDERS
+        self.ours = channel.model.objects.filter(claimed_by=claim, state=State.CLAIMED)
         self.report = report
-        self.renderer = MailRenderer()
+        self.renderer = channel.renderer()
         self.bounced_subscribers: set[int] = set()
         self.renewed = time.monotonic()
 
@@ -175,7 +224,7 @@ class _Batch:
         finally:
             _close_quietly(connection)
 
-    def _send_one(self, connection, delivery: Delivery) -> SmtpFailure | None:
+    def _send_one(self, connection, delivery: MailRow) -> SmtpFailure | None:
         if not self._still_ours(delivery):
             return None
         if reason := self._reason_not_to_send(delivery):
@@ -202,7 +251,7 @@ class _Batch:
         self.report.sent += 1
         return None
 
-    def _render(self, connection, delivery: Delivery) -> Envelope | EmailMultiAlternatives:
+    def _render(self, connection, delivery: MailRow) -> Envelope | EmailMultiAlternatives:
         """For an SMTP server, the bytes Django's backend would send, built without its cost
         per mail (mail_template.py); for any other backend (files, tests), Django's message."""
         if isinstance(connection, SmtpBackend):
@@ -216,7 +265,7 @@ class _Batch:
         else:
             connection.send_messages([mail])
 
-    def _still_ours(self, delivery: Delivery) -> bool:
+    def _still_ours(self, delivery: MailRow) -> bool:
         """Renew the batch's claims well before they could time out; a row that was taken back
         meanwhile (this worker stalled for longer than the timeout) is no longer ours."""
         if time.monotonic() - self.renewed < claim_timeout().total_seconds() / 3:
@@ -228,44 +277,41 @@ class _Batch:
         logger.error("Delivery %s was taken back from a stalled batch; not sending.", delivery.pk)
         return False
 
-    def _reason_not_to_send(self, delivery: Delivery) -> str:
+    def _reason_not_to_send(self, delivery: MailRow) -> str:
         """The facts may have changed since the row was planned: check them once more."""
-        subscription, meeting = delivery.subscription, delivery.meeting
+        subscription = delivery.subscription
         if subscription.subscriber.is_bouncing or (
             subscription.subscriber_id in self.bounced_subscribers
         ):
             return "address bouncing"
         if not subscription.is_confirmed:
             return "unsubscribed"
-        if not (meeting.is_published and meeting.program.is_active):
-            return "meeting not published"
-        if delivery.kind == Kind.CANCELLATION:
-            return "" if meeting.is_cancelled else "meeting no longer cancelled"
-        return "meeting cancelled" if meeting.is_cancelled else ""
+        return self.channel.reason_not_to_send(delivery, self.renderer)
 
-    def _finish(self, delivery: Delivery, *, counts: bool = False, **fields) -> None:
+    def _finish(self, delivery: MailRow, *, counts: bool = False, **fields) -> None:
         """Record the outcome, only while this batch still holds the claim."""
         if counts:
             fields["attempts"] = F("attempts") + 1
         fields.setdefault("next_attempt_at", None)
         self._check_recorded(delivery, updated=self.ours.filter(pk=delivery.pk).update(**fields))
 
-    def _mark_sent(self, delivery: Delivery) -> None:
+    def _mark_sent(self, delivery: MailRow) -> None:
         """`_finish(delivery, state=SENT, sent_at=now, note="", counts=True)`, in SQL written
         out (MARK_SENT)."""
         sent_at = db_connection.ops.adapt_datetimefield_value(timezone.now())
         with db_connection.cursor() as cursor:
             cursor.execute(
-                MARK_SENT, [State.SENT.value, sent_at, delivery.pk, self.claim, State.CLAIMED.value]
+                self.channel.mark_sent_sql,
+                [State.SENT.value, sent_at, delivery.pk, self.claim, State.CLAIMED.value],
             )
             self._check_recorded(delivery, updated=cursor.rowcount)
 
     @staticmethod
-    def _check_recorded(delivery: Delivery, *, updated: int) -> None:
+    def _check_recorded(delivery: MailRow, *, updated: int) -> None:
         if not updated:
             logger.error("Delivery %s: claim lost before its outcome was recorded.", delivery.pk)
 
-    def _fail(self, delivery: Delivery, failure: SmtpFailure) -> None:
+    def _fail(self, delivery: MailRow, failure: SmtpFailure) -> None:
         """A transient failure: try again after a backoff that doubles, a bounded number of
         times."""
         attempts = delivery.attempts + 1
@@ -279,7 +325,7 @@ class _Batch:
         )
         self.report.failed += 1
 
-    def _bounce(self, delivery: Delivery, failure: SmtpFailure) -> None:
+    def _bounce(self, delivery: MailRow, failure: SmtpFailure) -> None:
         self._finish(delivery, state=State.BOUNCED, note=failure.text, counts=True)
         subscriber_id = delivery.subscription.subscriber_id
         self.bounced_subscribers.add(subscriber_id)
@@ -287,7 +333,7 @@ class _Batch:
         self.report.bounced += 1
         logger.warning("%s bounces: %s", delivery.subscription.subscriber, failure.text)
 
-    def _stop(self, rest: list[Delivery], failure: SmtpFailure) -> None:
+    def _stop(self, rest: list[MailRow], failure: SmtpFailure) -> None:
         """The connection is gone (or refuses us): every mail left fails for now and is retried
         after the backoff, instead of hammering a server that is down."""
         logger.warning("SMTP batch %s stopped: %s", self.claim, failure.text)
@@ -301,3 +347,24 @@ def _close_quietly(connection) -> None:
         connection.close()
     except (smtplib.SMTPException, OSError):
         logger.info("SMTP connection did not close cleanly", exc_info=True)
+
+
+# --- The reminders' channel -----------------------------------------------------------------
+
+
+def _reminder_reason_not_to_send(delivery: Delivery, _renderer: MailRenderer) -> str:
+    meeting = delivery.meeting
+    if not (meeting.is_published and meeting.program.is_active):
+        return "meeting not published"
+    if delivery.kind == Kind.CANCELLATION:
+        return "" if meeting.is_cancelled else "meeting no longer cancelled"
+    return "meeting cancelled" if meeting.is_cancelled else ""
+
+
+REMINDERS = Channel(
+    model=Delivery,
+    due=lambda now: selectors.deliveries_due(now=now),
+    claimed=lambda claim: selectors.deliveries_claimed(claim=claim),
+    renderer=MailRenderer,
+    reason_not_to_send=_reminder_reason_not_to_send,
+)

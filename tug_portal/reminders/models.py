@@ -183,13 +183,10 @@ class ConfirmationMail(models.Model):
         return f"Confirmation mail to {self.mailbox}"
 
 
-class Delivery(models.Model):
-    """One mail to one subscriber about one meeting, planned, then claimed, then sent once."""
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", "Reminder"
-        CANCELLATION = "cancellation", "Cancellation notice"
-        UPDATE = "update", "Update notice"
+class MailRow(models.Model):
+    """What every planned mail has, whatever it is about: its state, when it is due, and the
+    dispatcher's claim. `dispatcher.py` sends rows of any concrete subclass (a `Channel` says
+    how), so the reminders and the weekly digest share one delivery machinery and guarantee."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -201,6 +198,33 @@ class Delivery(models.Model):
 
     # States a row waits in until a dispatcher claims it (a failed row while it has retries).
     WAITING = (State.PENDING, State.FAILED)
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    due_at = models.DateTimeField(help_text="When the mail should go out.")
+    expires_at = models.DateTimeField(help_text="After this it is skipped, not sent late.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty once nothing more will be tried."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(
+        max_length=500, blank=True, help_text="Why it was skipped, or the last error."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(MailRow):
+    """One mail to one subscriber about one meeting, planned, then claimed, then sent once."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        CANCELLATION = "cancellation", "Cancellation notice"
+        UPDATE = "update", "Update notice"
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -215,23 +239,9 @@ class Delivery(models.Model):
     revision = models.PositiveIntegerField(
         default=0, help_text="Update notices: the meeting's calendar sequence they report."
     )
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
-    due_at = models.DateTimeField(help_text="When the mail should go out.")
-    expires_at = models.DateTimeField(help_text="After this it is skipped, not sent late.")
-    next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="Empty once nothing more will be tried."
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_by = models.CharField(max_length=120, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     detail = models.CharField(
         max_length=500, blank=True, help_text="Notices: what changed, as subscribers read it."
     )
-    note = models.CharField(
-        max_length=500, blank=True, help_text="Why it was skipped, or the last error."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -1,0 +1,1 @@
+from tests.reminders.conftest import eager_tasks, smtp_backend, smtp_sink  # noqa: F401

@@ -1,0 +1,72 @@
+import pytest
+import time_machine
+
+from tests.digest.activity import SEND_AT, week_of_activity
+from tests.digest.factories import make_digest_subscription
+from tests.reminders.factories import make_program
+from tug_portal.digest.models import Digest
+from tug_portal.meetings.models import System
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with time_machine.travel(SEND_AT.replace(day=1), tick=False):  # the Sunday before
+        yield
+
+
+def test_preview_shows_next_weeks_digest_for_any_programs_and_systems(staff_client):
+    program = make_program()
+    week_of_activity(program)
+    drrs = System.objects.get(code="DRRS")
+
+    response = staff_client.get(
+        "/admin/digest/digest/preview/",
+        {"programs": [program.pk], "systems": [drrs.pk], "time_zone": "America/New_York"},
+    )
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result["subject"] == "TUG weekly digest: week of March 2, 2026"
+    assert [section.key for section in result["sections"]] == [
+        "upcoming",
+        "announcements",
+        "answered_requests",
+    ]
+    assert "(11:00 AM-12:00 PM Eastern, your time)" in result["text"]
+    assert "DRRS release 4.2" in response.content.decode()
+
+
+def test_preview_refuses_a_zone_that_is_not_iana(staff_client):
+    program = make_program()
+
+    response = staff_client.get(
+        "/admin/digest/digest/preview/", {"programs": [program.pk], "time_zone": "Eastern"}
+    )
+
+    assert response.status_code == 400
+    assert "is not an IANA time zone" in response.content.decode()
+
+
+def test_digest_list_counts_sent_skipped_and_failed_per_week(staff_client):
+    program = make_program()
+    states = ["sent", "sent", "skipped", "failed"]
+    notes = ["", "", "nothing this week", "421 try later"]
+    for n, (state, note) in enumerate(zip(states, notes, strict=True)):
+        subscription = make_digest_subscription(f"s{n}@example.com", program)
+        Digest.objects.create(
+            subscription=subscription,
+            week=SEND_AT.date(),
+            due_at=SEND_AT,
+            expires_at=SEND_AT,
+            state=state,
+            note=note,
+        )
+
+    response = staff_client.get("/admin/digest/digest/")
+
+    assert response.status_code == 200
+    (week,) = response.context["week_counts"]
+    assert (week["sent"], week["empty"], week["skipped"], week["failed"]) == (2, 1, 0, 1)
+    assert 'id="digest-week-counts"' in response.content.decode()

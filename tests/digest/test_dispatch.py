@@ -1,0 +1,172 @@
+"""Sending in this process: the reminders' dispatcher with the digest's channel."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.digest.activity import SEND_AT, week_of_activity
+from tests.digest.factories import make_digest_subscription
+from tests.reminders.factories import make_program
+from tug_portal.digest import mail as digest_mail
+from tug_portal.digest import planner
+from tug_portal.digest.channel import DIGESTS
+from tug_portal.digest.models import Digest
+from tug_portal.digest.selectors import NOTHING_THIS_WEEK, digest_week_counts
+from tug_portal.reminders import dispatcher
+from tug_portal.reminders.mail import message_id_domain
+from tug_portal.reminders.mail_template import smtp_envelope
+
+pytestmark = pytest.mark.django_db
+
+State = Digest.State
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with time_machine.travel(SEND_AT + timedelta(minutes=1), tick=False) as traveller:
+        yield traveller
+
+
+def send_all():
+    planner.digests_plan()
+    return dispatcher.deliveries_send_batch(channel=DIGESTS)
+
+
+def test_each_opted_in_subscriber_gets_one_digest_with_text_html_and_list_unsubscribe():
+    program = make_program()
+    week_of_activity(program)
+    ann = make_digest_subscription("ann@example.com", program)
+    make_digest_subscription("bob@example.com", program)
+
+    report = send_all()
+    send_all()  # again: nothing more
+
+    assert report.sent == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.com", "bob@example.com"]
+    message = next(m for m in mail.outbox if m.to == ["ann@example.com"])
+    assert message.subject == "TUG weekly digest: week of March 2, 2026"
+    domain = message_id_domain()
+    assert message.extra_headers["Message-ID"] == f"<digest.{ann.pk}.2026-03-02@{domain}>"
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        f"<{settings.SITE_URL}/subscriptions/digest/unsubscribe/"
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "COMING UP IN THE NEXT 14 DAYS" in message.body
+    assert "What changed: Time: 10:00 AM → 1:00 PM" in message.body
+    assert "Stop the weekly digest (your reminders stay)" in message.body
+    (html, mimetype) = message.alternatives[0]
+    assert mimetype == "text/html" and "DRRS release 4.2" in html
+    assert set(Digest.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_a_week_with_nothing_sends_nothing_and_counts_the_digests_skipped_empty():
+    program = make_program()
+    make_digest_subscription("ann@example.com", program)
+    make_digest_subscription("bob@example.com", program)
+
+    report = send_all()
+
+    assert (report.sent, report.skipped, mail.outbox) == (0, 2, [])
+    assert set(Digest.objects.values_list("note", flat=True)) == {NOTHING_THIS_WEEK}
+    (week,) = digest_week_counts()
+    assert (week["week"].isoformat(), week["sent"], week["empty"], week["failed"]) == (
+        "2026-03-02",
+        0,
+        2,
+        0,
+    )
+
+
+def test_subscribers_with_the_same_programs_and_systems_share_one_rendering(
+    monkeypatch, smtp_backend
+):
+    program = make_program()
+    week_of_activity(program)
+    for n in range(6):
+        make_digest_subscription(f"all{n}@example.com", program)
+    for n in range(4):
+        make_digest_subscription(f"drrs{n}@example.com", program, systems=("DRRS",))
+    built, rendered = [], []
+    real_build, real_render = digest_mail.build_sections, digest_mail.render_parts
+    monkeypatch.setattr(
+        digest_mail, "build_sections", lambda scope: built.append(scope) or real_build(scope)
+    )
+    monkeypatch.setattr(
+        digest_mail, "render_parts", lambda *args: rendered.append(args) or real_render(*args)
+    )
+
+    assert send_all().sent == 10
+
+    # Two distinct contents (the whole program; DRRS only): each gathered and rendered once.
+    assert (len(built), len(rendered)) == (2, 2)
+    bodies = {m.message.get_body(("plain",)).get_content() for m in smtp_backend.messages}
+    assert len(bodies) == 10  # each with the subscriber's own links filled in
+
+
+def test_bytes_sent_to_an_smtp_server_are_those_django_would_send(smtp_backend, frozen_now):
+    program = make_program()
+    week_of_activity(program)
+    make_digest_subscription("ann@example.com", program)
+    make_digest_subscription("bob@example.com", program)
+    planner.digests_plan()
+    digests = list(
+        digest_mail.Digest.objects.select_related(
+            "subscription__subscriber", "subscription__program", "subscription__digest_preference"
+        ).prefetch_related("subscription__systems")
+    )
+    renderer = digest_mail.DigestRenderer()
+
+    for digest in digests:
+        filled = renderer.delivery_envelope(digest)
+        built = smtp_envelope(renderer.delivery_message(digest))
+        date_line = next(line for line in built.data.split(b"\r\n") if line.startswith(b"Date:"))
+        boundary = built.data.split(b'boundary="')[1].split(b'"')[0]
+        filled_boundary = filled.data.split(b'boundary="')[1].split(b'"')[0]
+        expected = built.data.replace(boundary, filled_boundary)
+        got_date = next(line for line in filled.data.split(b"\r\n") if line.startswith(b"Date:"))
+        assert filled.data.replace(got_date, date_line) == expected
+        assert filled.recipients == [digest.subscription.subscriber.email]
+
+
+def test_a_bouncing_address_gets_no_digest_and_the_rest_do(smtp_backend):
+    smtp_backend.reject("gone@example.com", "550 5.1.1 No such user")
+    program = make_program()
+    week_of_activity(program)
+    for email in ("ann@example.com", "gone@example.com", "zoe@example.com"):
+        make_digest_subscription(email, program)
+
+    report = send_all()
+
+    assert (report.sent, report.bounced) == (2, 1)
+    assert sorted(m.rcpt_tos[0] for m in smtp_backend.messages) == [
+        "ann@example.com",
+        "zoe@example.com",
+    ]
+
+
+def test_a_batch_costs_one_query_per_digest_and_the_rest_is_fixed(smtp_backend):
+    program = make_program()
+    week_of_activity(program)
+    for n in range(12):
+        make_digest_subscription(f"member{n:02}@example.com", program)
+    planner.digests_plan()
+    later = SEND_AT + timedelta(days=1)
+    first = list(Digest.objects.order_by("pk").values_list("pk", flat=True)[:4])
+    Digest.objects.exclude(pk__in=first).update(next_attempt_at=later)
+
+    def queries_of_a_batch() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            dispatcher.deliveries_send_batch(channel=DIGESTS)
+        return len(queries)
+
+    four = queries_of_a_batch()
+    Digest.objects.filter(next_attempt_at=later).update(next_attempt_at=SEND_AT)
+    eight = queries_of_a_batch()
+
+    assert eight - four == 4  # marking each one sent
+    assert len(smtp_backend.messages) == Digest.objects.filter(state=State.SENT).count() == 12

@@ -1,0 +1,112 @@
+import pytest
+
+from tests.digest.factories import make_digest_subscription
+from tests.reminders.factories import make_program, make_subscription
+from tug_portal.digest import tokens
+from tug_portal.digest.models import DigestPreference
+from tug_portal.reminders import tokens as reminder_tokens
+from tug_portal.reminders.models import Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+def page_url(subscription: Subscription) -> str:
+    return f"/subscriptions/digest/{reminder_tokens.preferences_token(subscription.subscriber_id)}/"
+
+
+def post_data(subscription, **values) -> dict:
+    fields = {"enabled": "on", "weekday": "monday", "hour": "8", "time_zone": "America/Denver"}
+    fields.update(values)
+    return {f"s{subscription.pk}-{name}": value for name, value in fields.items() if value}
+
+
+def test_page_offers_monday_eight_in_the_programs_zone_by_default(client):
+    subscription = make_subscription("ann@example.com", make_program())
+
+    response = client.get(page_url(subscription))
+
+    assert response.status_code == 200
+    form = response.context["rows"][0][1]
+    assert form["weekday"].value() == "monday" and form["hour"].value() == "8"
+    assert form["time_zone"].value() == "America/Los_Angeles"
+    assert form["enabled"].value() is False
+
+
+def test_the_reminders_preferences_page_links_to_the_digest(client):
+    subscription = make_subscription("ann@example.com", make_program())
+    token = reminder_tokens.preferences_token(subscription.subscriber_id)
+
+    response = client.get(f"/subscriptions/preferences/{token}/")
+
+    assert page_url(subscription) in response.content.decode()
+
+
+def test_saving_turns_the_digest_on_at_the_chosen_day_hour_and_zone(client):
+    subscription = make_subscription("ann@example.com", make_program())
+
+    response = client.post(
+        page_url(subscription), post_data(subscription, weekday="Friday", hour="17")
+    )
+
+    assert response.status_code == 302
+    preference = DigestPreference.objects.get()
+    assert (preference.enabled, preference.weekday, preference.hour, preference.time_zone) == (
+        True,
+        4,
+        17,
+        "America/Denver",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_zone", "Pacific Time", "“Pacific Time” is not an IANA time zone"),
+        ("time_zone", "Mars/Olympus", "“Mars/Olympus” is not an IANA time zone"),
+        ("hour", "24", "Choose an hour from 0 to 23."),
+        ("hour", "-1", "Choose an hour from 0 to 23."),
+        ("weekday", "lundi", "Choose a day of the week in English, Monday to Sunday."),
+        ("weekday", "Montag", "Choose a day of the week in English, Monday to Sunday."),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, field, value, message):
+    program = make_program()
+    first = make_digest_subscription("ann@example.com", program, enabled=False)
+    other = make_program(acronym="CPG")
+    second = Subscription.objects.create(
+        subscriber=first.subscriber, program=other, status=Subscription.Status.CONFIRMED
+    )
+
+    data = {**post_data(first, hour="10"), **post_data(second, **{field: value})}
+    response = client.post(page_url(first), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Nothing was saved" in response.content.decode()
+    assert list(DigestPreference.objects.values_list("enabled", "hour")) == [(False, 8)]
+    forms = {subscription.pk: form for subscription, form in response.context["rows"]}
+    assert forms[second.pk][field].value() == value  # kept as typed
+
+
+def test_one_click_unsubscribe_turns_off_only_the_digest(client):
+    subscription = make_digest_subscription("ann@example.com", make_program())
+    url = f"/subscriptions/digest/unsubscribe/{tokens.unsubscribe_token(subscription.pk)}/"
+
+    asked = client.get(url)
+    done = client.post(url, {"List-Unsubscribe": "One-Click"})  # RFC 8058, no CSRF token
+
+    assert asked.status_code == done.status_code == 200
+    assert "reminders stay" in done.content.decode()
+    assert DigestPreference.objects.get().enabled is False
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.CONFIRMED  # reminders as before
+
+
+def test_a_reminders_unsubscribe_link_is_not_a_digest_one(client):
+    subscription = make_digest_subscription("ann@example.com", make_program())
+    token = reminder_tokens.unsubscribe_token(subscription.pk)
+
+    response = client.post(f"/subscriptions/digest/unsubscribe/{token}/")
+
+    assert response.status_code == 400
+    assert DigestPreference.objects.get().enabled is True

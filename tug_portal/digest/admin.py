@@ -1,0 +1,93 @@
+"""Staff: every digest row (read-only) with the counts of each week above the list, each
+subscription's digest preference, and a preview of next week's digest for any programs and
+systems (admin: Weekly digest → Digests → Preview)."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from tug_portal.meetings.models import Program, System
+from tug_portal.reminders.admin import ReadOnlyAdmin
+
+from . import mail, selectors
+from .models import Digest, DigestPreference
+
+
+@admin.register(DigestPreference)
+class DigestPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["subscription", "enabled", "weekday", "hour", "time_zone"]
+    list_filter = ["enabled", "weekday", "subscription__program"]
+    list_select_related = ["subscription__subscriber", "subscription__program"]
+    search_fields = ["subscription__subscriber__email"]
+    raw_id_fields = ["subscription"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # subscribers choose it on their page; staff may correct or remove one
+
+
+class PreviewForm(forms.Form):
+    programs = forms.ModelMultipleChoiceField(queryset=Program.objects.filter(is_active=True))
+    systems = forms.ModelMultipleChoiceField(
+        queryset=System.objects.all(),
+        required=False,
+        help_text="None: every meeting of the programs.",
+    )
+    time_zone = forms.CharField(initial="America/Los_Angeles", max_length=64)
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError(f"“{value}” is not an IANA time zone.")
+        return value
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ["week", "subscriber", "program", "state", "due_at", "sent_at", "note"]
+    list_filter = ["week", "state", "subscription__program"]
+    list_select_related = ["subscription__subscriber", "subscription__program"]
+    search_fields = ["subscription__subscriber__email"]
+    change_list_template = "admin/digest/digest/change_list.html"
+
+    @admin.display(description="To", ordering="subscription__subscriber__email")
+    def subscriber(self, digest):
+        return digest.subscription.subscriber.email
+
+    @admin.display(description="Program", ordering="subscription__program__acronym")
+    def program(self, digest):
+        return digest.subscription.program.acronym
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "week_counts": selectors.digest_week_counts()}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("preview/", preview, name="digest_digest_preview"), *super().get_urls()]
+
+    def preview_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PreviewForm(request.GET or None)
+        result = None
+        if form.is_valid():
+            result = mail.preview(
+                programs=list(form.cleaned_data["programs"]),
+                system_ids=tuple(system.pk for system in form.cleaned_data["systems"]),
+                time_zone=form.cleaned_data["time_zone"],
+                now=timezone.now(),
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Preview next week's digest",
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+        }
+        status = 400 if form.is_bound and not form.is_valid() else 200
+        return TemplateResponse(request, "admin/digest/preview.html", context, status=status)

@@ -1,0 +1,53 @@
+"""The digest's preferences on the subscription page: for each confirmed subscription, on or
+off, the day, the local hour and the zone. Every value is checked and a refusal says why."""
+
+import zoneinfo
+
+from django import forms
+
+from .models import WEEKDAYS
+
+DAY_MESSAGE = "Choose a day of the week in English, Monday to Sunday."
+HOUR_MESSAGE = "Choose an hour from 0 to 23."
+
+
+class DayField(forms.ChoiceField):
+    """An English day name, in any case ("monday", "Monday"); stored as 0 (Monday) to 6."""
+
+    default_error_messages = {"invalid_choice": DAY_MESSAGE, "required": DAY_MESSAGE}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[(day, day.title()) for day in WEEKDAYS], **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().lower()
+
+    def clean(self, value):
+        return WEEKDAYS.index(super().clean(value))
+
+    def prepare_value(self, value):
+        return WEEKDAYS[value] if isinstance(value, int) and 0 <= value <= 6 else value
+
+
+class DigestPreferenceForm(forms.Form):
+    enabled = forms.BooleanField(required=False, label="Send me a weekly digest")
+    weekday = DayField(label="Day")
+    hour = forms.TypedChoiceField(
+        label="Hour",
+        coerce=int,
+        choices=[(str(hour), f"{hour:02d}:00") for hour in range(24)],
+        error_messages={"invalid_choice": HOUR_MESSAGE, "required": HOUR_MESSAGE},
+    )
+    time_zone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        help_text="An IANA time zone, e.g. America/Los_Angeles or Europe/Berlin.",
+    )
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError(
+                f"“{value}” is not an IANA time zone (e.g. America/Los_Angeles)."
+            )
+        return value

@@ -1,0 +1,218 @@
+"""The digest mail: text and HTML parts rendered once per distinct content, filled in per
+subscriber.
+
+Subscribers who follow the same programs and systems, read times in the same zone and are sent
+at the same moment get the same digest but for their address, Date, Message-ID and links. So a
+batch renders each distinct content once (`DigestScope`), has Django build one mail of it with
+placeholders, and fills in each subscriber's values (the reminders' `mail_template.py`): the
+bytes Django's SMTP backend would have sent.
+"""
+
+import zoneinfo
+from datetime import datetime
+from email.utils import formatdate
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from tug_portal.calendars.describe import clean_text
+from tug_portal.common.site import absolute_url
+from tug_portal.meetings.models import Program
+from tug_portal.reminders import tokens as reminder_tokens
+from tug_portal.reminders.mail import message_id_domain, one_line
+from tug_portal.reminders.mail_template import (
+    Envelope,
+    MessageTemplate,
+    envelope_recipient,
+    smtp_envelope,
+)
+
+from . import schedule, tokens
+from .models import Digest
+from .sections import DigestScope, Section, build_sections
+
+# Stand-ins for a subscriber's own values in the template of a content's mails.
+PLACEHOLDER_HEADERS = {
+    "To": "subscriber@placeholder.invalid",
+    "Date": "placeholder-date",
+    "Message-ID": "<message-id@placeholder.invalid>",
+    "List-Unsubscribe": "<https://placeholder.invalid/unsubscribe/>",
+}
+PLACEHOLDER_TEXTS = (
+    "https://placeholder.invalid/preferences/",
+    "https://placeholder.invalid/unsubscribe/",
+)
+
+
+def digest_message_id(digest: Digest) -> str:
+    """A function of the row's key alone: a repeat carries the same Message-ID."""
+    return f"<digest.{digest.subscription_id}.{digest.week:%Y-%m-%d}@{message_id_domain()}>"
+
+
+def digest_scope(digest: Digest) -> DigestScope:
+    subscription = digest.subscription
+    return DigestScope(
+        program_ids=(subscription.program_id,),
+        system_ids=tuple(sorted(system.pk for system in subscription.systems.all())),
+        time_zone=subscription.digest_preference.time_zone,
+        until=digest.due_at,
+    )
+
+
+def week_label(scope: DigestScope) -> str:
+    local = scope.until.astimezone(zoneinfo.ZoneInfo(scope.time_zone)).date()
+    monday = schedule.week_of(local)
+    return f"{monday:%B} {monday.day}, {monday.year}"
+
+
+def subject(programs: list[Program], scope: DigestScope) -> str:
+    names = ", ".join(program.acronym for program in programs)
+    return one_line(f"{names} weekly digest: week of {week_label(scope)}")
+
+
+def _link_parts(name: str) -> tuple[str, str]:
+    """The absolute URL of `name` before and after its token."""
+    before, after = absolute_url(reverse(name, args=["TOKEN"])).split("TOKEN")
+    return before, after
+
+
+def render_parts(
+    programs: list[Program], scope: DigestScope, sections: list[Section], links: tuple[str, str]
+) -> tuple[str, str]:
+    """(text, HTML) of a digest with these preferences and unsubscribe links."""
+    context = {
+        "programs": programs,
+        "names": ", ".join(program.acronym for program in programs),
+        "week": week_label(scope),
+        "sections": sections,
+        "preferences_url": links[0],
+        "unsubscribe_url": links[1],
+    }
+    text = clean_text(render_to_string("digest/mail/digest.txt", context)) + "\n"
+    return text, render_to_string("digest/mail/digest.html", context)
+
+
+def _list_headers(program: Program) -> dict[str, str]:
+    return {
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": one_line(
+            f"{program.acronym} weekly digest <{program.slug}.digest.{message_id_domain()}>"
+        ),
+        "Auto-Submitted": "auto-generated",
+    }
+
+
+class DigestRenderer:
+    """Renders a batch's digests: content and template once per scope, bytes per mail."""
+
+    def __init__(self):
+        # Resolved once a batch: 10,000 mails would otherwise resolve them 20,000 times.
+        self._preferences = _link_parts("digest:preferences")
+        self._unsubscribe = _link_parts("digest:unsubscribe")
+        self._scopes: dict[int, DigestScope] = {}
+        self._sections: dict[DigestScope, list[Section]] = {}
+        self._templates: dict[DigestScope, MessageTemplate | None] = {}
+
+    def scope(self, digest: Digest) -> DigestScope:
+        if digest.pk not in self._scopes:
+            self._scopes[digest.pk] = digest_scope(digest)
+        return self._scopes[digest.pk]
+
+    def sections(self, digest: Digest) -> list[Section]:
+        scope = self.scope(digest)
+        if scope not in self._sections:
+            self._sections[scope] = build_sections(scope)
+        return self._sections[scope]
+
+    def _message(self, digest: Digest, headers: dict[str, str], links) -> EmailMultiAlternatives:
+        scope = self.scope(digest)
+        program = digest.subscription.program
+        text, html = render_parts([program], scope, self.sections(digest), links)
+        headers = dict(headers)
+        message = EmailMultiAlternatives(
+            subject=subject([program], scope),
+            body=text,
+            to=[headers.pop("To")],
+            headers={**headers, **_list_headers(program)},
+        )
+        message.attach_alternative(html, "text/html")
+        return message
+
+    def _links(self, digest: Digest) -> tuple[str, str]:
+        """The subscriber's preferences and digest unsubscribe links."""
+        subscription = digest.subscription
+        preferences = reminder_tokens.preferences_token(subscription.subscriber_id)
+        unsubscribe = tokens.unsubscribe_token(subscription.pk)
+        return (
+            preferences.join(self._preferences),
+            unsubscribe.join(self._unsubscribe),
+        )
+
+    @staticmethod
+    def _own_headers(digest: Digest, unsubscribe_url: str, date: str | None) -> dict[str, str]:
+        dated = {"Date": date} if date else {}
+        return {
+            "To": digest.subscription.subscriber.email,
+            **dated,
+            "Message-ID": digest_message_id(digest),
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+        }
+
+    def delivery_message(self, digest: Digest) -> EmailMultiAlternatives:
+        links = self._links(digest)
+        return self._message(digest, self._own_headers(digest, links[1], None), links)
+
+    def delivery_envelope(self, digest: Digest) -> Envelope:
+        links = self._links(digest)
+        headers = self._own_headers(
+            digest, links[1], formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        )
+        template = self._template(digest)
+        data = template and template.fill(headers, links)
+        if data is None:  # Django would write this one differently: it builds it
+            return smtp_envelope(self._message(digest, headers, links))
+        return Envelope(
+            mail_from=template.mail_from,
+            recipients=[envelope_recipient(headers["To"])],
+            data=data,
+        )
+
+    def _template(self, digest: Digest) -> MessageTemplate | None:
+        scope = self.scope(digest)
+        if scope not in self._templates:
+            self._templates[scope] = MessageTemplate.of(
+                self._message(digest, PLACEHOLDER_HEADERS, PLACEHOLDER_TEXTS),
+                headers=PLACEHOLDER_HEADERS,
+                texts=PLACEHOLDER_TEXTS,
+            )
+        return self._templates[scope]
+
+
+def preview(
+    *, programs: list[Program], system_ids: tuple[int, ...], time_zone: str, now: datetime
+) -> dict:
+    """Staff: the digest these programs and systems would get at the next default send moment
+    (Monday 08:00 in `time_zone`), as subject, text and HTML; `sections` empty: none is sent."""
+    from .models import DEFAULT_HOUR, DEFAULT_WEEKDAY
+
+    until = schedule.next_moment(
+        now=now, weekday=DEFAULT_WEEKDAY, hour=DEFAULT_HOUR, time_zone=time_zone
+    )
+    scope = DigestScope(
+        program_ids=tuple(sorted(program.pk for program in programs)),
+        system_ids=tuple(sorted(system_ids)),
+        time_zone=time_zone,
+        until=until,
+    )
+    sections = build_sections(scope)
+    links = (absolute_url("/subscriptions/digest/"),) * 2
+    text, html = render_parts(programs, scope, sections, links)
+    return {
+        "until": until,
+        "subject": subject(programs, scope),
+        "sections": sections,
+        "text": text,
+        "html": html,
+    }

@@ -1,0 +1,38 @@
+"""Writes: a subscriber's digest preferences, and the digest's one-click unsubscribe."""
+
+from django.db import transaction
+
+from tug_portal.reminders.models import Subscription
+
+from .models import DEFAULT_HOUR, DEFAULT_WEEKDAY, DigestPreference
+
+
+def preference_for(subscription: Subscription) -> DigestPreference:
+    """The subscription's digest preference; a new one (not saved) is off, on Monday at 08:00 in
+    the program's zone."""
+    existing = getattr(subscription, "digest_preference", None)
+    if existing is not None:
+        return existing
+    return DigestPreference(
+        subscription=subscription,
+        weekday=DEFAULT_WEEKDAY,
+        hour=DEFAULT_HOUR,
+        time_zone=subscription.program.time_zone,
+    )
+
+
+@transaction.atomic
+def preferences_save(*, choices: dict[Subscription, dict]) -> None:
+    """Store each subscription's {enabled, weekday, hour, time_zone}, all or nothing. The next
+    planning run (beat) plans, moves or skips the week's row accordingly."""
+    for subscription, values in choices.items():
+        DigestPreference.objects.update_or_create(subscription=subscription, defaults=values)
+
+
+def digest_unsubscribe(*, subscription_id: int) -> bool:
+    """Turn off the digest of one subscription; its reminders stay. False: it was not on."""
+    return bool(
+        DigestPreference.objects.filter(subscription_id=subscription_id, enabled=True).update(
+            enabled=False
+        )
+    )
