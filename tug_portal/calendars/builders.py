@@ -32,7 +32,8 @@ from .describe import (
     meeting_summary,
 )
 from .facts import MeetingFacts, event_facts
-from .ics_writer import event_bytes
+from .ics_responses import parts_etag
+from .ics_writer import event_bytes, stamp_line
 from .links import meeting_ics_url
 from .vtimezone import vtimezone
 
@@ -187,6 +188,19 @@ def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -
     meetings = [event_facts(meeting) for meeting in meetings]
     events = (meeting_event_bytes(meeting, now=now)[0] for meeting in meetings)
     return b"".join([calendar_head(meetings, info=info), *events, CALENDAR_END])
+
+
+def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> tuple[bytes, str]:
+    """A calendar assembled from its head and its events' pieces (`event_store`: bytes without
+    DTSTAMP, and where it goes), with this build's DTSTAMP; and its ETag, hashed from the
+    pieces (the DTSTAMP left out, as `content_etag` does)."""
+    stamp = stamp_line(now)
+    parts = [head]
+    for content, stamp_at in pieces:
+        parts += (content[:stamp_at], stamp, content[stamp_at:])
+    parts.append(CALENDAR_END)
+    etag = parts_etag([head, *(content for content, _ in pieces), CALENDAR_END])
+    return b"".join(parts), etag
 
 
 def build_meeting_ics(meeting, *, now: datetime | None = None) -> bytes:

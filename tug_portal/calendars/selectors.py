@@ -103,6 +103,11 @@ def _dial_ins_by_meeting(meeting_ids) -> dict[int, tuple[DialInFacts, ...]]:
 def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     """What the events of these meetings show, as plain values, in the queryset's order: five
     queries whatever the number of meetings (the feed's filter runs as a subquery in each)."""
+    return list(feed_event_facts_by_pk(meetings).values())
+
+
+def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFacts]:
+    """The same, by meeting id (in the queryset's order)."""
     rows = list(
         meetings.values_list(
             "pk",
@@ -121,7 +126,7 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     meeting_ids = meetings.values("pk")
     topics, dial_ins = _topics_by_meeting(meeting_ids), _dial_ins_by_meeting(meeting_ids)
     programs = {}  # one ProgramFacts per program
-    facts = []
+    facts = {}
     for (
         pk,
         acronym,
@@ -143,15 +148,13 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
                 else None
             )
             program = programs[acronym] = ProgramFacts(acronym=acronym, contact=program_contact)
-        facts.append(
-            MeetingFacts(
-                **dict(zip(MEETING_FIELDS, fields, strict=True)),
-                program=program,
-                contact=ContactFacts(contact_name, contact_email) if contact_id else None,
-                replacement_slug=replacement_slug if replacement_is_published else "",
-                topics=topics.get(pk, ()),
-                dial_ins=dial_ins.get(pk, ()),
-            )
+        facts[pk] = MeetingFacts(
+            **dict(zip(MEETING_FIELDS, fields, strict=True)),
+            program=program,
+            contact=ContactFacts(contact_name, contact_email) if contact_id else None,
+            replacement_slug=replacement_slug if replacement_is_published else "",
+            topics=topics.get(pk, ()),
+            dial_ins=dial_ins.get(pk, ()),
         )
     return facts
 

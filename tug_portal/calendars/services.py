@@ -16,17 +16,16 @@ from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.selectors import meetings_next_by_program
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
-from . import feed_store, meeting_cache
-from .builders import CalendarInfo, calendar_ics
+from . import event_store, feed_store, meeting_cache
+from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_specs import FeedSpec
-from .ics_responses import content_etag
 from .links import feed_name, feed_url
 from .models import StoredFeed
 from .selectors import (
     default_feed_specs,
     feed_data_version,
-    feed_event_facts,
+    feed_event_facts_by_pk,
     feed_meetings,
     feed_program,
     feed_system,
@@ -82,31 +81,42 @@ def _feed_info(spec: FeedSpec, program, system, meetings, *, now) -> CalendarInf
 
 def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
     """Build the feed from the database and store it. Raises Http404 when the program or system
-    it names does not exist (or the program is not active)."""
-    now = now or timezone.now()
+    it names does not exist (or the program is not active).
+
+    Assembled from each meeting's stored event (`event_store`): only the events whose calendar
+    state moved since they were last written are written again, the rest is copied."""
+    now = build_time(now)
     program, system = feed_program(spec), feed_system(spec)
     if (spec.program and program is None) or (spec.system and system is None):
         raise Http404("No such program or system.")  # before the version's aggregates
     # Read the version before the meetings: a change committed in between then leaves the
     # stored version behind the data, and the next refresh builds again.
     version = feed_data_version(spec, now=now)
-    meetings = feed_event_facts(feed_meetings(spec, now=now))
+    meetings = feed_meetings(spec, now=now)
+    states = event_store.event_states(meetings, now=now)
+
+    def load_facts(ids):
+        # All of them (a cold build): the feed's own filter, as a subquery; else those few.
+        chosen = meetings if len(ids) == len(states) else Meeting.objects.filter(pk__in=ids)
+        return feed_event_facts_by_pk(chosen)
+
+    pieces = event_store.event_pieces(states, now=now, load_facts=load_facts)
+    head = calendar_head(states, info=_feed_info(spec, program, system, states, now=now))
+    content, etag = calendar_from_pieces(head, pieces, now=now)
     return _feed_store(
         spec=spec,
         program=program,
         system=system,
-        content=calendar_ics(
-            meetings, info=_feed_info(spec, program, system, meetings, now=now), now=now
-        ),
+        content=content,
+        etag=etag,
         version=version,
-        event_count=len(meetings),
+        event_count=len(pieces),
         now=now,
     )
 
 
 @transaction.atomic
-def _feed_store(*, spec, program, system, content, version, event_count, now) -> StoredFeed:
-    etag = content_etag(content)
+def _feed_store(*, spec, program, system, content, etag, version, event_count, now) -> StoredFeed:
     feed, created = StoredFeed.objects.select_for_update().get_or_create(
         key=spec.key,
         defaults={
