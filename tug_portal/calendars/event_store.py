@@ -241,10 +241,12 @@ def _store(pieces: dict[int, tuple[str, bytes, int]]) -> None:
 def event_pieces(
     states: list[EventState],
     *,
+    meetings,
     now: datetime,
     load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
 ) -> list[tuple[bytes, int]]:
-    """Each state's piece (bytes without DTSTAMP, and where the DTSTAMP line goes), in order:
+    """Each state's piece (bytes without DTSTAMP, and where the DTSTAMP line goes), in order
+    (`meetings`: the queryset the states were read from):
     held by this process, else stored, else written from the facts `load_facts` returns for
     the missing meeting ids ({id: facts}; then stored and held)."""
     found: dict[int, tuple[str, bytes, int]] = {}
@@ -255,16 +257,16 @@ def event_pieces(
                 found[state.pk] = held
     wanted = {state.pk: state.key for state in states if state.pk not in found}
     if wanted:
-        read = {}
-        if len(wanted) < len(states):  # a cold build finds nothing: skip the read
-            rows = StoredEvent.objects.filter(meeting_id__in=list(wanted)).values_list(
-                "meeting_id", "state", "content", "stamp_at"
-            )
-            read = {
-                pk: (key, bytes(content), stamp_at)
-                for pk, key, content, stamp_at in rows
-                if wanted[pk] == key
-            }
+        # All of them (a new process): the feed's own filter as a subquery, not a long list.
+        ids = meetings.values("pk") if len(wanted) == len(states) else list(wanted)
+        rows = StoredEvent.objects.filter(meeting_id__in=ids).values_list(
+            "meeting_id", "state", "content", "stamp_at"
+        )
+        read = {
+            pk: (key, bytes(content), stamp_at)
+            for pk, key, content, stamp_at in rows
+            if wanted.get(pk) == key
+        }
         missing = [pk for pk in wanted if pk not in read]
         written = {}
         if missing:

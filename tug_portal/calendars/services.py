@@ -100,7 +100,7 @@ def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
         chosen = meetings if len(ids) == len(states) else Meeting.objects.filter(pk__in=ids)
         return feed_event_facts_by_pk(chosen)
 
-    pieces = event_store.event_pieces(states, now=now, load_facts=load_facts)
+    pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
     head = calendar_head(states, info=_feed_info(spec, program, system, states, now=now))
     content, etag = calendar_from_pieces(head, pieces, now=now)
     return _feed_store(
