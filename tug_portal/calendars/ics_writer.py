@@ -80,12 +80,26 @@ def _value(value, parameters: dict) -> str:
 
 
 def fold(line: str) -> str:
-    """icalendar's folding: 74 characters a line when ASCII (a line breaks once the next one
-    would reach 75 octets), a backslash or caret escape never split from what it escapes."""
-    if line.isascii() and "\\" not in line and "^" not in line:
-        if len(line) < _LIMIT:
-            return line
-        return "\r\n ".join(line[i : i + _LIMIT - 1] for i in range(0, len(line), _LIMIT - 1))
+    """icalendar's folding: a line breaks once the next character would take it to 75 octets
+    (74 characters when ASCII), and a backslash or caret escape is never split from what it
+    escapes (it moves to the next line)."""
+    if not line.isascii():
+        return _fold_any(line)
+    if len(line) < _LIMIT:
+        return line
+    width, size, start, segments = _LIMIT - 1, len(line), 0, []
+    while size - start > width:
+        segment = line[start : start + width]
+        if segment[-1] in "\\^":
+            segment = segment[:-1]
+        segments.append(segment)
+        start += len(segment)
+    segments.append(line[start:])
+    return "\r\n ".join(segments)
+
+
+def _fold_any(line: str) -> str:
+    """The same, counting octets of multi-byte characters."""
     folded, current, size = [], [], 0
     for char in line:
         width = len(char.encode())
