@@ -15,9 +15,9 @@ What calendar clients rely on:
 - Times are written in the meeting's zone with a VTIMEZONE of RRULE-based observances.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -152,13 +152,22 @@ def _calendar(info: CalendarInfo) -> Calendar:
     return calendar
 
 
-def _add_timezones(calendar: Calendar, meetings) -> None:
+@lru_cache(maxsize=256)
+def _vtimezone_ical(tz_name: str, first: datetime, last: datetime) -> bytes:
+    # Every build of a feed asks for the same spans: computing the eras once is enough.
+    return vtimezone(tz_name, first, last).to_ical()
+
+
+def _timezones_ical(meetings) -> bytes:
     """One VTIMEZONE per zone the events use, right for every event written in it."""
-    spans: dict[str, list[datetime]] = defaultdict(list)
+    spans: dict[str, tuple[datetime, datetime]] = {}
     for meeting in meetings:
-        spans[meeting.time_zone] += [meeting.starts_at, meeting.ends_at]
-    for tz_name, instants in sorted(spans.items()):
-        calendar.add_component(vtimezone(tz_name, min(instants), max(instants)))
+        first, last = spans.get(meeting.time_zone, (meeting.starts_at, meeting.ends_at))
+        spans[meeting.time_zone] = (
+            min(first, meeting.starts_at, meeting.ends_at),
+            max(last, meeting.starts_at, meeting.ends_at),
+        )
+    return b"".join(_vtimezone_ical(tz, *span) for tz, span in sorted(spans.items()))
 
 
 # What `Calendar.to_ical` writes after the last component.
@@ -173,9 +182,8 @@ def build_time(now: datetime | None) -> datetime:
 def calendar_head(meetings, *, info: CalendarInfo) -> bytes:
     """Everything before the first event: the calendar's properties and its VTIMEZONEs (the
     meetings need only `time_zone`, `starts_at` and `ends_at`)."""
-    calendar = _calendar(info)
-    _add_timezones(calendar, meetings)
-    return calendar.to_ical().removesuffix(CALENDAR_END)
+    # What Calendar.to_ical writes with the VTIMEZONEs as its components, written apart.
+    return _calendar(info).to_ical().removesuffix(CALENDAR_END) + _timezones_ical(meetings)
 
 
 def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -> bytes:

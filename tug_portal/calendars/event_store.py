@@ -138,8 +138,16 @@ def _with_topic_state(meetings):
     return meetings.annotate(topics_updated=Max("topics__updated_at"), topic_count=Count("topics"))
 
 
-def event_states(meetings, *, now: datetime) -> list[EventState]:
-    """The states of these meetings (a queryset), in its order: one query."""
+def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[EventState]:
+    """The states of these meetings (a queryset), in its order: one query. With `known`
+    ({id: state} read for a larger set in the same build run), only the ids are read, and the
+    states of meetings not among them."""
+    if known is not None:
+        ids = list(meetings.values_list("pk", flat=True))
+        if missing := [pk for pk in ids if pk not in known]:
+            fresh = event_states(Meeting.objects.filter(pk__in=missing), now=now)
+            known = known | {state.pk: state for state in fresh}
+        return [known[pk] for pk in ids if pk in known]
     fingerprint = _settings_fingerprint()
     programs: dict[str, EventProgram] = {}
     states = []

@@ -178,11 +178,14 @@ def feed_scope_exists(spec: FeedSpec) -> bool:
     return systems.exists() if spec.system else True
 
 
-def feed_data_version(spec: FeedSpec, *, now: datetime) -> str:
+def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None) -> str:
     """A hash of everything a build of the feed reads that can change: the meetings in it and
     their calendar state, the programs (names, descriptions, next meetings), the day (windows
     move, change notes expire) and the settings that shape the output. Equal versions build
-    equal feeds (DTSTAMP aside)."""
+    equal feeds (DTSTAMP aside). `next_by_program`: `meetings_next_by_program()`, when the
+    caller read it already."""
+    if next_by_program is None:
+        next_by_program = meetings_next_by_program()
     meetings = feed_meetings(spec, now=now).aggregate(
         count=Count("pk"),
         ids=Sum("pk"),
@@ -192,7 +195,7 @@ def feed_data_version(spec: FeedSpec, *, now: datetime) -> str:
     )
     programs = Program.objects.aggregate(count=Count("pk"), updated=Max("updated_at"))
     next_meetings = sorted(
-        (program_id, meeting.pk) for program_id, meeting in meetings_next_by_program().items()
+        (program_id, meeting.pk) for program_id, meeting in next_by_program.items()
     )
     facts = [
         BUILD_FORMAT,
