@@ -104,8 +104,9 @@ def _topic_systems(n, k):
 
 def _person_rename(n, k):
     person = _nth(Person.objects.all(), n)
-    person.name = f"Person {k}"
-    person.save()
+    if not Person.objects.filter(name=f"Person {k}", email=person.email).exists():  # unique
+        person.name = f"Person {k}"
+        person.save()
 
 
 def _system_rename(n, k):
