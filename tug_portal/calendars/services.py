@@ -135,19 +135,21 @@ def feed_build(
         chosen = meetings if len(ids) == len(states) else Meeting.objects.filter(pk__in=ids)
         return feed_event_facts_by_pk(chosen)
 
-    pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
-    head = calendar_head(states, info=_feed_info(spec, program, system, states, now=now, run=run))
-    content, etag = calendar_from_pieces(head, pieces, now=now)
-    return _feed_store(
-        spec=spec,
-        program=program,
-        system=system,
-        content=content,
-        etag=etag,
-        version=version,
-        event_count=len(pieces),
-        now=now,
-    )
+    # One transaction, one commit: the events written and the feed that holds them.
+    with transaction.atomic():
+        pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
+        info = _feed_info(spec, program, system, states, now=now, run=run)
+        content, etag = calendar_from_pieces(calendar_head(states, info=info), pieces, now=now)
+        return _feed_store(
+            spec=spec,
+            program=program,
+            system=system,
+            content=content,
+            etag=etag,
+            version=version,
+            event_count=len(pieces),
+            now=now,
+        )
 
 
 @transaction.atomic
@@ -190,9 +192,12 @@ def _spec_of(feed: StoredFeed) -> FeedSpec:
     )
 
 
+@transaction.atomic
 def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     """Rebuild the feeds whose data moved on since their build; returns their keys. A feed
-    whose program is no longer active is removed (its URL answers 404 from then on)."""
+    whose program is no longer active is removed (its URL answers 404 from then on). One
+    transaction: one commit (a disk flush on PostgreSQL) for every feed an edit rebuilds, and
+    a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
     rebuilt = []
     for feed in feeds.defer("content", "content_gzip").select_related("program", "system"):
