@@ -156,6 +156,9 @@ def run_rows(args, counts: dict) -> tuple[list, list[str]]:
     if "3" in args.rows:
         step("Row 3: building the whole-archive feed")
         results += rows.feed_build_rows(settings)
+        from .incremental_feeds import incremental_feed_rows  # issue 17
+
+        results += incremental_feed_rows(settings)
     if "4" in args.rows:
         step("Row 4: reminder fan-out")
         results += rows.fanout_rows(settings, "confirmed_subscribers" in counts)

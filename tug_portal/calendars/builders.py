@@ -3,7 +3,8 @@
 Pure functions: they read the meetings they are given, as `facts.MeetingFacts` (feeds load them
 with `selectors.feed_event_facts`) or as meetings loaded with
 `meetings.selectors.meetings_with_calendar_facts`, and settings, and query nothing else.
-`calendar_ics` writes the calendar one event at a time (see there why).
+`event_properties` is the one place that says what an event holds; `ics_writer` writes it
+(the same bytes icalendar writes, without its component trees).
 
 What calendar clients rely on:
 - UID never changes once published (the meeting's uuid at a stable domain), so an edit updates
@@ -14,9 +15,9 @@ What calendar clients rely on:
 - Times are written in the meeting's zone with a VTIMEZONE of RRULE-based observances.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,6 +32,8 @@ from .describe import (
     meeting_summary,
 )
 from .facts import MeetingFacts, event_facts
+from .ics_responses import parts_etag
+from .ics_writer import event_bytes, stamp_line
 from .links import meeting_ics_url
 from .vtimezone import vtimezone
 
@@ -60,27 +63,20 @@ def event_uid(meeting) -> str:
     return f"{meeting.uid}@{settings.TUG_ICAL_UID_DOMAIN}"
 
 
-def _conferences(event: Event, meeting) -> None:
+def _conferences(meeting) -> list:
     """RFC 7986 CONFERENCE: clients with a "join" button (Apple, Thunderbird) use these. None
     for a cancelled meeting: its event stays (STATUS:CANCELLED) but offers no way to join."""
     if meeting.is_cancelled:
-        return
+        return []
+    conferences = []
     if meeting.web_conference_url:
-        event.add(
-            "conference",
-            vUri(meeting.web_conference_url),
-            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO", "SCREEN"], "LABEL": "Web"},
-        )
+        web = {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO", "SCREEN"], "LABEL": "Web"}
+        conferences.append(("conference", vUri(meeting.web_conference_url), web))
     for dial_in in meeting.dial_ins:
-        event.add(
-            "conference",
-            vUri(dial_in.tel_uri),
-            parameters={
-                "VALUE": "URI",
-                "FEATURE": ["PHONE"],
-                "LABEL": clean_text(dial_in.label, single_line=True) or "Phone",
-            },
-        )
+        label = clean_text(dial_in.label, single_line=True) or "Phone"
+        phone = {"VALUE": "URI", "FEATURE": ["PHONE"], "LABEL": label}
+        conferences.append(("conference", vUri(dial_in.tel_uri), phone))
+    return conferences
 
 
 def _categories(meeting) -> list[str]:
@@ -88,35 +84,52 @@ def _categories(meeting) -> list[str]:
     return [meeting.program.acronym, *sorted(systems)]
 
 
-def _organizer(event: Event, meeting) -> None:
+def _organizer(meeting) -> list:
     contact = meeting.effective_contact
-    if contact and contact.email:
-        event.add(
-            "organizer",
-            vUri(f"mailto:{contact.email}"),
-            parameters={"CN": clean_text(contact.name, single_line=True)},
-        )
+    if not (contact and contact.email):
+        return []
+    cn = {"CN": clean_text(contact.name, single_line=True)}
+    return [("organizer", vUri(f"mailto:{contact.email}"), cn)]
+
+
+def event_properties(meeting: MeetingFacts, *, now: datetime, stamp=None) -> list:
+    """Every property of the meeting's VEVENT, as (name, value, parameters): the one place
+    that says what an event holds (`ics_writer` says how it is written, and in which order).
+    `now` decides what depends on the day (the change note, the recording); DTSTAMP is
+    `stamp`, by default `now` (`ics_writer.STAMP` leaves it to the feed's assembly)."""
+    properties = [
+        ("uid", event_uid(meeting), None),
+        ("dtstamp", now if stamp is None else stamp, None),
+        ("created", meeting.created_at, None),
+        ("last-modified", meeting.calendar_changed_at or meeting.updated_at, None),
+        ("sequence", meeting.calendar_sequence, None),
+        ("dtstart", meeting.local_start, None),
+        ("dtend", meeting.local_end, None),
+        ("status", EVENT_STATUS[meeting.status], None),
+        ("summary", meeting_summary(meeting), None),
+        ("description", meeting_description(meeting, now=now), None),
+    ]
+    if location := meeting_location(meeting):
+        properties.append(("location", location, None))
+    properties.append(("url", vUri(meeting.page_url), None))
+    properties += _conferences(meeting)
+    properties.append(("categories", _categories(meeting), None))
+    properties += _organizer(meeting)
+    return properties
 
 
 def meeting_event(meeting: MeetingFacts, *, now: datetime) -> Event:
+    """The event as an icalendar component (the library's reading of the same properties;
+    the feeds write `event_properties` with `ics_writer`, which gives the same bytes)."""
     event = Event()
-    event.add("uid", event_uid(meeting))
-    event.add("dtstamp", now)
-    event.add("created", meeting.created_at)
-    event.add("last-modified", meeting.calendar_changed_at or meeting.updated_at)
-    event.add("sequence", meeting.calendar_sequence)
-    event.add("dtstart", meeting.local_start)
-    event.add("dtend", meeting.local_end)
-    event.add("status", EVENT_STATUS[meeting.status])
-    event.add("summary", meeting_summary(meeting))
-    event.add("description", meeting_description(meeting, now=now))
-    if location := meeting_location(meeting):
-        event.add("location", location)
-    event.add("url", vUri(meeting.page_url))
-    _conferences(event, meeting)
-    event.add("categories", _categories(meeting))
-    _organizer(event, meeting)
+    for name, value, parameters in event_properties(meeting, now=now):
+        event.add(name, value, parameters=parameters)
     return event
+
+
+def meeting_event_bytes(meeting: MeetingFacts, *, now: datetime, stamp=None) -> tuple[bytes, int]:
+    """The event's bytes (see `ics_writer.event_bytes`)."""
+    return event_bytes(event_properties(event_facts(meeting), now=now, stamp=stamp))
 
 
 def _calendar(info: CalendarInfo) -> Calendar:
@@ -139,34 +152,63 @@ def _calendar(info: CalendarInfo) -> Calendar:
     return calendar
 
 
-def _add_timezones(calendar: Calendar, meetings) -> None:
+@lru_cache(maxsize=256)
+def _vtimezone_ical(tz_name: str, first: datetime, last: datetime) -> bytes:
+    # Every build of a feed asks for the same spans: computing the eras once is enough.
+    return vtimezone(tz_name, first, last).to_ical()
+
+
+def _timezones_ical(meetings) -> bytes:
     """One VTIMEZONE per zone the events use, right for every event written in it."""
-    spans: dict[str, list[datetime]] = defaultdict(list)
+    spans: dict[str, tuple[datetime, datetime]] = {}
     for meeting in meetings:
-        spans[meeting.time_zone] += [meeting.starts_at, meeting.ends_at]
-    for tz_name, instants in sorted(spans.items()):
-        calendar.add_component(vtimezone(tz_name, min(instants), max(instants)))
+        first, last = spans.get(meeting.time_zone, (meeting.starts_at, meeting.ends_at))
+        spans[meeting.time_zone] = (
+            min(first, meeting.starts_at, meeting.ends_at),
+            max(last, meeting.starts_at, meeting.ends_at),
+        )
+    return b"".join(_vtimezone_ical(tz, *span) for tz, span in sorted(spans.items()))
 
 
 # What `Calendar.to_ical` writes after the last component.
 CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
+def build_time(now: datetime | None) -> datetime:
+    """A build's one instant (its DTSTAMP), to the second."""
+    return (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
+
+
+def calendar_head(meetings, *, info: CalendarInfo) -> bytes:
+    """Everything before the first event: the calendar's properties and its VTIMEZONEs (the
+    meetings need only `time_zone`, `starts_at` and `ends_at`)."""
+    # What Calendar.to_ical writes with the VTIMEZONEs as its components, written apart.
+    return _calendar(info).to_ical().removesuffix(CALENDAR_END) + _timezones_ical(meetings)
+
+
 def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -> bytes:
     """RFC 5545 bytes (UTF-8, CRLF line ends, lines folded at 75 octets) of a calendar of the
     given meetings; `now` is the one DTSTAMP of the whole build.
 
-    The same bytes as serializing one Calendar holding every event, but each event is
-    serialized as soon as it is built: a whole-archive feed never holds its thousand event
-    trees at once, which spares memory and the garbage collector's full passes over them
-    (with them all held, those took about a quarter of the build's time)."""
-    now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    The same bytes as serializing one Calendar holding every event with icalendar, but each
+    event is written by `ics_writer` straight from its properties: no component tree."""
+    now = build_time(now)
     meetings = [event_facts(meeting) for meeting in meetings]
-    calendar = _calendar(info)
-    _add_timezones(calendar, meetings)
-    head = calendar.to_ical().removesuffix(CALENDAR_END)
-    events = (meeting_event(meeting, now=now).to_ical() for meeting in meetings)
-    return b"".join([head, *events, CALENDAR_END])
+    events = (meeting_event_bytes(meeting, now=now)[0] for meeting in meetings)
+    return b"".join([calendar_head(meetings, info=info), *events, CALENDAR_END])
+
+
+def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> tuple[bytes, str]:
+    """A calendar assembled from its head and its events' pieces (`event_store`: bytes without
+    DTSTAMP, and where it goes), with this build's DTSTAMP; and its ETag, hashed from the
+    pieces (the DTSTAMP left out, as `content_etag` does)."""
+    stamp = stamp_line(now)
+    parts = [head]
+    for content, stamp_at in pieces:
+        parts += (content[:stamp_at], stamp, content[stamp_at:])
+    parts.append(CALENDAR_END)
+    etag = parts_etag([head, *(content for content, _ in pieces), CALENDAR_END])
+    return b"".join(parts), etag
 
 
 def build_meeting_ics(meeting, *, now: datetime | None = None) -> bytes:

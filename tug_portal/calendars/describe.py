@@ -60,12 +60,18 @@ def meeting_location(meeting) -> str:
     return clean_text(dial_ins[0], single_line=True) if dial_ins else ""
 
 
-def change_note(meeting, *, now) -> str:
-    """ "Updated Oct 20, 2018: time moved from ... to ..." while the change is recent."""
+def change_note_shown(meeting, *, now) -> bool:
+    """Whether the event still says why it changed (for TUG_ICAL_CHANGE_NOTE_DAYS)."""
     changed_at = meeting.calendar_changed_at
     window = timedelta(days=settings.TUG_ICAL_CHANGE_NOTE_DAYS)
-    if not (meeting.change_summary and changed_at and now - changed_at <= window):
+    return bool(meeting.change_summary and changed_at and now - changed_at <= window)
+
+
+def change_note(meeting, *, now) -> str:
+    """ "Updated Oct 20, 2018: time moved from ... to ..." while the change is recent."""
+    if not change_note_shown(meeting, now=now):
         return ""
+    changed_at = meeting.calendar_changed_at
     local = changed_at.astimezone(meeting.zone)
     return f"Updated {local:%b} {local.day}, {local.year}: {meeting.change_summary}"
 

@@ -43,6 +43,15 @@ def content_etag(content: bytes) -> str:
     return hashlib.sha256(DTSTAMP_LINE.sub(b"", content)).hexdigest()[:32]
 
 
+def parts_etag(parts) -> str:
+    """`content_etag` of the concatenated parts, given none of them holds a DTSTAMP line (an
+    assembled feed's head and event pieces): no pass over the whole to take them out."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:32]
+
+
 def served_calendar(content: bytes, *, filename: str, changed_at: datetime) -> ServedCalendar:
     return ServedCalendar(
         content=content,

@@ -32,3 +32,20 @@ class StoredFeed(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class StoredEvent(models.Model):
+    """One meeting's VEVENT as every feed writes it, less its DTSTAMP (which is the build's):
+    the piece feeds are assembled from. `state` names the calendar state it was written from
+    (`event_store.event_state_key`); a piece is only used by a build that reads the same state,
+    so a stale row is never served, only replaced. Written only by `event_store`."""
+
+    meeting = models.OneToOneField(
+        "meetings.Meeting", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=64)
+    content = models.BinaryField()
+    stamp_at = models.PositiveIntegerField(help_text="Where the DTSTAMP line goes.")
+
+    def __str__(self):
+        return f"event of meeting {self.meeting_id}"

@@ -103,6 +103,11 @@ def _dial_ins_by_meeting(meeting_ids) -> dict[int, tuple[DialInFacts, ...]]:
 def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     """What the events of these meetings show, as plain values, in the queryset's order: five
     queries whatever the number of meetings (the feed's filter runs as a subquery in each)."""
+    return list(feed_event_facts_by_pk(meetings).values())
+
+
+def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFacts]:
+    """The same, by meeting id (in the queryset's order)."""
     rows = list(
         meetings.values_list(
             "pk",
@@ -121,7 +126,7 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     meeting_ids = meetings.values("pk")
     topics, dial_ins = _topics_by_meeting(meeting_ids), _dial_ins_by_meeting(meeting_ids)
     programs = {}  # one ProgramFacts per program
-    facts = []
+    facts = {}
     for (
         pk,
         acronym,
@@ -143,15 +148,13 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
                 else None
             )
             program = programs[acronym] = ProgramFacts(acronym=acronym, contact=program_contact)
-        facts.append(
-            MeetingFacts(
-                **dict(zip(MEETING_FIELDS, fields, strict=True)),
-                program=program,
-                contact=ContactFacts(contact_name, contact_email) if contact_id else None,
-                replacement_slug=replacement_slug if replacement_is_published else "",
-                topics=topics.get(pk, ()),
-                dial_ins=dial_ins.get(pk, ()),
-            )
+        facts[pk] = MeetingFacts(
+            **dict(zip(MEETING_FIELDS, fields, strict=True)),
+            program=program,
+            contact=ContactFacts(contact_name, contact_email) if contact_id else None,
+            replacement_slug=replacement_slug if replacement_is_published else "",
+            topics=topics.get(pk, ()),
+            dial_ins=dial_ins.get(pk, ()),
         )
     return facts
 
@@ -175,11 +178,14 @@ def feed_scope_exists(spec: FeedSpec) -> bool:
     return systems.exists() if spec.system else True
 
 
-def feed_data_version(spec: FeedSpec, *, now: datetime) -> str:
+def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None) -> str:
     """A hash of everything a build of the feed reads that can change: the meetings in it and
     their calendar state, the programs (names, descriptions, next meetings), the day (windows
     move, change notes expire) and the settings that shape the output. Equal versions build
-    equal feeds (DTSTAMP aside)."""
+    equal feeds (DTSTAMP aside). `next_by_program`: `meetings_next_by_program()`, when the
+    caller read it already."""
+    if next_by_program is None:
+        next_by_program = meetings_next_by_program()
     meetings = feed_meetings(spec, now=now).aggregate(
         count=Count("pk"),
         ids=Sum("pk"),
@@ -189,7 +195,7 @@ def feed_data_version(spec: FeedSpec, *, now: datetime) -> str:
     )
     programs = Program.objects.aggregate(count=Count("pk"), updated=Max("updated_at"))
     next_meetings = sorted(
-        (program_id, meeting.pk) for program_id, meeting in meetings_next_by_program().items()
+        (program_id, meeting.pk) for program_id, meeting in next_by_program.items()
     )
     facts = [
         BUILD_FORMAT,

@@ -3,7 +3,8 @@ that catches up whatever a lost change event left behind."""
 
 import gzip
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -16,17 +17,16 @@ from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.selectors import meetings_next_by_program
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
-from . import feed_store, meeting_cache
-from .builders import CalendarInfo, calendar_ics
+from . import event_store, feed_store, meeting_cache
+from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_specs import FeedSpec
-from .ics_responses import content_etag
 from .links import feed_name, feed_url
 from .models import StoredFeed
 from .selectors import (
     default_feed_specs,
     feed_data_version,
-    feed_event_facts,
+    feed_event_facts_by_pk,
     feed_meetings,
     feed_program,
     feed_system,
@@ -41,7 +41,32 @@ logger = logging.getLogger(__name__)
 SWEEP_SYNC_DAYS = 31
 
 
-def _feed_description(program, system, meetings, *, now) -> str:
+@dataclass
+class BuildRun:
+    """What every feed built in one refresh shares, read once: the programs' next meetings and
+    the calendar state of every meeting a feed can hold (the whole-archive set, of which every
+    feed is a part). A feed then reads only which meetings it holds."""
+
+    now: datetime
+    _next_by_program: dict | None = None
+    _states: dict | None = None
+
+    @property
+    def next_by_program(self) -> dict:
+        if self._next_by_program is None:
+            self._next_by_program = meetings_next_by_program()
+        return self._next_by_program
+
+    @property
+    def states(self) -> dict:
+        if self._states is None:
+            every = feed_meetings(FeedSpec(full_history=True), now=self.now)
+            states = event_store.event_states(every, now=self.now)
+            self._states = {state.pk: state for state in states}
+        return self._states
+
+
+def _feed_description(program, system, meetings, *, now, next_by_program=None) -> str:
     """What the feed is, how often the program meets, and its next meeting(s): the same "next"
     as the program page and the dashboard (`meetings_next_by_program`). A system's feed names
     only the next meeting it holds (one on that system), not the programs' next ones."""
@@ -60,7 +85,8 @@ def _feed_description(program, system, meetings, *, now) -> str:
                 f"Next {upcoming.program.acronym} on {system.code}: {meeting_when(upcoming)}"
             )
         return "\n".join(line for line in lines if line)
-    next_by_program = meetings_next_by_program()
+    if next_by_program is None:
+        next_by_program = meetings_next_by_program()
     if program is not None:
         upcoming_all = [next_by_program.get(program.pk)]
     else:
@@ -69,44 +95,65 @@ def _feed_description(program, system, meetings, *, now) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _feed_info(spec: FeedSpec, program, system, meetings, *, now) -> CalendarInfo:
+def _feed_info(spec: FeedSpec, program, system, meetings, *, now, run) -> CalendarInfo:
     name = feed_name(program) + (f" ({system.code})" if system else "")
     query = urlencode(spec.query)
     return CalendarInfo(
         name=name + (" archive" if spec.full_history else ""),
-        description=_feed_description(program, system, meetings, now=now),
+        description=_feed_description(
+            program, system, meetings, now=now, next_by_program=run.next_by_program
+        ),
         time_zone=program.time_zone if program else timezone.get_default_timezone_name(),
         source_url=feed_url(program) + (f"?{query}" if query else ""),
     )
 
 
-def feed_build(*, spec: FeedSpec, now=None) -> StoredFeed:
+def feed_build(
+    *, spec: FeedSpec, now=None, run: BuildRun | None = None, version=None
+) -> StoredFeed:
     """Build the feed from the database and store it. Raises Http404 when the program or system
-    it names does not exist (or the program is not active)."""
-    now = now or timezone.now()
+    it names does not exist (or the program is not active). `run`: what the feeds of one
+    refresh share; `version`: the feed's data version, when the caller just read it.
+
+    Assembled from each meeting's stored event (`event_store`): only the events whose calendar
+    state moved since they were last written are written again, the rest is copied."""
+    now = build_time(now)
+    shared = run is not None
+    run = run or BuildRun(now=now)
     program, system = feed_program(spec), feed_system(spec)
     if (spec.program and program is None) or (spec.system and system is None):
         raise Http404("No such program or system.")  # before the version's aggregates
     # Read the version before the meetings: a change committed in between then leaves the
     # stored version behind the data, and the next refresh builds again.
-    version = feed_data_version(spec, now=now)
-    meetings = feed_event_facts(feed_meetings(spec, now=now))
-    return _feed_store(
-        spec=spec,
-        program=program,
-        system=system,
-        content=calendar_ics(
-            meetings, info=_feed_info(spec, program, system, meetings, now=now), now=now
-        ),
-        version=version,
-        event_count=len(meetings),
-        now=now,
-    )
+    if version is None:
+        version = feed_data_version(spec, now=now, next_by_program=run.next_by_program)
+    meetings = feed_meetings(spec, now=now)
+    states = event_store.event_states(meetings, now=now, known=run.states if shared else None)
+
+    def load_facts(ids):
+        # All of them (a cold build): the feed's own filter, as a subquery; else those few.
+        chosen = meetings if len(ids) == len(states) else Meeting.objects.filter(pk__in=ids)
+        return feed_event_facts_by_pk(chosen)
+
+    # One transaction, one commit: the events written and the feed that holds them.
+    with transaction.atomic():
+        pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
+        info = _feed_info(spec, program, system, states, now=now, run=run)
+        content, etag = calendar_from_pieces(calendar_head(states, info=info), pieces, now=now)
+        return _feed_store(
+            spec=spec,
+            program=program,
+            system=system,
+            content=content,
+            etag=etag,
+            version=version,
+            event_count=len(pieces),
+            now=now,
+        )
 
 
 @transaction.atomic
-def _feed_store(*, spec, program, system, content, version, event_count, now) -> StoredFeed:
-    etag = content_etag(content)
+def _feed_store(*, spec, program, system, content, etag, version, event_count, now) -> StoredFeed:
     feed, created = StoredFeed.objects.select_for_update().get_or_create(
         key=spec.key,
         defaults={
@@ -145,19 +192,23 @@ def _spec_of(feed: StoredFeed) -> FeedSpec:
     )
 
 
+@transaction.atomic
 def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     """Rebuild the feeds whose data moved on since their build; returns their keys. A feed
-    whose program is no longer active is removed (its URL answers 404 from then on)."""
-    now = now or timezone.now()
+    whose program is no longer active is removed (its URL answers 404 from then on). One
+    transaction: one commit (a disk flush on PostgreSQL) for every feed an edit rebuilds, and
+    a failure leaves every feed as it was for the task's retry."""
+    run = BuildRun(now=build_time(now))
     rebuilt = []
     for feed in feeds.defer("content", "content_gzip").select_related("program", "system"):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
             continue
         spec = _spec_of(feed)
-        if spec.key == feed.key and feed_data_version(spec, now=now) == feed.data_version:
+        version = feed_data_version(spec, now=run.now, next_by_program=run.next_by_program)
+        if spec.key == feed.key and version == feed.data_version:
             continue
-        feed_build(spec=spec, now=now)
+        feed_build(spec=spec, now=run.now, run=run, version=version)
         if spec.key != feed.key:  # a program's slug or a system's code changed
             feed_remove(feed=feed)
         rebuilt.append(spec.key)
@@ -183,8 +234,9 @@ def feeds_sweep(*, now=None) -> list[str]:
     if meetings_sync_calendar_state(meetings=recent):
         meeting_cache.meeting_calendars_forget()
     stored = set(StoredFeed.objects.values_list("key", flat=True))
+    run = BuildRun(now=build_time(now))
     rebuilt = [
-        feed_build(spec=spec, now=now).key
+        feed_build(spec=spec, now=run.now, run=run).key
         for spec in default_feed_specs()
         if spec.key not in stored
     ]

@@ -1,0 +1,125 @@
+"""Rows 3c and 3d (issue 17): the whole-archive feed built cold, and the feeds rebuilt after one
+meeting edit, now that feeds are assembled from stored events (`calendars.event_store`).
+
+Each round takes, in turns: one meeting edited (untimed: the save and the core's calendar sync
+that bumps its SEQUENCE), then the Celery task's work for it timed (`feeds_refresh_for_programs`:
+every stored feed of its program and every all-programs feed is checked, those holding it are
+rebuilt); every stored event forgotten (untimed), then the whole-archive feed built cold (every
+event written); then the bare icalendar serialization of the same events (row 3's baseline).
+Row 3c is cold / bare, row 3d is one-edit / cold. Every default feed is stored first, as the
+sweep leaves them after a deploy.
+"""
+
+import statistics
+import time
+
+from .ical_baseline import bare_build, plain_calendar
+from .table import Row, Target
+from .timing import elapsed
+
+COLD_TARGET = Target("<=", 1.0)
+ONE_EDIT_TARGET = Target("<=", 0.05)
+
+
+def _edit_one_meeting(round_number: int) -> int:
+    """Rename the TUG meeting nearest today (it is in the recent and the archive feeds);
+    returns its program's id. Outside a transaction the core syncs it at once."""
+    from django.utils import timezone
+
+    from tug_portal.meetings.models import Meeting
+
+    meeting = (
+        Meeting.objects.published()
+        .filter(program__slug="tug", starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    meeting.title = f"Technology User Group (edit {round_number})"
+    meeting.save()
+    return meeting.program_id
+
+
+def measure(*, rounds: int, total_seconds: float) -> dict:
+    from tug_portal.calendars import event_store
+    from tug_portal.calendars.feed_specs import FeedSpec
+    from tug_portal.calendars.services import feed_build, feeds_refresh_for_programs, feeds_sweep
+
+    archive = FeedSpec(full_history=True)
+    feeds_sweep()  # every default feed stored
+    plain = plain_calendar(bytes(feed_build(spec=archive).content))
+    results, rebuilt = [], []
+    started = time.perf_counter()
+    for round_number in range(rounds):
+        if results and time.perf_counter() - started >= total_seconds:
+            break
+        program_id = _edit_one_meeting(round_number)
+        one_edit = elapsed(
+            lambda: rebuilt.append(feeds_refresh_for_programs(program_ids=[program_id]))  # noqa: B023
+        )
+        event_store.forget_all()
+        cold = elapsed(lambda: feed_build(spec=archive))
+        bare = elapsed(lambda: bare_build(plain))
+        results.append((one_edit, cold, bare))
+    content = bytes(feed_build(spec=archive).content)
+    return {
+        "one_edit_s": statistics.median(r[0] for r in results),
+        "cold_s": statistics.median(r[1] for r in results),
+        "bare_s": statistics.median(r[2] for r in results),
+        "cold_ratio": statistics.median(r[1] / r[2] for r in results),
+        "one_edit_ratio": statistics.median(r[0] / r[1] for r in results),
+        "rounds": len(results),
+        "feeds_rebuilt": len(rebuilt[-1]) if rebuilt else 0,
+        "events": content.count(b"BEGIN:VEVENT"),
+        "same_bytes_as_bare": bare_build(plain_calendar(content)) == content,
+    }
+
+
+def _cold_row(key, name, target, result):
+    note = f"{result['events']} events; {result['rounds']} rounds."
+    if not result["same_bytes_as_bare"]:
+        note += " The baseline's bytes differ from the feed's: check ical_baseline.py."
+    return Row(
+        key=key,
+        name=name,
+        measured=f"{result['cold_s']:.3f} s",
+        baseline=f"bare icalendar {result['bare_s']:.3f} s",
+        ratio=result["cold_ratio"],
+        target=target,
+        note=note,
+        figures={k: result[k] for k in ("cold_s", "bare_s", "events", "rounds")},
+    )
+
+
+def _one_edit_row(key, name, target, result):
+    return Row(
+        key=key,
+        name=name,
+        measured=f"{result['one_edit_s'] * 1000:.1f} ms",
+        baseline=f"cold archive build {result['cold_s']:.3f} s",
+        ratio=result["one_edit_ratio"],
+        target=target,
+        note=(
+            f"{result['feeds_rebuilt']} feeds rebuilt (all holding the meeting), every stored "
+            "feed of its program and every all-programs feed checked."
+        ),
+        figures={k: result[k] for k in ("one_edit_s", "cold_s", "feeds_rebuilt", "rounds")},
+    )
+
+
+def incremental_feed_rows(settings) -> list[Row]:
+    cold_name = "build all.ics, whole archive, cold (every event written)"
+    edit_name = "rebuild the feeds holding one edited meeting"
+    try:
+        result = measure(rounds=settings.rounds, total_seconds=settings.build_seconds)
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        return [
+            Row.failed("3c", cold_name, COLD_TARGET, error),
+            Row.failed("3d", edit_name, ONE_EDIT_TARGET, error),
+        ]
+    return [
+        _cold_row("3c", cold_name, COLD_TARGET, result).settle(),
+        _one_edit_row("3d", edit_name, ONE_EDIT_TARGET, result).settle(),
+    ]

@@ -1,0 +1,245 @@
+"""Feeds assembled from stored events are, byte for byte, the feeds a full build writes: after
+any sequence of edits, moves, cancellations, (un)publishing, deletions, topic, person, system
+and program changes, and as days pass. And an edit writes only the edited meeting's event."""
+
+from datetime import timedelta
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tug_portal.calendars import event_store
+from tug_portal.calendars.feed_specs import FeedSpec
+from tug_portal.calendars.ics_responses import content_etag
+from tug_portal.calendars.models import StoredEvent
+from tug_portal.calendars.selectors import default_feed_specs
+from tug_portal.calendars.services import feed_build, feeds_refresh_for_programs
+from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
+
+
+def _nth(queryset, n):
+    items = list(queryset.order_by("pk"))
+    return items[n % len(items)] if items else None
+
+
+def _edit_title(n, k):
+    meeting = _nth(Meeting.objects.all(), n)
+    meeting.title = f"Edited {k}, with; commas"
+    meeting.save()
+
+
+def _move(n, k):
+    meeting = _nth(Meeting.objects.all(), n)
+    shift = timedelta(hours=k % 48 - 24, days=k % 5)
+    meeting.starts_at += shift
+    meeting.ends_at += shift
+    meeting.save()
+
+
+def _cancel(n, k):
+    meeting = _nth(Meeting.objects.exclude(status=Meeting.Status.CANCELLED), n)
+    if meeting:
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.cancellation_reason = f"Reason {k}"
+        meeting.replacement = _nth(Meeting.objects.exclude(pk=meeting.pk), k) if k % 2 else None
+        meeting.save()
+
+
+def _toggle_published(n, k):
+    meeting = _nth(Meeting.objects.all(), n)
+    meeting.is_published = not meeting.is_published
+    meeting.save()
+
+
+def _delete(n, k):
+    if Meeting.objects.count() > 4:
+        meeting = _nth(Meeting.objects.filter(replaces__isnull=True), n)
+        if meeting:
+            Meeting.objects.filter(replacement=meeting).update(replacement=None)
+            meeting.delete()
+
+
+def _recording(n, k):
+    meeting = _nth(Meeting.objects.all(), n)
+    meeting.recording_url = f"https://recordings.example.org/{k}"
+    meeting.recording_available_until = timezone.localdate() + timedelta(days=k % 7 - 3)
+    meeting.save()
+
+
+def _topic_rename(n, k):
+    topic = _nth(AgendaTopic.objects.all(), n)
+    if topic:
+        topic.title = f"Topic {k}"
+        topic.save()
+
+
+def _topic_time(n, k):
+    topic = _nth(AgendaTopic.objects.all(), n)
+    if topic:
+        topic.start_time = (timezone.now().replace(hour=k % 12 + 8, minute=0)).time()
+        topic.end_time = topic.start_time.replace(minute=30)
+        topic.save()
+
+
+def _topic_add(n, k):
+    meeting = _nth(Meeting.objects.all(), n)
+    topic = AgendaTopic.objects.create(meeting=meeting, order=k % 20, title=f"New topic {k}")
+    topic.systems.add(_nth(System.objects.all(), k))
+    topic.facilitators.add(_nth(Person.objects.all(), k))
+
+
+def _topic_delete(n, k):
+    topic = _nth(AgendaTopic.objects.all(), n)
+    if topic:
+        topic.delete()
+
+
+def _topic_systems(n, k):
+    topic = _nth(AgendaTopic.objects.all(), n)
+    if topic:
+        topic.systems.set([_nth(System.objects.all(), k)] if k % 3 else [])
+
+
+def _person_rename(n, k):
+    person = _nth(Person.objects.all(), n)
+    if not Person.objects.filter(name=f"Person {k}", email=person.email).exists():  # unique
+        person.name = f"Person {k}"
+        person.save()
+
+
+def _system_rename(n, k):
+    system = _nth(System.objects.all(), n)
+    if not System.objects.filter(code=f"S{k}").exists():  # codes are unique
+        system.code = f"S{k}"
+        system.save()
+
+
+def _program_change(n, k):
+    program = _nth(Program.objects.all(), n)
+    if not Program.objects.filter(acronym=f"P{k}").exists():  # acronyms are unique
+        program.acronym = f"P{k}"
+    program.contact = _nth(Person.objects.all(), k)
+    program.save()
+
+
+EDITS = [
+    _edit_title,
+    _move,
+    _cancel,
+    _toggle_published,
+    _delete,
+    _recording,
+    _topic_rename,
+    _topic_time,
+    _topic_add,
+    _topic_delete,
+    _topic_systems,
+    _person_rename,
+    _system_rename,
+    _program_change,
+]
+
+
+def _specs() -> list[FeedSpec]:
+    systems = [spec.system for spec in default_feed_specs() if spec.system]
+    combos = [FeedSpec(program="tug", system=code) for code in systems]
+    return default_feed_specs() + combos
+
+
+def _feeds(now) -> dict[str, tuple[bytes, str] | None]:
+    built = {}
+    for spec in _specs():
+        try:
+            feed = feed_build(spec=spec, now=now)
+        except Http404:
+            built[spec.key] = None
+            continue
+        built[spec.key] = (bytes(feed.content), feed.etag)
+    return built
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(EDITS), st.integers(0, 500), st.integers(0, 500)),
+        min_size=1,
+        max_size=5,
+    ),
+    days_later=st.sampled_from([0, 0, 1, 15, 61]),
+)
+def test_incremental_feeds_equal_full_builds_byte_for_byte(
+    built_feeds, django_capture_on_commit_callbacks, edits, days_later
+):
+    now = timezone.now()
+    _feeds(now)  # every piece stored, as the last builds left them
+    for edit, n, k in edits:
+        with django_capture_on_commit_callbacks(execute=True):
+            edit(n, k)
+    later = now + timedelta(days=days_later)
+
+    incremental = _feeds(later)
+    event_store.forget_all()
+    full = _feeds(later)
+
+    assert incremental == full
+    for built in full.values():
+        if built is not None:
+            assert built[1] == content_etag(built[0])
+
+
+@pytest.fixture
+def written(monkeypatch):
+    """The meetings whose event was written (not copied from a stored piece)."""
+    calls = []
+    original = event_store.meeting_event_bytes
+
+    def spy(facts, **kwargs):
+        calls.append(facts.slug)
+        return original(facts, **kwargs)
+
+    monkeypatch.setattr(event_store, "meeting_event_bytes", spy)
+    return calls
+
+
+def test_one_edit_writes_one_event_and_reassembles_the_feeds_holding_it(
+    built_feeds, django_capture_on_commit_callbacks, written
+):
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed"
+        meeting.save()
+    written.clear()
+
+    rebuilt = feeds_refresh_for_programs(program_ids=[meeting.program_id])
+
+    assert written == [meeting.slug]
+    assert {"all", "all?history=all", "tug", "tug?history=all"} <= set(rebuilt)
+    assert "cpg" not in rebuilt
+
+
+def test_pieces_survive_the_process_that_wrote_them(built_feeds, written):
+    event_store.forget_held()  # another process: only the table holds the pieces
+
+    feed_build(spec=FeedSpec(full_history=True))
+
+    assert written == []
+    assert StoredEvent.objects.exists()
+
+
+def test_a_piece_whose_state_moved_is_written_again_not_served(
+    built_feeds, django_capture_on_commit_callbacks, written
+):
+    meeting = Meeting.objects.published().order_by("starts_at")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        AgendaTopic.objects.create(meeting=meeting, order=9, title="Late addition")
+
+    content = bytes(feed_build(spec=FeedSpec(full_history=True)).content)
+
+    assert written == [meeting.slug]
+    assert b"Late addition" in content

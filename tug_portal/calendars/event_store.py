@@ -1,0 +1,289 @@
+"""Each meeting's VEVENT, written once per calendar state and kept: feeds are assembled from these
+pieces, so that one edited meeting costs one event written, not a whole archive.
+
+A piece is keyed by the meeting's calendar state (`event_state_key`): the SEQUENCE revision the
+core bumps on every change a calendar shows, plus what an event shows that the revision does not
+track (the meeting's own saves, through `updated_at`, its topics' last save and count; whether
+the replacement is public), what
+depends on the day (the change note's window, the recording's availability) and the settings
+that shape every event. Equal keys write equal bytes, so a piece is used only when its key is
+the one the build just computed from the database: a stale piece is replaced, never served.
+
+Where the pieces live: a table (`StoredEvent`), read and written by the same builds that write
+the feeds, and a copy in each process (bounded). The table survives restarts and is shared by
+every worker and web process, with no eviction that would turn the next one-edit rebuild into a
+whole-archive one; the copy spares the table's reads in a worker that built the feed before.
+Neither needs invalidating: a piece is checked against its key every time it is used.
+"""
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Max
+
+from tug_portal.meetings.models import Meeting
+
+from .builders import meeting_event_bytes
+from .describe import change_note_shown
+from .facts import MeetingFacts
+from .ics_writer import STAMP
+from .models import StoredEvent
+
+logger = logging.getLogger(__name__)
+
+# Bump when what `builders.event_properties` or `ics_writer` write changes: every stored piece
+# is then written again (its key no longer matches).
+EVENT_FORMAT = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class EventProgram:
+    acronym: str
+
+
+@dataclass(frozen=True)
+class EventState:
+    """What a feed reads of each of its meetings to assemble it: the piece's key, and what the
+    feed's head needs (VTIMEZONE spans, the next meeting of a system's feed)."""
+
+    pk: int
+    program: EventProgram
+    status: str
+    time_zone: str
+    starts_at: datetime
+    ends_at: datetime
+    key: str
+
+    Status = Meeting.Status
+    zone = Meeting.zone
+    local_start = Meeting.local_start
+    local_end = Meeting.local_end
+    is_cancelled = Meeting.is_cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class _StateFacts:
+    """The columns a key reads, with the core's rules that decide the day-dependent parts."""
+
+    time_zone: str
+    calendar_changed_at: datetime | None
+    change_summary: str
+    recording_url: str
+    recording_available_until: object
+
+    zone = Meeting.zone
+    recording_is_available = Meeting.recording_is_available
+
+
+def _settings_fingerprint() -> str:
+    return repr((EVENT_FORMAT, settings.SITE_URL, settings.TUG_ICAL_UID_DOMAIN))
+
+
+def event_state_key(
+    *,
+    sequence: int,
+    changed_at,
+    updated_at,
+    replacement: str,
+    topics: tuple,
+    facts: _StateFacts,
+    now: datetime,
+    fingerprint: str,
+) -> str:
+    parts = (
+        fingerprint,
+        sequence,
+        changed_at.isoformat() if changed_at else "",
+        updated_at.isoformat(),
+        replacement,
+        repr(topics),
+        change_note_shown(facts, now=now),
+        facts.recording_is_available(),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+# The columns `event_states` reads, in its unpacking order.
+STATE_COLUMNS = (
+    "pk",
+    "program__acronym",
+    "status",
+    "time_zone",
+    "starts_at",
+    "ends_at",
+    "calendar_sequence",
+    "calendar_changed_at",
+    "updated_at",
+    "change_summary",
+    "recording_url",
+    "recording_available_until",
+    "replacement__slug",
+    "replacement__is_published",
+    "topics_updated",
+    "topic_count",
+)
+
+
+def _with_topic_state(meetings):
+    """The topics' last save and count: a topic's clock times show in the event but are not
+    part of what bumps SEQUENCE, and a build may run between a topic's commit and the sync
+    that bumps it."""
+    return meetings.annotate(topics_updated=Max("topics__updated_at"), topic_count=Count("topics"))
+
+
+def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[EventState]:
+    """The states of these meetings (a queryset), in its order: one query. With `known`
+    ({id: state} read for a larger set in the same build run), only the ids are read, and the
+    states of meetings not among them."""
+    if known is not None:
+        ids = list(meetings.values_list("pk", flat=True))
+        if missing := [pk for pk in ids if pk not in known]:
+            fresh = event_states(Meeting.objects.filter(pk__in=missing), now=now)
+            known = known | {state.pk: state for state in fresh}
+        return [known[pk] for pk in ids if pk in known]
+    fingerprint = _settings_fingerprint()
+    programs: dict[str, EventProgram] = {}
+    states = []
+    for (
+        pk,
+        acronym,
+        status,
+        time_zone,
+        starts_at,
+        ends_at,
+        sequence,
+        changed_at,
+        updated_at,
+        change_summary,
+        recording_url,
+        recording_until,
+        replacement_slug,
+        replacement_public,
+        topics_updated,
+        topic_count,
+    ) in _with_topic_state(meetings).values_list(*STATE_COLUMNS):
+        facts = _StateFacts(time_zone, changed_at, change_summary, recording_url, recording_until)
+        key = event_state_key(
+            sequence=sequence,
+            changed_at=changed_at,
+            updated_at=updated_at,
+            replacement=replacement_slug if replacement_public else "",
+            topics=(topics_updated, topic_count),
+            facts=facts,
+            now=now,
+            fingerprint=fingerprint,
+        )
+        program = programs.get(acronym) or programs.setdefault(acronym, EventProgram(acronym))
+        states.append(EventState(pk, program, status, time_zone, starts_at, ends_at, key))
+    return states
+
+
+# --- The copy each process holds ---------------------------------------------------------------
+
+HELD_EVENTS_MAX_BYTES = 64 * 1024 * 1024
+_held: OrderedDict[int, tuple[str, bytes, int]] = OrderedDict()
+_held_bytes = 0
+_held_lock = threading.Lock()
+
+
+def _hold(pieces: dict[int, tuple[str, bytes, int]]) -> None:
+    global _held_bytes
+    with _held_lock:
+        for pk, piece in pieces.items():
+            if (old := _held.pop(pk, None)) is not None:
+                _held_bytes -= len(old[1])
+            _held[pk] = piece
+            _held_bytes += len(piece[1])
+        while _held_bytes > HELD_EVENTS_MAX_BYTES and _held:
+            _held_bytes -= len(_held.popitem(last=False)[1][1])
+
+
+def forget_held() -> None:
+    """Drop this process's copy (tests; the table stays)."""
+    global _held_bytes
+    with _held_lock:
+        _held.clear()
+        _held_bytes = 0
+
+
+def forget_all() -> None:
+    """Drop every stored piece: the next build of each feed writes all its events (a cold
+    build)."""
+    forget_held()
+    StoredEvent.objects.all().delete()
+
+
+# --- Pieces -------------------------------------------------------------------------------------
+
+
+def _upsert_sql() -> str:
+    table = connection.ops.quote_name(StoredEvent._meta.db_table)
+    return (
+        f"INSERT INTO {table} (meeting_id, state, content, stamp_at) VALUES (%s, %s, %s, %s) "  # noqa: S608 - the table name is ours
+        "ON CONFLICT (meeting_id) DO UPDATE SET state = excluded.state, "
+        "content = excluded.content, stamp_at = excluded.stamp_at"
+    )
+
+
+def _store(pieces: dict[int, tuple[str, bytes, int]]) -> None:
+    """Upsert the pieces in one statement (executemany; PostgreSQL and SQLite share the
+    syntax): `bulk_create` would split them into batches of 999 parameters on SQLite, a query
+    per 250 events."""
+    rows = [(pk, key, content, stamp_at) for pk, (key, content, stamp_at) in pieces.items()]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(), rows)
+    except (IntegrityError, DatabaseError):
+        # A meeting deleted meanwhile: the pieces are a shortcut, the feed is right without
+        # them, and the next build writes whatever is missing.
+        logger.warning("Event pieces not stored", exc_info=True)
+
+
+def event_pieces(
+    states: list[EventState],
+    *,
+    meetings,
+    now: datetime,
+    load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
+) -> list[tuple[bytes, int]]:
+    """Each state's piece (bytes without DTSTAMP, and where the DTSTAMP line goes), in order
+    (`meetings`: the queryset the states were read from):
+    held by this process, else stored, else written from the facts `load_facts` returns for
+    the missing meeting ids ({id: facts}; then stored and held)."""
+    found: dict[int, tuple[str, bytes, int]] = {}
+    with _held_lock:
+        for state in states:
+            held = _held.get(state.pk)
+            if held is not None and held[0] == state.key:
+                found[state.pk] = held
+    wanted = {state.pk: state.key for state in states if state.pk not in found}
+    if wanted:
+        # All of them (a new process): the feed's own filter as a subquery, not a long list.
+        ids = meetings.values("pk") if len(wanted) == len(states) else list(wanted)
+        rows = StoredEvent.objects.filter(meeting_id__in=ids).values_list(
+            "meeting_id", "state", "content", "stamp_at"
+        )
+        read = {
+            pk: (key, bytes(content), stamp_at)
+            for pk, key, content, stamp_at in rows
+            if wanted.get(pk) == key
+        }
+        missing = [pk for pk in wanted if pk not in read]
+        written = {}
+        if missing:
+            for pk, facts in load_facts(missing).items():
+                content, stamp_at = meeting_event_bytes(facts, now=now, stamp=STAMP)
+                written[pk] = (wanted[pk], content, stamp_at)
+            _store(written)
+        found |= read | written
+        _hold(read | written)
+    # A meeting deleted since its state was read has no piece: the feed leaves it out, and its
+    # data version makes the next refresh build again.
+    return [found[state.pk][1:] for state in states if state.pk in found]
