@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import FakePayload
 
-from tests.meetings.factories import make_program
+from tests.factories import make_program
 from tug_portal.common.staff import ensure_iso_staff_group
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.digest.activity import SEND_AT, week_of_activity
-from tests.digest.factories import make_digest_subscription
-from tests.reminders.factories import make_program
+from tests.factories import make_digest_subscription, make_program
 from tug_portal.digest import mail as digest_mail
 from tug_portal.digest import planner
 from tug_portal.digest.channel import DIGESTS

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.contrib import admin
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.common.admin_actions import MAX_ROWS_PER_ACTION
 from tug_portal.meetings.models import Meeting
 

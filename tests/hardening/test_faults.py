@@ -18,7 +18,7 @@ from django.db import connection, connections
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tests.support.celery_worker import wait_for
 from tests.support.smtp import SmtpSink
 from tug_portal.calendars import tasks as calendar_tasks

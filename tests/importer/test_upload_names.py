@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.meetings.factories import make_program
+from tests.factories import make_program
 from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.importer.models import AgendaImport
 from tug_portal.importer.uploads import NAME_MAX_BYTES, file_name

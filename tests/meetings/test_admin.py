@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.meetings.models import Meeting, Person
 from tug_portal.meetings.services import agenda_request_submit
 

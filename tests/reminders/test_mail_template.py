@@ -9,7 +9,7 @@ from django.core.mail.message import sanitize_address
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.reminders.factories import make_subscription
+from tests.factories import make_subscription
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaTopic, Meeting
 from tug_portal.reminders.mail import MailRenderer
