@@ -250,15 +250,10 @@ def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(staff
     assert "Mailed topic" not in held.content.decode()
 
 
-def test_iso_viewer_sees_a_meetings_local_date_and_times_read_only(client, django_user_model):
-    from tug_portal.common.staff import ensure_iso_viewer_group
-
-    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
-    viewer.groups.add(ensure_iso_viewer_group())
-    client.force_login(viewer)
+def test_iso_viewer_sees_a_meetings_local_date_and_times_read_only(viewer_client):
     meeting = make_meeting(make_program(), date(2030, 3, 5))
 
-    page = client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
+    page = viewer_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
 
     assert 'name="date"' not in page  # read only: no inputs
     readonly = [chunk.split("</div>", 1)[0] for chunk in page.split('<div class="readonly">')[1:]]
