@@ -8,7 +8,8 @@ environment BEFORE Django reads its settings, and removed again at the end.
 - The broker is always kombu's file-system transport under var/bench/: the bench measures the
   work of tasks without a broker, and a task queued by a signal must never reach the queue of a
   developer's (or CI's) real worker, which would run it against another database.
-- Mail goes over SMTP to 127.0.0.1 (row 4 starts an SMTP sink there); nothing else mails.
+- Mail goes over SMTP to 127.0.0.1 (the reminder fan-out starts an SMTP sink there); nothing
+  else mails.
 - A Redis cache (CACHE_URL) is shared with others: the run's keys get their own prefix and are
   deleted at the end.
 """
@@ -124,7 +125,8 @@ def configure() -> ThrowawayDatabase:
             "TUG_EMBEDDED": os.environ.get("TUG_EMBEDDED") or "1",
             "DATABASE_URL": database.url,
             "CELERY_BROKER_URL": "filesystem://",
-            # SMTP, so that row 4 sends over the network; it points the port at its sink.
+            # SMTP, so that the reminder fan-out sends over the network; it points the port at its
+            # sink.
             "EMAIL_HOST": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
         }

@@ -131,7 +131,7 @@ def measure_fanout(*, rounds: int, budget_seconds: float) -> dict:
 
 
 def send_again(count: int) -> None:
-    """Send `count` of the fan-out's mails once more (row 4's profile)."""
+    """Send `count` of the fan-out's mails once more (to profile the fan-out)."""
     from tug_portal.reminders.models import Delivery
 
     sent = Delivery.objects.filter(state=Delivery.State.SENT).order_by("pk")

@@ -1,4 +1,4 @@
-"""The measurements of issue 9, one function per row, each returning its table Row(s).
+"""The bench's measurements, one function per row of its table, each returning its table Row(s).
 
 A row whose part of the portal does not exist yet says "not available yet"; a row that breaks
 says "failed" with the error, and the other rows still run.
@@ -335,7 +335,7 @@ def feed_memory_row(key, name, target):
     )
 
 
-# --- Row 7: a search flood (issue 19) ---------------------------------------------------------
+# --- Row 7: a search flood -------------------------------------------------------------------
 
 HOME_UNDER_FLOOD_TARGET = Target("<=", 3)
 SEARCH_WITHIN_TIMEOUT_TARGET = Target("<=", 1)

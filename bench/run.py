@@ -1,5 +1,6 @@
-"""`python -m bench` (`make bench`): build the dataset in a throwaway database, run every row
-of issue 9, print the table and write it to var/bench/results.json. See README.md."""
+"""`python -m bench` (`make bench`): build the dataset in a throwaway database, measure the
+portal against its baselines (a row each), print the table and write it to
+var/bench/results.json. See README.md."""
 
 import argparse
 import os

@@ -1,11 +1,12 @@
-"""Row 7: search as a weapon (issue 19). Real gunicorn (as row 5) on a loopback port; eight
-clients, each a process of its own, loop varied anonymous searches (one connection per request,
-no pause, as a flooding script would) while a ninth fetches the cached home page, as a visitor
-does, and records its latency. The ninth first measures the idle home page for as long.
+"""The search flood (row 7): search as a weapon. Real gunicorn (as in the load run, load.py)
+on a loopback port; eight clients, each a process of its own, loop varied anonymous searches
+(one connection per request, no pause, as a flooding script would) while a ninth fetches the
+cached home page, as a visitor does, and records its latency. The ninth first measures the idle
+home page for as long.
 
 The searches are varied on purpose: words of the dataset's agendas (systems, subjects, names,
 verbs; whole words and prefixes, one to three of them), time spans, programs and pages, so that
-nearly every one misses the page cache and runs; a share are the weapon of the issue (eight bare
+nearly every one misses the page cache and runs; a share are the weapon itself (eight bare
 digits, one- and two-letter words), which now search nothing, and a share match nothing at all.
 """
 

@@ -34,7 +34,7 @@ class Target:
 
 @dataclass
 class Row:
-    key: str  # "1", "2b", ...: the row of issue 9 it answers
+    key: str  # "1", "2b", ...: the row's key in the printed table
     name: str
     measured: str = ""  # human-readable, with units
     baseline: str = ""

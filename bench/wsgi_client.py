@@ -1,7 +1,8 @@
 """Requests through the portal's full stack, in this process: a WSGI call of
 `tug_portal.wsgi.application`, the object gunicorn calls, with the environ a server builds.
 Every middleware, the URL resolver, the view, the template and the response iterator run; only
-the socket and the HTTP parsing of a server are left out (row 5 measures those under load)."""
+the socket and the HTTP parsing of a server are left out (the load run, bench/load.py, measures
+those)."""
 
 import io
 import sys

@@ -11,7 +11,7 @@ from tests.support.celery_worker import WorkerProcess
 from tests.support.demo import DAY_AFTER_SEED
 from tug_portal.celery import app as celery_app
 from tug_portal.common import budgets, slots
-from tug_portal.common.staff import ensure_iso_staff_group
+from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Program
 
@@ -39,11 +39,14 @@ def demo_now():
 
 
 @pytest.fixture
-def demo(db, time_machine, demo_now):
+def demo(db, time_machine, demo_now, django_capture_on_commit_callbacks):
     """The seed agenda and its upcoming meetings (tests/support/demo.py lists them), with the
-    clock frozen at `demo_now` for the whole test. Returns load_demo's counts."""
+    clock frozen at `demo_now` for the whole test, loaded as one committed transaction would
+    leave them: its on-commit work has run (each meeting's calendar state synced, consumers
+    told). Returns load_demo's counts."""
     time_machine.move_to(demo_now, tick=False)
-    return load_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        return load_demo()
 
 
 @pytest.fixture
@@ -57,17 +60,27 @@ def make_meetings(db):
     return make
 
 
+def _signed_in_client(users, username: str, group) -> Client:
+    user = users.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user.groups.add(group)
+    browser = Client()
+    browser.force_login(user)
+    browser.user = user
+    return browser
+
+
 @pytest.fixture
 def staff_client(db, django_user_model):
-    """A second browser, signed in as ISO staff (a staff user in the ISO staff group); the
-    `client` fixture stays anonymous. The user is `staff_client.user`."""
-    users = django_user_model.objects
-    user = users.create_user("editor", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(ensure_iso_staff_group())
-    staff = Client()
-    staff.force_login(user)
-    staff.user = user
-    return staff
+    """A second browser, signed in as ISO staff (a staff user in the ISO staff group, who edits
+    program content); the `client` fixture stays anonymous. The user is `staff_client.user`."""
+    return _signed_in_client(django_user_model.objects, "editor", ensure_iso_staff_group())
+
+
+@pytest.fixture
+def viewer_client(db, django_user_model):
+    """A browser signed in as an ISO viewer (a staff user in the view-only "ISO viewer" group:
+    sees what ISO staff see, changes nothing). The user is `viewer_client.user`."""
+    return _signed_in_client(django_user_model.objects, "viewer", ensure_iso_viewer_group())
 
 
 @pytest.fixture

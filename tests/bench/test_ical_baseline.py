@@ -1,4 +1,5 @@
-"""Row 3's baseline writes the very feed the portal built, from plain values."""
+"""The feed-build baseline (bench/ical_baseline.py) writes the very feed the portal built, from
+plain values."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The search flood's queries (the flood itself is `make bench`'s row 7, never a test's)."""
+"""The search flood's queries (the flood itself is measured by `make bench`, never by a test)."""
 
 from urllib.parse import parse_qs, urlsplit
 

@@ -1,22 +1,23 @@
 import pytest
+from django.utils import timezone
 
+from tests.support.demo import SEED_SLUG
 from tug_portal.calendars.services import feeds_sweep
-from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting
 
 
 @pytest.fixture
-def demo(db, django_capture_on_commit_callbacks):
-    """Overrides the shared `demo` (tests/conftest.py) on purpose: seen today (the clock runs,
-    not frozen), with the calendar state synced as after a real commit, as feeds read it."""
-    with django_capture_on_commit_callbacks(execute=True):
-        load_demo()
-    return Meeting.objects.select_related("program")
+def demo_now():
+    """The calendar tests see the shared `demo` at the moment they run: the demo makes its
+    upcoming meetings from that day on, and the feeds' windows, change notes and recordings'
+    dates are measured from it."""
+    return timezone.now()
 
 
 @pytest.fixture
 def seed(demo):
-    return demo.get(slug="tug-2018-10-16")
+    """The seed meeting (the TUG of 16 October 2018) of the shared `demo`, with its program."""
+    return Meeting.objects.select_related("program").get(slug=SEED_SLUG)
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ import io
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import FakePayload
 
-from tests.meetings.factories import make_program
-from tug_portal.common.staff import ensure_iso_staff_group
+from tests.factories import make_program
 
 pytestmark = pytest.mark.django_db
 
@@ -84,26 +82,18 @@ def test_a_chunked_body_within_the_limit_is_read(client):
     assert response["Location"].endswith("sent=1")
 
 
-@pytest.fixture
-def editor(client):
-    user = get_user_model().objects.create_user("editor", is_staff=True)
-    user.groups.add(ensure_iso_staff_group())
-    client.force_login(user)
-    return client
-
-
-def test_the_agenda_upload_may_be_larger_than_other_requests(editor):
+def test_the_agenda_upload_may_be_larger_than_other_requests(staff_client):
     size = settings.TUG_MAX_REQUEST_BYTES + 1
     upload = SimpleUploadedFile("agenda.txt", b"TUG agenda\n" + b"x" * size)
 
-    response = editor.post(IMPORT, {"file": upload})
+    response = staff_client.post(IMPORT, {"file": upload})
 
     assert response.status_code != 413
 
 
-def test_the_agenda_upload_has_a_limit_too(editor):
+def test_the_agenda_upload_has_a_limit_too(staff_client):
     upload = SimpleUploadedFile("agenda.txt", b"x" * (settings.TUG_MAX_IMPORT_REQUEST_BYTES + 1))
 
-    response = editor.post(IMPORT, {"file": upload})
+    response = staff_client.post(IMPORT, {"file": upload})
 
     assert response.status_code == 413

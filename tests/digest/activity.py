@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tests.reminders.factories import make_meeting
+from tests.factories import make_meeting
 from tug_portal.meetings.models import AgendaRequest, Announcement, Meeting, Program
 
 SEND_AT = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # Monday 08:00 PST

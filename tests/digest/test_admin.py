@@ -2,8 +2,7 @@ import pytest
 import time_machine
 
 from tests.digest.activity import SEND_AT, week_of_activity
-from tests.digest.factories import make_digest_subscription
-from tests.reminders.factories import make_program
+from tests.factories import make_digest_subscription, make_program
 from tug_portal.digest.models import Digest
 from tug_portal.meetings.models import System
 

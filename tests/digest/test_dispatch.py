@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.digest.activity import SEND_AT, week_of_activity
-from tests.digest.factories import make_digest_subscription
-from tests.reminders.factories import make_program
+from tests.factories import make_digest_subscription, make_program
+from tug_portal.common.mail import smtp_envelope
 from tug_portal.digest import mail as digest_mail
 from tug_portal.digest import planner
 from tug_portal.digest.channel import DIGESTS
@@ -19,7 +19,6 @@ from tug_portal.digest.models import Digest
 from tug_portal.digest.selectors import NOTHING_THIS_WEEK, digest_week_counts
 from tug_portal.reminders import dispatcher
 from tug_portal.reminders.mail import message_id_domain
-from tug_portal.reminders.mail_template import smtp_envelope
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.digest.factories import make_digest_subscription
-from tests.reminders.factories import make_program
+from tests.factories import make_digest_subscription, make_program
 from tug_portal.digest import planner
 from tug_portal.digest.models import Digest, DigestPreference
 

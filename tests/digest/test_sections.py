@@ -5,7 +5,7 @@ import time_machine
 from django.test import override_settings
 
 from tests.digest.activity import SEND_AT, week_of_activity
-from tests.reminders.factories import make_program
+from tests.factories import make_program
 from tug_portal.digest.sections import DigestItem, DigestScope, SectionProvider, build_sections
 from tug_portal.meetings.models import System
 

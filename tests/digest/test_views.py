@@ -1,7 +1,6 @@
 import pytest
 
-from tests.digest.factories import make_digest_subscription
-from tests.reminders.factories import make_program, make_subscription
+from tests.factories import make_digest_subscription, make_program, make_subscription
 from tug_portal.digest import tokens
 from tug_portal.digest.models import DigestPreference
 from tug_portal.reminders import tokens as reminder_tokens

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.contrib import admin
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.common.admin_actions import MAX_ROWS_PER_ACTION
 from tug_portal.meetings.models import Meeting
 
@@ -42,43 +42,43 @@ def test_every_admin_action_declares_its_permissions(label, function):
     assert getattr(function, "allowed_permissions", ()), label
 
 
-def test_a_viewer_cannot_duplicate_a_meeting(viewer, tug):
+def test_a_viewer_cannot_duplicate_a_meeting(viewer_client, tug):
     meeting = make_meeting(tug)
 
-    response = run_action(viewer, MEETINGS, "duplicate_meeting", [meeting])
+    response = run_action(viewer_client, MEETINGS, "duplicate_meeting", [meeting])
 
     assert Meeting.objects.count() == 1
     assert response.status_code == 200  # the list again: Django offers no action it may not run
     assert "Created draft" not in response.content.decode()
 
 
-def test_a_viewer_cannot_create_the_next_meetings(viewer, tug):
-    response = run_action(viewer, PROGRAMS, "create_next_meetings", [tug])
+def test_a_viewer_cannot_create_the_next_meetings(viewer_client, tug):
+    response = run_action(viewer_client, PROGRAMS, "create_next_meetings", [tug])
 
     assert Meeting.objects.count() == 0
     assert "created drafts" not in response.content.decode()
 
 
-def test_an_editor_duplicates_a_meeting(editor, tug):
+def test_an_editor_duplicates_a_meeting(staff_client, tug):
     meeting = make_meeting(tug)
 
-    response = run_action(editor, MEETINGS, "duplicate_meeting", [meeting])
+    response = run_action(staff_client, MEETINGS, "duplicate_meeting", [meeting])
 
     assert Meeting.objects.count() == 2
     assert f"from {meeting.slug}" in response.content.decode()
 
 
-def test_an_editor_creates_the_next_meetings(editor, tug):
-    response = run_action(editor, PROGRAMS, "create_next_meetings", [tug])
+def test_an_editor_creates_the_next_meetings(staff_client, tug):
+    response = run_action(staff_client, PROGRAMS, "create_next_meetings", [tug])
 
     assert Meeting.objects.count() == 4
     assert "created drafts" in response.content.decode()
 
 
-def test_duplicating_too_many_meetings_at_once_is_refused_whole(editor, tug):
+def test_duplicating_too_many_meetings_at_once_is_refused_whole(staff_client, tug):
     meetings = [make_meeting(tug, date(2030, 1, 1 + day)) for day in range(MAX_ROWS_PER_ACTION + 1)]
 
-    response = run_action(editor, MEETINGS, "duplicate_meeting", meetings)
+    response = run_action(staff_client, MEETINGS, "duplicate_meeting", meetings)
 
     assert Meeting.objects.count() == MAX_ROWS_PER_ACTION + 1
     assert f"at most {MAX_ROWS_PER_ACTION}" in response.content.decode()

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.reminders.factories import make_subscription
+from tests.factories import make_subscription
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.services import feed_build
 from tug_portal.common import budgets

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.support.admin_forms import meeting_change_form
 from tests.support.demo import SEED_SLUG as SEED
 from tug_portal.meetings.models import AgendaRequest, AgendaTopic, Meeting
 from tug_portal.reminders.models import Subscriber
@@ -48,28 +49,21 @@ def test_unreadable_api_parameters_are_refused_in_json(client, demo):
 
 
 def admin_edit(meeting, *, title, topic_title) -> dict:
-    local_start, local_end = meeting.local_start, meeting.local_end
+    """The change form renaming `meeting` and its first topic, published."""
     topic = meeting.topics.first()
-    return {
-        "program": meeting.program_id,
-        "title": title,
-        "slug": meeting.slug,
-        "status": meeting.status,
-        "is_published": "on",
-        "date": local_start.date().isoformat(),
-        "start_time": local_start.strftime("%H:%M"),
-        "end_time": local_end.strftime("%H:%M"),
-        "time_zone": meeting.time_zone,
-        "is_recorded": "on",
-        "topics-TOTAL_FORMS": "1",
-        "topics-INITIAL_FORMS": "1",
-        "topics-0-id": topic.pk,
-        "topics-0-meeting": meeting.pk,
-        "topics-0-order": topic.order,
-        "topics-0-title": topic_title,
-        "dial_ins-TOTAL_FORMS": "0",
-        "dial_ins-INITIAL_FORMS": "0",
-    }
+    return meeting_change_form(
+        meeting,
+        title=title,
+        is_published="on",
+        **{
+            "topics-TOTAL_FORMS": "1",
+            "topics-INITIAL_FORMS": "1",
+            "topics-0-id": topic.pk,
+            "topics-0-meeting": meeting.pk,
+            "topics-0-order": topic.order,
+            "topics-0-title": topic_title,
+        },
+    )
 
 
 def test_admin_edit_with_one_bad_field_saves_nothing_and_says_why(admin_client, demo):

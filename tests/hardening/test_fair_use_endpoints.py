@@ -16,7 +16,6 @@ from django.urls import reverse
 from tug_portal.calendars import feed_store, ics_responses, services
 from tug_portal.calendars.ics_responses import CalendarResponse
 from tug_portal.common import fair_use
-from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaRequest, Program
 from tug_portal.reminders import tokens
 from tug_portal.reminders.models import Subscriber, Subscription
@@ -27,11 +26,6 @@ T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 COMPANY_NAT = "203.0.113.7"
 AGENDA_REQUEST = "/programs/tug/agenda-request/?meeting=tug-2018-10-16"
-
-
-@pytest.fixture
-def demo():
-    load_demo()
 
 
 @pytest.fixture(autouse=True)

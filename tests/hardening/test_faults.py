@@ -18,7 +18,8 @@ from django.db import connection, connections
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
+from tests.support.admin_forms import meeting_change_form
 from tests.support.celery_worker import wait_for
 from tests.support.smtp import SmtpSink
 from tug_portal.calendars import tasks as calendar_tasks
@@ -201,29 +202,6 @@ def test_unreachable_database_answers_api_clients_503_in_json(tmp_path):
 # --- The broker stopped while staff edit ----------------------------------------------------
 
 
-def publish_form(meeting) -> dict:
-    local_start, local_end = meeting.local_start, meeting.local_end
-    return {
-        "program": meeting.program_id,
-        "title": meeting.title,
-        "slug": meeting.slug,
-        "status": meeting.status,
-        "is_published": "on",
-        "date": local_start.date().isoformat(),
-        "start_time": local_start.strftime("%H:%M"),
-        "end_time": local_end.strftime("%H:%M"),
-        "time_zone": meeting.time_zone,
-        "web_conference_url": meeting.web_conference_url,
-        "meeting_number": meeting.meeting_number,
-        "web_access_code": meeting.web_access_code,
-        "is_recorded": "on",
-        "topics-TOTAL_FORMS": "0",
-        "topics-INITIAL_FORMS": "0",
-        "dial_ins-TOTAL_FORMS": "0",
-        "dial_ins-INITIAL_FORMS": "0",
-    }
-
-
 def tomorrow_at_ten() -> datetime:
     """10:00 Pacific tomorrow: a meeting the admin form can show whatever the hour now."""
     day = timezone.now().astimezone(PACIFIC).date() + timedelta(days=1)
@@ -269,7 +247,9 @@ def test_edit_while_redis_is_down_is_saved_and_caught_up_once_it_is_back(
         throwaway_redis.stop()
 
         edit = client.post(
-            f"/admin/meetings/meeting/{draft.pk}/change/", publish_form(draft), follow=True
+            f"/admin/meetings/meeting/{draft.pk}/change/",
+            meeting_change_form(draft, is_published="on"),
+            follow=True,
         )
 
         page = edit.content.decode()

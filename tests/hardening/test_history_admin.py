@@ -44,13 +44,13 @@ def test_viewer_group_holds_view_permissions_only():
     assert "view_person" in codenames and "view_user" not in codenames
 
 
-def test_viewer_cannot_revert_a_contact_through_its_history(viewer):
+def test_viewer_cannot_revert_a_contact_through_its_history(viewer_client):
     load_demo()
     person = Person.objects.exclude(email="").first()
     url = history_form_url(person)
 
-    assert viewer.get(url).status_code == 200  # looking is allowed
-    response = viewer.post(url, person_form(person, email="attacker@example.com"))
+    assert viewer_client.get(url).status_code == 200  # looking is allowed
+    response = viewer_client.post(url, person_form(person, email="attacker@example.com"))
 
     assert response.status_code == 403
     person.refresh_from_db()
@@ -58,7 +58,7 @@ def test_viewer_cannot_revert_a_contact_through_its_history(viewer):
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model._meta.label_lower)
-def test_viewer_cannot_post_any_history_form(viewer, model):
+def test_viewer_cannot_post_any_history_form(viewer_client, model):
     load_demo()
     obj = model.objects.first()
     if obj is None:  # the demo has no agenda request
@@ -67,19 +67,19 @@ def test_viewer_cannot_post_any_history_form(viewer, model):
         )
     before = obj.history.count()
 
-    response = viewer.post(history_form_url(obj), {})
+    response = viewer_client.post(history_form_url(obj), {})
 
     assert response.status_code == 403
     assert obj.history.count() == before
 
 
-def test_editor_still_reverts_through_the_history(editor):
+def test_editor_still_reverts_through_the_history(staff_client):
     load_demo()
     person = Person.objects.exclude(email="").first()
     old_email = person.email
     Person.objects.filter(pk=person.pk).update(email="new@example.com")
 
-    response = editor.post(history_form_url(person), person_form(person, email=old_email))
+    response = staff_client.post(history_form_url(person), person_form(person, email=old_email))
 
     assert response.status_code == 302
     person.refresh_from_db()
@@ -92,9 +92,9 @@ UNREADABLE_IDS = ["1/history/abc", "abc/history/1", "1/history/99999999999999999
 @pytest.mark.parametrize("ids", UNREADABLE_IDS)
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model._meta.label_lower)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_history_form_of_an_unreadable_id_is_not_found(editor, model, ids, method):
+def test_a_history_form_of_an_unreadable_id_is_not_found(staff_client, model, ids, method):
     opts = model._meta
 
-    response = getattr(editor, method)(f"/admin/{opts.app_label}/{opts.model_name}/{ids}/")
+    response = getattr(staff_client, method)(f"/admin/{opts.app_label}/{opts.model_name}/{ids}/")
 
     assert response.status_code == 404

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.common.models import Heartbeat
 from tug_portal.reminders.health import check_reminders
 from tug_portal.reminders.models import Delivery

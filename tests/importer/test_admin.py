@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.importer.models import AgendaImport
 from tug_portal.meetings.demo import RECORDING_DISCLAIMER

@@ -120,7 +120,7 @@ def test_read_bounded_applies_the_limits_of_the_settings(tmp_path):
 
 
 def test_preview_and_confirmation_read_the_upload_once(staff_client, monkeypatch):
-    from tests.meetings.factories import make_program
+    from tests.factories import make_program
 
     make_program("tug", name="Technology User Group")
     reads = []

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from fpdf import FPDF
 
+from tests.factories import make_program
 from tests.importer.test_extract import needs_dejavu, write_docx, write_pdf
 from tests.importer.test_parsing import EXPECTED, JSON_KEYS
-from tests.meetings.factories import make_program
 from tug_portal.importer.models import AgendaImport
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import make_meeting, make_program
 from tests.importer.test_extract import write_docx
-from tests.meetings.factories import make_meeting, make_program
 from tug_portal.importer.import_plan import agenda_plan
 from tug_portal.importer.models import AgendaImport
 from tug_portal.importer.services import ImportStatus, PlanChanged, _Writer, agenda_import

@@ -4,11 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.meetings.factories import make_program
-from tug_portal.common.staff import ensure_iso_staff_group
+from tests.factories import make_program
 from tug_portal.importer.models import AgendaImport
 from tug_portal.importer.uploads import NAME_MAX_BYTES, file_name
 
@@ -18,14 +16,6 @@ SEED = Path(__file__).parent / "agendas" / "tug_2018-10-16.txt"
 UPLOAD = "/admin/importer/agendaimport/add/"
 CONFIRM = "/admin/importer/agendaimport/add/confirm/"
 LONG_NAME = "é" * 200 + ".txt"  # 404 bytes in UTF-8
-
-
-@pytest.fixture
-def staff(client):
-    user = User.objects.create_user("editor", is_staff=True)
-    user.groups.add(ensure_iso_staff_group())
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -43,17 +33,17 @@ def test_file_names_fit_in_255_bytes_keeping_their_kind(name):
         assert Path(cut).suffix == Path(name).suffix
 
 
-def test_an_upload_with_a_very_long_name_is_previewed_and_imported(staff):
+def test_an_upload_with_a_very_long_name_is_previewed_and_imported(staff_client):
     make_program("tug", name="Technology User Group")
     make_program("cpg", name="Customer Partnership Group")
     upload = SimpleUploadedFile(LONG_NAME, SEED.read_bytes())
 
-    preview = staff.post(UPLOAD, {"file": upload, "program": ""})
+    preview = staff_client.post(UPLOAD, {"file": upload, "program": ""})
 
     assert preview.status_code == 200
     hidden = r'<input type="hidden" name="(token|digest|program)"(?: value="([^"]*)")?'
     fields = dict(re.findall(hidden, preview.content.decode()))
-    confirm = staff.post(CONFIRM, fields)
+    confirm = staff_client.post(CONFIRM, fields)
     assert confirm.status_code == 302
     record = AgendaImport.objects.get()
     assert len(record.source_name.encode()) <= NAME_MAX_BYTES

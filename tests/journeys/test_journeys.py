@@ -1,8 +1,9 @@
-"""Issue 16's journeys, start to finish, in Chromium, on the portal as `make run` starts it on a
-port other than 8000 (so every link must come from PORT): a stakeholder finds the next TUG
-meeting, follows DRRS in a calendar and by mail, and staff create, publish, move and cancel a
-meeting of that program while the stakeholder is subscribed; the stakeholder's mails say each
-thing once, every link in them leads back to this server, and one click unsubscribes.
+"""A stakeholder's and a staff member's journeys, start to finish, in Chromium, on the portal as
+`make run` starts it on a port other than 8000 (so every link must come from PORT): a
+stakeholder finds the next TUG meeting, follows DRRS in a calendar and by mail, and staff
+create, publish, move and cancel a meeting of that program while the stakeholder is subscribed;
+the stakeholder's mails say each thing once, every link in them leads back to this server, and
+one click unsubscribes.
 
 Everything is reached by clicking, or by following a link the portal or its mails offered;
 only the server's address and the admin's credentials (var/demo-logins.txt) are known up

@@ -2,34 +2,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
+from tests.support.admin_forms import NO_INLINE_ROWS, meeting_change_form, posted
 from tug_portal.meetings.models import Meeting, Person
 from tug_portal.meetings.services import agenda_request_submit
 
 pytestmark = pytest.mark.django_db
-
-
-def meeting_form(meeting, **changes):
-    """The admin change form's POST data for a meeting without topics or dial-ins."""
-    data = {
-        "program": meeting.program_id,
-        "title": meeting.title,
-        "slug": meeting.slug,
-        "status": meeting.status,
-        "is_published": "on" if meeting.is_published else "",
-        "date": meeting.local_start.date().isoformat(),
-        "start_time": meeting.local_start.strftime("%H:%M"),
-        "end_time": meeting.local_end.strftime("%H:%M"),
-        "time_zone": meeting.time_zone,
-        "web_conference_url": meeting.web_conference_url,
-        "is_recorded": "on",
-        "topics-TOTAL_FORMS": "0",
-        "topics-INITIAL_FORMS": "0",
-        "dial_ins-TOTAL_FORMS": "0",
-        "dial_ins-INITIAL_FORMS": "0",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
 
 
 def test_iso_staff_edit_a_meeting_in_its_local_time(staff_client):
@@ -37,7 +15,7 @@ def test_iso_staff_edit_a_meeting_in_its_local_time(staff_client):
 
     response = staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/",
-        meeting_form(meeting, date="2030-03-12", start_time="10:00", end_time="11:30"),
+        meeting_change_form(meeting, date="2030-03-12", start_time="10:00", end_time="11:30"),
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -51,7 +29,8 @@ def test_history_records_the_editor(staff_client):
     meeting = make_meeting(make_program())
 
     staff_client.post(
-        f"/admin/meetings/meeting/{meeting.pk}/change/", meeting_form(meeting, title="TUG special")
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        meeting_change_form(meeting, title="TUG special"),
     )
 
     latest = meeting.history.latest()
@@ -66,7 +45,7 @@ def test_admin_rejects_an_end_before_the_start_with_a_message(staff_client):
 
     response = staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/",
-        meeting_form(meeting, start_time="11:00", end_time="10:00"),
+        meeting_change_form(meeting, start_time="11:00", end_time="10:00"),
     )
 
     assert response.status_code == 200
@@ -144,13 +123,9 @@ def new_meeting_form(program, **changes):
         "end_time": "11:00",
         "time_zone": "America/Los_Angeles",
         "is_recorded": "on",
-        "topics-TOTAL_FORMS": "0",
-        "topics-INITIAL_FORMS": "0",
-        "dial_ins-TOTAL_FORMS": "0",
-        "dial_ins-INITIAL_FORMS": "0",
+        **NO_INLINE_ROWS,
     }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
+    return posted(data, changes)
 
 
 def test_admin_builds_a_new_meetings_slug_from_program_and_date(staff_client):
@@ -196,7 +171,7 @@ def test_meeting_drafts_are_badged_and_published_with_the_button(staff_client):
 
     response = staff_client.post(
         f"/admin/meetings/meeting/{meeting.pk}/change/",
-        {**meeting_form(meeting, is_published=""), "_publish": "Save and publish"},
+        {**meeting_change_form(meeting, is_published=""), "_publish": "Save and publish"},
         follow=True,
     )
 
@@ -250,15 +225,10 @@ def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(staff
     assert "Mailed topic" not in held.content.decode()
 
 
-def test_iso_viewer_sees_a_meetings_local_date_and_times_read_only(client, django_user_model):
-    from tug_portal.common.staff import ensure_iso_viewer_group
-
-    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
-    viewer.groups.add(ensure_iso_viewer_group())
-    client.force_login(viewer)
+def test_iso_viewer_sees_a_meetings_local_date_and_times_read_only(viewer_client):
     meeting = make_meeting(make_program(), date(2030, 3, 5))
 
-    page = client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
+    page = viewer_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
 
     assert 'name="date"' not in page  # read only: no inputs
     readonly = [chunk.split("</div>", 1)[0] for chunk in page.split('<div class="readonly">')[1:]]

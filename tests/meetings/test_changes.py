@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.meetings.changes import PendingSync
 from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn
 from tug_portal.meetings.signals import meetings_changed

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.meetings import search, search_index
 from tug_portal.meetings.models import (
     AgendaTopic,

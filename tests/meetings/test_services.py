@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.meetings.factories import make_meeting, make_program
+from tests.factories import make_meeting, make_program
 from tug_portal.meetings import services
 from tug_portal.meetings.models import AgendaRequest, AgendaTopic, Meeting, Person
 

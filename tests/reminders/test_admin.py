@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.reminders import planner
 from tug_portal.reminders.models import Delivery, ReminderOffset, Subscriber, Subscription
 

@@ -5,9 +5,11 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
+from tests.reminders.test_mail_template import without_boundaries
 from tug_portal.meetings.models import Meeting
 from tug_portal.reminders import dispatcher, planner
+from tug_portal.reminders.mail import MailRenderer
 from tug_portal.reminders.models import Delivery, Subscription
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +234,30 @@ def test_transient_failures_give_up_after_the_last_attempt(smtp_backend, frozen_
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == (State.FAILED, 3, None)
     assert delivery.note == "gave up after 3 attempts: 451 4.3.0 Temporary failure"
+
+
+def test_the_file_backend_of_make_run_takes_productions_path_and_gets_the_same_bytes(
+    smtp_backend, settings, tmp_path, monkeypatch
+):
+    """`make run` mails to files: each reminder is built and handed over as on SMTP (the bytes
+    an SMTP server is given, never Django's message), lands as those very bytes, and its row is
+    marked sent the same way."""
+    monkeypatch.setattr(MailRenderer, "delivery_message", None)  # called, it would raise
+    due_meeting("ann@example.com")
+    planned = Delivery.objects.values().get()
+
+    assert dispatcher.deliveries_send_batch().sent == 1  # over SMTP
+    (received,) = smtp_backend.messages
+    Delivery.objects.update(**planned)  # the same row, due again
+    settings.EMAIL_BACKEND = "tug_portal.common.mail.MessagePerFileBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    report = dispatcher.deliveries_send_batch()  # to files
+
+    (written,) = tmp_path.glob("*.eml")
+    assert (report.claimed, report.sent) == (1, 1)
+    assert without_boundaries(written.read_bytes()) == without_boundaries(received.data)
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.sent_at, delivery.attempts) == (State.SENT, NOW, 1)
 
 
 def test_unreachable_server_fails_the_whole_batch_for_a_later_retry(settings):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.reminders import dispatcher, planner
 from tug_portal.reminders.models import Delivery
 

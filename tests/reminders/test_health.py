@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.common.health import Check
 from tug_portal.reminders import planner
 from tug_portal.reminders.health import check_reminders

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reminders.factories import make_subscription
+from tests.factories import make_subscription
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting, Program
 from tug_portal.meetings.timeutil import format_meeting_when as meeting_when

@@ -9,7 +9,8 @@ from django.core.mail.message import sanitize_address
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.reminders.factories import make_subscription
+from tests.factories import make_subscription
+from tug_portal.common.mail import smtp_envelope
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaTopic, Meeting
 from tug_portal.reminders.mail import MailRenderer
@@ -18,7 +19,6 @@ from tug_portal.reminders.mail_template import (
     SMTP_POLICY,
     _header_line,
     envelope_recipient,
-    smtp_envelope,
 )
 from tug_portal.reminders.models import Delivery
 from tug_portal.reminders.selectors import meetings_for_mail

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.services import meetings_sync_calendar_state
 from tug_portal.reminders import dispatcher, planner, services

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.reminders import selectors
 from tug_portal.reminders.models import Subscriber, Subscription
 

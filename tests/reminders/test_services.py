@@ -7,7 +7,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.common.mailboxes import InvalidMailbox
 from tug_portal.meetings.models import Program, System
 from tug_portal.reminders import planner, selectors, services

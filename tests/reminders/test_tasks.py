@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tests.support.celery_worker import wait_for
 from tug_portal.celery import app as celery_app
 from tug_portal.common.queue import enqueue

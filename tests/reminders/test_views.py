@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.reminders.factories import make_meeting, make_program, make_subscription
+from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.meetings.models import Program, System
 from tug_portal.reminders import dispatcher, planner, tokens
 from tug_portal.reminders.models import Delivery, Subscriber, Subscription, SubscriptionRequest

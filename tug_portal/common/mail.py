@@ -1,19 +1,71 @@
-"""Mail written to files on the embedded default: one `.eml` file per message.
+"""How the portal's mail leaves it, whichever backend is configured.
 
-Django's file backend appends every message of a connection to one `.log` file, so a batch of
-reminders lands in one file no mail client opens. Here each message is its own file, holding
-the message as it would go over SMTP (RFC 5322 bytes), named so that `ls` lists them in the
+`smtp_envelope` serializes a Django message into the bytes Django's SMTP backend would send.
+The reminders' dispatcher builds those bytes itself (tug_portal/reminders/mail_template.py) and
+hands them over with `envelope_sender`: to an SMTP server in production, to files on the
+embedded default (`make run`), so a developer's mail takes production's path to the last step.
+
+Mail written to files on the embedded default: one `.eml` file per message. Django's file
+backend appends every message of a connection to one `.log` file, so a batch of reminders lands
+in one file no mail client opens. Here each message is its own file, holding the bytes an SMTP
+server would have been given (RFC 5322, CRLF line breaks), named so that `ls` lists them in the
 order they were sent. A file appears whole (written aside, then renamed), so whoever watches
 the folder never reads half a message.
 """
 
 import os
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A mail as Django's SMTP backend hands it to `smtplib.SMTP.sendmail`."""
+
+    mail_from: str
+    recipients: list[str]
+    data: bytes
+
+
+def sanitized(address: str, message: EmailMessage) -> str:
+    """An address as Django's SMTP backend gives it to the server."""
+    return sanitize_address(address, message.encoding or settings.DEFAULT_CHARSET)
+
+
+def serialized(mime) -> bytes:
+    """A message's bytes as Django's SMTP backend sends them."""
+    return mime.as_bytes(linesep="\r\n")
+
+
+def smtp_envelope(message: EmailMessage) -> Envelope:
+    """What Django's SMTP backend would send for `message` (its `_send`)."""
+    return Envelope(
+        mail_from=sanitized(message.from_email, message),
+        recipients=[sanitized(address, message) for address in message.recipients()],
+        data=serialized(message.message()),
+    )
+
+
+def envelope_sender(connection) -> Callable[[Envelope], None] | None:
+    """How an open `connection` takes a mail already serialized: an SMTP server by `sendmail`
+    on it, the file backend by writing the bytes to a file. None for a backend that takes only
+    Django's messages (the test suite's in-memory outbox)."""
+    if isinstance(connection, SmtpBackend):
+        return lambda envelope: connection.connection.sendmail(
+            envelope.mail_from, envelope.recipients, envelope.data
+        )
+    if isinstance(connection, MessagePerFileBackend):
+        return connection.send_envelope
+    return None
 
 
 class MessagePerFileBackend(BaseEmailBackend):
@@ -27,13 +79,13 @@ class MessagePerFileBackend(BaseEmailBackend):
         for message in email_messages:
             if not message.recipients():
                 continue
-            self._write(message.message().as_bytes())
+            self.send_envelope(smtp_envelope(message))
             sent += 1
         return sent
 
-    def _write(self, data: bytes) -> Path:
+    def send_envelope(self, envelope: Envelope) -> Path:
         name = f"{datetime.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.eml"
         path, partial = self.folder / name, self.folder / f".{name}.part"
-        partial.write_bytes(data)
+        partial.write_bytes(envelope.data)
         os.replace(partial, path)
         return path

@@ -219,6 +219,11 @@ class MeetingAdminForm(forms.ModelForm):
 
 @admin.register(Meeting)
 class MeetingAdmin(PublishableAdmin):
+    """Staff edit (and move) a meeting here. Saving tells nobody by itself: `changes.py` notes
+    every row saved, and once the transaction commits `services.meetings_sync_calendar_state`
+    writes what changed, bumps the SEQUENCE and sends `meetings_changed` (its listeners are
+    listed in `signals.py`: the reminders' update notices, the feeds, the page cache)."""
+
     form = MeetingAdminForm
     list_display = ["__str__", "title", "local_time", "status", "publication_state", "topic_count"]
     list_filter = ["program", "status", "is_published", "topics__systems"]

@@ -1,11 +1,17 @@
-"""Sending: claim due rows, send them over one SMTP connection, mark each one as it goes.
+"""Sending: claim due rows, send them over one mail connection, mark each one as it goes.
+
+One path whatever the backend: each mail is rendered to the bytes an SMTP server is given
+(`MailRenderer.delivery_envelope`) and handed to the connection (`envelope_sender`), which
+sends them over SMTP in production and writes them to a file on the embedded default (`make
+run`). Only a backend that takes nothing but Django's messages (the test suite's in-memory
+outbox) is given those instead.
 
 The order of events for one mail is what the delivery guarantee rests on (README.md):
 
 1. claim: a committed UPDATE moves the row from waiting to claimed, stamped with this batch's
    claim id. Two dispatchers never claim the same row (PostgreSQL: FOR UPDATE SKIP LOCKED;
    SQLite: writers are serialized and the UPDATE re-checks the state).
-2. hand the mail to the SMTP server, with a Message-ID derived from the row's key;
+2. hand the mail to the backend (the SMTP server), with a Message-ID derived from the row's key;
 3. as soon as the server accepts it, a committed UPDATE marks the row sent, but only if this
    batch still holds the claim.
 
@@ -30,15 +36,15 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from tug_portal.common.mail import Envelope, envelope_sender
+
 from . import selectors, services
 from .mail import MailRenderer
-from .mail_template import Envelope
 from .models import Delivery, MailRow
 from .smtp_errors import SmtpFailure, classify
 
@@ -180,7 +186,7 @@ def deliveries_claim(
 def deliveries_send_batch(
     *, limit: int | None = None, channel: Channel | None = None
 ) -> BatchReport:
-    """Claim a batch of due mails and send them over one SMTP connection."""
+    """Claim a batch of due mails and send them over one connection of the mail backend."""
     channel = channel or REMINDERS
     claim, deliveries = deliveries_claim(
         limit=limit or settings.REMINDER_BATCH_SIZE, channel=channel
@@ -207,6 +213,7 @@ class _Batch:
         self.renderer = channel.renderer()
         self.bounced_subscribers: set[int] = set()
         self.renewed = time.monotonic()
+        self.send_envelope = None  # how the connection takes bytes, once it is open
 
     def send(self) -> None:
         connection = get_connection()
@@ -215,6 +222,7 @@ class _Batch:
         except (smtplib.SMTPException, OSError) as error:
             self._stop(self.deliveries, classify(error))
             return
+        self.send_envelope = envelope_sender(connection)
         try:
             for index, delivery in enumerate(self.deliveries):
                 failure = self._send_one(connection, delivery)
@@ -232,7 +240,7 @@ class _Batch:
             self.report.skipped += 1
             return None
         try:
-            mail = self._render(connection, delivery)
+            mail = self._render(delivery)
         except Exception as error:  # a bug or bad data must not hold up the rest of the batch
             logger.exception("Could not render delivery %s", delivery.pk)
             self._fail(delivery, SmtpFailure(f"could not render: {error}"[:500]))
@@ -251,17 +259,16 @@ class _Batch:
         self.report.sent += 1
         return None
 
-    def _render(self, connection, delivery: MailRow) -> Envelope | EmailMultiAlternatives:
-        """For an SMTP server, the bytes Django's backend would send, built without its cost
-        per mail (mail_template.py); for any other backend (files, tests), Django's message."""
-        if isinstance(connection, SmtpBackend):
+    def _render(self, delivery: MailRow) -> Envelope | EmailMultiAlternatives:
+        """The mail's bytes as an SMTP server is given them, for SMTP and files alike; Django's
+        message only for a backend that cannot take bytes (the tests' in-memory outbox)."""
+        if self.send_envelope:
             return self.renderer.delivery_envelope(delivery)
         return self.renderer.delivery_message(delivery)
 
-    @staticmethod
-    def _hand_over(connection, mail: Envelope | EmailMultiAlternatives) -> None:
-        if isinstance(mail, Envelope):
-            connection.connection.sendmail(mail.mail_from, mail.recipients, mail.data)
+    def _hand_over(self, connection, mail: Envelope | EmailMultiAlternatives) -> None:
+        if self.send_envelope:
+            self.send_envelope(mail)
         else:
             connection.send_messages([mail])
 

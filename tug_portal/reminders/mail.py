@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tug_portal.calendars.builders import build_meeting_ics
 from tug_portal.calendars.describe import clean_text
 from tug_portal.calendars.links import meeting_ics_url
+from tug_portal.common.mail import Envelope, smtp_envelope
 from tug_portal.common.site import (
     absolute_links_in_html,
     absolute_links_in_markdown,
@@ -33,7 +34,7 @@ from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when, format_time_range
 
 from . import tokens
-from .mail_template import Envelope, MessageTemplate, envelope_recipient, smtp_envelope
+from .mail_template import MessageTemplate, envelope_recipient
 from .models import Delivery, Subscription, describe_duration
 
 Kind = Delivery.Kind
@@ -212,8 +213,9 @@ class MailRenderer:
     """Renders the mails of a batch. The part of a mail that is the same for every subscriber
     (the meeting's details in text and HTML, its .ics) is rendered once per meeting and kind,
     however many subscribers the batch mails about it; only the greeting and the links are
-    rendered per mail. For an SMTP server, each mail's bytes are filled in from a template
-    serialized once per meeting, kind, offset and change (mail_template.py)."""
+    rendered per mail. Each mail's bytes (`delivery_envelope`, for SMTP and files alike) are
+    filled in from a template serialized once per meeting, kind, offset and change
+    (mail_template.py)."""
 
     def __init__(self, *, now: datetime | None = None):
         self.now = now

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.message import sanitize_address
 
+from tug_portal.common.mail import sanitized, serialized
+
 # What Django's SMTP backend serializes with: `message.message().as_bytes(linesep="\r\n")`.
 SMTP_POLICY = policy.compat32.clone(linesep="\r\n")
 HEAD_END = b"\r\n\r\n"  # the blank line after the headers
@@ -37,38 +39,12 @@ SIMPLE_ADDRESS = re.compile(
 UNENCODED = ("7bit", "8bit")
 
 
-@dataclass(frozen=True)
-class Envelope:
-    """A mail as Django's SMTP backend hands it to `smtplib.SMTP.sendmail`."""
-
-    mail_from: str
-    recipients: list[str]
-    data: bytes
-
-
-def _sanitized(address: str, message: EmailMessage) -> str:
-    return sanitize_address(address, message.encoding or settings.DEFAULT_CHARSET)
-
-
 def envelope_recipient(address: str) -> str:
     """The address as Django's SMTP backend gives it to the server (`sanitize_address`), which
     leaves a simple one as it is: that one skips the parsing."""
     if SIMPLE_ADDRESS.fullmatch(address):
         return address
     return sanitize_address(address, settings.DEFAULT_CHARSET)
-
-
-def _serialized(mime) -> bytes:
-    return mime.as_bytes(linesep="\r\n")
-
-
-def smtp_envelope(message: EmailMessage) -> Envelope:
-    """What Django's SMTP backend would send for `message` (its `_send`)."""
-    return Envelope(
-        mail_from=_sanitized(message.from_email, message),
-        recipients=[_sanitized(address, message) for address in message.recipients()],
-        data=_serialized(message.message()),
-    )
 
 
 def _header_line(name: str, value: str) -> bytes:
@@ -110,10 +86,10 @@ class MessageTemplate:
             if not part.is_multipart()
         ):
             return None
-        data = _serialized(mime)
+        data = serialized(mime)
         end = data.index(HEAD_END) + 2
         template = cls(
-            mail_from=_sanitized(message.from_email, message),
+            mail_from=sanitized(message.from_email, message),
             head=data[:end],
             body=data[end:],
             header_lines={name: _header_line(name, value) for name, value in headers.items()},
