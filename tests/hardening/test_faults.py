@@ -94,7 +94,11 @@ def seed_meeting(transactional_db):
     program = make_program()
     program.contact = Person.objects.create(name="Indu Nambiar", email="inambiar@caiso.com")
     program.save()
-    return make_meeting(program, starts_at=timezone.now() + timedelta(days=30))
+    # 10:00 Pacific 30 days ahead: an hour-long meeting that starts late in the evening would
+    # end past midnight, which the admin form refuses (the edit test would then get its 200).
+    day = timezone.localdate(timezone.now() + timedelta(days=30), PACIFIC)
+    starts_at = datetime.combine(day, time(10, 0), tzinfo=PACIFIC)
+    return make_meeting(program, starts_at=starts_at)
 
 
 @pytest.mark.django_db(transaction=True)
