@@ -69,6 +69,8 @@ def admin_edit(meeting, *, title, topic_title) -> dict:
         "topics-0-title": topic_title,
         "dial_ins-TOTAL_FORMS": "0",
         "dial_ins-INITIAL_FORMS": "0",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
     }
 
 

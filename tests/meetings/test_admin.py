@@ -27,6 +27,8 @@ def meeting_form(meeting, **changes):
         "topics-INITIAL_FORMS": "0",
         "dial_ins-TOTAL_FORMS": "0",
         "dial_ins-INITIAL_FORMS": "0",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}
@@ -148,6 +150,8 @@ def new_meeting_form(program, **changes):
         "topics-INITIAL_FORMS": "0",
         "dial_ins-TOTAL_FORMS": "0",
         "dial_ins-INITIAL_FORMS": "0",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}
