@@ -83,6 +83,14 @@ def _conferences(event: Event, meeting) -> None:
         )
 
 
+def _attachments(event: Event, meeting) -> None:
+    """RFC 5545 ATTACH: each public material by URI, with its checked type (FMTTYPE) when it is
+    a file of the portal's (a link's type is not known)."""
+    for material in meeting.materials:
+        parameters = {"FMTTYPE": material.content_type} if material.content_type else {}
+        event.add("attach", vUri(material.url), parameters=parameters)
+
+
 def _categories(meeting) -> list[str]:
     systems = {code for topic in meeting.topics for code in topic.systems}
     return [meeting.program.acronym, *sorted(systems)]
@@ -114,6 +122,7 @@ def meeting_event(meeting: MeetingFacts, *, now: datetime) -> Event:
         event.add("location", location)
     event.add("url", vUri(meeting.page_url))
     _conferences(event, meeting)
+    _attachments(event, meeting)
     event.add("categories", _categories(meeting))
     _organizer(event, meeting)
     return event
