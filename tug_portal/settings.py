@@ -249,6 +249,10 @@ TUG_MATERIALS_MAX_REQUEST_BYTES = int(
 TUG_MATERIALS_RECORDING_RETENTION_DAYS = int(
     os.environ.get("TUG_MATERIALS_RECORDING_RETENTION_DAYS", "90")
 )
+# "Materials posted" mails wait this long for more files of the same meeting (one mail a batch).
+TUG_MATERIALS_NOTICE_DELAY_SECONDS = int(
+    os.environ.get("TUG_MATERIALS_NOTICE_DELAY_SECONDS", "300")
+)
 
 # --- Mail -----------------------------------------------------------------------------------
 # SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/
@@ -330,6 +334,11 @@ CELERY_BEAT_SCHEDULE = {
         # follow) and delete expired files after their program's grace period. Idempotent.
         "task": "tug_portal.materials.tasks.expire_materials",
         "schedule": 600.0,
+    },
+    "materials-notices": {
+        # Every minute: take back "materials posted" mails of dead workers, send what is due.
+        "task": "tug_portal.materials.tasks.dispatch_material_notices",
+        "schedule": 60.0,
     },
     "reminders-sweep": {
         # Every 10 minutes: re-plan the reminders of every upcoming meeting (an edit, subscription

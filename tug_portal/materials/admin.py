@@ -16,7 +16,7 @@ from tug_portal.meetings.models import Meeting
 
 from . import selectors, services
 from .forms import MaterialForm, MaterialsUploadForm, TopicMaterialForm
-from .models import Material, MaterialPolicy, TopicMaterials
+from .models import Material, MaterialPolicy, MaterialsNotice, MaterialsOptIn, TopicMaterials
 
 READONLY = ["version", "size", "file_name", "content_type", "posted_at", "download"]
 
@@ -153,3 +153,26 @@ def _title_from(name: str) -> str:
 @admin.register(MaterialPolicy)
 class MaterialPolicyAdmin(HistoryAdmin):
     list_display = ["program", "recording_retention", "delete_expired_files", "deletion_grace"]
+
+
+@admin.register(MaterialsOptIn)
+class MaterialsOptInAdmin(admin.ModelAdmin):
+    list_display = ["subscription", "materials_posted", "updated_at"]
+    list_filter = ["materials_posted", "subscription__program"]
+    search_fields = ["subscription__subscriber__email"]
+    raw_id_fields = ["subscription"]
+
+
+@admin.register(MaterialsNotice)
+class MaterialsNoticeAdmin(admin.ModelAdmin):
+    """What was mailed: read-only, like the reminders' deliveries."""
+
+    list_display = ["subscription", "meeting", "batch", "state", "sent_at", "attempts", "note"]
+    list_filter = ["state"]
+    list_select_related = ["subscription__subscriber", "subscription__program", "meeting__program"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,7 +6,13 @@ class MaterialsConfig(AppConfig):
     label = "materials"
     verbose_name = "Meeting materials"
     # Models the "ISO staff" group may add, change, delete and view.
-    iso_staff_models = ("Material", "MaterialPolicy", "TopicMaterials", "MaterialsOptIn")
+    iso_staff_models = (
+        "Material",
+        "MaterialPolicy",
+        "TopicMaterials",
+        "MaterialsOptIn",
+        "MaterialsNotice",
+    )
 
     def ready(self):
         from . import receivers

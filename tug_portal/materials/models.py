@@ -147,3 +147,67 @@ class TopicMaterials(AgendaTopic):
         proxy = True
         verbose_name = "agenda topic's materials"
         verbose_name_plural = "agenda topics' materials"
+
+
+class MaterialsOptIn(models.Model):
+    """A reminders subscription that also wants a mail when materials of its program's meetings
+    are posted. Kept here, beside the subscription, so the reminders' tables stay as they are."""
+
+    subscription = models.OneToOneField(
+        "reminders.Subscription", on_delete=models.CASCADE, related_name="materials_opt_in"
+    )
+    materials_posted = models.BooleanField("mail me when materials are posted", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "materials mail opt-in"
+
+    def __str__(self):
+        return f"Materials mails for {self.subscription}"
+
+
+class MaterialsNotice(models.Model):
+    """One "materials posted" mail to one subscriber about one meeting's posting batch,
+    planned, then claimed, then marked sent the moment the SMTP server accepts it (the
+    reminders' protocol: reminders/dispatcher.py). Its key is unique, and the Message-ID is
+    derived from it, so a repeat after a worker's death is recognisable."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    WAITING = (State.PENDING, State.FAILED)
+
+    subscription = models.ForeignKey(
+        "reminders.Subscription", on_delete=models.CASCADE, related_name="materials_notices"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    batch = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    due_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["state", "claimed_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "meeting", "batch"], name="materials_notice_unique_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"Materials posted, batch {self.batch}"

@@ -6,8 +6,10 @@ are rebuilt, cached pages dropped, as for any other edit."""
 
 from django.db.models.signals import post_delete, post_save
 
+from tug_portal.common.queue import enqueue_on_commit
 from tug_portal.meetings import changes
 from tug_portal.meetings.calendar_state import snapshot_part_register
+from tug_portal.meetings.signals import meetings_changed
 
 from .models import Material
 from .selectors import meetings_materials_snapshot
@@ -18,7 +20,14 @@ def _material_changed(sender, instance, raw=False, **kwargs):
         changes.note(meeting_ids=[instance.meeting_id])
 
 
+def _meetings_changed(sender, meeting_ids, **kwargs):
+    from .tasks import plan_material_notices
+
+    enqueue_on_commit(plan_material_notices, sorted(meeting_ids))
+
+
 def connect() -> None:
+    meetings_changed.connect(_meetings_changed, dispatch_uid="materials.meetings_changed")
     snapshot_part_register("materials", meetings_materials_snapshot)
     post_save.connect(_material_changed, sender=Material, dispatch_uid="materials.saved")
     post_delete.connect(_material_changed, sender=Material, dispatch_uid="materials.deleted")
