@@ -153,3 +153,23 @@ def test_worker_killed_mid_batch_each_opted_in_subscriber_gets_the_mail_once(
 
 def m_body(received) -> str:
     return received.message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.mark.django_db
+def test_a_subscriber_opts_in_and_out_with_the_preferences_link(client):
+    from tug_portal.reminders import tokens
+
+    program = make_program()
+    subscription = make_subscription("me@example.com", program)
+    url = f"/subscriptions/materials/{tokens.preferences_token(subscription.subscriber_id)}/"
+    reminders_page = client.get(
+        f"/subscriptions/preferences/{tokens.preferences_token(subscription.subscriber_id)}/"
+    )
+    assert url in reminders_page.content.decode()  # linked from the reminders' page
+    page = client.get(url)
+    assert page.status_code == 200 and "TUG" in page.content.decode()
+    assert client.post(url, {"program": [program.slug]}).status_code == 302
+    assert MaterialsOptIn.objects.get(subscription=subscription).materials_posted
+    client.post(url, {})
+    assert not MaterialsOptIn.objects.get(subscription=subscription).materials_posted
+    assert client.get("/subscriptions/materials/not-a-token/").status_code == 400

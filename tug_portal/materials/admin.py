@@ -5,6 +5,7 @@ so the core imports nothing of this app) and on an agenda topic, or several file
 from pathlib import PurePosixPath
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -67,7 +68,7 @@ _meeting_admin.inlines = [*_meeting_admin.inlines, MaterialInline]
 
 
 @admin.register(TopicMaterials)
-class TopicMaterialsAdmin(admin.ModelAdmin):
+class TopicMaterialsAdmin(HistoryAdmin):
     list_display = ["title", "meeting"]
     list_select_related = ["meeting__program"]
     search_fields = ["title", "meeting__slug"]
@@ -109,7 +110,7 @@ class MaterialAdmin(_PerRequestUser, HistoryAdmin):
         """Several files at once for one meeting: each becomes a material titled after its
         file. All are checked first; one refused file refuses the lot."""
         if not self.has_add_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = MaterialsUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -175,4 +176,7 @@ class MaterialsNoticeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -13,7 +13,7 @@ from django.utils import timezone
 from tug_portal.meetings.models import Program
 
 from . import storage
-from .models import Material, MaterialPolicy
+from .models import Material, MaterialPolicy, MaterialsOptIn
 from .uploads import upload_check
 
 logger = logging.getLogger(__name__)
@@ -172,3 +172,13 @@ def _delete_file(pk: int, *, now) -> int:
     storage.file_delete(key=key)
     logger.info("Deleted the stored file of expired material %s (%s).", pk, key)
     return 1
+
+
+@transaction.atomic
+def materials_opt_ins_set(*, subscriptions, wanted: set[int]) -> None:
+    """Each subscription wants "materials posted" mails or not, as ticked."""
+    for subscription in subscriptions:
+        MaterialsOptIn.objects.update_or_create(
+            subscription=subscription,
+            defaults={"materials_posted": subscription.pk in wanted},
+        )

@@ -10,4 +10,9 @@ urlpatterns = [
         views.material_download,
         name="download",
     ),
+    path(
+        "subscriptions/materials/<str:token>/",
+        views.notices_preferences,
+        name="notices_preferences",
+    ),
 ]
