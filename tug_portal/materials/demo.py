@@ -44,12 +44,21 @@ def load_demo_materials() -> int:
             ),
         },
     ]
+    today = timezone.localdate()
     for row in rows:
-        # Published when created; a later run leaves its state alone (the recording expires).
+        # Published when created (expired at once when its last day has passed, as the beat
+        # task would); a later run leaves its state alone.
+        past = row.get("available_until") and row["available_until"] < today
+        state = {"state": Material.State.EXPIRED, "expired_at": timezone.now()} if past else {}
         Material.objects.update_or_create(
             meeting=seed,
             title=row["title"],
             defaults={**row, "posted_at": posted_at},
-            create_defaults={**row, "posted_at": posted_at, "state": Material.State.PUBLISHED},
+            create_defaults={
+                **row,
+                "posted_at": posted_at,
+                "state": Material.State.PUBLISHED,
+                **state,
+            },
         )
     return Material.objects.filter(meeting=seed).count()
