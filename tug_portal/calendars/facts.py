@@ -18,7 +18,7 @@ from uuid import UUID
 from django.urls import reverse
 
 from tug_portal.common.site import absolute_url
-from tug_portal.materials.selectors import meetings_calendar_materials
+from tug_portal.materials.selectors import meeting_calendar_materials
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.phone import tel_uri
 
@@ -150,7 +150,7 @@ def event_facts(meeting: Meeting | MeetingFacts) -> MeetingFacts:
         replacement_slug=_public_slug(meeting.replacement) if meeting.replacement_id else "",
         topics=topics,
         dial_ins=dial_ins,
-        materials=meetings_calendar_materials([meeting.pk]).get(meeting.pk, ()),
+        materials=meeting_calendar_materials(meeting),
     )
 
 
