@@ -112,7 +112,7 @@ def material_create(
 
 @transaction.atomic
 def material_publish(*, material: Material, user=None) -> bool:
-    locked = Material.objects.select_for_update().get(pk=material.pk)
+    locked = Material.objects.order_by().select_for_update().get(pk=material.pk)
     if locked.state == State.PUBLISHED:
         return False
     locked.state = State.PUBLISHED
@@ -148,7 +148,7 @@ def materials_expire(*, now: datetime | None = None) -> dict[str, int]:
 
 @transaction.atomic
 def _expire_one(pk: int, *, now, today) -> int:
-    material = Material.objects.select_for_update().filter(pk=pk).first()
+    material = Material.objects.order_by().select_for_update().filter(pk=pk).first()
     if not material or material.state != State.PUBLISHED or not material.available_until:
         return 0
     if material.available_until >= today:
@@ -161,7 +161,7 @@ def _expire_one(pk: int, *, now, today) -> int:
 
 def _delete_file(pk: int, *, now) -> int:
     with transaction.atomic():
-        material = Material.objects.select_for_update().filter(pk=pk).first()
+        material = Material.objects.order_by().select_for_update().filter(pk=pk).first()
         if not material or material.file_deleted_at:
             return 0
         key = material.file_key
