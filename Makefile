@@ -25,6 +25,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_materials
 	$(PY) manage.py build_feeds
 	$(PY) manage.py create_demo_logins
 	PORT=$(PORT) PY=$(PY) bin/run-embedded

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tug_portal.reminders",
     "tug_portal.digest",
     "tug_portal.importer",
+    "tug_portal.materials",
     "tug_portal.api",
     "tug_portal.web",
 ]
@@ -207,6 +208,53 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TUG_EMBEDDED
 MEDIA_ROOT = VAR_DIR / "media"
 
+# --- materials: where meeting materials' files live (tug_portal/materials/storage.py) -------
+# A folder under var/media/ by default; S3-compatible object storage (django-storages) when a
+# bucket is named. Neither has a public address: the web process checks a material is public,
+# then streams the file (folder) or redirects to a signed URL (TUG_MATERIALS_SIGNED_URL_SECONDS).
+TUG_MATERIALS_S3_BUCKET = os.environ.get("TUG_MATERIALS_S3_BUCKET", "")
+TUG_MATERIALS_SIGNED_URL_SECONDS = int(os.environ.get("TUG_MATERIALS_SIGNED_URL_SECONDS", "300"))
+if TUG_MATERIALS_S3_BUCKET:
+    STORAGES["materials"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": TUG_MATERIALS_S3_BUCKET,
+            "endpoint_url": os.environ.get("TUG_MATERIALS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("TUG_MATERIALS_S3_REGION") or None,
+            "access_key": os.environ.get("TUG_MATERIALS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("TUG_MATERIALS_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": TUG_MATERIALS_SIGNED_URL_SECONDS,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["materials"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: nothing serves this folder; downloads go through the web process.
+        "OPTIONS": {"location": str(MEDIA_ROOT / "materials"), "base_url": None},
+    }
+# Largest file of each kind (recordings: post longer ones as links), and the request that may
+# carry them (the admin's meeting, topic and material forms only; every other request keeps
+# TUG_MAX_REQUEST_BYTES).
+TUG_MATERIALS_MAX_FILE_BYTES = int(os.environ.get("TUG_MATERIALS_MAX_FILE_BYTES", 200 * 2**20))
+TUG_MATERIALS_MAX_RECORDING_BYTES = int(
+    os.environ.get("TUG_MATERIALS_MAX_RECORDING_BYTES", 1024 * 2**20)
+)
+TUG_MATERIALS_MAX_REQUEST_BYTES = int(
+    os.environ.get("TUG_MATERIALS_MAX_REQUEST_BYTES", 1100 * 2**20)
+)
+# A recording posted without a last day is online this long after its meeting (a program's
+# "materials settings" may say otherwise).
+TUG_MATERIALS_RECORDING_RETENTION_DAYS = int(
+    os.environ.get("TUG_MATERIALS_RECORDING_RETENTION_DAYS", "90")
+)
+# "Materials posted" mails wait this long for more files of the same meeting (one mail a batch).
+TUG_MATERIALS_NOTICE_DELAY_SECONDS = int(
+    os.environ.get("TUG_MATERIALS_NOTICE_DELAY_SECONDS", "300")
+)
+
 # --- Mail -----------------------------------------------------------------------------------
 # SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/
 # (one .eml per message, which a mail client opens: tug_portal/common/mail.py).
@@ -280,6 +328,17 @@ CELERY_BEAT_SCHEDULE = {
         # what is due (the batches continue until nothing is due). A reminder is at most a minute
         # late.
         "task": "tug_portal.reminders.tasks.dispatch_due",
+        "schedule": 60.0,
+    },
+    "materials-expire": {
+        # Every 10 minutes: unpublish materials past their last day (pages, feeds and the API
+        # follow) and delete expired files after their program's grace period. Idempotent.
+        "task": "tug_portal.materials.tasks.expire_materials",
+        "schedule": 600.0,
+    },
+    "materials-notices": {
+        # Every minute: take back "materials posted" mails of dead workers, send what is due.
+        "task": "tug_portal.materials.tasks.dispatch_material_notices",
         "schedule": 60.0,
     },
     "reminders-sweep": {

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tug_portal.calendars.urls")),
     path("", include("tug_portal.reminders.urls")),
     path("", include("tug_portal.digest.urls")),
+    path("", include("tug_portal.materials.urls")),
     path("api/v1/", include("tug_portal.api.urls")),
     path("", include("tug_portal.web.urls")),
 ]

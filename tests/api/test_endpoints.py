@@ -427,8 +427,8 @@ def test_meeting_detail_queries_do_not_grow_with_agenda(
     add_topics(meeting, size)
 
     # meeting; topics, facilitators, systems, documents, dial-ins, announcements (2), links;
-    # updated_at; next meeting
-    with django_assert_num_queries(11):
+    # updated_at; next meeting; materials
+    with django_assert_num_queries(12):
         answer = get_json(client, f"/api/v1/meetings/{meeting.slug}")
 
     assert len(answer["topics"]) == size + 1

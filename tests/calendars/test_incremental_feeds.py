@@ -19,6 +19,14 @@ from tug_portal.calendars.services import feed_build, feeds_refresh_for_programs
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
 
 
+@pytest.fixture(autouse=True)
+def ticking_clock(demo, time_machine):
+    """The shared `demo` freezes the clock; here it ticks again, as in production, so that each
+    edit is saved at a moment of its own (a stored event is keyed by when its meeting and topics
+    were last saved)."""
+    time_machine.move_to(timezone.now(), tick=True)
+
+
 def _nth(queryset, n):
     items = list(queryset.order_by("pk"))
     return items[n % len(items)] if items else None

@@ -225,6 +225,7 @@ def make_run_commands(tmp_path: Path, **environ: str) -> dict[str, dict]:
         "build_feeds",
         "create_demo_logins",
         "load_demo",
+        "load_demo_materials",
         "migrate",
         "runserver",
         "worker",

@@ -146,6 +146,12 @@ PUBLIC = {
     ("digest:unsubscribe", "/subscriptions/digest/unsubscribe/(token:unsubscribe)/"): link_page(
         get=(400, 400, 400, 400), post=(400, 400, 400, 400)
     ),
+    ("materials:download", "/materials/00000000-0000-4000-8000-000000000000/x.pdf"): read_only(
+        GONE
+    ),
+    ("materials:notices_preferences", "/subscriptions/materials/(token:preferences)/"): link_page(
+        get=(400, 200, 400, 400), post=(400, 302, 400, 400)
+    ),
     ("api:index", "/api/v1/"): api(),
     ("api:program_list", "/api/v1/programs"): api(),
     ("api:program_detail", "/api/v1/programs/tug"): api(),
@@ -185,6 +191,11 @@ ADMIN_RIGHTS = {
     "reminders.meetingreminderlog": ("v", "v"),
     "digest.digestpreference": ("vcd", "vcd"),  # subscribers choose it on their page
     "digest.digest": ("v", "v"),  # the record of what was sent
+    "materials.material": ("vacd", "vacd"),
+    "materials.materialpolicy": ("vacd", "vacd"),
+    "materials.topicmaterials": ("vc", "vc"),  # topics are added and removed on their meeting
+    "materials.materialsoptin": ("vacd", "vacd"),
+    "materials.materialsnotice": ("v", "v"),  # the record of what was mailed
     "auth.user": ("", "vacd"),  # only superusers manage users
     "auth.group": ("", "vacd"),
     "otp_totp.totpdevice": ("", "vacd"),  # two-factor devices: superusers enrol staff
@@ -283,6 +294,10 @@ ADMIN_PAGES = {
         "GET": STAFF_ONLY,
         "POST": STAFF_ONLY,
     },
+    ("admin:materials_material_upload", "/admin/materials/material/upload/"): {
+        "GET": STAFF_ONLY,
+        "POST": (302, 302, 400, 400),  # nothing chosen: the form says what is missing
+    },
     (None, "/admin/no-such-page/"): {"GET": (302, 302, 404, 404), "POST": (302, 302, 404, 404)},
 }
 
@@ -293,6 +308,9 @@ VIEWER_DIFFERS = {
     ("/admin/importer/agendaimport/add/confirm/", "POST"): 403,
     # May look at an old version, never save it ("Revert").
     ("/admin/meetings/meeting/{meeting}/history/{h}/", "POST"): 403,
+    # May not post materials.
+    ("/admin/materials/material/upload/", "GET"): 403,
+    ("/admin/materials/material/upload/", "POST"): 403,
 }
 
 

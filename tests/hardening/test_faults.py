@@ -148,6 +148,8 @@ def test_connection_cut_during_an_admin_edit_answers_503_and_changes_nothing(
         "topics-1-title": "Next TUG",
         "dial_ins-TOTAL_FORMS": "0",
         "dial_ins-INITIAL_FORMS": "0",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
     }
     topics_before = list(AgendaTopic.objects.values_list("title", flat=True))
 

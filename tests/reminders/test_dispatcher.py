@@ -283,10 +283,10 @@ def test_batch_costs_one_query_per_mail_whatever_the_meetings(django_assert_num_
     planner.meetings_plan_deliveries(meeting_ids=[m.pk for m in meetings])
 
     # The claim (an UPDATE in a savepoint, after a SELECT ... FOR UPDATE where there is one),
-    # the batch with its meetings' agenda, people, systems, documents and dial-ins (7), then
-    # one UPDATE per mail sent.
+    # the batch with its meetings' agenda, people, systems, documents, dial-ins and public
+    # materials (8), then one UPDATE per mail sent.
     claim = 4 if connection.features.has_select_for_update_skip_locked else 3
-    with django_assert_num_queries(claim + 7 + 1):
+    with django_assert_num_queries(claim + 8 + 1):
         dispatcher.deliveries_send_batch(limit=1)
-    with django_assert_num_queries(claim + 7 + 2):
+    with django_assert_num_queries(claim + 8 + 2):
         dispatcher.deliveries_send_batch(limit=2)

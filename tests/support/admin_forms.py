@@ -1,11 +1,13 @@
 """What the admin's meeting forms post, for tests that save a meeting as staff do."""
 
-# The inline formsets' management fields with no rows: no topic or dial-in is posted.
+# The inline formsets' management fields with no rows: no topic, dial-in or material is posted.
 NO_INLINE_ROWS = {
     "topics-TOTAL_FORMS": "0",
     "topics-INITIAL_FORMS": "0",
     "dial_ins-TOTAL_FORMS": "0",
     "dial_ins-INITIAL_FORMS": "0",
+    "materials-TOTAL_FORMS": "0",
+    "materials-INITIAL_FORMS": "0",
 }
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from ninja import Query, Router
 
 from tug_portal.common.site import absolute_url
+from tug_portal.materials.selectors import meeting_materials
 from tug_portal.meetings.models import Program, System
 from tug_portal.meetings.selectors import (
     announcement_get,
@@ -159,6 +160,11 @@ def meeting_detail(request, slug: SlugInPath):
     # Read here, where their queries are visible, rather than inside the schema.
     meeting.api_updated_at = selectors.meeting_updated_at(meeting=meeting)
     meeting.next_meeting = meeting_next_for_program(program=meeting.program, after=meeting.ends_at)
+    meeting.api_materials = [
+        material
+        for group in meeting_materials(meeting=meeting).groups
+        for material in group.materials
+    ]
     return meeting
 
 

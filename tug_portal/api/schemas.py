@@ -13,6 +13,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from tug_portal.common.site import absolute_url
+from tug_portal.materials.selectors import material_link
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.selectors import meeting_shown
@@ -261,6 +262,35 @@ class AnnouncementRef(Schema):
         return absolute_url(obj.get_absolute_url())
 
 
+class MaterialOut(Schema):
+    """A published material of the meeting (drafts and expired ones never appear)."""
+
+    kind: str = Field(
+        description="`presentation`, `minutes`, `technical_document`, `recording` or `other`."
+    )
+    title: str
+    topic: str | None = Field(description="The agenda topic's title, if it belongs to one.")
+    url: str = Field(description="Where to get it: a download of the portal's, or a link.")
+    content_type: str | None = Field(description="The file's type, checked; none for a link.")
+    size: int | None = Field(description="Bytes; none for a link.")
+    page: str = Field(description="Where to look in it (“11” for “see page 11”), or empty.")
+    version: int
+    posted_at: datetime | None = Field(description="UTC.")
+    available_until: date | None = Field(description="Its last day online, if it has one.")
+
+    @staticmethod
+    def resolve_topic(obj):
+        return obj.topic.title if obj.topic_id else None
+
+    @staticmethod
+    def resolve_url(obj):
+        return material_link(obj)
+
+    @staticmethod
+    def resolve_content_type(obj):
+        return obj.content_type if obj.file_key else None
+
+
 class MeetingDetail(MeetingSummary):
     """Every fact the meeting's page shows."""
 
@@ -284,6 +314,13 @@ class MeetingDetail(MeetingSummary):
         description="The program's next meeting after this one (not cancelled)."
     )
     stay_connected: list[StayConnectedOut]
+    materials: list[MaterialOut] = Field(
+        description="Its published materials: slides, minutes, documents, recordings."
+    )
+
+    @staticmethod
+    def resolve_materials(obj):
+        return obj.api_materials
 
     @staticmethod
     def resolve_web_conference(obj):

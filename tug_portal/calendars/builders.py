@@ -79,6 +79,15 @@ def _conferences(meeting) -> list:
     return conferences
 
 
+def _attachments(meeting) -> list:
+    """RFC 5545 ATTACH: each public material by URI, with its checked type (FMTTYPE) when it is
+    a file of the portal's (a link's type is not known)."""
+    return [
+        ("attach", vUri(m.url), {"FMTTYPE": m.content_type} if m.content_type else None)
+        for m in meeting.materials
+    ]
+
+
 def _categories(meeting) -> list[str]:
     systems = {code for topic in meeting.topics for code in topic.systems}
     return [meeting.program.acronym, *sorted(systems)]
@@ -113,6 +122,7 @@ def event_properties(meeting: MeetingFacts, *, now: datetime, stamp=None) -> lis
         properties.append(("location", location, None))
     properties.append(("url", vUri(meeting.page_url), None))
     properties += _conferences(meeting)
+    properties += _attachments(meeting)
     properties.append(("categories", _categories(meeting), None))
     properties += _organizer(meeting)
     return properties

@@ -97,6 +97,21 @@ def _recording_line(meeting) -> str:
     )
 
 
+def material_lines(meeting) -> list[str]:
+    """ "- Technical document: Settlement spec (see page 11): https://..." for each public
+    material (none on events built before materials existed)."""
+    lines = []
+    for material in getattr(meeting, "materials", ()):
+        line = f"- {material.kind}: {clean_text(material.title, single_line=True)}"
+        if material.page:
+            line += f" (see page {clean_text(material.page, single_line=True)})"
+        line += f": {material.url}"
+        if until := material.available_until:
+            line += f" (available until {until:%b} {until.day}, {until.year})"
+        lines.append(line)
+    return ["Materials:", *lines] if lines else []
+
+
 def _contact_line(meeting) -> str:
     contact = meeting.effective_contact
     if contact is None:
@@ -128,6 +143,7 @@ def meeting_description(meeting, *, now) -> str:
         dial_in_lines(meeting),
         ["This meeting is recorded."] if meeting.is_recorded and not meeting.is_cancelled else [],
         [_recording_line(meeting)],
+        material_lines(meeting),
         [f"Meeting page: {meeting.page_url}", _contact_line(meeting)],
     ]
     blocks = ["\n".join(line for line in section if line) for section in sections]

@@ -18,6 +18,7 @@ from uuid import UUID
 from django.urls import reverse
 
 from tug_portal.common.site import absolute_url
+from tug_portal.materials.selectors import meeting_calendar_materials
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.phone import tel_uri
 
@@ -88,6 +89,9 @@ class MeetingFacts:
     replacement_slug: str  # of the meeting replacing a cancelled one, or ""
     topics: tuple[TopicFacts, ...]
     dial_ins: tuple[DialInFacts, ...]
+    # Its public materials (materials.selectors.MaterialFacts): ATTACH lines and a description
+    # section.
+    materials: tuple = ()
 
     Status = Meeting.Status
     zone = Meeting.zone
@@ -146,6 +150,7 @@ def event_facts(meeting: Meeting | MeetingFacts) -> MeetingFacts:
         replacement_slug=_public_slug(meeting.replacement) if meeting.replacement_id else "",
         topics=topics,
         dial_ins=dial_ins,
+        materials=meeting_calendar_materials(meeting),
     )
 
 

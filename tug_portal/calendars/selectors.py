@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Max, QuerySet, Sum
 from django.utils import timezone
 
+from tug_portal.materials.selectors import meetings_calendar_materials
 from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn, Program, System
 from tug_portal.meetings.selectors import (
     meetings_for_system,
@@ -101,7 +102,7 @@ def _dial_ins_by_meeting(meeting_ids) -> dict[int, tuple[DialInFacts, ...]]:
 
 
 def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
-    """What the events of these meetings show, as plain values, in the queryset's order: five
+    """What the events of these meetings show, as plain values, in the queryset's order: six
     queries whatever the number of meetings (the feed's filter runs as a subquery in each)."""
     return list(feed_event_facts_by_pk(meetings).values())
 
@@ -125,6 +126,7 @@ def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFact
     )
     meeting_ids = meetings.values("pk")
     topics, dial_ins = _topics_by_meeting(meeting_ids), _dial_ins_by_meeting(meeting_ids)
+    materials = meetings_calendar_materials(meeting_ids)
     programs = {}  # one ProgramFacts per program
     facts = {}
     for (
@@ -155,6 +157,7 @@ def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFact
             replacement_slug=replacement_slug if replacement_is_published else "",
             topics=topics.get(pk, ()),
             dial_ins=dial_ins.get(pk, ()),
+            materials=materials.get(pk, ()),
         )
     return facts
 

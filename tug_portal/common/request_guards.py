@@ -28,13 +28,25 @@ def plain_refusal(status: int, message: str) -> HttpResponse:
     return response
 
 
-def body_limit(request) -> int:
+def _admin_path(name: str, **kwargs) -> str | None:
     try:
-        upload = reverse("admin:importer_agendaimport_add")
+        return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:  # a URL configuration without the admin (some tests)
-        upload = None
+        return None
+
+
+def body_limit(request) -> int:
+    upload = _admin_path("admin:importer_agendaimport_add")
     if upload and request.path.startswith(upload):
         return settings.TUG_MAX_IMPORT_REQUEST_BYTES
+    # The admin's forms that carry meeting materials (the meeting's inline, a topic's, the
+    # material's own page and the several-files upload): as large as a recording may be.
+    material_forms = (
+        _admin_path("admin:app_list", app_label="materials"),
+        _admin_path("admin:meetings_meeting_changelist"),
+    )
+    if any(prefix and request.path.startswith(prefix) for prefix in material_forms):
+        return settings.TUG_MATERIALS_MAX_REQUEST_BYTES
     return settings.TUG_MAX_REQUEST_BYTES
 
 

@@ -5,31 +5,58 @@ told (SEQUENCE + 1, LAST-MODIFIED now) and the change is summarised for subscrib
 """
 
 import zoneinfo
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from .timeutil import format_clock, zone_abbreviation
 
+# More of a meeting that its calendar event shows, held by apps that consume the core (the
+# materials): each registers, in its apps.ready, a reader {meeting id: JSON-able value} for a
+# list of meeting ids. The core calls them without knowing them, so a change there bumps
+# SEQUENCE and sends `meetings_changed` like any other edit.
+SnapshotPart = Callable[[list[int]], dict[int, object]]
+_snapshot_parts: dict[str, SnapshotPart] = {}
 
-def meeting_snapshot(meeting) -> dict:
+
+def snapshot_part_register(name: str, reader: SnapshotPart) -> None:
+    _snapshot_parts[name] = reader
+
+
+def snapshot_parts(meeting_ids: Iterable[int]) -> dict[int, dict]:
+    """{meeting id: {part name: value}}, one call per registered part (not per meeting)."""
+    ids = list(meeting_ids)
+    parts: dict[int, dict] = {}
+    for name, reader in _snapshot_parts.items():
+        for meeting_id, value in reader(ids).items():
+            parts.setdefault(meeting_id, {})[name] = value
+    return parts
+
+
+def meeting_snapshot(meeting, parts: dict | None = None) -> dict:
     """Expects topics (with facilitators and systems) and dial-ins prefetched, as the selectors
-    `meetings_with_calendar_facts` provide."""
+    `meetings_with_calendar_facts` provide. `parts`: the meeting's registered parts (only
+    non-empty ones, so that the snapshots stored before a part existed stay equal)."""
     contact = meeting.effective_contact
-    return {
-        "title": meeting.title,
-        "program": [meeting.program.acronym, meeting.program.name],
-        "starts_at": meeting.starts_at.isoformat(),
-        "ends_at": meeting.ends_at.isoformat(),
-        "time_zone": meeting.time_zone,
-        "status": meeting.status,
-        "published": meeting.is_published,
-        "join": [meeting.web_conference_url, meeting.meeting_number, meeting.web_access_code],
-        "dial_ins": [[d.label, d.number, d.access_code] for d in meeting.dial_ins.all()],
-        "topics": [
-            [t.title, [p.name for p in t.facilitators.all()], [s.code for s in t.systems.all()]]
-            for t in meeting.topics.all()
-        ],
-        "contact": [contact.name, contact.email] if contact else None,
-    } | _cancellation(meeting)
+    return (
+        {
+            "title": meeting.title,
+            "program": [meeting.program.acronym, meeting.program.name],
+            "starts_at": meeting.starts_at.isoformat(),
+            "ends_at": meeting.ends_at.isoformat(),
+            "time_zone": meeting.time_zone,
+            "status": meeting.status,
+            "published": meeting.is_published,
+            "join": [meeting.web_conference_url, meeting.meeting_number, meeting.web_access_code],
+            "dial_ins": [[d.label, d.number, d.access_code] for d in meeting.dial_ins.all()],
+            "topics": [
+                [t.title, [p.name for p in t.facilitators.all()], [s.code for s in t.systems.all()]]
+                for t in meeting.topics.all()
+            ],
+            "contact": [contact.name, contact.email] if contact else None,
+        }
+        | _cancellation(meeting)
+        | {name: value for name, value in (parts or {}).items() if value}
+    )
 
 
 def _cancellation(meeting) -> dict:

@@ -14,7 +14,7 @@ from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailb
 from tug_portal.common.text import clean_text
 
 from . import search_index
-from .calendar_state import describe_changes, meeting_snapshot
+from .calendar_state import describe_changes, meeting_snapshot, snapshot_parts
 from .models import (
     AgendaRequest,
     AgendaTopic,
@@ -41,8 +41,8 @@ AGENDA_REQUEST_REPEAT_WINDOW = timedelta(minutes=10)
 # --- Calendar state -------------------------------------------------------------------------
 
 
-def _sync_one(meeting: Meeting, now) -> bool:
-    snapshot = meeting_snapshot(meeting)
+def _sync_one(meeting: Meeting, now, parts: dict | None = None) -> bool:
+    snapshot = meeting_snapshot(meeting, parts)
     old = meeting.calendar_snapshot
     if snapshot == old:
         return False
@@ -88,8 +88,9 @@ def meetings_sync_calendar_state(*, meetings, deleted: dict[int, int] | None = N
 @transaction.atomic
 def _sync_calendar_state(meetings) -> set[int]:
     now = timezone.now()
-    locked = meetings_with_calendar_facts(meetings.select_for_update(of=("self",)))
-    return {meeting.pk for meeting in locked if _sync_one(meeting, now)}
+    locked = list(meetings_with_calendar_facts(meetings.select_for_update(of=("self",))))
+    parts = snapshot_parts(meeting.pk for meeting in locked)
+    return {meeting.pk for meeting in locked if _sync_one(meeting, now, parts.get(meeting.pk))}
 
 
 def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Iterable[int], deleted):

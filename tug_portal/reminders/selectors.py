@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from tug_portal.materials.selectors import public_materials_prefetch
 from tug_portal.meetings.models import Meeting, Program
 from tug_portal.meetings.selectors import meetings_with_agenda
 
@@ -84,7 +85,8 @@ def deliveries_due(*, now: datetime) -> QuerySet[Delivery]:
 def meetings_for_mail() -> QuerySet[Meeting]:
     """Meetings with everything a mail shows (the agenda with bodies, and the calendar facts of
     the attached .ics). A fixed number of queries whatever the number of meetings."""
-    return meetings_with_agenda()
+    # Their public materials too (the .ics attachment's ATTACH lines): one query a batch.
+    return meetings_with_agenda().prefetch_related(public_materials_prefetch())
 
 
 def deliveries_claimed(*, claim: str) -> QuerySet[Delivery]:

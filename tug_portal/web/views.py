@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from tug_portal.common import fair_use
+from tug_portal.materials import selectors as materials
 from tug_portal.meetings import search, selectors, services
 
 from .cache import cache_public_page
@@ -73,6 +74,7 @@ def dashboard(request):
         "meetings": filtered_page(
             form, search.meetings_search, per_page=MEETINGS_PER_PAGE, user=request.user
         ),
+        "found_materials": _materials_found(form),
     }
     if not wants_fragment(request):
         next_meetings = selectors.meetings_next_by_program()
@@ -106,6 +108,7 @@ def program_detail(request, slug):
     if not wants_fragment(request):
         context |= {
             "next_meeting": selectors.meeting_next_for_program(program=program),
+            "latest_materials": materials.program_latest_materials(program=program),
             "footer_links": program.links.all(),
         }
     return render_list_page(
@@ -153,10 +156,18 @@ def meeting_detail(request, slug):
             program=meeting.program, after=meeting.ends_at
         ),
         "announcements": _meeting_announcements(meeting),
+        "materials": materials.meeting_materials(meeting=meeting, user=request.user),
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
     }
     return TemplateResponse(request, "web/meeting_detail.html", context)
+
+
+def _materials_found(form) -> list:
+    """Materials whose title matches the search's words (first page of results only)."""
+    if not form.is_valid() or not form.cleaned_data.get("q") or form.page_number != 1:
+        return []
+    return materials.materials_search(query=form.cleaned_data["q"])
 
 
 def _meeting_announcements(meeting) -> list:

@@ -1,0 +1,175 @@
+"""“Materials posted” mails: one per meeting and posting batch, only to opted-in subscribers,
+exactly once (a repeat only of the mail in flight when a worker is killed, same Message-ID)."""
+
+from collections import Counter
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from tests.factories import make_meeting, make_program, make_subscription
+from tests.materials.conftest import pdf_bytes
+from tests.reminders.conftest import smtp_sink  # noqa: F401 - the fixture
+from tests.support.celery_worker import wait_for
+from tug_portal.celery import app as celery_app
+from tug_portal.common.queue import enqueue
+from tug_portal.materials import notify, services, tasks
+from tug_portal.materials.models import Material, MaterialsNotice, MaterialsOptIn
+from tug_portal.reminders.models import Subscription
+
+State = MaterialsNotice.State
+
+
+def opted_in(email, program, **values):
+    subscription = make_subscription(email, program, **values)
+    MaterialsOptIn.objects.create(subscription=subscription)
+    return subscription
+
+
+def post_files(meeting, count, *, start=0):
+    for n in range(start, start + count):
+        upload = SimpleUploadedFile(f"part-{n}.pdf", pdf_bytes(f"part {n}"))
+        services.material_create(meeting=meeting, title=f"Part {n}", upload=upload, publish=True)
+
+
+@pytest.fixture
+def meeting(db, settings, tmp_path):
+    settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS = 0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "materials": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "materials"), "base_url": None},
+        },
+    }
+    program = make_program()
+    return make_meeting(program, starts_at=timezone.now() - timezone.timedelta(hours=2))
+
+
+@pytest.mark.django_db
+def test_one_posting_batch_plans_one_mail_per_opted_in_subscriber(meeting):
+    program = meeting.program
+    wanted = [opted_in(f"in{n}@example.com", program) for n in range(3)]
+    make_subscription("reminders-only@example.com", program)
+    opted_in("unconfirmed@example.com", program, status=Subscription.Status.UNCONFIRMED)
+    post_files(meeting, 3)
+    assert notify.notices_plan(meeting_id=meeting.pk) == 3
+    assert notify.notices_plan(meeting_id=meeting.pk) == 0  # twice is once
+    notices = MaterialsNotice.objects.all()
+    assert sorted(n.subscription_id for n in notices) == sorted(s.pk for s in wanted)
+    assert {n.batch for n in notices} == {1}
+    assert set(Material.objects.values_list("notice_batch", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_files_posted_while_the_mails_wait_join_their_batch_and_later_ones_get_a_new_one(meeting):
+    opted_in("in@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    post_files(meeting, 2, start=1)
+    assert notify.notices_plan(meeting_id=meeting.pk) == 0  # the waiting mail takes them in
+    assert list(MaterialsNotice.objects.values_list("batch", flat=True)) == [1]
+    MaterialsNotice.objects.update(state=State.SENT, attempts=1)
+    post_files(meeting, 1, start=3)
+    notify.notices_plan(meeting_id=meeting.pk)
+    assert sorted(MaterialsNotice.objects.values_list("batch", flat=True)) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_old_materials_are_marked_without_a_mail(meeting, time_machine):
+    opted_in("in@example.com", meeting.program)
+    time_machine.move_to(timezone.now() - notify.NEWS_WINDOW * 2, tick=False)
+    post_files(meeting, 1)
+    time_machine.move_to(timezone.now() + notify.NEWS_WINDOW * 2, tick=False)
+    assert notify.notices_plan(meeting_id=meeting.pk) == 0
+    assert not MaterialsNotice.objects.exists()
+
+
+def worker_env(sink) -> dict[str, str]:
+    return {
+        **sink.env(),
+        "REMINDER_BATCH_SIZE": "4",
+        "REMINDER_CLAIM_TIMEOUT_SECONDS": "2",
+        "TUG_MATERIALS_NOTICE_DELAY_SECONDS": "0",
+    }
+
+
+def drive(predicate, *, timeout: float = 90.0):
+    def kicked_and_checked():
+        if predicate():
+            return True
+        enqueue(tasks.dispatch_material_notices)
+        return False
+
+    wait_for(kicked_and_checked, timeout=timeout, interval=3.0)
+
+
+def sent_count() -> int:
+    return MaterialsNotice.objects.filter(state=State.SENT).count()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_batch_each_opted_in_subscriber_gets_the_mail_once(
+    meeting,
+    celery_worker,
+    smtp_sink,  # noqa: F811
+):
+    program = meeting.program
+    members = [f"member{n:02}@example.com" for n in range(10)]
+    for email in members:
+        opted_in(email, program)
+    for n in range(3):
+        make_subscription(f"other{n}@example.com", program)  # reminders only: no mail
+    post_files(meeting, 3)  # one posting batch: three files, one mail each
+    notify.notices_plan(meeting_id=meeting.pk)
+    celery_app.control.purge()
+    env = worker_env(smtp_sink)
+
+    kill_points = (1, 6)
+    for point in kill_points:
+        worker = celery_worker(env=env)
+        smtp_sink.on_message = lambda _message, count, worker=worker, point=point: (
+            worker.kill() if count == point else None
+        )
+        drive(lambda worker=worker: worker.process.poll() is not None)
+    smtp_sink.on_message = None
+    celery_worker(env=env)
+    drive(lambda: sent_count() == len(members))
+
+    by_recipient = smtp_sink.by_recipient()
+    assert sorted(by_recipient) == members  # every opted-in subscriber, nobody else
+    for messages in by_recipient.values():
+        assert len({(m.message_id, m.subject) for m in messages}) == 1
+        assert m_body(messages[0]).count("Part ") == 3  # the batch's three files in one mail
+    repeated = [m for m in by_recipient.values() if len(m) > 1]
+    assert [len(m) for m in repeated] == [2] * len(kill_points)
+    assert (
+        Counter(m.subject for m in smtp_sink.messages)
+        .most_common(1)[0][0]
+        .startswith("Materials posted: TUG meeting")
+    )
+
+
+def m_body(received) -> str:
+    return received.message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.mark.django_db
+def test_a_subscriber_opts_in_and_out_with_the_preferences_link(client):
+    from tug_portal.reminders import tokens
+
+    program = make_program()
+    subscription = make_subscription("me@example.com", program)
+    url = f"/subscriptions/materials/{tokens.preferences_token(subscription.subscriber_id)}/"
+    reminders_page = client.get(
+        f"/subscriptions/preferences/{tokens.preferences_token(subscription.subscriber_id)}/"
+    )
+    assert url in reminders_page.content.decode()  # linked from the reminders' page
+    page = client.get(url)
+    assert page.status_code == 200 and "TUG" in page.content.decode()
+    assert client.post(url, {"program": [program.slug]}).status_code == 302
+    assert MaterialsOptIn.objects.get(subscription=subscription).materials_posted
+    client.post(url, {})
+    assert not MaterialsOptIn.objects.get(subscription=subscription).materials_posted
+    assert client.get("/subscriptions/materials/not-a-token/").status_code == 400

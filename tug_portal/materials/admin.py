@@ -1,0 +1,182 @@
+"""Staff post materials as inline rows on a meeting (attached to the core's meeting admin here,
+so the core imports nothing of this app) and on an agenda topic, or several files at once
+("Upload several files"). Every change is recorded by django-simple-history."""
+
+from pathlib import PurePosixPath
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from tug_portal.common.history_admin import HistoryAdmin
+from tug_portal.meetings.models import Meeting
+
+from . import selectors, services
+from .forms import MaterialForm, MaterialsUploadForm, TopicMaterialForm
+from .models import Material, MaterialPolicy, MaterialsNotice, MaterialsOptIn, TopicMaterials
+
+READONLY = ["version", "size", "file_name", "content_type", "posted_at", "download"]
+
+
+class _PerRequestUser:
+    """Hands the signed-in user to the forms (who posted a material)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("Form", (kwargs.get("form") or self.form,), {"user": request.user})
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description="download")
+    def download(self, material):
+        if not material.pk or not material.file_key or material.file_deleted_at:
+            return "—"
+        return format_html('<a href="{}">{}</a>', selectors.material_link(material), "Download")
+
+
+class MaterialInline(_PerRequestUser, admin.StackedInline):
+    model = Material
+    form = MaterialForm
+    fk_name = "meeting"
+    extra = 0
+    readonly_fields = READONLY
+    fields = [
+        ("kind", "title", "topic"),
+        ("upload", "external_url", "page"),
+        ("state", "public_from", "available_until"),
+        tuple(READONLY),
+    ]
+    verbose_name_plural = "Materials (several files at once: “Upload several files” on Materials)"
+
+
+class TopicMaterialInline(MaterialInline):
+    form = TopicMaterialForm
+    fk_name = "topic"
+    fields = [
+        ("kind", "title"),
+        ("upload", "external_url", "page"),
+        ("state", "public_from", "available_until"),
+        tuple(READONLY),
+    ]
+
+
+# The meeting's own admin gets the materials inline: the core knows nothing of it.
+_meeting_admin = admin.site._registry[Meeting]
+_meeting_admin.inlines = [*_meeting_admin.inlines, MaterialInline]
+
+
+@admin.register(TopicMaterials)
+class TopicMaterialsAdmin(HistoryAdmin):
+    list_display = ["title", "meeting"]
+    list_select_related = ["meeting__program"]
+    search_fields = ["title", "meeting__slug"]
+    readonly_fields = ["meeting", "title"]
+    fields = ["meeting", "title"]
+    inlines = [TopicMaterialInline]
+
+    def has_add_permission(self, request):
+        return False  # topics are added on their meeting
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Material)
+class MaterialAdmin(_PerRequestUser, HistoryAdmin):
+    form = MaterialForm
+    list_display = ["title", "meeting", "kind", "state", "version", "posted_at", "available_until"]
+    list_filter = ["kind", "state", "meeting__program"]
+    list_select_related = ["meeting__program"]
+    search_fields = ["title", "meeting__slug", "file_name"]
+    autocomplete_fields = ["meeting"]
+    readonly_fields = READONLY
+    date_hierarchy = "posted_at"
+    change_list_template = "admin/materials/material/change_list.html"
+
+    def get_fields(self, request, obj=None):
+        return ["meeting", *MaterialForm.Meta.fields, *READONLY]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type("Form", (form,), {"user": request.user})
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(self.upload_view)
+        return [path("upload/", upload, name="materials_material_upload"), *super().get_urls()]
+
+    def upload_view(self, request):
+        """Several files at once for one meeting: each becomes a material titled after its
+        file. All are checked first; one refused file refuses the lot."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MaterialsUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            with transaction.atomic():
+                created = [
+                    services.material_create(
+                        meeting=data["meeting"],
+                        topic=data["topic"],
+                        kind=data["kind"],
+                        title=_title_from(upload.name),
+                        upload=upload,
+                        publish=data["publish"],
+                        user=request.user,
+                    )
+                    for upload in data["files"]
+                ]
+            self.message_user(
+                request,
+                f"{len(created)} materials added to {data['meeting']}"
+                + (" and published." if data["publish"] else " as drafts."),
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:meetings_meeting_change", args=[data["meeting"].pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload several materials",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/materials/material/upload.html", context, status=status
+        )
+
+
+def _title_from(name: str) -> str:
+    stem = PurePosixPath((name or "").replace("\\", "/")).stem
+    return " ".join(stem.replace("_", " ").replace("-", " ").split())[:300] or "Material"
+
+
+@admin.register(MaterialPolicy)
+class MaterialPolicyAdmin(HistoryAdmin):
+    list_display = ["program", "recording_retention", "delete_expired_files", "deletion_grace"]
+
+
+@admin.register(MaterialsOptIn)
+class MaterialsOptInAdmin(admin.ModelAdmin):
+    list_display = ["subscription", "materials_posted", "updated_at"]
+    list_filter = ["materials_posted", "subscription__program"]
+    search_fields = ["subscription__subscriber__email"]
+    raw_id_fields = ["subscription"]
+
+
+@admin.register(MaterialsNotice)
+class MaterialsNoticeAdmin(admin.ModelAdmin):
+    """What was mailed: read-only, like the reminders' deliveries."""
+
+    list_display = ["subscription", "meeting", "batch", "state", "sent_at", "attempts", "note"]
+    list_filter = ["state"]
+    list_select_related = ["subscription__subscriber", "subscription__program", "meeting__program"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

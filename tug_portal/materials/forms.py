@@ -1,0 +1,118 @@
+"""The admin's material forms: one material (inline rows on the meeting and on the topic, and
+the material's own page) and several files at once (drag them onto the file field, or pick
+several). An upload is checked in `clean()` (uploads.py), before anything is stored: a refused
+file shows why on the form, and the whole change form saves nothing."""
+
+from django import forms
+
+from tug_portal.meetings.models import AgendaTopic, Meeting
+
+from . import services
+from .models import Material
+from .uploads import MaterialRefused, upload_check
+
+
+class MaterialForm(forms.ModelForm):
+    upload = forms.FileField(
+        required=False,
+        label="File",
+        help_text="PDF, PowerPoint, Word, Excel, CSV, text, image, audio or video; checked by "
+        "its content. A new file replaces the current one (the old version stays in history).",
+    )
+    user = None  # set per request by the admin (who posted it)
+
+    class Meta:
+        model = Material
+        fields = [
+            "kind", "title", "topic", "upload", "external_url", "page", "state", "public_from",
+            "available_until",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "topic" in self.fields:
+            meeting_id = self.instance.meeting_id
+            self.fields["topic"].queryset = (
+                AgendaTopic.objects.filter(meeting_id=meeting_id)
+                if meeting_id
+                else AgendaTopic.objects.none()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, link = cleaned.get("upload"), cleaned.get("external_url")
+        if upload and link:
+            self.add_error("external_url", "A material is a file or a link, not both.")
+        elif not upload and not link and not self.instance.file_key:
+            self.add_error("upload", "Attach a file or give a link.")
+        if upload:
+            try:
+                upload_check(upload, kind=cleaned.get("kind") or self.instance.kind)
+            except MaterialRefused as refusal:
+                self.add_error("upload", f"“{upload.name}” was not saved: {refusal}")
+        topic = cleaned.get("topic")
+        if topic and self.instance.meeting_id and topic.meeting_id != self.instance.meeting_id:
+            self.add_error("topic", "Choose a topic of this meeting.")
+        return cleaned
+
+    def save(self, commit=True):
+        material = super().save(commit=False)
+        if upload := self.cleaned_data.get("upload"):
+            services.material_file_attach(material=material, upload=upload)
+            material.external_url = ""
+        services.material_prepare(material=material, user=self.user)
+        if commit:
+            material.save()
+        return material
+
+
+class TopicMaterialForm(MaterialForm):
+    """On a topic's page: the material belongs to the topic's meeting."""
+
+    class Meta(MaterialForm.Meta):
+        fields = [f for f in MaterialForm.Meta.fields if f != "topic"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.topic_id and not self.instance.meeting_id:
+            self.instance.meeting_id = self.instance.topic.meeting_id
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(file, initial) for file in files if file]
+
+
+class MaterialsUploadForm(forms.Form):
+    """Several files for one meeting (and optionally one topic), each a material titled after
+    its file's name. One refused file refuses the lot: nothing is stored."""
+
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.select_related("program"))
+    topic = forms.ModelChoiceField(queryset=AgendaTopic.objects.all(), required=False)
+    kind = forms.ChoiceField(choices=Material.Kind.choices, initial=Material.Kind.PRESENTATION)
+    files = MultipleFileField(help_text="Drop files here, or choose several.")
+    publish = forms.BooleanField(
+        required=False, help_text="Publish them now (else they are drafts only staff see)."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting, topic = cleaned.get("meeting"), cleaned.get("topic")
+        if meeting and topic and topic.meeting_id != meeting.pk:
+            self.add_error("topic", "Choose a topic of this meeting.")
+        refusals = []
+        for upload in cleaned.get("files") or []:
+            try:
+                upload_check(upload, kind=cleaned.get("kind") or Material.Kind.OTHER)
+            except MaterialRefused as refusal:
+                refusals.append(f"“{upload.name}”: {refusal}")
+        if refusals:
+            self.add_error("files", ["Nothing was saved.", *refusals])
+        return cleaned

@@ -1,0 +1,256 @@
+"""Reads. Every page, feed, API answer and search that shows materials reads them here, and
+asks one rule (`public_materials_filter`) what the public may see."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from tug_portal.common.site import absolute_url
+from tug_portal.meetings.selectors import can_see_drafts, public_meetings_filter
+
+from .models import Material, MaterialPolicy
+
+State = Material.State
+
+
+# --- THE "is public" rule -------------------------------------------------------------------
+
+
+def public_materials_filter(*, now: datetime | None = None) -> Q:
+    """Published, past its `public_from`, not past its last day, of a public meeting."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return (
+        Q(state=State.PUBLISHED)
+        & (Q(public_from__isnull=True) | Q(public_from__lte=now))
+        & (Q(available_until__isnull=True) | Q(available_until__gte=today))
+        & public_meetings_filter("meeting__")
+    )
+
+
+def materials_public(*, now: datetime | None = None) -> QuerySet[Material]:
+    return Material.objects.filter(public_materials_filter(now=now))
+
+
+def materials_visible(*, user=None, now: datetime | None = None) -> QuerySet[Material]:
+    """Staff see drafts too (the admin's "view on site"); the public what the rule allows."""
+    if can_see_drafts(user):
+        return Material.objects.exclude(state=State.EXPIRED)
+    return materials_public(now=now)
+
+
+# --- One meeting ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicMaterials:
+    topic: object | None  # an AgendaTopic, or None for the meeting's own materials
+    materials: tuple[Material, ...]
+
+
+@dataclass(frozen=True)
+class MeetingMaterials:
+    groups: tuple[TopicMaterials, ...]
+    expired: tuple[Material, ...]  # "The recording was available until 15 Jan 2019"
+
+    def __bool__(self):
+        return bool(self.groups or self.expired)
+
+
+def meeting_materials(*, meeting, user=None, now: datetime | None = None) -> MeetingMaterials:
+    """The meeting page's "Materials" section: the meeting's own first, then by agenda topic;
+    and those that expired (named, with their last day, not linked). One query."""
+    visible = (
+        Q(state__in=[State.DRAFT, State.PUBLISHED])
+        if can_see_drafts(user)
+        else public_materials_filter(now=now)
+    )
+    shown_expired = meeting.is_published or can_see_drafts(user)
+    rows = list(
+        Material.objects.filter(meeting=meeting)
+        .filter(visible | Q(state=State.EXPIRED) if shown_expired else visible)
+        .select_related("topic")
+        .order_by("topic__order", "topic_id", "kind", "title", "pk")
+    )
+    shown = [material for material in rows if material.state != State.EXPIRED]
+    expired = sorted(
+        (material for material in rows if material.state == State.EXPIRED),
+        key=lambda material: (material.available_until or date.min, material.title),
+    )
+    groups: dict[int | None, list[Material]] = {}
+    for material in shown:
+        groups.setdefault(material.topic_id, []).append(material)
+    topics = {m.topic_id: m.topic for m in shown}
+    ordered = sorted(
+        groups, key=lambda pk: (pk is not None, topics[pk].order if pk else 0, pk or 0)
+    )
+    return MeetingMaterials(
+        groups=tuple(TopicMaterials(topics[pk], tuple(groups[pk])) for pk in ordered),
+        expired=tuple(expired),
+    )
+
+
+def material_for_download(*, public_id, user=None) -> Material:
+    """A 404 unless this viewer may see it (a draft's existence is not revealed)."""
+    material = (
+        materials_visible(user=user)
+        .filter(public_id=public_id)
+        .exclude(file_key="")
+        .filter(file_deleted_at__isnull=True)
+        .first()
+    )
+    if material is None:
+        raise Http404("No such material.")
+    return material
+
+
+def material_link(material: Material) -> str:
+    """Where a material is read: its download address here, or its external link."""
+    if material.file_key:
+        path = reverse(
+            "materials:download",
+            kwargs={"public_id": material.public_id, "file_name": material.file_name},
+        )
+        return absolute_url(path)
+    return material.external_url
+
+
+# --- Calendars ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialFacts:
+    """What a calendar event shows of a material (calendars' builder)."""
+
+    kind: str  # its label, "Presentation"
+    title: str
+    url: str
+    content_type: str  # "" for a link
+    page: str
+    available_until: object  # a date or None
+
+
+PREFETCHED = "public_materials"
+
+
+def public_materials_prefetch(*, now=None) -> Prefetch:
+    """For a queryset of meetings: their public materials in one query, as `public_materials`
+    (which `meeting_calendar_materials` then reads instead of querying)."""
+    return Prefetch(
+        "materials",
+        queryset=materials_public(now=now).order_by(
+            "topic__order", "topic_id", "kind", "title", "pk"
+        ),
+        to_attr=PREFETCHED,
+    )
+
+
+def _facts(material: Material) -> MaterialFacts:
+    return MaterialFacts(
+        kind=material.get_kind_display(),
+        title=material.title,
+        url=material_link(material),
+        content_type=material.content_type if material.file_key else "",
+        page=material.page,
+        available_until=material.available_until,
+    )
+
+
+def meeting_calendar_materials(meeting) -> tuple[MaterialFacts, ...]:
+    """One meeting's public materials: prefetched (`public_materials_prefetch`) or one query."""
+    prefetched = getattr(meeting, PREFETCHED, None)
+    if prefetched is not None:
+        return tuple(_facts(material) for material in prefetched)
+    return meetings_calendar_materials([meeting.pk]).get(meeting.pk, ())
+
+
+def meetings_calendar_materials(meeting_ids, *, now=None) -> dict[int, tuple[MaterialFacts, ...]]:
+    """{meeting id: its public materials}, one query whatever the number of meetings."""
+    rows = (
+        materials_public(now=now)
+        .filter(meeting_id__in=meeting_ids)
+        .order_by("meeting_id", "topic__order", "topic_id", "kind", "title", "pk")
+    )
+    facts: dict[int, list[MaterialFacts]] = {}
+    for material in rows:
+        facts.setdefault(material.meeting_id, []).append(_facts(material))
+    return {pk: tuple(values) for pk, values in facts.items()}
+
+
+def meetings_materials_snapshot(meeting_ids) -> dict[int, list]:
+    """The part of each meeting's calendar snapshot its materials make (registered with the
+    core in apps.ready): what the public sees of them now. When it changes, the core bumps the
+    meeting's SEQUENCE and tells feeds, pages and reminders (`meetings_changed`)."""
+    rows = (
+        materials_public()
+        .filter(meeting_id__in=meeting_ids)
+        .order_by("meeting_id", "pk")
+        .values_list(
+            "meeting_id", "public_id", "kind", "title", "version", "external_url", "page",
+            "available_until", "topic_id",
+        )
+    )  # fmt: skip
+    snapshot: dict[int, list] = {}
+    for meeting_id, public_id, *rest, until, topic_id in rows:
+        snapshot.setdefault(meeting_id, []).append(
+            [str(public_id), *rest, until.isoformat() if until else None, topic_id]
+        )
+    return snapshot
+
+
+# --- Lists, search, feeds -------------------------------------------------------------------
+
+
+def program_latest_materials(*, program, limit: int = 10) -> list[Material]:
+    return list(
+        materials_public()
+        .filter(meeting__program=program)
+        .select_related("meeting", "topic")
+        .order_by("-posted_at", "-pk")[:limit]
+    )
+
+
+def materials_search(*, query: str, limit: int = 20) -> list[Material]:
+    """Public materials whose title holds every word of the query (3 letters or more)."""
+    words = [word for word in query.split() if len(word) >= 3][:8]
+    if not words:
+        return []
+    found = materials_public()
+    for word in words:
+        found = found.filter(title__icontains=word)
+    return list(found.select_related("meeting", "meeting__program").order_by("-posted_at")[:limit])
+
+
+def materials_posted_since(*, since: datetime, now=None) -> QuerySet[Material]:
+    return materials_public(now=now).filter(posted_at__gte=since)
+
+
+def material_postings(*, limit: int = 20, now=None) -> list[dict]:
+    """The Atom feed's "materials posted" entries: one per meeting and posting day, newest
+    first, each listing what was posted."""
+    rows = (
+        materials_public(now=now)
+        .exclude(posted_at__isnull=True)
+        .select_related("meeting", "meeting__program")
+        .order_by("-posted_at", "-pk")[: limit * 10]
+    )
+    postings: dict[tuple, dict] = {}
+    for material in rows:
+        day = timezone.localdate(material.posted_at)
+        key = (material.meeting_id, day)
+        posting = postings.setdefault(
+            key,
+            {"meeting": material.meeting, "day": day, "posted_at": material.posted_at, "items": []},
+        )
+        posting["items"].append(material)
+    return list(postings.values())[:limit]
+
+
+def material_policy(program) -> MaterialPolicy:
+    from .services import material_policy_ensure
+
+    return material_policy_ensure(program=program)

@@ -1,0 +1,184 @@
+"""Writes. Each is one transaction. A change to what the public sees of a meeting's materials
+reaches its calendar state through the core (`receivers.py` notes the meeting on every save;
+the core recomputes its snapshot, of which the public materials are a part, on commit), so
+feeds, cached pages and mails follow as for any other edit."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tug_portal.meetings.models import Program
+
+from . import storage
+from .models import Material, MaterialPolicy, MaterialsOptIn
+from .uploads import upload_check
+
+logger = logging.getLogger(__name__)
+
+State = Material.State
+
+
+def material_policy_ensure(*, program: Program) -> MaterialPolicy:
+    policy, _created = MaterialPolicy.objects.get_or_create(
+        program=program,
+        defaults={
+            "recording_retention": timedelta(days=settings.TUG_MATERIALS_RECORDING_RETENTION_DAYS)
+        },
+    )
+    return policy
+
+
+def default_available_until(*, meeting, kind: str):
+    """Recordings: the meeting's local day plus the program's retention. Others: no end."""
+    if kind != Material.Kind.RECORDING:
+        return None
+    policy = material_policy_ensure(program=meeting.program)
+    return meeting.local_start.date() + policy.recording_retention
+
+
+def material_file_attach(*, material: Material, upload) -> Material:
+    """Check `upload` (MaterialRefused says why, and nothing is stored), store it under a new
+    random key and point the material at it. A replaced file is not deleted: the history row of
+    the previous version still names it. The caller saves the material."""
+    checked = upload_check(upload, kind=material.kind)
+    key = storage.new_key(
+        meeting_uid=material.meeting.uid, file_name=checked.name, today=timezone.localdate()
+    )
+    stored = storage.file_store(key=key, upload=upload)
+    if material.file_key:
+        material.version += 1
+    material.file_key = stored
+    material.file_name = checked.name
+    material.content_type = checked.file_type.mime
+    material.size = checked.size
+    return material
+
+
+def material_prepare(*, material: Material, user=None, now: datetime | None = None) -> Material:
+    """Fill in what staff need not type: a recording's last day, and who posted it and when
+    once it is published (kept from the first publication)."""
+    now = now or timezone.now()
+    if material.available_until is None and not material.pk:
+        material.available_until = default_available_until(
+            meeting=material.meeting, kind=material.kind
+        )
+    if material.state == State.PUBLISHED and material.posted_at is None:
+        material.posted_at = now
+        if user is not None and user.is_authenticated:
+            material.posted_by = user
+    if material.state == State.PUBLISHED:
+        material.expired_at = None
+    return material
+
+
+@transaction.atomic
+def material_create(
+    *,
+    meeting,
+    title: str,
+    kind: str = Material.Kind.PRESENTATION,
+    upload=None,
+    external_url: str = "",
+    topic=None,
+    page: str = "",
+    publish: bool = False,
+    public_from=None,
+    available_until=None,
+    user=None,
+) -> Material:
+    """A material from a file (checked: MaterialRefused stores nothing) or a link."""
+    if bool(upload) == bool(external_url):
+        raise ValueError("A material is a file or a link, one of the two.")
+    material = Material(
+        meeting=meeting,
+        topic=topic,
+        kind=kind,
+        title=title,
+        external_url=external_url,
+        page=page,
+        state=State.PUBLISHED if publish else State.DRAFT,
+        public_from=public_from,
+        available_until=available_until,
+    )
+    if upload:
+        material_file_attach(material=material, upload=upload)
+    material_prepare(material=material, user=user)
+    material.save()
+    return material
+
+
+@transaction.atomic
+def material_publish(*, material: Material, user=None) -> bool:
+    locked = Material.objects.order_by().select_for_update().get(pk=material.pk)
+    if locked.state == State.PUBLISHED:
+        return False
+    locked.state = State.PUBLISHED
+    material_prepare(material=locked, user=user)
+    locked.save()
+    material.state, material.posted_at = locked.state, locked.posted_at
+    return True
+
+
+def materials_expire(*, now: datetime | None = None) -> dict[str, int]:
+    """Beat: unpublish every material past its last day (the page then says until when it was
+    available), and delete the stored files of those expired longer than their program's grace
+    period when the program says so. Idempotent: a second run finds nothing to do."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    expired = 0
+    for pk in Material.objects.filter(state=State.PUBLISHED, available_until__lt=today).values_list(
+        "pk", flat=True
+    ):
+        expired += _expire_one(pk, now=now, today=today)
+    deleted = 0
+    due = Material.objects.filter(
+        state=State.EXPIRED,
+        file_deleted_at__isnull=True,
+        meeting__program__material_policy__delete_expired_files=True,
+    ).exclude(file_key="")
+    for material in due.select_related("meeting__program__material_policy"):
+        grace = material.meeting.program.material_policy.deletion_grace
+        if material.expired_at and material.expired_at + grace <= now:
+            deleted += _delete_file(material.pk, now=now)
+    return {"expired": expired, "files_deleted": deleted}
+
+
+@transaction.atomic
+def _expire_one(pk: int, *, now, today) -> int:
+    material = Material.objects.order_by().select_for_update().filter(pk=pk).first()
+    if not material or material.state != State.PUBLISHED or not material.available_until:
+        return 0
+    if material.available_until >= today:
+        return 0
+    material.state, material.expired_at = State.EXPIRED, now
+    material._change_reason = "expired: past its available-until date"
+    material.save()
+    return 1
+
+
+def _delete_file(pk: int, *, now) -> int:
+    with transaction.atomic():
+        material = Material.objects.order_by().select_for_update().filter(pk=pk).first()
+        if not material or material.file_deleted_at:
+            return 0
+        key = material.file_key
+        material.file_deleted_at = now
+        material._change_reason = "stored file deleted after the grace period"
+        material.save()
+    # After the commit: a failed delete leaves an object to retry, never a row without its file.
+    storage.file_delete(key=key)
+    logger.info("Deleted the stored file of expired material %s (%s).", pk, key)
+    return 1
+
+
+@transaction.atomic
+def materials_opt_ins_set(*, subscriptions, wanted: set[int]) -> None:
+    """Each subscription wants "materials posted" mails or not, as ticked."""
+    for subscription in subscriptions:
+        MaterialsOptIn.objects.update_or_create(
+            subscription=subscription,
+            defaults={"materials_posted": subscription.pk in wanted},
+        )
