@@ -113,12 +113,47 @@ def score_record(expected: dict, record: dict) -> list[Judgement]:
     if "dial_in" in expected:
         judged.extend(_judge_list("dial_in", expected["dial_in"], record.get("dial_in") or []))
     if "topics" in expected:
-        got = record.get("topics") or []
-        judged.extend(_judge_list("topics", expected["topics"], got))
-        complete = expected.get("topics_complete", True)
-        if complete and expected["topics"] and len(got) > len(expected["topics"]):
-            extra = [t.get("title") for t in got[len(expected["topics"]) :]]
-            judged.append(Judgement("topics.extra", None, extra, "wrong"))
+        judged.extend(_judge_topics(expected, record.get("topics") or []))
+    return judged
+
+
+def _judge_topics(expected: dict, got: list[dict]) -> list[Judgement]:
+    """Topics are matched in order by title, so that one row missed is one blank, not a shift
+    that makes every later row wrong; a topic the importer lists that matches none expected is
+    wrong (unless the expected list says it is partial: "topics_complete": false)."""
+    wanted = expected["topics"]
+    if not wanted:
+        return [_judge("topics", "topics", None, got)]
+    judged, cursor, matched = [], 0, set()
+    for i, item in enumerate(wanted):
+        found = next(
+            (k for k in range(cursor, len(got)) if _same("title", item["title"], got[k]["title"])),
+            None,
+        )
+        if found is None:
+            judged.append(Judgement(f"topics[{i}].title", item["title"], None, "blank"))
+            if "facilitator" in item:
+                verdict = "blank"
+                judged.append(
+                    Judgement(f"topics[{i}].facilitator", item["facilitator"], None, verdict)
+                )
+            continue
+        cursor, topic = found + 1, got[found]
+        matched.add(found)
+        judged.append(Judgement(f"topics[{i}].title", item["title"], topic["title"], "right"))
+        if "facilitator" in item:
+            judged.append(
+                _judge(
+                    f"topics[{i}].facilitator",
+                    "facilitator",
+                    item["facilitator"],
+                    topic["facilitator"],
+                )
+            )
+    if expected.get("topics_complete", True):
+        for k, topic in enumerate(got):
+            if k not in matched:
+                judged.append(Judgement("topics.unmatched", None, topic["title"], "wrong"))
     return judged
 
 

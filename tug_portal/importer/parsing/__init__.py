@@ -20,6 +20,7 @@ Where things are (each module fills its part of the record in ``record.py``):
 """
 
 from .conference import _conference
+from .dates_times import _clock_habit, _find_time_range
 from .heading import _find_title, _program, _read_heading
 from .record import (
     AgendaRecord,
@@ -33,6 +34,7 @@ from .record import (
     WebConference,
 )
 from .rows import _find_topic_table, _Table, _topics
+from .running import running_rows
 from .sections import _announcement, _find_sections
 from .text import _normalise, _squash
 from .trailer import _contact, _find_disclaimer, _is_trailer, _next_meeting_date, _stay_connected
@@ -57,6 +59,8 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
     footer, stay_connected = _stay_connected(lines)
     table = _find_topic_table(lines[:footer])
     rows = [row for row in table.rows if row.get("topic")] if table else []
+    running = [] if table else running_rows(lines[:footer])
+    rows = rows or running
     trailer = [i for i in range(footer) if _is_trailer(_squash(lines[i]))]
     title, title_end = _find_title(lines, table.start if table else footer)
     begin = table.end if table else title_end
@@ -76,14 +80,17 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
     topics = _topics(rows, sections, heading.time)
     program_name, program_acronym = _program(title)
     warnings = [*heading.warnings, *_content_warnings(table, topics, web_conference, dial_in)]
+    if running:
+        warnings = [w for w in warnings if w != "topic table not found"]
+        warnings.append("topics read from running text (no table): check titles and presenters")
     return AgendaRecord(
         file=file,
         title=title,
         program_name=program_name,
         program_acronym=program_acronym,
         date=heading.date,
-        start_time=heading.time.start if heading.time else None,
-        end_time=heading.time.end if heading.time else None,
+        start_time=heading.start,
+        end_time=_meeting_end(heading, running, text),
         timezone=heading.timezone,
         web_conference=web_conference,
         dial_in=dial_in,
@@ -95,6 +102,25 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
         stay_connected=stay_connected,
         warnings=tuple(warnings),
     )
+
+
+def _meeting_end(heading, running: list[dict[str, str]], text: str):
+    """When the only time by the date is the first row's ("10:00 – 10:10 Welcome ..."), the
+    meeting ends where the last row does, read on the document's own clock."""
+    timed = [_find_time_range(row.get("time", "")) for row in running]
+    if heading.start is None or len(timed) < 2 or not (timed[0] and timed[-1]):
+        return heading.end
+    first, last = timed[0], timed[-1]
+    if (first.start.minute, first.end) != (heading.start.minute, heading.end) or not last.end:
+        return heading.end
+    end = last.end
+    if not last.has_meridiem:
+        habit = _clock_habit(text)
+        if habit is None:
+            return None
+        if habit == "12" and end.hour < 7:
+            end = end.replace(hour=end.hour + 12)
+    return end if end > heading.start else None
 
 
 def _content_warnings(

@@ -1,6 +1,7 @@
 """Dates, times and time zones as agendas print them."""
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -12,11 +13,11 @@ _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 )
-_DAY = r"(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?\b"
+_DAY = r"(?P<day>[0-9]{1,2})(?: ?(?:st|nd|rd|th))?\b"
 _YEAR = r"(?P<year>(?:19|20)[0-9]{2})\b"
 _WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _DATE_PATTERNS = (
-    re.compile(rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?:,?\s*{_YEAR})?", re.I | re.A),
+    re.compile(rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?: ?,?\s*{_YEAR})?", re.I | re.A),
     re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?", re.I | re.A),
     re.compile(
         rf"\b{_WEEKDAY}(?P<mnum>[0-9]{{1,2}})/(?P<day>[0-9]{{1,2}})/(?P<year>[0-9]{{4}}|[0-9]{{2}})\b",
@@ -83,7 +84,7 @@ _CLOCK = re.compile(
 )
 # "–", "to"...; a zone may follow the first time ("10:00 a.m. PT – 11:00 a.m. PT")
 _RANGE_JOINER = re.compile(  # from the start of a run of spaces: linear time
-    r"(?<!\s)\s*(?:\(?[A-Z]{2,5}\)?\s*)?(?:-|–|—|(?i:to|until|till|through|thru))\s*"
+    r"(?<!\s)\s*(?:\(?[A-Z]{2,5}\)?\s*)?(?:-|–|—|―|‒|−|(?i:to|until|till|through|thru|and))\s*"
 )
 
 
@@ -171,3 +172,39 @@ def _find_timezone(text: str) -> str | None:
         return "America/Phoenix"
     found = [(m.start(), zone) for zone, p in _TIMEZONES if (m := p.search(text))]
     return min(found)[1] if found else None
+
+
+def _all_dates(text: str) -> list[_DateHit]:
+    """Every date written in ``text``, in order; of overlapping readings the one with a year,
+    then the longest ("#16-6 December 8, 2016" is December 8, not "6 December")."""
+    hits = [hit for p in _DATE_PATTERNS for m in p.finditer(text) if (hit := _date_hit(m))]
+    kept: list[_DateHit] = []
+    for hit in sorted(hits, key=lambda h: (h.year is None, h.start - h.end, h.start)):
+        if all(hit.end <= other.start or hit.start >= other.end for other in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _all_clocks(text: str) -> list[_Clock]:
+    return [clock for m in _CLOCK.finditer(text) if (clock := _clock(m))]
+
+
+def _clock_habit(text: str) -> str | None:
+    """How a document writes the times it leaves without a.m./p.m., from its own evidence:
+    "24" when it writes an hour past 12 or a leading zero ("13:30", "08:00"), "12" when a run
+    of times crosses noon back to 1 ("11:30, 12:00, 1:00"), else None: unknown, never assumed."""
+    plain = [c for c in _all_clocks(text) if c.meridiem is None and not c.bare]
+    if any(c.hour > 12 or text[c.start] == "0" for c in plain):
+        return "24"
+    if any(a.hour == 12 and 1 <= b.hour <= 6 for a, b in itertools.pairwise(plain)):
+        return "12"
+    return None
+
+
+def _meridiem_elsewhere(text: str, clock: _Clock) -> str | None:
+    """The a.m./p.m. the same clock time carries where the document writes it again."""
+    for other in _all_clocks(text):
+        same = (other.hour, other.minute) == (clock.hour, clock.minute)
+        if same and other.meridiem:
+            return other.meridiem
+    return None

@@ -6,6 +6,25 @@ from dataclasses import dataclass, fields, is_dataclass
 # --------------------------------------------------------------------------------- the record
 
 
+CONFIDENT = 0.5  # a reading below this is left empty (and warned about) rather than guessed
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One value a module read, with how sure it is (0 to 1) and the evidence that says so.
+
+    The pipeline keeps a value only when its confidence reaches ``CONFIDENT``: a wrong start
+    time sends people to a call at the wrong hour, an empty one sends staff to the document."""
+
+    value: object
+    confidence: float
+    evidence: str
+
+    @property
+    def kept(self):
+        return self.value if self.confidence >= CONFIDENT else None
+
+
 @dataclass(frozen=True)
 class WebConference:
     url: str | None
