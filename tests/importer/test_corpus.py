@@ -22,7 +22,7 @@ from tug_portal.importer.parsing import parse_agenda
 EXAMPLES = corpus_documents(DEFAULT_CORPUS)
 # The real corpus's figures when this branch was made (40 documents, 21 publishers): they may
 # rise, never quietly fall.
-REAL_CORPUS_FLOOR = {"right": 0.84, "wrong": 0.012}
+REAL_CORPUS_FLOOR = {"right": 0.90, "wrong": 0.012}
 
 
 def parsed(path: Path) -> dict:

@@ -19,6 +19,8 @@ Where things are (each module fills its part of the record in ``record.py``):
 | ``sections.py`` / ``markdown.py`` | sections after the table; bodies and their links |
 """
 
+import re
+
 from .conference import _conference
 from .dates_times import _clock_habit, _find_time_range
 from .heading import _find_title, _program, _read_heading
@@ -58,6 +60,8 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
     lines = _normalise(text)
     footer, stay_connected = _stay_connected(lines)
     table = _find_topic_table(lines[:footer])
+    if table and not _readable(table.rows):
+        table = None  # a web page's "|" read as columns: the rows are read as running text
     rows = [row for row in table.rows if row.get("topic")] if table else []
     running = [] if table else running_rows(lines[:footer])
     rows = rows or running
@@ -102,6 +106,12 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
         stay_connected=stay_connected,
         warnings=tuple(warnings),
     )
+
+
+def _readable(rows: list[dict[str, str]]) -> bool:
+    titles = [row.get("topic", "") for row in rows if row.get("topic")]
+    words = sum(bool(re.search(r"[A-Za-z]{3}", title)) for title in titles)
+    return not titles or words * 2 > len(titles)
 
 
 def _meeting_end(heading, running: list[dict[str, str]], text: str):

@@ -27,7 +27,8 @@ _LABEL_KINDS = (
     (
         "access_code",
         re.compile(
-            r"(?i)\A(?:(?:meeting|event|webinar|attendee|participant|conference|audio|call|phone)\s+)*"
+            r"(?i)\A(?:(?:meeting|event|webinar|attendee|participant|conference|audio|call|phone"
+            r"|dial[\s-]*in|guest|security)\s+)*"
             r"(?:access\s*code|pass\s*code|code|id|pin|password)"
         ),
     ),
@@ -100,7 +101,8 @@ def _conference(
             else:
                 group = listed.get(column) or (headings[column][1] if headings else None) or last
             grouped.append((pair, group))
-    return _web_conference(grouped, lines, claimed), _dial_ins(grouped)
+    dial_ins = _dial_ins(grouped) or _dial_ins_in_prose(lines, claimed)
+    return _web_conference(grouped, lines, claimed), dial_ins
 
 
 _NEXT_LABEL = re.compile(r"[,;|]\s+(?=[A-Za-z][\w ()-]{0,30}:\s)")
@@ -240,3 +242,33 @@ def _dial_ins(grouped) -> tuple[DialIn, ...]:
             seen.add((dial_in.label, dial_in.number))
             unique.append(replace(dial_in, access_code=dial_in.access_code or fallback))
     return tuple(unique)
+
+
+# "Dial-in: 1-415-655-0002 | Access Code: 739 109 209" inside a longer line, or prose: "listen
+# by calling 1-888-917-8050, and then entering passcode 9570961".
+_CALL_WORDS = re.compile(
+    r"(?i)\b(?:dial[\s-]*in|call[\s-]*in|calling|call|phone|teleconference|conference\s+line"
+    r"|toll[\s-]*free)\b[^0-9]{0,30}$"
+)
+_PROSE_CODE = re.compile(
+    r"(?i)\b(?:access|participant|guest|attendee|dial[\s-]*in|conference)?\s*"
+    r"(?:code|passcode|pin)\b\s*(?:is\s*)?:?\s*(?P<code>[0-9][0-9 ]{2,18}[0-9]#?)"
+)
+
+
+def _dial_ins_in_prose(lines: list[str], claimed: set[int]) -> tuple[DialIn, ...]:
+    """A number is a dial-in only when words of calling lead to it; its code is the first one
+    named after it on the same line."""
+    found: list[DialIn] = []
+    for i, line in enumerate(lines):
+        if i in claimed:
+            continue
+        for number in _PHONE.finditer(line):
+            if not _CALL_WORDS.search(line[max(0, number.start() - 60) : number.start()]):
+                continue
+            code = _PROSE_CODE.search(line[number.end() : number.end() + 80])
+            found.append(DialIn(None, number.group(), code["code"].strip() if code else None))
+            break
+        if found:
+            break
+    return tuple(found)

@@ -51,10 +51,13 @@ _HEADINGS = re.compile(r"\s(?:Agenda\s+Items|Administrative)\s*$")
 def running_rows(lines: list[str]) -> list[dict[str, str]]:
     """The rows of the likeliest running-text layout in ``lines``, or none."""
     text = "\n".join(_squash(line) for line in lines)
-    found = [reader(text) for reader in (_pipe_rows, _time_chain_rows, _numbered_rows)]
-    found.append(_time_led_lines(text))
-    best = max(found, key=len)
-    return best if len(best) >= 2 else []
+    # The most explicit layout first: cells closed by "|", chained ranges, lines led by a
+    # time, numbered items, then bare cells on lines of their own.
+    for reader in (_pipe_rows, _time_chain_rows, _time_led_lines, _numbered_rows):
+        rows = reader(text)
+        if len(rows) >= 2:
+            return rows
+    return _cell_lines_rows(text)
 
 
 # --- "1:00 – 1:05 Welcome Jane Doe – ISO 1:05 – 1:10 Roll call ..." -----------------------
@@ -155,7 +158,7 @@ def _first_names() -> frozenset[str]:
 
 # --- "1. Review Agenda ― Approve (A. Gallo) (1 minute) 2. Consent Agenda ..." --------------
 
-_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+(?=\S)")
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]|\s[–-])\s+(?=\S)")
 
 
 def _numbered_rows(text: str) -> list[dict[str, str]]:
@@ -209,9 +212,9 @@ def _item_row(cell: str) -> dict[str, str]:
         person, head = paren.group(1), head[: paren.start()] + head[paren.end() :]
     dash = re.search(r"\s?[—–]\s?(?=[A-Z])", head)
     if dash and not person:
-        after = re.match(_PEOPLE, head[dash.end() :])
+        after = re.match(rf"{_PEOPLE}(?:\s?/\s?[A-Z][\w ]{{0,20}})?", head[dash.end() :])
         if after:
-            person, head = after.group(), head[: dash.start()]
+            person, head = after.group().strip(), head[: dash.start()]
     if not person:
         trailing = _trailing_person(head)
         if trailing:
@@ -243,6 +246,8 @@ def _pipe_rows(text: str) -> list[dict[str, str]]:
             person = next((c for c in after if c and re.fullmatch(_PEOPLE, c)), "")
             time = next((c for c in after if c and _find_time_range(c)), "")
             if title and not re.fullmatch(r"\d{1,2}\.", title):
+                sub = _SUB_ITEM.search(" " + title)
+                title = title[: sub.start()] if sub else title
                 rows.append({"topic": _clean(title), "person": person, "time": time})
         k += 1
     return rows
@@ -262,3 +267,33 @@ def _time_led_lines(text: str) -> list[dict[str, str]]:
         elif rows and line.strip():
             break
     return rows if len(rows) >= 3 else []
+
+
+# --- each cell on a line of its own: "Agenda Review\nChase Smith\n9:35 a.m." -------------
+
+_TIME_ONLY = re.compile(r"(?i)\d{1,2}(?::\d\d)?\s*(?:[ap]\.?\s?m\.?)?|noon")
+
+
+def _cell_lines_rows(text: str) -> list[dict[str, str]]:
+    """Rows of a table whose cells each came out on a line: a title, then its presenter and
+    its time when it has them. Counted only when several rows carry a time."""
+    rows: list[dict[str, str]] = []
+    title, person = "", ""
+    for line in (line.strip(" |") for line in text.split("\n")):
+        if not line:
+            continue
+        if re.fullmatch(r"\d{1,2}\.|.*\b(?:19|20)\d\d\b.*", line) and not title:
+            continue
+        if _TIME_ONLY.fullmatch(line):
+            if title:
+                rows.append({"topic": _clean(title), "person": person, "time": line})
+            title, person = "", ""
+        elif title and not person and re.fullmatch(rf"{_PEOPLE}(?:,\s?All)?", line):
+            person = line
+        else:
+            if title and person:
+                rows.append({"topic": _clean(title), "person": person, "time": ""})
+            usable = len(line) < 120 and not line.startswith(("•", "·", "-"))
+            title, person = (line if usable else ""), ""
+    timed = [row for row in rows if row["time"]]
+    return rows if len(timed) >= 3 else []
