@@ -110,7 +110,7 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
 
 def _readable(rows: list[dict[str, str]]) -> bool:
     titles = [row.get("topic", "") for row in rows if row.get("topic")]
-    words = sum(bool(re.search(r"[A-Za-z]{3}", title)) for title in titles)
+    words = sum(bool(re.search(r"[A-Za-z]", title)) for title in titles)
     return not titles or words * 2 > len(titles)
 
 
