@@ -11,7 +11,7 @@ export PORT ?= 8000
 # The embedded default (SQLite, file broker, mail to files) unless the environment says otherwise.
 export TUG_EMBEDDED ?= 1
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench importer-score clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -43,6 +43,10 @@ test: lint
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The importer on a corpus of real agendas (TUG_IMPORTER_CORPUS, else tests/importer/corpus/).
+importer-score: install
+	$(PY) -m bench.importer_score $(SCORE_ARGS)
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache

@@ -639,11 +639,12 @@ def test_parse_agenda_reads_meeting_time_written_as(time_line, start, end, timez
     assert (data["start_time"], data["end_time"], data["timezone"]) == (start, end, timezone)
 
 
-def test_parse_agenda_warns_when_meeting_time_has_no_meridiem():
+def test_parse_agenda_leaves_a_time_without_meridiem_blank_when_nothing_settles_it():
+    """Issue 13: never assume the morning; "10:00 - 11:00" alone could be either."""
     record = parse_agenda(heading("October 16, 2018", "10:00 - 11:00"))
 
-    assert (record.start_time, record.end_time) == (dt.time(10, 0), dt.time(11, 0))
-    assert "the meeting time has no a.m./p.m.; read on a 24-hour clock" in record.warnings
+    assert (record.start_time, record.end_time) == (None, None)
+    assert any(w.startswith("start time not found") for w in record.warnings)
     assert "no time zone found" in record.warnings
 
 

@@ -7,7 +7,9 @@ such patterns loop on, searched, matched and fully matched, in a child process t
 done within the read's time limit: linear, that is milliseconds; quadratic, minutes.
 """
 
+import importlib
 import multiprocessing
+import pkgutil
 import re
 
 import pytest
@@ -15,7 +17,7 @@ from django.conf import settings
 
 from tests.importer import hostile
 from tug_portal.importer import import_plan, parsing
-from tug_portal.importer.parsing import parse_agenda
+from tug_portal.importer.parsing import markdown, parse_agenda
 
 LENGTH = 64 * 1024  # the review's upload was 62 KB
 RUNS = [" ", "\t", "a", "1", "/", "-", ".", ":", "(", "@", "a.", "a@", "a/", "1:"]
@@ -23,10 +25,16 @@ RUNS += ["web ", "draft ", "meeting ", "record ", "notice ", "http://", "agenda 
 ENDINGS = ["", "!", "."]  # a run that ends the text, or one a pattern must then fail on
 
 
+def importer_modules() -> list:
+    """import_plan and every module of the parsing package."""
+    names = [f"{parsing.__name__}.{m.name}" for m in pkgutil.iter_modules(parsing.__path__)]
+    return [import_plan, *(importlib.import_module(name) for name in names)]
+
+
 def importer_patterns() -> dict[str, re.Pattern]:
     """The compiled patterns of the importer's modules, those in tables included."""
     found = {}
-    for module in (parsing, import_plan):
+    for module in importer_modules():
         for name, value in vars(module).items():
             items = value if isinstance(value, tuple) else (value,)
             for k, item in enumerate(items):
@@ -63,9 +71,8 @@ def feed_runs(pattern: re.Pattern) -> None:
 
 
 def test_the_importer_patterns_are_found():
-    assert {"parsing._URL_TAIL", "parsing._DATE_PATTERNS[0]", "import_plan._BARE_LINK"} <= set(
-        PATTERNS
-    )
+    expected = {"markdown._URL_TAIL", "dates_times._DATE_PATTERNS[0]", "import_plan._BARE_LINK"}
+    assert expected <= set(PATTERNS)
     assert len(PATTERNS) > 40
 
 
@@ -95,6 +102,6 @@ def test_parse_agenda_reads_a_long_line_after_a_link_in_linear_time():
     ],
 )
 def test_url_tail_rules_held_when_made_linear(tail, joined):
-    lines = parsing._rejoin_wrapped_urls(["- See http://x.org/Docs/EnergyStorage", tail])
+    lines = markdown._rejoin_wrapped_urls(["- See http://x.org/Docs/EnergyStorage", tail])
 
     assert (len(lines) == 1) is joined

@@ -1,0 +1,383 @@
+"""The heading: the meeting's title, and its date, times and zone near the top."""
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .dates_times import (
+    _ANY_YEAR,
+    _WEEKDAYS,
+    _all_clocks,
+    _all_dates,
+    _clock_habit,
+    _find_date,
+    _find_time_range,
+    _find_timezone,
+    _make_date,
+    _meridiem_elsewhere,
+    _on_clock,
+    _TimeRange,
+)
+from .record import Reading
+from .text import _squash
+from .trailer import _DISCLAIMER
+
+# --------------------------------------------------------------------- title, date, time line
+
+_AGENDA_ONLY = re.compile(  # whole lines (\A: searched, it would retry from every word)
+    r"(?i)\A(?:(?:(?:meeting|draft|final|revised)\s+)*agenda|draft|final|revised)"
+)
+_LABEL_LINE = re.compile(r"^[A-Za-z][\w /()&-]{0,30}:\s")
+# The name keeps the spaces before "(": a lazy name followed by \s* would rescan a run of
+# spaces from each of its characters (quadratic); the caller strips them.
+_ACRONYM = re.compile(r"^(?P<name>.+?)\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\)")
+# Linear time: a match starts only where a run of separators starts (not inside it).
+_TRAILING_AGENDA = re.compile(r"(?i)(?<![\s:–-])[\s:–-]+(?:meeting\s+)?agenda$")
+_TITLE_SEPARATORS = " -–—|,:"
+
+
+# Lines a web page or a document viewer adds above the agenda: navigation, viewer chrome,
+# page counts, a lone "<<" (read as junk, never as the title).
+_SCRAPE_JUNK = re.compile(
+    r"(?i)\A(?:[-+|<>•*#]|skip\s+to|home\b|size:|start\s+display|download|upload|view\b"
+    r"|share\b|embed|transcript|category|citation|post\s+on|see\s+meeting\s+notes"
+    r"|slide|page\s+\d|\d+\Z|document\s+sample|presentation\s+is\s+loading|government\Z"
+    r"|index\Z|iso\s+public\b|.*\S\s>\s\S|[A-Z]+(?:\s\|\s[A-Z]+)+\Z)"
+)
+# A headline or a sentence is no meeting's name ("PUC To Conduct March 26 Meeting").
+_SENTENCE = re.compile(
+    r"(?i)\b(?:hosts|announces|invites|bars|will|to\s+conduct|has\s+been|is|are|was)\b"
+)
+_TITLE_LEAD = re.compile(
+    r"(?i)\A(?:[A-Z]+\s+)?(?:(?:conference\s+call|meeting|draft)\s+)?agenda\s+"
+)
+_TITLE_TAIL = re.compile(r"(?i)(?<!\s)(?:\s*(?:…|\.\.\.)\s*\d*|\s+\d{1,3}|\s*\|\s*\S*|\s+on|\.)\Z")
+
+
+def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
+    """The program line(s) at the top, as printed: up to three lines before the first date, time,
+    label or sentence (a long title wraps onto a second line), scrape chrome and headlines
+    skipped. Returns the title and the index of the first line after it."""
+    found: list[str] = []
+    for i in range(end):
+        text = _squash(lines[i])
+        if _is_chrome(text):
+            continue
+        if not text or _AGENDA_ONLY.fullmatch(text):
+            continue
+        position = _date_or_time_at(text)
+        if position is not None and text[:position].count("(") > text[:position].count(")"):
+            position = (
+                _date_or_time_at(text[text.index(")", position) :])
+                if ")" in text[position:]
+                else None
+            )
+        if position is not None and not found:
+            found.append(_clean_title(text[:position]) or _after_date(text))
+        if position is not None or "\t" in lines[i] or _ends_title_block(text, found):
+            return " ".join(part for part in found if part) or None, i
+        if _clean_title(text) not in found:
+            found.append(_clean_title(text))
+    return " ".join(part for part in found if part) or None, end
+
+
+def _is_chrome(text: str) -> bool:
+    if not text:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    lowercase_slug = bool(letters) and text == text.lower() and len(text.split()) > 1
+    position = _date_or_time_at(text)
+    headline = bool(_SENTENCE.search(text[:position] if position is not None else text))
+    return bool(_SCRAPE_JUNK.match(text)) or lowercase_slug or headline or len(letters) < 2
+
+
+def _clean_title(text: str) -> str:
+    """ "RELIABILITY | SECURITY Agenda Standards Committee Meeting |" -> the meeting's name."""
+    text = text.rpartition(" | ")[2] if text.count(" | ") >= 2 else text
+    text = _TITLE_LEAD.sub("", text.strip(_TITLE_SEPARATORS))
+    for _ in range(3):
+        text = _TITLE_TAIL.sub("", text).strip(_TITLE_SEPARATORS)
+    return text
+
+
+def _after_date(text: str) -> str:
+    """ "October 21, 2020 Annual Board Meeting": the name after a date that opens the line."""
+    date = _find_date(text)
+    rest = text[date.end :] if date and date.start == 0 else ""
+    return "" if _date_or_time_at(rest) is not None else _clean_title(rest)
+
+
+def _date_or_time_at(text: str) -> int | None:
+    date, time = _find_date(text), _find_time_range(text)
+    return min(
+        (p for p in (date and date.start, time and time.start_index) if p is not None), default=None
+    )
+
+
+def _ends_title_block(text: str, found: list[str]) -> bool:
+    """A fourth line, a sentence, a "Label: value" line, the disclaimer or, under the title,
+    a heading such as "TUG Agenda"."""
+    return (
+        len(found) == 3
+        or len(text) > 100
+        or text.endswith(".")
+        or bool(_LABEL_LINE.match(text) or _DISCLAIMER.search(text))
+        or bool(found and _TRAILING_AGENDA.search(text))
+    )
+
+
+def _program(title: str | None) -> tuple[str | None, str | None]:
+    """Program name and acronym from "Technology User Group (TUG)"; no acronym is invented."""
+    if not title:
+        return None, None
+    match = _ACRONYM.match(title)
+    if match:
+        return match["name"].strip(_TITLE_SEPARATORS), match["acronym"]
+    return _TRAILING_AGENDA.sub("", title) or title, None
+
+
+@dataclass(frozen=True)
+class _Heading:
+    date: dt.date | None
+    time: _TimeRange | None  # the meeting's range when its start is known
+    start: dt.time | None
+    end: dt.time | None
+    timezone: str | None
+    warnings: tuple[str, ...]
+
+
+# Words before a date that make it the meeting's ("Date:", "meeting on", "When:"), or another
+# day's ("dated", "posted", "by", "approve ... minutes of").
+_MEETING_WORDS = re.compile(
+    r"(?i)\b(?:date|when|meeting|meets|held|scheduled|session|call|conference|workshop|webinar"
+    r"|hearing|will\s+be|on|tomorrow|today)\b\W*$"
+)
+_OTHER_DAY_WORDS = re.compile(
+    r"(?i)\b(?:dated|posted|post\s+on|filed|issued|by|before|effective|upload\w*|approved?"
+    r"|minutes\s+(?:of|from)|through|until|updated|revised|released)\b\W*$"
+)
+_TIME_LABEL = re.compile(r"(?i)\b(?:time|when|hours)\s*:")
+# A range whose start was cut off (":00 a.m. 3:00 p.m.") or a time that only ends one ("to 5
+# p.m."): what follows is an end time, the start unknown.
+_ENDS_ONLY = re.compile(r"(?i)(?:\bto|\buntil|\btill|[–—―-]|:\d\d\s?[ap]\.?\s?m\.?)\s*$")
+_WINDOW = 150  # characters after a date in which its time is looked for
+_LISTING_MIN = 3  # lines of the same date-and-time shape: a list of files or meetings
+
+
+def _read_heading(lines: list[str], end: int, claimed: set[int], title: str | None) -> _Heading:
+    """Date, time and time zone of the meeting, from the lines above the agenda table.
+
+    Every date is a candidate, weighed by its evidence (a time right after it, a label or
+    "meeting ... on" before it, a weekday, a place near the top) against other days' marks
+    ("dated", "posted", a list of file dates); the time is the one right after the chosen date
+    or on a "Time:" line, and the zone the one written with that time. Below CONFIDENT a field
+    is left empty and named in the warnings."""
+    texts = [_squash(lines[i]) for i in range(end) if i not in claimed]
+    texts = [t for t in texts if t]
+    listing = _listing_lines(texts)
+    joined = "\n".join(t if k not in listing else "" for k, t in enumerate(texts))
+    warnings: list[str] = []
+    date_reading, at = _meeting_date(joined, title)
+    date = date_reading.kept
+    if date is None:
+        warnings.append(_no_date_warning(joined, date_reading))
+    else:
+        warnings.extend(_weekday_warning(joined, at, date))
+    time, start, end_time, zone, why = _meeting_time(joined, at if date else None)
+    if start is None:
+        warnings.append(f"start time not found: {why}" if why else "no meeting time found")
+    if zone is None:
+        warnings.append("no time zone found")
+    return _Heading(date, time, start, end_time, zone, tuple(warnings))
+
+
+def _no_date_warning(text: str, reading: Reading) -> str:
+    if reading.value is not None:
+        return f"date not sure ({reading.evidence}): check the meeting's date"
+    yearless = next((hit for hit in _all_dates(text) if not hit.year), None)
+    if yearless:
+        line = next(
+            line for line in text.split("\n") if text[yearless.start : yearless.end] in line
+        )
+        return f"the date {line!r} has no year"
+    return "no date found"
+
+
+def _weekday_warning(text: str, at: int, date: dt.date) -> list[str]:
+    hit = next((h for h in _all_dates(text) if h.end == at), None)
+    if hit and hit.weekday and hit.weekday != _WEEKDAYS[date.weekday()]:
+        return [f"the weekday printed does not match {date.isoformat()}"]
+    return []
+
+
+def _listing_lines(texts: list[str]) -> set[int]:
+    """Lines that list dated things (files, other meetings) in one repeated shape."""
+    shapes: dict[str, list[int]] = {}
+    for k, text in enumerate(texts):
+        if (_find_date(text) and text[:1] in "-•*·|") or re.match(r"^\d{8}\b", text):
+            shape = re.sub(r"[A-Za-z]+", "a", re.sub(r"\d", "9", text))[:12]
+            shapes.setdefault(shape, []).append(k)
+    return {k for found in shapes.values() if len(found) >= _LISTING_MIN for k in found}
+
+
+def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
+    """The meeting's date and where it is written in ``text``."""
+    hits = _all_dates(text)
+    if not hits:
+        return Reading(None, 0.0, "no date"), 0
+    counts: dict[tuple[int, int], int] = {}
+    for hit in hits:
+        counts[(hit.month, hit.day)] = counts.get((hit.month, hit.day), 0) + 1
+    top = text[: min(300, sum(len(line) + 1 for line in text.split("\n")[:5]))]
+    best: tuple[float, int, dt.date | None, str] = (-1.0, 0, None, "")
+    for hit in hits:
+        line_start = text.rfind("\n", 0, hit.start) + 1
+        year = (
+            hit.year
+            or _year_near(hits, hit.start)
+            or _year_in(text[line_start : hit.start])
+            or _year_in(title or "")
+        )
+        date = _make_date(year, hit.month, hit.day)
+        if date is None:
+            continue
+        before = text[max(0, hit.start - 40) : hit.start]
+        confidence, why = 0.3, ["a date"]
+        if _time_after(text, hit.end) is not None:
+            confidence, why = confidence + 0.4, [*why, "a time follows"]
+        if _MEETING_WORDS.search(before):
+            confidence, why = confidence + 0.3, [*why, "meeting words before"]
+        if _OTHER_DAY_WORDS.search(before):
+            confidence, why = confidence - 0.4, [*why, "another day's words before"]
+        if hit.weekday:
+            confidence, why = confidence + 0.1, [*why, "a weekday"]
+        if hit.start < len(top):
+            confidence, why = confidence + 0.2, [*why, "near the top"]
+        if counts[(hit.month, hit.day)] > 1:
+            confidence, why = confidence + 0.1, [*why, "repeated"]
+        if not hit.year:
+            confidence, why = confidence - 0.1, [*why, "year from nearby"]
+        if confidence > best[0]:
+            best = (confidence, hit.end, date, ", ".join(why))
+    confidence, at, date, why = best
+    return Reading(date, confidence, why), at
+
+
+def _year_near(hits: list, position: int) -> int | None:
+    """The year of a date printed without one: that of the nearest full date before it, else
+    after it (a bare "2018" elsewhere is no evidence: "end-2018" is a deadline)."""
+    years = [(hit.start, hit.year) for hit in hits if hit.year]
+    before = [year for start, year in years if start < position]
+    after = [year for start, year in years if start > position]
+    return before[-1] if before else (after[0] if after else None)
+
+
+def _time_after(text: str, position: int) -> _TimeRange | None:
+    """The time written within _WINDOW characters after ``position``, before any other date."""
+    window = text[position : position + _WINDOW]
+    other = _all_dates(window)
+    if other:
+        window = window[: other[0].start]
+    found = _find_time_range(window)
+    return found
+
+
+def _meeting_time(text: str, at: int | None):
+    """(range, start, end, zone) of the meeting: the time after its date, else on a "Time:"
+    line; a time without a.m./p.m. only where the document's own clock settles it."""
+    offset, found = None, None
+    if at is not None:
+        window_start = at
+        found = _time_after(text, at)
+        offset = window_start if found else None
+    if at is not None and (before := _time_before(text, at)) is not None:
+        offset, found = before
+    if found is None:
+        for match in _TIME_LABEL.finditer(text):
+            found = _find_time_range(text[match.end() : match.end() + 60])
+            if found:
+                offset = match.end()
+                break
+    if found is None or offset is None:
+        return None, None, None, None, None
+    begin = offset + found.start_index
+    start_only_end = bool(_ENDS_ONLY.search(text[max(0, begin - 12) : begin]))
+    settled = _settle_meridiem(text, found, offset)
+    if settled is None:
+        piece = text[offset + found.start_index : offset + found.end_index]
+        why = f"{piece!r} has no a.m./p.m. and nothing in the document settles it"
+        return None, None, None, None, why
+    found = settled
+    zone = _find_timezone(text[begin : offset + found.end_index + 40].split("\n\n")[0])
+    if start_only_end:
+        return None, None, found.start, zone, "only the end of the meeting is printed"
+    end = found.end or _following_end(text, offset, found)
+    return found, found.start, end, zone, None
+
+
+_TIME_THEN_DATE = re.compile(
+    r"(?i)(?:\s+on)?(?:\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day,?)?\s+"
+)
+
+
+def _time_before(text: str, date_end: int) -> tuple[int, _TimeRange] | None:
+    """ "begins at 10 a.m. on March 26": a time written just before the date it belongs to."""
+    hits = [h for h in _all_dates(text[: date_end + 1]) if h.end <= date_end + 1]
+    if not hits:
+        return None
+    date_start = hits[-1].start
+    offset = max(0, date_start - 40)
+    window = text[offset:date_start]
+    ranges = []
+    cut = 0
+    while (found := _find_time_range(window[cut:])) is not None:
+        ranges.append((cut + found.start_index, cut + found.end_index))
+        cut += found.end_index
+    if not ranges:
+        return None
+    start, end = ranges[-1]
+    if not _TIME_THEN_DATE.fullmatch(window[end:]):
+        return None
+    found = _find_time_range(window[start:])
+    return (offset + start, found) if found else None
+
+
+def _following_end(text: str, offset: int, found: _TimeRange) -> dt.time | None:
+    """ "10:00 a.m. 3:00 p.m.": two times with a.m./p.m. side by side, the dash lost."""
+    rest = text[offset + found.end_index : offset + found.end_index + 14]
+    nxt = _find_time_range(rest)
+    if nxt and found.has_meridiem and nxt.has_meridiem and not rest[: nxt.start_index].strip():
+        return nxt.start if nxt.start > found.start else None
+    return None
+
+
+def _settle_meridiem(text: str, found: _TimeRange, offset: int) -> _TimeRange | None:
+    """A range printed without a.m./p.m. is read only from the document's own evidence."""
+    if found.has_meridiem:
+        return found
+    piece = text[offset + found.start_index : offset + found.end_index]
+    clocks = _all_clocks(piece)
+    if not clocks:
+        return None
+    first = clocks[0]
+    meridiem = _meridiem_elsewhere(text, first)
+    if meridiem:
+        start = _on_clock(first, meridiem)
+        return dataclasses.replace(found, start=start, has_meridiem=True)
+    habit = _clock_habit(text)
+    if habit == "24":
+        return found
+    if habit == "12" and 7 <= first.hour <= 11:
+        end = found.end
+        if end is not None and end < found.start:
+            end = dt.time((end.hour % 12) + 12, end.minute)
+        elif end is not None and 1 <= end.hour <= 6:
+            end = dt.time(end.hour + 12, end.minute)
+        return dataclasses.replace(found, end=end, has_meridiem=True)
+    return None
+
+
+def _year_in(text: str) -> int | None:
+    match = _ANY_YEAR.search(text)
+    return int(match.group()) if match else None

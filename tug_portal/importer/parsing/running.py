@@ -1,0 +1,299 @@
+"""Agenda rows that reach us as running text: a table flattened by a web page or a PDF
+converter ("1:00 – 1:05 Welcome Jane Doe – ISO 1:05 – 1:10 Roll call ..."), numbered items run
+together ("1. Review Agenda ― Approve (A. Gallo) (1 minute) 2. ..."), a web table whose cells
+end with "|", and lines led by a single time ("10:30Introduction").
+
+Each reader returns rows in the form of the table reader ({"topic", "person", "time"}); the
+pipeline uses them only where no table was found. A presenter is taken only where it is
+plainly one: a name in parentheses, after a dash or dot leaders, or a name at the end of the
+row that is not a title's words; otherwise the row has no presenter rather than a wrong one.
+"""
+
+import functools
+import importlib.resources
+import re
+
+from .dates_times import _find_time_range
+from .text import _squash
+
+_INITIALS_NAME = r"(?:(?:Mr|Ms|Mrs|Dr)\.\s)?[A-Z]\.(?:\s?[A-Z]\.)?\s[A-Z][a-zA-Z'’-]+"
+_FULL_NAME = r"(?:(?:Mr|Ms|Mrs|Dr)\.\s)?[A-Z][a-z]+(?:\s[A-Z]\.)?\s[A-Z][a-zA-Z'’-]+"
+_PERSON = rf"(?:{_INITIALS_NAME}|{_FULL_NAME})"
+_PEOPLE = rf"{_PERSON}(?:\s?(?:,|&|/|\band\b)\s?{_PERSON})*"
+_SUFFIX = (
+    r"(?:\s[–—-]\s[A-Z][\w&]*(?:\s[A-Z][\w&]*){0,2}"
+    r"|,\s(?:[A-Z]{2,6}\s)?(?:Chairman|Chair|Vice\s+Chair|Director|Manager|President))?"
+)
+_TRAILING_PEOPLE = re.compile(rf"\s({_PEOPLE}{_SUFFIX})$")
+# Words that start titles, never first names: "Next Steps", "Project Tracking".
+_NOT_FIRST_NAMES = {
+    "next", "project", "public", "update", "review", "report", "phase", "market", "session",
+    "committee", "group", "working", "standards", "future", "roll", "open", "closing",
+    "other", "new", "board", "technical", "general", "annual", "system", "policy", "data",
+    "energy", "power", "reliability", "operations", "planning", "regional", "draft", "final",
+}  # fmt: skip
+# An action word after the title ("― Approve", "*Discuss/Endorse", " Approve"): what the
+# committee will do with the item, not its name. "Update" and "Review" only after a dash.
+_ACTION = re.compile(
+    r"(?<!\s)(?:\s*[―—–]\s*|\*\s*|\s+(?=(?:Approve|Discuss|Inform|Endorse|Accept)\b))"
+    r"(?:Approve|Discuss(?:/\w+)?|Inform|Endorse|Accept|Review|Vote|Determine)\s*$"
+)
+_ASIDE = re.compile(r"(?i)(?<!\s)\s*\((?:see|attached)[^)]*\)")
+_LAST_ROW_END = re.compile(r"\s(?:\*\s?Background|Upload:|TRANSCRIPT|Page \d|[A-Z]{4,},)")
+_MINUTES = re.compile(r"(?<!\s)\s*\(\d+\s*minutes?\)")
+_PAREN_PERSON = re.compile(rf"(?<!\s)\s*\(({_PEOPLE}|[A-Z]{{2,6}})\)")
+_DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}|…{2,}|(?:\.\s){4,})\s*")
+_SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\s[•o▪]\s|\s(?:Approval|Action)\s+Item:")
+_INITIALS_ONLY = re.compile(rf"{_INITIALS_NAME}(?:\s(?:and|&)\s{_INITIALS_NAME})*")
+_HEADINGS = re.compile(r"\s(?:Agenda\s+Items|Administrative)\s*$")
+
+
+def running_rows(lines: list[str]) -> list[dict[str, str]]:
+    """The rows of the likeliest running-text layout in ``lines``, or none."""
+    text = "\n".join(_squash(line) for line in lines)
+    # The most explicit layout first: cells closed by "|", chained ranges, lines led by a
+    # time, numbered items, then bare cells on lines of their own.
+    for reader in (_pipe_rows, _time_chain_rows, _time_led_lines, _numbered_rows):
+        rows = reader(text)
+        if len(rows) >= 2:
+            return rows
+    return _cell_lines_rows(text)
+
+
+# --- "1:00 – 1:05 Welcome Jane Doe – ISO 1:05 – 1:10 Roll call ..." -----------------------
+
+
+def _time_chain_rows(text: str) -> list[dict[str, str]]:
+    """Ranges that chain (each starts where the last ended) mark the rows of a flattened
+    table; the text between two ranges is the earlier row."""
+    best: list[tuple[int, int, str]] = []
+    for clock in _CLOCK_START.finditer(text):
+        chain = _chain_from(text, clock.start())
+        if len(chain) > len(best):
+            best = chain
+        if len(best) >= 3:
+            break
+    rows = []
+    for k, (_, end, slot) in enumerate(best):
+        stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
+        rows.append(_split_row(text[end:stop], slot))
+    return rows if len(rows) >= 2 else []
+
+
+_CLOCK_START = re.compile(r"(?<![\d:])\d{1,2}:\d\d")
+
+
+def _chain_from(text: str, start: int) -> list[tuple[int, int, str]]:
+    chain: list[tuple[int, int, str]] = []
+    position = start
+    while position < len(text):
+        found = _find_time_range(text[position : position + 400])
+        if found is None or found.end is None:
+            break
+        begin, end = position + found.start_index, position + found.end_index
+        if chain and (begin - chain[-1][1] > 300 or _clock_text(text, begin) != chain[-1][3]):
+            break
+        if not chain and begin != start:
+            return []
+        end_clock = re.split(r"\s*[–—―-]\s*|\s+to\s+", text[begin:end])[-1]
+        chain.append((begin, end, text[begin:end], _digits(end_clock)))
+        position = end
+    return [(b, e, slot) for b, e, slot, _ in chain]
+
+
+def _clock_text(text: str, begin: int) -> str:
+    match = re.match(r"\d{1,2}:\d\d|noon", text[begin:], re.I)
+    return _digits(match.group()) if match else ""
+
+
+def _digits(text: str) -> str:
+    match = re.match(r"\d{1,2}:\d\d", text.strip())
+    return match.group().lstrip("0") if match else text.strip().lower()
+
+
+def _row_end(text: str, position: int) -> int:
+    """Where the last row stops: a blank line, a page mark or a slide after its text."""
+    match = re.compile(r"\n\n|\bPage \d|\bslide-\d").search(text, position)
+    return match.start() if match else len(text)
+
+
+def _split_row(cell: str, slot: str) -> dict[str, str]:
+    lines = [line.strip() for line in cell.split("\n") if line.strip()]
+    plain = [line for line in lines if not line.startswith(("•", "-", "o "))]
+    title_part = plain[0] if plain else ""
+    person = ""
+    found = _trailing_person(title_part)
+    if found:
+        person, title_part = found, title_part[: -len(found)].strip()
+    elif len(plain) > 1 and (found := _trailing_person(" " + plain[-1], alone=True)) == plain[-1]:
+        person = found
+    return {"time": slot, "topic": _clean(title_part), "person": person}
+
+
+def _trailing_person(text: str, alone: bool = False) -> str:
+    """The people that end a row, when they plainly are people: initials and a surname
+    ("A. Gallo"), or a first name the census knows ("Dottie Anderson", not "Work Plan")."""
+    position = 0
+    while (match := _TRAILING_PEOPLE.search(text, position)) is not None:
+        if not alone and not text[: match.start()].strip():
+            return ""
+        words = re.sub(r"^(?:Mr|Ms|Mrs|Dr)\.\s", "", match.group(1)).split()
+        first = words[0].strip(".").lower()
+        known = len(words[0].strip(".")) == 1 or first in _first_names()
+        if known and first not in _NOT_FIRST_NAMES:
+            return match.group(1)
+        position = match.start() + 1
+    return ""
+
+
+@functools.cache
+def _first_names() -> frozenset[str]:
+    """First names of the US census (1990), shipped by the `names` package."""
+    found: set[str] = set()
+    for part in ("dist.male.first", "dist.female.first"):
+        text = (importlib.resources.files("names") / part).read_text(encoding="ascii")
+        found.update(line.split()[0].lower() for line in text.splitlines() if line.strip())
+    return frozenset(found)
+
+
+# --- "1. Review Agenda ― Approve (A. Gallo) (1 minute) 2. Consent Agenda ..." --------------
+
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]|\s[–-])\s+(?=\S)")
+
+
+def _numbered_rows(text: str) -> list[dict[str, str]]:
+    """The longest run of items numbered 1, 2, 3... (a restart at 1 continues the run when a
+    heading such as "Agenda Items" precedes it); sub-items (a., i., •) stay in their row."""
+    marks = [(m.start(), m.end(), int(m.group(1))) for m in _ITEM_NUMBER.finditer(text)]
+    best: list[tuple[int, int, int]] = []
+    for k, first in enumerate(marks):
+        if first[2] != 1:
+            continue
+        run = [first]
+        for mark in marks[k + 1 :]:
+            restart = mark[2] == 1 and re.search(r"Agenda\s+Items\s*$", text[: mark[0]])
+            if mark[0] - run[-1][1] > 600:
+                break
+            if mark[2] == run[-1][2] + 1 or restart:
+                run.append(mark)
+            elif mark[2] <= run[-1][2]:
+                break  # a list inside an item ("2. Consent Agenda ... 1. Minutes")
+        if len(run) >= 2:
+            best = run
+            break
+    rows = []
+    for k, (_, end, _number) in enumerate(best):
+        stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
+        cell = text[end:stop]
+        if last := _LAST_ROW_END.search(cell):
+            cell = cell[: last.start()]
+        if k + 1 == len(best):
+            cell = re.sub(r"\s+\d{1,3}\s*$", "", cell)  # a page number run into the last item
+        row = _item_row(cell)
+        if any(row["topic"] == earlier["topic"] for earlier in rows):
+            break  # the same list again: a page viewer's second copy
+        rows.append(row)
+    return [row for row in rows if row["topic"]]
+
+
+def _item_row(cell: str) -> dict[str, str]:
+    """One numbered item: its title without sub-items, action word, minutes and footnote
+    marks; its presenter from dot leaders, a closing "(A. Gallo)", a dash, or a trailing name."""
+    cell = " ".join(cell.split())
+    sub = _SUB_ITEM.search(" " + cell)
+    head = cell[: sub.start()].strip() if sub else cell
+    head = _MINUTES.sub("", _ASIDE.sub("", _HEADINGS.sub("", head))).strip()
+    person = ""
+    leaders = _DOT_LEADERS.search(head)
+    if leaders:
+        head, person = head[: leaders.start()], head[leaders.end() :].strip()
+    paren = _PAREN_PERSON.search(head)
+    if paren and not person and not _clean(head[paren.end() :]):
+        person, head = paren.group(1), head[: paren.start()] + head[paren.end() :]
+    dash = re.search(r"\s?[—–]\s?(?=[A-Z])", head)
+    if dash and not person:
+        after = re.match(rf"{_PEOPLE}(?:\s?/\s?[A-Z][\w ]{{0,20}})?", head[dash.end() :])
+        if after:
+            person, head = after.group().strip(), head[: dash.start()]
+    if not person:
+        trailing = _trailing_person(head)
+        if trailing:
+            person, head = trailing, head[: -len(trailing)]
+    return {"topic": _clean(head), "person": person}
+
+
+def _clean(title: str) -> str:
+    for _ in range(2):
+        title = _ACTION.sub("", title).strip()
+    title = re.sub(r"\*+", "", title)
+    return title.strip(" ―—–-|:")
+
+
+# --- ERCOT-style web tables: "| 1. |\nAntitrust Admonition |\nM. Trenary |\n9:30 a.m. |" ----
+
+
+def _pipe_rows(text: str) -> list[dict[str, str]]:
+    if text.count("|") < 8:
+        return []
+    cells = [" ".join(cell.split()) for cell in text.split("|")]
+    rows: list[dict[str, str]] = []
+    k = 0
+    while k < len(cells):
+        if re.fullmatch(r"\d{1,2}\.", cells[k]):
+            rest = cells[k + 1 : k + 5]
+            title = next((c for c in rest if c), "")
+            after = rest[rest.index(title) + 1 :] if title in rest else []
+            person = next((c for c in after if c and re.fullmatch(_PEOPLE, c)), "")
+            time = next((c for c in after if c and _find_time_range(c)), "")
+            if title and not re.fullmatch(r"\d{1,2}\.", title):
+                sub = _SUB_ITEM.search(" " + title)
+                title = title[: sub.start()] if sub else title
+                rows.append({"topic": _clean(title), "person": person, "time": time})
+        k += 1
+    return rows
+
+
+# --- "10:00Coffee & registration" on lines of their own ------------------------------------
+
+_TIME_LED = re.compile(r"^(\d{1,2}:\d\d)\s*([A-Za-z].*)$")
+
+
+def _time_led_lines(text: str) -> list[dict[str, str]]:
+    rows = []
+    for line in text.split("\n"):
+        match = _TIME_LED.match(line)
+        if match:
+            rows.append({"time": match.group(1), "topic": match.group(2).strip(), "person": ""})
+        elif rows and line.strip():
+            break
+    return rows if len(rows) >= 3 else []
+
+
+# --- each cell on a line of its own: "Agenda Review\nChase Smith\n9:35 a.m." -------------
+
+_TIME_ONLY = re.compile(r"(?i)\d{1,2}(?::\d\d)?\s*(?:[ap]\.?\s?m\.?)?|noon")
+
+
+def _cell_lines_rows(text: str) -> list[dict[str, str]]:
+    """Rows of a table whose cells each came out on a line: a title, then its presenter and
+    its time when it has them. Counted only when several rows carry a time."""
+    rows: list[dict[str, str]] = []
+    title, person = "", ""
+    for line in (line.strip(" |") for line in text.split("\n")):
+        if not line:
+            continue
+        if re.fullmatch(r"\d{1,2}\.|.*\b(?:19|20)\d\d\b.*", line) and not title:
+            continue
+        if _TIME_ONLY.fullmatch(line):
+            if title:
+                rows.append({"topic": _clean(title), "person": person, "time": line})
+            title, person = "", ""
+        elif title and not person and re.fullmatch(rf"{_PEOPLE}(?:,\s?All)?", line):
+            person = line
+        else:
+            if title and person:
+                rows.append({"topic": _clean(title), "person": person, "time": ""})
+            usable = len(line) < 120 and not line.startswith(("•", "·", "-"))
+            title, person = (line if usable else ""), ""
+    timed = [row for row in rows if row["time"]]
+    return rows if len(timed) >= 3 else []
