@@ -87,6 +87,10 @@ MIDDLEWARE = [
     # anything reads the body or looks a value up (tug_portal/common/request_guards.py).
     "tug_portal.common.request_guards.RequestSizeMiddleware",
     "tug_portal.common.request_guards.NulInputMiddleware",
+    # Refuses again, at once, a client the fair-use budgets refused a moment ago (429), before
+    # static files, the CSP, compression, sessions, auth and URL resolving
+    # (tug_portal/common/fair_use_gate.py).
+    "tug_portal.common.fair_use_gate.FairUseGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -295,9 +299,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # A flood's refusals are not logged one by one (a line per request would be the flood
+    # again, on disk): fair_use.py logs each address once when it starts refusing it.
+    "filters": {"no_fair_use_refusals": {"()": "tug_portal.common.fair_use.NoRefusalLogs"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["no_fair_use_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         # pypdf reports every quirk of a malformed PDF; the importer says what matters per file.
         "pypdf": {"level": "ERROR"},

@@ -34,12 +34,17 @@ def _address(text: str):
 
 
 def in_networks(address: str, cidrs) -> bool:
+    return _in_networks(address, tuple(cidrs))
+
+
+@lru_cache(maxsize=4096)  # asked for every request's peer and hops: the same few addresses
+def _in_networks(address: str, cidrs: tuple[str, ...]) -> bool:
     parsed = _address(address)
     if parsed is None:
         return False
     if parsed.version == 6 and parsed.ipv4_mapped:  # ::ffff:127.0.0.1 is 127.0.0.1
         parsed = parsed.ipv4_mapped
-    return any(parsed in network for network in parse_networks(tuple(cidrs)))
+    return any(parsed in network for network in parse_networks(cidrs))
 
 
 def client_ip(request) -> str:
