@@ -30,7 +30,7 @@ fragment for htmx, text for calendar clients, JSON for the API. A refused form P
 its view (`keeps_typed_form`), which shows the form again with what was typed, nothing done,
 and says when to send it.
 
-Staff, the admin, the health checks and the API's schema and docs are exempt
+Staff, the admin and the health checks are exempt
 (`settings.TUG_FAIR_USE_EXEMPT`). `TUG_FAIR_USE_ENABLED=0` turns the whole thing off.
 """
 
