@@ -354,6 +354,9 @@ REMINDER_UPDATE_NOTICE_DELAY_SECONDS = int(
 # How long a confirmation link works, and how often one address may be sent one (anti-flood).
 REMINDER_CONFIRMATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 REMINDER_CONFIRMATION_RESEND_SECONDS = 600
+# A subscription never confirmed this many days after it was last asked for is forgotten (the
+# reminders' sweep), with its subscriber when that leaves them none. Longer than a link works.
+REMINDER_UNCONFIRMED_MAX_AGE_DAYS = int(os.environ.get("REMINDER_UNCONFIRMED_MAX_AGE_DAYS", "7"))
 # The right-hand side of every Message-ID; empty: the host of SITE_URL.
 REMINDER_MESSAGE_ID_DOMAIN = os.environ.get("REMINDER_MESSAGE_ID_DOMAIN", "")
 

@@ -218,6 +218,22 @@ def confirmation_mails_prune() -> int:
 
 
 @transaction.atomic
+def subscriptions_unconfirmed_prune() -> int:
+    """Forget the subscriptions never confirmed within REMINDER_UNCONFIRMED_MAX_AGE_DAYS of
+    their last request (the sweep): their link has expired, and an address that never said
+    yes is not kept. A subscriber left with no subscription at all goes with them. Asking again
+    starts afresh. Returns how many subscriptions were forgotten; a second run finds none."""
+    since = timezone.now() - timedelta(days=settings.REMINDER_UNCONFIRMED_MAX_AGE_DAYS)
+    stale = Subscription.objects.filter(
+        status=Status.UNCONFIRMED, confirmed_at__isnull=True, updated_at__lt=since
+    )
+    subscriber_ids = set(stale.values_list("subscriber_id", flat=True))
+    forgotten = stale.delete()[1].get(Subscription._meta.label, 0)
+    Subscriber.objects.filter(pk__in=subscriber_ids, subscriptions__isnull=True).delete()
+    return forgotten
+
+
+@transaction.atomic
 def subscription_confirm(*, subscription: Subscription) -> bool:
     """The address owner followed the confirmation link. False when there was nothing to
     confirm (already confirmed, or unsubscribed since: a stale link subscribes nobody)."""
