@@ -368,6 +368,12 @@ REMINDER_MESSAGE_ID_DOMAIN = os.environ.get("REMINDER_MESSAGE_ID_DOMAIN", "")
 REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = int(
     os.environ.get("REMINDER_CONFIRMATION_MAILS_PER_MAILBOX", "3")
 )
+# Different mailboxes one client address (an IPv6 one by its /64) may have the subscribe form
+# mail in 24 h; a further one is refused (429, the form kept, when to retry). Counted in the
+# cache: atomic on Redis, per process without it.
+REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS = int(
+    os.environ.get("REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS", "50")
+)
 # Agenda requests mailed to one program contact; further ones are stored and shown to staff in
 # the admin's queue ("held"), not mailed.
 AGENDA_REQUEST_MAILS_PER_CONTACT = int(os.environ.get("AGENDA_REQUEST_MAILS_PER_CONTACT", "20"))
