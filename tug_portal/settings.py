@@ -455,7 +455,7 @@ MIDDLEWARE.insert(
 )
 OTP_TOTP_ISSUER = "TUG Portal"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.throttle_ip"  # an IPv6 line by its /64
 AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"
 
 # --- Fair use (tug_portal/common/fair_use.py, budgets.py, slots.py) -------------------------

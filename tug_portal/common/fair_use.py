@@ -34,18 +34,16 @@ Staff, the admin and the health checks are exempt
 (`settings.TUG_FAIR_USE_EXEMPT`). `TUG_FAIR_USE_ENABLED=0` turns the whole thing off.
 """
 
-import ipaddress
 import logging
 import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
 
 from django.conf import settings
 from django.db import DatabaseError
 
 from . import budgets, canonical, fair_use_gate
-from .clients import client_ip
+from .clients import client_ip, client_network
 from .responses import error_response, wants_html, wants_json
 from .site import absolute_url
 
@@ -53,7 +51,6 @@ logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 FULL_COST = 1.0
-IPV6_CLIENT_PREFIX = 64  # one subscriber line gets a whole /64: its addresses are one client
 
 # The clock a request's work is timed with (tests put a simulated one in its place).
 work_clock = time.perf_counter
@@ -282,18 +279,9 @@ def client_key(request) -> str:
     return budget_address(client_ip(request))
 
 
-@lru_cache(maxsize=4096)
 def budget_address(address: str) -> str:
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6 and parsed.ipv4_mapped:
-        return str(parsed.ipv4_mapped)
-    if parsed.version == 6:
-        network = ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False)
-        return str(network)
-    return address
+    network = client_network(address)
+    return str(network) if network is not None else address
 
 
 def service_of(request, url_name: str) -> str:
