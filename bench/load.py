@@ -48,8 +48,9 @@ class LoadResult:
 
 
 class Gunicorn:
-    def __init__(self, port: int):
+    def __init__(self, port: int, env: dict | None = None):
         self.port = port
+        self.env = env or {}
         self.log_path = VAR_DIR / "gunicorn.log"
         self.process: subprocess.Popen | None = None
 
@@ -73,7 +74,8 @@ class Gunicorn:
                 "--log-level=warning",
             ],
             cwd=BASE_DIR,
-            env={**os.environ, "WEB_CONCURRENCY": str(WORKERS)},  # the fair-use caps' size
+            # WEB_CONCURRENCY: the fair-use caps' size
+            env={**os.environ, "WEB_CONCURRENCY": str(WORKERS), **self.env},
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -121,8 +123,8 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn(port: int) -> Iterator[Gunicorn]:
-    server = Gunicorn(port).start()
+def gunicorn(port: int, env: dict | None = None) -> Iterator[Gunicorn]:
+    server = Gunicorn(port, env).start()
     try:
         yield server
     finally:

@@ -208,8 +208,8 @@ def main(argv=None) -> None:
     notes += [
         "Every ratio is against a baseline measured in the same run (medians of "
         f"{args.rounds} rounds); rows 1-2 call tug_portal.wsgi.application in process.",
-        "The acceptable-use limiter has no rules in this run (bench/settings.py): it would "
-        "refuse a load generator asking for the same feed many times a second.",
+        "The fair-use budgets are off in rows 1-6 (bench/settings.py): they would refuse a "
+        "load generator asking for the same feed many times a second. Row 7 runs with them on.",
         f"Run took {seconds:.0f} s.",
     ]
     context = {

@@ -1,8 +1,16 @@
-"""The search flood (row 7): search as a weapon. Real gunicorn (as in the load run, load.py)
-on a loopback port; eight clients, each a process of its own, loop varied anonymous searches
-(one connection per request, no pause, as a flooding script would) while a ninth fetches the
-cached home page, as a visitor does, and records its latency. The ninth first measures the idle
-home page for as long.
+"""The search flood: search as a weapon. Real gunicorn (as in the load run, load.py) on a
+loopback port, with the fair-use budgets on, as deployed; eight clients, each a process of its
+own, loop varied anonymous searches (one connection per request, no pause, as a flooding script
+would) while a ninth fetches the cached home page, as a visitor does, and records its latency.
+The ninth first measures the idle home page for a third as long.
+
+Addresses, as a trusted reverse proxy reports them: gunicorn is reached from 127.0.0.1, a
+trusted proxy by default (`TUG_TRUSTED_PROXIES`), so the portal knows each client by the
+`X-Forwarded-For` it sends, the way it knows real clients behind nginx. Each flooding client is
+one address of its own (TEST-NET-3); it never honours `Retry-After`: a 429 or a 503 is asked
+again at once, as a hostile script would. The ninth client stands for the many visitors of the
+home page, each at an address of its own (TEST-NET-2, in turn): one address viewing the home page
+50 times a second is itself a flood, and the budgets would rightly refuse it.
 
 The searches are varied on purpose: words of the dataset's agendas (systems, subjects, names,
 verbs; whole words and prefixes, one to three of them), time spans, programs and pages, so that
@@ -11,6 +19,7 @@ digits, one- and two-letter words), which now search nothing, and a share match 
 """
 
 import multiprocessing
+import os
 import random
 import statistics
 import time
@@ -23,6 +32,17 @@ CLIENTS = 8
 TIMEOUT_S = 30  # a client gives up on a request after this (counted, with status 0)
 VISITOR_PAUSE_S = 0.02  # between the ninth client's page views: a visitor, not more load
 HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "tug-bench", "Accept": "text/html"}
+FLOODER_NICENESS = int(os.environ.get("TUG_BENCH_FLOODER_NICENESS", "19"))  # 0: no lower
+VISITOR_ADDRESSES = 64  # how many visitors the ninth client stands for (198.51.100.1-64)
+
+
+def flooder_address(n: int) -> str:
+    return f"203.0.113.{n + 1}"
+
+
+def visitor_address(n: int) -> str:
+    return f"198.51.100.{n % VISITOR_ADDRESSES + 1}"
+
 
 WORDS = [
     # systems, subjects and names of the bench dataset's agendas
@@ -58,10 +78,10 @@ def search_paths(seed: int, count: int) -> list[str]:
     return paths
 
 
-def _get(host: str, port: int, path: str) -> int:
+def _get(host: str, port: int, path: str, address: str) -> int:
     connection = HTTPConnection(host, port, timeout=TIMEOUT_S)
     try:
-        connection.request("GET", path, headers=HEADERS)
+        connection.request("GET", path, headers={**HEADERS, "X-Forwarded-For": address})
         response = connection.getresponse()
         response.read()
         return response.status
@@ -69,20 +89,24 @@ def _get(host: str, port: int, path: str) -> int:
         connection.close()
 
 
-def _timed(host: str, port: int, path: str) -> tuple[float, int]:
+def _timed(host: str, port: int, path: str, address: str) -> tuple[float, int]:
     start = time.perf_counter()
     try:
-        status = _get(host, port, path)
+        status = _get(host, port, path, address)
     except (OSError, HTTPException):
         status = 0
     return time.perf_counter() - start, status
 
 
-def _searcher(host, port, paths, deadline, out) -> None:
+def _searcher(host, port, paths, address, deadline, out) -> None:
+    # The flooders' own CPU stands for other machines' (a real attacker's loop does not run on
+    # the portal's cores): they run at the lowest priority, so that what they take from the
+    # portal is what they make it do. They still ask as fast as they can.
+    os.nice(FLOODER_NICENESS)
     latencies, statuses = [], Counter()
     n = 0
-    while time.monotonic() < deadline:
-        seconds, status = _timed(host, port, paths[n % len(paths)])
+    while time.monotonic() < deadline:  # no pause, whatever the answer (Retry-After ignored)
+        seconds, status = _timed(host, port, paths[n % len(paths)], address)
         n += 1
         latencies.append(seconds)
         statuses[status] += 1
@@ -91,8 +115,10 @@ def _searcher(host, port, paths, deadline, out) -> None:
 
 def _visitor(host, port, deadline, out) -> None:
     latencies, statuses = [], Counter()
+    n = 0
     while time.monotonic() < deadline:
-        seconds, status = _timed(host, port, "/")
+        seconds, status = _timed(host, port, "/", visitor_address(n))
+        n += 1
         latencies.append(seconds)
         statuses[status] += 1
         time.sleep(VISITOR_PAUSE_S)
@@ -154,7 +180,7 @@ def measure(
     # fork: the children only speak HTTP; they never touch this process's database connection.
     context = multiprocessing.get_context("fork")
     for _ in range(3):
-        _get(host, port, "/")  # the home page in the page cache
+        _get(host, port, "/", visitor_address(0))  # the home page in the page cache
     out = context.Queue()
     idle = Phase()
     deadline = time.monotonic() + idle_seconds
@@ -167,7 +193,8 @@ def measure(
     deadline = started + seconds
     processes = [context.Process(target=_visitor, args=(host, port, deadline, out))] + [
         context.Process(
-            target=_searcher, args=(host, port, search_paths(seed, 2000), deadline, out)
+            target=_searcher,
+            args=(host, port, search_paths(seed, 2000), flooder_address(seed), deadline, out),
         )
         for seed in range(clients)
     ]

@@ -10,7 +10,7 @@ from tests.support.bulk import bulk_meetings
 from tests.support.celery_worker import WorkerProcess
 from tests.support.demo import DAY_AFTER_SEED
 from tug_portal.celery import app as celery_app
-from tug_portal.common import budgets, slots
+from tug_portal.common import budgets, distinct_targets, fair_use_gate, slots
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Program
@@ -25,10 +25,14 @@ def clear_cache():
     cache.clear()
     budgets.forget_all()
     slots.forget_all()
+    fair_use_gate.forget_all()
+    distinct_targets.forget_all()
     yield
     cache.clear()
     budgets.forget_all()
     slots.forget_all()
+    fair_use_gate.forget_all()
+    distinct_targets.forget_all()
 
 
 @pytest.fixture

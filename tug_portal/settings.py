@@ -89,6 +89,10 @@ MIDDLEWARE = [
     # anything reads the body or looks a value up (tug_portal/common/request_guards.py).
     "tug_portal.common.request_guards.RequestSizeMiddleware",
     "tug_portal.common.request_guards.NulInputMiddleware",
+    # Refuses again, at once, a client the fair-use budgets refused a moment ago (429), before
+    # static files, the CSP, compression, sessions, auth and URL resolving
+    # (tug_portal/common/fair_use_gate.py).
+    "tug_portal.common.fair_use_gate.FairUseGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -367,9 +371,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # A flood's refusals are not logged one by one (a line per request would be the flood
+    # again, on disk): fair_use.py logs each address once when it starts refusing it.
+    "filters": {"no_fair_use_refusals": {"()": "tug_portal.common.fair_use.NoRefusalLogs"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["no_fair_use_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         # pypdf reports every quirk of a malformed PDF; the importer says what matters per file.
         "pypdf": {"level": "ERROR"},
@@ -418,6 +426,9 @@ REMINDER_UPDATE_NOTICE_DELAY_SECONDS = int(
 # How long a confirmation link works, and how often one address may be sent one (anti-flood).
 REMINDER_CONFIRMATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 REMINDER_CONFIRMATION_RESEND_SECONDS = 600
+# A subscription never confirmed this many days after it was last asked for is forgotten (the
+# reminders' sweep), with its subscriber when that leaves them none. Longer than a link works.
+REMINDER_UNCONFIRMED_MAX_AGE_DAYS = int(os.environ.get("REMINDER_UNCONFIRMED_MAX_AGE_DAYS", "7"))
 # The right-hand side of every Message-ID; empty: the host of SITE_URL.
 REMINDER_MESSAGE_ID_DOMAIN = os.environ.get("REMINDER_MESSAGE_ID_DOMAIN", "")
 
@@ -441,6 +452,12 @@ DIGEST_SECTIONS = [
 ]
 REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = int(
     os.environ.get("REMINDER_CONFIRMATION_MAILS_PER_MAILBOX", "3")
+)
+# Different mailboxes one client address (an IPv6 one by its /64) may have the subscribe form
+# mail in 24 h; a further one is refused (429, the form kept, when to retry). Counted in the
+# cache: atomic on Redis, per process without it.
+REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS = int(
+    os.environ.get("REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS", "50")
 )
 # Agenda requests mailed to one program contact; further ones are stored and shown to staff in
 # the admin's queue ("held"), not mailed.
@@ -523,7 +540,7 @@ MIDDLEWARE.insert(
 )
 OTP_TOTP_ISSUER = "TUG Portal"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tug_portal.common.clients.throttle_ip"  # an IPv6 line by its /64
 AXES_LOCKOUT_CALLABLE = "tug_portal.common.auth.lockout_response"
 
 # --- Fair use (tug_portal/common/fair_use.py, budgets.py, slots.py) -------------------------
@@ -543,8 +560,9 @@ TUG_FAIR_USE_GROUPS = [
     ("pages", ["*"], ["GET", "HEAD"]),
     ("forms", ["*"], ["POST", "PUT", "PATCH", "DELETE"]),
 ]
-# Never counted: staff's own area (its login has the throttle above), probes, API docs.
-TUG_FAIR_USE_EXEMPT = ["admin:*", "healthz", "readyz", "api:openapi*", "api:docs*"]
+# Never counted: staff's own area (its login has the throttle above), probes. (The API's schema
+# and docs are counted as the API: the schema from stored bytes, api/api.py.)
+TUG_FAIR_USE_EXEMPT = ["admin:*", "healthz", "readyz"]
 
 
 def _fair_use_budget(group: str, **defaults: float) -> dict[str, float]:

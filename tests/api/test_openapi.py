@@ -69,3 +69,36 @@ def test_every_answer_conforms_to_the_schema(case, demo, without_aup, connection
     # rather than a 429 (which the schema documents as well). Uncompressed: schemathesis's
     # in-process WSGI transport does not undo the gzip an HTTP client would.
     case.call_and_validate(app=wsgi_application, headers={"Accept-Encoding": "identity"})
+
+
+def test_openapi_schema_is_built_once_and_then_served_from_the_store(client, db, monkeypatch):
+    first = client.get("/api/v1/openapi.json")
+    built = []
+    monkeypatch.setattr(
+        api, "get_openapi_schema", lambda **kwargs: built.append(kwargs) or {"stale": True}
+    )
+
+    again = [client.get("/api/v1/openapi.json") for _ in range(3)]
+
+    assert built == []
+    assert {response.content for response in again} == {first.content}
+    assert again[0]["Content-Type"].startswith("application/json")
+    assert again[0]["ETag"] == first["ETag"]
+    assert (
+        client.get("/api/v1/openapi.json", headers={"If-None-Match": first["ETag"]}).status_code
+        == 304
+    )
+
+
+def test_openapi_schema_and_docs_are_counted_in_the_api_budget(client, db, settings):
+    settings.TUG_FAIR_USE_BUDGETS = {
+        **settings.TUG_FAIR_USE_BUDGETS,
+        "api": {**settings.TUG_FAIR_USE_BUDGETS["api"], "burst": 3, "service_burst": 3},
+    }
+    schema = [client.get("/api/v1/openapi.json").status_code for _ in range(6)]
+    docs = client.get("/api/v1/docs")
+
+    assert schema[:3] == [200, 200, 200]
+    assert 429 in schema
+    assert docs.status_code == 429
+    assert "Retry-After" in docs

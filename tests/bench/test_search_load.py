@@ -23,3 +23,20 @@ def test_p99_is_the_value_below_which_99_percent_lie():
     assert p99([float(n) for n in range(1, 101)]) == 100.0
     assert p99([float(n) for n in range(1, 201)]) == 199.0
     assert p99([]) == 0.0
+
+
+def test_each_flooder_is_a_client_address_of_its_own_and_the_visitors_are_others(rf, settings):
+    from bench.search_load import CLIENTS, VISITOR_ADDRESSES, flooder_address, visitor_address
+    from tug_portal.common.clients import client_ip
+
+    settings.TUG_TRUSTED_PROXIES = ["127.0.0.0/8"]  # the default: gunicorn is reached on loopback
+
+    def seen_as(address: str) -> str:
+        return client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address))
+
+    flooders = {seen_as(flooder_address(n)) for n in range(CLIENTS)}
+    visitors = {seen_as(visitor_address(n)) for n in range(1000)}
+
+    assert len(flooders) == CLIENTS
+    assert len(visitors) == VISITOR_ADDRESSES
+    assert not flooders & visitors

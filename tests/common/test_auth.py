@@ -64,6 +64,18 @@ def test_other_addresses_are_not_paused(client, editor):
     assert response.status_code == 302
 
 
+def test_an_ipv6_line_is_paused_as_one_address_whichever_of_its_addresses_it_uses(client, editor):
+    """Anyone on an IPv6 line holds a whole /64 and may pick any address in it."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in_at(client, T0, "wrong", address=f"2001:db8:1:2::{n + 1:x}")
+
+    same_line = log_in_at(client, T0, "right-horse", address="2001:db8:1:2:ffff::99")
+    other_line = log_in_at(client, T0, "right-horse", address="2001:db8:1:3::1")
+
+    assert same_line.status_code == 429
+    assert other_line.status_code == 302
+
+
 def test_logins_without_a_request_are_not_throttled(client, editor):
     assert client.login(username="editor", password="right-horse")
 

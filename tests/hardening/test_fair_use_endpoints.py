@@ -291,3 +291,109 @@ def test_staff_and_health_checks_are_never_counted(client, demo, admin_user, clo
 
     assert probes == [200, 200, 200]
     assert staff == [200, 200, 200]
+
+
+# --- Refused early: before sessions, auth and URL resolving ---------------------------------
+
+
+@pytest.fixture
+def small_page_budget(settings):
+    settings.TUG_FAIR_USE_BUDGETS = {
+        **settings.TUG_FAIR_USE_BUDGETS,
+        "pages": {**settings.TUG_FAIR_USE_BUDGETS["pages"], "burst": 2, "service_burst": 2},
+    }
+
+
+@pytest.fixture
+def resolved(monkeypatch):
+    """The requests whose URL was resolved (each one that got past the early refusal)."""
+    from django.core.handlers.base import BaseHandler
+
+    paths = []
+    resolve = BaseHandler.resolve_request
+
+    def counting(self, request):
+        paths.append(request.path)
+        return resolve(self, request)
+
+    monkeypatch.setattr(BaseHandler, "resolve_request", counting)
+    return paths
+
+
+def flood_until_refused(client, path: str, address: str) -> None:
+    for _ in range(100):
+        if client.get(path, REMOTE_ADDR=address).status_code == 429:
+            return
+    raise AssertionError(f"{address} was never refused on {path}")
+
+
+def test_client_already_refused_is_refused_again_before_sessions_auth_and_urls(
+    client, demo, clock, small_page_budget, resolved
+):
+    flood_until_refused(client, "/announcements/?kind=policy_change", "192.0.2.66")
+    resolved.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/announcements/", REMOTE_ADDR="192.0.2.66", headers=BROWSER)
+
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) >= 1
+    assert "Please try again in" in again.text and "Try again" in again.text
+    assert resolved == []
+    assert len(queries) == 0
+    assert not hasattr(again.wsgi_request, "session")
+
+
+def test_early_refusal_is_only_for_that_address_and_group_and_ends_when_the_budget_refills(
+    client, demo, clock, small_page_budget
+):
+    flood_until_refused(client, "/announcements/", "192.0.2.66")
+
+    other_address = client.get("/announcements/", REMOTE_ADDR="198.51.100.9")
+    other_group = client.get("/calendar/tug.ics", REMOTE_ADDR="192.0.2.66")
+    clock.shift(timedelta(minutes=1))
+    later = client.get("/announcements/", REMOTE_ADDR="192.0.2.66")
+
+    assert other_address.status_code == 200
+    assert other_group.status_code == 200
+    assert later.status_code == 200
+
+
+def test_clients_behind_a_trusted_proxy_are_refused_by_their_own_address(
+    client, demo, clock, small_page_budget, settings
+):
+    settings.TUG_TRUSTED_PROXIES = ["127.0.0.0/8"]
+    flood_until_refused_via = [
+        client.get("/announcements/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.66")
+        for _ in range(20)
+    ]
+    neighbour = client.get(
+        "/announcements/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+
+    assert flood_until_refused_via[-1].status_code == 429
+    assert neighbour.status_code == 200
+
+
+def test_early_refusal_speaks_json_to_the_api_and_lets_staff_and_polls_through(
+    client, demo, clock, settings, admin_user
+):
+    settings.TUG_FAIR_USE_BUDGETS = {
+        group: {**sizes, "burst": 1, "service_burst": 1}
+        for group, sizes in settings.TUG_FAIR_USE_BUDGETS.items()
+    }
+    etag = client.get("/calendar/tug.ics")["ETag"]
+    while client.get("/calendar/tug.ics").status_code != 429:
+        pass
+    while client.get("/api/v1/programs").status_code != 429:
+        pass
+
+    api = client.get("/api/v1/programs")
+    poll = client.get("/calendar/tug.ics", headers={"If-None-Match": etag})
+    client.force_login(admin_user)
+    staff = client.get("/calendar/tug.ics")
+
+    assert api.status_code == 429
+    assert api.json()["detail"].startswith("Too many requests have come from your address")
+    assert poll.status_code == 304
+    assert staff.status_code == 200

@@ -6,11 +6,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import make_meeting, make_program, make_subscription
 from tug_portal.common.mailboxes import InvalidMailbox
 from tug_portal.meetings.models import Program, System
-from tug_portal.reminders import planner, selectors, services
+from tug_portal.reminders import planner, selectors, services, tasks
 from tug_portal.reminders.models import (
     Delivery,
     ReminderPolicy,
@@ -368,3 +369,46 @@ def test_shares_older_than_a_day_are_pruned_and_handled_requests_do_not_linger(f
     frozen_now.shift(timedelta(hours=1))
     assert services.confirmation_mails_prune() == 2
     assert not SubscriptionRequest.objects.exists()
+
+
+# --- Never-confirmed subscriptions are forgotten --------------------------------------------
+
+
+def test_sweep_prunes_subscriptions_never_confirmed_for_the_set_days_and_is_idempotent(
+    db, settings
+):
+    settings.REMINDER_UNCONFIRMED_MAX_AGE_DAYS = 7
+    unconfirmed = Subscription.Status.UNCONFIRMED
+    tug, cpg = make_program(acronym="TUG"), make_program(acronym="CPG")
+    stale = make_subscription("stale@example.com", tug, status=unconfirmed)
+    stale_of_a_subscriber = make_subscription("ann@example.com", cpg, status=unconfirmed)
+    kept = {
+        make_subscription("recent@example.com", tug, status=unconfirmed).pk,
+        make_subscription("ann@example.com", tug).pk,  # confirmed, long ago
+        make_subscription("left@example.com", tug, status=Subscription.Status.UNSUBSCRIBED).pk,
+    }
+    long_ago = timezone.now() - timedelta(days=8)
+    Subscription.objects.exclude(subscriber__email="recent@example.com").update(
+        created_at=long_ago, updated_at=long_ago, confirmation_requested_at=long_ago
+    )
+
+    tasks.sweep_reminders()
+    tasks.sweep_reminders()
+
+    assert set(Subscription.objects.values_list("pk", flat=True)) == kept
+    assert not Subscription.objects.filter(pk__in=[stale.pk, stale_of_a_subscriber.pk]).exists()
+    assert not Subscriber.objects.filter(email="stale@example.com").exists()  # nothing left
+    assert Subscriber.objects.filter(email="ann@example.com").exists()
+
+
+def test_subscription_asked_for_again_recently_is_not_pruned(db, settings):
+    settings.REMINDER_UNCONFIRMED_MAX_AGE_DAYS = 7
+    asked_again = make_subscription(
+        "again@example.com", make_program(), status=Subscription.Status.UNCONFIRMED
+    )
+    long_ago = timezone.now() - timedelta(days=30)
+    Subscription.objects.update(created_at=long_ago, updated_at=long_ago)
+    services.subscription_request(email="again@example.com", program=asked_again.program)
+
+    assert services.subscriptions_unconfirmed_prune() == 0
+    assert Subscription.objects.filter(pk=asked_again.pk).exists()

@@ -132,3 +132,21 @@ def test_feed_summaries_link_only_to_absolute_urls(client, demo, settings):
 
     assert "https://portal.example.org/meetings/cpg-2018-11-01/" in hrefs
     assert [href for href in hrefs if not href.startswith(("https://", "http://"))] == []
+
+
+def test_feed_is_served_from_the_page_cache_until_an_announcement_changes(
+    client, demo, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    first = client.get("/announcements/feed/")
+    with django_assert_num_queries(0):
+        again = client.get("/announcements/feed/?utm_source=reader")  # junk: the same page
+    announcement = Announcement.objects.order_by("-pk").first()
+    announcement.title = "Moved: the DRRS release"
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement.save()
+    edited = client.get("/announcements/feed/")
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert "Moved: the DRRS release" in titles(edited)

@@ -33,14 +33,15 @@ KEY_PREFIX = "fair-use:bucket:"
 
 # KEYS: the buckets. ARGV: now, cost, force (1: take even what is not there: a charge for work
 # already done, which may leave a debt of at most one burst), then rate (tokens a second) and
-# burst of each bucket. Returns {1, ""} when taken, or {0, seconds until it would be} (a string:
-# Redis turns Lua numbers into integers).
+# burst of each bucket. Returns {1, ""} when taken, or {0, seconds until it would be, seconds until
+# the first bucket alone would be} (strings: Redis turns Lua numbers into integers).
 TAKE_SCRIPT = """
 local now = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local force = ARGV[3] == '1'
 local levels = {}
 local wait = 0
+local first_wait = 0
 for i, key in ipairs(KEYS) do
   local rate = tonumber(ARGV[2 + 2 * i])
   local burst = tonumber(ARGV[3 + 2 * i])
@@ -55,10 +56,13 @@ for i, key in ipairs(KEYS) do
   levels[i] = tokens
   if tokens < cost then
     wait = math.max(wait, (cost - tokens) / rate)
+    if i == 1 then
+      first_wait = (cost - tokens) / rate
+    end
   end
 end
 if wait > 0 and not force then
-  return {0, tostring(wait)}
+  return {0, tostring(wait), tostring(first_wait)}
 end
 for i, key in ipairs(KEYS) do
   local rate = tonumber(ARGV[2 + 2 * i])
@@ -98,6 +102,24 @@ def bucket(name: str, budget: Budget) -> Bucket:
 def take(buckets: list[Bucket], cost: float) -> float:
     """Take `cost` from every bucket, or from none. 0 when taken; else the seconds until it
     could be (never 0)."""
+    return take_or_wait(buckets, cost).seconds
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Why a take was refused: `seconds` until every bucket could pay, `first_seconds` until the
+    first one alone could (0 when it could now). Both 0: taken."""
+
+    seconds: float = 0.0
+    first_seconds: float = 0.0
+
+
+TAKEN = Wait()
+
+
+def take_or_wait(buckets: list[Bucket], cost: float) -> Wait:
+    """As `take`, saying also how long the first bucket (an address's whole group, in
+    fair_use.py) holds the client back on its own."""
     return _store().take(buckets, cost, force=False)
 
 
@@ -125,13 +147,13 @@ class RedisBuckets:
         self.script = client.register_script(TAKE_SCRIPT)
         self.client = client
 
-    def take(self, buckets, cost, *, force) -> float:
+    def take(self, buckets, cost, *, force) -> "Wait":
         args = [repr(time.time()), repr(float(cost)), "1" if force else "0"]
         for each in buckets:
             args += [repr(each.budget.rate), repr(float(each.budget.burst))]
         keys = [self.cache.make_and_validate_key(each.key) for each in buckets]
-        taken, wait = self.script(keys=keys, args=args, client=self.client)
-        return 0.0 if int(taken) else float(wait)
+        answer = self.script(keys=keys, args=args, client=self.client)
+        return TAKEN if int(answer[0]) else Wait(float(answer[1]), float(answer[2]))
 
 
 class ProcessBuckets:
@@ -148,24 +170,23 @@ class ProcessBuckets:
         self.levels: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def take(self, buckets, cost, *, force) -> float:
+    def take(self, buckets, cost, *, force) -> Wait:
         now = time.time()
         with self.lock:
-            levels, wait = {}, 0.0
+            levels, waits = {}, []
             for each in buckets:
                 tokens, at = self.levels.get(each.key, (each.budget.burst, now))
                 tokens = min(each.budget.burst, tokens + max(0.0, now - at) * each.budget.rate)
                 levels[each.key] = tokens
-                if tokens < cost:
-                    wait = max(wait, (cost - tokens) / each.budget.rate)
-            if wait and not force:
-                return wait
+                waits.append(max(0.0, (cost - tokens) / each.budget.rate))
+            if max(waits, default=0.0) and not force:
+                return Wait(max(waits), waits[0])
             for each in buckets:
                 self.levels[each.key] = (max(-each.budget.burst, levels[each.key] - cost), now)
                 self.levels.move_to_end(each.key)
             while len(self.levels) > self.MAX_BUCKETS:
                 self.levels.popitem(last=False)
-        return 0.0
+        return TAKEN
 
     def forget(self) -> None:
         with self.lock:

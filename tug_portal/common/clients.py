@@ -34,12 +34,17 @@ def _address(text: str):
 
 
 def in_networks(address: str, cidrs) -> bool:
+    return _in_networks(address, tuple(cidrs))
+
+
+@lru_cache(maxsize=4096)  # asked for every request's peer and hops: the same few addresses
+def _in_networks(address: str, cidrs: tuple[str, ...]) -> bool:
     parsed = _address(address)
     if parsed is None:
         return False
     if parsed.version == 6 and parsed.ipv4_mapped:  # ::ffff:127.0.0.1 is 127.0.0.1
         parsed = parsed.ipv4_mapped
-    return any(parsed in network for network in parse_networks(tuple(cidrs)))
+    return any(parsed in network for network in parse_networks(cidrs))
 
 
 def client_ip(request) -> str:
@@ -57,6 +62,35 @@ def client_ip(request) -> str:
         if not in_networks(hop, trusted):
             break
     return client
+
+
+IPV6_CLIENT_PREFIX = 64  # one subscriber line gets a whole /64: its addresses are one client
+
+
+@lru_cache(maxsize=4096)
+def client_network(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Network | None:
+    """The client `address` stands for: itself (IPv4, an IPv4-mapped IPv6 address as IPv4), or
+    its /64 (IPv6: anyone on a line holds a whole /64, often more, and may pick any address in
+    it, so counting each address apart would give them 2**64 tries). None: not an address."""
+    parsed = _address(address)
+    if parsed is None:
+        return None
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        return parsed.ipv4_mapped
+    if parsed.version == 6:
+        return ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False)
+    return parsed
+
+
+def throttle_ip(request) -> str:
+    """The login throttle's key (django-axes' AXES_CLIENT_IP_CALLABLE): `client_ip`, an IPv6
+    one as the first address of its /64 (axes stores it as an address). The logs keep the
+    real one."""
+    address = client_ip(request)
+    network = client_network(address)
+    if isinstance(network, ipaddress.IPv6Network):
+        return str(network.network_address)
+    return str(network) if network is not None else address
 
 
 @checks.register(checks.Tags.security)

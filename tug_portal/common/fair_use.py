@@ -30,11 +30,10 @@ fragment for htmx, text for calendar clients, JSON for the API. A refused form P
 its view (`keeps_typed_form`), which shows the form again with what was typed, nothing done,
 and says when to send it.
 
-Staff, the admin, the health checks and the API's schema and docs are exempt
+Staff, the admin and the health checks are exempt
 (`settings.TUG_FAIR_USE_EXEMPT`). `TUG_FAIR_USE_ENABLED=0` turns the whole thing off.
 """
 
-import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -43,8 +42,8 @@ from fnmatch import fnmatchcase
 from django.conf import settings
 from django.db import DatabaseError
 
-from . import budgets, canonical
-from .clients import client_ip
+from . import budgets, canonical, fair_use_gate
+from .clients import client_ip, client_network
 from .responses import error_response, wants_html, wants_json
 from .site import absolute_url
 
@@ -52,7 +51,6 @@ logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 FULL_COST = 1.0
-IPV6_CLIENT_PREFIX = 64  # one subscriber line gets a whole /64: its addresses are one client
 
 # The clock a request's work is timed with (tests put a simulated one in its place).
 work_clock = time.perf_counter
@@ -210,6 +208,13 @@ def _wants_markup(request) -> bool:
     return wants_json(request) or wants_html(request) or bool(getattr(request, "htmx", False))
 
 
+class NoRefusalLogs(logging.Filter):
+    """For `django.request`: drops its line for each 429 (see settings.LOGGING)."""
+
+    def filter(self, record) -> bool:
+        return getattr(record, "status_code", None) != 429
+
+
 # --- The middleware -------------------------------------------------------------------------
 
 
@@ -275,16 +280,8 @@ def client_key(request) -> str:
 
 
 def budget_address(address: str) -> str:
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6 and parsed.ipv4_mapped:
-        return str(parsed.ipv4_mapped)
-    if parsed.version == 6:
-        network = ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False)
-        return str(network)
-    return address
+    network = client_network(address)
+    return str(network) if network is not None else address
 
 
 def service_of(request, url_name: str) -> str:
@@ -318,19 +315,28 @@ class FairUseMiddleware:
             return None
         url_name = request.resolver_match.view_name
         group = group_for(url_name, request.method)
+        if request.method in SAFE_METHODS:
+            fair_use_gate.learn_group(request.path, group.name if group else None)
         if group is None:
             return None
-        buckets = group.buckets(client_key(request), service_of(request, url_name))
+        client = client_key(request)
+        buckets = group.buckets(client, service_of(request, url_name))
         least = group.least_cost(request)
-        wait = budgets.take(buckets, least)
-        if not wait:
+        wait = budgets.take_or_wait(buckets, least)
+        if not wait.seconds:
             request.fair_use = Admission(group, buckets, least, started=work_clock())
             return None
         # Staff are never refused. Asked only now: whether a session cookie is a staff login
         # costs a query, which a flood of requests with made-up cookies must not get each time.
         if is_staff(request):
             return None
-        refused = Refusal(budgets.retry_after(wait))
+        if wait.first_seconds:  # the whole group, not only this URL: refused early next time
+            if wait.first_seconds >= 1 and not fair_use_gate.is_refused(client, group.name):
+                logger.warning(
+                    "Fair use: refusing %s (%s) for %.0f s.", client, group.name, wait.first_seconds
+                )
+            fair_use_gate.remember_refusal(client, group.name, wait.first_seconds)
+        refused = Refusal(budgets.retry_after(wait.seconds))
         check = getattr(view_func, "fair_use_not_modified", None)
         if check and is_conditional(request) and (answer := check(request, **view_kwargs)):
             return answer

@@ -2,8 +2,10 @@
 one transaction. Planning and sending live in planner.py and dispatcher.py."""
 
 import logging
+import math
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tug_portal.common import distinct_targets
 from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.common.queue import enqueue_on_commit
 from tug_portal.meetings.models import Program, System
@@ -62,6 +65,50 @@ def reminder_policy_changed(*, program_id: int) -> None:
 
 
 # --- Subscribing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailboxShareSpent:
+    """The subscribe form refused: this client address has had many different mailboxes mailed
+    today (REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS)."""
+
+    retry_after: int  # seconds
+
+    @property
+    def form_message(self) -> str:
+        return (
+            "Not sent yet: confirmation mails to many different addresses have been asked for "
+            "from your network today. What you typed is kept below; please send it again in "
+            f"{duration_in_words(self.retry_after)}."
+        )
+
+
+def duration_in_words(seconds: int) -> str:
+    """3 → "3 seconds", 600 → "10 minutes", 86400 → "24 hours" (rounded up)."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = math.ceil(seconds / size)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
+
+
+def subscription_mailbox_share_take(*, client: str, email: str) -> MailboxShareSpent | None:
+    """Count `email`'s mailbox among those the subscribe form mailed for `client` (an address,
+    fair_use.client_key) in the last 24 h, if within REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS;
+    the same mailbox again is not counted. None when within; else when to try again. Kept in
+    the cache: atomic on Redis (tug_portal/common/distinct_targets.py)."""
+    try:
+        mailbox = canonical_mailbox(email)
+    except InvalidMailbox:
+        return None  # the form has refused it already; the task drops it anyway
+    wait = distinct_targets.admit(
+        "subscribe-mailboxes",
+        client,
+        mailbox,
+        limit=settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS,
+        period=CONFIRMATION_BUDGET_PERIOD.total_seconds(),
+    )
+    return MailboxShareSpent(math.ceil(wait)) if wait else None
 
 
 def subscription_ask(*, email: str, program: Program, systems: Iterable[System] = ()) -> None:
@@ -215,6 +262,22 @@ def confirmation_mails_prune() -> int:
     """Forget the shares older than the period they count in (the sweep)."""
     since = timezone.now() - CONFIRMATION_BUDGET_PERIOD
     return ConfirmationMail.objects.filter(created_at__lte=since).delete()[0]
+
+
+@transaction.atomic
+def subscriptions_unconfirmed_prune() -> int:
+    """Forget the subscriptions never confirmed within REMINDER_UNCONFIRMED_MAX_AGE_DAYS of
+    their last request (the sweep): their link has expired, and an address that never said
+    yes is not kept. A subscriber left with no subscription at all goes with them. Asking again
+    starts afresh. Returns how many subscriptions were forgotten; a second run finds none."""
+    since = timezone.now() - timedelta(days=settings.REMINDER_UNCONFIRMED_MAX_AGE_DAYS)
+    stale = Subscription.objects.filter(
+        status=Status.UNCONFIRMED, confirmed_at__isnull=True, updated_at__lt=since
+    )
+    subscriber_ids = set(stale.values_list("subscriber_id", flat=True))
+    forgotten = stale.delete()[1].get(Subscription._meta.label, 0)
+    Subscriber.objects.filter(pk__in=subscriber_ids, subscriptions__isnull=True).delete()
+    return forgotten
 
 
 @transaction.atomic

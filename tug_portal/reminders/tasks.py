@@ -31,7 +31,8 @@ def plan_program(program_id: int) -> None:
 @portal_task()
 def sweep_reminders() -> None:
     """Beat, every 10 minutes: re-plan upcoming meetings' reminders and re-send lost
-    confirmation mails and subscription requests (whatever a lost task would have done)."""
+    confirmation mails and subscription requests (whatever a lost task would have done); forget
+    what has aged out (confirmation mail counts, subscriptions never confirmed)."""
     if planner.upcoming_plan_deliveries():
         enqueue(dispatch_due)
     awaiting = selectors.subscriptions_awaiting_confirmation_mail(
@@ -43,6 +44,7 @@ def sweep_reminders() -> None:
     for request_id in stored.values_list("pk", flat=True):
         enqueue(handle_subscription_request, request_id)
     services.confirmation_mails_prune()
+    services.subscriptions_unconfirmed_prune()
 
 
 # The name `sweep_reminders` had before it said what it sweeps: a message queued under the old

@@ -66,13 +66,20 @@ def subscribe(request):
         if form.is_valid():
             program = form.cleaned_data["program"]
             if not form.is_bot:
+                # Different mailboxes this client address had mailed today: within its share?
+                refusal = services.subscription_mailbox_share_take(
+                    client=fair_use.client_key(request), email=form.cleaned_data["email"]
+                )
+            if refusal:
+                status = 429  # nothing done, the form kept, and when to send it again
+            elif not form.is_bot:
                 # Stored and handed to a task: the same work and answer for any address.
                 services.subscription_ask(
                     email=form.cleaned_data["email"],
                     program=program,
                     systems=form.cleaned_data["systems"],
                 )
-            if not request.htmx:
+            if not refusal and not request.htmx:
                 query = urlencode({"program": program.slug, "sent": "1"})
                 return redirect(f"{reverse('reminders:subscribe')}?{query}")
         else:
@@ -86,7 +93,10 @@ def subscribe(request):
         "confirmation_cap": settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX,
     }
     template = "reminders/subscribe.html#panel" if request.htmx else "reminders/subscribe.html"
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if refusal:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
