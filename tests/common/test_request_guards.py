@@ -97,3 +97,11 @@ def test_the_agenda_upload_has_a_limit_too(staff_client):
     response = staff_client.post(IMPORT, {"file": upload})
 
     assert response.status_code == 413
+
+
+def test_an_api_parameter_holding_nul_is_refused_in_the_apis_documented_error_shape(client, db):
+    response = client.get("/api/v1/meetings", {"program": "tug\x00"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "NUL" in response.json()["detail"]

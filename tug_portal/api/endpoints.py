@@ -36,9 +36,10 @@ router = Router()
 
 
 def responses(ok, *error_statuses: int) -> dict:
-    """The answers an endpoint documents: its 200, 304 (If-None-Match matched), its errors and
-    429 (the acceptable use policy may answer any endpoint)."""
-    return {200: ok, 304: None, **dict.fromkeys((*error_statuses, 429), ErrorOut)}
+    """The answers an endpoint documents: its 200, 304 (If-None-Match matched), its errors, 400
+    (a parameter holding a NUL character, refused before any endpoint) and 429 (the acceptable
+    use policy may answer any endpoint)."""
+    return {200: ok, 304: None, **dict.fromkeys((400, *error_statuses, 429), ErrorOut)}
 
 
 def page_of(request, queryset: QuerySet, page: PageQuery) -> dict:

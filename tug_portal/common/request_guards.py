@@ -15,7 +15,7 @@ import io
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
 
 NUL_MESSAGE = "The request holds a NUL character (\\0), which no field accepts."
@@ -100,6 +100,9 @@ class NulInputMiddleware:
 
     def __call__(self, request):
         if holds_nul(request.GET) or (is_form(request) and holds_nul(request.POST)):
+            if request.path.startswith("/api/"):
+                # The API's clients read its documented error shape ({"detail": ...}).
+                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
             return plain_refusal(400, NUL_MESSAGE)
         return self.get_response(request)
 
