@@ -139,8 +139,8 @@ def meetings_search(
     when: str = When.UPCOMING,
     now: datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """Visible meetings matching the filters, with what a list row shows (program, topics with
-    their systems) prefetched."""
+    """Visible meetings matching the filters, with what a list row shows prefetched: the
+    program, and the topics as a plain list (`topic_list`, each with its `system_list`)."""
     meetings = meetings_visible(user=user)
     if program_slug:
         meetings = meetings.filter(program__slug=program_slug)
@@ -149,7 +149,7 @@ def meetings_search(
     meetings = _with_text(meetings, text)
     meetings = _in_time(meetings, when, now or timezone.now())
     return meetings.select_related("program").prefetch_related(
-        Prefetch("topics", queryset=topics_for_lists())
+        Prefetch("topics", queryset=topics_for_lists(), to_attr="topic_list")
     )
 
 
