@@ -144,7 +144,7 @@ class Program(ConferenceDetails, TimeStampedModel):
     )
     is_active = models.BooleanField(default=True)
 
-    history = HistoricalRecords(excluded_fields=["description_rendered"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["acronym"]
@@ -313,7 +313,7 @@ class Meeting(ConferenceDetails, TimeStampedModel):
     change_summary = models.CharField(max_length=500, blank=True, editable=False)
 
     objects = MeetingQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["calendar_snapshot", "notes_rendered"])
+    history = HistoricalRecords(excluded_fields=["calendar_snapshot"])
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -423,9 +423,7 @@ class AgendaTopic(TimeStampedModel):
     systems = models.ManyToManyField(System, blank=True, related_name="topics")
     documents = models.ManyToManyField(Document, blank=True, related_name="topics")
 
-    history = HistoricalRecords(
-        m2m_fields=[facilitators, systems, documents], excluded_fields=["body_rendered"]
-    )
+    history = HistoricalRecords(m2m_fields=[facilitators, systems, documents])
 
     class Meta:
         ordering = ["order", "pk"]
@@ -483,7 +481,7 @@ class Announcement(TimeStampedModel):
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = AnnouncementQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[systems, documents], excluded_fields=["body_rendered"])
+    history = HistoricalRecords(m2m_fields=[systems, documents])
 
     class Meta:
         ordering = ["-published_at", "-pk"]
