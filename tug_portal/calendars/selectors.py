@@ -225,7 +225,7 @@ def stored_feeds_touching(*, program_ids) -> QuerySet[StoredFeed]:
 
 
 def stored_feeds_without_content() -> QuerySet[StoredFeed]:
-    return StoredFeed.objects.defer("content", "content_gzip").select_related("program", "system")
+    return StoredFeed.objects.defer("content").select_related("program", "system")
 
 
 def default_feed_specs() -> list[FeedSpec]:

@@ -1,7 +1,6 @@
 """Writes for feeds: build and store a feed, refresh the feeds a change touched, and the sweep
 that catches up whatever a lost change event left behind."""
 
-import gzip
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -161,8 +160,6 @@ def _feed_store(*, spec, program, system, content, etag, version, event_count, n
             "system": system,
             "full_history": spec.full_history,
             "content": content,
-            # A callable: compressed only when the row is created, not on every rebuild.
-            "content_gzip": lambda: gzip.compress(content, mtime=0),
             "etag": etag,
             "content_changed_at": now,
             "data_version": version,
@@ -176,9 +173,8 @@ def _feed_store(*, spec, program, system, content, etag, version, event_count, n
         # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
         # subscribers keep getting 304s.
         if feed.etag != etag:
-            feed.content, feed.content_gzip = content, gzip.compress(content, mtime=0)
-            feed.etag, feed.content_changed_at = etag, now
-            fields += ["content", "content_gzip", "etag", "content_changed_at"]
+            feed.content, feed.etag, feed.content_changed_at = content, etag, now
+            fields += ["content", "etag", "content_changed_at"]
         feed.save(update_fields=fields)
     transaction.on_commit(lambda: feed_store.feed_publish(feed))
     return feed
@@ -200,7 +196,7 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
     rebuilt = []
-    for feed in feeds.defer("content", "content_gzip").select_related("program", "system"):
+    for feed in feeds.defer("content").select_related("program", "system"):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
             continue
