@@ -26,6 +26,11 @@ class StoredFeed(models.Model):
     data_version = models.CharField(max_length=64, help_text="The data the build read.")
     built_at = models.DateTimeField()
     event_count = models.PositiveIntegerField(default=0)
+    # The meetings it holds, in order (`layout`), with their calendar states (`layout_entries`,
+    # read only for a feed being patched): where a one-edit rebuild starts from
+    # (`feed_layout`). Null: rebuilt from the database.
+    layout = models.JSONField(null=True, blank=True)
+    layout_entries = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["key"]
