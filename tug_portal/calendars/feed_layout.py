@@ -11,6 +11,9 @@ says the first such change can happen (`stable_until`).
 """
 
 import hashlib
+import threading
+import uuid
+from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
@@ -101,9 +104,36 @@ def layout_of(
     layout = {
         "context": context,
         "stable_until": _us(min(later, default=None)),
-        "ids": [state.pk for state in states],
+        "token": uuid.uuid4().hex,  # names these entries (`held_layout`)
     }
     return layout, [entries.get(state.pk) or _entry(state) for state in states]
+
+
+# The layouts this process wrote or read lately, parsed: {feed key: (token, states, {id:
+# entry})}. Used only when the stored layout's token is the same (a build rolled back, or made
+# by another process, leaves a different one).
+HELD_LAYOUTS_MAX = 64
+_held: OrderedDict[str, tuple[str, list[EventState], dict]] = OrderedDict()
+_held_lock = threading.Lock()
+
+
+def hold_layout(key: str, token: str, states: list[EventState], entries: dict) -> None:
+    with _held_lock:
+        _held[key] = (token, states, entries)
+        _held.move_to_end(key)
+        while len(_held) > HELD_LAYOUTS_MAX:
+            _held.popitem(last=False)
+
+
+def held_layout(key: str, token: str) -> tuple[list[EventState], dict] | None:
+    with _held_lock:
+        held = _held.get(key)
+    return held[1:] if held is not None and held[0] == token else None
+
+
+def forget_held_layouts() -> None:
+    with _held_lock:
+        _held.clear()
 
 
 def states_of(entries: list) -> tuple[list[EventState], dict]:
@@ -153,7 +183,7 @@ def states_of(entries: list) -> tuple[list[EventState], dict]:
 
 
 def layout_usable(layout: dict | None, *, context: str) -> bool:
-    return bool(layout) and layout.get("context") == context
+    return bool(layout) and layout.get("context") == context and "token" in layout
 
 
 def layout_stable(layout: dict, *, now: datetime) -> bool:

@@ -54,12 +54,14 @@ def feed_meetings(spec: FeedSpec, *, now: datetime) -> QuerySet[Meeting]:
 def meetings_saved_since(since: datetime) -> set[int]:
     """Meetings whose event may show a save no `meetings_changed` names (a topic's clock
     times, the meeting's own recording or notes, its replacement published): saved, or with a
-    topic or replacement saved, since then. Two scans of `updated_at`."""
-    meetings = Meeting.objects.filter(
-        Q(updated_at__gte=since) | Q(replacement__updated_at__gte=since)
-    ).values_list("pk", flat=True)
-    topics = AgendaTopic.objects.filter(updated_at__gte=since).values_list("meeting_id", flat=True)
-    return set(meetings) | set(topics)
+    topic or replacement saved, since then: one query."""
+    meetings = (
+        Meeting.objects.filter(Q(updated_at__gte=since) | Q(replacement__updated_at__gte=since))
+        .order_by()
+        .values_list("pk")
+    )
+    topics = AgendaTopic.objects.filter(updated_at__gte=since).order_by().values_list("meeting_id")
+    return {pk for (pk,) in meetings.union(topics)}
 
 
 def feeds_members_among(specs: list[FeedSpec], ids, *, now: datetime) -> dict[str, set[int]]:

@@ -20,6 +20,8 @@ from . import event_store, feed_store, meeting_cache
 from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_layout import (
+    held_layout,
+    hold_layout,
     layout_context,
     layout_of,
     layout_stable,
@@ -170,7 +172,7 @@ def feed_build(
 
 
 def _feed_assemble(
-    *, spec, program, system, states, meetings, version, run, entries=None
+    *, spec, program, system, states, meetings, version, run, entries=None, locked=None
 ) -> StoredFeed:
     """Join the feed from its states' pieces (written where missing) and store it, with its
     layout. `meetings`: the feed's queryset (None: read the states' meetings by id);
@@ -193,7 +195,7 @@ def _feed_assemble(
             if len(pieces) == len(states)
             else (None, None)
         )
-        return _feed_store(
+        feed = _feed_store(
             spec=spec,
             program=program,
             system=system,
@@ -204,29 +206,50 @@ def _feed_assemble(
             now=now,
             layout=layout,
             layout_entries=layout_entries,
+            locked=locked,
         )
+    if layout is not None:
+        by_pk = {state.pk: entry for state, entry in zip(states, layout_entries, strict=True)}
+        hold_layout(spec.key, layout["token"], states, by_pk)
+    return feed
 
 
 @transaction.atomic
 def _feed_store(
-    *, spec, program, system, content, etag, version, event_count, now, layout, layout_entries
+    *,
+    spec,
+    program,
+    system,
+    content,
+    etag,
+    version,
+    event_count,
+    now,
+    layout,
+    layout_entries,
+    locked=None,
 ) -> StoredFeed:
+    """`locked`: the feed's row, when the caller read it locked already."""
     stored = StoredFeed.objects.defer("content", "layout", "layout_entries")  # not needed
-    feed, created = stored.select_for_update().get_or_create(
-        key=spec.key,
-        defaults={
-            "program": program,
-            "system": system,
-            "full_history": spec.full_history,
-            "content": content,
-            "etag": etag,
-            "content_changed_at": now,
-            "data_version": version,
-            "built_at": now,
-            "event_count": event_count,
-            "layout": layout,
-            "layout_entries": layout_entries,
-        },
+    feed, created = (
+        (locked, False)
+        if locked
+        else stored.select_for_update().get_or_create(
+            key=spec.key,
+            defaults={
+                "program": program,
+                "system": system,
+                "full_history": spec.full_history,
+                "content": content,
+                "etag": etag,
+                "content_changed_at": now,
+                "data_version": version,
+                "built_at": now,
+                "event_count": event_count,
+                "layout": layout,
+                "layout_entries": layout_entries,
+            },
+        )
     )
     if not created:
         fields = ["data_version", "built_at", "event_count", "layout", "layout_entries"]
@@ -330,33 +353,42 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     # signal), and those time alone changed in a feed whose layout says it could have.
     since = min(feed.built_at for feed, _ in patchable) - SAVED_SINCE_MARGIN
     moved = set(meeting_ids) | meetings_saved_since(since)
-    unstable = [feed.pk for feed, _ in patchable if not layout_stable(feed.layout, now=run.now)]
-    entries = dict(_layout_entries(unstable))
-    for feed_entries in entries.values():
-        moved |= moved_by_time(states_of(feed_entries)[0], now=run.now)
+    layouts = _layouts(patchable)
+    for feed, _ in patchable:
+        if not layout_stable(feed.layout, now=run.now):
+            moved |= moved_by_time(layouts[feed.pk][0], now=run.now)
     members = feeds_members_among([spec for _, spec in patchable], moved, now=run.now)
-    touched = [
-        (feed, spec)
-        for feed, spec in patchable
-        if members[spec.key] or not moved.isdisjoint(feed.layout["ids"])
-    ]
-    entries |= _layout_entries([feed.pk for feed, _ in touched if feed.pk not in entries])
-    for feed, spec in touched:
-        _feed_patch(feed, spec, entries[feed.pk], moved=moved, members=members[spec.key], run=run)
-        rebuilt.append(spec.key)
+    for feed, spec in patchable:
+        states, entries = layouts[feed.pk]
+        if members[spec.key] or not moved.isdisjoint(entries):
+            _feed_patch(
+                feed, spec, states, entries, moved=moved, members=members[spec.key], run=run
+            )
+            rebuilt.append(spec.key)
     return rebuilt
 
 
-def _layout_entries(feed_ids) -> dict[int, list]:
-    if not feed_ids:
-        return {}
-    return dict(StoredFeed.objects.filter(pk__in=feed_ids).values_list("pk", "layout_entries"))
+def _layouts(patchable) -> dict[int, tuple[list, dict]]:
+    """{feed id: (states, {meeting id: entry})} of each feed's stored layout: held by this
+    process (it wrote or read them last), else read and parsed (then held)."""
+    layouts, missing = {}, {}
+    for feed, _ in patchable:
+        if held := held_layout(feed.key, feed.layout["token"]):
+            layouts[feed.pk] = held
+        else:
+            missing[feed.pk] = feed
+    if missing:
+        rows = StoredFeed.objects.filter(pk__in=list(missing)).values_list("pk", "layout_entries")
+        for pk, entries in rows:
+            layouts[pk] = states_of(entries)
+            hold_layout(missing[pk].key, missing[pk].layout["token"], *layouts[pk])
+    return layouts
 
 
-def _feed_patch(feed: StoredFeed, spec: FeedSpec, entries, *, moved, members, run: BuildRun):
-    """Rebuild the feed from its layout: the `moved` meetings taken out, those of them it holds
-    (`members`) put back with their state read afresh, the others as the layout keeps them."""
-    states, by_pk = states_of(entries)
+def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, members, run):
+    """Rebuild the feed from its layout (`states`, {id: entry}): the `moved` meetings taken
+    out, those of them it holds (`members`) put back with their state read afresh, the others
+    as the layout keeps them."""
     fresh = run.states_of(sorted(members))
     states = sorted(
         [state for state in states if state.pk not in moved] + list(fresh.values()),
@@ -379,6 +411,7 @@ def _feed_patch(feed: StoredFeed, spec: FeedSpec, entries, *, moved, members, ru
         version=version,
         run=run,
         entries=kept,
+        locked=feed,
     )
 
 
