@@ -313,8 +313,9 @@ def feeds_refresh_for_programs(*, program_ids) -> list[str]:
 # More edited meetings than this in one change (a program's schedule moved, a person renamed):
 # the feeds are checked and rebuilt from the database, not patched one meeting at a time.
 PATCH_MAX_MEETINGS = 50
-# A save committed after a build began may carry an earlier `updated_at`: look back this far.
-SAVED_SINCE_MARGIN = timedelta(minutes=5)
+# A save committed after a build began may carry an earlier `updated_at`: look back this far
+# (longer than a request's transaction can last: gunicorn kills a worker after 30 s).
+SAVED_SINCE_MARGIN = timedelta(minutes=1)
 
 
 def feeds_refresh_for_meetings(*, meeting_ids, program_ids, now=None) -> list[str]:
@@ -353,6 +354,11 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     # signal), and those time alone changed in a feed whose layout says it could have.
     since = min(feed.built_at for feed, _ in patchable) - SAVED_SINCE_MARGIN
     moved = set(meeting_ids) | meetings_saved_since(since)
+    if len(moved) > PATCH_MAX_MEETINGS:  # an import, a bulk edit: check every feed instead
+        for feed, _ in patchable:
+            if key := _refresh_one(feed, run=run):
+                rebuilt.append(key)
+        return rebuilt
     layouts = _layouts(patchable)
     for feed, _ in patchable:
         if not layout_stable(feed.layout, now=run.now):
