@@ -13,10 +13,20 @@ from hypothesis import strategies as st
 from tug_portal.calendars import event_store
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.ics_responses import content_etag
-from tug_portal.calendars.models import StoredEvent
-from tug_portal.calendars.selectors import default_feed_specs
-from tug_portal.calendars.services import feed_build, feeds_refresh_for_programs
+from tug_portal.calendars.models import StoredEvent, StoredFeed
+from tug_portal.calendars.selectors import (
+    default_feed_specs,
+    feed_data_version,
+    stored_feeds_touching,
+)
+from tug_portal.calendars.services import (
+    feed_build,
+    feeds_refresh_for_meetings,
+    feeds_refresh_for_programs,
+    feeds_sweep,
+)
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
+from tug_portal.meetings.signals import meetings_changed
 
 
 @pytest.fixture(autouse=True)
@@ -251,3 +261,86 @@ def test_a_piece_whose_state_moved_is_written_again_not_served(
 
     assert written == [meeting.slug]
     assert b"Late addition" in content
+
+
+@pytest.fixture
+def signalled():
+    """What the core's `meetings_changed` said (the refresh task's arguments)."""
+    said = {"meeting_ids": set(), "program_ids": set()}
+
+    def listen(sender, *, meeting_ids, program_ids, **kwargs):
+        said["meeting_ids"] |= set(meeting_ids)
+        said["program_ids"] |= set(program_ids)
+
+    meetings_changed.connect(listen, dispatch_uid="tests.signalled")
+    yield said
+    meetings_changed.disconnect(dispatch_uid="tests.signalled")
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(EDITS), st.integers(0, 500), st.integers(0, 500)),
+        min_size=1,
+        max_size=5,
+    ),
+    later=st.sampled_from([timedelta(0), timedelta(0), timedelta(minutes=5), timedelta(days=1)]),
+)
+def test_feeds_patched_from_their_layout_equal_full_builds_byte_for_byte(
+    built_feeds, django_capture_on_commit_callbacks, signalled, edits, later
+):
+    now = timezone.now()
+    _feeds(now)  # every feed stored with its layout
+    signalled["meeting_ids"].clear()
+    signalled["program_ids"].clear()
+    for edit, n, k in edits:
+        with django_capture_on_commit_callbacks(execute=True):
+            edit(n, k)
+    later = now + later
+
+    rebuilt = feeds_refresh_for_meetings(**signalled, now=later)
+
+    touching = stored_feeds_touching(program_ids=signalled["program_ids"])
+    stored = {feed.key: feed for feed in touching}
+    specs = {spec.key: spec for spec in _specs()}
+    event_store.forget_all()
+    for key, feed in stored.items():
+        version = feed_data_version(specs[key], now=later)
+        full = feed_build(spec=specs[key], now=later)
+        # Each feed is a full build's, or one that checking data versions (the sweep, and the
+        # refresh before layouts) would leave alone too: a change no signal names, such as a
+        # topic's clock time, reaches feeds with the next change of their meetings.
+        assert feed.etag == full.etag or feed.data_version == version, key
+        if key in rebuilt:
+            assert bytes(feed.content) == bytes(full.content), key
+            assert feed.data_version == version, key
+
+
+def test_one_edit_patches_only_the_feeds_holding_it_from_their_layout(
+    built_feeds, django_capture_on_commit_callbacks, signalled, django_assert_max_num_queries
+):
+    # An archive saved an hour ago (what was saved in the last minute is read again), its
+    # feeds built since.
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Meeting.objects.update(updated_at=an_hour_ago)
+    AgendaTopic.objects.update(updated_at=an_hour_ago)
+    feeds_sweep()
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed"
+        meeting.save()
+
+    # The feeds and their layouts, the programs, what was saved since, the edited meeting's
+    # membership, state and facts, the next meetings, and each rebuilt feed's row (with the
+    # savepoints): a few per feed rebuilt, none per meeting it holds.
+    with django_assert_max_num_queries(60):
+        rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert set(rebuilt) == {"all", "all?history=all", "tug", "tug?history=all"}
+    for key in rebuilt:
+        feed = StoredFeed.objects.get(key=key)
+        assert b"SUMMARY:Renamed" in bytes(feed.content) or b"Renamed" in bytes(feed.content)

@@ -193,7 +193,13 @@ def calendar_head(meetings, *, info: CalendarInfo) -> bytes:
     """Everything before the first event: the calendar's properties and its VTIMEZONEs (the
     meetings need only `time_zone`, `starts_at` and `ends_at`)."""
     # What Calendar.to_ical writes with the VTIMEZONEs as its components, written apart.
-    return _calendar(info).to_ical().removesuffix(CALENDAR_END) + _timezones_ical(meetings)
+    return _calendar_ical(info) + _timezones_ical(meetings)
+
+
+@lru_cache(maxsize=256)
+def _calendar_ical(info: CalendarInfo) -> bytes:
+    # A feed's properties change with its description only: rebuilds mostly ask for the same.
+    return _calendar(info).to_ical().removesuffix(CALENDAR_END)
 
 
 def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -> bytes:

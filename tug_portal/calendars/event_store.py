@@ -60,6 +60,18 @@ class EventState:
     starts_at: datetime
     ends_at: datetime
     key: str
+    # What a feed's data version sums up (`selectors.meetings_aggregate`) and what decides, as
+    # time passes, the key's day-dependent parts and whether a cancelled meeting is still shown
+    # (`feed_layout`): kept in each stored feed's layout, so that a one-edit rebuild reads only
+    # the edited meetings.
+    sequence: int = 0
+    changed_at: datetime | None = None
+    updated_at: datetime | None = None
+    has_change_summary: bool = False
+    has_recording: bool = False
+    recording_until: object = None
+    note_shown: bool = False
+    recording_shown: bool = False
 
     Status = Meeting.Status
     zone = Meeting.zone
@@ -82,6 +94,24 @@ class _StateFacts:
     recording_is_available = Meeting.recording_is_available
 
 
+def day_facts(facts, *, now: datetime) -> tuple[bool, bool]:
+    """What an event shows that moves with time alone: the change note (still within
+    TUG_ICAL_CHANGE_NOTE_DAYS) and the recording (still available)."""
+    return change_note_shown(facts, now=now), facts.recording_is_available()
+
+
+def day_facts_of(state: EventState, *, now: datetime) -> tuple[bool, bool]:
+    """`day_facts` from what a state keeps (whether there is a summary or a recording)."""
+    facts = _StateFacts(
+        state.time_zone,
+        state.changed_at,
+        "x" if state.has_change_summary else "",
+        "x" if state.has_recording else "",
+        state.recording_until,
+    )
+    return day_facts(facts, now=now)
+
+
 def _settings_fingerprint() -> str:
     return repr((EVENT_FORMAT, settings.SITE_URL, settings.TUG_ICAL_UID_DOMAIN))
 
@@ -93,10 +123,10 @@ def event_state_key(
     updated_at,
     replacement: str,
     topics: tuple,
-    facts: _StateFacts,
-    now: datetime,
+    day: tuple[bool, bool],
     fingerprint: str,
 ) -> str:
+    """`day`: `day_facts` of the meeting at the build's time."""
     parts = (
         fingerprint,
         sequence,
@@ -104,8 +134,7 @@ def event_state_key(
         updated_at.isoformat(),
         replacement,
         repr(topics),
-        change_note_shown(facts, now=now),
-        facts.recording_is_available(),
+        *day,
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
@@ -170,18 +199,36 @@ def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[
         topic_count,
     ) in _with_topic_state(meetings).values_list(*STATE_COLUMNS):
         facts = _StateFacts(time_zone, changed_at, change_summary, recording_url, recording_until)
+        note_shown, recording_shown = day_facts(facts, now=now)
         key = event_state_key(
             sequence=sequence,
             changed_at=changed_at,
             updated_at=updated_at,
             replacement=replacement_slug if replacement_public else "",
             topics=(topics_updated, topic_count),
-            facts=facts,
-            now=now,
+            day=(note_shown, recording_shown),
             fingerprint=fingerprint,
         )
         program = programs.get(acronym) or programs.setdefault(acronym, EventProgram(acronym))
-        states.append(EventState(pk, program, status, time_zone, starts_at, ends_at, key))
+        states.append(
+            EventState(
+                pk,
+                program,
+                status,
+                time_zone,
+                starts_at,
+                ends_at,
+                key,
+                sequence=sequence,
+                changed_at=changed_at,
+                updated_at=updated_at,
+                has_change_summary=bool(change_summary),
+                has_recording=bool(recording_url),
+                recording_until=recording_until,
+                note_shown=note_shown,
+                recording_shown=recording_shown,
+            )
+        )
     return states
 
 
@@ -254,7 +301,7 @@ def event_pieces(
     load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
 ) -> list[tuple[bytes, int]]:
     """Each state's piece (bytes without DTSTAMP, and where the DTSTAMP line goes), in order
-    (`meetings`: the queryset the states were read from):
+    (`meetings`: the queryset the states were read from, or None):
     held by this process, else stored, else written from the facts `load_facts` returns for
     the missing meeting ids ({id: facts}; then stored and held)."""
     found: dict[int, tuple[str, bytes, int]] = {}
@@ -266,7 +313,8 @@ def event_pieces(
     wanted = {state.pk: state.key for state in states if state.pk not in found}
     if wanted:
         # All of them (a new process): the feed's own filter as a subquery, not a long list.
-        ids = meetings.values("pk") if len(wanted) == len(states) else list(wanted)
+        every = meetings is not None and len(wanted) == len(states)
+        ids = meetings.values("pk") if every else list(wanted)
         rows = StoredEvent.objects.filter(meeting_id__in=ids).values_list(
             "meeting_id", "state", "content", "stamp_at"
         )

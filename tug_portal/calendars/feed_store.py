@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 from django.core.cache import cache
 
-from .ics_responses import ServedCalendar, Validators, is_conditional
+from .ics_responses import ServedCalendar, Validators, is_conditional, with_gzip
 
 FEED_CACHE_PREFIX = "calendars:feed:"
 FEED_CONTENT_CACHE_PREFIX = "calendars:feed-content:"
@@ -66,13 +66,11 @@ def _publish(key: str, validators: Validators, contents: tuple[bytes, bytes] | N
 
 
 def feed_publish(feed) -> None:
-    """A build's validators and bytes (plain and gzip), so that serving it needs no query. A
-    rebuild of unchanged data finds its bytes in the cache already (they are stored under the
-    ETag): writing megabytes again would only cost the build time."""
-    validators = Validators.of(feed.etag, feed.content_changed_at)
-    held = cache.has_key(_feed_content_cache_key(feed.key, feed.etag))
-    contents = None if held else (bytes(feed.content), bytes(feed.content_gzip))
-    _publish(feed.key, validators, contents)
+    """A build's validators. Its bytes stay in the stored row alone (written once per build):
+    the first request for the new ETag reads the row and puts them in the cache (`feed_keep`),
+    with their gzip when that request takes gzip (`feed_keep_gzip` otherwise, on the first gzip
+    request). A rebuild that finds the bytes in the cache leaves them there."""
+    _publish(feed.key, Validators.of(feed.etag, feed.content_changed_at), None)
 
 
 def feeds_publish(feeds) -> None:
@@ -128,7 +126,7 @@ _held_feeds_lock = threading.Lock()
 
 
 def _size(served: ServedCalendar) -> int:
-    return len(served.content) + len(served.content_gzip)
+    return len(served.content) + len(served.content_gzip or b"")
 
 
 def _held(key: str, validators: Validators) -> ServedCalendar | None:
@@ -166,3 +164,11 @@ def feed_keep(key: str, served: ServedCalendar) -> None:
     cache for the others."""
     _hold(key, served)
     _publish(key, served.validators, (served.content, served.content_gzip))
+
+
+def feed_keep_gzip(key: str, served: ServedCalendar) -> ServedCalendar:
+    """The feed with its gzip, made now (the first gzip request since the bytes changed pays
+    for it: tens of milliseconds for a whole archive), held here and put in the cache."""
+    served = with_gzip(served)
+    feed_keep(key, served)
+    return served

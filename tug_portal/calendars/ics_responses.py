@@ -4,7 +4,7 @@ text/calendar response streamed from stored bytes, gzip when the client takes it
 import gzip
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -33,9 +33,18 @@ class Validators:
 @dataclass(frozen=True)
 class ServedCalendar:
     content: bytes
-    content_gzip: bytes
+    content_gzip: bytes | None  # None: not compressed yet (`gzip_bytes` on the first gzip request)
     validators: Validators
     filename: str
+
+
+# zlib's default level: within 2% of level 9's size on a feed, at two thirds of its time.
+GZIP_LEVEL = 6
+
+
+def gzip_bytes(content: bytes) -> bytes:
+    """A plain gzip of the bytes (one member, no name, no mtime: the same bytes every time)."""
+    return gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def content_etag(content: bytes) -> str:
@@ -55,7 +64,7 @@ def parts_etag(parts) -> str:
 def served_calendar(content: bytes, *, filename: str, changed_at: datetime) -> ServedCalendar:
     return ServedCalendar(
         content=content,
-        content_gzip=gzip.compress(content, mtime=0),
+        content_gzip=gzip_bytes(content),
         validators=Validators.of(content_etag(content), changed_at),
         filename=filename,
     )
@@ -120,6 +129,15 @@ def _chunks(content: bytes):
         yield bytes(view[start : start + CHUNK_SIZE])
 
 
+def content_gzip(served: ServedCalendar) -> bytes:
+    """The gzip held with the bytes, else made now (the caller keeps `with_gzip`'s copy)."""
+    return served.content_gzip if served.content_gzip is not None else gzip_bytes(served.content)
+
+
+def with_gzip(served: ServedCalendar) -> ServedCalendar:
+    return replace(served, content_gzip=content_gzip(served))
+
+
 class CalendarResponse(StreamingHttpResponse):
     """text/calendar from stored bytes, streamed in chunks, gzip when the client takes it."""
 
@@ -133,12 +151,12 @@ class CalendarResponse(StreamingHttpResponse):
             body, length = b"", False
         elif alarms:
             content = with_alarms(served.content, alarms)
-            body = gzip.compress(content, mtime=0) if gzipped else content
+            body = gzip_bytes(content) if gzipped else content
             # Not an answer from stored bytes any more: each alarm value is a splice and a
             # compression of its own, charged as full work (common/fair_use.py).
             request.fair_use_stored = False
         else:
-            body = served.content_gzip if gzipped else served.content
+            body = content_gzip(served) if gzipped else served.content
         super().__init__(_chunks(body), content_type="text/calendar; charset=utf-8")
         if length:
             self["Content-Length"] = str(len(body))

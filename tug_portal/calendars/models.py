@@ -6,8 +6,9 @@ from tug_portal.meetings.models import Program, System
 
 
 class StoredFeed(models.Model):
-    """One feed's last build: the bytes (and their gzip), their ETag and what they were built
-    from. Rows are written only by `services.feed_build`."""
+    """One feed's last build: the bytes, their ETag and what they were built from. Rows are
+    written only by `services.feed_build`. (Their gzip is made when first asked for:
+    `feed_store.feed_keep_gzip`.)"""
 
     key = models.CharField(max_length=200, unique=True, help_text="e.g. “tug?history=all”.")
     # What the feed is filtered by (null = not filtered): edits to a program rebuild its feeds
@@ -20,12 +21,16 @@ class StoredFeed(models.Model):
     )
     full_history = models.BooleanField(default=False)
     content = models.BinaryField()
-    content_gzip = models.BinaryField()
     etag = models.CharField(max_length=64, help_text="Hash of the content, DTSTAMP left out.")
     content_changed_at = models.DateTimeField(help_text="When the content last changed.")
     data_version = models.CharField(max_length=64, help_text="The data the build read.")
     built_at = models.DateTimeField()
     event_count = models.PositiveIntegerField(default=0)
+    # The meetings it holds, in order (`layout`), with their calendar states (`layout_entries`,
+    # read only for a feed being patched): where a one-edit rebuild starts from
+    # (`feed_layout`). Null: rebuilt from the database.
+    layout = models.JSONField(null=True, blank=True)
+    layout_entries = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["key"]

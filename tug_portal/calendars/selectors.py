@@ -1,12 +1,12 @@
 """Reads for feeds: which meetings a feed holds, and a version of the data it was built from."""
 
 import hashlib
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tug_portal.materials.selectors import meetings_calendar_materials
@@ -50,6 +50,47 @@ def feed_meetings(spec: FeedSpec, *, now: datetime) -> QuerySet[Meeting]:
         status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until
     )
     return meetings.order_by("starts_at", "pk")
+
+
+def meetings_saved_since(since: datetime) -> set[int]:
+    """Meetings whose event may show a save no `meetings_changed` names (a topic's clock
+    times, the meeting's own recording or notes, its replacement published): saved, or with a
+    topic or replacement saved, since then: one query."""
+    meetings = (
+        Meeting.objects.filter(Q(updated_at__gte=since) | Q(replacement__updated_at__gte=since))
+        .order_by()
+        .values_list("pk")
+    )
+    topics = AgendaTopic.objects.filter(updated_at__gte=since).order_by().values_list("meeting_id")
+    return {pk for (pk,) in meetings.union(topics)}
+
+
+def feeds_members_among(specs: list[FeedSpec], ids, *, now: datetime) -> dict[str, set[int]]:
+    """Which of these (few) meetings each feed holds: `feed_meetings`'s rule, applied to them
+    in Python for any number of feeds, in two queries (one per feed would cost more than the
+    rebuild of one edit)."""
+    cancelled_until = now - timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
+    rows = list(
+        Meeting.objects.published()
+        .filter(pk__in=ids)
+        .exclude(status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until)
+        .values_list("pk", "program__slug", "starts_at")
+    )
+    systems: dict[int, set[str]] = {pk: set() for pk, _, _ in rows}
+    links = AgendaTopic.systems.through.objects.filter(agendatopic__meeting_id__in=list(systems))
+    for meeting_id, code in links.values_list("agendatopic__meeting_id", "system__code"):
+        systems[meeting_id].add(code.lower())  # `meetings_for_system` matches it case-blind
+    start = history_start(now)
+    return {
+        spec.key: {
+            pk
+            for pk, slug, starts_at in rows
+            if (not spec.program or slug == spec.program)
+            and (not spec.system or spec.system.lower() in systems[pk])
+            and (spec.full_history or starts_at >= start)
+        }
+        for spec in specs
+    }
 
 
 # A feed's facts are tens of thousands of rows, grouped below straight into tuples: no list per
@@ -181,14 +222,38 @@ def feed_scope_exists(spec: FeedSpec) -> bool:
     return systems.exists() if spec.system else True
 
 
-def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None) -> str:
+def programs_state() -> dict:
+    """What a feed's head reads of the programs, summed up: their number and last save."""
+    return Program.objects.aggregate(count=Count("pk"), updated=Max("updated_at"))
+
+
+def meetings_aggregate(states) -> dict:
+    """The aggregate `feed_data_version` reads from the database, computed from the calendar
+    states a build holds (`event_store.EventState`): the same values."""
+    changed = [state.changed_at for state in states if state.changed_at is not None]
+    return {
+        "count": len(states),
+        "ids": sum(state.pk for state in states) if states else None,
+        "sequences": sum(state.sequence for state in states) if states else None,
+        "changed": max(changed, default=None),
+        "updated": max((state.updated_at for state in states), default=None),
+    }
+
+
+def plain_aggregate(aggregate: dict) -> list:
+    """An aggregate as plain values, whichever database (or Python) computed it."""
+    return sorted(
+        (name, value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value)
+        for name, value in aggregate.items()
+    )
+
+
+def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None, programs=None) -> str:
     """A hash of everything a build of the feed reads that can change: the meetings in it and
     their calendar state, the programs (names, descriptions, next meetings), the day (windows
     move, change notes expire) and the settings that shape the output. Equal versions build
-    equal feeds (DTSTAMP aside). `next_by_program`: `meetings_next_by_program()`, when the
-    caller read it already."""
-    if next_by_program is None:
-        next_by_program = meetings_next_by_program()
+    equal feeds (DTSTAMP aside). `next_by_program`: `meetings_next_by_program()`, and
+    `programs`: `programs_state()`, when the caller read them already."""
     meetings = feed_meetings(spec, now=now).aggregate(
         count=Count("pk"),
         ids=Sum("pk"),
@@ -196,7 +261,20 @@ def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None) ->
         changed=Max("calendar_changed_at"),
         updated=Max("updated_at"),
     )
-    programs = Program.objects.aggregate(count=Count("pk"), updated=Max("updated_at"))
+    return feed_version_of(
+        spec, now=now, meetings=meetings, programs=programs, next_by_program=next_by_program
+    )
+
+
+def feed_version_of(
+    spec: FeedSpec, *, now: datetime, meetings: dict, programs=None, next_by_program=None
+) -> str:
+    """`feed_data_version` from the meetings' aggregate (`meetings_aggregate` of the states a
+    build holds, or the database's)."""
+    if next_by_program is None:
+        next_by_program = meetings_next_by_program()
+    if programs is None:
+        programs = programs_state()
     next_meetings = sorted(
         (program_id, meeting.pk) for program_id, meeting in next_by_program.items()
     )
@@ -204,8 +282,8 @@ def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None) ->
         BUILD_FORMAT,
         spec.key,
         timezone.localdate(now).isoformat(),
-        sorted(meetings.items()),
-        sorted(programs.items()),
+        plain_aggregate(meetings),
+        plain_aggregate(programs),
         next_meetings,
         settings.SITE_URL,
         settings.TUG_ICAL_UID_DOMAIN,
@@ -228,7 +306,9 @@ def stored_feeds_touching(*, program_ids) -> QuerySet[StoredFeed]:
 
 
 def stored_feeds_without_content() -> QuerySet[StoredFeed]:
-    return StoredFeed.objects.defer("content", "content_gzip").select_related("program", "system")
+    return StoredFeed.objects.defer("content", "layout", "layout_entries").select_related(
+        "program", "system"
+    )
 
 
 def default_feed_specs() -> list[FeedSpec]:

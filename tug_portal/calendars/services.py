@@ -1,9 +1,8 @@
 """Writes for feeds: build and store a feed, refresh the feeds a change touched, and the sweep
 that catches up whatever a lost change event left behind."""
 
-import gzip
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -20,6 +19,16 @@ from tug_portal.meetings.services import meetings_sync_calendar_state
 from . import event_store, feed_store, meeting_cache
 from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
 from .describe import clean_text, meeting_when
+from .feed_layout import (
+    held_layout,
+    hold_layout,
+    layout_context,
+    layout_of,
+    layout_stable,
+    layout_usable,
+    moved_by_time,
+    states_of,
+)
 from .feed_specs import FeedSpec
 from .links import feed_name, feed_url
 from .models import StoredFeed
@@ -30,6 +39,11 @@ from .selectors import (
     feed_meetings,
     feed_program,
     feed_system,
+    feed_version_of,
+    feeds_members_among,
+    meetings_aggregate,
+    meetings_saved_since,
+    programs_state,
     stored_feeds_touching,
     stored_feeds_without_content,
 )
@@ -50,6 +64,21 @@ class BuildRun:
     now: datetime
     _next_by_program: dict | None = None
     _states: dict | None = None
+    _programs: dict | None = None
+    _fresh: dict = field(default_factory=dict)
+
+    @property
+    def programs(self) -> dict:
+        if self._programs is None:
+            self._programs = programs_state()
+        return self._programs
+
+    def states_of(self, ids) -> dict:
+        """The states of these meetings only, read once per run ({id: state})."""
+        if missing := [pk for pk in ids if pk not in self._fresh]:
+            fresh = event_store.event_states(Meeting.objects.filter(pk__in=missing), now=self.now)
+            self._fresh |= {state.pk: state for state in fresh}
+        return {pk: self._fresh[pk] for pk in ids if pk in self._fresh}
 
     @property
     def next_by_program(self) -> dict:
@@ -126,21 +155,47 @@ def feed_build(
     # Read the version before the meetings: a change committed in between then leaves the
     # stored version behind the data, and the next refresh builds again.
     if version is None:
-        version = feed_data_version(spec, now=now, next_by_program=run.next_by_program)
+        version = feed_data_version(
+            spec, now=now, next_by_program=run.next_by_program, programs=run.programs
+        )
     meetings = feed_meetings(spec, now=now)
     states = event_store.event_states(meetings, now=now, known=run.states if shared else None)
+    return _feed_assemble(
+        spec=spec,
+        program=program,
+        system=system,
+        states=states,
+        meetings=meetings,
+        version=version,
+        run=run,
+    )
+
+
+def _feed_assemble(
+    *, spec, program, system, states, meetings, version, run, entries=None, locked=None
+) -> StoredFeed:
+    """Join the feed from its states' pieces (written where missing) and store it, with its
+    layout. `meetings`: the feed's queryset (None: read the states' meetings by id);
+    `entries`: layout entries already written for some states."""
+    now = run.now
 
     def load_facts(ids):
         # All of them (a cold build): the feed's own filter, as a subquery; else those few.
-        chosen = meetings if len(ids) == len(states) else Meeting.objects.filter(pk__in=ids)
-        return feed_event_facts_by_pk(chosen)
+        every = meetings is not None and len(ids) == len(states)
+        return feed_event_facts_by_pk((every and meetings) or Meeting.objects.filter(pk__in=ids))
 
     # One transaction, one commit: the events written and the feed that holds them.
     with transaction.atomic():
         pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
         info = _feed_info(spec, program, system, states, now=now, run=run)
         content, etag = calendar_from_pieces(calendar_head(states, info=info), pieces, now=now)
-        return _feed_store(
+        context = layout_context(spec, now=now, programs=run.programs)
+        layout, layout_entries = (
+            layout_of(states, context=context, now=now, entries=entries)
+            if len(pieces) == len(states)
+            else (None, None)
+        )
+        feed = _feed_store(
             spec=spec,
             program=program,
             system=system,
@@ -149,36 +204,62 @@ def feed_build(
             version=version,
             event_count=len(pieces),
             now=now,
+            layout=layout,
+            layout_entries=layout_entries,
+            locked=locked,
         )
+    if layout is not None:
+        by_pk = {state.pk: entry for state, entry in zip(states, layout_entries, strict=True)}
+        hold_layout(spec.key, layout["token"], states, by_pk)
+    return feed
 
 
 @transaction.atomic
-def _feed_store(*, spec, program, system, content, etag, version, event_count, now) -> StoredFeed:
-    feed, created = StoredFeed.objects.select_for_update().get_or_create(
-        key=spec.key,
-        defaults={
-            "program": program,
-            "system": system,
-            "full_history": spec.full_history,
-            "content": content,
-            # A callable: compressed only when the row is created, not on every rebuild.
-            "content_gzip": lambda: gzip.compress(content, mtime=0),
-            "etag": etag,
-            "content_changed_at": now,
-            "data_version": version,
-            "built_at": now,
-            "event_count": event_count,
-        },
+def _feed_store(
+    *,
+    spec,
+    program,
+    system,
+    content,
+    etag,
+    version,
+    event_count,
+    now,
+    layout,
+    layout_entries,
+    locked=None,
+) -> StoredFeed:
+    """`locked`: the feed's row, when the caller read it locked already."""
+    stored = StoredFeed.objects.defer("content", "layout", "layout_entries")  # not needed
+    feed, created = (
+        (locked, False)
+        if locked
+        else stored.select_for_update().get_or_create(
+            key=spec.key,
+            defaults={
+                "program": program,
+                "system": system,
+                "full_history": spec.full_history,
+                "content": content,
+                "etag": etag,
+                "content_changed_at": now,
+                "data_version": version,
+                "built_at": now,
+                "event_count": event_count,
+                "layout": layout,
+                "layout_entries": layout_entries,
+            },
+        )
     )
     if not created:
-        fields = ["data_version", "built_at", "event_count"]
+        fields = ["data_version", "built_at", "event_count", "layout", "layout_entries"]
         feed.data_version, feed.built_at, feed.event_count = version, now, event_count
+        feed.layout, feed.layout_entries = layout, layout_entries
         # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
         # subscribers keep getting 304s.
         if feed.etag != etag:
-            feed.content, feed.content_gzip = content, gzip.compress(content, mtime=0)
-            feed.etag, feed.content_changed_at = etag, now
-            fields += ["content", "content_gzip", "etag", "content_changed_at"]
+            feed.content, feed.etag, feed.content_changed_at = content, etag, now
+            fields += ["content", "etag", "content_changed_at"]
         feed.save(update_fields=fields)
     transaction.on_commit(lambda: feed_store.feed_publish(feed))
     return feed
@@ -200,24 +281,144 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
     rebuilt = []
-    for feed in feeds.defer("content", "content_gzip").select_related("program", "system"):
+    for feed in feeds.defer("content", "layout", "layout_entries").select_related(
+        "program", "system"
+    ):
+        if feed.program and not feed.program.is_active:
+            feed_remove(feed=feed)
+        elif key := _refresh_one(feed, run=run):
+            rebuilt.append(key)
+    return rebuilt
+
+
+def _refresh_one(feed: StoredFeed, *, run: BuildRun) -> str | None:
+    """Rebuild the feed if its data version moved; returns its key then."""
+    spec = _spec_of(feed)
+    version = feed_data_version(
+        spec, now=run.now, next_by_program=run.next_by_program, programs=run.programs
+    )
+    if spec.key == feed.key and version == feed.data_version:
+        return None
+    feed_build(spec=spec, now=run.now, run=run, version=version)
+    if spec.key != feed.key:  # a program's slug or a system's code changed
+        feed_remove(feed=feed)
+    return spec.key
+
+
+def feeds_refresh_for_programs(*, program_ids) -> list[str]:
+    """Refresh the feeds of those programs (and the all-programs ones)."""
+    return feeds_refresh(feeds=stored_feeds_touching(program_ids=program_ids))
+
+
+# More edited meetings than this in one change (a program's schedule moved, a person renamed):
+# the feeds are checked and rebuilt from the database, not patched one meeting at a time.
+PATCH_MAX_MEETINGS = 50
+# A save committed after a build began may carry an earlier `updated_at`: look back this far
+# (longer than a request's transaction can last: gunicorn kills a worker after 30 s).
+SAVED_SINCE_MARGIN = timedelta(minutes=1)
+
+
+def feeds_refresh_for_meetings(*, meeting_ids, program_ids, now=None) -> list[str]:
+    """What a `meetings_changed` signal leads to: rebuild the feeds that held or now hold one
+    of these meetings; returns their keys. Each feed starts from its stored layout
+    (`feed_layout`): only the edited meetings' states are read, and a feed that holds none of
+    them is left alone, with no data-version check. A feed whose layout does not apply (another
+    day, a program saved, no layout) is checked as `feeds_refresh` does."""
+    meeting_ids = set(meeting_ids)
+    feeds = stored_feeds_touching(program_ids=program_ids)
+    if not meeting_ids or len(meeting_ids) > PATCH_MAX_MEETINGS:
+        return feeds_refresh(feeds=feeds, now=now)
+    return _feeds_patch(feeds=feeds, meeting_ids=meeting_ids, now=now)
+
+
+@transaction.atomic
+def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
+    run = BuildRun(now=build_time(now))
+    rebuilt, patchable = [], []
+    # Locked: two refreshes patching one layout at once would each drop the other's edit.
+    feeds = feeds.defer("content", "layout_entries").select_related("program", "system")
+    for feed in feeds.select_for_update(of=("self",)):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
             continue
         spec = _spec_of(feed)
-        version = feed_data_version(spec, now=run.now, next_by_program=run.next_by_program)
-        if spec.key == feed.key and version == feed.data_version:
-            continue
-        feed_build(spec=spec, now=run.now, run=run, version=version)
-        if spec.key != feed.key:  # a program's slug or a system's code changed
-            feed_remove(feed=feed)
-        rebuilt.append(spec.key)
+        context = layout_context(spec, now=run.now, programs=run.programs)
+        if spec.key != feed.key or not layout_usable(feed.layout, context=context):
+            if key := _refresh_one(feed, run=run):
+                rebuilt.append(key)
+        else:
+            patchable.append((feed, spec))
+    if not patchable:
+        return rebuilt
+    # The signalled meetings, those saved since the oldest layout (what the core does not
+    # signal), and those time alone changed in a feed whose layout says it could have.
+    since = min(feed.built_at for feed, _ in patchable) - SAVED_SINCE_MARGIN
+    moved = set(meeting_ids) | meetings_saved_since(since)
+    if len(moved) > PATCH_MAX_MEETINGS:  # an import, a bulk edit: check every feed instead
+        for feed, _ in patchable:
+            if key := _refresh_one(feed, run=run):
+                rebuilt.append(key)
+        return rebuilt
+    layouts = _layouts(patchable)
+    for feed, _ in patchable:
+        if not layout_stable(feed.layout, now=run.now):
+            moved |= moved_by_time(layouts[feed.pk][0], now=run.now)
+    members = feeds_members_among([spec for _, spec in patchable], moved, now=run.now)
+    for feed, spec in patchable:
+        states, entries = layouts[feed.pk]
+        if members[spec.key] or not moved.isdisjoint(entries):
+            _feed_patch(
+                feed, spec, states, entries, moved=moved, members=members[spec.key], run=run
+            )
+            rebuilt.append(spec.key)
     return rebuilt
 
 
-def feeds_refresh_for_programs(*, program_ids) -> list[str]:
-    """What a `meetings_changed` signal leads to: refresh the feeds of those programs."""
-    return feeds_refresh(feeds=stored_feeds_touching(program_ids=program_ids))
+def _layouts(patchable) -> dict[int, tuple[list, dict]]:
+    """{feed id: (states, {meeting id: entry})} of each feed's stored layout: held by this
+    process (it wrote or read them last), else read and parsed (then held)."""
+    layouts, missing = {}, {}
+    for feed, _ in patchable:
+        if held := held_layout(feed.key, feed.layout["token"]):
+            layouts[feed.pk] = held
+        else:
+            missing[feed.pk] = feed
+    if missing:
+        rows = StoredFeed.objects.filter(pk__in=list(missing)).values_list("pk", "layout_entries")
+        for pk, entries in rows:
+            layouts[pk] = states_of(entries)
+            hold_layout(missing[pk].key, missing[pk].layout["token"], *layouts[pk])
+    return layouts
+
+
+def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, members, run):
+    """Rebuild the feed from its layout (`states`, {id: entry}): the `moved` meetings taken
+    out, those of them it holds (`members`) put back with their state read afresh, the others
+    as the layout keeps them."""
+    fresh = run.states_of(sorted(members))
+    states = sorted(
+        [state for state in states if state.pk not in moved] + list(fresh.values()),
+        key=lambda state: (state.starts_at, state.pk),
+    )
+    version = feed_version_of(
+        spec,
+        now=run.now,
+        meetings=meetings_aggregate(states),
+        programs=run.programs,
+        next_by_program=run.next_by_program,
+    )
+    kept = {pk: entry for pk, entry in by_pk.items() if pk not in moved}
+    _feed_assemble(
+        spec=spec,
+        program=feed.program,
+        system=feed.system,
+        states=states,
+        meetings=None,
+        version=version,
+        run=run,
+        entries=kept,
+        locked=feed,
+    )
 
 
 def feed_remove(*, feed: StoredFeed) -> None:

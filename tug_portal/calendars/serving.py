@@ -20,6 +20,7 @@ Where a subscribed client's poll is answered:
 from django.http import Http404, HttpResponseBadRequest
 
 from tug_portal.common import fair_use
+from tug_portal.common.responses import accepts_gzip
 from tug_portal.meetings.selectors import meeting_get, meeting_is_public
 
 from . import feed_store, meeting_cache, services
@@ -57,11 +58,17 @@ def feed_response(request, *, program: str):
     if validators and (response := not_modified_or_none(request, validators, alarms)):
         return response
     served = validators and feed_store.feed_served(spec.key, validators, filename=spec.filename)
+    gzip_wanted = accepts_gzip(request) and not alarms
     if served:
         fair_use.answered_from_store(request)
-    else:  # the cache lost the bytes (or never had them): the row, put back in the cache
+        if gzip_wanted and served.content_gzip is None:  # the first gzip request since a build
+            served = feed_store.feed_keep_gzip(spec.key, served)
+    else:  # not in the cache since the build (or lost): the row, then kept in the cache
         served = _feed_from_row_or_build(request, spec)
-        feed_store.feed_keep(spec.key, served)
+        if gzip_wanted:
+            served = feed_store.feed_keep_gzip(spec.key, served)
+        else:
+            feed_store.feed_keep(spec.key, served)
         if response := not_modified_or_none(request, served.validators, alarms):
             return response
     return CalendarResponse(request, served, alarms=alarms)
@@ -77,7 +84,7 @@ def _feed_from_row_or_build(request, spec: FeedSpec) -> ServedCalendar:
         feed = services.feed_build(spec=spec)
     return ServedCalendar(
         content=bytes(feed.content),
-        content_gzip=bytes(feed.content_gzip),
+        content_gzip=None,  # made by the first request that takes gzip
         validators=Validators.of(feed.etag, feed.content_changed_at),
         filename=spec.filename,
     )
