@@ -68,7 +68,10 @@ _meeting_admin.inlines = [*_meeting_admin.inlines, MaterialInline]
 
 
 @admin.register(TopicMaterials)
-class TopicMaterialsAdmin(HistoryAdmin):
+class TopicMaterialsAdmin(admin.ModelAdmin):
+    """A topic's materials (a proxy of the topic: no history of its own; the topic's history is
+    on its meeting, each material's on the material)."""
+
     list_display = ["title", "meeting"]
     list_select_related = ["meeting__program"]
     search_fields = ["title", "meeting__slug"]
