@@ -20,7 +20,7 @@ taken back and sent again, with the same Message-ID. A live worker renews its cl
 before the timeout, so a claim is taken back only from a worker that stopped.
 
 The rows are reminders by default; any other mail planned as rows of a `MailRow` model (the
-weekly digest) is sent by the same functions, given its `Channel`.
+weekly digest, the "materials posted" mails) is sent by the same functions, given its `Channel`.
 """
 
 import logging
