@@ -2,8 +2,6 @@
 "materials posted" mails are sent by the reminders' dispatcher given the materials' channel,
 so they are claimed, sent and marked exactly as reminders are."""
 
-import math
-
 from django.conf import settings
 
 from tug_portal.common.queue import enqueue
@@ -33,13 +31,7 @@ def plan_material_notices(meeting_ids: list[int]) -> None:
 def dispatch_material_notices() -> None:
     """Beat, every minute: take back claims of dead workers, skip what is too late, and start
     as many batches as the due mails need (each continues itself while more is due)."""
-    dispatcher.deliveries_release_stale_claims(channel=MATERIALS_NOTICES)
-    dispatcher.deliveries_expire(channel=MATERIALS_NOTICES)
-    due = dispatcher.deliveries_due_count(channel=MATERIALS_NOTICES)
-    batches = min(
-        math.ceil(due / settings.REMINDER_BATCH_SIZE), settings.REMINDER_DISPATCH_PARALLELISM
-    )
-    for _ in range(batches):
+    for _ in range(dispatcher.deliveries_prepare_batches(channel=MATERIALS_NOTICES)):
         enqueue(send_material_notices)
 
 
