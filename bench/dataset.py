@@ -34,7 +34,11 @@ from tug_portal.meetings.models import (
     System,
 )
 from tug_portal.meetings.search_index import search_documents_rebuild
-from tug_portal.meetings.services import meetings_sync_calendar_state
+from tug_portal.meetings.services import (
+    RENDERED_MARKDOWN,
+    markdown_fields_render,
+    meetings_sync_calendar_state,
+)
 from tug_portal.meetings.timeutil import local_span_to_utc
 
 SEED = 20181016
@@ -190,6 +194,8 @@ def announcement_body(rng: random.Random, system: str) -> str:
 
 
 def _bulk(model, rows: list, progress) -> list:
+    if model in RENDERED_MARKDOWN:  # what a save would store: bulk_create sends no signal
+        markdown_fields_render(instances=rows)
     created = model.objects.bulk_create(rows, batch_size=1000)
     progress.update(len(rows))
     return created

@@ -1,4 +1,4 @@
-"""Row 8: the weekly digest to every subscriber of TUG, planned by the digest's planner and sent
+"""Row 9: the weekly digest to every subscriber of TUG, planned by the digest's planner and sent
 by the reminders' dispatcher (the digest's channel) to a local SMTP server (the suite's aiosmtpd
 sink, in a thread of this process), against a bare `smtplib` loop that sends the very same
 messages (as the server received them) over one connection.
@@ -22,7 +22,7 @@ from .table import Row
 from .timing import elapsed
 
 NAME = "weekly digest to SMTP"
-ROW = "8"  # its key in the table and in --rows
+ROW = "9"  # its key in the table and in --rows
 
 
 def _next_monday_eight():

@@ -28,6 +28,11 @@ VAR_DIR = BASE_DIR / "var" / "bench"
 SETTINGS_MODULE = "bench.settings"
 DATABASE_PREFIX = "tug_bench_"
 SQLITE_PATTERN = re.compile(r"^bench-(\d+)\.sqlite3(-wal|-shm|-journal)?$")
+DATABASE_CHOICES = ("sqlite", "postgres")
+# `--database postgres` without DATABASE_URL / CACHE_URL: the CI stack on loopback. The run
+# creates (and drops) a database of its own on that server, and prefixes its Redis keys.
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def process_is_alive(pid: int) -> bool:
@@ -110,6 +115,21 @@ def remove_leftovers(database: ThrowawayDatabase) -> list[str]:
             path.unlink(missing_ok=True)
             removed.append(path.name)
     return removed
+
+
+def choose_database(choice: str | None, environ=os.environ) -> None:
+    """`--database`: sqlite is the embedded default (SQLite and the file cache, whatever the
+    environment says); postgres is production's stack, PostgreSQL and Redis, from DATABASE_URL
+    and CACHE_URL when they point there, else the loopback defaults. None: as the environment
+    says."""
+    if choice == "sqlite":
+        environ.pop("DATABASE_URL", None)
+        environ.pop("CACHE_URL", None)
+    elif choice == "postgres":
+        if not environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+            environ["DATABASE_URL"] = DEFAULT_POSTGRES_URL
+        if not environ.get("CACHE_URL", "").startswith(("redis://", "rediss://")):
+            environ["CACHE_URL"] = DEFAULT_REDIS_URL
 
 
 def configure() -> ThrowawayDatabase:

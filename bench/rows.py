@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import Resolver404, resolve
 
-from . import fanout, load, memory, search_load, wsgi_client
+from . import fanout, load, memory, search_load, uncached_pages, wsgi_client
 from .ical_baseline import bare_build, plain_calendar
 from .profiling import write_profile
 from .table import MISSED, Row, Target
@@ -143,19 +143,13 @@ def page_rows(settings: Settings) -> list[Row]:
             continue
         rows.append(latency_row(key, name, PAGE_TARGET, url, settings))
     # Rows 1a-1d are what an anonymous visitor gets: after the warm-up, a page from the page
-    # cache. A visitor with a session (staff; an expired login) gets the page rendered afresh,
-    # as does the first visitor after an edit: recorded here, without a target.
-    rows.append(
-        latency_row(
-            "1e",
-            f"GET {PAGES[0]} rendered afresh (a session cookie: no page cache)",
-            None,
-            PAGES[0],
-            settings,
-            headers={"Cookie": "sessionid=expired-session"},
-        )
-    )
+    # cache. The same pages rendered afresh (staff, the first visitor after an edit) are row 8.
     return rows
+
+
+def uncached_page_rows(settings: Settings) -> list[Row]:
+    """Row 8: the public pages and the admin's meeting pages rendered afresh."""
+    return uncached_pages.uncached_page_rows(settings, latency_row)
 
 
 def feed_serving_rows(settings: Settings) -> list[Row]:

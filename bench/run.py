@@ -3,8 +3,11 @@ portal against its baselines (a row each), print the table and write it to
 var/bench/results.json. See README.md."""
 
 import argparse
+import json
 import os
+import pickle
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -14,7 +17,7 @@ from pathlib import Path
 from . import environment
 
 RESULTS = environment.VAR_DIR / "results.json"
-ROW_GROUPS = ("1", "2", "3", "4", "5", "6", "7", "8")
+ROW_GROUPS = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,6 +65,21 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="profile rows 1-4 that miss their target into var/bench/profiles/",
     )
     parser.add_argument("--http-port", type=int, default=8107, help="gunicorn's port (row 5)")
+    parser.add_argument(
+        "--database",
+        choices=environment.DATABASE_CHOICES,
+        help="sqlite: the embedded default (file cache); postgres: PostgreSQL and Redis as in "
+        "CI, from DATABASE_URL and CACHE_URL or loopback defaults. Default: what "
+        "DATABASE_URL says",
+    )
+    parser.add_argument(
+        "--no-growth",
+        dest="growth",
+        action="store_false",
+        help="measure the --scale dataset only, not also the one 4 times larger",
+    )
+    # Internal: one dataset size, run in a process of its own; its rows go to this file.
+    parser.add_argument("--one-size", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.rows = {group.strip() for group in args.rows.split(",") if group.strip()}
     if unknown := args.rows - set(ROW_GROUPS):
@@ -183,47 +201,112 @@ def run_rows(args, counts: dict) -> tuple[list, list[str]]:
         step(f"Row 7: a search flood, {args.search_seconds:g} s (gunicorn on :{args.http_port})")
         results += rows.search_flood_rows(settings)
     if "8" in args.rows:
+        step("Row 8: pages rendered afresh, and the admin's meeting pages (WSGI call)")
+        results += rows.uncached_page_rows(settings)
+    if "9" in args.rows:
         from .digest_fanout import digest_rows
 
-        step("Row 8: weekly digest, planned and sent")
+        step("Row 9: weekly digest, planned and sent")
         results += digest_rows(settings, "confirmed_subscribers" in counts)
     return results, notes
 
 
-def main(argv=None) -> None:
-    args = parse_args(argv)
+def measure_one_size(args) -> None:
+    """One dataset size in this process: build it, measure the rows, and pickle (rows,
+    context) into `args.one_size` for the parent process."""
     started = time.monotonic()
     database = environment.configure()
     import django
 
     django.setup()
-    from .table import FAILED, format_table, write_json
-
     with environment.throwaway(database):
         counts = prepare(args, database)
         warm_up()
         results, notes = run_rows(args, counts)
         environment.clear_cache()
-    seconds = time.monotonic() - started
-    notes += [
-        "Every ratio is against a baseline measured in the same run (medians of "
-        f"{args.rounds} rounds); rows 1-2 call tug_portal.wsgi.application in process.",
-        "The fair-use budgets are off in rows 1-6 (bench/settings.py): they would refuse a "
-        "load generator asking for the same feed many times a second. Row 7 runs with them on.",
-        f"Run took {seconds:.0f} s.",
-    ]
     context = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
         "database": database.engine,
         "scale": args.scale,
         "dataset": counts,
         "notes": notes,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    args.one_size.write_bytes(pickle.dumps((results, context)))
+
+
+def run_size(argv: list[str], scale: float) -> tuple[list, dict] | None:
+    """Run one size in a child process (a fresh interpreter, database and memory), with the
+    same options but the scale; None when it died before writing its rows."""
+    out = environment.VAR_DIR / f"size-{os.getpid()}-{scale:g}.pickle"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "bench", *argv, "--scale", f"{scale:g}", "--one-size"]
+    subprocess.run([*command, str(out)], check=False)
+    if not out.exists():
+        return None
+    try:
+        return pickle.loads(out.read_bytes())  # noqa: S301 - written by our own child
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def main(argv=None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    environment.choose_database(args.database)
+    if args.one_size:
+        measure_one_size(args)
+        return
+    started = time.monotonic()
+    from .growth import GROWTH_FACTOR, as_json, combine_all, format_grown_table
+    from .table import FAILED
+
+    scales = [args.scale] + ([args.scale * GROWTH_FACTOR] if args.growth else [])
+    measured = []
+    for scale in scales:
+        step(f"Dataset at scale {scale:g}, in a process of its own")
+        result = run_size(argv, scale)
+        if result is None:
+            print(f"The run at scale {scale:g} died before it wrote its rows.", file=sys.stderr)
+            sys.exit(1)
+        measured.append(result)
+    (small, small_context), *rest = measured
+    large_rows = rest[0][0] if rest else None
+    grown = combine_all(small, large_rows)
+    seconds = time.monotonic() - started
+    notes = [
+        *small_context["notes"],
+        "Every ratio is against a baseline measured in the same run (medians of "
+        f"{args.rounds} rounds); rows 1-2 and 8 call tug_portal.wsgi.application in process.",
+        "The fair-use budgets are off in every row but 7 (bench/settings.py): they would "
+        "refuse a load generator asking for the same feed many times a second. Row 7 (the "
+        "search flood) runs with them on, each flooding client at an address of its own.",
+        f"Growth: each row's cost (its ratio; for a throughput its inverse) at scale "
+        f"{scales[-1]:g} over scale {scales[0]:g}.",
+        "Run took "
+        + ", ".join(
+            f"{context['seconds']:.0f} s at scale {context['scale']:g}" for _, context in measured
+        )
+        + f"; {seconds:.0f} s in all.",
+    ]
+    context = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "database": small_context["database"],
+        "scale": args.scale,
+        "sizes": {
+            f"{c['scale']:g}": {"dataset": c["dataset"], "seconds": c["seconds"]}
+            for _, c in measured
+        },
+        "notes": notes,
         "seconds": round(seconds, 1),
     }
-    write_json(RESULTS, rows=results, context=context)
-    print(f"\n{describe_run(context)}\n\n{format_table(results)}\n")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({**context, "rows": [as_json(row) for row in grown]}, indent=2, default=str)
+        + "\n"
+    )
+    print(f"\n{describe_run(context)}\n\n{format_grown_table(grown)}\n")
     for note in notes:
         print(note)
     print(f"Results written to {RESULTS.relative_to(environment.BASE_DIR)}")
-    sys.exit(1 if any(row.status == FAILED for row in results) else 0)
+    sys.exit(1 if any(row.status == FAILED for row in grown) else 0)

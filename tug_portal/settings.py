@@ -448,6 +448,7 @@ DIGEST_SECTIONS = [
     "tug_portal.digest.sections.CHANGED",
     "tug_portal.digest.sections.CANCELLED",
     "tug_portal.digest.sections.ANNOUNCEMENTS",
+    "tug_portal.materials.digest.MATERIALS_POSTED",
     "tug_portal.digest.sections.ANSWERED_REQUESTS",
 ]
 REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = int(

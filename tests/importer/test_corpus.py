@@ -87,8 +87,8 @@ def test_example_previewed_through_the_admin_upload_shows_what_the_command_reads
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tests.factories import make_program
     from tests.importer.test_admin import HTMX, preview, text_of
-    from tests.meetings.factories import make_program
 
     record = parsed(source)
     upload = SimpleUploadedFile(source.name, source.read_bytes())

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.reminders.factories import make_program
+from tests.factories import make_program
 from tug_portal.reminders.models import SubscriptionRequest
 
 pytestmark = pytest.mark.django_db

@@ -27,3 +27,11 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - nh3 has just sanitized it
+
+
+def stored_or_rendered(text: str, stored: str) -> SafeString:
+    """The HTML stored when `text` was saved (it went through render_markdown then); rendered
+    now only for a row saved without it (written by bulk_create or .update())."""
+    if stored or not text:
+        return mark_safe(stored)  # noqa: S308 - render_markdown's sanitized output
+    return render_markdown(text)

@@ -229,6 +229,16 @@ def materials_posted_since(*, since: datetime, now=None) -> QuerySet[Material]:
     return materials_public(now=now).filter(posted_at__gte=since)
 
 
+def materials_posted_between(meetings, *, since: datetime, until: datetime) -> QuerySet[Material]:
+    """Public materials of `meetings` posted in (since, until], by meeting and posting order."""
+    return (
+        materials_public(now=until)
+        .filter(meeting__in=meetings, posted_at__gt=since, posted_at__lte=until)
+        .select_related("meeting", "meeting__program")
+        .order_by("meeting__starts_at", "meeting_id", "posted_at", "pk")
+    )
+
+
 def material_postings(*, limit: int = 20, now=None) -> list[dict]:
     """The Atom feed's "materials posted" entries: one per meeting and posting day, newest
     first, each listing what was posted."""

@@ -1,12 +1,14 @@
 """Staff editing. Staff type a meeting's date and local times in its own zone ("10:00 Pacific");
 the form turns them into UTC instants. Every change is recorded by django-simple-history."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html
 
 from tug_portal.common.admin_actions import within_bound
@@ -156,6 +158,14 @@ class MeetingDialInInline(admin.TabularInline):
 class AgendaTopicInline(admin.StackedInline):
     model = AgendaTopic
     extra = 0
+
+    def get_queryset(self, request):
+        # Each topic form's facilitators, systems and documents, in one query each for the
+        # whole agenda (not three per topic).
+        return (
+            super().get_queryset(request).prefetch_related("facilitators", "systems", "documents")
+        )
+
     autocomplete_fields = ["facilitators", "systems", "documents"]
     fields = [
         ("order", "title"),
@@ -165,6 +175,23 @@ class AgendaTopicInline(admin.StackedInline):
         "systems",
         "documents",
     ]
+
+
+class YearsFromBounds(Meeting.objects._queryset_class):
+    """The meeting list's date drill-down: its first level (the years) from the first and the
+    last meeting (two index reads) instead of truncating every meeting's start, which grew
+    with the archive. A year in between without meetings is offered too (it lists none)."""
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        if (field_name, kind) != ("starts_at", "year"):
+            return super().datetimes(field_name, kind, order, tzinfo)
+        bounds = self.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+        if bounds["first"] is None:
+            return []
+        zone = tzinfo or timezone.get_current_timezone()
+        first, last = (timezone.localtime(bounds[k], zone).year for k in ("first", "last"))
+        years = [timezone.make_aware(datetime(year, 1, 1), zone) for year in range(first, last + 1)]
+        return years if order == "ASC" else years[::-1]
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -230,6 +257,7 @@ class MeetingAdmin(PublishableAdmin):
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
     date_hierarchy = "starts_at"
+    list_per_page = 50  # each row costs a dozen cells to render; 100 doubled the page
     autocomplete_fields = ["contact", "replacement"]
 
     # What a view-only user sees in place of the form's date and time fields (a read-only field
@@ -285,9 +313,18 @@ class MeetingAdmin(PublishableAdmin):
     ]
 
     def get_queryset(self, request):
-        # distinct: a search across topics, facilitators and bodies joins the topics again,
-        # which would multiply a plain count.
-        return super().get_queryset(request).annotate(topic_total=Count("topics", distinct=True))
+        # Each row's topics counted by a subquery on the topics' meeting index: a join and a
+        # GROUP BY over the whole archive made every count, page and date query of the list
+        # read all the topics (and a search across topics joins them again).
+        topics = (
+            AgendaTopic.objects.filter(meeting=OuterRef("pk"))
+            .order_by()
+            .values("meeting")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        queryset = super().get_queryset(request).annotate(topic_total=Coalesce(Subquery(topics), 0))
+        return YearsFromBounds(model=queryset.model, query=queryset.query, using=queryset.db)
 
     def publish(self, obj) -> bool:
         return services.meeting_publish(meeting=obj)

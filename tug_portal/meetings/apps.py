@@ -21,7 +21,8 @@ class MeetingsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import changes, search_index
+        from . import changes, rendered_markdown, search_index
 
         changes.connect()
         search_index.connect()
+        rendered_markdown.connect()

@@ -1,8 +1,10 @@
 """The meeting-program domain: everything a published agenda says, in tables.
 
 Instants are stored in UTC (`starts_at`, `ends_at`); each meeting carries its own IANA zone
-(`time_zone`) in which it is shown and exported. Markdown bodies are stored as written and
-rendered through `common.markdown` when shown.
+(`time_zone`) in which it is shown and exported. Markdown bodies are stored as written, and
+rendered (through `common.markdown`) once when they are saved, into a `*_rendered` field next to
+them (services.markdown_fields_render, run before every save by rendered_markdown.py): pages,
+mails and the API show the stored HTML instead of rendering it per request.
 """
 
 import uuid
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from tug_portal.common.markdown import render_markdown
+from tug_portal.common.markdown import stored_or_rendered
 from tug_portal.common.models import TimeStampedModel
 
 
@@ -114,6 +116,7 @@ class Program(ConferenceDetails, TimeStampedModel):
     acronym = models.CharField(max_length=20, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
     description = models.TextField(blank=True, help_text="Markdown.")
+    description_rendered = models.TextField(blank=True, editable=False)
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
@@ -162,7 +165,7 @@ class Program(ConferenceDetails, TimeStampedModel):
 
     @property
     def description_html(self):
-        return render_markdown(self.description)
+        return stored_or_rendered(self.description, self.description_rendered)
 
 
 class DialIn(models.Model):
@@ -219,6 +222,12 @@ class StayConnectedLink(models.Model):
         return self.label
 
 
+# The longest a meeting may last (a database constraint). Staff enter a date and two times of
+# that day, so a real meeting is far shorter; the bound is what makes "still under way" an index
+# range (starts_at after now minus this) instead of a scan of the whole archive.
+MEETING_LONGEST = timedelta(days=2)
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: selectors.public_meetings_filter, the one rule."""
@@ -227,7 +236,15 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(public_meetings_filter())
 
     def upcoming(self, now=None):
-        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+        now = now or timezone.now()
+        return self.under_way_or_later(now).order_by("starts_at", "pk")
+
+    def under_way_or_later(self, now, *, inclusive=True):
+        """Meetings that end at or after `now` (after it, with inclusive=False). The bound on
+        starts_at says the same (no meeting lasts longer than MEETING_LONGEST) and lets the
+        database read the starts_at index from there instead of the whole past."""
+        ends = {"ends_at__gte" if inclusive else "ends_at__gt": now}
+        return self.filter(starts_at__gt=now - MEETING_LONGEST, **ends)
 
     def past(self, now=None):
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
@@ -287,6 +304,7 @@ class Meeting(ConferenceDetails, TimeStampedModel):
         help_text="Leave empty to use the program's contact.",
     )
     notes = models.TextField(blank=True, help_text="Markdown, shown under the agenda.")
+    notes_rendered = models.TextField(blank=True, editable=False)
     # Calendar state, maintained by services.meeting_sync_calendar_state (never by hand): a
     # SEQUENCE bumped whenever what a calendar shows changes, when it last changed, what changed.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -303,7 +321,14 @@ class Meeting(ConferenceDetails, TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
-            )
+            ),
+            # What lets "upcoming" and "next" read a few index entries whatever the archive's
+            # size (MeetingQuerySet.upcoming): a meeting under way started at most this long ago.
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MEETING_LONGEST),
+                name="meeting_lasts_at_most_two_days",
+                violation_error_message="A meeting lasts at most two days.",
+            ),
         ]
 
     def __str__(self):
@@ -374,7 +399,7 @@ class Meeting(ConferenceDetails, TimeStampedModel):
 
     @property
     def notes_html(self):
-        return render_markdown(self.notes)
+        return stored_or_rendered(self.notes, self.notes_rendered)
 
 
 class MeetingDialIn(DialIn):
@@ -394,6 +419,7 @@ class AgendaTopic(TimeStampedModel):
     start_time = models.TimeField(null=True, blank=True, help_text="Local time, optional.")
     end_time = models.TimeField(null=True, blank=True)
     body = models.TextField(blank=True, help_text="Markdown: bullets, quotes, links.")
+    body_rendered = models.TextField(blank=True, editable=False)
     systems = models.ManyToManyField(System, blank=True, related_name="topics")
     documents = models.ManyToManyField(Document, blank=True, related_name="topics")
 
@@ -407,7 +433,7 @@ class AgendaTopic(TimeStampedModel):
 
     @property
     def body_html(self):
-        return render_markdown(self.body)
+        return stored_or_rendered(self.body, self.body_rendered)
 
     def facilitator_names(self) -> str:
         # Uses the prefetched rows when a selector prefetched them.
@@ -432,6 +458,7 @@ class Announcement(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GENERAL)
     systems = models.ManyToManyField(System, blank=True, related_name="announcements")
     body = models.TextField(blank=True, help_text="Markdown.")
+    body_rendered = models.TextField(blank=True, editable=False)
     effective_date = models.DateField(null=True, blank=True)
     documents = models.ManyToManyField(Document, blank=True, related_name="announcements")
     presented_at = models.ForeignKey(
@@ -467,7 +494,7 @@ class Announcement(TimeStampedModel):
 
     @property
     def body_html(self):
-        return render_markdown(self.body)
+        return stored_or_rendered(self.body, self.body_rendered)
 
 
 class AgendaRequest(TimeStampedModel):

@@ -45,6 +45,18 @@ FTS_MATCH = (
 WORD = re.compile(r"[^\W_]+")  # letters and digits: nothing else reaches a query
 
 
+# What a list row never shows: the calendar snapshot is a JSON document decoded per row, the
+# notes and texts are long.
+LIST_ROW_NEEDS_NOT = (
+    "calendar_snapshot",
+    "change_summary",
+    "notes",
+    "notes_rendered",
+    "recording_disclaimer",
+    "cancellation_reason",
+)
+
+
 class When(models.TextChoices):
     UPCOMING = "upcoming", "Upcoming"
     PAST = "past", "Past"
@@ -139,8 +151,8 @@ def meetings_search(
     when: str = When.UPCOMING,
     now: datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """Visible meetings matching the filters, with what a list row shows (program, topics with
-    their systems) prefetched."""
+    """Visible meetings matching the filters, with what a list row shows prefetched: the
+    program, and the topics as a plain list (`topic_list`, each with its `system_list`)."""
     meetings = meetings_visible(user=user)
     if program_slug:
         meetings = meetings.filter(program__slug=program_slug)
@@ -148,8 +160,10 @@ def meetings_search(
         meetings = meetings.filter(_meeting_is_about(system_code))
     meetings = _with_text(meetings, text)
     meetings = _in_time(meetings, when, now or timezone.now())
-    return meetings.select_related("program").prefetch_related(
-        Prefetch("topics", queryset=topics_for_lists())
+    return (
+        meetings.defer(*LIST_ROW_NEEDS_NOT)
+        .select_related("program")
+        .prefetch_related(Prefetch("topics", queryset=topics_for_lists(), to_attr="topic_list"))
     )
 
 

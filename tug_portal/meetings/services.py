@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
+from tug_portal.common.markdown import render_markdown
 from tug_portal.common.text import clean_text
 
 from . import search_index
@@ -36,6 +37,28 @@ CONTACT_MAIL_PERIOD = timedelta(days=1)
 # The same agenda request sent again within this (a double click, a reload that re-posts, the
 # "did it work?" second try) is the request already stored: no second row, no second mail.
 AGENDA_REQUEST_REPEAT_WINDOW = timedelta(minutes=10)
+
+
+# --- Markdown, rendered once ----------------------------------------------------------------
+
+# Each model's Markdown fields and the field holding their rendered, sanitized HTML.
+RENDERED_MARKDOWN = {
+    Program: (("description", "description_rendered"),),
+    Meeting: (("notes", "notes_rendered"),),
+    AgendaTopic: (("body", "body_rendered"),),
+    Announcement: (("body", "body_rendered"),),
+}
+
+
+def markdown_fields_render(*, instances: Iterable) -> None:
+    """Render each instance's Markdown into its stored HTML field, in memory: run before every
+    save (rendered_markdown.py) and by code that writes rows with bulk_create. A field that was
+    not loaded (deferred) is not saved either, and is left alone."""
+    for instance in instances:
+        deferred = instance.get_deferred_fields()
+        for source, stored in RENDERED_MARKDOWN[type(instance)]:
+            if source not in deferred:
+                setattr(instance, stored, render_markdown(getattr(instance, source)))
 
 
 # --- Calendar state -------------------------------------------------------------------------
