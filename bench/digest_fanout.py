@@ -14,13 +14,10 @@ total time over the portal's (planning included).
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-from tests.support.smtp import SmtpSink
-
-from .fanout import bare_send
-from .rows import FANOUT_TARGET, Settings, guarded, module_exists, with_profile
+from .fanout import make_due, send_in_parts, send_sent_again
+from .rows import FANOUT_TARGET, Settings, budget_note, guarded, module_exists, with_profile
 from .table import Row
 from .timing import elapsed
 
@@ -61,73 +58,26 @@ def opt_in_everyone() -> int:
     return DigestPreference.objects.filter(enabled=True).count()
 
 
-def make_due(rows) -> int:
-    """Due now and unsent, keeping the planned moment (the digest's content is of that week)."""
-    from tug_portal.digest.models import Digest
-
-    now = timezone.now()
-    return rows.update(
-        state=Digest.State.PENDING,
-        next_attempt_at=now,
-        expires_at=now + timedelta(hours=2),
-        claimed_by="",
-        claimed_at=None,
-        sent_at=None,
-        attempts=0,
-        note="",
-    )
-
-
-def dispatch_all() -> int:
+def _send_digests() -> dict:
+    """How the digests are made due and sent (`fanout.one_round`'s arguments)."""
     from tug_portal.digest.channel import DIGESTS
-    from tug_portal.reminders.dispatcher import deliveries_send_batch
 
-    sent = 0
-    while (report := deliveries_send_batch(channel=DIGESTS)).claimed:
-        sent += report.sent
-    return sent
-
-
-def _one_round(sink: SmtpSink, rows) -> tuple[int, float, float]:
-    expected = make_due(rows)
-    sink.clear()
-    sent = [0]
-    portal_seconds = elapsed(lambda: sent.__setitem__(0, dispatch_all()))
-    if sent[0] != expected or sink.count != expected:
-        notes = sorted(set(rows.exclude(note="").values_list("note", flat=True)))
-        raise RuntimeError(
-            f"{expected} digests due, {sent[0]} sent, {sink.count} received by the server "
-            f"(skipped or failed: {'; '.join(notes)})"
-        )
-    messages = sink.messages
-    sink.clear()
-    bare_seconds = elapsed(lambda: bare_send(sink.port, messages))
-    if sink.count != expected:
-        raise RuntimeError(f"the bare loop delivered {sink.count} of {expected} mails")
-    return expected, portal_seconds, bare_seconds
+    return {"due": make_due, "channel": DIGESTS}
 
 
 def measure_digests(*, rounds: int, budget_seconds: float) -> dict:
-    import time
-
     from tug_portal.digest import planner
     from tug_portal.digest.models import Digest
 
     subscribers = opt_in_everyone()
     moment = _next_monday_eight()
     planning = elapsed(lambda: planner.digests_plan(now=moment + timedelta(minutes=1)))
-    rows = Digest.objects.filter(due_at=moment)
-    ids = list(rows.order_by("pk").values_list("pk", flat=True))
-    size = -(-len(ids) // rounds)
-    parts = [ids[start : start + size] for start in range(0, len(ids), size)]
-    results = []
-    started = time.monotonic()
-    with SmtpSink() as sink:
-        settings.EMAIL_PORT = sink.port
-        for part in parts:
-            results.append(_one_round(sink, rows.filter(pk__range=(part[0], part[-1]))))
-            if time.monotonic() - started > budget_seconds:
-                break
+    ids, results = send_in_parts(
+        Digest.objects.filter(due_at=moment),
+        rounds=rounds,
+        budget_seconds=budget_seconds,
+        **_send_digests(),
+    )
     mails = sum(n for n, _, _ in results)
     portal = sum(p for _, p, _ in results)
     bare = sum(b for _, _, b in results)
@@ -152,15 +102,7 @@ def send_again(count: int) -> None:
     """Send `count` of the digests once more (the row's profile)."""
     from tug_portal.digest.models import Digest
 
-    ids = list(
-        Digest.objects.filter(state=Digest.State.SENT)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:count]
-    )
-    with SmtpSink() as sink:
-        settings.EMAIL_PORT = sink.port
-        make_due(Digest.objects.filter(pk__in=ids))
-        dispatch_all()
+    send_sent_again(Digest.objects.all(), count, **_send_digests())
 
 
 @guarded
@@ -171,11 +113,6 @@ def digest_row(key, name, target, settings: Settings):
         f"{result['sending_s']:.1f} s (both in the figure; sending alone: ratio "
         f"{result['send_only_ratio']:.2f})."
     )
-    if result["mails"] < result["planned"]:
-        note += (
-            f" Only {result['mails']:,} were sent ({result['rounds']} of {settings.rounds} "
-            f"parts) within the row's budget of {settings.fanout_seconds:g} s."
-        )
     row = Row(
         key=key,
         name=f"weekly digest, {result['planned']:,} subscribers planned and sent, SMTP",
@@ -183,7 +120,7 @@ def digest_row(key, name, target, settings: Settings):
         baseline=f"bare smtplib {result['bare_per_s']:.0f} mails/s",
         ratio=result["ratio"],
         target=target,
-        note=note,
+        note=note + budget_note(result, settings),
         figures=result,
     )
     return with_profile(row, settings, lambda: send_again(300), times=1)

@@ -49,13 +49,12 @@ def fanout_rows(now):
     return reminders.filter(offset=first), planning
 
 
-def make_due(rows) -> int:
-    from tug_portal.reminders.models import Delivery
-
+def make_due(rows, **fields) -> int:
+    """Due now and unsent, with `fields` changed too (a reminder's `due_at`; a digest keeps its
+    planned moment, since its content is of that week). Rows of any `MailRow` model."""
     now = timezone.now()
     return rows.update(
-        state=Delivery.State.PENDING,
-        due_at=now,
+        state=rows.model.State.PENDING,
         next_attempt_at=now,
         expires_at=now + timedelta(hours=2),
         claimed_by="",
@@ -63,15 +62,21 @@ def make_due(rows) -> int:
         sent_at=None,
         attempts=0,
         note="",
+        **fields,
     )
 
 
-def dispatch_all() -> int:
-    """Send batches until nothing is due; returns how many mails were sent."""
+def reminders_due(rows) -> int:
+    return make_due(rows, due_at=timezone.now())
+
+
+def dispatch_all(channel=None) -> int:
+    """Send batches of `channel` (reminders by default) until nothing is due; returns how many
+    mails were sent."""
     from tug_portal.reminders.dispatcher import deliveries_send_batch
 
     sent = 0
-    while (report := deliveries_send_batch()).claimed:
+    while (report := deliveries_send_batch(channel=channel)).claimed:
         sent += report.sent
     return sent
 
@@ -82,16 +87,18 @@ def bare_send(port: int, messages) -> None:
             smtp.sendmail(message.mail_from, list(message.rcpt_tos), message.data)
 
 
-def _one_round(sink: SmtpSink, rows) -> tuple[int, float, float]:
-    """Send `rows` with the dispatcher, then the same messages with the bare loop; returns the
-    number of mails and the seconds each took."""
-    expected = make_due(rows)
+def one_round(sink: SmtpSink, rows, *, due=reminders_due, channel=None):
+    """Send `rows` with the dispatcher (made due by `due`, sent by `channel`), then the same
+    messages with the bare loop; returns the number of mails and the seconds each took."""
+    expected = due(rows)
     sink.clear()
     sent = [0]
-    portal_seconds = elapsed(lambda: sent.__setitem__(0, dispatch_all()))
+    portal_seconds = elapsed(lambda: sent.__setitem__(0, dispatch_all(channel)))
     if sent[0] != expected or sink.count != expected:
+        notes = sorted(set(rows.exclude(note="").values_list("note", flat=True)))
         raise RuntimeError(
-            f"{expected} mails due, {sent[0]} sent, {sink.count} received by the server"
+            f"{expected} mails due, {sent[0]} sent, {sink.count} received by the server "
+            f"(skipped or failed: {'; '.join(notes)})"
         )
     messages = sink.messages
     sink.clear()
@@ -101,11 +108,10 @@ def _one_round(sink: SmtpSink, rows) -> tuple[int, float, float]:
     return expected, portal_seconds, bare_seconds
 
 
-def measure_fanout(*, rounds: int, budget_seconds: float) -> dict:
-    """The fan-out in `rounds` parts (each one sent by the dispatcher, then by the bare loop);
-    mails per second of each (medians over the parts) and the median of their ratios. Once
-    `budget_seconds` are spent the remaining parts are left out, and the result says so."""
-    rows, planning = fanout_rows(timezone.now())
+def send_in_parts(rows, *, rounds: int, budget_seconds: float, **how) -> tuple[list, list]:
+    """`rows` in `rounds` parts of consecutive rows, each sent by `one_round(..., **how)`,
+    until `budget_seconds` are spent; returns the ids of all the rows and each round's
+    result."""
     ids = list(rows.order_by("pk").values_list("pk", flat=True))
     size = -(-len(ids) // rounds)  # ceiling: `rounds` parts of consecutive rows
     parts = [ids[start : start + size] for start in range(0, len(ids), size)]
@@ -115,10 +121,18 @@ def measure_fanout(*, rounds: int, budget_seconds: float) -> dict:
         # The backend reads the port each time it is created: every batch sends to the sink.
         settings.EMAIL_PORT = sink.port
         for part in parts:
-            part_rows = rows.filter(pk__range=(part[0], part[-1]))
-            results.append(_one_round(sink, part_rows))
+            results.append(one_round(sink, rows.filter(pk__range=(part[0], part[-1])), **how))
             if time.monotonic() - started > budget_seconds:
                 break
+    return ids, results
+
+
+def measure_fanout(*, rounds: int, budget_seconds: float) -> dict:
+    """The fan-out in `rounds` parts (each one sent by the dispatcher, then by the bare loop);
+    mails per second of each (medians over the parts) and the median of their ratios. Once
+    `budget_seconds` are spent the remaining parts are left out, and the result says so."""
+    rows, planning = fanout_rows(timezone.now())
+    ids, results = send_in_parts(rows, rounds=rounds, budget_seconds=budget_seconds)
     return {
         "planned": len(ids),
         "mails": sum(n for n, _, _ in results),
@@ -130,13 +144,18 @@ def measure_fanout(*, rounds: int, budget_seconds: float) -> dict:
     }
 
 
-def send_again(count: int) -> None:
-    """Send `count` of the fan-out's mails once more (to profile the fan-out)."""
-    from tug_portal.reminders.models import Delivery
-
-    sent = Delivery.objects.filter(state=Delivery.State.SENT).order_by("pk")
+def send_sent_again(rows, count: int, *, due=reminders_due, channel=None) -> None:
+    """Send `count` of the sent `rows` once more (to profile a fan-out)."""
+    sent = rows.filter(state=rows.model.State.SENT).order_by("pk")
     ids = list(sent.values_list("pk", flat=True)[:count])
     with SmtpSink() as sink:
         settings.EMAIL_PORT = sink.port
-        make_due(Delivery.objects.filter(pk__in=ids))
-        dispatch_all()
+        due(rows.model.objects.filter(pk__in=ids))
+        dispatch_all(channel)
+
+
+def send_again(count: int) -> None:
+    """Send `count` of the reminder fan-out's mails once more (to profile the fan-out)."""
+    from tug_portal.reminders.models import Delivery
+
+    send_sent_again(Delivery.objects.all(), count)

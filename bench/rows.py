@@ -61,6 +61,16 @@ def mb(kilobytes: int) -> str:
     return f"{kilobytes / 1024:.0f} MB"
 
 
+def budget_note(result: dict, settings: Settings) -> str:
+    """A fan-out row's note when the row's budget ran out before all its mails were sent."""
+    if result["mails"] >= result["planned"]:
+        return ""
+    return (
+        f" Only {result['mails']:,} were sent ({result['rounds']} of {settings.rounds} "
+        f"parts) within the row's budget of {settings.fanout_seconds:g} s."
+    )
+
+
 def guarded(function):
     """Turn an exception in a row's measurement into a "failed" row."""
 
@@ -225,11 +235,6 @@ def fanout_row(key, name, target, settings: Settings):
         f"{result['planned']:,} subscribers; planning their rows took "
         f"{result['planning_s']:.1f} s (not in the figure)."
     )
-    if result["mails"] < result["planned"]:
-        note += (
-            f" Only {result['mails']:,} were sent ({result['rounds']} of {settings.rounds} "
-            f"parts) within the row's budget of {settings.fanout_seconds:g} s."
-        )
     row = Row(
         key=key,
         name=f"reminder fan-out, {result['planned']:,} subscribers, SMTP",
@@ -237,7 +242,7 @@ def fanout_row(key, name, target, settings: Settings):
         baseline=f"bare smtplib {result['bare_per_s']:.0f} mails/s",
         ratio=result["ratio"],
         target=target,
-        note=note,
+        note=note + budget_note(result, settings),
         figures=result,
     )
     return with_profile(row, settings, lambda: fanout.send_again(PROFILED_MAILS), times=1)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_digest_subscription, make_meeting, make_program, make_subscription
-from tests.support.celery_worker import wait_for
+from tests.support.mail_workers import assert_each_got_one_mail, beat_driver, kill_workers_mid_batch
 from tug_portal.celery import app as celery_app
 from tug_portal.common.queue import enqueue
 from tug_portal.digest import planner, schedule, tasks, tokens
@@ -50,18 +50,9 @@ def sent_count() -> int:
     return Digest.objects.filter(state=State.SENT).count()
 
 
-def drive(predicate, *, timeout: float = 60.0):
-    """Wait until `predicate()` holds, kicking the planner and the dispatcher every few seconds
-    as beat does (claims of a killed worker come back only through the dispatcher)."""
-
-    def kicked_and_checked():
-        if predicate():
-            return True
-        enqueue(tasks.plan_digests)
-        enqueue(tasks.dispatch_digests)
-        return False
-
-    wait_for(kicked_and_checked, timeout=timeout, interval=3.0)
+# Kicks the planner and the dispatcher as beat does (claims of a killed worker come back only
+# through the dispatcher).
+drive = beat_driver(tasks.plan_digests, tasks.dispatch_digests)
 
 
 def received(sink) -> Counter:
@@ -140,24 +131,14 @@ def test_worker_killed_mid_batch_leaves_nobody_without_and_nobody_with_two_diffe
     # A worker dies (SIGKILL) while the server holds the 1st, the 6th, then the 12th message
     # received: each time with a digest in flight, the rest of its batch claimed and unsent.
     kill_points = (1, 6, 12)
-    for point in kill_points:
-        worker = celery_worker(env=env)
-        smtp_sink.on_message = lambda _message, count, worker=worker, point=point: (
-            worker.kill() if count == point else None
-        )
-        drive(lambda worker=worker: worker.process.poll() is not None)
-    smtp_sink.on_message = None
-    celery_worker(env=env)
+    kill_workers_mid_batch(celery_worker, smtp_sink, env=env, kill_points=kill_points, drive=drive)
     drive(lambda: sent_count() == len(members))
 
-    by_recipient = smtp_sink.by_recipient()
-    assert sorted(by_recipient) == members  # nobody without a digest
+    # Nobody without a digest, nor with two different ones: a repeat is the same digest, with
+    # the same Message-ID and text.
+    by_recipient = assert_each_got_one_mail(smtp_sink, members, kill_points)
     for messages in by_recipient.values():
-        # nor two different ones: a repeat is the same digest, with the same Message-ID
-        text = {m.message.get_body(("plain",)).get_content() for m in messages}
-        assert len({(m.message_id, m.subject) for m in messages}) == len(text) == 1
-    repeated = [m for m in by_recipient.values() if len(m) > 1]
-    assert [len(m) for m in repeated] == [2] * len(kill_points)
+        assert len({m.message.get_body(("plain",)).get_content() for m in messages}) == 1
     assert Digest.objects.filter(state=State.SENT).count() == len(members)
 
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 from tests.factories import make_meeting, make_program, make_subscription
 from tests.materials.conftest import pdf_bytes
 from tests.reminders.conftest import smtp_sink  # noqa: F401 - the fixture
-from tests.support.celery_worker import wait_for
+from tests.support.mail_workers import assert_each_got_one_mail, beat_driver, kill_workers_mid_batch
 from tug_portal.celery import app as celery_app
-from tug_portal.common.queue import enqueue
 from tug_portal.materials import notify, services, tasks
 from tug_portal.materials.models import Material, MaterialsNotice, MaterialsOptIn
 from tug_portal.reminders.models import Subscription
@@ -94,14 +93,8 @@ def worker_env(sink) -> dict[str, str]:
     }
 
 
-def drive(predicate, *, timeout: float = 90.0):
-    def kicked_and_checked():
-        if predicate():
-            return True
-        enqueue(tasks.dispatch_material_notices)
-        return False
-
-    wait_for(kicked_and_checked, timeout=timeout, interval=3.0)
+# Kicks the dispatcher as beat does (claims of a killed worker come back only through it).
+drive = beat_driver(tasks.dispatch_material_notices, timeout=90.0)
 
 
 def sent_count() -> int:
@@ -127,23 +120,14 @@ def test_worker_killed_mid_batch_each_opted_in_subscriber_gets_the_mail_once(
     env = worker_env(smtp_sink)
 
     kill_points = (1, 6)
-    for point in kill_points:
-        worker = celery_worker(env=env)
-        smtp_sink.on_message = lambda _message, count, worker=worker, point=point: (
-            worker.kill() if count == point else None
-        )
-        drive(lambda worker=worker: worker.process.poll() is not None)
-    smtp_sink.on_message = None
-    celery_worker(env=env)
+    kill_workers_mid_batch(celery_worker, smtp_sink, env=env, kill_points=kill_points, drive=drive)
     drive(lambda: sent_count() == len(members))
 
-    by_recipient = smtp_sink.by_recipient()
-    assert sorted(by_recipient) == members  # every opted-in subscriber, nobody else
+    # Every opted-in subscriber and nobody else, one mail each (a repeat only of the mail in
+    # flight at each death, with its Message-ID), the batch's three files in one mail.
+    by_recipient = assert_each_got_one_mail(smtp_sink, members, kill_points)
     for messages in by_recipient.values():
-        assert len({(m.message_id, m.subject) for m in messages}) == 1
-        assert m_body(messages[0]).count("Part ") == 3  # the batch's three files in one mail
-    repeated = [m for m in by_recipient.values() if len(m) > 1]
-    assert [len(m) for m in repeated] == [2] * len(kill_points)
+        assert m_body(messages[0]).count("Part ") == 3
     assert (
         Counter(m.subject for m in smtp_sink.messages)
         .most_common(1)[0][0]

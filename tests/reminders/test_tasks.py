@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.factories import make_meeting, make_program, make_subscription
 from tests.support.celery_worker import wait_for
+from tests.support.mail_workers import assert_each_got_one_mail, beat_driver, kill_workers_mid_batch
 from tug_portal.celery import app as celery_app
 from tug_portal.common.queue import enqueue
 from tug_portal.meetings.models import Meeting
@@ -46,17 +47,9 @@ def start_worker(celery_worker, sink):
     return celery_worker(env=worker_env(sink))
 
 
-def drive(predicate, *, timeout: float = 60.0):
-    """Wait until `predicate()` holds, kicking the dispatcher every few seconds as beat does
-    every minute (claims of a killed worker come back only through it)."""
-
-    def kicked_and_checked():
-        if predicate():
-            return True
-        enqueue(tasks.dispatch_due)
-        return False
-
-    wait_for(kicked_and_checked, timeout=timeout, interval=3.0)
+# Kicks the dispatcher as beat does every minute (claims of a killed worker come back only
+# through it).
+drive = beat_driver(tasks.dispatch_due)
 
 
 def received_pairs(sink) -> Counter:
@@ -103,23 +96,12 @@ def test_worker_killed_mid_batch_leaves_nobody_without_and_nobody_with_two_diffe
     # A worker dies (SIGKILL) while the server holds the 1st, the 6th, then the 12th message
     # received: each time with a mail in flight, the rest of its batch claimed and unsent.
     kill_points = (1, 6, 12)
-    for point in kill_points:
-        worker = celery_worker(env=env)
-        smtp_sink.on_message = lambda _message, count, worker=worker, point=point: (
-            worker.kill() if count == point else None
-        )
-        drive(lambda worker=worker: worker.process.poll() is not None)
-    smtp_sink.on_message = None
-    celery_worker(env=env)
+    kill_workers_mid_batch(celery_worker, smtp_sink, env=env, kill_points=kill_points, drive=drive)
     drive(lambda: sent_count() == len(members))
 
-    by_recipient = smtp_sink.by_recipient()
-    assert sorted(by_recipient) == members  # nobody without a reminder
-    for messages in by_recipient.values():
-        assert len({(m.message_id, m.subject) for m in messages}) == 1  # nor two different ones
-    # What repeats is exactly the one mail in flight at each death, with its Message-ID.
-    repeated = [m for m in by_recipient.values() if len(m) > 1]
-    assert [len(m) for m in repeated] == [2] * len(kill_points)
+    # Nobody without a reminder, nor with two different ones; what repeats is exactly the one
+    # mail in flight at each death, with its Message-ID.
+    assert_each_got_one_mail(smtp_sink, members, kill_points)
     assert len(smtp_sink.messages) == len(members) + len(kill_points)
 
 

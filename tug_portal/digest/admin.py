@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 
 from tug_portal.meetings.models import Program, System
-from tug_portal.reminders.admin import ReadOnlyAdmin
+from tug_portal.reminders.admin import MailRowAdmin
 
 from . import mail, selectors
 from .models import Digest, DigestPreference
@@ -47,16 +47,11 @@ class PreviewForm(forms.Form):
 
 
 @admin.register(Digest)
-class DigestAdmin(ReadOnlyAdmin):
+class DigestAdmin(MailRowAdmin):
     list_display = ["week", "subscriber", "program", "state", "due_at", "sent_at", "note"]
     list_filter = ["week", "state", "subscription__program"]
     list_select_related = ["subscription__subscriber", "subscription__program"]
-    search_fields = ["subscription__subscriber__email"]
     change_list_template = "admin/digest/digest/change_list.html"
-
-    @admin.display(description="To", ordering="subscription__subscriber__email")
-    def subscriber(self, digest):
-        return digest.subscription.subscriber.email
 
     @admin.display(description="Program", ordering="subscription__program__acronym")
     def program(self, digest):

@@ -40,31 +40,28 @@ def meetings_upcoming(*, program_ids, system_ids, after: datetime, until: dateti
     )
 
 
+def _meetings_touched(program_ids, system_ids, since: datetime, until: datetime, status):
+    """Meetings still ahead at `since`, now in `status`, whose calendar changed in
+    (since, until]."""
+    return meetings_followed(program_ids=program_ids, system_ids=system_ids).filter(
+        calendar_changed_at__gt=since,
+        calendar_changed_at__lte=until,
+        starts_at__gt=since,
+        status=status,
+    )
+
+
 def meetings_changed(*, program_ids, system_ids, since: datetime, until: datetime):
     """Meetings still ahead at `since` whose time or agenda changed in (since, until]."""
-    return (
-        meetings_followed(program_ids=program_ids, system_ids=system_ids)
-        .filter(
-            calendar_changed_at__gt=since,
-            calendar_changed_at__lte=until,
-            starts_at__gt=since,
-            status=Meeting.Status.SCHEDULED,
-        )
-        .exclude(change_summary="")
-    )
+    scheduled = Meeting.Status.SCHEDULED
+    touched = _meetings_touched(program_ids, system_ids, since, until, scheduled)
+    return touched.exclude(change_summary="")
 
 
 def meetings_cancelled(*, program_ids, system_ids, since: datetime, until: datetime):
-    return (
-        meetings_followed(program_ids=program_ids, system_ids=system_ids)
-        .filter(
-            calendar_changed_at__gt=since,
-            calendar_changed_at__lte=until,
-            starts_at__gt=since,
-            status=Meeting.Status.CANCELLED,
-        )
-        .select_related("replacement")
-    )
+    cancelled = Meeting.Status.CANCELLED
+    touched = _meetings_touched(program_ids, system_ids, since, until, cancelled)
+    return touched.select_related("replacement")
 
 
 def announcements_published(*, program_ids, system_ids, since: datetime, until: datetime):

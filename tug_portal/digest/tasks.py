@@ -2,10 +2,6 @@
 batches are the reminders' dispatcher given the digest's channel, so they are claimed, sent and
 marked exactly as reminders are."""
 
-import math
-
-from django.conf import settings
-
 from tug_portal.common.queue import enqueue
 from tug_portal.common.tasks import portal_task
 from tug_portal.reminders import dispatcher
@@ -25,13 +21,7 @@ def plan_digests() -> None:
 def dispatch_digests() -> None:
     """Beat, every minute: take back claims of dead workers, skip what is too late, and start
     as many batches as the due digests need (each continues itself while more is due)."""
-    dispatcher.deliveries_release_stale_claims(channel=DIGESTS)
-    dispatcher.deliveries_expire(channel=DIGESTS)
-    due = dispatcher.deliveries_due_count(channel=DIGESTS)
-    batches = min(
-        math.ceil(due / settings.REMINDER_BATCH_SIZE), settings.REMINDER_DISPATCH_PARALLELISM
-    )
-    for _ in range(batches):
+    for _ in range(dispatcher.deliveries_prepare_batches(channel=DIGESTS)):
         enqueue(send_digest_batch)
 
 

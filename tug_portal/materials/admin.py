@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from tug_portal.common.history_admin import HistoryAdmin
 from tug_portal.meetings.models import Meeting
+from tug_portal.reminders.admin import MailRowAdmin
 
 from . import selectors, services
 from .forms import MaterialForm, MaterialsUploadForm, TopicMaterialForm
@@ -168,18 +169,9 @@ class MaterialsOptInAdmin(admin.ModelAdmin):
 
 
 @admin.register(MaterialsNotice)
-class MaterialsNoticeAdmin(admin.ModelAdmin):
+class MaterialsNoticeAdmin(MailRowAdmin):
     """What was mailed: read-only, like the reminders' deliveries."""
 
-    list_display = ["subscription", "meeting", "batch", "state", "sent_at", "attempts", "note"]
+    list_display = ["subscriber", "meeting", "batch", "state", "sent_at", "attempts", "note"]
     list_filter = ["state"]
     list_select_related = ["subscription__subscriber", "subscription__program", "meeting__program"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

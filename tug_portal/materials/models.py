@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from tug_portal.common.models import TimeStampedModel
 from tug_portal.meetings.models import AgendaTopic, Meeting, Program
+from tug_portal.reminders.models import MailRow
 
 
 class MaterialPolicy(TimeStampedModel):
@@ -167,35 +168,17 @@ class MaterialsOptIn(models.Model):
         return f"Materials mails for {self.subscription}"
 
 
-class MaterialsNotice(models.Model):
-    """One "materials posted" mail to one subscriber about one meeting's posting batch,
-    planned, then claimed, then marked sent the moment the SMTP server accepts it (the
-    reminders' protocol: reminders/dispatcher.py). Its key is unique, and the Message-ID is
-    derived from it, so a repeat after a worker's death is recognisable."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CLAIMED = "claimed", "Being sent"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
-
-    WAITING = (State.PENDING, State.FAILED)
+class MaterialsNotice(MailRow):
+    """One "materials posted" mail to one subscriber about one meeting's posting batch: a row
+    the reminders' dispatcher claims, sends and marks sent (notify.py gives it the channel).
+    Its key is unique, and the Message-ID is derived from it, so a repeat after a worker's
+    death is recognisable."""
 
     subscription = models.ForeignKey(
         "reminders.Subscription", on_delete=models.CASCADE, related_name="materials_notices"
     )
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
     batch = models.PositiveIntegerField()
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
-    due_at = models.DateTimeField()
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_by = models.CharField(max_length=120, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tug_portal.common.site import absolute_url
 from tug_portal.meetings.selectors import can_see_drafts, public_meetings_filter
 
-from .models import Material, MaterialPolicy
+from .models import Material, MaterialPolicy, MaterialsNotice
 
 State = Material.State
 
@@ -264,3 +264,27 @@ def material_policy(program) -> MaterialPolicy:
     from .services import material_policy_ensure
 
     return material_policy_ensure(program=program)
+
+
+# --- "Materials posted" mails (the reminders' dispatcher sends them: notify.py) -------------
+
+
+def notices_due(*, now: datetime) -> QuerySet[MaterialsNotice]:
+    """Rows a dispatcher may claim now, oldest first."""
+    return MaterialsNotice.objects.filter(
+        state__in=MaterialsNotice.WAITING, next_attempt_at__lte=now, expires_at__gte=now
+    ).order_by("next_attempt_at", "pk")
+
+
+def notices_claimed(*, claim: str) -> QuerySet[MaterialsNotice]:
+    """A batch with its subscribers, opt-ins and meetings: a fixed number of queries."""
+    return (
+        MaterialsNotice.objects.filter(claimed_by=claim, state=MaterialsNotice.State.CLAIMED)
+        .select_related(
+            "subscription__subscriber",
+            "subscription__program",
+            "subscription__materials_opt_in",
+            "meeting__program",
+        )
+        .order_by("next_attempt_at", "pk")
+    )

@@ -1,12 +1,15 @@
-"""Celery tasks of the materials; each calls one service and is safe to run twice."""
+"""Celery tasks of the materials; each calls one service and is safe to run twice. The
+"materials posted" mails are sent by the reminders' dispatcher given the materials' channel,
+so they are claimed, sent and marked exactly as reminders are."""
 
 from django.conf import settings
-from django.utils import timezone
 
 from tug_portal.common.queue import enqueue
 from tug_portal.common.tasks import portal_task
+from tug_portal.reminders import dispatcher
 
 from . import notify, services
+from .notify import MATERIALS_NOTICES
 
 
 @portal_task()
@@ -26,14 +29,14 @@ def plan_material_notices(meeting_ids: list[int]) -> None:
 
 @portal_task()
 def dispatch_material_notices() -> None:
-    """Beat, every minute: take back claims of dead workers, send what is due."""
-    notify.notices_release_stale_claims()
-    if notify.notices_due(now=timezone.now()).exists():
+    """Beat, every minute: take back claims of dead workers, skip what is too late, and start
+    as many batches as the due mails need (each continues itself while more is due)."""
+    for _ in range(dispatcher.deliveries_prepare_batches(channel=MATERIALS_NOTICES)):
         enqueue(send_material_notices)
 
 
 @portal_task(acks_late=True)
 def send_material_notices() -> None:
-    """Claim and send one batch; only ever sends rows it claimed itself."""
-    if notify.notices_send_batch() >= settings.REMINDER_BATCH_SIZE:
+    """Claim and send one batch; safe to run again after a crash (it sends only its claims)."""
+    if dispatcher.deliveries_send_batch(channel=MATERIALS_NOTICES).may_have_more:
         enqueue(send_material_notices)

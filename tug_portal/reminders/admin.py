@@ -41,6 +41,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class MailRowAdmin(ReadOnlyAdmin):
+    """What was mailed, for any `MailRow` model (reminders, digests, "materials posted"):
+    read-only, with its recipient's address as a sortable, searchable column."""
+
+    search_fields = ["subscription__subscriber__email"]
+
+    @admin.display(description="To", ordering="subscription__subscriber__email")
+    def subscriber(self, row):
+        return row.subscription.subscriber.email
+
+
 def count_column(annotation: str, description: str):
     """A changelist column showing a count the admin's queryset annotates, sortable by it."""
 
@@ -183,18 +194,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(MailRowAdmin):
     list_display = [
         "meeting", "subscriber", "kind", "before", "state", "due_at", "sent_at", "attempts", "note",
     ]  # fmt: skip
     list_filter = ["state", "kind", "meeting__program"]
     list_select_related = ["meeting__program", "subscription__subscriber"]
-    search_fields = ["subscription__subscriber__email", "meeting__slug"]
+    search_fields = [*MailRowAdmin.search_fields, "meeting__slug"]
     date_hierarchy = "due_at"
-
-    @admin.display(description="To", ordering="subscription__subscriber__email")
-    def subscriber(self, delivery):
-        return delivery.subscription.subscriber.email
 
     @admin.display(description="Before", ordering="offset")
     def before(self, delivery):

@@ -20,10 +20,11 @@ taken back and sent again, with the same Message-ID. A live worker renews its cl
 before the timeout, so a claim is taken back only from a worker that stopped.
 
 The rows are reminders by default; any other mail planned as rows of a `MailRow` model (the
-weekly digest) is sent by the same functions, given its `Channel`.
+weekly digest, the "materials posted" mails) is sent by the same functions, given its `Channel`.
 """
 
 import logging
+import math
 import os
 import smtplib
 import socket
@@ -146,6 +147,18 @@ def deliveries_expire(*, now: datetime | None = None, channel: Channel | None = 
 
 def deliveries_due_count(*, now: datetime | None = None, channel: Channel | None = None) -> int:
     return (channel or REMINDERS).due(now or timezone.now()).count()
+
+
+def deliveries_prepare_batches(*, channel: Channel | None = None) -> int:
+    """The beat's minute for one channel: take back claims of dead workers, skip what is too
+    late, and say how many batches to start for what is due (at most
+    REMINDER_DISPATCH_PARALLELISM; each batch continues itself while more is due)."""
+    deliveries_release_stale_claims(channel=channel)
+    deliveries_expire(channel=channel)
+    due = deliveries_due_count(channel=channel)
+    return min(
+        math.ceil(due / settings.REMINDER_BATCH_SIZE), settings.REMINDER_DISPATCH_PARALLELISM
+    )
 
 
 # --- Claiming -------------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 Planning tasks are queued on commit of the change that calls for them; sending is driven by
 beat (`dispatch_due`, every minute) and continues itself while mail is due."""
 
-import math
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from tug_portal.common.queue import enqueue
@@ -57,13 +55,7 @@ sweep_reminders_old_name = portal_task(name="tug_portal.reminders.tasks.sweep")(
 def dispatch_due() -> None:
     """Beat, every minute: housekeeping, then as many parallel batches as the due mail needs
     (at most REMINDER_DISPATCH_PARALLELISM; each continues itself while more is due)."""
-    dispatcher.deliveries_release_stale_claims()
-    dispatcher.deliveries_expire()
-    due = dispatcher.deliveries_due_count()
-    batches = min(
-        math.ceil(due / settings.REMINDER_BATCH_SIZE), settings.REMINDER_DISPATCH_PARALLELISM
-    )
-    for _ in range(batches):
+    for _ in range(dispatcher.deliveries_prepare_batches()):
         enqueue(send_batch)
 
 
