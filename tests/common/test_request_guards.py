@@ -6,6 +6,7 @@ import io
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import LimitedStream
 from django.test import Client
 from django.test.client import FakePayload
 
@@ -105,3 +106,47 @@ def test_an_api_parameter_holding_nul_is_refused_in_the_apis_documented_error_sh
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "NUL" in response.json()["detail"]
+
+
+MATERIAL_ADD = "/admin/materials/material/add/"
+
+
+def test_a_refused_body_is_left_unread_for_the_development_server_too(client):
+    # runserver reads what the application left unread into memory as it closes the request;
+    # its input (a LimitedStream) is marked read, so a refused gigabyte is never read.
+    body = LimitedStream(io.BytesIO(b"x" * 4096), 4096)
+
+    response = client.generic(
+        "POST",
+        SUBSCRIBE,
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 413
+    assert body.read() == b""
+
+
+@pytest.mark.parametrize("path", [MATERIAL_ADD, "/admin/meetings/meeting/1/change/", IMPORT])
+def test_an_anonymous_upload_gets_no_larger_limit_than_any_request(client, path):
+    body = FakePayload(b"x" * 16)
+
+    response = client.generic(
+        "POST",
+        path,
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 413
+    assert body.read_started is False
+
+
+def test_staff_may_post_a_material_larger_than_other_requests(staff_client):
+    upload = SimpleUploadedFile("notes.txt", b"x" * (settings.TUG_MAX_REQUEST_BYTES + 1))
+
+    response = staff_client.post(MATERIAL_ADD, {"title": "Notes", "upload": upload})
+
+    assert response.status_code != 413

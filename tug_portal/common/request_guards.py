@@ -50,10 +50,21 @@ def body_limit(request) -> int:
     return settings.TUG_MAX_REQUEST_BYTES
 
 
-def too_large(limit: int) -> HttpResponse:
+def too_large(request, limit: int) -> HttpResponse:
+    _leave_body_unread(request)
     return plain_refusal(
         413, f"The request is larger than the portal accepts ({limit // 1024} KB at most)."
     )
+
+
+def _leave_body_unread(request) -> None:
+    """A refused body is never read. Django's development server (`make run`) reads whatever
+    its application left unread into memory as it closes the request (a gigabyte for a
+    gigabyte's POST); its input stream marked as read makes it read nothing. Gunicorn's input
+    is another kind of stream, which it skips in small pieces."""
+    stream = request.META.get("wsgi.input")
+    if isinstance(stream, LimitedStream):
+        stream._pos = stream.limit
 
 
 def declared_length(request) -> int | None:
@@ -75,15 +86,31 @@ class RequestSizeMiddleware:
         limit = body_limit(request)
         length = declared_length(request)
         if length is not None and length > limit:
-            return too_large(limit)
+            return too_large(request, limit)
         if length is None and is_chunked(request):
             # Django reads no body without a Content-Length; read this one, bounded, and hand it
             # on as if it had declared its length.
             body = request.META["wsgi.input"].read(limit + 1)
             if len(body) > limit:
-                return too_large(limit)
+                return too_large(request, limit)
             request.META["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
+
+
+class StaffUploadSizeMiddleware:
+    """The admin's material and agenda forms may carry a larger body than any other request
+    (`body_limit`), but only for staff: after authentication, and before anything parses the
+    body (the CSRF check would spool an anonymous upload to disk), a body larger than
+    `TUG_MAX_REQUEST_BYTES` from anyone else is refused unread."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = declared_length(request) or 0
+        if length > settings.TUG_MAX_REQUEST_BYTES and not request.user.is_staff:
+            return too_large(request, settings.TUG_MAX_REQUEST_BYTES)
         return self.get_response(request)
 
 
