@@ -110,3 +110,17 @@ def test_files_stay_when_the_program_keeps_them(held, time_machine, media_root):
     time_machine.move_to(datetime(2019, 6, 1, tzinfo=PACIFIC), tick=False)
     assert services.materials_expire() == {"expired": 1, "files_deleted": 0}
     assert (media_root / material.file_key).exists()
+
+
+def test_a_material_set_expired_before_it_was_ever_published_is_not_named_on_the_page(held, client):
+    Material.objects.create(
+        meeting=held,
+        title="Never public",
+        kind=Material.Kind.OTHER,
+        external_url="https://example.org/secret",
+        state=Material.State.EXPIRED,
+    )
+
+    page = client.get(held.get_absolute_url()).content.decode()
+
+    assert "Never public" not in page

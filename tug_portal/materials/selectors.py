@@ -61,6 +61,13 @@ class MeetingMaterials:
         return bool(self.groups or self.expired)
 
 
+# An expired material is named on the page ("was available until ...") only when it was public
+# once and has its last day: one set to "expired" by hand before it was published stays unseen.
+_EXPIRED_AFTER_PUBLISHING = Q(
+    state=State.EXPIRED, posted_at__isnull=False, available_until__isnull=False
+)
+
+
 def meeting_materials(*, meeting, user=None, now: datetime | None = None) -> MeetingMaterials:
     """The meeting page's "Materials" section: the meeting's own first, then by agenda topic;
     and those that expired (named, with their last day, not linked). One query."""
@@ -72,7 +79,7 @@ def meeting_materials(*, meeting, user=None, now: datetime | None = None) -> Mee
     shown_expired = meeting.is_published or can_see_drafts(user)
     rows = list(
         Material.objects.filter(meeting=meeting)
-        .filter(visible | Q(state=State.EXPIRED) if shown_expired else visible)
+        .filter(visible | _EXPIRED_AFTER_PUBLISHING if shown_expired else visible)
         .select_related("topic")
         .order_by("topic__order", "topic_id", "kind", "title", "pk")
     )
