@@ -62,6 +62,9 @@ def test_saving_turns_the_digest_on_at_the_chosen_day_hour_and_zone(client):
     [
         ("time_zone", "Pacific Time", "“Pacific Time” is not an IANA time zone"),
         ("time_zone", "Mars/Olympus", "“Mars/Olympus” is not an IANA time zone"),
+        # Files of the zoneinfo folder that are no place's zone (the server's own, a placeholder).
+        ("time_zone", "localtime", "“localtime” is not an IANA time zone"),
+        ("time_zone", "Factory", "“Factory” is not an IANA time zone"),
         ("hour", "24", "Choose an hour from 0 to 23."),
         ("hour", "-1", "Choose an hour from 0 to 23."),
         ("weekday", "lundi", "Choose a day of the week in English, Monday to Sunday."),

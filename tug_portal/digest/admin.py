@@ -2,8 +2,6 @@
 subscription's digest preference, and a preview of next week's digest for any programs and
 systems (admin: Weekly digest → Digests → Preview)."""
 
-import zoneinfo
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -11,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from tug_portal.meetings.models import Program, System
+from tug_portal.meetings.models import Program, System, is_iana_time_zone
 from tug_portal.reminders.admin import MailRowAdmin
 
 from . import mail, selectors
@@ -41,7 +39,7 @@ class PreviewForm(forms.Form):
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"].strip()
-        if value not in zoneinfo.available_timezones():
+        if not is_iana_time_zone(value):
             raise forms.ValidationError(f"“{value}” is not an IANA time zone.")
         return value
 

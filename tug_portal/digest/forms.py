@@ -1,9 +1,9 @@
 """The digest's preferences on the subscription page: for each confirmed subscription, on or
 off, the day, the local hour and the zone. Every value is checked and a refusal says why."""
 
-import zoneinfo
-
 from django import forms
+
+from tug_portal.meetings.models import is_iana_time_zone
 
 from .models import WEEKDAYS
 
@@ -46,7 +46,7 @@ class DigestPreferenceForm(forms.Form):
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"].strip()
-        if value not in zoneinfo.available_timezones():
+        if not is_iana_time_zone(value):
             raise forms.ValidationError(
                 f"“{value}” is not an IANA time zone (e.g. America/Los_Angeles)."
             )

@@ -22,9 +22,17 @@ from simple_history.models import HistoricalRecords
 from tug_portal.common.markdown import stored_or_rendered
 from tug_portal.common.models import TimeStampedModel
 
+# Names a zoneinfo folder holds that are not zones a person lives in: the host's own zone
+# (follows the server), the tz database's placeholder, and a build file.
+NOT_IANA_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+def is_iana_time_zone(value: str) -> bool:
+    return value not in NOT_IANA_ZONES and value in zoneinfo.available_timezones()
+
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if not is_iana_time_zone(value):
         raise ValidationError(f"“{value}” is not an IANA time zone (e.g. America/Los_Angeles).")
 
 
