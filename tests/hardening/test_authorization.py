@@ -31,6 +31,7 @@ from tug_portal.common.services import heartbeat_record
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.digest import tokens as digest_tokens
 from tug_portal.digest.models import Digest, DigestPreference
+from tug_portal.materials import tokens as materials_tokens
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import (
     AgendaRequest,
@@ -149,6 +150,15 @@ PUBLIC = {
     ("materials:download", "/materials/00000000-0000-4000-8000-000000000000/x.pdf"): read_only(
         GONE
     ),
+    # The materials mails' one-click link stops only them; no other link passes for it.
+    (
+        "materials:notices_unsubscribe",
+        "/subscriptions/materials/unsubscribe/(token:materials_unsubscribe)/",
+    ): (link_page(get=(400, 200, 400, 400), post=(400, 200, 400, 400))),
+    (
+        "materials:notices_unsubscribe",
+        "/subscriptions/materials/unsubscribe/(token:unsubscribe)/",
+    ): (link_page(get=(400, 400, 400, 400), post=(400, 400, 400, 400))),
     ("materials:notices_preferences", "/subscriptions/materials/(token:preferences)/"): link_page(
         get=(400, 200, 400, 400), post=(400, 302, 400, 400)
     ),
@@ -361,6 +371,7 @@ def world(db) -> World:
             "preferences": tokens.preferences_token(subscription.subscriber_id),
             "unsubscribe": tokens.unsubscribe_token(subscription.pk),
             "digest_unsubscribe": digest_tokens.unsubscribe_token(subscription.pk),
+            "materials_unsubscribe": materials_tokens.unsubscribe_token(subscription.pk),
         },
         users=users,
         objects={

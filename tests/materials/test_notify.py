@@ -157,3 +157,21 @@ def test_a_subscriber_opts_in_and_out_with_the_preferences_link(client):
     client.post(url, {})
     assert not MaterialsOptIn.objects.get(subscription=subscription).materials_posted
     assert client.get("/subscriptions/materials/not-a-token/").status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_mails_one_click_unsubscribe_stops_only_the_materials_mails(meeting, client):
+    subscription = opted_in("in@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    notice = MaterialsNotice.objects.get()
+    mail = notify.notice_message(notice, list(Material.objects.all()))
+    stop_url = mail.extra_headers["List-Unsubscribe"].strip("<>")
+    assert stop_url in mail.body and "/subscriptions/materials/unsubscribe/" in stop_url
+
+    response = client.post(stop_url, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.CONFIRMED  # reminders stay on
+    assert MaterialsOptIn.objects.get(subscription=subscription).materials_posted is False

@@ -9,13 +9,15 @@ from tug_portal.reminders.tokens import InvalidToken
 UNSUBSCRIBE_SALT = "digest.unsubscribe"
 
 
-def unsubscribe_token(subscription_id: int) -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(subscription_id))
+def unsubscribe_token(subscription_id: int, *, salt: str = UNSUBSCRIBE_SALT) -> str:
+    return signing.Signer(salt=salt).sign(str(subscription_id))
 
 
-def read_unsubscribe_token(token: str) -> int:
+def read_unsubscribe_token(token: str, *, salt: str = UNSUBSCRIBE_SALT) -> int:
+    """The subscription id of a one-click link signed with `salt` (each kind of mail that can
+    be stopped alone has a salt of its own: the digest's, the materials mails')."""
     try:
-        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+        value = signing.Signer(salt=salt).unsign(token)
     except signing.BadSignature as error:
         raise InvalidToken from error
     if not value.isdigit():

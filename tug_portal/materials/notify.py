@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tug_portal.common.mail import Envelope, smtp_envelope
@@ -28,6 +29,7 @@ from tug_portal.reminders.mail import message_id_domain, one_line, subscriber_li
 from tug_portal.reminders.selectors import subscriptions_matching_meeting
 
 from . import selectors
+from . import tokens as materials_tokens
 from .models import Material, MaterialsNotice
 from .selectors import material_link, materials_public
 
@@ -100,6 +102,12 @@ def notice_message_id(notice: MaterialsNotice) -> str:
 def notice_message(notice: MaterialsNotice, materials: list[Material]) -> EmailMessage:
     meeting, subscription = notice.meeting, notice.subscription
     links = subscriber_links(subscription)
+    stop_url = absolute_url(
+        reverse(
+            "materials:notices_unsubscribe",
+            args=[materials_tokens.unsubscribe_token(subscription.pk)],
+        )
+    )
     lines = [
         f"New materials for the {meeting.program.acronym} meeting of "
         f"{format_meeting_when(meeting)}:",
@@ -115,7 +123,7 @@ def notice_message(notice: MaterialsNotice, materials: list[Material]) -> EmailM
         "",
         f"You get this because you asked for materials mails about {meeting.program.acronym}.",
         f"Your preferences: {links['preferences_url']}",
-        f"Unsubscribe: {links['unsubscribe_url']}",
+        f"Stop these materials mails (your reminders stay): {stop_url}",
     ]
     return EmailMessage(
         subject=one_line(
@@ -125,7 +133,7 @@ def notice_message(notice: MaterialsNotice, materials: list[Material]) -> EmailM
         to=[subscription.subscriber.email],
         headers={
             "Message-ID": notice_message_id(notice),
-            "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{stop_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },

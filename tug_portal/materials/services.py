@@ -175,6 +175,13 @@ def _delete_file(pk: int, *, now) -> int:
 
 
 @transaction.atomic
+def materials_unsubscribe(*, subscription_id: int) -> None:
+    """The one-click link of a "materials posted" mail: those mails stop, nothing else."""
+    MaterialsOptIn.objects.update_or_create(
+        subscription_id=subscription_id, defaults={"materials_posted": False}
+    )
+
+
 def materials_opt_ins_set(*, subscriptions, wanted: set[int]) -> None:
     """Each subscription wants "materials posted" mails or not, as ticked."""
     for subscription in subscriptions:

@@ -11,6 +11,11 @@ urlpatterns = [
         name="download",
     ),
     path(
+        "subscriptions/materials/unsubscribe/<str:token>/",
+        views.notices_unsubscribe,
+        name="notices_unsubscribe",
+    ),
+    path(
         "subscriptions/materials/<str:token>/",
         views.notices_preferences,
         name="notices_preferences",

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tug_portal.common import fair_use
@@ -15,6 +16,7 @@ from tug_portal.reminders import tokens
 from tug_portal.reminders.models import Subscription
 
 from . import selectors, services, storage
+from . import tokens as materials_tokens
 
 
 @require_safe
@@ -73,3 +75,26 @@ def notices_preferences(request, token: str):
         for s in subscriptions
     ]
     return TemplateResponse(request, "materials/notices_preferences.html", {"rows": rows})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+def notices_unsubscribe(request, token: str):
+    """RFC 8058 one-click (POST) from a "materials posted" mail; a GET asks first."""
+    try:
+        subscription_id = materials_tokens.read_unsubscribe_token(token)
+    except tokens.InvalidToken:
+        return HttpResponseBadRequest(
+            "This unsubscribe link is not valid: copy the whole link from your mail.\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    subscription = reminders_selectors.subscription_get(pk=subscription_id)
+    done = request.method == "POST"
+    if done and subscription is not None:
+        services.materials_unsubscribe(subscription_id=subscription.pk)
+    context = {
+        "subscription": subscription,
+        "done": done,
+        "preferences_token": subscription and tokens.preferences_token(subscription.subscriber_id),
+    }
+    return TemplateResponse(request, "materials/notices_unsubscribe.html", context)
