@@ -4,8 +4,13 @@ import os
 
 from celery import Celery
 from celery.signals import beat_init
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tug_portal.settings")
+
+# `filesystem://` (the embedded default's broker) is kombu's transport with its messages written
+# atomically: see tug_portal/common/file_broker.py.
+TRANSPORT_ALIASES["filesystem"] = "tug_portal.common.file_broker:Transport"
 
 app = Celery("tug_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
