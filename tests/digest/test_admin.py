@@ -35,6 +35,9 @@ def test_preview_shows_next_weeks_digest_for_any_programs_and_systems(staff_clie
     ]
     assert "(11:00 AM-12:00 PM Eastern, your time)" in result["text"]
     assert "DRRS release 4.2" in response.content.decode()
+    # The send moment in the zone chosen, and in UTC (it said "UTC" of a Pacific time).
+    assert "Monday, March 2, 2026, 08:00 (America/New_York)" in response.content.decode()
+    assert "13:00 UTC" in response.content.decode()
 
 
 def test_preview_refuses_a_zone_that_is_not_iana(staff_client):
