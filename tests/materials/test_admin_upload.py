@@ -284,3 +284,28 @@ def test_several_files_one_refused_none_saved(staff_client, meeting, media_root,
     assert "Nothing was saved" in response.content.decode()
     assert "bad.pdf" in response.content.decode()
     assert not Material.objects.exists()
+
+
+def test_a_new_material_row_on_the_meeting_offers_that_meetings_topics(staff_client, meeting):
+    from tug_portal.meetings.models import AgendaTopic
+
+    topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="Agenda and Roll Call")
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+
+    inline = staff_client.get(url).context["inline_admin_formsets"]
+    materials = next(f for f in inline if f.formset.prefix == "materials")
+
+    assert list(materials.formset.empty_form.fields["topic"].queryset) == [topic]
+    response = post_meeting(
+        staff_client,
+        meeting,
+        link={
+            "kind": "other",
+            "title": "Spec",
+            "topic": topic.pk,
+            "external_url": "https://example.org/spec.pdf",
+            "state": "published",
+        },
+    )
+    assert response.status_code == 302
+    assert Material.objects.get().topic == topic

@@ -27,7 +27,11 @@ class _PerRequestUser:
     """Hands the signed-in user to the forms (who posted a material)."""
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs["form"] = type("Form", (kwargs.get("form") or self.form,), {"user": request.user})
+        # The parent's meeting, so that a new row (whose instance has no meeting yet) offers
+        # that meeting's topics.
+        meeting_id = obj.pk if isinstance(obj, Meeting) else getattr(obj, "meeting_id", None)
+        attributes = {"user": request.user, "parent_meeting_id": meeting_id}
+        kwargs["form"] = type("Form", (kwargs.get("form") or self.form,), attributes)
         return super().get_formset(request, obj, **kwargs)
 
     @admin.display(description="download")

@@ -31,7 +31,7 @@ class MaterialForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "topic" in self.fields:
-            meeting_id = self.instance.meeting_id
+            meeting_id = self.instance.meeting_id or getattr(self, "parent_meeting_id", None)
             self.fields["topic"].queryset = (
                 AgendaTopic.objects.filter(meeting_id=meeting_id)
                 if meeting_id
