@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.materials.conftest import ooxml_bytes
 from tests.support.admin_forms import meeting_change_form
 from tug_portal.materials.models import Material
+from tug_portal.meetings.models import AgendaTopic
 
 pytestmark = pytest.mark.django_db
 
@@ -251,8 +252,6 @@ def test_a_replaced_file_keeps_its_old_version_in_the_history(
 
 
 def test_several_files_at_once_for_one_topic(staff_client, meeting, media_root, pdf):
-    from tug_portal.meetings.models import AgendaTopic
-
     topic = AgendaTopic.objects.create(meeting=meeting, title="OMS Road Map")
     response = staff_client.post(
         reverse("admin:materials_material_upload"),
