@@ -53,7 +53,8 @@ def running_rows(lines: list[str]) -> list[dict[str, str]]:
     text = "\n".join(_squash(line) for line in lines)
     # The most explicit layout first: cells closed by "|", chained ranges, lines led by a
     # time, numbered items, then bare cells on lines of their own.
-    for reader in (_pipe_rows, _time_chain_rows, _time_led_lines, _numbered_rows):
+    readers = (_pipe_rows, _time_chain_rows, _time_led_lines, _agenda_item_rows, _numbered_rows)
+    for reader in readers:
         rows = reader(text)
         if len(rows) >= 2:
             return rows
@@ -189,11 +190,48 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
             cell = cell[: last.start()]
         if k + 1 == len(best):
             cell = re.sub(r"\s+\d{1,3}\s*$", "", cell)  # a page number run into the last item
-        row = _item_row(cell)
-        if any(row["topic"] == earlier["topic"] for earlier in rows):
+        found = _slash_rows(cell) if _slash_layout(cell) else [_item_row(cell)]
+        if any(row["topic"] == earlier["topic"] for row in found[:1] for earlier in rows):
             break  # the same list again: a page viewer's second copy
-        rows.append(row)
+        rows.extend(found)
     return [row for row in rows if row["topic"]]
+
+
+# "3. / Protocol Report\n • PRRs (Vote) *\n/ K. Lane / 9:45 a.m.\nLunch / 12:00 p.m.": a
+# table whose cells came out separated by " / " (a slash with a space or line on each side).
+_SLASH = re.compile(r"(?:^|(?<=\s))/(?=\s|$)")
+_TIME_CELL = re.compile(r"(?i)\A\s*(?:\d{1,2}:\d\d\s*(?:[ap]\.?\s?m\b\.?)?|noon)")
+
+
+def _slash_layout(cell: str) -> bool:
+    return cell.lstrip().startswith("/") or cell.count(" / ") >= 2
+
+
+def _slash_rows(cell: str) -> list[dict[str, str]]:
+    """The rows of one item of a " / " table: title, presenter, time; a title after the time
+    ("11:15 a.m.\nLunch / 12:00 p.m.") is a row of its own (a break between items)."""
+    rows: list[dict[str, str]] = []
+    row = {"topic": "", "person": "", "time": ""}
+    for part in _SLASH.split(cell):
+        lines = [line.strip() for line in part.split("\n") if line.strip()]
+        if not lines:
+            continue
+        time = _TIME_CELL.match(part)
+        bare = lines[0].strip(" *")
+        if time and row["topic"]:
+            row["time"] = time.group().strip()
+            rows.append(row)
+            row = {"topic": "", "person": "", "time": ""}
+            rest = [line for line in part[time.end() :].split("\n") if line.strip()]
+            row["topic"] = _clean(rest[0]) if rest else ""
+        elif row["topic"] and not row["person"] and re.fullmatch(_PEOPLE + _SUFFIX, bare):
+            row["person"] = bare
+        elif not row["topic"]:
+            title = next((line for line in lines if not line.startswith(("•", "-", "o "))), "")
+            row["topic"] = _clean(title)
+    if row["topic"]:
+        rows.append(row)
+    return rows
 
 
 def _item_row(cell: str) -> dict[str, str]:
@@ -227,6 +265,47 @@ def _clean(title: str) -> str:
         title = _ACTION.sub("", title).strip()
     title = re.sub(r"\*+", "", title)
     return title.strip(" ―—–-|:")
+
+
+# --- "AGENDA ITEM 1 Call to Order Jane Doe, Chair a. Quorum 2 Consent Agenda ..." ----------
+
+_AGENDA_ITEM_ONE = re.compile(r"(?i)\bagenda\s+item\s+1\s+(?=[A-Z])")
+_BARE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})\s+(?=[A-Z])")
+_NAME_THEN_ROLE = re.compile(rf"(?:^|\s)({_FULL_NAME}),\s")
+
+
+def _agenda_item_rows(text: str) -> list[dict[str, str]]:
+    """Items under an "AGENDA ITEM 1" heading, numbered 2, 3... without a dot: this heading
+    says where the agenda starts, so numbered text above it (a consent form's clauses) is not
+    read as rows. The presenter is a known first name and surname before ", role"."""
+    start = _AGENDA_ITEM_ONE.search(text)
+    if start is None:
+        return []
+    marks = [(start.start(), start.end(), 1)]
+    for match in _BARE_NUMBER.finditer(text, start.end()):
+        if match.start() - marks[-1][1] > 600:
+            break
+        if int(match.group(1)) == marks[-1][2] + 1:
+            marks.append((match.start(), match.end(), marks[-1][2] + 1))
+    rows = []
+    for k, (_, end, _number) in enumerate(marks):
+        stop = marks[k + 1][0] if k + 1 < len(marks) else _row_end(text, end)
+        cell = " ".join(text[end:stop].split())
+        person = next(
+            (
+                m.group(1)
+                for m in _NAME_THEN_ROLE.finditer(cell)
+                if m.group(1).split()[0].lower() in _first_names()
+            ),
+            "",
+        )
+        head = cell[: cell.find(person)] if person else cell
+        sub = _SUB_ITEM.search(" " + head)
+        head = head[: max(0, sub.start() - 1)] if sub else head
+        if k + 1 == len(marks) and not person:
+            continue  # a last item cut off or running into the page's footer
+        rows.append({"topic": _clean(head), "person": person})
+    return [row for row in rows if row["topic"]]
 
 
 # --- ERCOT-style web tables: "| 1. |\nAntitrust Admonition |\nM. Trenary |\n9:30 a.m. |" ----

@@ -1,0 +1,119 @@
+"""Layouts met on real agendas the importer had never seen (each snippet is invented, in the
+shape the real one had): each fact is right or blank, never wrong."""
+
+import datetime as dt
+
+from tug_portal.importer.parsing import parse_agenda
+
+
+def parse(text: str):
+    return parse_agenda(text, file="unseen.txt")
+
+
+def test_parse_agenda_reads_a_year_with_a_footnote_digit_glued_to_it():
+    record = parse(
+        "Tide Data Group Meeting Agenda March 4, 20211\n"
+        "1.Welcome...... 9:00 – 9:05\n"
+        "Review of Previous Action Items\n"
+        "- Assigned to: Pat Lee\n"
+        "- Due date: January 15, 2021\n"
+        "- Due date: January 15, 2021\n"
+    )
+
+    assert record.date == dt.date(2021, 3, 4)
+
+
+def test_parse_agenda_never_takes_an_action_items_due_date_for_the_meeting():
+    record = parse(
+        "Tide Data Group Meeting Agenda\n"
+        "Action items\n"
+        "- Due date: January 15, 2021\n"
+        "- Due date: January 15, 2021\n"
+    )
+
+    assert record.date != dt.date(2021, 1, 15)
+
+
+def test_parse_agenda_reads_noon_as_the_end_after_a_dash_following_the_date():
+    record = parse(
+        "River Forum Meeting #2\n"
+        "June 3, 2009 - 9:45 – noon\n"
+        "Harbor Office, Room 4\n"
+        "9:45 Coffee\n"
+        "10:00 Welcome – Ann Roe\n"
+        "12:00 Adjourn\n"
+    )
+
+    assert (record.start_time, record.end_time) == (dt.time(9, 45), dt.time(12, 0))
+
+
+def test_parse_agenda_leaves_the_title_blank_when_the_top_lines_are_an_address():
+    record = parse(
+        "Gulf Coast Office\n"
+        "1200 Harbor View Drive\n"
+        "Mobile, Alabama\n"
+        "May 4, 2010; 9:00 a.m. – 3:00 p.m.\n"
+        "1. / Opening remarks / J. Doe / 9:00 a.m.\n"
+        "2. / Budget review / K. Roe / 9:30 a.m.\n"
+    )
+
+    assert record.title is None
+    assert record.start_time == dt.time(9, 0)
+
+
+def test_parse_agenda_keeps_a_meeting_name_above_an_address():
+    record = parse(
+        "Coastal Advisory Committee Meeting\n"
+        "1200 Harbor View Drive\n"
+        "May 4, 2010; 9:00 a.m. – 3:00 p.m.\n"
+    )
+
+    assert record.title == "Coastal Advisory Committee Meeting"
+
+
+def test_parse_agenda_reads_numbered_rows_whose_cells_are_separated_by_slashes():
+    record = parse(
+        "Harbor Users Committee Meeting\n"
+        "May 4, 2010; 9:00 a.m. – 3:00 p.m.\n"
+        "1. /\n\nApproval of the April 2, 2010 Minutes *\n\n/ J. Doe / 9:00 a.m.\n"
+        "2. / Dredging Report\n  • Channel depths (Vote) *\n/ K. Roe / 9:15 a.m.\n"
+        "3. / Budget Plan / M. Poe / 11:15 a.m.\n"
+        "Lunch / 12:00 p.m.\n"
+        "4. / Other Business / J. Doe / 1:00 p.m.\n"
+        "5. / Adjourn / J. Doe / 3:00 p.m.\n"
+        "* Background material enclosed.\n"
+    )
+
+    assert [(t.title, t.facilitators) for t in record.topics] == [
+        ("Approval of the April 2, 2010 Minutes", ("J. Doe",)),
+        ("Dredging Report", ("K. Roe",)),
+        ("Budget Plan", ("M. Poe",)),
+        ("Lunch", ()),
+        ("Other Business", ("J. Doe",)),
+        ("Adjourn", ("J. Doe",)),
+    ]
+    assert [t.start_time for t in record.topics][:4] == [
+        dt.time(9, 0),
+        dt.time(9, 15),
+        dt.time(11, 15),
+        dt.time(12, 0),
+    ]
+
+
+def test_parse_agenda_reads_agenda_item_rows_not_the_numbered_consent_text_above():
+    record = parse(
+        "Harbor Standards Committee Meeting\n"
+        "RECORDING By attending this meeting, I grant the Harbor Board: 1. Permission to "
+        "record the meeting including me; and 2. The right to publish the recording. 3. I "
+        "understand that I have no right to compensation.\n"
+        "MEETING AGENDA May 4, 2010 9:00 a.m. to 3:00 p.m. AGENDA ITEM 1 Call to Order and "
+        "Introductions Laura Vance, Harbor Committee Chair a. Determination of Quorum "
+        "b. Review of Rules 2 Consent Agenda a. Approve Minutes from March 1, 2010 Meeting "
+        "Laura Vance, Chair 3 Dredging Report Peter Hale, Harbor Manager 4 Sta"
+    )
+
+    assert [(t.title, t.facilitators) for t in record.topics] == [
+        ("Call to Order and Introductions", ("Laura Vance",)),
+        ("Consent Agenda", ("Laura Vance",)),
+        ("Dredging Report", ("Peter Hale",)),
+    ]
