@@ -117,3 +117,41 @@ def test_parse_agenda_reads_agenda_item_rows_not_the_numbered_consent_text_above
         ("Consent Agenda", ("Laura Vance",)),
         ("Dredging Report", ("Peter Hale",)),
     ]
+
+
+def test_parse_agenda_cuts_a_page_footer_run_into_the_last_item():
+    record = parse(
+        "Harbor Users Committee Meeting\n"
+        "May 4, 2010 1:00 to 1:45 p.m. 1. Welcome—Jane Doe 2. Approve Agenda 3. Public "
+        "Comment 4. Adjourn Harbor Users Committee Meeting Material - Agenda 1\n"
+        "Harbor Users Committee Meeting Material - Agenda\n"
+    )
+
+    assert [t.title for t in record.topics][-1] == "Adjourn"
+
+
+def test_parse_agenda_drops_mixed_dot_leaders_before_a_presenter():
+    record = parse(
+        "Harbor Board Meeting\n"
+        "May 4, 2010 • 1:00 p.m. – 3:00 p.m. 1. Call to Order……………………Mr. Peter Hale "
+        "2. Consent Agenda………….Mr. Peter Hale a. Approve Minutes\n"
+    )
+
+    assert [(t.title, t.facilitators) for t in record.topics] == [
+        ("Call to Order", ("Mr. Peter Hale",)),
+        ("Consent Agenda", ("Mr. Peter Hale",)),
+    ]
+
+
+def test_parse_agenda_joins_a_title_wrapped_around_its_presenters_in_a_flattened_table():
+    record = parse(
+        "Harbor Design Stakeholder Meeting\n"
+        "May 4, 2010\n"
+        "Time Topic Presenter 10:00 – 10:10 Welcome Laura Vance 10:10 – 12:00 Part 1: Channel "
+        "Depths Peter Hale 12:00 – 1:00 Lunch 1:00 – 3:20 Part 2: Dredging Schedule Mary "
+        "Stone & and Budget Outline Peter Hale 3:20 – 3:30 Next Steps Laura Vance\n"
+    )
+
+    assert ("Part 2: Dredging Schedule and Budget Outline", ("Mary Stone", "Peter Hale")) in [
+        (t.title, t.facilitators) for t in record.topics
+    ]

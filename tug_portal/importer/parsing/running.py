@@ -42,7 +42,8 @@ _ASIDE = re.compile(r"(?i)(?<!\s)\s*\((?:see|attached)[^)]*\)")
 _LAST_ROW_END = re.compile(r"\s(?:\*\s?Background|Upload:|TRANSCRIPT|Page \d|[A-Z]{4,},)")
 _MINUTES = re.compile(r"(?<!\s)\s*\(\d+\s*minutes?\)")
 _PAREN_PERSON = re.compile(rf"(?<!\s)\s*\(({_PEOPLE}|[A-Z]{{2,6}})\)")
-_DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}|…{2,}|(?:\.\s){4,})\s*")
+# Leaders may mix "…" and "." ("Consent Agenda……….Mr. Lee"): all of it goes.
+_DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}(?:…[.…]*)?|…[.…]+|(?:\.\s){4,})\s*")
 _SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\s[•o▪]\s|\s(?:Approval|Action)\s+Item:")
 _INITIALS_ONLY = re.compile(rf"{_INITIALS_NAME}(?:\s(?:and|&)\s{_INITIALS_NAME})*")
 _HEADINGS = re.compile(r"\s(?:Agenda\s+Items|Administrative)\s*$")
@@ -124,11 +125,32 @@ def _split_row(cell: str, slot: str) -> dict[str, str]:
     title_part = plain[0] if plain else ""
     person = ""
     found = _trailing_person(title_part)
-    if found:
+    if wrapped := _wrapped_around_people(title_part):
+        title_part, person = wrapped
+    elif found:
         person, title_part = found, title_part[: -len(found)].strip()
     elif len(plain) > 1 and (found := _trailing_person(" " + plain[-1], alone=True)) == plain[-1]:
         person = found
     return {"time": slot, "topic": _clean(title_part), "person": person}
+
+
+_PERSON_THEN_AND = re.compile(rf"\s({_PERSON})\s&\s(?=[a-z])")
+
+
+def _wrapped_around_people(text: str) -> tuple[str, str] | None:
+    """ "Phase 2: Ramping Product Ann Lee & and Market Design Bo Chan": a title cell and a
+    presenters cell both wrapped onto a second line, flattened in turn; the line after the
+    "&" starts lower case (the title goes on) and ends with the second presenter."""
+    match = _PERSON_THEN_AND.search(text)
+    if match is None:
+        return None
+    first = match.group(1)
+    rest = text[match.end() :]
+    second = _trailing_person(rest)
+    if not second or not _trailing_person(" " + first, alone=True):
+        return None
+    title = f"{text[: match.start()]} {rest[: -len(second)]}"
+    return " ".join(title.split()), f"{first} & {second}"
 
 
 def _trailing_person(text: str, alone: bool = False) -> str:
@@ -189,6 +211,7 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
         if last := _LAST_ROW_END.search(cell):
             cell = cell[: last.start()]
         if k + 1 == len(best):
+            cell = _cut_footer(cell, text)
             cell = re.sub(r"\s+\d{1,3}\s*$", "", cell)  # a page number run into the last item
         found = _slash_rows(cell) if _slash_layout(cell) else [_item_row(cell)]
         if any(row["topic"] == earlier["topic"] for row in found[:1] for earlier in rows):
@@ -232,6 +255,18 @@ def _slash_rows(cell: str) -> list[dict[str, str]]:
     if row["topic"]:
         rows.append(row)
     return rows
+
+
+def _cut_footer(cell: str, text: str) -> str:
+    """The last item without a page footer run into it ("11. Adjourn Section 4.9 Committee
+    Meeting Material - Agenda 1"): a line the document also prints on its own (a footer
+    repeats) that the item's text goes on into."""
+    squashed = " ".join(cell.split())
+    for line in {line.strip() for line in text.split("\n")}:
+        at = squashed.find(line) if len(line) >= 20 and line != squashed else -1
+        if at > 0:
+            squashed = squashed[:at]
+    return squashed
 
 
 def _item_row(cell: str) -> dict[str, str]:
