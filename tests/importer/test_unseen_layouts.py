@@ -155,3 +155,29 @@ def test_parse_agenda_joins_a_title_wrapped_around_its_presenters_in_a_flattened
     assert ("Part 2: Dredging Schedule and Budget Outline", ("Mary Stone", "Peter Hale")) in [
         (t.title, t.facilitators) for t in record.topics
     ]
+
+
+def test_parse_agenda_drops_video_marks_and_reads_people_after_the_titles_colon():
+    record = parse(
+        "Wednesday, May 4\n"
+        "Harbor Council Meeting – 9am (PST)\n"
+        "1. 9:15 – 10am\n"
+        "(► Video)\n"
+        "Update on Project #2010-001, Channel Survey: Laura Vance, Peter Hale and Mary "
+        "Stone, Harbor Survey Office.\n"
+        "2. 10 – 10:45am\n"
+        "(► Video)\n"
+        "Phase 1: Dredging Plan\n"
+        "3. 11 – 11:45am\n"
+        "(► Video)\n"
+        "Budget Needs: Ruth Carter, Executive Director, Harbor Fund.\n"
+    )
+
+    assert [(t.title, t.facilitators) for t in record.topics] == [
+        (
+            "Update on Project #2010-001, Channel Survey",
+            ("Laura Vance", "Peter Hale", "Mary Stone"),
+        ),
+        ("Phase 1: Dredging Plan", ()),
+        ("Budget Needs", ("Ruth Carter",)),
+    ]

@@ -263,7 +263,8 @@ def _cut_footer(cell: str, text: str) -> str:
     repeats) that the item's text goes on into."""
     squashed = " ".join(cell.split())
     for line in {line.strip() for line in text.split("\n")}:
-        at = squashed.find(line) if len(line) >= 20 and line != squashed else -1
+        repeated = len(line) >= 20 and line != squashed and text.count(line) >= 2
+        at = squashed.find(line) if repeated else -1
         if at > 0:
             squashed = squashed[:at]
     return squashed
@@ -272,10 +273,12 @@ def _cut_footer(cell: str, text: str) -> str:
 def _item_row(cell: str) -> dict[str, str]:
     """One numbered item: its title without sub-items, action word, minutes and footnote
     marks; its presenter from dot leaders, a closing "(A. Gallo)", a dash, or a trailing name."""
-    cell = " ".join(cell.split())
+    cell = " ".join(_VIDEO_MARK.sub(" ", cell).split())
     sub = _SUB_ITEM.search(" " + cell)
     head = cell[: sub.start()].strip() if sub else cell
     head = _MINUTES.sub("", _ASIDE.sub("", _HEADINGS.sub("", head))).strip()
+    if named := _title_colon_people(head):
+        return named
     person = ""
     leaders = _DOT_LEADERS.search(head)
     if leaders:
@@ -293,6 +296,29 @@ def _item_row(cell: str) -> dict[str, str]:
         if trailing:
             person, head = trailing, head[: -len(trailing)]
     return {"topic": _clean(head), "person": person}
+
+
+# "(► Video)", "(Video)": a link to the item's recording, printed before its title.
+_VIDEO_MARK = re.compile(r"\((?:►\s?)?(?i:video|audio|recording)\)")
+_NAME_ONLY = re.compile(rf"(?:and\s)?({_FULL_NAME}(?:\sJr\.?)?)")
+
+
+def _title_colon_people(head: str) -> dict[str, str] | None:
+    """ "Lamprey Update: Ann Lee, Bo Chan and Cy Dorn, Fish Office.": the title, a colon,
+    then the people with their roles; only the parts that are names alone (a first name of
+    the census and a surname) are kept as presenters."""
+    title, colon, rest = head.partition(": ")
+    if not colon or not title or not rest:
+        return None
+    people = []
+    for part in re.split(r";\s|,\s|\sand\s", rest.rstrip(".")):
+        match = _NAME_ONLY.fullmatch(part.strip())
+        if match and match.group(1).split()[0].lower() in _first_names():
+            people.append(match.group(1))
+    first = _NAME_ONLY.match(rest)
+    if not people or not first or first.group(1) != people[0]:
+        return None  # the colon is the title's own ("Phase 1: Market Design")
+    return {"topic": _clean(title), "person": ", ".join(people)}
 
 
 def _clean(title: str) -> str:
