@@ -181,3 +181,45 @@ def test_parse_agenda_drops_video_marks_and_reads_people_after_the_titles_colon(
         ("Phase 1: Dredging Plan", ()),
         ("Budget Needs", ("Ruth Carter",)),
     ]
+
+
+def test_parse_agenda_takes_the_next_meeting_from_a_future_meetings_list():
+    record = parse(
+        "Harbor Users Committee Meeting\n"
+        "May 4, 2010 | 3:00 – 4:00 p.m. Eastern\n"
+        "1. Review Agenda ― Approve 2. Budget Report* Discuss 3. Future Meetings a. Meetings "
+        "with the Board: i. January 12, 2010: Mobile, AL ii. June 16, 2010: Biloxi, MS "
+        "iii. September 8, 2010: Mobile, AL 4. Adjourn\n"
+    )
+
+    assert record.next_meeting_date == dt.date(2010, 6, 16)
+
+
+def test_parse_agenda_takes_the_next_meeting_from_a_future_meetings_row():
+    record = parse(
+        "Harbor Office\n"
+        "May 4, 2010; 9:30 a.m. – 4:00 p.m.\n"
+        "1. / Budget Report / J. Doe / 9:30 a.m.\n"
+        "2. / Future Harbor Meetings\n  • June 3, 2010\n  • July 1, 2010\n/ J. Doe\n"
+        "3. / Adjourn / J. Doe / 4:00 p.m.\n"
+    )
+
+    assert record.next_meeting_date == dt.date(2010, 6, 3)
+
+
+def test_parse_agenda_reads_titles_before_their_times_not_the_paragraphs_under_them():
+    record = parse(
+        "Tide Data Group Meeting Agenda March 4, 2021\n"
+        "1.Welcome...... 9:00 – 9:05\n"
+        "Laura Vance, Group Chair, will call the meeting to order and take the roll call.\n"
+        "2.Approve Agenda...... 9:05 – 9:10\n"
+        "Laura Vance will introduce the proposed agenda. We will hear any changes to it.\n"
+        "3.Review February Minutes...... 9:10 – 9:15\n"
+        "Laura Vance will introduce the minutes from the last meeting. We will hear any changes.\n"
+    )
+
+    assert [(t.title, t.facilitators) for t in record.topics] == [
+        ("Welcome", ()),
+        ("Approve Agenda", ()),
+        ("Review February Minutes", ()),
+    ]

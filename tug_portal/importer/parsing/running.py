@@ -79,7 +79,14 @@ def _time_chain_rows(text: str) -> list[dict[str, str]]:
     for k, (_, end, slot) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
         rows.append(_split_row(text[end:stop], slot))
+    if sum(_is_prose(row["topic"]) for row in rows) * 2 >= len(rows):
+        return []  # the titles stand before their times: what follows each is its paragraph
     return rows if len(rows) >= 2 else []
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence, not a title: eight words or more ending with a full stop."""
+    return len(line.split()) >= 8 and line.rstrip().endswith((".", ".”", '."'))
 
 
 _CLOCK_START = re.compile(r"(?<![\d:])\d{1,2}:\d\d")
@@ -181,7 +188,8 @@ def _first_names() -> frozenset[str]:
 
 # --- "1. Review Agenda ― Approve (A. Gallo) (1 minute) 2. Consent Agenda ..." --------------
 
-_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]|\s[–-])\s+(?=\S)")
+# "1. Welcome", "2) Roll", "3 – Minutes", and "1.Welcome" (the space lost before a capital)
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]\s+(?=\S)|\.(?=[A-Z])|\s[–-]\s+(?=\S))")
 
 
 def _numbered_rows(text: str) -> list[dict[str, str]]:
@@ -207,7 +215,7 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
     rows = []
     for k, (_, end, _number) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
-        cell = text[end:stop]
+        cell = _before_prose(text[end:stop])
         if last := _LAST_ROW_END.search(cell):
             cell = cell[: last.start()]
         if k + 1 == len(best):
@@ -257,6 +265,17 @@ def _slash_rows(cell: str) -> list[dict[str, str]]:
     return rows
 
 
+def _before_prose(cell: str) -> str:
+    """An item without the paragraphs under it: from the first line, after the title's, that
+    is a sentence ("Jane Doe will introduce the agenda. We will hear any discussion.")."""
+    lines = cell.split("\n")
+    for k, line in enumerate(lines[1:], start=1):
+        if _is_prose(line):
+            if any(len(re.findall(r"\b[A-Za-z]{2,}\b", earlier)) >= 2 for earlier in lines[:k]):
+                return "\n".join(lines[:k])
+    return cell
+
+
 def _cut_footer(cell: str, text: str) -> str:
     """The last item without a page footer run into it ("11. Adjourn Section 4.9 Committee
     Meeting Material - Agenda 1"): a line the document also prints on its own (a footer
@@ -283,6 +302,8 @@ def _item_row(cell: str) -> dict[str, str]:
     leaders = _DOT_LEADERS.search(head)
     if leaders:
         head, person = head[: leaders.start()], head[leaders.end() :].strip()
+        if _find_time_range(person[:12]):
+            person = ""  # "Welcome...... 9:00 – 9:05": the leaders lead to the time
     paren = _PAREN_PERSON.search(head)
     if paren and not person and not _clean(head[paren.end() :]):
         person, head = paren.group(1), head[: paren.start()] + head[paren.end() :]
