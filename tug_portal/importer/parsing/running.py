@@ -265,14 +265,17 @@ def _slash_rows(cell: str) -> list[dict[str, str]]:
     return rows
 
 
+_WORD = re.compile(r"\b[A-Za-z]{2,}\b")
+
+
 def _before_prose(cell: str) -> str:
     """An item without the paragraphs under it: from the first line, after the title's, that
     is a sentence ("Jane Doe will introduce the agenda. We will hear any discussion.")."""
     lines = cell.split("\n")
     for k, line in enumerate(lines[1:], start=1):
-        if _is_prose(line):
-            if any(len(re.findall(r"\b[A-Za-z]{2,}\b", earlier)) >= 2 for earlier in lines[:k]):
-                return "\n".join(lines[:k])
+        titled = any(len(_WORD.findall(earlier)) >= 2 for earlier in lines[:k])
+        if _is_prose(line) and titled:
+            return "\n".join(lines[:k])
     return cell
 
 
