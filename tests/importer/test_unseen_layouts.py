@@ -223,3 +223,26 @@ def test_parse_agenda_reads_titles_before_their_times_not_the_paragraphs_under_t
         ("Approve Agenda", ()),
         ("Review February Minutes", ()),
     ]
+
+
+def test_parse_agenda_reads_time_led_lines_with_notes_under_them_and_dash_presenters():
+    record = parse(
+        "River Forum Meeting #2\n"
+        "June 3, 2009 - 9:45 – noon\n"
+        "9:45 Coffee\n"
+        "10:00 Welcome – Ann Roe, facilitator; Peter Hale, Harbor Office\n"
+        "• Opening remarks – Peter Hale\n"
+        "10:20 Survey results\n"
+        "Goal: Share what the survey found.\n"
+        "▪ Depths\n"
+        "11:40 Questions: Time for all of you to ask what you want to know\n"
+        "12:00 Adjourn\n"
+    )
+
+    assert [(t.title, t.facilitators) for t in record.topics] == [
+        ("Coffee", ()),
+        ("Welcome", ("Ann Roe", "Peter Hale")),
+        ("Survey results", ()),
+        ("Questions", ()),
+        ("Adjourn", ()),
+    ]

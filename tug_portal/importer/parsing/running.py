@@ -422,15 +422,41 @@ def _pipe_rows(text: str) -> list[dict[str, str]]:
 _TIME_LED = re.compile(r"^(\d{1,2}:\d\d)\s*([A-Za-z].*)$")
 
 
+# Lines under a time-led row that belong to it: bullets and "Goal:", "Handouts:" notes.
+_UNDER_ROW = re.compile(r"[•▪◦·*-]|[A-Z][a-z]+:\s")
+
+
 def _time_led_lines(text: str) -> list[dict[str, str]]:
     rows = []
     for line in text.split("\n"):
         match = _TIME_LED.match(line)
         if match:
-            rows.append({"time": match.group(1), "topic": match.group(2).strip(), "person": ""})
-        elif rows and line.strip():
+            topic, person = _dash_people(match.group(2).strip())
+            rows.append({"time": match.group(1), "topic": topic, "person": person})
+        elif rows and line.strip() and not _UNDER_ROW.match(line.strip()):
             break
     return rows if len(rows) >= 3 else []
+
+
+def _dash_people(text: str) -> tuple[str, str]:
+    """ "Welcome – Ann Lee, facilitator; Bo Chan, DEQ": the title, and the people after the
+    dash whose parts are names alone; the text whole when the dash leads to no name."""
+    for dash in (" – ", " — ", " - "):
+        title, found, rest = text.partition(dash)
+        if not found:
+            continue
+        people = []
+        for part in re.split(r";\s|,\s|\sand\s", rest):
+            match = _NAME_ONLY.fullmatch(part.strip())
+            if match and match.group(1).split()[0].lower() in _first_names():
+                people.append(match.group(1))
+        first = _NAME_ONLY.match(rest)
+        if people and first and first.group(1) == people[0]:
+            return title.strip(), ", ".join(people)
+    head, colon, note = text.partition(": ")
+    if colon and len(note.split()) >= 8:
+        return head, ""  # "Discussion: Time for participants to ask questions, ...": a note
+    return text, ""
 
 
 # --- each cell on a line of its own: "Agenda Review\nChase Smith\n9:35 a.m." -------------
