@@ -14,7 +14,8 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 )
 _DAY = r"(?P<day>[0-9]{1,2})(?: ?(?:st|nd|rd|th))?\b"
-_YEAR = r"(?P<year>(?:19|20)[0-9]{2})\b"
+# a year may carry a footnote mark glued to it ("October 9, 20151"): five digits are no year
+_YEAR = r"(?P<year>(?:19|20)[0-9]{2})(?:[0-9](?![0-9]))?\b"
 _WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _DATE_PATTERNS = (
     re.compile(rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?: ?,?\s*{_YEAR})?", re.I | re.A),

@@ -76,10 +76,35 @@ def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
         if position is not None and not found:
             found.append(_clean_title(text[:position]) or _after_date(text))
         if position is not None or "\t" in lines[i] or _ends_title_block(text, found):
-            return " ".join(part for part in found if part) or None, i
+            return _title_of(found), i
         if _clean_title(text) not in found:
             found.append(_clean_title(text))
-    return " ".join(part for part in found if part) or None, end
+    return _title_of(found), end
+
+
+# A street address ("7620 Metro Center Drive", "805 S.W. Broadway, Suite 500") or a
+# "City, ST 97205" line: where the meeting is, not what it is called.
+_ADDRESS = re.compile(
+    r"(?i)\A\d{1,6}\s+(?:[\w.]+\s+){0,5}(?:street|st|avenue|ave|road|rd|drive|dr|boulevard"
+    r"|blvd|lane|ln|way|parkway|pkwy|place|pl|court|ct|broadway|highway|hwy|suite)\b"
+    r"|\A[A-Z][\w .]*,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\Z"
+)
+# Words that name a meeting; a block of lines with an address and none of these is a place.
+_MEETING_NAME = re.compile(
+    r"(?i)\b(?:meeting|committee|subcommittee|council|board|group|forum|call|workshop|session"
+    r"|conference|webinar|hearing|summit|task\s+force|stakeholder)\b"
+)
+
+
+def _title_of(found: list[str]) -> str | None:
+    """The title block's lines joined; a block holding an address is a location ("ERCOT
+    Austin Office / 7620 Metro Center Drive / Austin, Texas"): only the lines above the
+    address that name a meeting stay (blank is right when nothing names it)."""
+    parts = [part for part in found if part]
+    where = next((k for k, part in enumerate(parts) if _ADDRESS.search(part)), None)
+    if where is not None:
+        parts = [part for part in parts[:where] if _MEETING_NAME.search(part)]
+    return " ".join(parts) or None
 
 
 def _is_chrome(text: str) -> bool:
@@ -155,7 +180,7 @@ _MEETING_WORDS = re.compile(
 )
 _OTHER_DAY_WORDS = re.compile(
     r"(?i)\b(?:dated|posted|post\s+on|filed|issued|by|before|effective|upload\w*|approved?"
-    r"|minutes\s+(?:of|from)|through|until|updated|revised|released)\b\W*$"
+    r"|minutes\s+(?:of|from)|through|until|updated|revised|released|due(?:\s+date)?|deadline)\b\W*$"
 )
 _TIME_LABEL = re.compile(r"(?i)\b(?:time|when|hours)\s*:")
 # A range whose start was cut off (":00 a.m. 3:00 p.m.") or a time that only ends one ("to 5
@@ -246,9 +271,10 @@ def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
         confidence, why = 0.3, ["a date"]
         if _time_after(text, hit.end) is not None:
             confidence, why = confidence + 0.4, [*why, "a time follows"]
-        if _MEETING_WORDS.search(before):
+        other_day = _OTHER_DAY_WORDS.search(before)
+        if _MEETING_WORDS.search(before) and not other_day:  # "Due date:" is no meeting's
             confidence, why = confidence + 0.3, [*why, "meeting words before"]
-        if _OTHER_DAY_WORDS.search(before):
+        if other_day:
             confidence, why = confidence - 0.4, [*why, "another day's words before"]
         if hit.weekday:
             confidence, why = confidence + 0.1, [*why, "a weekday"]
@@ -302,7 +328,10 @@ def _meeting_time(text: str, at: int | None):
     if found is None or offset is None:
         return None, None, None, None, None
     begin = offset + found.start_index
-    start_only_end = bool(_ENDS_ONLY.search(text[max(0, begin - 12) : begin]))
+    # "December 17, 2008 - 9:45 – noon": a dash right after the date joins it to the start
+    between = text[at:begin] if at is not None else "\n"
+    joins_date = len(between) <= 5 and not between.strip(" \t,;–—―-")
+    start_only_end = not joins_date and bool(_ENDS_ONLY.search(text[max(0, begin - 12) : begin]))
     settled = _settle_meridiem(text, found, offset)
     if settled is None:
         piece = text[offset + found.start_index : offset + found.end_index]

@@ -42,7 +42,8 @@ _ASIDE = re.compile(r"(?i)(?<!\s)\s*\((?:see|attached)[^)]*\)")
 _LAST_ROW_END = re.compile(r"\s(?:\*\s?Background|Upload:|TRANSCRIPT|Page \d|[A-Z]{4,},)")
 _MINUTES = re.compile(r"(?<!\s)\s*\(\d+\s*minutes?\)")
 _PAREN_PERSON = re.compile(rf"(?<!\s)\s*\(({_PEOPLE}|[A-Z]{{2,6}})\)")
-_DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}|…{2,}|(?:\.\s){4,})\s*")
+# Leaders may mix "…" and "." ("Consent Agenda……….Mr. Lee"): all of it goes.
+_DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}(?:…[.…]*)?|…[.…]+|(?:\.\s){4,})\s*")
 _SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\s[•o▪]\s|\s(?:Approval|Action)\s+Item:")
 _INITIALS_ONLY = re.compile(rf"{_INITIALS_NAME}(?:\s(?:and|&)\s{_INITIALS_NAME})*")
 _HEADINGS = re.compile(r"\s(?:Agenda\s+Items|Administrative)\s*$")
@@ -53,7 +54,8 @@ def running_rows(lines: list[str]) -> list[dict[str, str]]:
     text = "\n".join(_squash(line) for line in lines)
     # The most explicit layout first: cells closed by "|", chained ranges, lines led by a
     # time, numbered items, then bare cells on lines of their own.
-    for reader in (_pipe_rows, _time_chain_rows, _time_led_lines, _numbered_rows):
+    readers = (_pipe_rows, _time_chain_rows, _time_led_lines, _agenda_item_rows, _numbered_rows)
+    for reader in readers:
         rows = reader(text)
         if len(rows) >= 2:
             return rows
@@ -77,7 +79,14 @@ def _time_chain_rows(text: str) -> list[dict[str, str]]:
     for k, (_, end, slot) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
         rows.append(_split_row(text[end:stop], slot))
+    if sum(_is_prose(row["topic"]) for row in rows) * 2 >= len(rows):
+        return []  # the titles stand before their times: what follows each is its paragraph
     return rows if len(rows) >= 2 else []
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence, not a title: eight words or more ending with a full stop."""
+    return len(line.split()) >= 8 and line.rstrip().endswith((".", ".”", '."'))
 
 
 _CLOCK_START = re.compile(r"(?<![\d:])\d{1,2}:\d\d")
@@ -123,11 +132,32 @@ def _split_row(cell: str, slot: str) -> dict[str, str]:
     title_part = plain[0] if plain else ""
     person = ""
     found = _trailing_person(title_part)
-    if found:
+    if wrapped := _wrapped_around_people(title_part):
+        title_part, person = wrapped
+    elif found:
         person, title_part = found, title_part[: -len(found)].strip()
     elif len(plain) > 1 and (found := _trailing_person(" " + plain[-1], alone=True)) == plain[-1]:
         person = found
     return {"time": slot, "topic": _clean(title_part), "person": person}
+
+
+_PERSON_THEN_AND = re.compile(rf"\s({_PERSON})\s&\s(?=[a-z])")
+
+
+def _wrapped_around_people(text: str) -> tuple[str, str] | None:
+    """ "Phase 2: Ramping Product Ann Lee & and Market Design Bo Chan": a title cell and a
+    presenters cell both wrapped onto a second line, flattened in turn; the line after the
+    "&" starts lower case (the title goes on) and ends with the second presenter."""
+    match = _PERSON_THEN_AND.search(text)
+    if match is None:
+        return None
+    first = match.group(1)
+    rest = text[match.end() :]
+    second = _trailing_person(rest)
+    if not second or not _trailing_person(" " + first, alone=True):
+        return None
+    title = f"{text[: match.start()]} {rest[: -len(second)]}"
+    return " ".join(title.split()), f"{first} & {second}"
 
 
 def _trailing_person(text: str, alone: bool = False) -> str:
@@ -158,7 +188,8 @@ def _first_names() -> frozenset[str]:
 
 # --- "1. Review Agenda ― Approve (A. Gallo) (1 minute) 2. Consent Agenda ..." --------------
 
-_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]|\s[–-])\s+(?=\S)")
+# "1. Welcome", "2) Roll", "3 – Minutes", and "1.Welcome" (the space lost before a capital)
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]\s+(?=\S)|\.(?=[A-Z])|\s[–-]\s+(?=\S))")
 
 
 def _numbered_rows(text: str) -> list[dict[str, str]]:
@@ -184,29 +215,98 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
     rows = []
     for k, (_, end, _number) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
-        cell = text[end:stop]
+        cell = _before_prose(text[end:stop])
         if last := _LAST_ROW_END.search(cell):
             cell = cell[: last.start()]
         if k + 1 == len(best):
+            cell = _cut_footer(cell, text)
             cell = re.sub(r"\s+\d{1,3}\s*$", "", cell)  # a page number run into the last item
-        row = _item_row(cell)
-        if any(row["topic"] == earlier["topic"] for earlier in rows):
+        found = _slash_rows(cell) if _slash_layout(cell) else [_item_row(cell)]
+        if any(row["topic"] == earlier["topic"] for row in found[:1] for earlier in rows):
             break  # the same list again: a page viewer's second copy
-        rows.append(row)
+        rows.extend(found)
     return [row for row in rows if row["topic"]]
+
+
+# "3. / Protocol Report\n • PRRs (Vote) *\n/ K. Lane / 9:45 a.m.\nLunch / 12:00 p.m.": a
+# table whose cells came out separated by " / " (a slash with a space or line on each side).
+_SLASH = re.compile(r"(?:^|(?<=\s))/(?=\s|$)")
+_TIME_CELL = re.compile(r"(?i)\A\s*(?:\d{1,2}:\d\d\s*(?:[ap]\.?\s?m\b\.?)?|noon)")
+
+
+def _slash_layout(cell: str) -> bool:
+    return cell.lstrip().startswith("/") or cell.count(" / ") >= 2
+
+
+def _slash_rows(cell: str) -> list[dict[str, str]]:
+    """The rows of one item of a " / " table: title, presenter, time; a title after the time
+    ("11:15 a.m.\nLunch / 12:00 p.m.") is a row of its own (a break between items)."""
+    rows: list[dict[str, str]] = []
+    row = {"topic": "", "person": "", "time": ""}
+    for part in _SLASH.split(cell):
+        lines = [line.strip() for line in part.split("\n") if line.strip()]
+        if not lines:
+            continue
+        time = _TIME_CELL.match(part)
+        bare = lines[0].strip(" *")
+        if time and row["topic"]:
+            row["time"] = time.group().strip()
+            rows.append(row)
+            row = {"topic": "", "person": "", "time": ""}
+            rest = [line for line in part[time.end() :].split("\n") if line.strip()]
+            row["topic"] = _clean(rest[0]) if rest else ""
+        elif row["topic"] and not row["person"] and re.fullmatch(_PEOPLE + _SUFFIX, bare):
+            row["person"] = bare
+        elif not row["topic"]:
+            title = next((line for line in lines if not line.startswith(("•", "-", "o "))), "")
+            row["topic"] = _clean(title)
+    if row["topic"]:
+        rows.append(row)
+    return rows
+
+
+_WORD = re.compile(r"\b[A-Za-z]{2,}\b")
+
+
+def _before_prose(cell: str) -> str:
+    """An item without the paragraphs under it: from the first line, after the title's, that
+    is a sentence ("Jane Doe will introduce the agenda. We will hear any discussion.")."""
+    lines = cell.split("\n")
+    for k, line in enumerate(lines[1:], start=1):
+        titled = any(len(_WORD.findall(earlier)) >= 2 for earlier in lines[:k])
+        if _is_prose(line) and titled:
+            return "\n".join(lines[:k])
+    return cell
+
+
+def _cut_footer(cell: str, text: str) -> str:
+    """The last item without a page footer run into it ("11. Adjourn Section 4.9 Committee
+    Meeting Material - Agenda 1"): a line the document also prints on its own (a footer
+    repeats) that the item's text goes on into."""
+    squashed = " ".join(cell.split())
+    for line in {line.strip() for line in text.split("\n")}:
+        repeated = len(line) >= 20 and line != squashed and text.count(line) >= 2
+        at = squashed.find(line) if repeated else -1
+        if at > 0:
+            squashed = squashed[:at]
+    return squashed
 
 
 def _item_row(cell: str) -> dict[str, str]:
     """One numbered item: its title without sub-items, action word, minutes and footnote
     marks; its presenter from dot leaders, a closing "(A. Gallo)", a dash, or a trailing name."""
-    cell = " ".join(cell.split())
+    cell = " ".join(_VIDEO_MARK.sub(" ", cell).split())
     sub = _SUB_ITEM.search(" " + cell)
     head = cell[: sub.start()].strip() if sub else cell
     head = _MINUTES.sub("", _ASIDE.sub("", _HEADINGS.sub("", head))).strip()
+    if named := _title_colon_people(head):
+        return named
     person = ""
     leaders = _DOT_LEADERS.search(head)
     if leaders:
         head, person = head[: leaders.start()], head[leaders.end() :].strip()
+        if _find_time_range(person[:12]):
+            person = ""  # "Welcome...... 9:00 – 9:05": the leaders lead to the time
     paren = _PAREN_PERSON.search(head)
     if paren and not person and not _clean(head[paren.end() :]):
         person, head = paren.group(1), head[: paren.start()] + head[paren.end() :]
@@ -222,11 +322,75 @@ def _item_row(cell: str) -> dict[str, str]:
     return {"topic": _clean(head), "person": person}
 
 
+# "(► Video)", "(Video)": a link to the item's recording, printed before its title.
+_VIDEO_MARK = re.compile(r"\((?:►\s?)?(?i:video|audio|recording)\)")
+_NAME_ONLY = re.compile(rf"(?:and\s)?({_FULL_NAME}(?:\sJr\.?)?)")
+
+
+def _title_colon_people(head: str) -> dict[str, str] | None:
+    """ "Lamprey Update: Ann Lee, Bo Chan and Cy Dorn, Fish Office.": the title, a colon,
+    then the people with their roles; only the parts that are names alone (a first name of
+    the census and a surname) are kept as presenters."""
+    title, colon, rest = head.partition(": ")
+    if not colon or not title or not rest:
+        return None
+    people = []
+    for part in re.split(r";\s|,\s|\sand\s", rest.rstrip(".")):
+        match = _NAME_ONLY.fullmatch(part.strip())
+        if match and match.group(1).split()[0].lower() in _first_names():
+            people.append(match.group(1))
+    first = _NAME_ONLY.match(rest)
+    if not people or not first or first.group(1) != people[0]:
+        return None  # the colon is the title's own ("Phase 1: Market Design")
+    return {"topic": _clean(title), "person": ", ".join(people)}
+
+
 def _clean(title: str) -> str:
     for _ in range(2):
         title = _ACTION.sub("", title).strip()
     title = re.sub(r"\*+", "", title)
     return title.strip(" ―—–-|:")
+
+
+# --- "AGENDA ITEM 1 Call to Order Jane Doe, Chair a. Quorum 2 Consent Agenda ..." ----------
+
+_AGENDA_ITEM_ONE = re.compile(r"(?i)\bagenda\s+item\s+1\s+(?=[A-Z])")
+_BARE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})\s+(?=[A-Z])")
+_NAME_THEN_ROLE = re.compile(rf"(?:^|\s)({_FULL_NAME}),\s")
+
+
+def _agenda_item_rows(text: str) -> list[dict[str, str]]:
+    """Items under an "AGENDA ITEM 1" heading, numbered 2, 3... without a dot: this heading
+    says where the agenda starts, so numbered text above it (a consent form's clauses) is not
+    read as rows. The presenter is a known first name and surname before ", role"."""
+    start = _AGENDA_ITEM_ONE.search(text)
+    if start is None:
+        return []
+    marks = [(start.start(), start.end(), 1)]
+    for match in _BARE_NUMBER.finditer(text, start.end()):
+        if match.start() - marks[-1][1] > 600:
+            break
+        if int(match.group(1)) == marks[-1][2] + 1:
+            marks.append((match.start(), match.end(), marks[-1][2] + 1))
+    rows = []
+    for k, (_, end, _number) in enumerate(marks):
+        stop = marks[k + 1][0] if k + 1 < len(marks) else _row_end(text, end)
+        cell = " ".join(text[end:stop].split())
+        person = next(
+            (
+                m.group(1)
+                for m in _NAME_THEN_ROLE.finditer(cell)
+                if m.group(1).split()[0].lower() in _first_names()
+            ),
+            "",
+        )
+        head = cell[: cell.find(person)] if person else cell
+        sub = _SUB_ITEM.search(" " + head)
+        head = head[: max(0, sub.start() - 1)] if sub else head
+        if k + 1 == len(marks) and not person:
+            continue  # a last item cut off or running into the page's footer
+        rows.append({"topic": _clean(head), "person": person})
+    return [row for row in rows if row["topic"]]
 
 
 # --- ERCOT-style web tables: "| 1. |\nAntitrust Admonition |\nM. Trenary |\n9:30 a.m. |" ----
@@ -258,15 +422,41 @@ def _pipe_rows(text: str) -> list[dict[str, str]]:
 _TIME_LED = re.compile(r"^(\d{1,2}:\d\d)\s*([A-Za-z].*)$")
 
 
+# Lines under a time-led row that belong to it: bullets and "Goal:", "Handouts:" notes.
+_UNDER_ROW = re.compile(r"[•▪◦·*-]|[A-Z][a-z]+:\s")
+
+
 def _time_led_lines(text: str) -> list[dict[str, str]]:
     rows = []
     for line in text.split("\n"):
         match = _TIME_LED.match(line)
         if match:
-            rows.append({"time": match.group(1), "topic": match.group(2).strip(), "person": ""})
-        elif rows and line.strip():
+            topic, person = _dash_people(match.group(2).strip())
+            rows.append({"time": match.group(1), "topic": topic, "person": person})
+        elif rows and line.strip() and not _UNDER_ROW.match(line.strip()):
             break
     return rows if len(rows) >= 3 else []
+
+
+def _dash_people(text: str) -> tuple[str, str]:
+    """ "Welcome – Ann Lee, facilitator; Bo Chan, DEQ": the title, and the people after the
+    dash whose parts are names alone; the text whole when the dash leads to no name."""
+    for dash in (" – ", " — ", " - "):
+        title, found, rest = text.partition(dash)
+        if not found:
+            continue
+        people = []
+        for part in re.split(r";\s|,\s|\sand\s", rest):
+            match = _NAME_ONLY.fullmatch(part.strip())
+            if match and match.group(1).split()[0].lower() in _first_names():
+                people.append(match.group(1))
+        first = _NAME_ONLY.match(rest)
+        if people and first and first.group(1) == people[0]:
+            return title.strip(), ", ".join(people)
+    head, colon, note = text.partition(": ")
+    if colon and len(note.split()) >= 8:
+        return head, ""  # "Discussion: Time for participants to ask questions, ...": a note
+    return text, ""
 
 
 # --- each cell on a line of its own: "Agenda Review\nChase Smith\n9:35 a.m." -------------

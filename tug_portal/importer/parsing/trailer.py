@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from .dates_times import _date_on_or_after, _find_date
+from .dates_times import _all_dates, _date_on_or_after, _find_date
 from .markdown import _BULLET
 from .record import Contact, Disclaimer
 from .text import _squash
@@ -42,6 +42,23 @@ def _next_meeting_date(lines, trailer: list[int], reference: dt.date | None) -> 
         text = _squash(lines[i])
         if _is_next_meeting(text):
             return _date_on_or_after(_find_date(text), reference)
+    return _future_meetings_date(lines, reference)
+
+
+# "7. Future Meetings a. ... i. March 17, 2020: Atlanta ii. June 16, 2020": a list of the
+# meetings to come, whose first date after this meeting's is the next one.
+_FUTURE_MEETINGS = re.compile(r"(?i)\bfuture\s+(?:\w+\s+){0,2}?meetings?\b")
+_FUTURE_WINDOW = 300  # characters after the heading in which the list is looked for
+
+
+def _future_meetings_date(lines: list[str], reference: dt.date | None) -> dt.date | None:
+    text = "\n".join(_squash(line) for line in lines)
+    for match in _FUTURE_MEETINGS.finditer(text):
+        window = text[match.end() : match.end() + _FUTURE_WINDOW]
+        for hit in _all_dates(window):
+            date = _date_on_or_after(hit, reference) if hit.year else None
+            if date and (reference is None or date > reference):
+                return date
     return None
 
 
