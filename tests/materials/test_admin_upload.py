@@ -308,3 +308,20 @@ def test_a_new_material_row_on_the_meeting_offers_that_meetings_topics(staff_cli
     )
     assert response.status_code == 302
     assert Material.objects.get().topic == topic
+
+
+def test_a_link_holding_characters_no_web_address_holds_is_refused(staff_client, meeting):
+    response = post_meeting(
+        staff_client,
+        meeting,
+        link={
+            "kind": "other",
+            "title": "Spec",
+            "state": "published",
+            "external_url": 'https://example.org/"><script>alert(1)</script>',
+        },
+    )
+
+    assert response.status_code == 200
+    assert "characters a web address cannot" in response.content.decode()
+    assert not Material.objects.exists()

@@ -11,6 +11,9 @@ from . import services
 from .models import Material
 from .uploads import MaterialRefused, upload_check
 
+# RFC 3986: never in a URI as it is (they must be percent-encoded).
+NOT_IN_A_URI = frozenset('"<>\\^`{|} ')
+
 
 class MaterialForm(forms.ModelForm):
     upload = forms.FileField(
@@ -37,6 +40,17 @@ class MaterialForm(forms.ModelForm):
                 if meeting_id
                 else AgendaTopic.objects.none()
             )
+
+    def clean_external_url(self):
+        # Django's URL check lets through characters a URI never holds (quotes, angle brackets,
+        # spaces): written as they are into a calendar's ATTACH line and the mails' text.
+        url = self.cleaned_data.get("external_url", "")
+        if any(character in NOT_IN_A_URI or ord(character) < 32 for character in url):
+            raise forms.ValidationError(
+                "This link holds characters a web address cannot (quotes, <, >, spaces): "
+                "copy it again from the browser's address bar."
+            )
+        return url
 
     def clean(self):
         cleaned = super().clean()
