@@ -246,3 +246,23 @@ def test_parse_agenda_reads_time_led_lines_with_notes_under_them_and_dash_presen
         ("Questions", ()),
         ("Adjourn", ()),
     ]
+
+
+def test_parse_agenda_reads_rows_that_cross_noon_on_the_afternoon_clock():
+    record = parse(
+        "Market Design Stakeholder Meeting\n"
+        "May 5, 2021\n"
+        "10:00 a.m. – 3:30 p.m. (Pacific Time)\n"
+        "Time Topic Presenter\n"
+        "10:00 – 10:10 Welcome and introductions Ann Roe\n"
+        "10:10 – 12:00 Phase one design Bob Lane\n"
+        "12:00 – 1:00 Lunch\n"
+        "1:00 – 3:20 Phase two design Cal Moss\n"
+        "3:20 – 3:30 Next steps Ann Roe\n"
+    )
+
+    times = [(t.start_time, t.end_time) for t in record.topics if t.start_time]
+    assert times, "the rows' times were read"
+    assert all(start >= dt.time(10) for start, _ in times)
+    assert (dt.time(13), dt.time(15, 20)) in times  # never 01:00 - 03:20
+    assert all(end is None or end >= start for start, end in times)

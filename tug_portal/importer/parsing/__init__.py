@@ -20,6 +20,7 @@ Where things are (each module fills its part of the record in ``record.py``):
 """
 
 import re
+from dataclasses import replace
 
 from .conference import _conference
 from .dates_times import _clock_habit, _find_time_range
@@ -81,7 +82,7 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
 
     heading = _read_heading(lines, header_end, claimed, title)
     web_conference, dial_in = _conference(lines, claimed | set(trailer))
-    topics = _topics(rows, sections, heading.time)
+    topics = _within_the_meeting(_topics(rows, sections, heading.time), heading.start)
     program_name, program_acronym = _program(title)
     warnings = [*heading.warnings, *_content_warnings(table, topics, web_conference, dial_in)]
     if running:
@@ -106,6 +107,38 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
         stay_connected=stay_connected,
         warnings=tuple(warnings),
     )
+
+
+def _within_the_meeting(topics, start):
+    """Rows run forward from the meeting's start: a row's clock that reads earlier than the row
+    before it (or than an afternoon meeting's start) is read twelve hours on ("11:00, 12:00 -
+    1:00, 1:00 - 3:20" crosses noon; "1:00 - 3:20" in a 1:00 p.m. meeting is the afternoon),
+    and a row that still runs backwards is left blank rather than kept wrong."""
+    checked, last = [], start
+    for topic in topics:
+        topic = _forward(topic, last)
+        checked.append(topic)
+        last = topic.end_time or topic.start_time or last
+    return tuple(checked)
+
+
+def _forward(topic, last):
+    begin, end = topic.start_time, topic.end_time
+    if begin is None:
+        return topic
+    if last is not None and begin < last:
+        begin = _twelve_hours_on(begin)
+        if begin < last:
+            return replace(topic, start_time=None, end_time=None)
+    if end is not None and end < begin:
+        end = _twelve_hours_on(end)
+        if end < begin:
+            end = None
+    return replace(topic, start_time=begin, end_time=end)
+
+
+def _twelve_hours_on(clock):
+    return clock.replace(hour=clock.hour + 12) if clock.hour < 12 else clock
 
 
 def _readable(rows: list[dict[str, str]]) -> bool:
