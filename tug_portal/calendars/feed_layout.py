@@ -23,7 +23,7 @@ from tug_portal.meetings.models import Meeting
 
 from .event_store import EVENT_FORMAT, EventProgram, EventState, day_facts_of
 from .feed_specs import FeedSpec
-from .selectors import BUILD_FORMAT, plain_aggregate
+from .selectors import BUILD_FORMAT, feed_settings, plain_aggregate
 
 LAYOUT_FORMAT = 1
 
@@ -37,11 +37,7 @@ def layout_context(spec: FeedSpec, *, now: datetime, programs: dict) -> str:
         spec.key,
         timezone.localdate(now).isoformat(),
         plain_aggregate(programs),
-        settings.SITE_URL,
-        settings.TUG_ICAL_UID_DOMAIN,
-        settings.TUG_ICAL_HISTORY_DAYS,
-        settings.TUG_ICAL_CHANGE_NOTE_DAYS,
-        settings.TUG_ICAL_CANCELLED_DAYS,
+        *feed_settings(),
     )
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
 

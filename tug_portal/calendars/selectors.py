@@ -248,6 +248,18 @@ def plain_aggregate(aggregate: dict) -> list:
     )
 
 
+def feed_settings() -> tuple:
+    """The settings every feed's bytes depend on: part of each feed's data version (a change
+    to one rebuilds every feed)."""
+    return (
+        settings.SITE_URL,
+        settings.TUG_ICAL_UID_DOMAIN,
+        settings.TUG_ICAL_HISTORY_DAYS,
+        settings.TUG_ICAL_CHANGE_NOTE_DAYS,
+        settings.TUG_ICAL_CANCELLED_DAYS,
+    )
+
+
 def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None, programs=None) -> str:
     """A hash of everything a build of the feed reads that can change: the meetings in it and
     their calendar state, the programs (names, descriptions, next meetings), the day (windows
@@ -285,11 +297,7 @@ def feed_version_of(
         plain_aggregate(meetings),
         plain_aggregate(programs),
         next_meetings,
-        settings.SITE_URL,
-        settings.TUG_ICAL_UID_DOMAIN,
-        settings.TUG_ICAL_HISTORY_DAYS,
-        settings.TUG_ICAL_CHANGE_NOTE_DAYS,
-        settings.TUG_ICAL_CANCELLED_DAYS,
+        *feed_settings(),
     ]
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
 
