@@ -39,9 +39,7 @@ from .selectors import (
     feed_meetings,
     feed_program,
     feed_system,
-    feed_version_of,
     feeds_members_among,
-    meetings_aggregate,
     meetings_saved_since,
     programs_state,
     stored_feeds_touching,
@@ -400,12 +398,11 @@ def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, membe
         [state for state in states if state.pk not in moved] + list(fresh.values()),
         key=lambda state: (state.starts_at, state.pk),
     )
-    version = feed_version_of(
-        spec,
-        now=run.now,
-        meetings=meetings_aggregate(states),
-        programs=run.programs,
-        next_by_program=run.next_by_program,
+    # The version a full build would store, read from the database (one aggregate query): the
+    # layout's states carry the bytes' facts, but a meeting saved with nothing visible changed
+    # keeps its older save time there, and the sweep must not rebuild the feed for that.
+    version = feed_data_version(
+        spec, now=run.now, programs=run.programs, next_by_program=run.next_by_program
     )
     kept = {pk: entry for pk, entry in by_pk.items() if pk not in moved}
     _feed_assemble(
