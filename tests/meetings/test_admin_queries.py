@@ -18,7 +18,7 @@ LIST_QUERIES = 12
 # program choices, the beat banner's heartbeat, and each autocomplete widget's selected rows
 # (the seed's 3 topics' facilitators, systems and documents). Those last grow with the
 # meeting's own agenda, never with the archive.
-CHANGE_FORM_QUERIES = 22  # one of them: the materials inline
+CHANGE_FORM_QUERIES = 23  # two of them: the materials inline and its rows' topics
 
 
 def _queries_of(client, path) -> int:
