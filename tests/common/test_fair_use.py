@@ -62,6 +62,18 @@ def test_signed_in_requests_are_not_charged_for_their_time(client, clock, django
     assert set(one_a_second(client, "/slow/", 60)) == {200}
 
 
+def test_slow_form_posts_are_counted_by_number_not_by_time(client, clock):
+    # A person saving a form on a busy server: each POST keeps the worker for a second. The
+    # forms' budget (20 a minute, bursts of 20 per URL) counts them; their time must not spend
+    # it, or the second save is refused (CI caught a 422 followed by a 429 this way).
+    fair_use_urls.work["seconds"] = 1.0
+    answers = []
+    for _ in range(10):
+        answers.append(client.post("/slow/").status_code)
+        fair_use_urls.work["traveller"].shift(5)
+    assert set(answers) == {200}
+
+
 def test_ipv6_addresses_of_one_slash_64_share_one_budget(client, clock):
     for host in range(1, 200):
         answer = client.get("/cheap/", REMOTE_ADDR=f"2001:db8:1:2::{host:x}")

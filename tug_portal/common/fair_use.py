@@ -255,7 +255,13 @@ def time_cost(request, started: float) -> float:
     TUG_FAIR_USE_SECONDS_PER_TOKEN beyond the first TUG_FAIR_USE_FREE_SECONDS. Counting
     requests alone let a client whose every request is expensive (a fresh search, a large
     feed spliced with alarms, a long API page) take a worker's whole CPU within its budget;
-    counted by time, a budget is a bounded share of the workers, whatever the requests are."""
+    counted by time, a budget is a bounded share of the workers, whatever the requests are.
+
+    Reads only: a form's POST is counted by number (its budget is a few a minute already), and
+    its wall time on a busy server says more about the server than about the sender. Charged by
+    time, one slow save spent the whole budget and the person's second save was refused."""
+    if request.method not in SAFE_METHODS:
+        return 0.0
     beyond = work_clock() - started - settings.TUG_FAIR_USE_FREE_SECONDS
     if beyond <= 0 or _is_signed_in(request):
         return 0.0
