@@ -606,7 +606,7 @@ TUG_FAIR_USE_SLOTS = {
     "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(_EXPENSIVE_SLOTS))),
 }
 # What a request's time adds to its cost (anonymous reads; a POST counts by number): a token
-# per SECONDS_PER_TOKEN of wall time beyond the first FREE_SECONDS, charged after the view. A cached page or a stored
+# per SECONDS_PER_TOKEN of work (CPU and database time) beyond the first FREE_SECONDS, charged after the view. A cached page or a stored
 # feed stays far below it; a client whose every request is expensive spends its budget by the
 # work it causes (at most a bounded share of the workers), not by its number of requests.
 TUG_FAIR_USE_FREE_SECONDS = float(os.environ.get("TUG_FAIR_USE_FREE_SECONDS", "0.025"))

@@ -35,14 +35,13 @@ Staff, the admin and the health checks are exempt
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.db import DatabaseError
 
-from . import budgets, canonical, fair_use_gate
+from . import budgets, canonical, fair_use_gate, work_time
 from .clients import client_ip, client_network
 from .responses import error_response, wants_html, wants_json
 from .site import absolute_url
@@ -52,8 +51,9 @@ logger = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 FULL_COST = 1.0
 
-# The clock a request's work is timed with (tests put a simulated one in its place).
-work_clock = time.perf_counter
+# The clock a request's work is timed with: its thread's CPU time and its database waits
+# (work_time.py). Tests put a simulated one in its place.
+work_clock = work_time.work_seconds
 
 
 def seconds_in_words(seconds: int) -> str:
@@ -251,14 +251,15 @@ class Admission:
 
 
 def time_cost(request, started: float) -> float:
-    """What the time the request took adds to its cost, for an anonymous request: a token per
+    """What the work the request caused (work_time.py: CPU and database time, not the wall
+    time a loaded machine stretches) adds to its cost, for an anonymous read: a token per
     TUG_FAIR_USE_SECONDS_PER_TOKEN beyond the first TUG_FAIR_USE_FREE_SECONDS. Counting
     requests alone let a client whose every request is expensive (a fresh search, a large
     feed spliced with alarms, a long API page) take a worker's whole CPU within its budget;
     counted by time, a budget is a bounded share of the workers, whatever the requests are.
 
     Reads only: a form's POST is counted by number (its budget is a few a minute already), and
-    its wall time on a busy server says more about the server than about the sender. Charged by
+    its time on a busy server says more about the server than about the sender. Charged by
     time, one slow save spent the whole budget and the person's second save was refused."""
     if request.method not in SAFE_METHODS:
         return 0.0
@@ -306,7 +307,11 @@ class FairUseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        if settings.TUG_FAIR_USE_ENABLED:
+            with work_time.counting_database_time():
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if admission := getattr(request, "fair_use", None):
             admission.settle(request, response)
         elif refused := refusal(request):
