@@ -605,10 +605,11 @@ TUG_FAIR_USE_SLOTS = {
     "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", str(_EXPENSIVE_SLOTS))),
     "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(_EXPENSIVE_SLOTS))),
 }
-# What a request's time adds to its cost (anonymous reads; a POST counts by number): a token
-# per SECONDS_PER_TOKEN of work (CPU and database time) beyond the first FREE_SECONDS, charged after the view. A cached page or a stored
-# feed stays far below it; a client whose every request is expensive spends its budget by the
-# work it causes (at most a bounded share of the workers), not by its number of requests.
+# What a request's work adds to its cost (anonymous reads; a POST counts by number): a token
+# per SECONDS_PER_TOKEN of CPU and database time (common/work_time.py) beyond the first
+# FREE_SECONDS, charged after the view. A cached page or a stored feed stays far below it; a
+# client whose every request is expensive spends its budget by the work it causes (at most a
+# bounded share of the workers), not by its number of requests.
 TUG_FAIR_USE_FREE_SECONDS = float(os.environ.get("TUG_FAIR_USE_FREE_SECONDS", "0.025"))
 TUG_FAIR_USE_SECONDS_PER_TOKEN = float(os.environ.get("TUG_FAIR_USE_SECONDS_PER_TOKEN", "0.025"))
 TUG_FAIR_USE_SLOT_LEASE_SECONDS = int(os.environ.get("TUG_FAIR_USE_SLOT_LEASE_SECONDS", "30"))
