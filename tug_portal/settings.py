@@ -646,6 +646,8 @@ TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEO
 # An edited meeting, announcement or link shows at once (web/receivers.py bumps the content
 # version); this bounds the rest: "upcoming" becoming "past". A minute at the most.
 TUG_WEB_PAGE_CACHE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_CACHE_SECONDS", "60"))
+# How much longer a stored page is kept, to be served only while every render slot is taken.
+TUG_WEB_PAGE_STALE_SECONDS = int(os.environ.get("TUG_WEB_PAGE_STALE_SECONDS", "600"))
 
 # --- Request size (tug_portal/common/request_guards.py) -------------------------------------
 # A request body larger than this is answered 413 before anything reads it. The admin's agenda

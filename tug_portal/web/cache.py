@@ -16,6 +16,9 @@ reads, sorted, so `?_=123` or a trailing `&` finds the stored page; the view its
 those parameters, so what it renders (pagination links) never carries another visitor's junk.
 A page rendered afresh for an anonymous visitor takes a slot of the cap on expensive work
 (common/slots.py: "render", and "search" as well when it has a `q`); a stored page never does.
+When every slot is taken (a search flood), a visitor whose page is stored but out of date (past
+its `TUG_WEB_PAGE_CACHE_SECONDS`, or an edit since) gets the stored page rather than a 503: a
+page is kept `TUG_WEB_PAGE_STALE_SECONDS` longer for that, and served only while busy.
 
 The page is stored as the view made it (status, headers, body), before the middlewares'
 `process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
@@ -31,6 +34,7 @@ Its random padding against BREACH is not needed here: a stored page holds no sec
 import gzip
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from functools import wraps
 
@@ -56,6 +60,13 @@ class StoredPage:
     status: int
     headers: dict[str, str]
     body: bytes
+    stored_at: float = 0.0  # time.time(); pages stored before it was kept count as old
+
+    def is_fresh(self, version: int) -> bool:
+        return (
+            self.content_version == version
+            and time.time() - self.stored_at < settings.TUG_WEB_PAGE_CACHE_SECONDS
+        )
 
     def response(self) -> HttpResponse:
         return HttpResponse(self.body, status=self.status, headers=self.headers)
@@ -71,7 +82,7 @@ def cache_public_page(view):
         )
         key = _page_key(request)
         version, stored = _content_version_and_page(key)
-        if stored is not None and stored.content_version == version:
+        if stored is not None and stored.is_fresh(version):
             fair_use.answered_from_store(request)
             return _vary_on_cookie(stored.response())
         try:
@@ -82,7 +93,12 @@ def cache_public_page(view):
                     # the lazy queries it runs) is the expensive part: inside the slot.
                     response.render()
         except slots.PoolFull as full:
-            return fair_use.busy_response(request, retry_after=full.retry_after)
+            if stored is None:
+                return fair_use.busy_response(request, retry_after=full.retry_after)
+            # Busy with expensive work (a search flood holds the slots): the page as it was
+            # stored a moment ago, rather than a 503 to a visitor of an ordinary page.
+            fair_use.answered_from_store(request)
+            return _vary_on_cookie(stored.response())
         # Under the version read BEFORE rendering: a page rendered while an edit commits is
         # stored as old, and the next visit renders it again.
         _store(request, key, response, version)
@@ -167,7 +183,9 @@ def _page_key(request) -> str:
 def _store(request, key: str, response, version: int) -> None:
     if _is_storable(request, response):
         page = _stored_page(request, response, version)
-        cache.set(key, page, timeout=settings.TUG_WEB_PAGE_CACHE_SECONDS)
+        # Kept past its freshness, for the busy moments above; never served after that.
+        timeout = settings.TUG_WEB_PAGE_CACHE_SECONDS + settings.TUG_WEB_PAGE_STALE_SECONDS
+        cache.set(key, page, timeout=timeout)
 
 
 def _stored_page(request, response, version: int) -> StoredPage:
@@ -181,7 +199,11 @@ def _stored_page(request, response, version: int) -> StoredPage:
         headers["Content-Encoding"] = "gzip"
         headers["Content-Length"] = str(len(body))
     return StoredPage(
-        content_version=version, status=response.status_code, headers=headers, body=body
+        content_version=version,
+        status=response.status_code,
+        headers=headers,
+        body=body,
+        stored_at=time.time(),
     )
 
 
