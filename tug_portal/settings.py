@@ -85,10 +85,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Refuse an over-large body (413) and a NUL character in a query or form value (400) before
-    # anything reads the body or looks a value up (tug_portal/common/request_guards.py).
+    # Refuse an over-large body (413) before anything reads it
+    # (tug_portal/common/request_guards.py; a NUL character is refused after auth, below).
     "tug_portal.common.request_guards.RequestSizeMiddleware",
-    "tug_portal.common.request_guards.NulInputMiddleware",
     # Refuses again, at once, a client the fair-use budgets refused a moment ago (429), before
     # static files, the CSP, compression, sessions, auth and URL resolving
     # (tug_portal/common/fair_use_gate.py).
@@ -102,8 +101,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The large upload limit of the admin's material and agenda forms is for staff only.
+    # The large upload limit of the admin's material and agenda forms is for staff only. Then
+    # a NUL character in a query or form value is refused (400) before any view looks a value
+    # up: only here, as it parses the body, which an anonymous upload must not have read.
     "tug_portal.common.request_guards.StaffUploadSizeMiddleware",
+    "tug_portal.common.request_guards.NulInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

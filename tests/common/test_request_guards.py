@@ -144,6 +144,54 @@ def test_an_anonymous_upload_gets_no_larger_limit_than_any_request(client, path)
     assert body.read_started is False
 
 
+class CountingStream(io.BytesIO):
+    """A request body that says how much of it was read."""
+
+    bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize("path", [MATERIAL_ADD, "/admin/meetings/meeting/add/"])
+def test_an_anonymous_multipart_upload_to_the_admin_is_refused_unread(client, path):
+    # A real multipart body (so that anything asking for request.POST would parse it), larger
+    # than any request but a staff upload may be: refused before a byte of it is read.
+    size = settings.TUG_MAX_REQUEST_BYTES + 4096
+    body = CountingStream(b"--x\r\n" + b"x" * size)
+
+    response = client.generic(
+        "POST",
+        path,
+        CONTENT_TYPE="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(size + 5),
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 413
+    assert body.bytes_read == 0
+
+
+def test_a_chunked_body_to_the_admin_is_read_no_further_than_any_requests_limit(client):
+    # A chunked body has no length to check against who is asking: on every path it is read
+    # only up to the limit every request has (browsers send staff's uploads with a length).
+    body = CountingStream(b"x" * (3 * settings.TUG_MAX_REQUEST_BYTES))
+
+    response = client.generic(
+        "POST",
+        MATERIAL_ADD,
+        CONTENT_TYPE="multipart/form-data; boundary=x",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 413
+    assert body.bytes_read <= settings.TUG_MAX_REQUEST_BYTES + 1
+
+
 def test_staff_may_post_a_material_larger_than_other_requests(staff_client):
     upload = SimpleUploadedFile("notes.txt", b"x" * (settings.TUG_MAX_REQUEST_BYTES + 1))
 

@@ -4,9 +4,11 @@
   anything reads it (Django would otherwise parse a multipart body, spooling its files to disk,
   as soon as the CSRF check asks for `request.POST`). The limit is `TUG_MAX_REQUEST_BYTES`; the
   admin's agenda upload gets `TUG_MAX_IMPORT_REQUEST_BYTES` (the importer's file limit and room for
-  the form). A chunked body, which carries no Content-Length, is read up to the limit and no
-  further.
-- `NulInputMiddleware`: no field of the portal accepts a NUL character, and PostgreSQL refuses
+  the form), and the admin's material forms `TUG_MATERIALS_MAX_REQUEST_BYTES`, for staff only
+  (`StaffUploadSizeMiddleware`, after authentication and before anything parses the body). A
+  chunked body, which carries no Content-Length, is read up to `TUG_MAX_REQUEST_BYTES` and no
+  further, whoever sends it.
+- `NulInputMiddleware` (after `StaffUploadSizeMiddleware`: it parses form bodies): no field of the portal accepts a NUL character, and PostgreSQL refuses
   one in any text it is given (a DataError, a 500), so a query or form value holding one is
   answered 400 here, once, instead of in every view that looks a value up.
 """
@@ -89,7 +91,10 @@ class RequestSizeMiddleware:
             return too_large(request, limit)
         if length is None and is_chunked(request):
             # Django reads no body without a Content-Length; read this one, bounded, and hand it
-            # on as if it had declared its length.
+            # on as if it had declared its length. Bounded by the limit every request has, on
+            # every path: who is asking is not known yet, and a browser sends staff's large
+            # uploads with their length.
+            limit = settings.TUG_MAX_REQUEST_BYTES
             body = request.META["wsgi.input"].read(limit + 1)
             if len(body) > limit:
                 return too_large(request, limit)
