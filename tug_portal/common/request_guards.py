@@ -8,9 +8,10 @@
   (`StaffUploadSizeMiddleware`, after authentication and before anything parses the body). A
   chunked body, which carries no Content-Length, is read up to `TUG_MAX_REQUEST_BYTES` and no
   further, whoever sends it.
-- `NulInputMiddleware` (after `StaffUploadSizeMiddleware`: it parses form bodies): no field of the portal accepts a NUL character, and PostgreSQL refuses
-  one in any text it is given (a DataError, a 500), so a query or form value holding one is
-  answered 400 here, once, instead of in every view that looks a value up.
+- `NulInputMiddleware` (after `StaffUploadSizeMiddleware`, as it parses form bodies): no field
+  of the portal accepts a NUL character, and PostgreSQL refuses one in any text it is given (a
+  DataError, a 500), so a query or form value holding one is answered 400 here, once, instead
+  of in every view that looks a value up.
 """
 
 import io
