@@ -9,7 +9,7 @@ from tug_portal.meetings.models import AgendaTopic, Meeting
 
 from . import services
 from .models import Material
-from .uploads import MaterialRefused, upload_check
+from .uploads import MaterialRefused, kind_check, upload_check
 
 # RFC 3986: never in a URI as it is (they must be percent-encoded).
 NOT_IN_A_URI = frozenset('"<>\\^`{|} ')
@@ -64,6 +64,16 @@ class MaterialForm(forms.ModelForm):
                 upload_check(upload, kind=cleaned.get("kind") or self.instance.kind)
             except MaterialRefused as refusal:
                 self.add_error("upload", f"“{upload.name}” was not saved: {refusal}")
+        elif self.instance.file_key and cleaned.get("kind"):
+            # The kept file must suit a changed kind too (a PDF is no recording).
+            try:
+                kind_check(
+                    cleaned["kind"],
+                    mime=self.instance.content_type,
+                    label=f"“{self.instance.file_name}” ({self.instance.content_type})",
+                )
+            except MaterialRefused as refusal:
+                self.add_error("kind", str(refusal))
         topic = cleaned.get("topic")
         if topic and self.instance.meeting_id and topic.meeting_id != self.instance.meeting_id:
             self.add_error("topic", "Choose a topic of this meeting.")
