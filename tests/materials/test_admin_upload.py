@@ -426,3 +426,65 @@ def test_the_service_refuses_a_pdf_recording(meeting, pdf, media_root):
             meeting=meeting, title="Rec", kind="recording", upload=upload("r.pdf", pdf)
         )
     assert not Material.objects.exists()
+
+
+def post_several(staff_client, meeting, files, **values):
+    data = {"meeting": meeting.pk, "kind": "presentation", "files": files, **values}
+    return staff_client.post(reverse("admin:materials_material_upload"), data)
+
+
+def test_several_files_an_empty_one_is_named_in_the_refusal(staff_client, meeting, media_root, pdf):
+    response = post_several(
+        staff_client, meeting, [upload("ok.pdf", pdf), upload("blank.pdf", b"")]
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "“blank.pdf”" in page
+    assert not Material.objects.exists()
+
+
+def test_several_files_more_than_the_limit_are_refused_with_the_limit(
+    staff_client, meeting, media_root, pdf, settings
+):
+    settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD = 3
+
+    response = post_several(staff_client, meeting, [upload(f"f{n}.pdf", pdf) for n in range(4)])
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "at most 3 files at once (you chose 4)" in page
+    assert not Material.objects.exists()
+
+
+def test_three_hundred_files_at_once_get_a_clear_message_not_a_bare_400(
+    staff_client, meeting, media_root, pdf, settings
+):
+    response = post_several(staff_client, meeting, [upload(f"f{n}.pdf", pdf) for n in range(300)])
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    limit = settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD
+    assert f"at most {limit} files" in text and "Nothing was saved" in text, text
+    assert not Material.objects.exists()
+    assert not media_root.exists() or not any(media_root.rglob("*.*"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Quarterly settlement review " * 12 + ".pdf",
+        "slides.pdf" + "é" * 150,  # a "suffix" longer than a file name may be, in bytes
+    ],
+)
+def test_a_very_long_file_name_is_shortened_not_refused(
+    staff_client, meeting, media_root, pdf, name
+):
+    large = pdf + b"\n%" + b"x" * (2**20 + 10)  # past the in-memory size: a temporary file
+
+    response = post_several(staff_client, meeting, [upload(name, large)])
+
+    assert response.status_code == 302, response.content[:2000]
+    material = Material.objects.get()
+    assert material.file_name.endswith(".pdf") and len(material.file_name) <= 104
+    assert len(material.title) <= 300
