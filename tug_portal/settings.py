@@ -263,6 +263,10 @@ TUG_MATERIALS_RECORDING_RETENTION_DAYS = int(
 TUG_MATERIALS_NOTICE_DELAY_SECONDS = int(
     os.environ.get("TUG_MATERIALS_NOTICE_DELAY_SECONDS", "300")
 )
+# ...but never longer than this after the batch's first posting, however many follow.
+TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS = int(
+    os.environ.get("TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS", "1800")
+)
 
 # --- Mail -----------------------------------------------------------------------------------
 # SMTP when EMAIL_HOST is set; otherwise each message is written as a file under var/mail/

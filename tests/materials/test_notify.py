@@ -175,3 +175,27 @@ def test_the_mails_one_click_unsubscribe_stops_only_the_materials_mails(meeting,
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.CONFIRMED  # reminders stay on
     assert MaterialsOptIn.objects.get(subscription=subscription).materials_posted is False
+
+
+@pytest.mark.django_db
+def test_postings_that_keep_coming_delay_the_mail_at_most_the_bound_after_the_first(
+    meeting, settings, time_machine
+):
+    settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS = 300
+    settings.TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS = 1800
+    opted_in("in@example.com", meeting.program)
+    first = timezone.now().replace(microsecond=0)
+    time_machine.move_to(first, tick=False)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    assert MaterialsNotice.objects.get().due_at == first + timezone.timedelta(minutes=5)
+
+    for n in range(1, 16):  # a file every 4 minutes for an hour
+        time_machine.move_to(first + timezone.timedelta(minutes=4 * n), tick=False)
+        post_files(meeting, 1, start=n)
+        notify.notices_plan(meeting_id=meeting.pk)
+        notice = MaterialsNotice.objects.get()
+        expected = min(4 * n + 5, 30)
+        assert notice.due_at == first + timezone.timedelta(minutes=expected), n
+        assert notice.next_attempt_at == notice.due_at
+    assert notice.batch == 1  # one mail for the lot

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,12 +66,12 @@ def notices_plan(*, meeting_id: int, now: datetime | None = None) -> int:
         Material.objects.filter(pk__in=fresh_ids).update(notice_batch=batch)
         if not is_news:
             return 0
-        due = now + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS)
+        of_batch = MaterialsNotice.objects.filter(meeting=meeting, batch=batch)
+        due = notice_due_at(first=of_batch.aggregate(first=Min("created_at"))["first"], now=now)
         timing = {"due_at": due, "expires_at": due + NEWS_WINDOW, "next_attempt_at": due}
         recipients = subscriptions_matching_meeting(meeting=meeting).filter(
             materials_opt_in__materials_posted=True
         )
-        of_batch = MaterialsNotice.objects.filter(meeting=meeting, batch=batch)
         before = of_batch.count()
         MaterialsNotice.objects.bulk_create(
             (
@@ -91,6 +91,18 @@ def notices_plan(*, meeting_id: int, now: datetime | None = None) -> int:
         ).update(**timing)
         # (bulk_create with ignore_conflicts returns every row it was given: count instead.)
         return of_batch.count() - before
+
+
+def notice_due_at(*, first: datetime | None, now: datetime) -> datetime:
+    """A batch's mails wait `TUG_MATERIALS_NOTICE_DELAY_SECONDS` after its latest posting for
+    more files, but never longer than `TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS` after its first
+    (`first`: when its earliest mail was planned; None for a new batch): a file posted every few
+    minutes would otherwise put the mail off for ever."""
+    first = first or now
+    return min(
+        now + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS),
+        first + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS),
+    )
 
 
 def notice_message_id(notice: MaterialsNotice) -> str:
