@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,12 +56,17 @@ def notices_plan(*, meeting_id: int, now: datetime | None = None) -> int:
         fresh_ids = list(fresh.values_list("pk", flat=True))
         if not fresh_ids:
             return 0
-        is_news = fresh.filter(posted_at__gte=now - NEWS_WINDOW).exists()
+        since = now - NEWS_WINDOW
+        is_news = fresh.filter(Q(posted_at__gte=since) | Q(replaced_at__gte=since)).exists()
         waiting = MaterialsNotice.objects.filter(
             meeting=meeting, state=State.PENDING, attempts=0
         ).aggregate(batch=Max("batch"))["batch"]
-        last = Material.objects.filter(meeting=meeting).aggregate(batch=Max("notice_batch"))
-        batch = waiting or (last["batch"] or 0) + 1
+        # A new version leaves its batch (notice_batch back to 0): count the mails' batches too.
+        last = max(
+            Material.objects.filter(meeting=meeting).aggregate(b=Max("notice_batch"))["b"] or 0,
+            MaterialsNotice.objects.filter(meeting=meeting).aggregate(b=Max("batch"))["b"] or 0,
+        )
+        batch = waiting or last + 1
         # .update(): bookkeeping, not an edit (no history row, no calendar sync).
         Material.objects.filter(pk__in=fresh_ids).update(notice_batch=batch)
         if not is_news:
@@ -127,7 +132,11 @@ def notice_message(notice: MaterialsNotice, materials: list[Material]) -> EmailM
     ]
     for material in materials:
         page = f" (see page {material.page})" if material.page else ""
-        lines.append(f"- {material.get_kind_display()}: {one_line(material.title)}{page}")
+        title = one_line(material.title)
+        if material.is_update:
+            lines.append(f"- Updated: {title}, version {material.version}{page}")
+        else:
+            lines.append(f"- {material.get_kind_display()}: {title}{page}")
         lines.append(f"  {material_link(material)}")
     lines += [
         "",
