@@ -95,7 +95,8 @@ MIDDLEWARE = [
     "tug_portal.common.fair_use_gate.FairUseGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    # Django's, but leaving byte-range answers (downloads) as they are (common/gzip.py).
+    "tug_portal.common.gzip.GZipMiddleware",
     # Answers a subscribed calendar's poll (304) before sessions, auth and URL resolving.
     "tug_portal.calendars.middleware.FeedNotModifiedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -150,8 +150,9 @@ class Material(TimeStampedModel):
 
     @property
     def modified_at(self):
-        """When what the public downloads last changed: its new version, else its posting."""
-        return self.replaced_at or self.posted_at
+        """When what the public downloads last changed: its new version, else its posting (a
+        draft: when it was created)."""
+        return self.replaced_at or self.posted_at or self.created_at
 
 
 class TopicMaterials(AgendaTopic):

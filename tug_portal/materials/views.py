@@ -1,10 +1,11 @@
 """Downloads: the one way to a material's file. A material the viewer may not see is a 404,
 whatever its storage; a public one is streamed by the web process as an attachment of its
-checked type (a folder) or redirected to a short-lived signed URL (object storage)."""
+checked type, with validators, 304s and byte ranges (a folder: serving.py), or redirected to a
+short-lived signed URL (object storage)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +16,7 @@ from tug_portal.reminders import selectors as reminders_selectors
 from tug_portal.reminders import tokens
 from tug_portal.reminders.models import Subscription
 
-from . import selectors, services, storage
+from . import selectors, services, serving, storage
 from . import tokens as materials_tokens
 
 
@@ -32,13 +33,7 @@ def material_download(request, public_id, file_name):
             )
         )
     else:
-        response = FileResponse(
-            storage.materials_storage().open(material.file_key, "rb"),
-            as_attachment=True,
-            filename=material.file_name,
-            content_type=material.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
+        response = serving.file_response(request, material)
     # Drafts are seen by staff only: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store" if not material.is_published else "private"
     return response
