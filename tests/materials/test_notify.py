@@ -274,3 +274,19 @@ def test_staff_replacing_the_file_in_the_admin_send_the_update_mail(meeting, sta
     )
     notify.notices_plan(meeting_id=meeting.pk)
     assert MaterialsNotice.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "which"),
+    [
+        ("/subscriptions/materials/not-a-token/", "This link"),
+        ("/subscriptions/materials/unsubscribe/not-a-token/", "This unsubscribe link"),
+    ],
+)
+def test_a_mangled_link_gets_the_reminders_invalid_link_page(client, path, which):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "reminders/invalid_link.html" in [t.name for t in response.templates]
+    assert f"{which} is not valid. Copy the whole link" in response.content.decode()

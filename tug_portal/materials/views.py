@@ -5,8 +5,8 @@ short-lived signed URL (object storage)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -39,6 +39,12 @@ def material_download(request, public_id, file_name):
     return response
 
 
+def _invalid_link(request, which: str):
+    """A mangled or forged link from a mail: the page the reminders' own links answer with."""
+    message = f"This {which} is not valid. Copy the whole link from the mail into the address bar."
+    return render(request, "reminders/invalid_link.html", {"message": message}, status=400)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def notices_preferences(request, token: str):
     """A subscriber's "materials posted" opt-ins, one per subscribed program, reached from the
@@ -46,10 +52,7 @@ def notices_preferences(request, token: str):
     try:
         subscriber_id = tokens.read_preferences_token(token)
     except tokens.InvalidToken:
-        return HttpResponseBadRequest(
-            "This link is not valid: copy the whole link from your mail.\n",
-            content_type="text/plain; charset=utf-8",
-        )
+        return _invalid_link(request, "link")
     subscriptions = list(
         reminders_selectors.subscriptions_of_subscriber(subscriber_id=subscriber_id)
         .filter(status=Subscription.Status.CONFIRMED)
@@ -79,10 +82,7 @@ def notices_unsubscribe(request, token: str):
     try:
         subscription_id = materials_tokens.read_unsubscribe_token(token)
     except tokens.InvalidToken:
-        return HttpResponseBadRequest(
-            "This unsubscribe link is not valid: copy the whole link from your mail.\n",
-            content_type="text/plain; charset=utf-8",
-        )
+        return _invalid_link(request, "unsubscribe link")
     subscription = reminders_selectors.subscription_get(pk=subscription_id)
     done = request.method == "POST"
     if done and subscription is not None:
