@@ -94,7 +94,8 @@ MIDDLEWARE = [
     "tug_portal.common.fair_use_gate.FairUseGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    # Django's, but leaving byte-range answers (downloads) as they are (common/gzip.py).
+    "tug_portal.common.gzip.GZipMiddleware",
     # Answers a subscribed calendar's poll (304) before sessions, auth and URL resolving.
     "tug_portal.calendars.middleware.FeedNotModifiedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -253,6 +254,9 @@ TUG_MATERIALS_MAX_RECORDING_BYTES = int(
 TUG_MATERIALS_MAX_REQUEST_BYTES = int(
     os.environ.get("TUG_MATERIALS_MAX_REQUEST_BYTES", 1100 * 2**20)
 )
+# Files the admin's "Upload several files" takes at once (more than DATA_UPLOAD_MAX_NUMBER_FILES,
+# 100, are refused by the request guard whatever this says).
+TUG_MATERIALS_MAX_FILES_PER_UPLOAD = int(os.environ.get("TUG_MATERIALS_MAX_FILES_PER_UPLOAD", "50"))
 # A recording posted without a last day is online this long after its meeting (a program's
 # "materials settings" may say otherwise).
 TUG_MATERIALS_RECORDING_RETENTION_DAYS = int(
@@ -261,6 +265,10 @@ TUG_MATERIALS_RECORDING_RETENTION_DAYS = int(
 # "Materials posted" mails wait this long for more files of the same meeting (one mail a batch).
 TUG_MATERIALS_NOTICE_DELAY_SECONDS = int(
     os.environ.get("TUG_MATERIALS_NOTICE_DELAY_SECONDS", "300")
+)
+# ...but never longer than this after the batch's first posting, however many follow.
+TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS = int(
+    os.environ.get("TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS", "1800")
 )
 
 # --- Mail -----------------------------------------------------------------------------------
@@ -660,6 +668,15 @@ TUG_MAX_IMPORT_REQUEST_BYTES = int(os.environ.get("TUG_MAX_IMPORT_REQUEST_BYTES"
 # spooled to a temporary file instead of held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = TUG_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
+# Django's own, except that a temporary file's name never carries the upload's "extension" (a
+# long one made the name too long for the file system: an error before any form could refuse).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "tug_portal.common.upload_handlers.TemporaryFileUploadHandler",
+]
+# Files one request may carry: Django's default (each is an open temporary file while the request
+# is read). Past it, request_guards answers 400 saying how many one upload may hold.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 # --- importer: bounds on reading an agenda file ---------------------------------------------
 # Agenda files often come from outside: each is read in a child process under a memory and a

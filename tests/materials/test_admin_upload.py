@@ -325,3 +325,166 @@ def test_a_link_holding_characters_no_web_address_holds_is_refused(staff_client,
     assert response.status_code == 200
     assert "characters a web address cannot" in response.content.decode()
     assert not Material.objects.exists()
+
+
+MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x0f" + b"\x00" * 200
+
+
+def test_a_pdf_posted_as_a_recording_is_refused_and_nothing_is_saved(
+    staff_client, meeting, pdf, media_root
+):
+    response = post_meeting(
+        staff_client,
+        meeting,
+        rec={
+            "kind": "recording",
+            "title": "Call recording",
+            "state": "published",
+            "upload": upload("call.pdf", pdf),
+        },
+    )
+
+    assert response.status_code == 200
+    errors = str(response.context["inline_admin_formsets"][-1].formset.errors)
+    assert "A recording must be an audio or video file" in errors, errors
+    assert "call.pdf" in errors
+    assert not Material.objects.exists()
+    assert not media_root.exists() or not any(media_root.rglob("*.*"))
+
+
+def test_an_audio_file_or_a_link_is_accepted_as_a_recording(staff_client, meeting, media_root):
+    response = post_meeting(
+        staff_client,
+        meeting,
+        audio={
+            "kind": "recording",
+            "title": "Call audio",
+            "state": "published",
+            "upload": upload("call.mp3", MP3),
+        },
+        link={
+            "kind": "recording",
+            "title": "Call video",
+            "state": "published",
+            "external_url": "https://example.org/recording",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    assert sorted(Material.objects.values_list("title", "content_type")) == [
+        ("Call audio", "audio/mpeg"),
+        ("Call video", ""),
+    ]
+
+
+def test_a_pdf_material_cannot_be_turned_into_a_recording_without_a_new_file(
+    staff_client, meeting, pdf, media_root
+):
+    from tug_portal.materials import services
+
+    material = services.material_create(
+        meeting=meeting, title="Deck", upload=upload("deck.pdf", pdf), publish=True
+    )
+    url = reverse("admin:materials_material_change", args=[material.pk])
+
+    response = staff_client.post(
+        url, {"meeting": meeting.pk, "kind": "recording", "title": "Deck", "state": "published"}
+    )
+
+    assert response.status_code == 200
+    assert "A recording must be an audio or video file" in response.content.decode()
+    material.refresh_from_db()
+    assert material.kind == "presentation"
+
+
+def test_several_pdfs_uploaded_as_recordings_are_refused_each_by_name(
+    staff_client, meeting, media_root, pdf
+):
+    response = staff_client.post(
+        reverse("admin:materials_material_upload"),
+        {
+            "meeting": meeting.pk,
+            "kind": "recording",
+            "files": [upload("first.pdf", pdf), upload("second.mp3", MP3)],
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "first.pdf" in page
+    assert "A recording must be an audio or video file" in page
+    assert "second.mp3" not in page.split("Nothing was saved")[1].split("</ul>")[0]
+    assert not Material.objects.exists()
+
+
+def test_the_service_refuses_a_pdf_recording(meeting, pdf, media_root):
+    from tug_portal.materials import services
+    from tug_portal.materials.uploads import MaterialRefused
+
+    with pytest.raises(MaterialRefused, match="audio or video"):
+        services.material_create(
+            meeting=meeting, title="Rec", kind="recording", upload=upload("r.pdf", pdf)
+        )
+    assert not Material.objects.exists()
+
+
+def post_several(staff_client, meeting, files, **values):
+    data = {"meeting": meeting.pk, "kind": "presentation", "files": files, **values}
+    return staff_client.post(reverse("admin:materials_material_upload"), data)
+
+
+def test_several_files_an_empty_one_is_named_in_the_refusal(staff_client, meeting, media_root, pdf):
+    response = post_several(
+        staff_client, meeting, [upload("ok.pdf", pdf), upload("blank.pdf", b"")]
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "“blank.pdf”" in page
+    assert not Material.objects.exists()
+
+
+def test_several_files_more_than_the_limit_are_refused_with_the_limit(
+    staff_client, meeting, media_root, pdf, settings
+):
+    settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD = 3
+
+    response = post_several(staff_client, meeting, [upload(f"f{n}.pdf", pdf) for n in range(4)])
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "at most 3 files at once (you chose 4)" in page
+    assert not Material.objects.exists()
+
+
+def test_three_hundred_files_at_once_get_a_clear_message_not_a_bare_400(
+    staff_client, meeting, media_root, pdf, settings
+):
+    response = post_several(staff_client, meeting, [upload(f"f{n}.pdf", pdf) for n in range(300)])
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    limit = settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD
+    assert f"at most {limit} files" in text and "Nothing was saved" in text, text
+    assert not Material.objects.exists()
+    assert not media_root.exists() or not any(media_root.rglob("*.*"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Quarterly settlement review " * 12 + ".pdf",
+        "slides.pdf" + "é" * 150,  # a "suffix" longer than a file name may be, in bytes
+    ],
+)
+def test_a_very_long_file_name_is_shortened_not_refused(
+    staff_client, meeting, media_root, pdf, name
+):
+    large = pdf + b"\n%" + b"x" * (2**20 + 10)  # past the in-memory size: a temporary file
+
+    response = post_several(staff_client, meeting, [upload(name, large)])
+
+    assert response.status_code == 302, response.content[:2000]
+    material = Material.objects.get()
+    assert material.file_name.endswith(".pdf") and len(material.file_name) <= 104
+    assert len(material.title) <= 300

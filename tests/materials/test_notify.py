@@ -175,3 +175,118 @@ def test_the_mails_one_click_unsubscribe_stops_only_the_materials_mails(meeting,
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.CONFIRMED  # reminders stay on
     assert MaterialsOptIn.objects.get(subscription=subscription).materials_posted is False
+
+
+@pytest.mark.django_db
+def test_postings_that_keep_coming_delay_the_mail_at_most_the_bound_after_the_first(
+    meeting, settings, time_machine
+):
+    settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS = 300
+    settings.TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS = 1800
+    opted_in("in@example.com", meeting.program)
+    first = timezone.now().replace(microsecond=0)
+    time_machine.move_to(first, tick=False)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    assert MaterialsNotice.objects.get().due_at == first + timezone.timedelta(minutes=5)
+
+    for n in range(1, 16):  # a file every 4 minutes for an hour
+        time_machine.move_to(first + timezone.timedelta(minutes=4 * n), tick=False)
+        post_files(meeting, 1, start=n)
+        notify.notices_plan(meeting_id=meeting.pk)
+        notice = MaterialsNotice.objects.get()
+        expected = min(4 * n + 5, 30)
+        assert notice.due_at == first + timezone.timedelta(minutes=expected), n
+        assert notice.next_attempt_at == notice.due_at
+    assert notice.batch == 1  # one mail for the lot
+
+
+@pytest.mark.django_db
+def test_a_new_version_of_a_published_file_is_mailed_once_as_an_update(
+    meeting, time_machine, django_capture_on_commit_callbacks
+):
+    opted_in("in@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    MaterialsNotice.objects.update(state=State.SENT, attempts=1)  # the first mail went
+    time_machine.move_to(timezone.now() + notify.NEWS_WINDOW * 3, tick=False)  # weeks later
+    material = Material.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.material_replace_file(
+            material=material, upload=SimpleUploadedFile("part-0 v2.pdf", pdf_bytes("v2"))
+        )
+    notify.notices_plan(meeting_id=meeting.pk)  # twice is once
+    notify.notices_plan(meeting_id=meeting.pk)
+
+    notice = MaterialsNotice.objects.get(batch=2)
+    assert MaterialsNotice.objects.count() == 2
+    body = notify.notice_message(notice, notify.NoticeRenderer().materials(notice)).body
+    assert "Updated: Part 0, version 2" in body
+    assert body.count("Part 0") == 1
+
+
+@pytest.mark.django_db
+def test_a_new_version_while_its_first_mail_waits_is_in_that_one_mail(meeting):
+    opted_in("in@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    material = Material.objects.get()
+
+    services.material_replace_file(
+        material=material, upload=SimpleUploadedFile("v2.pdf", pdf_bytes("v2"))
+    )
+    notify.notices_plan(meeting_id=meeting.pk)
+
+    notice = MaterialsNotice.objects.get()
+    assert notice.batch == 1
+    body = notify.notice_message(notice, notify.NoticeRenderer().materials(notice)).body
+    assert body.count("Part 0") == 1 and "version 2" in body
+
+
+@pytest.mark.django_db
+def test_staff_replacing_the_file_in_the_admin_send_the_update_mail(meeting, staff_client):
+    from django.urls import reverse
+
+    opted_in("in@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    MaterialsNotice.objects.update(state=State.SENT, attempts=1)
+    material = Material.objects.get()
+
+    response = staff_client.post(
+        reverse("admin:materials_material_change", args=[material.pk]),
+        {
+            "meeting": meeting.pk,
+            "kind": "presentation",
+            "title": "Part 0",
+            "state": "published",
+            "upload": SimpleUploadedFile("v2.pdf", pdf_bytes("v2")),
+        },
+    )
+    assert response.status_code == 302
+    notify.notices_plan(meeting_id=meeting.pk)
+
+    assert MaterialsNotice.objects.filter(batch=2, state=State.PENDING).count() == 1
+    staff_client.post(  # saved again without a new file: no new mail
+        reverse("admin:materials_material_change", args=[material.pk]),
+        {"meeting": meeting.pk, "kind": "presentation", "title": "Part 0", "state": "published"},
+    )
+    notify.notices_plan(meeting_id=meeting.pk)
+    assert MaterialsNotice.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "which"),
+    [
+        ("/subscriptions/materials/not-a-token/", "This link"),
+        ("/subscriptions/materials/unsubscribe/not-a-token/", "This unsubscribe link"),
+    ],
+)
+def test_a_mangled_link_gets_the_reminders_invalid_link_page(client, path, which):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "reminders/invalid_link.html" in [t.name for t in response.templates]
+    assert f"{which} is not valid. Copy the whole link" in response.content.decode()

@@ -11,12 +11,16 @@
 - `NulInputMiddleware` (after `StaffUploadSizeMiddleware`, as it parses form bodies): no field
   of the portal accepts a NUL character, and PostgreSQL refuses one in any text it is given (a
   DataError, a 500), so a query or form value holding one is answered 400 here, once, instead
-  of in every view that looks a value up.
+  of in every view that looks a value up. It is the first to read a form, so a form with more
+  files or fields than Django reads (`DATA_UPLOAD_MAX_NUMBER_FILES`,
+  `DATA_UPLOAD_MAX_NUMBER_FIELDS`) is refused here too, with words saying so instead of a bare
+  "Bad Request".
 """
 
 import io
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
@@ -132,7 +136,17 @@ class NulInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if holds_nul(request.GET) or (is_form(request) and holds_nul(request.POST)):
+        try:
+            form_nul = is_form(request) and holds_nul(request.POST)
+        except TooManyFilesSent:
+            return plain_refusal(
+                400,
+                f"Too many files in one request: send at most "
+                f"{settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD} files at once. Nothing was saved.",
+            )
+        except TooManyFieldsSent:
+            return plain_refusal(400, "The form holds too many fields. Nothing was saved.")
+        if holds_nul(request.GET) or form_nul:
             if request.path.startswith("/api/"):
                 # The API's clients read its documented error shape ({"detail": ...}).
                 return JsonResponse({"detail": NUL_MESSAGE}, status=400)

@@ -4,13 +4,15 @@ several). An upload is checked in `clean()` (uploads.py), before anything is sto
 file shows why on the form, and the whole change form saves nothing."""
 
 from django import forms
+from django.conf import settings
 
 from tug_portal.meetings.models import AgendaTopic, Meeting
 
 from . import services
 from .models import Material
-from .uploads import MaterialRefused, upload_check
+from .uploads import MaterialRefused, kind_check, upload_check
 
+NOTHING_SAVED = "Nothing was saved."
 # RFC 3986: never in a URI as it is (they must be percent-encoded).
 NOT_IN_A_URI = frozenset('"<>\\^`{|} ')
 
@@ -64,6 +66,16 @@ class MaterialForm(forms.ModelForm):
                 upload_check(upload, kind=cleaned.get("kind") or self.instance.kind)
             except MaterialRefused as refusal:
                 self.add_error("upload", f"“{upload.name}” was not saved: {refusal}")
+        elif self.instance.file_key and cleaned.get("kind"):
+            # The kept file must suit a changed kind too (a PDF is no recording).
+            try:
+                kind_check(
+                    cleaned["kind"],
+                    mime=self.instance.content_type,
+                    label=f"“{self.instance.file_name}” ({self.instance.content_type})",
+                )
+            except MaterialRefused as refusal:
+                self.add_error("kind", str(refusal))
         topic = cleaned.get("topic")
         if topic and self.instance.meeting_id and topic.meeting_id != self.instance.meeting_id:
             self.add_error("topic", "Choose a topic of this meeting.")
@@ -97,11 +109,33 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files, at most `TUG_MATERIALS_MAX_FILES_PER_UPLOAD`; each error names its file,
+    and any error says that nothing was saved."""
+
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(file, initial) for file in files if file]
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if not files:
+            return super().clean(None, initial)
+        limit = settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD
+        if len(files) > limit:
+            raise forms.ValidationError(
+                [
+                    NOTHING_SAVED,
+                    f"Choose at most {limit} files at once (you chose {len(files)}); upload the "
+                    "rest in another go.",
+                ]
+            )
+        errors = []
+        for file in files:
+            try:
+                super().clean(file, initial)
+            except forms.ValidationError as error:
+                errors += [f"“{file.name}”: {message}" for message in error.messages]
+        if errors:
+            raise forms.ValidationError([NOTHING_SAVED, *errors])
+        return files
 
 
 class MaterialsUploadForm(forms.Form):
@@ -111,10 +145,17 @@ class MaterialsUploadForm(forms.Form):
     meeting = forms.ModelChoiceField(queryset=Meeting.objects.select_related("program"))
     topic = forms.ModelChoiceField(queryset=AgendaTopic.objects.all(), required=False)
     kind = forms.ChoiceField(choices=Material.Kind.choices, initial=Material.Kind.PRESENTATION)
-    files = MultipleFileField(help_text="Drop files here, or choose several.")
+    files = MultipleFileField()
     publish = forms.BooleanField(
         required=False, help_text="Publish them now (else they are drafts only staff see)."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = (
+            f"Drop files here, or choose several (at most "
+            f"{settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD} at once)."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -128,5 +169,5 @@ class MaterialsUploadForm(forms.Form):
             except MaterialRefused as refusal:
                 refusals.append(f"“{upload.name}”: {refusal}")
         if refusals:
-            self.add_error("files", ["Nothing was saved.", *refusals])
+            self.add_error("files", [NOTHING_SAVED, *refusals])
         return cleaned

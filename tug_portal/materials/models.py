@@ -109,6 +109,9 @@ class Material(TimeStampedModel):
         blank=True,
         help_text="Last day it is online. Recordings default to the program's retention.",
     )
+    # When the file was last replaced by a new version (a posting of its own: mailed, and the
+    # download's Last-Modified).
+    replaced_at = models.DateTimeField(null=True, blank=True, editable=False)
     expired_at = models.DateTimeField(null=True, blank=True, editable=False)
     file_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The posting batch a "materials posted" mail reports (notify.py); 0: none yet.
@@ -139,6 +142,17 @@ class Material(TimeStampedModel):
     @property
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+    @property
+    def is_update(self) -> bool:
+        """A new version of a file that was public before (a draft's new file is not)."""
+        return bool(self.replaced_at and self.posted_at and self.replaced_at > self.posted_at)
+
+    @property
+    def modified_at(self):
+        """When what the public downloads last changed: its new version, else its posting (a
+        draft: when it was created)."""
+        return self.replaced_at or self.posted_at or self.created_at
 
 
 class TopicMaterials(AgendaTopic):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,22 +56,27 @@ def notices_plan(*, meeting_id: int, now: datetime | None = None) -> int:
         fresh_ids = list(fresh.values_list("pk", flat=True))
         if not fresh_ids:
             return 0
-        is_news = fresh.filter(posted_at__gte=now - NEWS_WINDOW).exists()
+        since = now - NEWS_WINDOW
+        is_news = fresh.filter(Q(posted_at__gte=since) | Q(replaced_at__gte=since)).exists()
         waiting = MaterialsNotice.objects.filter(
             meeting=meeting, state=State.PENDING, attempts=0
         ).aggregate(batch=Max("batch"))["batch"]
-        last = Material.objects.filter(meeting=meeting).aggregate(batch=Max("notice_batch"))
-        batch = waiting or (last["batch"] or 0) + 1
+        # A new version leaves its batch (notice_batch back to 0): count the mails' batches too.
+        last = max(
+            Material.objects.filter(meeting=meeting).aggregate(b=Max("notice_batch"))["b"] or 0,
+            MaterialsNotice.objects.filter(meeting=meeting).aggregate(b=Max("batch"))["b"] or 0,
+        )
+        batch = waiting or last + 1
         # .update(): bookkeeping, not an edit (no history row, no calendar sync).
         Material.objects.filter(pk__in=fresh_ids).update(notice_batch=batch)
         if not is_news:
             return 0
-        due = now + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS)
+        of_batch = MaterialsNotice.objects.filter(meeting=meeting, batch=batch)
+        due = notice_due_at(first=of_batch.aggregate(first=Min("created_at"))["first"], now=now)
         timing = {"due_at": due, "expires_at": due + NEWS_WINDOW, "next_attempt_at": due}
         recipients = subscriptions_matching_meeting(meeting=meeting).filter(
             materials_opt_in__materials_posted=True
         )
-        of_batch = MaterialsNotice.objects.filter(meeting=meeting, batch=batch)
         before = of_batch.count()
         MaterialsNotice.objects.bulk_create(
             (
@@ -91,6 +96,18 @@ def notices_plan(*, meeting_id: int, now: datetime | None = None) -> int:
         ).update(**timing)
         # (bulk_create with ignore_conflicts returns every row it was given: count instead.)
         return of_batch.count() - before
+
+
+def notice_due_at(*, first: datetime | None, now: datetime) -> datetime:
+    """A batch's mails wait `TUG_MATERIALS_NOTICE_DELAY_SECONDS` after its latest posting for
+    more files, but never longer than `TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS` after its first
+    (`first`: when its earliest mail was planned; None for a new batch): a file posted every few
+    minutes would otherwise put the mail off for ever."""
+    first = first or now
+    return min(
+        now + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS),
+        first + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS),
+    )
 
 
 def notice_message_id(notice: MaterialsNotice) -> str:
@@ -115,7 +132,11 @@ def notice_message(notice: MaterialsNotice, materials: list[Material]) -> EmailM
     ]
     for material in materials:
         page = f" (see page {material.page})" if material.page else ""
-        lines.append(f"- {material.get_kind_display()}: {one_line(material.title)}{page}")
+        title = one_line(material.title)
+        if material.is_update:
+            lines.append(f"- Updated: {title}, version {material.version}{page}")
+        else:
+            lines.append(f"- {material.get_kind_display()}: {title}{page}")
         lines.append(f"  {material_link(material)}")
     lines += [
         "",

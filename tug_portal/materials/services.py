@@ -49,7 +49,11 @@ def material_file_attach(*, material: Material, upload) -> Material:
     )
     stored = storage.file_store(key=key, upload=upload)
     if material.file_key:
+        # A new version is a posting of its own: the "materials posted" planner takes it again
+        # (notify.notices_plan), once, into the meeting's next (or waiting) batch.
         material.version += 1
+        material.replaced_at = timezone.now()
+        material.notice_batch = 0
     material.file_key = stored
     material.file_name = checked.name
     material.content_type = checked.file_type.mime
@@ -106,6 +110,15 @@ def material_create(
     if upload:
         material_file_attach(material=material, upload=upload)
     material_prepare(material=material, user=user)
+    material.save()
+    return material
+
+
+@transaction.atomic
+def material_replace_file(*, material: Material, upload) -> Material:
+    """A new version of the material's file (checked: MaterialRefused stores nothing)."""
+    material_file_attach(material=material, upload=upload)
+    material.external_url = ""
     material.save()
     return material
 

@@ -84,6 +84,7 @@ ACCEPTED_WORDS = (
     "PDF, PowerPoint, Word, Excel, CSV, plain text, images (PNG, JPEG, GIF, WebP), "
     "audio (MP3, M4A, WAV, Ogg, FLAC) and video (MP4, QuickTime, WebM, Matroska)"
 )
+RECORDING_WORDS = "audio (MP3, M4A, WAV, Ogg, FLAC) or video (MP4, QuickTime, WebM, Matroska)"
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,19 @@ def upload_check(upload, *, kind: str) -> CheckedUpload:
             + (" (post a long recording as a link)." if kind == Material.Kind.RECORDING else ".")
         )
     file_type = content_type(upload, name=upload.name or "")
+    kind_check(kind, mime=file_type.mime, label=file_type.label)
     return CheckedUpload(
         file_type=file_type, name=clean_name(upload.name or "", file_type), size=size
     )
+
+
+def kind_check(kind: str, *, mime: str, label: str) -> None:
+    """A recording's file is an audio or video container (a recording may also be a link)."""
+    if kind == Material.Kind.RECORDING and not mime.startswith(("audio/", "video/")):
+        raise MaterialRefused(
+            f"A recording must be an audio or video file ({RECORDING_WORDS}); this file is "
+            f"{label}. Post it as another kind, or give the recording's link."
+        )
 
 
 def content_type(upload, *, name: str) -> FileType:

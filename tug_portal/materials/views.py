@@ -1,11 +1,12 @@
 """Downloads: the one way to a material's file. A material the viewer may not see is a 404,
 whatever its storage; a public one is streamed by the web process as an attachment of its
-checked type (a folder) or redirected to a short-lived signed URL (object storage)."""
+checked type, with validators, 304s and byte ranges (a folder: serving.py), or redirected to a
+short-lived signed URL (object storage)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -15,7 +16,7 @@ from tug_portal.reminders import selectors as reminders_selectors
 from tug_portal.reminders import tokens
 from tug_portal.reminders.models import Subscription
 
-from . import selectors, services, storage
+from . import selectors, services, serving, storage
 from . import tokens as materials_tokens
 
 
@@ -32,16 +33,16 @@ def material_download(request, public_id, file_name):
             )
         )
     else:
-        response = FileResponse(
-            storage.materials_storage().open(material.file_key, "rb"),
-            as_attachment=True,
-            filename=material.file_name,
-            content_type=material.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
+        response = serving.file_response(request, material)
     # Drafts are seen by staff only: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store" if not material.is_published else "private"
     return response
+
+
+def _invalid_link(request, which: str):
+    """A mangled or forged link from a mail: the page the reminders' own links answer with."""
+    message = f"This {which} is not valid. Copy the whole link from the mail into the address bar."
+    return render(request, "reminders/invalid_link.html", {"message": message}, status=400)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -51,10 +52,7 @@ def notices_preferences(request, token: str):
     try:
         subscriber_id = tokens.read_preferences_token(token)
     except tokens.InvalidToken:
-        return HttpResponseBadRequest(
-            "This link is not valid: copy the whole link from your mail.\n",
-            content_type="text/plain; charset=utf-8",
-        )
+        return _invalid_link(request, "link")
     subscriptions = list(
         reminders_selectors.subscriptions_of_subscriber(subscriber_id=subscriber_id)
         .filter(status=Subscription.Status.CONFIRMED)
@@ -84,10 +82,7 @@ def notices_unsubscribe(request, token: str):
     try:
         subscription_id = materials_tokens.read_unsubscribe_token(token)
     except tokens.InvalidToken:
-        return HttpResponseBadRequest(
-            "This unsubscribe link is not valid: copy the whole link from your mail.\n",
-            content_type="text/plain; charset=utf-8",
-        )
+        return _invalid_link(request, "unsubscribe link")
     subscription = reminders_selectors.subscription_get(pk=subscription_id)
     done = request.method == "POST"
     if done and subscription is not None:

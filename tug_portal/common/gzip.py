@@ -1,0 +1,14 @@
+"""Django's GZipMiddleware, except for answers that offer byte ranges (`Accept-Ranges: bytes`:
+a material's download). Their ranges, Content-Length and strong ETag are those of the stored
+bytes: compressed on the way out, a 206's body would no longer be the range it names, and the
+middleware would weaken the ETag that If-Range must match strongly. (Such files, PDFs, Office
+documents, audio and video, are compressed already.)"""
+
+from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
+
+
+class GZipMiddleware(DjangoGZipMiddleware):
+    def process_response(self, request, response):
+        if response.get("Accept-Ranges") == "bytes":
+            return response
+        return super().process_response(request, response)
