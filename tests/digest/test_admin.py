@@ -27,7 +27,7 @@ def test_preview_shows_next_weeks_digest_for_any_programs_and_systems(staff_clie
 
     assert response.status_code == 200
     result = response.context["result"]
-    assert result["subject"] == "TUG weekly digest: week of March 2, 2026"
+    assert result["subject"] == "TUG weekly digest: February 23 - March 2, 2026"
     assert [section.key for section in result["sections"]] == [
         "upcoming",
         "announcements",
