@@ -53,8 +53,15 @@ def test_preview_refuses_a_zone_that_is_not_iana(staff_client):
 
 def test_digest_list_counts_sent_skipped_and_failed_per_week(staff_client):
     program = make_program()
-    states = ["sent", "sent", "skipped", "failed"]
-    notes = ["", "", "nothing this week", "421 try later"]
+    states = ["sent", "sent", "skipped", "skipped", "skipped", "failed"]
+    notes = [
+        "",
+        "",
+        "nothing this week",
+        "its day or hour changed",
+        "digest turned off or unsubscribed",
+        "421 try later",
+    ]
     for n, (state, note) in enumerate(zip(states, notes, strict=True)):
         subscription = make_digest_subscription(f"s{n}@example.com", program)
         Digest.objects.create(
@@ -70,5 +77,8 @@ def test_digest_list_counts_sent_skipped_and_failed_per_week(staff_client):
 
     assert response.status_code == 200
     (week,) = response.context["week_counts"]
-    assert (week["sent"], week["empty"], week["skipped"], week["failed"]) == (2, 1, 0, 1)
-    assert 'id="digest-week-counts"' in response.content.decode()
+    counted = ("sent", "empty", "replanned", "skipped", "failed")
+    assert tuple(week[name] for name in counted) == (2, 1, 1, 1, 1)
+    html = response.content.decode()
+    assert 'id="digest-week-counts"' in html
+    assert ">Replanned</th>" in html

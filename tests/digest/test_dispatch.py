@@ -209,3 +209,43 @@ def test_the_days_covered_across_a_year_end_name_both_years():
     )
 
     assert digest_mail.covered_days(scope) == "December 28, 2026 - January 4, 2027"
+
+
+def counts_of_the_week() -> tuple[int, int, int, int]:
+    (week,) = digest_week_counts()
+    return week["sent"], week["skipped"], week["replanned"], week["waiting"]
+
+
+def test_a_digest_replanned_to_a_later_day_counts_as_replanned_then_sent_never_skipped(
+    frozen_now,
+):
+    program = make_program()
+    week_of_activity(program)
+    ann = make_digest_subscription("ann@example.com", program)
+    planner.digests_plan()  # due now, Monday 08:00
+    ann.digest_preference.weekday = 1  # changed to Tuesday before the dispatch ran
+    ann.digest_preference.save()
+
+    dispatcher.deliveries_send_batch(channel=DIGESTS)
+    while_waiting = counts_of_the_week()
+    frozen_now.move_to(SEND_AT + timedelta(days=1, minutes=1))  # Tuesday 08:01
+    sent = send_all().sent
+
+    assert while_waiting == (0, 0, 1, 0)
+    assert (sent, counts_of_the_week()) == (1, (1, 0, 0, 0))
+
+
+def test_a_digest_replanned_to_a_day_already_past_counts_as_replanned_not_skipped(frozen_now):
+    program = make_program()
+    week_of_activity(program)
+    ann = make_digest_subscription("ann@example.com", program, weekday=6)  # Sunday 08:00
+    frozen_now.move_to(SEND_AT + timedelta(days=6, minutes=-30))
+    planner.digests_plan()
+    ann.digest_preference.weekday = 0  # Mondays from now on: this week's is long past
+    ann.digest_preference.save()
+    frozen_now.move_to(SEND_AT + timedelta(days=6, minutes=1))
+
+    report = send_all()
+
+    assert (report.sent, mail.outbox) == (0, [])
+    assert counts_of_the_week() == (0, 0, 1, 0)
