@@ -82,3 +82,28 @@ def test_digest_list_counts_sent_skipped_and_failed_per_week(staff_client):
     html = response.content.decode()
     assert 'id="digest-week-counts"' in html
     assert ">Replanned</th>" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_zone", "Pacific Time", "“Pacific Time” is not an IANA time zone"),
+        ("hour", "25", "Ensure this value is less than or equal to 23."),
+        ("weekday", "lundi", "Select a valid choice. lundi is not one of the available choices."),
+    ],
+)
+def test_the_admin_refuses_bad_preference_values_and_saves_nothing(
+    staff_client, field, value, message
+):
+    subscription = make_digest_subscription("ann@example.com", make_program(), enabled=False)
+    preference = subscription.digest_preference
+    data = {"subscription": subscription.pk, "enabled": "on", "weekday": "4", "hour": "9"}
+    data = {**data, "time_zone": "Europe/Berlin", field: value}
+
+    response = staff_client.post(f"/admin/digest/digestpreference/{preference.pk}/change/", data)
+
+    assert response.status_code == 200  # the admin shows its form again with the errors
+    assert message in response.content.decode()
+    preference.refresh_from_db()
+    assert (preference.enabled, preference.weekday, preference.hour) == (False, 0, 8)
+    assert preference.time_zone == "America/Los_Angeles"

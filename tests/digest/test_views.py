@@ -74,7 +74,10 @@ def test_saving_turns_the_digest_on_at_the_chosen_day_hour_and_zone(client):
         ("weekday", "Montag", "Choose a day of the week in English, Monday to Sunday."),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, field, value, message):
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(
+    client, field, value, message, htmx
+):
     program = make_program()
     first = make_digest_subscription("ann@example.com", program, enabled=False)
     other = make_program(acronym="CPG")
@@ -83,7 +86,8 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, field,
     )
 
     data = {**post_data(first, hour="10"), **post_data(second, **{field: value})}
-    response = client.post(page_url(first), data)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(page_url(first), data, **headers)
 
     assert response.status_code == 400
     assert message in response.content.decode()
