@@ -27,7 +27,7 @@ def test_preview_shows_next_weeks_digest_for_any_programs_and_systems(staff_clie
 
     assert response.status_code == 200
     result = response.context["result"]
-    assert result["subject"] == "TUG weekly digest: week of March 2, 2026"
+    assert result["subject"] == "TUG weekly digest: February 23 - March 2, 2026"
     assert [section.key for section in result["sections"]] == [
         "upcoming",
         "announcements",
@@ -53,8 +53,15 @@ def test_preview_refuses_a_zone_that_is_not_iana(staff_client):
 
 def test_digest_list_counts_sent_skipped_and_failed_per_week(staff_client):
     program = make_program()
-    states = ["sent", "sent", "skipped", "failed"]
-    notes = ["", "", "nothing this week", "421 try later"]
+    states = ["sent", "sent", "skipped", "skipped", "skipped", "failed"]
+    notes = [
+        "",
+        "",
+        "nothing this week",
+        "its day or hour changed",
+        "digest turned off or unsubscribed",
+        "421 try later",
+    ]
     for n, (state, note) in enumerate(zip(states, notes, strict=True)):
         subscription = make_digest_subscription(f"s{n}@example.com", program)
         Digest.objects.create(
@@ -70,5 +77,33 @@ def test_digest_list_counts_sent_skipped_and_failed_per_week(staff_client):
 
     assert response.status_code == 200
     (week,) = response.context["week_counts"]
-    assert (week["sent"], week["empty"], week["skipped"], week["failed"]) == (2, 1, 0, 1)
-    assert 'id="digest-week-counts"' in response.content.decode()
+    counted = ("sent", "empty", "replanned", "skipped", "failed")
+    assert tuple(week[name] for name in counted) == (2, 1, 1, 1, 1)
+    html = response.content.decode()
+    assert 'id="digest-week-counts"' in html
+    assert ">Replanned</th>" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_zone", "Pacific Time", "“Pacific Time” is not an IANA time zone"),
+        ("hour", "25", "Ensure this value is less than or equal to 23."),
+        ("weekday", "lundi", "Select a valid choice. lundi is not one of the available choices."),
+    ],
+)
+def test_the_admin_refuses_bad_preference_values_and_saves_nothing(
+    staff_client, field, value, message
+):
+    subscription = make_digest_subscription("ann@example.com", make_program(), enabled=False)
+    preference = subscription.digest_preference
+    data = {"subscription": subscription.pk, "enabled": "on", "weekday": "4", "hour": "9"}
+    data = {**data, "time_zone": "Europe/Berlin", field: value}
+
+    response = staff_client.post(f"/admin/digest/digestpreference/{preference.pk}/change/", data)
+
+    assert response.status_code == 200  # the admin shows its form again with the errors
+    assert message in response.content.decode()
+    preference.refresh_from_db()
+    assert (preference.enabled, preference.weekday, preference.hour) == (False, 0, 8)
+    assert preference.time_zone == "America/Los_Angeles"

@@ -1,7 +1,10 @@
+import re
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from tests.factories import make_digest_subscription, make_program, make_subscription
-from tug_portal.digest import tokens
+from tug_portal.digest import services, tokens
 from tug_portal.digest.models import DigestPreference
 from tug_portal.reminders import tokens as reminder_tokens
 from tug_portal.reminders.models import Subscription
@@ -71,7 +74,10 @@ def test_saving_turns_the_digest_on_at_the_chosen_day_hour_and_zone(client):
         ("weekday", "Montag", "Choose a day of the week in English, Monday to Sunday."),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, field, value, message):
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(
+    client, field, value, message, htmx
+):
     program = make_program()
     first = make_digest_subscription("ann@example.com", program, enabled=False)
     other = make_program(acronym="CPG")
@@ -80,7 +86,8 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, field,
     )
 
     data = {**post_data(first, hour="10"), **post_data(second, **{field: value})}
-    response = client.post(page_url(first), data)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(page_url(first), data, **headers)
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -88,6 +95,60 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, field,
     assert list(DigestPreference.objects.values_list("enabled", "hour")) == [(False, 8)]
     forms = {subscription.pk: form for subscription, form in response.context["rows"]}
     assert forms[second.pk][field].value() == value  # kept as typed
+
+
+def selected_options(html: str, name: str) -> list[str]:
+    """The values a browser shows as chosen in the <select> named `name` (none: it shows the
+    first option)."""
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    return re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', select.group(0))
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("hour", "25", "Choose an hour from 0 to 23."),
+        ("hour", "２５", "Choose an hour from 0 to 23."),  # full-width digits are not an hour
+        ("weekday", "lundi", "Choose a day of the week in English, Monday to Sunday."),
+        ("weekday", "7", "Choose a day of the week in English, Monday to Sunday."),
+    ],
+)
+def test_a_refused_choice_is_shown_again_as_sent_not_as_the_first_option(
+    client, htmx, field, value, message
+):
+    """A select that drops the refused value shows its first option (00:00, Monday): saving
+    again would then store what nobody chose."""
+    subscription = make_digest_subscription("ann@example.com", make_program(), enabled=False)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    response = client.post(
+        page_url(subscription), post_data(subscription, **{field: value}), **headers
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert selected_options(html, f"s{subscription.pk}-{field}") == [value]
+    assert list(DigestPreference.objects.values_list("enabled", "weekday", "hour")) == [
+        (False, 0, 8)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("hour", 25), ("hour", -1), ("weekday", 7), ("time_zone", "Pacific Time")],
+)
+def test_the_service_refuses_bad_values_whoever_calls_it_and_saves_nothing(field, value):
+    first = make_digest_subscription("ann@example.com", make_program(), enabled=False)
+    second = make_subscription("ann@example.com", make_program(acronym="CPG"))
+    good = {"enabled": True, "weekday": 2, "hour": 9, "time_zone": "Europe/Berlin"}
+
+    with pytest.raises(ValidationError) as refused:
+        services.preferences_save(choices={first: good, second: {**good, field: value}})
+
+    assert field in refused.value.message_dict
+    assert list(DigestPreference.objects.values_list("enabled", "hour")) == [(False, 8)]
 
 
 def test_one_click_unsubscribe_turns_off_only_the_digest(client):

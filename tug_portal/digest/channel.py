@@ -7,7 +7,7 @@ from tug_portal.reminders.dispatcher import Channel
 from . import schedule, selectors
 from .mail import DigestRenderer
 from .models import Digest
-from .planner import MOVED, TURNED_OFF
+from .selectors import MOVED, TURNED_OFF
 
 
 def reason_not_to_send(digest: Digest, renderer: DigestRenderer) -> str:

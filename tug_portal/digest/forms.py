@@ -11,10 +11,27 @@ DAY_MESSAGE = "Choose a day of the week in English, Monday to Sunday."
 HOUR_MESSAGE = "Choose an hour from 0 to 23."
 
 
+class KeepsSentSelect(forms.Select):
+    """A select that shows a refused value as it was sent. A plain one drops a value not among
+    its options, and the browser then shows the first (00:00, Monday) as chosen: saving again
+    would store what nobody chose. The sent value comes back as an option of its own, chosen,
+    beside its error."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        known = {str(option_value) for option_value, _ in self.choices}
+        for index, sent in enumerate(v for v in value if v not in known):
+            option = self.create_option(name, sent, sent, True, len(groups) + index)
+            groups.append((None, [option], len(groups)))
+        return groups
+
+
 class DayField(forms.ChoiceField):
     """An English day name, in any case ("monday", "Monday"); stored as 0 (Monday) to 6."""
 
     default_error_messages = {"invalid_choice": DAY_MESSAGE, "required": DAY_MESSAGE}
+
+    widget = KeepsSentSelect
 
     def __init__(self, **kwargs):
         super().__init__(choices=[(day, day.title()) for day in WEEKDAYS], **kwargs)
@@ -35,6 +52,7 @@ class DigestPreferenceForm(forms.Form):
     hour = forms.TypedChoiceField(
         label="Hour",
         coerce=int,
+        widget=KeepsSentSelect,
         choices=[(str(hour), f"{hour:02d}:00") for hour in range(24)],
         error_messages={"invalid_choice": HOUR_MESSAGE, "required": HOUR_MESSAGE},
     )

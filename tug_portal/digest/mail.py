@@ -9,7 +9,7 @@ bytes Django's SMTP backend would have sent.
 """
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import formatdate
 
 from django.conf import settings
@@ -57,15 +57,25 @@ def digest_scope(digest: Digest) -> DigestScope:
     )
 
 
-def week_label(scope: DigestScope) -> str:
-    local = scope.until.astimezone(zoneinfo.ZoneInfo(scope.time_zone)).date()
-    monday = schedule.week_of(local)
-    return f"{monday:%B} {monday.day}, {monday.year}"
+def covered_days(scope: DigestScope) -> str:
+    """The local days the digest reports on, from its period's first to its last: "February 27 -
+    March 6, 2026" for a Friday 08:00 digest ("week of" a Monday said nothing true of a digest
+    sent on another day). A digest sent at midnight covers seven whole days, the last one the
+    day before. ASCII hyphens, as the mail's times have ("8:00-9:00 AM"): a plain subject
+    line, not an encoded one."""
+    zone = zoneinfo.ZoneInfo(scope.time_zone)
+    first = scope.since.astimezone(zone).date()
+    last = (scope.until - timedelta(microseconds=1)).astimezone(zone).date()
+    if first.year != last.year:
+        return f"{first:%B} {first.day}, {first.year} - {last:%B} {last.day}, {last.year}"
+    if first.month != last.month:
+        return f"{first:%B} {first.day} - {last:%B} {last.day}, {last.year}"
+    return f"{first:%B} {first.day}-{last.day}, {last.year}"
 
 
 def subject(programs: list[Program], scope: DigestScope) -> str:
     names = ", ".join(program.acronym for program in programs)
-    return one_line(f"{names} weekly digest: week of {week_label(scope)}")
+    return one_line(f"{names} weekly digest: {covered_days(scope)}")
 
 
 def _link_parts(name: str) -> tuple[str, str]:
@@ -81,7 +91,7 @@ def render_parts(
     context = {
         "programs": programs,
         "names": ", ".join(program.acronym for program in programs),
-        "week": week_label(scope),
+        "days": covered_days(scope),
         "sections": sections,
         "preferences_url": links[0],
         "unsubscribe_url": links[1],

@@ -18,11 +18,10 @@ from django.utils import timezone
 
 from . import schedule, selectors
 from .models import Digest
+from .selectors import MOVED, TURNED_OFF
 
 State = Digest.State
 # Skipped for these reasons, a row comes back when its digest is wanted again that week.
-TURNED_OFF = "digest turned off or unsubscribed"
-MOVED = "its day or hour changed"
 REVIVABLE = (TURNED_OFF, MOVED)
 
 

@@ -11,6 +11,10 @@ from .models import Digest, DigestPreference
 
 State = Digest.State
 NOTHING_THIS_WEEK = "nothing this week"
+TURNED_OFF = "digest turned off or unsubscribed"
+# Its day or hour changed: the row waits for the new moment (the planner brings it back then),
+# or, when that moment of the week is already past, the digest comes on the new day next week.
+MOVED = "its day or hour changed"
 
 
 def _about_systems(system_ids, prefix: str = "") -> Q | Exists:
@@ -138,18 +142,21 @@ def digests_claimed(*, claim: str) -> QuerySet[Digest]:
 
 
 def digest_week_counts(*, weeks: int = 12) -> list[dict]:
-    """Per week, newest first: digests sent, skipped because empty, skipped for another reason,
+    """Per week, newest first: digests sent, skipped because empty, replanned (their day or hour
+    changed: not a skip, the digest comes at the new moment), skipped for another reason,
     failed (given up or waiting to retry), bounced and waiting."""
 
-    def count(**conditions):
-        return Count("pk", filter=Q(**conditions))
+    def count(*others: Q, **conditions):
+        return Count("pk", filter=Q(*others, **conditions))
 
+    skipped = {"state": State.SKIPPED}
     rows = (
         Digest.objects.values("week")
         .annotate(
             sent=count(state=State.SENT),
-            empty=count(state=State.SKIPPED, note=NOTHING_THIS_WEEK),
-            skipped=count(state=State.SKIPPED) - count(state=State.SKIPPED, note=NOTHING_THIS_WEEK),
+            empty=count(**skipped, note=NOTHING_THIS_WEEK),
+            replanned=count(**skipped, note=MOVED),
+            skipped=count(~Q(note__in=[NOTHING_THIS_WEEK, MOVED]), **skipped),
             failed=count(state=State.FAILED),
             bounced=count(state=State.BOUNCED),
             waiting=count(state__in=[State.PENDING, State.CLAIMED]),

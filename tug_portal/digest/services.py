@@ -24,9 +24,19 @@ def preference_for(subscription: Subscription) -> DigestPreference:
 @transaction.atomic
 def preferences_save(*, choices: dict[Subscription, dict]) -> None:
     """Store each subscription's {enabled, weekday, hour, time_zone}, all or nothing. The next
-    planning run (beat) plans, moves or skips the week's row accordingly."""
+    planning run (beat) plans, moves or skips the week's row accordingly.
+
+    Every value is checked here too (a day 0-6, an hour 0-23, an IANA zone), whoever calls:
+    a bad one raises ValidationError before anything is written."""
+    preferences = []
     for subscription, values in choices.items():
-        DigestPreference.objects.update_or_create(subscription=subscription, defaults=values)
+        preference = preference_for(subscription)
+        for name, value in values.items():
+            setattr(preference, name, value)
+        preference.full_clean(exclude=["subscription"], validate_unique=False)
+        preferences.append(preference)
+    for preference in preferences:
+        preference.save()
 
 
 def digest_unsubscribe(*, subscription_id: int) -> bool:
