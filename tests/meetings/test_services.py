@@ -81,19 +81,31 @@ def test_cancelling_bumps_sequence(django_capture_on_commit_callbacks):
     assert (meeting.calendar_sequence, meeting.change_summary) == (1, "now cancelled")
 
 
-def test_saving_without_a_visible_change_keeps_sequence(
+def test_an_edit_sequence_does_not_track_keeps_sequence_and_still_tells_consumers(
     django_capture_on_commit_callbacks, changes
 ):
+    # The notes are shown on the meeting page (and topics' times and text in the event's
+    # description), not tracked by SEQUENCE: the pages and stored calendars must still hear.
     with django_capture_on_commit_callbacks(execute=True):
         meeting = make_meeting(make_program())
     changes.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting.notes = "Internal note, not in calendars"
+        meeting.notes = "The room moved to B-12."
         meeting.save()
 
     meeting.refresh_from_db()
     assert meeting.calendar_sequence == 0
+    assert changes == [({meeting.pk}, {meeting.program_id})]
+
+
+def test_the_sweep_tells_consumers_nothing_when_nothing_changed(changes, make_meetings):
+    make_meetings(3, program=make_program())
+    services.meetings_sync_calendar_state(meetings=Meeting.objects.all())
+    changes.clear()
+
+    services.meetings_sync_calendar_state(meetings=Meeting.objects.all())
+
     assert changes == []
 
 

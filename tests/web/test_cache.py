@@ -5,6 +5,7 @@ edit shows at once; htmx fragments and whole pages are stored apart; per-respons
 fresh on every hit."""
 
 import gzip
+from datetime import time
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from tests.support.demo import DAY_AFTER_SEED
 from tests.web.support import is_fragment
 from tug_portal.common import slots
 from tug_portal.meetings.demo import load_demo
-from tug_portal.meetings.models import AgendaTopic, Announcement, StayConnectedLink
+from tug_portal.meetings.models import AgendaTopic, Announcement, Meeting, StayConnectedLink
 from tug_portal.web.cache import CONTENT_VERSION_KEY
 
 pytestmark = pytest.mark.django_db
@@ -294,6 +295,34 @@ def test_edited_topic_shows_on_the_next_visit(
     response = client.get("/meetings/tug-2018-10-16/")
 
     assert "DRRS outage window moved" in response.text
+
+
+def test_edits_sequence_does_not_track_show_on_the_next_visit_and_calendar(
+    client, committed_demo, django_capture_on_commit_callbacks
+):
+    # A topic's clock time and text, the meeting's notes: shown on the page and in the
+    # one-meeting calendar, though SEQUENCE does not track them. Found by review: the cached
+    # page kept them for a minute, the one-meeting .ics for an hour.
+    slug = "tug-2018-10-16"
+    client.get(f"/meetings/{slug}/")
+    client.get(f"/meetings/{slug}.ics")
+    meeting = Meeting.objects.get(slug=slug)
+    sequence = meeting.calendar_sequence
+    topic = meeting.topics.order_by("order").first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.start_time, topic.end_time = time(10, 5), time(10, 25)
+        topic.body = "Bring the outage list."
+        topic.save()
+        meeting.notes = "The room moved to B-12."
+        meeting.save()
+    page = client.get(f"/meetings/{slug}/")
+    calendar = client.get(f"/meetings/{slug}.ics")
+
+    assert "Bring the outage list." in page.text
+    assert "The room moved to B-12." in page.text
+    assert "10:05-10:25 AM" in b"".join(calendar.streaming_content).decode().replace("\r\n ", "")
+    assert Meeting.objects.get(slug=slug).calendar_sequence == sequence
 
 
 def test_missing_page_is_not_stored(client, demo):

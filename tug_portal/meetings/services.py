@@ -89,20 +89,29 @@ def _sync_one(meeting: Meeting, now, parts: dict | None = None) -> bool:
     return True
 
 
-def meetings_sync_calendar_state(*, meetings, deleted: dict[int, int] | None = None) -> set[int]:
+def meetings_sync_calendar_state(
+    *, meetings, deleted: dict[int, int] | None = None, edited: Iterable[int] = ()
+) -> set[int]:
     """Compare each meeting's calendar-visible facts with the stored snapshot; where they differ
     bump SEQUENCE, stamp the change and summarise it. Then tell consumers (`meetings_changed`)
-    about the changed and the `deleted` ({meeting id: program id}) meetings. Returns the ids
-    that changed. Runs after every committing edit, and from the feeds' periodic sweep."""
+    about the changed, the `edited` and the `deleted` ({meeting id: program id}) meetings.
+    Returns the ids that changed. Runs after every committing edit, and from the feeds'
+    periodic sweep.
+
+    `edited`: the meetings an edit touched. Consumers hear of them even when the snapshot (what
+    SEQUENCE tracks) is the same: their notes, a topic's clock time or text, the recording are
+    shown on pages, in one-meeting calendars and in stored events all the same, and without
+    the signal those kept the old text for up to an hour."""
     changed = _sync_calendar_state(meetings)
     deleted = deleted or {}
-    if changed or deleted:
+    touched = changed | set(edited)
+    if touched or deleted:
         program_ids = set(
-            Meeting.objects.filter(pk__in=changed).values_list("program_id", flat=True)
+            Meeting.objects.filter(pk__in=touched).values_list("program_id", flat=True)
         )
         meetings_changed.send(
             sender=Meeting,
-            meeting_ids=changed | set(deleted),
+            meeting_ids=touched | set(deleted),
             program_ids=program_ids | set(deleted.values()),
         )
     return changed
@@ -121,7 +130,7 @@ def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Itera
     queryset = Meeting.objects.filter(pk__in=set(meeting_ids)) | Meeting.objects.filter(
         program_id__in=set(program_ids)
     )
-    meetings_sync_calendar_state(meetings=queryset, deleted=deleted)
+    meetings_sync_calendar_state(meetings=queryset, deleted=deleted, edited=set(meeting_ids))
 
 
 # --- Meetings -------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """The one way the core tells other apps that published content changed.
 
 `meetings_changed` is sent after the transaction that changed something has committed, with
-the ids of the meetings whose calendar-visible facts changed (including deleted ones) and of the
-programs they belong to. The core never calls its consumers; it sends this signal from one place,
+the ids of the meetings an edit touched or whose calendar-visible facts changed (including
+deleted ones) and of the programs they belong to. A consumer that cares only about what
+SEQUENCE tracks compares the meeting's `calendar_sequence` with what it last saw.
+
+The core never calls its consumers; it sends this signal from one place,
 `services.meetings_sync_calendar_state`, which runs on commit of every edit (`changes.py`) and
 also from the feeds' periodic sweep (`calendars.services.feeds_sweep`, beat every 5 minutes), so
 an edit whose on-commit hook never ran still reaches every listener.
