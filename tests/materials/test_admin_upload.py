@@ -325,3 +325,39 @@ def test_a_link_holding_characters_no_web_address_holds_is_refused(staff_client,
     assert response.status_code == 200
     assert "characters a web address cannot" in response.content.decode()
     assert not Material.objects.exists()
+
+
+def post_topic(staff_client, topic, *rows):
+    url = reverse("admin:materials_topicmaterials_change", args=[topic.pk])
+    return staff_client.post(url, material_rows(*rows))
+
+
+def test_staff_add_a_file_and_a_link_on_a_topics_materials_page(
+    staff_client, meeting, media_root, pdf
+):
+    topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
+
+    response = post_topic(
+        staff_client,
+        topic,
+        {
+            "kind": "presentation",
+            "title": "Road map slides",
+            "state": "published",
+            "upload": upload("slides.pdf", pdf),
+        },
+        {
+            "kind": "technical_document",
+            "title": "Specification",
+            "state": "published",
+            "external_url": "https://example.org/spec.pdf",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    rows = Material.objects.order_by("title")
+    assert [(m.title, m.meeting_id, m.topic_id) for m in rows] == [
+        ("Road map slides", meeting.pk, topic.pk),
+        ("Specification", meeting.pk, topic.pk),
+    ]
+    assert (media_root / rows[0].file_key).read_bytes() == pdf

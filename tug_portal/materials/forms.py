@@ -88,8 +88,21 @@ class TopicMaterialForm(MaterialForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._meeting_from_topic()
+
+    def _meeting_from_topic(self):
         if self.instance.topic_id and not self.instance.meeting_id:
             self.instance.meeting_id = self.instance.topic.meeting_id
+
+    def clean(self):
+        # The inline formset gives a new row its topic after __init__: its meeting follows here,
+        # before the file is stored under the meeting's folder.
+        self._meeting_from_topic()
+        return super().clean()
+
+    def save(self, commit=True):
+        self._meeting_from_topic()
+        return super().save(commit=commit)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
