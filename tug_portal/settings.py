@@ -338,7 +338,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "materials-expire": {
         # Every 10 minutes: unpublish materials past their last day (pages, feeds and the API
-        # follow) and delete expired files after their program's grace period. Idempotent.
+        # follow), re-sync meetings whose materials' "public from" passed, and delete expired
+        # files after their program's grace period. Idempotent.
         "task": "tug_portal.materials.tasks.expire_materials",
         "schedule": 600.0,
     },

@@ -92,14 +92,30 @@ def test_expired_files_are_deleted_after_the_grace_period_when_the_program_says_
         delete_expired_files=True, deletion_grace=timedelta(days=10)
     )
     time_machine.move_to(datetime(2019, 1, 16, 1, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 1, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 1,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     time_machine.move_to(datetime(2019, 1, 25, 1, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 0, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 0,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     assert stored.exists()
     time_machine.move_to(datetime(2019, 1, 26, 2, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 0, "files_deleted": 1}
+    assert services.materials_expire() == {
+        "expired": 0,
+        "files_deleted": 1,
+        "public_from_passed": 0,
+    }
     assert not stored.exists()
-    assert services.materials_expire() == {"expired": 0, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 0,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     material.refresh_from_db()
     assert material.file_deleted_at
 
@@ -108,7 +124,11 @@ def test_files_stay_when_the_program_keeps_them(held, time_machine, media_root):
     mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 100
     material = post_recording(held, mp3, available_until=date(2019, 1, 15))
     time_machine.move_to(datetime(2019, 6, 1, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 1, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 1,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     assert (media_root / material.file_key).exists()
 
 

@@ -14,7 +14,8 @@ from .notify import MATERIALS_NOTICES
 
 @portal_task()
 def expire_materials() -> None:
-    """Beat, every 10 minutes: unpublish what is past its last day, delete due files."""
+    """Beat, every 10 minutes: unpublish what is past its last day, re-sync meetings whose
+    materials came into view, delete due files."""
     services.materials_expire()
 
 
