@@ -344,7 +344,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
     "materials-notices": {
-        # Every minute: take back "materials posted" mails of dead workers, send what is due.
+        # Every minute: plan "materials posted" mails a lost planning task left unplanned, take
+        # back those of dead workers, send what is due.
         "task": "tug_portal.materials.tasks.dispatch_material_notices",
         "schedule": 60.0,
     },
