@@ -361,3 +361,35 @@ def test_staff_add_a_file_and_a_link_on_a_topics_materials_page(
         ("Specification", meeting.pk, topic.pk),
     ]
     assert (media_root / rows[0].file_key).read_bytes() == pdf
+
+
+def test_a_link_given_to_a_material_that_has_a_file_is_refused_and_the_file_stays(
+    staff_client, meeting, media_root, pdf
+):
+    post_meeting(
+        staff_client,
+        meeting,
+        one={
+            "kind": "presentation",
+            "title": "Deck",
+            "state": "published",
+            "upload": upload("deck.pdf", pdf),
+        },
+    )
+    material = Material.objects.get()
+
+    response = staff_client.post(
+        reverse("admin:materials_material_change", args=[material.pk]),
+        {
+            "meeting": meeting.pk,
+            "kind": "presentation",
+            "title": "Deck",
+            "state": "published",
+            "external_url": "https://example.org/deck.pdf",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A material is a file or a link, not both" in response.content.decode()
+    material.refresh_from_db()
+    assert material.external_url == "" and material.file_name == "deck.pdf"

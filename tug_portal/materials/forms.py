@@ -57,6 +57,13 @@ class MaterialForm(forms.ModelForm):
         upload, link = cleaned.get("upload"), cleaned.get("external_url")
         if upload and link:
             self.add_error("external_url", "A material is a file or a link, not both.")
+        elif link and self.instance.file_key:
+            # Saved, the link would sit unused beside the file, which is what gets served.
+            self.add_error(
+                "external_url",
+                "A material is a file or a link, not both: this one has a file. Post the link "
+                "as a material of its own.",
+            )
         elif not upload and not link and not self.instance.file_key:
             self.add_error("upload", "Attach a file or give a link.")
         if upload:

@@ -2,8 +2,9 @@
 asks one rule (`public_materials_filter`) what the public may see."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -267,10 +268,16 @@ def material_postings(*, limit: int = 20, now=None) -> list[dict]:
     return list(postings.values())[:limit]
 
 
-def material_policy(program) -> MaterialPolicy:
-    from .services import material_policy_ensure
+def policy_defaults() -> dict:
+    """What a program's materials settings are until staff change them."""
+    return {"recording_retention": timedelta(days=settings.TUG_MATERIALS_RECORDING_RETENTION_DAYS)}
 
-    return material_policy_ensure(program=program)
+
+def material_policy(program) -> MaterialPolicy:
+    """The program's materials settings, or (unsaved) the defaults it has until staff save
+    some: a read writes nothing (services.material_policy_ensure creates the row)."""
+    stored = MaterialPolicy.objects.filter(program=program).first()
+    return stored or MaterialPolicy(program=program, **policy_defaults())
 
 
 # --- "Materials posted" mails (the reminders' dispatcher sends them: notify.py) -------------

@@ -6,7 +6,6 @@ feeds, cached pages and mails follow as for any other edit."""
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from tug_portal.meetings.models import Program
 
 from . import storage
 from .models import Material, MaterialPolicy, MaterialsOptIn
+from .selectors import policy_defaults
 from .uploads import upload_check
 
 logger = logging.getLogger(__name__)
@@ -28,10 +28,7 @@ PUBLIC_FROM_LOOKBACK = timedelta(days=1)
 
 def material_policy_ensure(*, program: Program) -> MaterialPolicy:
     policy, _created = MaterialPolicy.objects.get_or_create(
-        program=program,
-        defaults={
-            "recording_retention": timedelta(days=settings.TUG_MATERIALS_RECORDING_RETENTION_DAYS)
-        },
+        program=program, defaults=policy_defaults()
     )
     return policy
 
@@ -208,8 +205,9 @@ def materials_unsubscribe(*, subscription_id: int) -> None:
     )
 
 
+@transaction.atomic
 def materials_opt_ins_set(*, subscriptions, wanted: set[int]) -> None:
-    """Each subscription wants "materials posted" mails or not, as ticked."""
+    """Each subscription wants "materials posted" mails or not, as ticked: all or none."""
     for subscription in subscriptions:
         MaterialsOptIn.objects.update_or_create(
             subscription=subscription,
