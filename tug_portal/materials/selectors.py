@@ -22,7 +22,9 @@ State = Material.State
 
 
 def public_materials_filter(*, now: datetime | None = None) -> Q:
-    """Published, past its `public_from`, not past its last day, of a public meeting."""
+    """Published, past its `public_from`, not past its last day, of a public meeting. The
+    last day ends at midnight in the portal's zone (TIME_ZONE), not the meeting's: the README's
+    "Retention" says why; `services.materials_expire` counts days the same way."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     return (

@@ -34,7 +34,8 @@ def material_policy_ensure(*, program: Program) -> MaterialPolicy:
 
 
 def default_available_until(*, meeting, kind: str):
-    """Recordings: the meeting's local day plus the program's retention. Others: no end."""
+    """Recordings: the meeting's local day plus the program's retention. Others: no end.
+    (That day then ends at midnight in the portal's zone: selectors.public_materials_filter.)"""
     if kind != Material.Kind.RECORDING:
         return None
     policy = material_policy_ensure(program=meeting.program)
