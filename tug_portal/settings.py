@@ -348,12 +348,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "materials-expire": {
         # Every 10 minutes: unpublish materials past their last day (pages, feeds and the API
-        # follow) and delete expired files after their program's grace period. Idempotent.
+        # follow), re-sync meetings whose materials' "public from" passed, and delete expired
+        # files after their program's grace period. Idempotent.
         "task": "tug_portal.materials.tasks.expire_materials",
         "schedule": 600.0,
     },
     "materials-notices": {
-        # Every minute: take back "materials posted" mails of dead workers, send what is due.
+        # Every minute: plan "materials posted" mails a lost planning task left unplanned, take
+        # back those of dead workers, send what is due.
         "task": "tug_portal.materials.tasks.dispatch_material_notices",
         "schedule": 60.0,
     },

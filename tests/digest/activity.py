@@ -52,5 +52,7 @@ def week_of_activity(program: Program) -> dict:
         topic="Outage windows",
         status=AgendaRequest.Status.SCHEDULED,
     )
-    AgendaRequest.objects.filter(pk=request.pk).update(updated_at=SEND_AT - DAY)
+    AgendaRequest.objects.filter(pk=request.pk).update(
+        updated_at=SEND_AT - DAY, answered_at=SEND_AT - DAY
+    )
     return {"upcoming": upcoming, "moved": moved, "cancelled": cancelled}

@@ -488,3 +488,71 @@ def test_a_very_long_file_name_is_shortened_not_refused(
     material = Material.objects.get()
     assert material.file_name.endswith(".pdf") and len(material.file_name) <= 104
     assert len(material.title) <= 300
+
+
+def post_topic(staff_client, topic, *rows):
+    url = reverse("admin:materials_topicmaterials_change", args=[topic.pk])
+    return staff_client.post(url, material_rows(*rows))
+
+
+def test_staff_add_a_file_and_a_link_on_a_topics_materials_page(
+    staff_client, meeting, media_root, pdf
+):
+    topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="OMS Road Map")
+
+    response = post_topic(
+        staff_client,
+        topic,
+        {
+            "kind": "presentation",
+            "title": "Road map slides",
+            "state": "published",
+            "upload": upload("slides.pdf", pdf),
+        },
+        {
+            "kind": "technical_document",
+            "title": "Specification",
+            "state": "published",
+            "external_url": "https://example.org/spec.pdf",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    rows = Material.objects.order_by("title")
+    assert [(m.title, m.meeting_id, m.topic_id) for m in rows] == [
+        ("Road map slides", meeting.pk, topic.pk),
+        ("Specification", meeting.pk, topic.pk),
+    ]
+    assert (media_root / rows[0].file_key).read_bytes() == pdf
+
+
+def test_a_link_given_to_a_material_that_has_a_file_is_refused_and_the_file_stays(
+    staff_client, meeting, media_root, pdf
+):
+    post_meeting(
+        staff_client,
+        meeting,
+        one={
+            "kind": "presentation",
+            "title": "Deck",
+            "state": "published",
+            "upload": upload("deck.pdf", pdf),
+        },
+    )
+    material = Material.objects.get()
+
+    response = staff_client.post(
+        reverse("admin:materials_material_change", args=[material.pk]),
+        {
+            "meeting": meeting.pk,
+            "kind": "presentation",
+            "title": "Deck",
+            "state": "published",
+            "external_url": "https://example.org/deck.pdf",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A material is a file or a link, not both" in response.content.decode()
+    material.refresh_from_db()
+    assert material.external_url == "" and material.file_name == "deck.pdf"

@@ -92,14 +92,30 @@ def test_expired_files_are_deleted_after_the_grace_period_when_the_program_says_
         delete_expired_files=True, deletion_grace=timedelta(days=10)
     )
     time_machine.move_to(datetime(2019, 1, 16, 1, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 1, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 1,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     time_machine.move_to(datetime(2019, 1, 25, 1, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 0, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 0,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     assert stored.exists()
     time_machine.move_to(datetime(2019, 1, 26, 2, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 0, "files_deleted": 1}
+    assert services.materials_expire() == {
+        "expired": 0,
+        "files_deleted": 1,
+        "public_from_passed": 0,
+    }
     assert not stored.exists()
-    assert services.materials_expire() == {"expired": 0, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 0,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     material.refresh_from_db()
     assert material.file_deleted_at
 
@@ -108,7 +124,11 @@ def test_files_stay_when_the_program_keeps_them(held, time_machine, media_root):
     mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 100
     material = post_recording(held, mp3, available_until=date(2019, 1, 15))
     time_machine.move_to(datetime(2019, 6, 1, tzinfo=PACIFIC), tick=False)
-    assert services.materials_expire() == {"expired": 1, "files_deleted": 0}
+    assert services.materials_expire() == {
+        "expired": 1,
+        "files_deleted": 0,
+        "public_from_passed": 0,
+    }
     assert (media_root / material.file_key).exists()
 
 
@@ -124,3 +144,24 @@ def test_a_material_set_expired_before_it_was_ever_published_is_not_named_on_the
     page = client.get(held.get_absolute_url()).content.decode()
 
     assert "Never public" not in page
+
+
+def test_the_last_day_ends_at_midnight_in_the_portals_zone_whatever_the_meetings(
+    held, time_machine
+):
+    from zoneinfo import ZoneInfo
+
+    from tug_portal.materials.selectors import materials_public
+    from tug_portal.meetings.models import Meeting
+
+    Meeting.objects.filter(pk=held.pk).update(time_zone="America/New_York")
+    post_recording(held, available_until=date(2019, 1, 15))
+
+    # 01:00 on the 16th in New York is still the 15th in the portal's zone (Pacific).
+    time_machine.move_to(datetime(2019, 1, 16, 1, tzinfo=ZoneInfo("America/New_York")), tick=False)
+    assert materials_public().count() == 1
+    assert services.materials_expire()["expired"] == 0
+
+    time_machine.move_to(datetime(2019, 1, 16, 0, 10, tzinfo=PACIFIC), tick=False)
+    assert materials_public().count() == 0
+    assert services.materials_expire()["expired"] == 1

@@ -290,3 +290,62 @@ def test_a_mangled_link_gets_the_reminders_invalid_link_page(client, path, which
     assert response.status_code == 400
     assert "reminders/invalid_link.html" in [t.name for t in response.templates]
     assert f"{which} is not valid. Copy the whole link" in response.content.decode()
+
+
+def test_files_posted_while_a_dispatcher_is_midway_through_the_batch_get_a_new_one(meeting):
+    first = opted_in("first@example.com", meeting.program)
+    opted_in("second@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    # One mail of the batch is sent, the other still waits its turn.
+    MaterialsNotice.objects.filter(subscription=first).update(state=State.SENT, attempts=1)
+
+    post_files(meeting, 1, start=1)
+
+    assert notify.notices_plan(meeting_id=meeting.pk) == 2
+    batches = Counter(MaterialsNotice.objects.values_list("batch", flat=True))
+    assert batches == {1: 2, 2: 2}
+    assert Material.objects.get(title="Part 1").notice_batch == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_one_of_whose_mails_was_claimed_takes_no_more_files(meeting):
+    opted_in("first@example.com", meeting.program)
+    opted_in("second@example.com", meeting.program)
+    post_files(meeting, 1)
+    notify.notices_plan(meeting_id=meeting.pk)
+    notice = MaterialsNotice.objects.order_by("pk").first()
+    MaterialsNotice.objects.filter(pk=notice.pk).update(
+        state=State.CLAIMED, claimed_by="worker-1", claimed_at=timezone.now()
+    )
+
+    post_files(meeting, 1, start=1)
+    notify.notices_plan(meeting_id=meeting.pk)
+
+    assert Material.objects.get(title="Part 1").notice_batch == 2
+
+
+@pytest.mark.django_db
+def test_the_dispatch_beat_plans_the_mails_of_a_lost_planning_task(meeting, monkeypatch):
+    opted_in("in@example.com", meeting.program)
+    post_files(meeting, 2)  # no commit hook ran: the planning task was never queued
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args: queued.append(task.name))
+
+    tasks.dispatch_material_notices()
+    assert queued == ["tug_portal.materials.tasks.send_material_notices"]  # the mail is due
+    tasks.dispatch_material_notices()  # twice is once
+
+    assert list(MaterialsNotice.objects.values_list("batch", flat=True)) == [1]
+    assert set(Material.objects.values_list("notice_batch", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_the_dispatch_beat_leaves_materials_older_than_the_news_window(meeting, time_machine):
+    opted_in("in@example.com", meeting.program)
+    time_machine.move_to(timezone.now() - notify.NEWS_WINDOW * 2, tick=False)
+    post_files(meeting, 1)
+    time_machine.move_to(timezone.now() + notify.NEWS_WINDOW * 2, tick=False)
+
+    assert notify.notices_plan_missed() == 0
+    assert Material.objects.get().notice_batch == 0

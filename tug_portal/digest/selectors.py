@@ -96,14 +96,18 @@ def announcements_published(*, program_ids, system_ids, since: datetime, until: 
 
 
 def agenda_requests_answered(*, program_ids, system_ids, since: datetime, until: datetime):
-    """Requests of the programs answered (accepted, declined, scheduled) in (since, until];
-    narrowed to systems, only those scheduled on a meeting about one of them."""
+    """Requests of the programs staff took on (accepted, scheduled) and answered in
+    (since, until]: a declined one's text is never mailed out, and a request staff touch later
+    is not reported again. Narrowed to systems, only those scheduled on a meeting about one."""
     requests = AgendaRequest.objects.filter(
-        program_id__in=program_ids, updated_at__gt=since, updated_at__lte=until
-    ).exclude(status=AgendaRequest.Status.NEW)
+        program_id__in=program_ids,
+        status__in=AgendaRequest.ANSWERED_POSITIVELY,
+        answered_at__gt=since,
+        answered_at__lte=until,
+    )
     if system_ids:
         requests = requests.filter(_about_systems(system_ids, "meeting__"))
-    return requests.select_related("program", "meeting").order_by("updated_at", "pk")
+    return requests.select_related("program", "meeting").order_by("answered_at", "pk")
 
 
 # --- Subscriptions and rows -----------------------------------------------------------------

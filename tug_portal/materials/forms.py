@@ -59,6 +59,13 @@ class MaterialForm(forms.ModelForm):
         upload, link = cleaned.get("upload"), cleaned.get("external_url")
         if upload and link:
             self.add_error("external_url", "A material is a file or a link, not both.")
+        elif link and self.instance.file_key:
+            # Saved, the link would sit unused beside the file, which is what gets served.
+            self.add_error(
+                "external_url",
+                "A material is a file or a link, not both: this one has a file. Post the link "
+                "as a material of its own.",
+            )
         elif not upload and not link and not self.instance.file_key:
             self.add_error("upload", "Attach a file or give a link.")
         if upload:
@@ -100,8 +107,21 @@ class TopicMaterialForm(MaterialForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._meeting_from_topic()
+
+    def _meeting_from_topic(self):
         if self.instance.topic_id and not self.instance.meeting_id:
             self.instance.meeting_id = self.instance.topic.meeting_id
+
+    def clean(self):
+        # The inline formset gives a new row its topic after __init__: its meeting follows here,
+        # before the file is stored under the meeting's folder.
+        self._meeting_from_topic()
+        return super().clean()
+
+    def save(self, commit=True):
+        self._meeting_from_topic()
+        return super().save(commit=commit)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,7 +8,8 @@ steps repeats that one mail, with the same Message-ID, after the claim timeout.
 
 A posting batch: the materials of a meeting that became public since its last mail was
 planned. Files posted one after another within TUG_MATERIALS_NOTICE_DELAY_SECONDS join the
-batch whose mails are still waiting, so staff uploading five files one by one send one mail.
+batch whose mails are all still waiting, so staff uploading five files one by one send one
+mail; once a dispatcher has begun a batch, later files start the next one.
 """
 
 from datetime import datetime, timedelta
@@ -58,15 +59,12 @@ def notices_plan(*, meeting_id: int, now: datetime | None = None) -> int:
             return 0
         since = now - NEWS_WINDOW
         is_news = fresh.filter(Q(posted_at__gte=since) | Q(replaced_at__gte=since)).exists()
-        waiting = MaterialsNotice.objects.filter(
-            meeting=meeting, state=State.PENDING, attempts=0
-        ).aggregate(batch=Max("batch"))["batch"]
         # A new version leaves its batch (notice_batch back to 0): count the mails' batches too.
         last = max(
             Material.objects.filter(meeting=meeting).aggregate(b=Max("notice_batch"))["b"] or 0,
             MaterialsNotice.objects.filter(meeting=meeting).aggregate(b=Max("batch"))["b"] or 0,
         )
-        batch = waiting or last + 1
+        batch = _waiting_batch(meeting) or last + 1
         # .update(): bookkeeping, not an edit (no history row, no calendar sync).
         Material.objects.filter(pk__in=fresh_ids).update(notice_batch=batch)
         if not is_news:
@@ -108,6 +106,41 @@ def notice_due_at(*, first: datetime | None, now: datetime) -> datetime:
         now + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_DELAY_SECONDS),
         first + timedelta(seconds=settings.TUG_MATERIALS_NOTICE_MAX_WAIT_SECONDS),
     )
+
+
+def _waiting_batch(meeting) -> int | None:
+    """The newest batch whose mails all still wait untouched, which new files may join; None
+    when a dispatcher has begun it (a row sent, claimed or tried): its subscribers who already
+    had the mail would never hear of the newcomers, so they start a batch of their own. The
+    batch's rows are locked until commit, so no dispatcher claims one meanwhile (PostgreSQL's
+    claim skips locked rows; SQLite's writers take turns)."""
+    newest = MaterialsNotice.objects.filter(meeting=meeting).aggregate(batch=Max("batch"))
+    if newest["batch"] is None:
+        return None
+    rows = MaterialsNotice.objects.select_for_update().filter(
+        meeting=meeting, batch=newest["batch"]
+    )
+    untouched = all(
+        state == State.PENDING and not attempts and claimed_at is None
+        for state, attempts, claimed_at in rows.values_list("state", "attempts", "claimed_at")
+    )
+    return newest["batch"] if untouched else None
+
+
+def notices_plan_missed(*, now: datetime | None = None) -> int:
+    """The dispatch beat's catch-up: plan for meetings with public materials in no batch yet
+    that were posted within the news window, whose planning task was lost (the broker was
+    down at commit). Returns the mails planned; idempotent, as `notices_plan` is."""
+    now = now or timezone.now()
+    meeting_ids = (
+        materials_public(now=now)
+        .filter(notice_batch=0)
+        .filter(Q(posted_at__gte=now - NEWS_WINDOW) | Q(replaced_at__gte=now - NEWS_WINDOW))
+        .order_by("meeting_id")
+        .values_list("meeting_id", flat=True)
+        .distinct()
+    )
+    return sum(notices_plan(meeting_id=pk, now=now) for pk in list(meeting_ids))
 
 
 def notice_message_id(notice: MaterialsNotice) -> str:

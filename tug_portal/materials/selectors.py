@@ -2,8 +2,9 @@
 asks one rule (`public_materials_filter`) what the public may see."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -21,7 +22,9 @@ State = Material.State
 
 
 def public_materials_filter(*, now: datetime | None = None) -> Q:
-    """Published, past its `public_from`, not past its last day, of a public meeting."""
+    """Published, past its `public_from`, not past its last day, of a public meeting. The
+    last day ends at midnight in the portal's zone (TIME_ZONE), not the meeting's: the README's
+    "Retention" says why; `services.materials_expire` counts days the same way."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     return (
@@ -267,10 +270,16 @@ def material_postings(*, limit: int = 20, now=None) -> list[dict]:
     return list(postings.values())[:limit]
 
 
-def material_policy(program) -> MaterialPolicy:
-    from .services import material_policy_ensure
+def policy_defaults() -> dict:
+    """What a program's materials settings are until staff change them."""
+    return {"recording_retention": timedelta(days=settings.TUG_MATERIALS_RECORDING_RETENTION_DAYS)}
 
-    return material_policy_ensure(program=program)
+
+def material_policy(program) -> MaterialPolicy:
+    """The program's materials settings, or (unsaved) the defaults it has until staff save
+    some: a read writes nothing (services.material_policy_ensure creates the row)."""
+    stored = MaterialPolicy.objects.filter(program=program).first()
+    return stored or MaterialPolicy(program=program, **policy_defaults())
 
 
 # --- "Materials posted" mails (the reminders' dispatcher sends them: notify.py) -------------

@@ -6,33 +6,36 @@ feeds, cached pages and mails follow as for any other edit."""
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tug_portal.meetings import changes
 from tug_portal.meetings.models import Program
 
 from . import storage
 from .models import Material, MaterialPolicy, MaterialsOptIn
+from .selectors import policy_defaults
 from .uploads import upload_check
 
 logger = logging.getLogger(__name__)
 
 State = Material.State
 
+# How far back `materials_expire` looks for "public from" times that passed: far more than its
+# 10 minutes, so runs missed while beat was down are caught up (noting a meeting twice is safe).
+PUBLIC_FROM_LOOKBACK = timedelta(days=1)
+
 
 def material_policy_ensure(*, program: Program) -> MaterialPolicy:
     policy, _created = MaterialPolicy.objects.get_or_create(
-        program=program,
-        defaults={
-            "recording_retention": timedelta(days=settings.TUG_MATERIALS_RECORDING_RETENTION_DAYS)
-        },
+        program=program, defaults=policy_defaults()
     )
     return policy
 
 
 def default_available_until(*, meeting, kind: str):
-    """Recordings: the meeting's local day plus the program's retention. Others: no end."""
+    """Recordings: the meeting's local day plus the program's retention. Others: no end.
+    (That day then ends at midnight in the portal's zone: selectors.public_materials_filter.)"""
     if kind != Material.Kind.RECORDING:
         return None
     policy = material_policy_ensure(program=meeting.program)
@@ -137,9 +140,11 @@ def material_publish(*, material: Material, user=None) -> bool:
 
 def materials_expire(*, now: datetime | None = None) -> dict[str, int]:
     """Beat: unpublish every material past its last day (the page then says until when it was
-    available), and delete the stored files of those expired longer than their program's grace
-    period when the program says so. Idempotent: a second run finds nothing to do."""
+    available), tell the core of meetings whose materials' "public from" passed, and delete
+    the stored files of those expired longer than their program's grace period when the
+    program says so. Idempotent: a second run finds nothing to do."""
     now = now or timezone.now()
+    noted = _note_public_from_passed(now=now)
     today = timezone.localdate(now)
     expired = 0
     for pk in Material.objects.filter(state=State.PUBLISHED, available_until__lt=today).values_list(
@@ -156,7 +161,26 @@ def materials_expire(*, now: datetime | None = None) -> dict[str, int]:
         grace = material.meeting.program.material_policy.deletion_grace
         if material.expired_at and material.expired_at + grace <= now:
             deleted += _delete_file(material.pk, now=now)
-    return {"expired": expired, "files_deleted": deleted}
+    return {"expired": expired, "files_deleted": deleted, "public_from_passed": noted}
+
+
+def _note_public_from_passed(*, now) -> int:
+    """A "public from" passing changes no row, so no save notes the meeting, and the feeds'
+    sweep re-syncs only the last 31 days' meetings: an older meeting's calendars would never
+    show the material. Noted here, the core re-syncs them on commit (SEQUENCE, stored event,
+    `meetings_changed`: feeds, pages, the "materials posted" mail); one already in step is
+    compared and left alone. Returns the meetings noted."""
+    meeting_ids = set(
+        Material.objects.filter(
+            state=State.PUBLISHED,
+            public_from__gt=now - PUBLIC_FROM_LOOKBACK,
+            public_from__lte=now,
+        ).values_list("meeting_id", flat=True)
+    )
+    if meeting_ids:
+        with transaction.atomic():
+            changes.note(meeting_ids=meeting_ids)
+    return len(meeting_ids)
 
 
 @transaction.atomic
@@ -195,8 +219,9 @@ def materials_unsubscribe(*, subscription_id: int) -> None:
     )
 
 
+@transaction.atomic
 def materials_opt_ins_set(*, subscriptions, wanted: set[int]) -> None:
-    """Each subscription wants "materials posted" mails or not, as ticked."""
+    """Each subscription wants "materials posted" mails or not, as ticked: all or none."""
     for subscription in subscriptions:
         MaterialsOptIn.objects.update_or_create(
             subscription=subscription,

@@ -14,7 +14,8 @@ from .notify import MATERIALS_NOTICES
 
 @portal_task()
 def expire_materials() -> None:
-    """Beat, every 10 minutes: unpublish what is past its last day, delete due files."""
+    """Beat, every 10 minutes: unpublish what is past its last day, re-sync meetings whose
+    materials came into view, delete due files."""
     services.materials_expire()
 
 
@@ -29,8 +30,10 @@ def plan_material_notices(meeting_ids: list[int]) -> None:
 
 @portal_task()
 def dispatch_material_notices() -> None:
-    """Beat, every minute: take back claims of dead workers, skip what is too late, and start
-    as many batches as the due mails need (each continues itself while more is due)."""
+    """Beat, every minute: plan what a lost planning task left unplanned, take back claims of
+    dead workers, skip what is too late, and start as many batches as the due mails need
+    (each continues itself while more is due)."""
+    notify.notices_plan_missed()
     for _ in range(dispatcher.deliveries_prepare_batches(channel=MATERIALS_NOTICES)):
         enqueue(send_material_notices)
 

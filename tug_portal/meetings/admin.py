@@ -379,6 +379,12 @@ class AgendaRequestAdmin(HistoryAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [
         "name", "email", "organization", "topic", "details", "mail_state", "contact_mailbox",
-        "created_at",
+        "created_at", "answered_at",
     ]  # fmt: skip
     autocomplete_fields = ["meeting"]
+
+    def save_model(self, request, obj, form, change):
+        # The change form and the list's editable status both save here.
+        previous = form.initial.get("status", AgendaRequest.Status.NEW)
+        services.agenda_request_answer_note(agenda_request=obj, previous_status=previous)
+        super().save_model(request, obj, form, change)

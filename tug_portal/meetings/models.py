@@ -514,6 +514,10 @@ class AgendaRequest(TimeStampedModel):
         DECLINED = "declined", "Declined"
         SCHEDULED = "scheduled", "Scheduled"
 
+    # Taken on by staff: what may be reported to every subscriber (a declined request's text,
+    # spam among them, is not).
+    ANSWERED_POSITIVELY = (Status.ACCEPTED, Status.SCHEDULED)
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="agenda_requests")
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_requests"
@@ -531,6 +535,9 @@ class AgendaRequest(TimeStampedModel):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     staff_notes = models.TextField(blank=True)
+    # When staff answered it (services.agenda_request_answer_note): the weekly digest reports
+    # it by this, not by `updated_at`, which every later touch moves.
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
     mail_state = models.CharField(
         "mail to the contact",
         max_length=20,

@@ -323,6 +323,20 @@ def announcement_publish(*, announcement: Announcement) -> bool:
 # --- Agenda requests ------------------------------------------------------------------------
 
 
+def agenda_request_answer_note(
+    *, agenda_request: AgendaRequest, previous_status: str, now=None
+) -> AgendaRequest:
+    """Before staff's change of status is saved: keep when the request was answered. Leaving
+    "new" (or a declined request accepted after all) answers it now; moving between accepted
+    and scheduled keeps the first answer; back to "new" it is unanswered. The caller saves."""
+    status, positive = agenda_request.status, AgendaRequest.ANSWERED_POSITIVELY
+    if status == AgendaRequest.Status.NEW:
+        agenda_request.answered_at = None
+    elif status != previous_status and not (status in positive and previous_status in positive):
+        agenda_request.answered_at = now or timezone.now()
+    return agenda_request
+
+
 @transaction.atomic
 def agenda_request_submit(
     *,
