@@ -134,9 +134,8 @@ def test_answers_carry_the_security_headers(client, path):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-def test_session_cookie_is_http_only_and_secure_in_production(client, settings, django_user_model):
+def test_session_cookie_is_http_only_and_secure_in_production(client, settings, editor):
     settings.SESSION_COOKIE_SECURE = True
-    django_user_model.objects.create_user("editor", password="right-horse", is_staff=True)
 
     client.post(
         "/admin/login/?next=/admin/",
