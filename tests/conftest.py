@@ -81,6 +81,13 @@ def staff_client(db, django_user_model):
 
 
 @pytest.fixture
+def editor(db, django_user_model):
+    """A staff user who signs in through the login form: "editor", password "right-horse" (in
+    no group: for what logging in does; `staff_client` is for what staff may edit)."""
+    return django_user_model.objects.create_user("editor", password="right-horse", is_staff=True)
+
+
+@pytest.fixture
 def viewer_client(db, django_user_model):
     """A browser signed in as an ISO viewer (a staff user in the view-only "ISO viewer" group:
     sees what ISO staff see, changes nothing). The user is `viewer_client.user`."""

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from tests.api.support import API_PATHS
+from tests.support.browser import watch_for_errors
 
 STATIC_URL = re.compile(r'(?:src|href)="/static/([^"]+)"')
 
@@ -34,17 +35,7 @@ def test_docs_page_has_no_inline_script_and_no_outside_url(client, db):
 def test_docs_page_shows_every_endpoint_in_a_browser(chromium, live_server):
     page = chromium.new_page()
     errors, outside, failed = [], [], []
-    # A failed load is reported below by its URL; the browser's own console line names none.
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and not message.text.startswith("Failed to load resource")
-            and errors.append(message.text)
-        ),
-    )
-    page.on("response", lambda answer: answer.status >= 400 and failed.append(answer.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    watch_for_errors(page, errors, failed)
     page.on(
         "request",
         lambda request: (

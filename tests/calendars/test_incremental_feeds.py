@@ -166,6 +166,27 @@ def _specs() -> list[FeedSpec]:
     return default_feed_specs() + combos
 
 
+# The byte-for-byte properties below: runs of one to five edits of any kind, each edit applied
+# to the n-th and k-th object it picks from the demo archive.
+_byte_for_byte = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+_edit_runs = st.lists(
+    st.tuples(st.sampled_from(EDITS), st.integers(0, 500), st.integers(0, 500)),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _apply(edits, capture_on_commit) -> None:
+    """Each edit committed on its own, its on-commit callbacks (the refresh signals) run."""
+    for edit, n, k in edits:
+        with capture_on_commit(execute=True):
+            edit(n, k)
+
+
 def _feeds(now) -> dict[str, tuple[bytes, str] | None]:
     built = {}
     for spec in _specs():
@@ -178,17 +199,9 @@ def _feeds(now) -> dict[str, tuple[bytes, str] | None]:
     return built
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_byte_for_byte
 @given(
-    edits=st.lists(
-        st.tuples(st.sampled_from(EDITS), st.integers(0, 500), st.integers(0, 500)),
-        min_size=1,
-        max_size=5,
-    ),
+    edits=_edit_runs,
     days_later=st.sampled_from([0, 0, 1, 15, 61]),
 )
 def test_incremental_feeds_equal_full_builds_byte_for_byte(
@@ -196,9 +209,7 @@ def test_incremental_feeds_equal_full_builds_byte_for_byte(
 ):
     now = timezone.now()
     _feeds(now)  # every piece stored, as the last builds left them
-    for edit, n, k in edits:
-        with django_capture_on_commit_callbacks(execute=True):
-            edit(n, k)
+    _apply(edits, django_capture_on_commit_callbacks)
     later = now + timedelta(days=days_later)
 
     incremental = _feeds(later)
@@ -277,17 +288,9 @@ def signalled():
     meetings_changed.disconnect(dispatch_uid="tests.signalled")
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_byte_for_byte
 @given(
-    edits=st.lists(
-        st.tuples(st.sampled_from(EDITS), st.integers(0, 500), st.integers(0, 500)),
-        min_size=1,
-        max_size=5,
-    ),
+    edits=_edit_runs,
     later=st.sampled_from([timedelta(0), timedelta(0), timedelta(minutes=5), timedelta(days=1)]),
 )
 def test_feeds_patched_from_their_layout_equal_full_builds_byte_for_byte(
@@ -297,9 +300,7 @@ def test_feeds_patched_from_their_layout_equal_full_builds_byte_for_byte(
     _feeds(now)  # every feed stored with its layout
     signalled["meeting_ids"].clear()
     signalled["program_ids"].clear()
-    for edit, n, k in edits:
-        with django_capture_on_commit_callbacks(execute=True):
-            edit(n, k)
+    _apply(edits, django_capture_on_commit_callbacks)
     later = now + later
 
     rebuilt = feeds_refresh_for_meetings(**signalled, now=later)

@@ -13,11 +13,6 @@ T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
 LOGIN = "/admin/login/?next=/admin/"
 
 
-@pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_user("editor", password="right-horse", is_staff=True)
-
-
 def log_in_at(client, moment, password, address="192.0.2.1"):
     with time_machine.travel(moment, tick=False):
         return client.post(LOGIN, {"username": "editor", "password": password}, REMOTE_ADDR=address)

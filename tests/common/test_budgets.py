@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from tests.support.processes import run_python
 from tug_portal.common import budgets
 
 T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
@@ -120,8 +121,6 @@ def test_threads_hammering_one_bucket_never_exceed_its_capacity(clock):
 @redis_only
 def test_processes_share_one_bucket(clock, tmp_path):
     import os
-    import subprocess
-    import sys
 
     bucket = budgets.bucket("test:processes", budgets.Budget(per_minute=0.001, burst=3))
     budgets.take([bucket], 2)
@@ -132,13 +131,8 @@ def test_processes_share_one_bucket(clock, tmp_path):
         "print(budgets.take([b], 1) == 0, budgets.take([b], 1) == 0)"
     )
 
-    other = subprocess.run(
-        [sys.executable, "-c", program],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tug_portal.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    other = run_python(
+        program, env={**os.environ, "DJANGO_SETTINGS_MODULE": "tug_portal.settings"}, timeout=60
     )
 
     assert other.stdout.split() == ["True", "False"]

@@ -4,14 +4,13 @@ passwords."""
 import io
 import os
 import stat
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from tests.support.processes import run_python
 from tug_portal.common.files import write_private
 
 
@@ -38,13 +37,11 @@ def test_embedded_secret_key_is_created_0600(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SECRET_KEY"}
     env |= {"TUG_EMBEDDED": "1", "TUG_VAR_DIR": str(tmp_path)}
     program = "import os; os.umask(0o022); import django; django.setup()"
-    result = subprocess.run(
-        [sys.executable, "-c", program],
-        cwd=settings.BASE_DIR,
+    result = run_python(
+        program,
         env=env | {"DJANGO_SETTINGS_MODULE": "tug_portal.settings"},
-        capture_output=True,
-        text=True,
         timeout=120,
+        check=False,
     )
 
     assert result.returncode == 0, result.stderr

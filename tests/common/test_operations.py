@@ -13,37 +13,32 @@ T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
 BANNER = 'id="beat-banner"'
 
 
-@pytest.fixture
-def staff_user(django_user_model):
-    return django_user_model.objects.create_user("editor", password="x", is_staff=True)
-
-
 def admin_page_at(client, user, moment, path="/admin/"):
     with time_machine.travel(moment, tick=False):
         client.force_login(user)
         return client.get(path).content.decode()
 
 
-def test_banner_when_beat_never_ran(client, staff_user):
-    page = admin_page_at(client, staff_user, T0)
+def test_banner_when_beat_never_ran(client, editor):
+    page = admin_page_at(client, editor, T0)
 
     assert BANNER in page
     assert "Background jobs have never run on this deployment" in page
 
 
-def test_banner_when_beat_silent_for_more_than_five_minutes(client, staff_user):
+def test_banner_when_beat_silent_for_more_than_five_minutes(client, editor):
     Heartbeat.objects.create(name="beat", beat_at=T0)
 
-    page = admin_page_at(client, staff_user, T0 + timedelta(minutes=6))
+    page = admin_page_at(client, editor, T0 + timedelta(minutes=6))
 
     assert BANNER in page
     assert "Celery beat last ran 6 minutes ago" in page
 
 
-def test_no_banner_while_beat_runs(client, staff_user):
+def test_no_banner_while_beat_runs(client, editor):
     Heartbeat.objects.create(name="beat", beat_at=T0)
 
-    page = admin_page_at(client, staff_user, T0 + timedelta(minutes=5))
+    page = admin_page_at(client, editor, T0 + timedelta(minutes=5))
 
     assert BANNER not in page
 

@@ -16,11 +16,24 @@ pytestmark = pytest.mark.django_db
 
 SUBSCRIBE = "/subscriptions/new/?program=tug"
 IMPORT = "/admin/importer/agendaimport/add/"
+MATERIAL_ADD = "/admin/materials/material/add/"
 
 
 @pytest.fixture
 def csrf_client():
     return Client(enforce_csrf_checks=True)
+
+
+def over_large_post(client, path, body, *, content_type="application/octet-stream"):
+    """A POST whose Content-Length says one byte over the limit, whatever `body` holds: what a
+    refusal must answer without reading it."""
+    return client.generic(
+        "POST",
+        path,
+        content_type=content_type,
+        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
+        **{"wsgi.input": body},
+    )
 
 
 def test_an_over_large_multipart_body_is_refused_before_the_csrf_check(csrf_client):
@@ -42,13 +55,7 @@ def test_a_body_within_the_limit_reaches_the_csrf_check(csrf_client):
 def test_a_declared_length_over_the_limit_is_refused_unread(client):
     body = FakePayload(b"x" * 16)
 
-    response = client.generic(
-        "POST",
-        SUBSCRIBE,
-        content_type="application/octet-stream",
-        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
-        **{"wsgi.input": body},
-    )
+    response = over_large_post(client, SUBSCRIBE, body)
 
     assert response.status_code == 413
     assert body.read_started is False
@@ -108,21 +115,12 @@ def test_an_api_parameter_holding_nul_is_refused_in_the_apis_documented_error_sh
     assert "NUL" in response.json()["detail"]
 
 
-MATERIAL_ADD = "/admin/materials/material/add/"
-
-
 def test_a_refused_body_is_left_unread_for_the_development_server_too(client):
     # runserver reads what the application left unread into memory as it closes the request;
     # its input (a LimitedStream) is marked read, so a refused gigabyte is never read.
     body = LimitedStream(io.BytesIO(b"x" * 4096), 4096)
 
-    response = client.generic(
-        "POST",
-        SUBSCRIBE,
-        content_type="application/octet-stream",
-        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
-        **{"wsgi.input": body},
-    )
+    response = over_large_post(client, SUBSCRIBE, body)
 
     assert response.status_code == 413
     assert body.read() == b""
@@ -132,13 +130,7 @@ def test_a_refused_body_is_left_unread_for_the_development_server_too(client):
 def test_an_anonymous_upload_gets_no_larger_limit_than_any_request(client, path):
     body = FakePayload(b"x" * 16)
 
-    response = client.generic(
-        "POST",
-        path,
-        content_type="multipart/form-data; boundary=x",
-        CONTENT_LENGTH=str(settings.TUG_MAX_REQUEST_BYTES + 1),
-        **{"wsgi.input": body},
-    )
+    response = over_large_post(client, path, body, content_type="multipart/form-data; boundary=x")
 
     assert response.status_code == 413
     assert body.read_started is False

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from tests.support.processes import run_python
 from tug_portal.calendars.services import feeds_sweep
 from tug_portal.meetings.demo import load_demo
 from tug_portal.reminders import services
@@ -146,13 +147,9 @@ def settings_site_url(**environ: str) -> str:
     """SITE_URL as a fresh process reads it from this environment."""
     env = {k: v for k, v in os.environ.items() if k not in ("PORT", "TUG_SITE_URL")}
     code = "from django.conf import settings; print(settings.SITE_URL)"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+    result = run_python(
+        f"import django; django.setup(); {code}",
         env={**env, "DJANGO_SETTINGS_MODULE": "tug_portal.settings", **environ},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
     )
     return result.stdout.strip()
 

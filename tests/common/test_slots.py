@@ -2,16 +2,14 @@
 the process without it (the embedded default). Run on Redis too (CACHE_URL=redis://...)."""
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings as django_settings
 
+from tests.support.processes import run_python
 from tug_portal.common import slots
 
 T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
@@ -107,13 +105,6 @@ def test_caps_are_half_the_web_processes_at_least_one(workers, cap):
         environment.pop(unset, None)
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     read = "from tug_portal import settings; print(sorted(settings.TUG_FAIR_USE_SLOTS.values()))"
-    caps = subprocess.run(
-        [sys.executable, "-c", read],
-        cwd=django_settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    caps = run_python(read, env=environment).stdout
 
     assert caps.strip() == str([cap, cap])

@@ -14,11 +14,6 @@ LOGIN = "/admin/login/?next=/admin/"
 
 
 @pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_user("editor", password="right-horse", is_staff=True)
-
-
-@pytest.fixture
 def device(editor):
     return TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
 

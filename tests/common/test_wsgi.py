@@ -2,10 +2,8 @@
 it, so it must hold nothing a fork cannot share: no database or cache connection, no thread."""
 
 import os
-import subprocess
-import sys
 
-from django.conf import settings
+from tests.support.processes import run_python
 
 REPORT = """
 import os, sys, threading
@@ -24,14 +22,7 @@ print(len(threading.enumerate()), sum(c.connection is not None for c in connecti
 def test_preloaded_application_holds_no_connection_or_thread():
     environment = {**os.environ, "TUG_EMBEDDED": "1"}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    report = subprocess.run(
-        [sys.executable, "-c", REPORT],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    report = run_python(REPORT, env=environment).stdout.split()
 
     threads, database_connections, sockets, views_loaded = report
     assert (threads, database_connections, sockets) == ("1", "0", "0")

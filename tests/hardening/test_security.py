@@ -9,6 +9,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.support.processes import run_python
+
 pytestmark = pytest.mark.django_db
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -41,14 +43,10 @@ def production_settings(*names, **extra_env) -> dict:
         "import json, django; django.setup(); from django.conf import settings; "
         f"print(json.dumps({{name: getattr(settings, name, None) for name in {names!r}}}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", program],
-        cwd=settings.BASE_DIR,
+    result = run_python(
+        program,
         env={**production_env(**extra_env), "DJANGO_SETTINGS_MODULE": "tug_portal.settings"},
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -134,9 +132,8 @@ def test_answers_carry_the_security_headers(client, path):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-def test_session_cookie_is_http_only_and_secure_in_production(client, settings, django_user_model):
+def test_session_cookie_is_http_only_and_secure_in_production(client, settings, editor):
     settings.SESSION_COOKIE_SECURE = True
-    django_user_model.objects.create_user("editor", password="right-horse", is_staff=True)
 
     client.post(
         "/admin/login/?next=/admin/",

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from tests.factories import make_meeting, make_program
+from tests.support.browser import watch_for_errors
 from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.importer.models import AgendaImport
 from tug_portal.meetings.demo import RECORDING_DISCLAIMER
@@ -303,18 +304,7 @@ def test_staff_preview_and_import_an_agenda_in_a_browser(chromium, live_server, 
     user.groups.add(ensure_iso_staff_group())
     page = chromium.new_page()
     errors = []
-    # A failed load is listed by its URL below (the browser's console line names none; the
-    # admin's implicit /favicon.ico is not ours to test).
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and not message.text.startswith("Failed to load resource")
-            and errors.append(message.text)
-        ),
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda answer: answer.status >= 400 and errors.append(answer.url))
+    watch_for_errors(page, errors, failed=errors)  # a failed load too, by its URL
     page.goto(f"{live_server.url}/admin/login/?next={UPLOAD}")
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill("a-long-password")

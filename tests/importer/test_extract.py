@@ -124,19 +124,17 @@ def text_json(name: str) -> dict:
 # ---------------------------------------------------------------------------- round trips
 
 
+@pytest.mark.parametrize(
+    ("suffix", "write"),
+    [
+        pytest.param(".docx", write_docx, id="docx"),
+        pytest.param(".pdf", write_pdf, id="pdf", marks=needs_dejavu),
+    ],
+)
 @pytest.mark.parametrize("name", FIXTURES)
-def test_read_agenda_gives_same_json_from_docx_as_from_text(name, tmp_path):
+def test_read_agenda_gives_same_json_from_docx_and_pdf_as_from_text(name, suffix, write, tmp_path):
     text = (AGENDAS / name).read_text(encoding="utf-8")
-    path = write_docx(text, tmp_path / name.replace(".txt", ".docx"))
-
-    assert json_without_file(read_agenda(path)) == text_json(name)
-
-
-@needs_dejavu
-@pytest.mark.parametrize("name", FIXTURES)
-def test_read_agenda_gives_same_json_from_pdf_as_from_text(name, tmp_path):
-    text = (AGENDAS / name).read_text(encoding="utf-8")
-    path = write_pdf(text, tmp_path / name.replace(".txt", ".pdf"))
+    path = write(text, tmp_path / name.replace(".txt", suffix))
 
     assert json_without_file(read_agenda(path)) == text_json(name)
 

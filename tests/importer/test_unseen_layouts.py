@@ -3,7 +3,22 @@ shape the real one had): each fact is right or blank, never wrong."""
 
 import datetime as dt
 
+import pytest
+
 from tug_portal.importer.parsing import parse_agenda
+
+# Numbered rows whose cells are separated by slashes, a cell's text wrapped over lines.
+SLASHED_ROWS = (
+    "Harbor Users Committee Meeting\n"
+    "May 4, 2010; 9:00 a.m. – 3:00 p.m.\n"
+    "1. /\n\nApproval of the April 2, 2010 Minutes *\n\n/ J. Doe / 9:00 a.m.\n"
+    "2. / Dredging Report\n  • Channel depths (Vote) *\n/ K. Roe / 9:15 a.m.\n"
+    "3. / Budget Plan / M. Poe / 11:15 a.m.\n"
+    "Lunch / 12:00 p.m.\n"
+    "4. / Other Business / J. Doe / 1:00 p.m.\n"
+    "5. / Adjourn / J. Doe / 3:00 p.m.\n"
+    "* Background material enclosed.\n"
+)
 
 
 def parse(text: str):
@@ -71,51 +86,131 @@ def test_parse_agenda_keeps_a_meeting_name_above_an_address():
     assert record.title == "Coastal Advisory Committee Meeting"
 
 
-def test_parse_agenda_reads_numbered_rows_whose_cells_are_separated_by_slashes():
-    record = parse(
-        "Harbor Users Committee Meeting\n"
-        "May 4, 2010; 9:00 a.m. – 3:00 p.m.\n"
-        "1. /\n\nApproval of the April 2, 2010 Minutes *\n\n/ J. Doe / 9:00 a.m.\n"
-        "2. / Dredging Report\n  • Channel depths (Vote) *\n/ K. Roe / 9:15 a.m.\n"
-        "3. / Budget Plan / M. Poe / 11:15 a.m.\n"
-        "Lunch / 12:00 p.m.\n"
-        "4. / Other Business / J. Doe / 1:00 p.m.\n"
-        "5. / Adjourn / J. Doe / 3:00 p.m.\n"
-        "* Background material enclosed.\n"
-    )
+# Layouts whose topics the importer once misread: the titles and presenters it reads now.
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        pytest.param(
+            SLASHED_ROWS,
+            [
+                ("Approval of the April 2, 2010 Minutes", ("J. Doe",)),
+                ("Dredging Report", ("K. Roe",)),
+                ("Budget Plan", ("M. Poe",)),
+                ("Lunch", ()),
+                ("Other Business", ("J. Doe",)),
+                ("Adjourn", ("J. Doe",)),
+            ],
+            id="reads_numbered_rows_whose_cells_are_separated_by_slashes",
+        ),
+        pytest.param(
+            (
+                "Harbor Standards Committee Meeting\n"
+                "RECORDING By attending this meeting, I grant the Harbor Board: 1. Permission to "
+                "record the meeting including me; and 2. The right to publish the recording. 3. I "
+                "understand that I have no right to compensation.\n"
+                "MEETING AGENDA May 4, 2010 9:00 a.m. to 3:00 p.m. AGENDA ITEM 1 Call to Order and "
+                "Introductions Laura Vance, Harbor Committee Chair a. Determination of Quorum "
+                "b. Review of Rules 2 Consent Agenda a. Approve Minutes from March 1, 2010 Meeting "
+                "Laura Vance, Chair 3 Dredging Report Peter Hale, Harbor Manager 4 Sta"
+            ),
+            [
+                ("Call to Order and Introductions", ("Laura Vance",)),
+                ("Consent Agenda", ("Laura Vance",)),
+                ("Dredging Report", ("Peter Hale",)),
+            ],
+            id="reads_agenda_item_rows_not_the_numbered_consent_text_above",
+        ),
+        pytest.param(
+            (
+                "Harbor Board Meeting\n"
+                "May 4, 2010 • 1:00 p.m. – 3:00 p.m. 1. Call to Order……………………Mr. Peter Hale "
+                "2. Consent Agenda………….Mr. Peter Hale a. Approve Minutes\n"
+            ),
+            [
+                ("Call to Order", ("Mr. Peter Hale",)),
+                ("Consent Agenda", ("Mr. Peter Hale",)),
+            ],
+            id="drops_mixed_dot_leaders_before_a_presenter",
+        ),
+        pytest.param(
+            (
+                "Wednesday, May 4\n"
+                "Harbor Council Meeting – 9am (PST)\n"
+                "1. 9:15 – 10am\n"
+                "(► Video)\n"
+                "Update on Project #2010-001, Channel Survey: Laura Vance, Peter Hale and Mary "
+                "Stone, Harbor Survey Office.\n"
+                "2. 10 – 10:45am\n"
+                "(► Video)\n"
+                "Phase 1: Dredging Plan\n"
+                "3. 11 – 11:45am\n"
+                "(► Video)\n"
+                "Budget Needs: Ruth Carter, Executive Director, Harbor Fund.\n"
+            ),
+            [
+                (
+                    "Update on Project #2010-001, Channel Survey",
+                    ("Laura Vance", "Peter Hale", "Mary Stone"),
+                ),
+                ("Phase 1: Dredging Plan", ()),
+                ("Budget Needs", ("Ruth Carter",)),
+            ],
+            id="drops_video_marks_and_reads_people_after_the_titles_colon",
+        ),
+        pytest.param(
+            (
+                "Tide Data Group Meeting Agenda March 4, 2021\n"
+                "1.Welcome...... 9:00 – 9:05\n"
+                "Laura Vance, Group Chair, will call the meeting to order and take the roll call.\n"
+                "2.Approve Agenda...... 9:05 – 9:10\n"
+                "Laura Vance will introduce the proposed agenda. We will hear any changes to it.\n"
+                "3.Review February Minutes...... 9:10 – 9:15\n"
+                "Laura Vance will introduce the minutes from the last meeting. "
+                "We will hear any changes.\n"
+            ),
+            [
+                ("Welcome", ()),
+                ("Approve Agenda", ()),
+                ("Review February Minutes", ()),
+            ],
+            id="reads_titles_before_their_times_not_the_paragraphs_under_them",
+        ),
+        pytest.param(
+            (
+                "River Forum Meeting #2\n"
+                "June 3, 2009 - 9:45 – noon\n"
+                "9:45 Coffee\n"
+                "10:00 Welcome – Ann Roe, facilitator; Peter Hale, Harbor Office\n"
+                "• Opening remarks – Peter Hale\n"
+                "10:20 Survey results\n"
+                "Goal: Share what the survey found.\n"
+                "▪ Depths\n"
+                "11:40 Questions: Time for all of you to ask what you want to know\n"
+                "12:00 Adjourn\n"
+            ),
+            [
+                ("Coffee", ()),
+                ("Welcome", ("Ann Roe", "Peter Hale")),
+                ("Survey results", ()),
+                ("Questions", ()),
+                ("Adjourn", ()),
+            ],
+            id="reads_time_led_lines_with_notes_under_them_and_dash_presenters",
+        ),
+    ],
+)
+def test_parse_agenda_reads_each_topics_title_and_presenters(text, topics):
+    assert [(t.title, t.facilitators) for t in parse(text).topics] == topics
 
-    assert [(t.title, t.facilitators) for t in record.topics] == [
-        ("Approval of the April 2, 2010 Minutes", ("J. Doe",)),
-        ("Dredging Report", ("K. Roe",)),
-        ("Budget Plan", ("M. Poe",)),
-        ("Lunch", ()),
-        ("Other Business", ("J. Doe",)),
-        ("Adjourn", ("J. Doe",)),
-    ]
+
+def test_parse_agenda_reads_the_times_of_numbered_rows_whose_cells_are_separated_by_slashes():
+    record = parse(SLASHED_ROWS)
+
     assert [t.start_time for t in record.topics][:4] == [
         dt.time(9, 0),
         dt.time(9, 15),
         dt.time(11, 15),
         dt.time(12, 0),
-    ]
-
-
-def test_parse_agenda_reads_agenda_item_rows_not_the_numbered_consent_text_above():
-    record = parse(
-        "Harbor Standards Committee Meeting\n"
-        "RECORDING By attending this meeting, I grant the Harbor Board: 1. Permission to "
-        "record the meeting including me; and 2. The right to publish the recording. 3. I "
-        "understand that I have no right to compensation.\n"
-        "MEETING AGENDA May 4, 2010 9:00 a.m. to 3:00 p.m. AGENDA ITEM 1 Call to Order and "
-        "Introductions Laura Vance, Harbor Committee Chair a. Determination of Quorum "
-        "b. Review of Rules 2 Consent Agenda a. Approve Minutes from March 1, 2010 Meeting "
-        "Laura Vance, Chair 3 Dredging Report Peter Hale, Harbor Manager 4 Sta"
-    )
-
-    assert [(t.title, t.facilitators) for t in record.topics] == [
-        ("Call to Order and Introductions", ("Laura Vance",)),
-        ("Consent Agenda", ("Laura Vance",)),
-        ("Dredging Report", ("Peter Hale",)),
     ]
 
 
@@ -128,19 +223,6 @@ def test_parse_agenda_cuts_a_page_footer_run_into_the_last_item():
     )
 
     assert [t.title for t in record.topics][-1] == "Adjourn"
-
-
-def test_parse_agenda_drops_mixed_dot_leaders_before_a_presenter():
-    record = parse(
-        "Harbor Board Meeting\n"
-        "May 4, 2010 • 1:00 p.m. – 3:00 p.m. 1. Call to Order……………………Mr. Peter Hale "
-        "2. Consent Agenda………….Mr. Peter Hale a. Approve Minutes\n"
-    )
-
-    assert [(t.title, t.facilitators) for t in record.topics] == [
-        ("Call to Order", ("Mr. Peter Hale",)),
-        ("Consent Agenda", ("Mr. Peter Hale",)),
-    ]
 
 
 def test_parse_agenda_joins_a_title_wrapped_around_its_presenters_in_a_flattened_table():
@@ -157,95 +239,36 @@ def test_parse_agenda_joins_a_title_wrapped_around_its_presenters_in_a_flattened
     ]
 
 
-def test_parse_agenda_drops_video_marks_and_reads_people_after_the_titles_colon():
-    record = parse(
-        "Wednesday, May 4\n"
-        "Harbor Council Meeting – 9am (PST)\n"
-        "1. 9:15 – 10am\n"
-        "(► Video)\n"
-        "Update on Project #2010-001, Channel Survey: Laura Vance, Peter Hale and Mary "
-        "Stone, Harbor Survey Office.\n"
-        "2. 10 – 10:45am\n"
-        "(► Video)\n"
-        "Phase 1: Dredging Plan\n"
-        "3. 11 – 11:45am\n"
-        "(► Video)\n"
-        "Budget Needs: Ruth Carter, Executive Director, Harbor Fund.\n"
-    )
-
-    assert [(t.title, t.facilitators) for t in record.topics] == [
-        (
-            "Update on Project #2010-001, Channel Survey",
-            ("Laura Vance", "Peter Hale", "Mary Stone"),
+@pytest.mark.parametrize(
+    ("text", "next_meeting"),
+    [
+        pytest.param(
+            (
+                "Harbor Users Committee Meeting\n"
+                "May 4, 2010 | 3:00 – 4:00 p.m. Eastern\n"
+                "1. Review Agenda ― Approve 2. Budget Report* Discuss 3. Future Meetings "
+                "a. Meetings with the Board: i. January 12, 2010: Mobile, AL "
+                "ii. June 16, 2010: Biloxi, MS "
+                "iii. September 8, 2010: Mobile, AL 4. Adjourn\n"
+            ),
+            dt.date(2010, 6, 16),
+            id="takes_the_next_meeting_from_a_future_meetings_list",
         ),
-        ("Phase 1: Dredging Plan", ()),
-        ("Budget Needs", ("Ruth Carter",)),
-    ]
-
-
-def test_parse_agenda_takes_the_next_meeting_from_a_future_meetings_list():
-    record = parse(
-        "Harbor Users Committee Meeting\n"
-        "May 4, 2010 | 3:00 – 4:00 p.m. Eastern\n"
-        "1. Review Agenda ― Approve 2. Budget Report* Discuss 3. Future Meetings a. Meetings "
-        "with the Board: i. January 12, 2010: Mobile, AL ii. June 16, 2010: Biloxi, MS "
-        "iii. September 8, 2010: Mobile, AL 4. Adjourn\n"
-    )
-
-    assert record.next_meeting_date == dt.date(2010, 6, 16)
-
-
-def test_parse_agenda_takes_the_next_meeting_from_a_future_meetings_row():
-    record = parse(
-        "Harbor Office\n"
-        "May 4, 2010; 9:30 a.m. – 4:00 p.m.\n"
-        "1. / Budget Report / J. Doe / 9:30 a.m.\n"
-        "2. / Future Harbor Meetings\n  • June 3, 2010\n  • July 1, 2010\n/ J. Doe\n"
-        "3. / Adjourn / J. Doe / 4:00 p.m.\n"
-    )
-
-    assert record.next_meeting_date == dt.date(2010, 6, 3)
-
-
-def test_parse_agenda_reads_titles_before_their_times_not_the_paragraphs_under_them():
-    record = parse(
-        "Tide Data Group Meeting Agenda March 4, 2021\n"
-        "1.Welcome...... 9:00 – 9:05\n"
-        "Laura Vance, Group Chair, will call the meeting to order and take the roll call.\n"
-        "2.Approve Agenda...... 9:05 – 9:10\n"
-        "Laura Vance will introduce the proposed agenda. We will hear any changes to it.\n"
-        "3.Review February Minutes...... 9:10 – 9:15\n"
-        "Laura Vance will introduce the minutes from the last meeting. We will hear any changes.\n"
-    )
-
-    assert [(t.title, t.facilitators) for t in record.topics] == [
-        ("Welcome", ()),
-        ("Approve Agenda", ()),
-        ("Review February Minutes", ()),
-    ]
-
-
-def test_parse_agenda_reads_time_led_lines_with_notes_under_them_and_dash_presenters():
-    record = parse(
-        "River Forum Meeting #2\n"
-        "June 3, 2009 - 9:45 – noon\n"
-        "9:45 Coffee\n"
-        "10:00 Welcome – Ann Roe, facilitator; Peter Hale, Harbor Office\n"
-        "• Opening remarks – Peter Hale\n"
-        "10:20 Survey results\n"
-        "Goal: Share what the survey found.\n"
-        "▪ Depths\n"
-        "11:40 Questions: Time for all of you to ask what you want to know\n"
-        "12:00 Adjourn\n"
-    )
-
-    assert [(t.title, t.facilitators) for t in record.topics] == [
-        ("Coffee", ()),
-        ("Welcome", ("Ann Roe", "Peter Hale")),
-        ("Survey results", ()),
-        ("Questions", ()),
-        ("Adjourn", ()),
-    ]
+        pytest.param(
+            (
+                "Harbor Office\n"
+                "May 4, 2010; 9:30 a.m. – 4:00 p.m.\n"
+                "1. / Budget Report / J. Doe / 9:30 a.m.\n"
+                "2. / Future Harbor Meetings\n  • June 3, 2010\n  • July 1, 2010\n/ J. Doe\n"
+                "3. / Adjourn / J. Doe / 4:00 p.m.\n"
+            ),
+            dt.date(2010, 6, 3),
+            id="takes_the_next_meeting_from_a_future_meetings_row",
+        ),
+    ],
+)
+def test_parse_agenda_takes_the_next_meeting_from_a_future_meetings_list_or_row(text, next_meeting):
+    assert parse(text).next_meeting_date == next_meeting
 
 
 def test_parse_agenda_reads_rows_that_cross_noon_on_the_afternoon_clock():

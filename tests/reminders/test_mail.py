@@ -38,6 +38,19 @@ def parts(message) -> tuple[str, str]:
     return message.body, message.alternatives[0].content
 
 
+def assert_one_click_unsubscribe(message, subscription) -> str:
+    """The list headers every mail to a confirmed subscription carries (one-click unsubscribe,
+    RFC 8058); returns the unsubscribe link, for the tests that look for it in the body."""
+    unsubscribe = (
+        "http://127.0.0.1:8000/subscriptions/unsubscribe/"
+        f"{tokens.unsubscribe_token(subscription.pk)}/"
+    )
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Id"] == "TUG meeting reminders <tug.reminders.127.0.0.1>"
+    return unsubscribe
+
+
 def attachment(message) -> tuple[str, str, str]:
     """(file name, content type, text) of the mail's one attachment."""
     (part,) = message.attachments
@@ -108,17 +121,11 @@ def test_reminder_carries_the_meetings_ics(seed_meeting):
 def test_reminder_has_one_click_unsubscribe_and_preferences_links(seed_meeting):
     subscription, message = render(seed_meeting)
 
-    unsubscribe = (
-        "http://127.0.0.1:8000/subscriptions/unsubscribe/"
-        f"{tokens.unsubscribe_token(subscription.pk)}/"
-    )
+    unsubscribe = assert_one_click_unsubscribe(message, subscription)
     preferences = (
         "http://127.0.0.1:8000/subscriptions/preferences/"
         f"{tokens.preferences_token(subscription.subscriber_id)}/"
     )
-    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
-    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message.extra_headers["List-Id"] == "TUG meeting reminders <tug.reminders.127.0.0.1>"
     for part in parts(message):
         assert unsubscribe in part
         assert preferences in part
@@ -246,13 +253,7 @@ def test_mail_to_a_confirmed_subscriber_has_one_click_unsubscribe_and_footer(wel
 
     message = confirmation_message(subscription, welcome=welcome)
 
-    unsubscribe = (
-        "http://127.0.0.1:8000/subscriptions/unsubscribe/"
-        f"{tokens.unsubscribe_token(subscription.pk)}/"
-    )
-    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
-    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message.extra_headers["List-Id"] == "TUG meeting reminders <tug.reminders.127.0.0.1>"
+    unsubscribe = assert_one_click_unsubscribe(message, subscription)
     text, html = message.body, message.alternatives[0].content
     assert f"Unsubscribe: {unsubscribe}" in text
     assert f'<a href="{unsubscribe}">Unsubscribe</a>' in html

@@ -48,6 +48,12 @@ class EventProgram:
     acronym: str
 
 
+def program_of(programs: dict[str, EventProgram], acronym: str) -> EventProgram:
+    """The one `EventProgram` of `acronym` that all states of a build share (`programs`: the
+    build's own), not one object per meeting."""
+    return programs.get(acronym) or programs.setdefault(acronym, EventProgram(acronym))
+
+
 @dataclass(frozen=True)
 class EventState:
     """What a feed reads of each of its meetings to assemble it: the piece's key, and what the
@@ -209,11 +215,10 @@ def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[
             day=(note_shown, recording_shown),
             fingerprint=fingerprint,
         )
-        program = programs.get(acronym) or programs.setdefault(acronym, EventProgram(acronym))
         states.append(
             EventState(
                 pk,
-                program,
+                program_of(programs, acronym),
                 status,
                 time_zone,
                 starts_at,

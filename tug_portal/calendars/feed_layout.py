@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from tug_portal.meetings.models import Meeting
 
-from .event_store import EVENT_FORMAT, EventProgram, EventState, day_facts_of
+from .event_store import EVENT_FORMAT, EventProgram, EventState, day_facts_of, program_of
 from .feed_specs import FeedSpec
 from .selectors import BUILD_FORMAT, feed_settings, plain_aggregate
 
@@ -155,11 +155,10 @@ def states_of(entries: list) -> tuple[list[EventState], dict]:
             recording_shown,
         ) = entry
         by_pk[pk] = entry
-        program = programs.get(acronym) or programs.setdefault(acronym, EventProgram(acronym))
         states.append(
             EventState(
                 pk,
-                program,
+                program_of(programs, acronym),
                 status,
                 time_zone,
                 _instant(starts_at),
