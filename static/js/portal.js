@@ -129,12 +129,24 @@
     return "";
   }
 
+  // Search-as-you-type and the filters (GETs) too: a refused search (busy, 503; too many, 429)
+  // must not leave the typed words above the old, unfiltered list without a word of why.
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt.closest("form");
-    if (!form || event.detail.requestConfig.verb !== "post") { return; }
+    if (!form) { return; }
     var xhr = event.detail.xhr;
-    showFormProblem(form, serverWords(xhr) ||
-      "Your request could not be sent (error " + xhr.status + "). Please try again in a minute.");
+    var fallback = event.detail.requestConfig.verb === "post"
+      ? "Your request could not be sent (error " + xhr.status + ")."
+      : "The list could not be updated (error " + xhr.status + ").";
+    showFormProblem(form, serverWords(xhr) || fallback + " Please try again in a minute.");
+  });
+
+  // The next answer that succeeds takes the problem away.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful || !event.detail.elt.closest) { return; }
+    var form = event.detail.elt.closest("form");
+    var notice = form && form.querySelector(".form-problem");
+    if (notice) { notice.remove(); }
   });
 
   document.addEventListener("htmx:sendError", function (event) {

@@ -91,6 +91,24 @@ def test_search_as_you_type_finds_the_seed_meeting_by_facilitator(page):
     assert listed_meetings(page) == [SEED]
 
 
+def test_search_as_you_type_refused_while_busy_says_so_and_clears_when_answered(page, settings):
+    # Found from outside: during a search flood a person's own search got a 503, and the page
+    # went on showing the unfiltered list under the typed words, with no word of why.
+    open_page(page, "/?when=all")
+    slots = settings.TUG_FAIR_USE_SLOTS
+    settings.TUG_FAIR_USE_SLOTS = {**slots, "search": 0}
+
+    page.get_by_label("Search agendas").fill("nalini")
+
+    problem = page.locator("form [role=alert]")
+    expect(problem).to_contain_text("busy with other searches")
+    settings.TUG_FAIR_USE_SLOTS = slots
+    page.get_by_label("Search agendas").fill("nalini chari")
+    expect(page.locator("#meeting-results .meeting-row")).to_have_count(1)
+    expect(problem).to_have_count(0)
+    page.console_errors.clear()  # the browser and htmx log the 503
+
+
 def test_seed_meeting_page_shows_its_facts(chromium, live_server, browser_demo):
     context = chromium.new_context(
         viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
