@@ -607,15 +607,16 @@ TUG_FAIR_USE_BUDGETS = {
         stored_cost=1, not_modified_cost=1,
     ),
 }  # fmt: skip
-# Expensive anonymous work at once (slots.py): pages rendered afresh (page cache misses) take a
-# "render" slot, searches (a `q`) a "search" slot as well. Beyond it: 503 with Retry-After at
-# once. Sized from the web processes of this deployment (WEB_CONCURRENCY, which gunicorn reads
-# too): half of them at most, at least one, so that expensive work can never take them all.
+# Expensive anonymous work at once (slots.py): searches (a `q`) take a "search" slot, other pages
+# rendered afresh (page cache misses) a "render" slot; apart, so that a search flood never takes
+# an ordinary page's slot. Beyond it: 503 with Retry-After at once (or the page stored earlier,
+# web/cache.py). Sized from the web processes of this deployment (WEB_CONCURRENCY, which
+# gunicorn reads too): renders half of them, searches a quarter, at least one each, so that
+# expensive work can never take them all where there are four or more.
 WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "4"))
-_EXPENSIVE_SLOTS = max(1, WEB_CONCURRENCY // 2)
 TUG_FAIR_USE_SLOTS = {
-    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", str(_EXPENSIVE_SLOTS))),
-    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(_EXPENSIVE_SLOTS))),
+    "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", str(max(1, WEB_CONCURRENCY // 2)))),
+    "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(max(1, WEB_CONCURRENCY // 4)))),
 }
 # What a request's work adds to its cost (anonymous reads; a POST counts by number): a token
 # per SECONDS_PER_TOKEN of CPU and database time (common/work_time.py) beyond the first

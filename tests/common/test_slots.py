@@ -98,13 +98,15 @@ def test_as_many_searchers_as_the_cap_are_never_refused(two_search_slots):
     assert refused == 0
 
 
-@pytest.mark.parametrize(("workers", "cap"), [("1", 1), ("2", 1), ("4", 2), ("9", 4)])
-def test_caps_are_half_the_web_processes_at_least_one(workers, cap):
+@pytest.mark.parametrize(
+    ("workers", "renders", "searches"), [("1", 1, 1), ("2", 1, 1), ("4", 2, 1), ("9", 4, 2)]
+)
+def test_caps_are_half_and_a_quarter_of_the_web_processes_at_least_one(workers, renders, searches):
     environment = {**os.environ, "WEB_CONCURRENCY": workers, "TUG_EMBEDDED": "1"}
     for unset in ("TUG_FAIR_USE_SEARCH_SLOTS", "TUG_FAIR_USE_RENDER_SLOTS"):
         environment.pop(unset, None)
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    read = "from tug_portal import settings; print(sorted(settings.TUG_FAIR_USE_SLOTS.values()))"
+    read = "from tug_portal import settings; print(settings.TUG_FAIR_USE_SLOTS)"
     caps = run_python(read, env=environment).stdout
 
-    assert caps.strip() == str([cap, cap])
+    assert caps.strip() == str({"render": renders, "search": searches})

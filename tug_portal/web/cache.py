@@ -15,7 +15,7 @@ A page is stored under its canonical query (common/canonical.py): only the param
 reads, sorted, so `?_=123` or a trailing `&` finds the stored page; the view itself sees only
 those parameters, so what it renders (pagination links) never carries another visitor's junk.
 A page rendered afresh for an anonymous visitor takes a slot of the cap on expensive work
-(common/slots.py: "render", and "search" as well when it has a `q`); a stored page never does.
+(common/slots.py: "search" when it has a `q`, else "render"); a stored page never does.
 When every slot is taken (a search flood), a visitor whose page is stored but out of date (past
 its `TUG_WEB_PAGE_CACHE_SECONDS`, or an edit since) gets the stored page rather than a 503: a
 page is kept `TUG_WEB_PAGE_STALE_SECONDS` longer for that, and served only while busy.
@@ -108,9 +108,11 @@ def cache_public_page(view):
 
 
 def _pools(request) -> list[str]:
-    """A search is a page rendered afresh too: it takes a slot of both pools, so that searches
-    and other renders together never exceed the render cap."""
-    return ["render", "search"] if request.GET.get("q", "").strip() else ["render"]
+    """A search takes a slot of the searches' pool, any other page rendered afresh one of the
+    renders' pool. Apart, so that a flood of searches (from many addresses, each within its
+    budget) can never take the slots an ordinary page needs: with searches in both pools, the
+    home page's visitors got 503s whenever its stored copy ran out during a flood."""
+    return ["search"] if request.GET.get("q", "").strip() else ["render"]
 
 
 def content_version_bump(**kwargs) -> None:
