@@ -1,11 +1,13 @@
 """What a request costs the fair-use budgets: its time, and whose budget it is (fair_use.py).
 The endpoints' scenarios: tests/hardening/test_fair_use_endpoints.py."""
 
+import logging
 import time
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.utils.log import log_response
 
 from tests.common import fair_use_urls
 from tug_portal.common import budgets, fair_use
@@ -94,3 +96,15 @@ def test_budget_address_cuts_ipv6_to_its_slash_64_and_keeps_ipv4():
 def test_client_ip_keeps_the_real_ipv6_address_for_the_logs(rf):
     request = rf.get("/", REMOTE_ADDR="2001:db8:1:2::5")
     assert client_ip(request) == "2001:db8:1:2::5"
+
+
+def test_busy_refusals_are_one_warning_line_not_an_error_each(rf, caplog):
+    fair_use._busy_log.logged_at = 0.0
+    with caplog.at_level(logging.INFO):
+        for _ in range(50):
+            response = fair_use.busy_response(rf.get("/?q=drrs"), retry_after=2)
+            log_response("Service Unavailable: %s", "/", response=response, request=rf.get("/"))
+
+    assert response.status_code == 503
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert "refused (503)" in caplog.records[0].getMessage()

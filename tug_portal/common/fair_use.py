@@ -35,6 +35,8 @@ Staff, the admin and the health checks are exempt
 """
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -192,7 +194,7 @@ class Refusal:
 
 def busy_response(request, *, retry_after: int):
     """Every slot for expensive work is taken (slots.py): 503, try again in a moment."""
-    return error_response(
+    response = error_response(
         request,
         status=503,
         message=(
@@ -202,6 +204,33 @@ def busy_response(request, *, retry_after: int):
         template="503.html",
         retry_after=retry_after,
     )
+    # Not an ERROR line per refusal from django.request (a flood wrote tens of thousands):
+    # one WARNING line per process every BUSY_LOG_SECONDS, with how many were refused.
+    response._has_been_logged = True
+    _busy_log.refused()
+    return response
+
+
+BUSY_LOG_SECONDS = 10
+
+
+class _BusyLog:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.count = 0
+        self.logged_at = 0.0
+
+    def refused(self) -> None:
+        with self.lock:
+            self.count += 1
+            now = time.monotonic()
+            if now - self.logged_at < BUSY_LOG_SECONDS:
+                return
+            count, self.count, self.logged_at = self.count, 0, now
+        logger.warning("Busy: %d anonymous search(es) or render(s) refused (503).", count)
+
+
+_busy_log = _BusyLog()
 
 
 def _wants_markup(request) -> bool:
