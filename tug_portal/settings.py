@@ -387,11 +387,19 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # A flood's refusals are not logged one by one (a line per request would be the flood
     # again, on disk): fair_use.py logs each address once when it starts refusing it.
-    "filters": {"no_fair_use_refusals": {"()": "tug_portal.common.fair_use.NoRefusalLogs"}},
+    # Nor are lines anyone can make us write at will (a wrong Host header, a busy 503): one
+    # every 10 s, with how many were held back (common/log_filters.py).
+    "filters": {
+        "no_fair_use_refusals": {"()": "tug_portal.common.fair_use.NoRefusalLogs"},
+        "disallowed_host_sometimes": {"()": "tug_portal.common.log_filters.OncePerInterval"},
+        "busy_sometimes": {"()": "tug_portal.common.log_filters.OncePerInterval"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"filters": ["no_fair_use_refusals"]},
+        "django.security.DisallowedHost": {"filters": ["disallowed_host_sometimes"]},
+        "tug_portal.common.fair_use.busy": {"filters": ["busy_sometimes"]},
         "django.db.backends": {"level": "WARNING"},
         # pypdf reports every quirk of a malformed PDF; the importer says what matters per file.
         "pypdf": {"level": "ERROR"},

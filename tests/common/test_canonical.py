@@ -80,3 +80,27 @@ def test_service_parameters_cover_the_feed_urls():
     spec = FeedSpec(program="tug", system="drrs", full_history=True)
 
     assert set(spec.query) | {"alarm"} == set(KNOWN_PARAMETERS["calendars:feed_program"])
+
+
+def test_a_number_of_any_length_is_normalized_without_converting_it():
+    # Python refuses to convert a string of more than 4,300 digits to an int (ValueError):
+    # a parameter of 5,000 digits was a 500 in every request's fair-use key.
+    digits = "0" * 5000 + "12"
+
+    assert key("api:meeting_list", "/api/v1/meetings", f"limit={digits}") == (
+        "api:meeting_list /api/v1/meetings?limit=12"
+    )
+    assert key("api:meeting_list", "/api/v1/meetings", "limit=-0&program=+007") == (
+        "api:meeting_list /api/v1/meetings?limit=0&program=7"
+    )
+
+
+def test_page_query_writes_the_page_number_one_way():
+    # page=1, 01, 0001 and +1 are one page: stored once, not once per spelling (an attacker's
+    # spellings pushed the stored pages out of the cache).
+    spellings = ("1", "01", "0001", "+1", " 1")
+
+    pages = {page_query("web:program_detail", QueryDict(f"page={s}"))["page"] for s in spellings}
+
+    assert pages == {"1"}
+    assert page_query("web:program_detail", QueryDict("page=two"))["page"] == "two"

@@ -48,14 +48,28 @@ def known_parameters(url_name: str) -> tuple[str, ...]:
 def normalized(value: str) -> str:
     """ "  DRRS " → "drrs", "0200" → "200", "30,1440,30" → "1440,30" (numbers sort as numbers)."""
     parts = [part.strip().lower() for part in value.split(",")]
-    parts = [str(int(part)) if NUMBER.match(part) else part for part in parts if part]
+    parts = [canonical_number(part) if NUMBER.match(part) else part for part in parts if part]
     if len(parts) > 1:
         parts = sorted(set(parts), key=lambda part: (not NUMBER.match(part), _number(part), part))
     return ",".join(parts)
 
 
-def _number(part: str) -> int:
-    return int(part) if NUMBER.match(part) else 0
+def canonical_number(part: str) -> str:
+    """ "+007" → "7", "-0" → "0": written one way without converting it to an int, which
+    Python refuses beyond 4,300 digits (a 500 for any long parameter)."""
+    negative = part.startswith("-")
+    digits = part.lstrip("+-").lstrip("0") or "0"
+    return f"-{digits}" if negative and digits != "0" else digits
+
+
+def _number(part: str) -> tuple[int, int, str]:
+    """Orders canonical non-negative numbers as numbers, whatever their length (by length,
+    then digits); negative ones (no parameter takes them) first, in a fixed order."""
+    if not NUMBER.match(part):
+        return (0, 0, "")
+    if part.startswith("-"):
+        return (-1, -len(part), part)
+    return (1, len(part), part)
 
 
 def service_key(url_name: str, path: str, query: QueryDict) -> str:
@@ -72,13 +86,21 @@ def service_key(url_name: str, path: str, query: QueryDict) -> str:
     return f"{url_name} {path}" + (f"?{encoded}" if encoded else "")
 
 
+def _page_number(value: str) -> str:
+    stripped = value.strip()
+    return canonical_number(stripped) if NUMBER.match(stripped) else value
+
+
 def page_query(url_name: str, query: QueryDict) -> QueryDict:
-    """The query with only the parameters the view reads, values as sent, in the order sent
-    (the page cache sorts them for its key)."""
+    """The query with only the parameters the view reads, values as sent (but for the page
+    number, written one way), in the order sent (the page cache sorts them for its key)."""
     known = set(known_parameters(url_name))
     kept = QueryDict(mutable=True)
     for name in query:
         if name in known:
-            kept.setlist(name, query.getlist(name))
+            values = query.getlist(name)
+            if name == "page":  # 1, 01, +1: one page, stored once (the view reads an integer)
+                values = [_page_number(value) for value in values]
+            kept.setlist(name, values)
     kept._mutable = False
     return kept

@@ -35,8 +35,6 @@ Staff, the admin and the health checks are exempt
 """
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -49,6 +47,7 @@ from .responses import error_response, wants_html, wants_json
 from .site import absolute_url
 
 logger = logging.getLogger(__name__)
+busy_logger = logging.getLogger(f"{__name__}.busy")
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 FULL_COST = 1.0
@@ -204,33 +203,11 @@ def busy_response(request, *, retry_after: int):
         template="503.html",
         retry_after=retry_after,
     )
-    # Not an ERROR line per refusal from django.request (a flood wrote tens of thousands):
-    # one WARNING line per process every BUSY_LOG_SECONDS, with how many were refused.
+    # Not an ERROR line per refusal from django.request (a flood wrote tens of thousands): a
+    # WARNING of our own, let through once every 10 s with a count (settings.LOGGING).
     response._has_been_logged = True
-    _busy_log.refused()
+    busy_logger.warning("Busy: refused an anonymous search or page render (503).")
     return response
-
-
-BUSY_LOG_SECONDS = 10
-
-
-class _BusyLog:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.count = 0
-        self.logged_at = 0.0
-
-    def refused(self) -> None:
-        with self.lock:
-            self.count += 1
-            now = time.monotonic()
-            if now - self.logged_at < BUSY_LOG_SECONDS:
-                return
-            count, self.count, self.logged_at = self.count, 0, now
-        logger.warning("Busy: %d anonymous search(es) or render(s) refused (503).", count)
-
-
-_busy_log = _BusyLog()
 
 
 def _wants_markup(request) -> bool:

@@ -1,0 +1,33 @@
+"""Lines a flood would repeat are logged once every few seconds (common/log_filters.py)."""
+
+import logging
+
+import pytest
+import time_machine
+
+from tug_portal.common.log_filters import OncePerInterval
+
+
+def test_one_record_passes_per_interval_with_the_count_held_back():
+    once = OncePerInterval(seconds=10)
+    records = [logging.makeLogRecord({"msg": "Invalid HTTP_HOST header"}) for _ in range(6)]
+
+    with time_machine.travel(0, tick=False) as clock:
+        passed = [once.filter(record) for record in records[:5]]
+        clock.shift(11)
+        passed.append(once.filter(records[5]))
+
+    assert passed == [True, False, False, False, False, True]
+    assert records[5].getMessage() == "Invalid HTTP_HOST header (and 4 more like it, not logged)"
+
+
+@pytest.mark.django_db
+def test_a_flood_of_wrong_host_headers_writes_one_line_without_a_traceback(client, caplog):
+    logging.getLogger("django.security.DisallowedHost").filters[0].passed_at = None
+    with caplog.at_level(logging.INFO):
+        answers = {client.get("/", HTTP_HOST="evil.example").status_code for _ in range(20)}
+
+    assert answers == {400}
+    lines = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert len(lines) == 1
+    assert lines[0].exc_info is None
