@@ -68,6 +68,12 @@ class StoredPage:
             and time.time() - self.stored_at < settings.TUG_WEB_PAGE_CACHE_SECONDS
         )
 
+    def is_kept(self) -> bool:
+        """Whether it may still be served while every render slot is taken: the cache's expiry
+        says so too, but not every cache's clock is ours (Redis expires by its own)."""
+        kept = settings.TUG_WEB_PAGE_CACHE_SECONDS + settings.TUG_WEB_PAGE_STALE_SECONDS
+        return time.time() - self.stored_at < kept
+
     def response(self) -> HttpResponse:
         return HttpResponse(self.body, status=self.status, headers=self.headers)
 
@@ -93,7 +99,7 @@ def cache_public_page(view):
                     # the lazy queries it runs) is the expensive part: inside the slot.
                     response.render()
         except slots.PoolFull as full:
-            if stored is None:
+            if stored is None or not stored.is_kept():
                 return fair_use.busy_response(request, retry_after=full.retry_after)
             # Busy with expensive work (a search flood holds the slots): the page as it was
             # stored a moment ago, rather than a 503 to a visitor of an ordinary page.
