@@ -482,6 +482,13 @@ REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = int(
 REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS = int(
     os.environ.get("REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS", "50")
 )
+# Different mailboxes the subscribe form may have mailed in an hour, from all addresses
+# together: a flood from many addresses (each within its share above) must not make the portal
+# mail thousands of strangers, nor queue reminders behind those mails. Far above a busy hour's
+# real sign-ups; beyond it the form is refused (429, kept) until the hour's oldest ages out.
+REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR = int(
+    os.environ.get("REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR", "600")
+)
 # Agenda requests mailed to one program contact; further ones are stored and shown to staff in
 # the admin's queue ("held"), not mailed.
 AGENDA_REQUEST_MAILS_PER_CONTACT = int(os.environ.get("AGENDA_REQUEST_MAILS_PER_CONTACT", "20"))

@@ -70,3 +70,27 @@ def test_a_script_cannot_mail_a_thousand_mailboxes_from_one_address(client, sett
 
     assert answers.count(302) == 50
     assert SubscriptionRequest.objects.count() == 50
+
+
+def test_many_addresses_together_mail_no_more_mailboxes_an_hour_than_the_site_allows(
+    client, settings, tug, time_machine
+):
+    # Found from outside: a client rotating its address (each within its own share) had the
+    # portal queue 3,088 confirmation mails in a minute, and a real subscriber's waited 5 min.
+    settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR = 5
+    accepted = [
+        subscribe(client, f"victim{n}@example.net", f"203.0.113.{n + 1}").status_code
+        for n in range(5)
+    ]
+    refused = subscribe(client, "real.person@example.org", "198.51.100.7")
+    again = subscribe(client, "victim0@example.net", "198.51.100.8")  # a mailbox already mailed
+    time_machine.shift(timedelta(hours=1, seconds=1))
+    later = subscribe(client, "real.person@example.org", "198.51.100.7")
+
+    assert accepted == [302] * 5
+    assert refused.status_code == 429
+    assert "asked for by many people in the last hour" in refused.text
+    assert 'value="real.person@example.org"' in refused.text
+    assert again.status_code == 302
+    assert later.status_code == 302
+    assert SubscriptionRequest.objects.count() == 7

@@ -70,15 +70,18 @@ def reminder_policy_changed(*, program_id: int) -> None:
 @dataclass(frozen=True)
 class MailboxShareSpent:
     """The subscribe form refused: this client address has had many different mailboxes mailed
-    today (REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS)."""
+    today (REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS), or everyone together in the last hour
+    (REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR, `site_wide`)."""
 
     retry_after: int  # seconds
+    site_wide: bool = False
 
     @property
     def form_message(self) -> str:
+        who = "by many people in the last hour" if self.site_wide else "from your network today"
         return (
-            "Not sent yet: confirmation mails to many different addresses have been asked for "
-            "from your network today. What you typed is kept below; please send it again in "
+            f"Not sent yet: confirmation mails to many different addresses have been asked for "
+            f"{who}. What you typed is kept below; please send it again in "
             f"{duration_in_words(self.retry_after)}."
         )
 
@@ -94,8 +97,9 @@ def duration_in_words(seconds: int) -> str:
 
 def subscription_mailbox_share_take(*, client: str, email: str) -> MailboxShareSpent | None:
     """Count `email`'s mailbox among those the subscribe form mailed for `client` (an address,
-    fair_use.client_key) in the last 24 h, if within REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS;
-    the same mailbox again is not counted. None when within; else when to try again. Kept in
+    fair_use.client_key) in the last 24 h, if within REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS,
+    and among everyone's in the last hour, if within REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR; the
+    same mailbox again is not counted. None when within; else when to try again. Kept in
     the cache: atomic on Redis (tug_portal/common/distinct_targets.py)."""
     try:
         mailbox = canonical_mailbox(email)
@@ -108,7 +112,21 @@ def subscription_mailbox_share_take(*, client: str, email: str) -> MailboxShareS
         limit=settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS,
         period=CONFIRMATION_BUDGET_PERIOD.total_seconds(),
     )
-    return MailboxShareSpent(math.ceil(wait)) if wait else None
+    if wait:
+        return MailboxShareSpent(math.ceil(wait))
+    # Then everyone's together (a flood from many addresses, each within its own share).
+    wait = distinct_targets.admit(
+        "subscribe-mailboxes",
+        SITE_WIDE,
+        mailbox,
+        limit=settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR,
+        period=SITE_WIDE_PERIOD.total_seconds(),
+    )
+    return MailboxShareSpent(math.ceil(wait), site_wide=True) if wait else None
+
+
+SITE_WIDE = "*"  # not a client address: the key of everyone's mailboxes together
+SITE_WIDE_PERIOD = timedelta(hours=1)
 
 
 def subscription_ask(*, email: str, program: Program, systems: Iterable[System] = ()) -> None:
