@@ -40,6 +40,23 @@ def test_preview_shows_next_weeks_digest_for_any_programs_and_systems(staff_clie
     assert "13:00 UTC" in response.content.decode()
 
 
+def test_preview_shows_the_html_part_whole_in_its_frame(staff_client):
+    # Found from outside: the HTML part went unescaped into the frame's srcdoc attribute, which
+    # ended at its first quote, and the frame showed nothing.
+    program = make_program()
+    week_of_activity(program)
+
+    response = staff_client.get(
+        "/admin/digest/digest/preview/",
+        {"programs": [program.pk], "time_zone": "America/New_York"},
+    )
+
+    page = response.content.decode()
+    srcdoc = page.split('srcdoc="', 1)[1].split('"', 1)[0]
+    assert srcdoc.startswith("&lt;!doctype html&gt;")
+    assert "&quot;" in srcdoc and "DRRS release 4.2" in srcdoc
+
+
 def test_preview_refuses_a_zone_that_is_not_iana(staff_client):
     program = make_program()
 
