@@ -249,6 +249,16 @@ def test_a_replaced_file_keeps_its_old_version_in_the_history(
     history = list(material.history.order_by("history_date").values_list("version", "file_key"))
     assert history[0] == (1, first_key) and history[-1] == (2, material.file_key)
     assert (media_root / first_key).exists()  # the old version's file is kept
+    # The old version's page in the history offers no link that would serve the new file
+    # under the old one's name (found from outside).
+    first = material.history.order_by("history_date").first()
+    old_page = staff_client.get(
+        reverse("admin:materials_material_simple_history", args=[material.pk, first.history_id])
+    )
+    current_page = staff_client.get(url)
+    assert old_page.status_code == 200
+    assert "An earlier file (not served" in old_page.text
+    assert ">Download</a>" in current_page.text
 
 
 def test_several_files_at_once_for_one_topic(staff_client, meeting, media_root, pdf):

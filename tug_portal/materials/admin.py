@@ -38,6 +38,10 @@ class _PerRequestUser:
     def download(self, material):
         if not material.pk or not material.file_key or material.file_deleted_at:
             return "—"
+        if not selectors.material_file_is_current(material):
+            # A version in the history: the download address serves the current file, so a
+            # link here would hand over another file than the one this version names.
+            return "An earlier file (not served: “Revert to” this version to serve it again)"
         return format_html('<a href="{}">{}</a>', selectors.material_link(material), "Download")
 
 

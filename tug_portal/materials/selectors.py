@@ -118,6 +118,12 @@ def material_for_download(*, public_id, user=None) -> Material:
     return material
 
 
+def material_file_is_current(material: Material) -> bool:
+    """Whether `material` (perhaps a version from its history) names the file now stored."""
+    current = Material.objects.filter(pk=material.pk).values_list("file_key", flat=True).first()
+    return current == material.file_key
+
+
 def material_link(material: Material) -> str:
     """Where a material is read: its download address here, or its external link."""
     if material.file_key:
