@@ -165,3 +165,24 @@ def test_the_last_day_ends_at_midnight_in_the_portals_zone_whatever_the_meetings
     time_machine.move_to(datetime(2019, 1, 16, 0, 10, tzinfo=PACIFIC), tick=False)
     assert materials_public().count() == 0
     assert services.materials_expire()["expired"] == 1
+
+
+def test_the_recording_box_agrees_with_the_materials_section(
+    client, held, time_machine, django_capture_on_commit_callbacks
+):
+    # Found from outside: Materials listed the recording (or said it was available until a
+    # day past) while the Recording box said "The recording has not been posted yet".
+    held.is_recorded = True
+    with django_capture_on_commit_callbacks(execute=True):
+        held.save()
+        post_recording(held, available_until=date(2019, 1, 15))
+
+    posted = client.get(held.get_absolute_url()).content.decode()
+    time_machine.move_to(datetime(2019, 1, 16, 0, 10, tzinfo=PACIFIC), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        expire_materials()
+    gone = client.get(held.get_absolute_url()).content.decode()
+
+    assert 'The recording is under <a href="#materials">Materials</a>.' in posted
+    assert "Recording no longer available." in gone
+    assert "has not been posted yet" not in posted + gone

@@ -63,6 +63,19 @@ class MeetingMaterials:
     def __bool__(self):
         return bool(self.groups or self.expired)
 
+    @property
+    def has_recording(self) -> bool:
+        """A recording is listed (the page's Recording box points to it, not "not posted")."""
+        return any(
+            material.kind == Material.Kind.RECORDING
+            for group in self.groups
+            for material in group.materials
+        )
+
+    @property
+    def had_recording(self) -> bool:
+        return any(material.kind == Material.Kind.RECORDING for material in self.expired)
+
 
 # An expired material is named on the page ("was available until ...") only when it was public
 # once and has its last day: one set to "expired" by hand before it was published stays unseen.
