@@ -216,9 +216,8 @@ def test_a_zip_claiming_millions_of_parts_is_refused_without_reading_them(
     assert not Material.objects.exists()
 
 
-def test_a_replaced_file_keeps_its_old_version_in_the_history(
-    staff_client, meeting, media_root, pdf
-):
+def post_one_deck(staff_client, meeting, pdf) -> Material:
+    """Staff post one published PDF, "Deck", through the meeting's inline."""
     post_meeting(
         staff_client,
         meeting,
@@ -229,7 +228,13 @@ def test_a_replaced_file_keeps_its_old_version_in_the_history(
             "upload": upload("deck.pdf", pdf),
         },
     )
-    material = Material.objects.get()
+    return Material.objects.get()
+
+
+def test_a_replaced_file_keeps_its_old_version_in_the_history(
+    staff_client, meeting, media_root, pdf
+):
+    material = post_one_deck(staff_client, meeting, pdf)
     first_key = material.file_key
     url = reverse("admin:materials_material_change", args=[material.pk])
     new_pdf = pdf.replace(b"Technical", b"Revised  ")
@@ -539,17 +544,7 @@ def test_staff_add_a_file_and_a_link_on_a_topics_materials_page(
 def test_a_link_given_to_a_material_that_has_a_file_is_refused_and_the_file_stays(
     staff_client, meeting, media_root, pdf
 ):
-    post_meeting(
-        staff_client,
-        meeting,
-        one={
-            "kind": "presentation",
-            "title": "Deck",
-            "state": "published",
-            "upload": upload("deck.pdf", pdf),
-        },
-    )
-    material = Material.objects.get()
+    material = post_one_deck(staff_client, meeting, pdf)
 
     response = staff_client.post(
         reverse("admin:materials_material_change", args=[material.pk]),

@@ -105,24 +105,17 @@ def subscription_mailbox_share_take(*, client: str, email: str) -> MailboxShareS
         mailbox = canonical_mailbox(email)
     except InvalidMailbox:
         return None  # the form has refused it already; the task drops it anyway
-    wait = distinct_targets.admit(
-        "subscribe-mailboxes",
-        client,
-        mailbox,
-        limit=settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS,
-        period=CONFIRMATION_BUDGET_PERIOD.total_seconds(),
+    shares = (  # this address's, then everyone's together (a flood from many addresses)
+        (client, settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_ADDRESS, CONFIRMATION_BUDGET_PERIOD),
+        (SITE_WIDE, settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR, SITE_WIDE_PERIOD),
     )
-    if wait:
-        return MailboxShareSpent(math.ceil(wait))
-    # Then everyone's together (a flood from many addresses, each within its own share).
-    wait = distinct_targets.admit(
-        "subscribe-mailboxes",
-        SITE_WIDE,
-        mailbox,
-        limit=settings.REMINDER_SUBSCRIBE_MAILBOXES_PER_HOUR,
-        period=SITE_WIDE_PERIOD.total_seconds(),
-    )
-    return MailboxShareSpent(math.ceil(wait), site_wide=True) if wait else None
+    for who, limit, period in shares:
+        wait = distinct_targets.admit(
+            "subscribe-mailboxes", who, mailbox, limit=limit, period=period.total_seconds()
+        )
+        if wait:
+            return MailboxShareSpent(math.ceil(wait), site_wide=who == SITE_WIDE)
+    return None
 
 
 SITE_WIDE = "*"  # not a client address: the key of everyone's mailboxes together
