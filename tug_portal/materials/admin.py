@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from simple_history.models import is_historic
 
 from tug_portal.common.history_admin import HistoryAdmin
 from tug_portal.meetings.models import Meeting
@@ -38,9 +39,11 @@ class _PerRequestUser:
     def download(self, material):
         if not material.pk or not material.file_key or material.file_deleted_at:
             return "—"
-        if not selectors.material_file_is_current(material):
+        if is_historic(material) and not selectors.material_file_is_current(material):
             # A version in the history: the download address serves the current file, so a
-            # link here would hand over another file than the one this version names.
+            # link here would hand over another file than the one this version names. (Asked
+            # of history pages only: a meeting's inline rows are current, and asking each
+            # of them would cost a query per row.)
             return "An earlier file (not served: “Revert to” this version to serve it again)"
         return format_html('<a href="{}">{}</a>', selectors.material_link(material), "Download")
 
