@@ -1,4 +1,5 @@
-"""A time limit on the database work of one public request (PostgreSQL's `statement_timeout`).
+"""A time limit on the database work of one public request: PostgreSQL's `statement_timeout`, and
+on SQLite, which has none, a bound on the CPU time of each statement (a progress handler).
 
 Anyone can make an anonymous request, as often as they like; no query such a request runs may
 hold a database process longer than `TUG_PUBLIC_STATEMENT_TIMEOUT_MS` (0: no limit). Staff
@@ -9,9 +10,16 @@ The limit is set lazily: on the request's first query (`SET statement_timeout`),
 from the page cache, which runs none, costs nothing more; and reset when the request ends, as
 connections outlive requests (`CONN_MAX_AGE`). A query that runs out of time is cancelled by the
 server; the visitor gets a 503 that says what to do (a narrower search), never a 500.
+
+SQLite runs in the web thread itself: its bound is the thread's CPU time (`time.thread_time`),
+checked every few thousand steps of its virtual machine, and a statement past it is interrupted.
+CPU time, not wall time: a machine loaded by others stretches a search's wall time, not its work.
 """
 
+import contextlib
 import logging
+import sqlite3
+import time
 
 import psycopg
 from django.conf import settings
@@ -22,6 +30,7 @@ from .responses import error_response
 logger = logging.getLogger(__name__)
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (by the timeout)
+SQLITE_STEPS_PER_CHECK = 20_000  # virtual machine steps between two looks at the clock
 RETRY_AFTER_SECONDS = 30
 SEARCH_MESSAGE = (
     "The search is busy and could not finish in time. Try a narrower search (fewer, longer, "
@@ -38,7 +47,7 @@ def is_query_canceled(exception: BaseException) -> bool:
     )
 
 
-class _Limit:
+class _PostgresLimit:
     """An execute wrapper: before the first query, limit the session; `lift()` undoes it."""
 
     def __init__(self, milliseconds: int):
@@ -54,6 +63,10 @@ class _Limit:
             context["connection"].connection.execute(f"SET statement_timeout = {self.milliseconds}")
         return execute(sql, params, many, context)
 
+    @staticmethod
+    def cancelled(exception: BaseException) -> bool:
+        return is_query_canceled(exception)
+
     def lift(self) -> None:
         if not (self.applied and connection.connection is not None):
             return
@@ -64,6 +77,47 @@ class _Limit:
             # unless a transaction still owns it (its rollback undoes a SET made inside it).
             if not connection.in_atomic_block:
                 connection.close()
+
+
+class _SqliteLimit:
+    """An execute wrapper: each statement may take `milliseconds` of this thread's CPU time;
+    `lift()` removes the progress handler (the connection outlives the request)."""
+
+    def __init__(self, milliseconds: int):
+        self.seconds = int(milliseconds) / 1000
+        self.deadline = 0.0
+        self.driver_connection: sqlite3.Connection | None = None
+        self.ran_out = False
+
+    def __call__(self, execute, sql, params, many, context):
+        driver_connection = context["connection"].connection
+        if driver_connection is not self.driver_connection:  # the first, or one reopened
+            self.driver_connection = driver_connection
+            driver_connection.set_progress_handler(self._out_of_time, SQLITE_STEPS_PER_CHECK)
+        # Per statement, as PostgreSQL's: a page of several quick queries is not cut short. The
+        # rows are fetched after execute returns; they count against the same statement's time.
+        self.deadline = time.thread_time() + self.seconds
+        return execute(sql, params, many, context)
+
+    def _out_of_time(self) -> bool:
+        if time.thread_time() > self.deadline:
+            self.ran_out = True
+            return True  # SQLite interrupts the statement ("interrupted")
+        return False
+
+    def cancelled(self, exception: BaseException) -> bool:
+        """Whether `exception` is a statement this bound interrupted (not any other fault)."""
+        return self.ran_out and isinstance(exception, OperationalError)
+
+    def lift(self) -> None:
+        if self.driver_connection is not None:
+            # A connection closed during the request (a fault, a reconnect) keeps no handler.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                self.driver_connection.set_progress_handler(None, 0)
+            self.driver_connection = None
+
+
+_LIMITS = {"postgresql": _PostgresLimit, "sqlite": _SqliteLimit}
 
 
 def _may_be_signed_in(request) -> bool:
@@ -83,9 +137,11 @@ class PublicStatementTimeoutMiddleware:
 
     def __call__(self, request):
         milliseconds = settings.TUG_PUBLIC_STATEMENT_TIMEOUT_MS
-        if not milliseconds or connection.vendor != "postgresql" or _may_be_signed_in(request):
+        limit_class = _LIMITS.get(connection.vendor)
+        if not milliseconds or limit_class is None or _may_be_signed_in(request):
             return self.get_response(request)
-        limit = _Limit(milliseconds)
+        limit = limit_class(milliseconds)
+        request.statement_limit = limit  # for process_exception
         try:
             with connection.execute_wrapper(limit):
                 return self.get_response(request)
@@ -93,7 +149,8 @@ class PublicStatementTimeoutMiddleware:
             limit.lift()
 
     def process_exception(self, request, exception):
-        if not is_query_canceled(exception):
+        limit = getattr(request, "statement_limit", None)
+        if not (limit and limit.cancelled(exception)):
             return None
         searching = bool(request.GET.get("q", "").strip())
         logger.warning(
