@@ -1,4 +1,4 @@
-"""Row 5: the portal under load. Real gunicorn (2 gthread workers of 4 threads, --preload, as
+"""Row 5: the portal under load. Real gunicorn (2 gthread workers of 8 threads, --preload, as
 the Procfile runs it) on a loopback port, and a load generator: `wrk` (Debian's package;
 installed when missing and we are root), else a Python one (threads, one connection per
 request), which is slower than wrk itself, so its figures are a floor."""
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from .environment import BASE_DIR, VAR_DIR
 
-WORKERS = 2
-THREADS = 4  # gthread workers, as the Procfile
+WORKERS = int(os.environ.get("TUG_BENCH_WEB_WORKERS", "2"))
+THREADS = int(os.environ.get("TUG_BENCH_WEB_THREADS", "8"))  # gthread workers, as the Procfile
 CONNECTIONS = 4  # enough to keep both workers busy; more only queues in the listen backlog
 TIMEOUT_S = 10  # a request slower than this counts as an error
 READY_TIMEOUT_S = 60
@@ -75,7 +75,12 @@ class Gunicorn:
             ],
             cwd=BASE_DIR,
             # WEB_CONCURRENCY: the fair-use caps' size
-            env={**os.environ, "WEB_CONCURRENCY": str(WORKERS), **self.env},
+            env={
+                **os.environ,
+                "WEB_CONCURRENCY": str(WORKERS),
+                "WEB_THREADS": str(THREADS),
+                **self.env,
+            },
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

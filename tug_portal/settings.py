@@ -642,6 +642,17 @@ TUG_FAIR_USE_FREE_SECONDS = float(os.environ.get("TUG_FAIR_USE_FREE_SECONDS", "0
 TUG_FAIR_USE_SECONDS_PER_TOKEN = float(os.environ.get("TUG_FAIR_USE_SECONDS_PER_TOKEN", "0.025"))
 TUG_FAIR_USE_SLOT_LEASE_SECONDS = int(os.environ.get("TUG_FAIR_USE_SLOT_LEASE_SECONDS", "30"))
 TUG_FAIR_USE_SLOT_RETRY_AFTER = int(os.environ.get("TUG_FAIR_USE_SLOT_RETRY_AFTER", "2"))
+# A client refused a moment ago that asks again at once (a loop that ignores Retry-After) gets
+# its 429 after a pause of at most this many seconds (fair_use_gate.py): a sleep, no work, in at
+# most PAUSE_THREADS of each process's threads at once (half of gunicorn's WEB_THREADS), so that
+# the others are always free for everyone else. 0 turns the pause off.
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "8"))
+TUG_FAIR_USE_REPEAT_PAUSE_SECONDS = float(
+    os.environ.get("TUG_FAIR_USE_REPEAT_PAUSE_SECONDS", "1.0")
+)
+TUG_FAIR_USE_REPEAT_PAUSE_THREADS = int(
+    os.environ.get("TUG_FAIR_USE_REPEAT_PAUSE_THREADS", str(max(1, WEB_THREADS // 2)))
+)
 
 # Readiness (/readyz, the admin banner): beat is "stale" when its heartbeat (every minute) is
 # older than this; the broker probe gives up after this many seconds.
@@ -663,10 +674,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 
 # --- Search that cannot be used as a weapon ------------------------------------------------
-# On PostgreSQL no query of an anonymous web request may run longer than this (its
-# `statement_timeout`; tug_portal/common/statement_timeout.py): a search that would is cancelled
-# and answered 503 "try a narrower search". Staff, the admin, migrations and Celery tasks keep the
-# server's setting. 0 turns the limit off.
+# No query of an anonymous web request may run longer than this (PostgreSQL: its
+# `statement_timeout`; SQLite: its CPU time; common/statement_timeout.py): a search that would
+# is cancelled and answered 503 "try a narrower search". Staff, the admin, migrations and Celery
+# tasks keep the server's setting. 0 turns the limit off.
 TUG_PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("TUG_PUBLIC_STATEMENT_TIMEOUT_MS", "2000"))
 
 # --- web ------------------------------------------------------------------------------------

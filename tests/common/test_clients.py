@@ -1,5 +1,7 @@
 """The client address: X-Forwarded-For is believed only from the proxies' networks."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
@@ -97,3 +99,12 @@ def test_a_bad_network_is_named_by_the_checks(settings):
 
     assert [error.id for error in errors] == ["tug_portal.E001"]
     assert "TUG_TRUSTED_PROXIES" in errors[0].msg
+
+
+def test_pauses_are_sized_from_the_threads_gunicorn_runs(settings):
+    web = (settings.BASE_DIR / "Procfile").read_text()
+    threads = int(re.search(r"--threads \$\{WEB_THREADS:-(\d+)\}", web).group(1))
+
+    # The Procfile's default is the settings' (common/fair_use_gate.py pauses half of them).
+    assert threads == settings.WEB_THREADS
+    assert threads // 2 == settings.TUG_FAIR_USE_REPEAT_PAUSE_THREADS

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from tug_portal.calendars import feed_store, ics_responses, services
 from tug_portal.calendars.ics_responses import CalendarResponse
-from tug_portal.common import fair_use
+from tug_portal.common import fair_use, fair_use_gate
 from tug_portal.meetings.models import AgendaRequest, Program
 from tug_portal.reminders import tokens
 from tug_portal.reminders.models import Subscriber, Subscription
@@ -397,3 +397,65 @@ def test_early_refusal_speaks_json_to_the_api_and_lets_staff_and_polls_through(
     assert api.json()["detail"].startswith("Too many requests have come from your address")
     assert poll.status_code == 304
     assert staff.status_code == 200
+
+
+# --- A client that asks again at once, refused, waits for its answer --------------------------
+
+
+@pytest.fixture
+def pauses(monkeypatch, settings):
+    """The pauses the early refusal made, in seconds, none really slept."""
+    settings.TUG_FAIR_USE_REPEAT_PAUSE_SECONDS = 0.5
+    slept = []
+    monkeypatch.setattr(fair_use_gate, "sleep", slept.append)
+    return slept
+
+
+def test_client_asking_again_at_once_waits_for_its_refusal_without_work(
+    client, demo, clock, small_page_budget, pauses, resolved
+):
+    flood_until_refused(client, "/announcements/", "192.0.2.66")
+    pauses.clear()
+    resolved.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = [client.get("/announcements/", REMOTE_ADDR="192.0.2.66") for _ in range(3)]
+
+    assert [response.status_code for response in again] == [429] * 3
+    assert pauses == [0.5] * 3  # a flooding loop asks at most twice a second
+    assert resolved == [] and len(queries) == 0
+
+
+def test_pause_is_never_longer_than_the_wait_told_and_leaves_threads_for_others(
+    client, demo, clock, small_page_budget, pauses, settings, monkeypatch
+):
+    flood_until_refused(client, "/announcements/", "192.0.2.66")
+    pauses.clear()
+    settings.TUG_FAIR_USE_REPEAT_PAUSE_SECONDS = 3600  # longer than any wait told
+    told = int(client.get("/announcements/", REMOTE_ADDR="192.0.2.66")["Retry-After"])
+    client.get("/announcements/", REMOTE_ADDR="192.0.2.66")
+    waited = pauses[-1]
+    monkeypatch.setattr(fair_use_gate, "_pausing", settings.TUG_FAIR_USE_REPEAT_PAUSE_THREADS)
+
+    again = client.get("/announcements/", REMOTE_ADDR="192.0.2.66")
+
+    assert 0 < waited <= told
+    assert again.status_code == 429
+    assert len(pauses) == 2  # every pausing thread taken: refused at once, no pause
+
+
+def test_visitor_told_the_search_is_busy_waits_its_turn_then_is_served(
+    client, demo, clock, pauses, settings
+):
+    search = {"q": "nalini", "when": "all"}
+    settings.TUG_FAIR_USE_SLOTS = {**settings.TUG_FAIR_USE_SLOTS, "search": 0}
+    busy = client.get("/", search, REMOTE_ADDR="192.0.2.70")
+    settings.TUG_FAIR_USE_SLOTS = {**settings.TUG_FAIR_USE_SLOTS, "search": 1}
+
+    again = client.get("/", search, REMOTE_ADDR="192.0.2.70")
+    neighbour = client.get("/", search, REMOTE_ADDR="198.51.100.9")
+
+    assert busy.status_code == 503 and int(busy["Retry-After"]) >= 1
+    assert again.status_code == 200 and "tug-2018-10-16" in again.text
+    assert pauses == [0.5]  # the one who was told, not the neighbour
+    assert neighbour.status_code == 200

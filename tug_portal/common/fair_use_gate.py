@@ -15,10 +15,20 @@ before: a request carrying a session cookie (it may be staff's, who are never re
 conditional GET (a poll whose copy is current still gets its 304), any POST (a refused form is
 shown again with what was typed, by its view), and a path this process has not seen yet. Each web
 process learns on its own (the first refusal it makes itself), which takes one request.
+
+A client told to wait (a 429 or a 503 with Retry-After) that asks again before then (a loop that
+ignores Retry-After, or a person clicking again at once) is first made to wait its turn: the
+request pauses for what is left of the wait, at most `TUG_FAIR_USE_REPEAT_PAUSE_SECONDS`, then
+goes on as any other (refused, or served). A flooding loop then asks about once a second instead
+of hundreds of times, and stops taking the CPU the portal's other visitors need; nobody is
+refused more than before. The pause is a sleep, no work; it holds a web thread, so at most
+`TUG_FAIR_USE_REPEAT_PAUSE_THREADS` of a process's threads pause at once, and beyond them the
+request goes on at once, as before.
 """
 
 import threading
 import time
+from time import sleep
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -59,6 +69,7 @@ class Memory:
 
 _groups = Memory()  # path -> the group of its GETs (None: not counted)
 _refused = Memory()  # (client, group) -> time.time() until which the client is refused
+_told = Memory()  # (client, group) -> time.time() until which the client was told to wait
 
 
 def learn_group(path: str, group: str | None) -> None:
@@ -82,11 +93,13 @@ def forget_all() -> None:
     """A fresh process (tests)."""
     _groups.forget()
     _refused.forget()
+    _told.forget()
 
 
-def refused_for(request) -> tuple[str, float] | None:
-    """(group, seconds left) when this request's client is known to be refused for its group."""
-    if not _refused.entries or request.method not in SAFE_METHODS:
+def gated_key(request) -> tuple[str, str] | None:
+    """(client, group) of a request the gate may answer or pause: an anonymous, unconditional GET
+    or HEAD of a path whose group this process has learnt."""
+    if request.method not in SAFE_METHODS:
         return None
     group = _groups.get(request.path)
     if group is None:
@@ -98,9 +111,48 @@ def refused_for(request) -> tuple[str, float] | None:
         return None
     from .fair_use import client_key  # fair_use imports this module
 
-    until = _refused.get((client_key(request), group))
-    left = until - time.time() if until else 0.0
-    return (group, left) if left > 0 else None
+    return client_key(request), group
+
+
+def refused_for(request) -> tuple[str, float] | None:
+    """(group, seconds left) when this request's client is known to be refused for its group."""
+    if not _refused.entries or not (key := gated_key(request)):
+        return None
+    left = _refused.get(key, 0.0) - time.time()
+    return (key[1], left) if left > 0 else None
+
+
+_pausing = 0  # threads of this process pausing now
+_pausing_lock = threading.Lock()
+
+
+def pause(seconds: float) -> float:
+    """Sleeps `seconds`, at most the setting's, when a pausing thread is free; returns the seconds
+    slept."""
+    global _pausing
+    seconds = min(seconds, settings.TUG_FAIR_USE_REPEAT_PAUSE_SECONDS)
+    if seconds <= 0:
+        return 0.0
+    with _pausing_lock:
+        if _pausing >= settings.TUG_FAIR_USE_REPEAT_PAUSE_THREADS:
+            return 0.0
+        _pausing += 1
+    try:
+        sleep(seconds)
+    finally:
+        with _pausing_lock:
+            _pausing -= 1
+    return seconds
+
+
+def _told_to_wait(response) -> int:
+    """The seconds a refusal (429) or a busy answer (503) told its client to wait, else 0."""
+    if response.status_code not in (429, 503):
+        return 0
+    try:
+        return int(response.get("Retry-After", 0))
+    except ValueError:  # an HTTP date: not one of ours
+        return 0
 
 
 class FairUseGateMiddleware:
@@ -110,9 +162,18 @@ class FairUseGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.TUG_FAIR_USE_ENABLED and (refused := refused_for(request)):
-            return refusal_response(request, *refused)
-        return self.get_response(request)
+        if not settings.TUG_FAIR_USE_ENABLED:
+            return self.get_response(request)
+        key = gated_key(request) if _refused.entries or _told.entries else None
+        if key and (told_left := _told.get(key, 0.0) - time.time()) > 0:
+            pause(told_left)  # asked again before it was told: waits for its turn first
+        if key and (refused_left := _refused.get(key, 0.0) - time.time()) > 0:
+            response = refusal_response(request, key[1], refused_left)
+        else:
+            response = self.get_response(request)
+        if (wait := _told_to_wait(response)) and (key := key or gated_key(request)):
+            _told.put(key, time.time() + wait)
+        return response
 
 
 # The refusal page's own headers: it is answered before CSPMiddleware and
