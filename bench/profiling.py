@@ -1,6 +1,7 @@
 """`--profile`: where the time of a missed target goes. After such a row is measured, its action
 runs again (untimed) under pyinstrument, and the profile is written to
-var/bench/profiles/<row>.txt and .html, for the owner of that part of the portal."""
+var/bench/profiles/<row>.txt, for the owner of that part of the portal. (Text only: pyinstrument's
+HTML renderer took over 5 GB and minutes for one page's profile of the ten-year dataset.)"""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,6 @@ def write_profile(key: str, action: Callable[[], object], *, times: int) -> Path
         for _ in range(times):
             action()
     PROFILES.mkdir(parents=True, exist_ok=True)
-    (PROFILES / f"{key}.html").write_text(profiler.output_html())
     text = PROFILES / f"{key}.txt"
     text.write_text(profiler.output_text(unicode=True, color=False))
     return text.relative_to(BASE_DIR)
