@@ -406,6 +406,37 @@ def test_preferences_save_narrows_and_subscribes(client):
     assert list(subscriptions[cpg].systems.all()) == [oms]
 
 
+def test_systems_ticked_under_a_program_not_ticked_are_not_silently_dropped(client):
+    tug, cpg = make_program(acronym="TUG"), make_program(acronym="CPG")
+    oms = System.objects.create(code="OMS", name="Outage Management System")
+    make_subscription("ann@example.com", tug)
+    subscriber = Subscriber.objects.get()
+    url = reverse("reminders:preferences", args=[tokens.preferences_token(subscriber.pk)])
+
+    response = client.post(url, {f"program_{tug.pk}": "on", f"systems_{cpg.pk}": [oms.pk]})
+
+    assert response.status_code == 400
+    assert "tick “Remind me of CPG meetings” too" in response.content.decode()
+    assert re.search(rf'name="systems_{cpg.pk}" value="{oms.pk}"[^>]*checked', response.text)
+    assert [s.program for s in subscriber.subscriptions.all()] == [tug]  # nothing written
+
+
+def test_unticking_a_program_with_its_systems_still_ticked_unsubscribes(client):
+    tug = make_program(acronym="TUG")
+    oms = System.objects.create(code="OMS", name="Outage Management System")
+    make_subscription("ann@example.com", tug)
+    subscription = Subscription.objects.get()
+    subscription.systems.set([oms])
+    url = reverse(
+        "reminders:preferences", args=[tokens.preferences_token(subscription.subscriber_id)]
+    )
+
+    response = client.post(url, {f"systems_{tug.pk}": [oms.pk]})
+
+    assert response.status_code == 302
+    assert Subscription.objects.get().status != Status.CONFIRMED
+
+
 def test_preferences_saved_five_times_in_a_minute_keep_every_save(client, time_machine):
     # Through the real fair-use middleware: neither the budgets, the view nor the service refuse
     # the link's owner.

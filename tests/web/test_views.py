@@ -102,6 +102,14 @@ def test_dashboard_filters_and_search_narrow_the_list(client, demo, query, expec
     assert meeting_slugs(response) == expected
 
 
+def test_search_that_finds_nothing_says_so_not_that_there_is_nothing_yet(client, demo):
+    response = client.get("/", {"q": "zzzqqq", "when": "all"}, headers=HTMX)
+
+    assert meeting_slugs(response) == []
+    assert "No meeting matches your search." in text_of(response)
+    assert "yet" not in text_of(response)
+
+
 def test_dashboard_empty_upcoming_list_offers_all_meetings(client, demo):
     response = client.get("/", {"system": "DRRS"}, headers=HTMX)
 

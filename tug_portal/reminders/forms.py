@@ -122,6 +122,22 @@ class PreferencesForm(forms.Form):
                 initial=[str(s.pk) for s in subscription.systems.all()] if subscription else [],
             )
 
+    def clean(self):
+        # Systems ticked under a program the person is not subscribed to and did not tick: they
+        # want reminders about them, and saving would silently drop the choice. (Unticking a
+        # program they are subscribed to, its systems still ticked, is an unsubscribe.)
+        cleaned = super().clean()
+        for program in self.programs:
+            ticked = cleaned.get(f"program_{program.pk}")
+            was_subscribed = self.fields[f"program_{program.pk}"].initial
+            if cleaned.get(f"systems_{program.pk}") and not ticked and not was_subscribed:
+                self.add_error(
+                    f"systems_{program.pk}",
+                    f"Systems narrow a program's reminders: tick “Remind me of "
+                    f"{program.acronym} meetings” too to get reminders about them.",
+                )
+        return cleaned
+
     def rows(self):
         """(program, subscribed field, systems field) for the template."""
         return [
