@@ -459,3 +459,20 @@ def test_visitor_told_the_search_is_busy_waits_its_turn_then_is_served(
     assert again.status_code == 200 and "tug-2018-10-16" in again.text
     assert pauses == [0.5]  # the one who was told, not the neighbour
     assert neighbour.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [{"HTTP_IF_NONE_MATCH": '"junk"'}, {"HTTP_COOKIE": "sessionid=made-up"}],
+    ids=["junk etag", "made-up session cookie"],
+)
+def test_made_up_etag_or_session_cookie_is_no_way_around_the_pause(
+    client, demo, clock, small_page_budget, pauses, disguise
+):
+    flood_until_refused(client, "/announcements/", "192.0.2.66")
+    pauses.clear()
+
+    again = client.get("/announcements/", REMOTE_ADDR="192.0.2.66", **disguise)
+
+    assert again.status_code == 429  # refused by the budgets, the whole way, as before
+    assert pauses == [0.5]  # but only after its turn

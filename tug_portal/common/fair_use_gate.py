@@ -96,27 +96,32 @@ def forget_all() -> None:
     _told.forget()
 
 
-def gated_key(request) -> tuple[str, str] | None:
-    """(client, group) of a request the gate may answer or pause: an anonymous, unconditional GET
-    or HEAD of a path whose group this process has learnt."""
+def client_and_group(request) -> tuple[str, str] | None:
+    """(client, group) of a GET or HEAD of a path whose group this process has learnt."""
     if request.method not in SAFE_METHODS:
         return None
     group = _groups.get(request.path)
     if group is None:
-        return None
-    meta = request.META
-    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
-        return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
     from .fair_use import client_key  # fair_use imports this module
 
     return client_key(request), group
 
 
+def may_be_refused_early(request) -> bool:
+    """An unconditional request without a session cookie: one the budgets would refuse outright
+    (a conditional poll may still earn its 304; a session may be staff's, never refused)."""
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+        return False
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
 def refused_for(request) -> tuple[str, float] | None:
     """(group, seconds left) when this request's client is known to be refused for its group."""
-    if not _refused.entries or not (key := gated_key(request)):
+    if not _refused.entries or not may_be_refused_early(request):
+        return None
+    if not (key := client_and_group(request)):
         return None
     left = _refused.get(key, 0.0) - time.time()
     return (key[1], left) if left > 0 else None
@@ -164,14 +169,18 @@ class FairUseGateMiddleware:
     def __call__(self, request):
         if not settings.TUG_FAIR_USE_ENABLED:
             return self.get_response(request)
-        key = gated_key(request) if _refused.entries or _told.entries else None
+        key = client_and_group(request) if _refused.entries or _told.entries else None
+        # Asked again before it was told: waits for its turn first. Conditional requests and
+        # session cookies too (a pause refuses nothing; a made-up cookie or ETag must not be a
+        # way around it).
         if key and (told_left := _told.get(key, 0.0) - time.time()) > 0:
-            pause(told_left)  # asked again before it was told: waits for its turn first
-        if key and (refused_left := _refused.get(key, 0.0) - time.time()) > 0:
+            pause(told_left)
+        refused_left = _refused.get(key, 0.0) - time.time() if key else 0.0
+        if refused_left > 0 and may_be_refused_early(request):
             response = refusal_response(request, key[1], refused_left)
         else:
             response = self.get_response(request)
-        if (wait := _told_to_wait(response)) and (key := key or gated_key(request)):
+        if (wait := _told_to_wait(response)) and (key := key or client_and_group(request)):
             _told.put(key, time.time() + wait)
         return response
 
