@@ -142,6 +142,10 @@ def _resolve_range(first: _Clock, second: _Clock | None) -> _TimeRange:
     start_meridiem = first.meridiem or second.meridiem
     end_meridiem = second.meridiem or first.meridiem
     start, end = _on_clock(first, start_meridiem), _on_clock(second, end_meridiem)
+    if second.hour == 12 and second.meridiem == "a" and first.hour < 12 and first.meridiem != "p":
+        # "11:00 – 12:30 a.m.": a morning range cannot end after midnight; the "a.m." is the
+        # morning's, and 12:30 the half hour after noon (the usual slip of the 12 o'clock hour)
+        start, end = _on_clock(first, "a"), dt.time(12, second.minute)
     if start > end and first.meridiem is None and start_meridiem:
         start = _on_clock(first, "a" if start_meridiem == "p" else "p")
     elif start > end and second.meridiem is None and end_meridiem:

@@ -34,9 +34,11 @@ _NOT_FIRST_NAMES = {
 }  # fmt: skip
 # An action word after the title ("― Approve", "*Discuss/Endorse", " Approve"): what the
 # committee will do with the item, not its name. "Update" and "Review" only after a dash.
+# After a dash the word may stand in parentheses ("- (Approve)", "– (Review)", "- Elect").
 _ACTION = re.compile(
-    r"(?<!\s)(?:\s*[―—–]\s*|\*\s*|\s+(?=(?:Approve|Discuss|Inform|Endorse|Accept)\b))"
-    r"(?:Approve|Discuss(?:/\w+)?|Inform|Endorse|Accept|Review|Vote|Determine)\s*$"
+    r"(?<!\s)(?:\s*[―—–]\s*\(?|\s+-\s+\(?|\*\s*\(?"
+    r"|\s+(?=(?:Approve|Discuss|Inform|Endorse|Accept)\b))"
+    r"(?:Approve|Discuss(?:/\w+)?|Inform|Endorse|Accept|Review|Vote|Determine|Elect)\)?\s*$"
 )
 _ASIDE = re.compile(r"(?i)(?<!\s)\s*\((?:see|attached)[^)]*\)")
 _LAST_ROW_END = re.compile(r"\s(?:\*\s?Background|Upload:|TRANSCRIPT|Page \d|[A-Z]{4,},)")
@@ -46,7 +48,12 @@ _PAREN_PERSON = re.compile(rf"(?<!\s)\s*\(({_PEOPLE}|[A-Z]{{2,6}})\)")
 _DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}(?:…[.…]*)?|…[.…]+|(?:\.\s){4,})\s*")
 _SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\s[•o▪]\s|\s(?:Approval|Action)\s+Item:")
 _INITIALS_ONLY = re.compile(rf"{_INITIALS_NAME}(?:\s(?:and|&)\s{_INITIALS_NAME})*")
-_HEADINGS = re.compile(r"\s(?:Agenda\s+Items|Administrative)\s*$")
+# A section heading the flattening ran into the item before it ("2. Future Meetings* Regular
+# Agenda 3. ..."): "Consent Agenda" only after a footnote mark, as it is also an item's name.
+_HEADINGS = re.compile(
+    r"(?:\s(?:Agenda\s+Items|Administrative)|\*?\s(?:Regular|Open|Closed)\s+Agenda"
+    r"|\*\s*Consent\s+Agenda)\s*$"
+)
 
 
 def running_rows(lines: list[str]) -> list[dict[str, str]]:
@@ -196,7 +203,6 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
     """The longest run of items numbered 1, 2, 3... (a restart at 1 continues the run when a
     heading such as "Agenda Items" precedes it); sub-items (a., i., •) stay in their row."""
     marks = [(m.start(), m.end(), int(m.group(1))) for m in _ITEM_NUMBER.finditer(text)]
-    best: list[tuple[int, int, int]] = []
     for k, first in enumerate(marks):
         if first[2] != 1:
             continue
@@ -209,9 +215,27 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
                 run.append(mark)
             elif mark[2] <= run[-1][2]:
                 break  # a list inside an item ("2. Consent Agenda ... 1. Minutes")
-        if len(run) >= 2:
-            best = run
-            break
+        if len(run) >= 2 and not _not_agenda_items(text, run):
+            return _run_rows(text, run)
+    return []
+
+
+# "I grant MRO: 1. Permission to record me; and 2. The right to ...": a sentence's clauses.
+_CLAUSE_END = re.compile(r"(?:;|;\s*(?:and|or)|,\s*and)\s*$")
+# "Name Organization Sector(s) 1. Ann Lee Grid Council 1 & 2": an attendance table's rows.
+_ROSTER_HEAD = re.compile(r"(?i)\bname\b.{0,40}\b(?:organi[sz]ation|company|affiliation)\b")
+
+
+def _not_agenda_items(text: str, run: list[tuple[int, int, int]]) -> bool:
+    """A numbered list that is no agenda: the clauses of one sentence (each item but the last
+    ends with "; and"), or the rows of an attendance table under a "Name Organization" head."""
+    cells = [" ".join(text[end : run[k + 1][0]].split()) for k, (_, end, _n) in enumerate(run[:-1])]
+    if sum(bool(_CLAUSE_END.search(cell)) for cell in cells) * 2 >= len(cells):
+        return True
+    return bool(_ROSTER_HEAD.search(text[max(0, run[0][0] - 120) : run[0][0]]))
+
+
+def _run_rows(text: str, best: list[tuple[int, int, int]]) -> list[dict[str, str]]:
     rows = []
     for k, (_, end, _number) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
@@ -299,6 +323,8 @@ def _item_row(cell: str) -> dict[str, str]:
     sub = _SUB_ITEM.search(" " + cell)
     head = cell[: sub.start()].strip() if sub else cell
     head = _MINUTES.sub("", _ASIDE.sub("", _HEADINGS.sub("", head))).strip()
+    if labelled := _labelled_row(head):
+        return labelled
     if named := _title_colon_people(head):
         return named
     person = ""
@@ -320,6 +346,36 @@ def _item_row(cell: str) -> dict[str, str]:
         if trailing:
             person, head = trailing, head[: -len(trailing)]
     return {"topic": _clean(head), "person": person}
+
+
+# "Presenter: Ann Lee, Chair Reference: Guidelines Action: Approve": a row whose cells came out
+# as labelled fields after the title (and its time).
+_FIELD_LABEL = re.compile(
+    r"\s(?P<label>Presenters?|Speakers?|Facilitators?|Leads?|References?|Action|Description"
+    r"|Purpose|Materials?|Outcome):(?=\s|$)"
+)
+_PERSON_LABELS = ("presenter", "speaker", "facilitator", "lead")
+_ROW_CLOCK = re.compile(r"(?i)\s(\d{1,2}:\d\d\s?[ap]\.?\s?m\b\.?)\s*$")
+
+
+def _labelled_row(head: str) -> dict[str, str] | None:
+    """ "Consent Items 9:10 am Presenter: Ann Lee, Chair Reference: Minutes": the title before
+    the first label (without the row's time after it), the presenter from its own label; a
+    "Description:" or "Reference:" field is the row's detail, never its title."""
+    text = " " + head
+    labels = list(_FIELD_LABEL.finditer(text))
+    if not labels:
+        return None
+    title, person = text[: labels[0].start()], ""
+    for k, label in enumerate(labels):
+        if label["label"].lower().startswith(_PERSON_LABELS):
+            stop = labels[k + 1].start() if k + 1 < len(labels) else len(text)
+            person = text[label.end() : stop].strip(" ,;.")
+            break
+    time = _ROW_CLOCK.search(title)
+    if time:
+        title = title[: time.start()]
+    return {"topic": _clean(title), "person": person, "time": time.group(1) if time else ""}
 
 
 # "(► Video)", "(Video)": a link to the item's recording, printed before its title.
