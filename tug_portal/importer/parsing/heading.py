@@ -59,6 +59,8 @@ def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
     """The program line(s) at the top, as printed: up to three lines before the first date, time,
     label or sentence (a long title wraps onto a second line), scrape chrome and headlines
     skipped. Returns the title and the index of the first line after it."""
+    if memo := _memo_subject(lines, end):
+        return memo
     found: list[str] = []
     for i in range(end):
         text = _squash(lines[i])
@@ -80,6 +82,35 @@ def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
         if _clean_title(text) not in found:
             found.append(_clean_title(text))
     return _title_of(found), end
+
+
+# A memo's head ("TO: Members ... RE: Supplemental Notice of October 2, 2015 NEPOOL Participants
+# Committee Meeting"): its subject names the meeting; a letterhead above it does not.
+_MEMO_TO = re.compile(r"(?i)\A(?:to|from)\s*:")
+_MEMO_SUBJECT = re.compile(r"(?i)\A(?:re|subject)\s*:\s*(?P<subject>.+)")
+_NOTICE_OF = re.compile(
+    r"(?i)\A(?:(?:supplemental|revised|amended|special|final)\s+)*(?:notice|agenda)\s+(?:of|for)\s+"
+)
+_MEMO_LINES = 30
+
+
+def _memo_subject(lines: list[str], end: int) -> tuple[str, int] | None:
+    """The subject of a memo (a "TO:" or "FROM:" line above it) when it names a meeting, without
+    "Notice of" and the date before the name."""
+    addressed = False
+    for i in range(min(end, _MEMO_LINES)):
+        text = _squash(lines[i])
+        addressed = addressed or bool(_MEMO_TO.match(text))
+        subject = _MEMO_SUBJECT.match(text) if addressed else None
+        if subject is None:
+            continue
+        name = _NOTICE_OF.sub("", subject["subject"])
+        date = _find_date(name)
+        if date and date.start == 0:
+            name = name[date.end :]
+        name = _clean_title(name)
+        return (name, i + 1) if _MEETING_NAME.search(name) else None
+    return None
 
 
 # A street address ("7620 Metro Center Drive", "805 S.W. Broadway, Suite 500") or a

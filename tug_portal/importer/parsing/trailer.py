@@ -82,7 +82,14 @@ def _person_name(text: str) -> str | None:
     """A name is one to five capitalised words; anything else is not taken for one."""
     name = _NAME_TAIL.sub("", text.strip(_NAME_TRIM)).strip(_NAME_TRIM)
     words = name.split()
-    return name if 1 <= len(words) <= 5 and all(w[0].isupper() for w in words) else None
+    if 1 <= len(words) <= 5 and all(w[0].isupper() for w in words):
+        return name
+    # "the Public Advisor, Jane Doe,": the name is the part set off by commas after the role
+    for part in reversed(name.split(",")[1:]):
+        words = part.split()
+        if 2 <= len(words) <= 4 and all(w[0].isupper() and w.isalpha() for w in words):
+            return part.strip()
+    return None
 
 
 def _stay_connected(lines: list[str]) -> tuple[int, tuple[str, ...]]:
