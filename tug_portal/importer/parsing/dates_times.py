@@ -18,7 +18,11 @@ _DAY = r"(?P<day>[0-9]{1,2})(?: ?(?:st|nd|rd|th))?\b"
 _YEAR = r"(?P<year>(?:19|20)[0-9]{2})(?:[0-9](?![0-9]))?\b"
 _WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _DATE_PATTERNS = (
-    re.compile(rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?: ?,?\s*{_YEAR})?", re.I | re.A),
+    # "March 6-7, 2019": a meeting over days is dated by its first
+    re.compile(
+        rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?:\s?[-–]\s?[0-9]{{1,2}}(?![0-9:]))?(?: ?,?\s*{_YEAR})?",
+        re.I | re.A,
+    ),
     re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?", re.I | re.A),
     re.compile(
         rf"\b{_WEEKDAY}(?P<mnum>[0-9]{{1,2}})/(?P<day>[0-9]{{1,2}})/(?P<year>[0-9]{{4}}|[0-9]{{2}})\b",

@@ -145,11 +145,18 @@ def _is_chrome(text: str) -> bool:
     lowercase_slug = bool(letters) and text == text.lower() and len(text.split()) > 1
     position = _date_or_time_at(text)
     headline = bool(_SENTENCE.search(text[:position] if position is not None else text))
-    return bool(_SCRAPE_JUNK.match(text)) or lowercase_slug or headline or len(letters) < 2
+    banner = not _squash(_LETTER_SPACED.sub(" ", text)).strip("•·*-– ")
+    return bool(_SCRAPE_JUNK.match(text)) or lowercase_slug or headline or len(letters) < 2 or banner
+
+
+# "B O N N E V I L L E P O W E R": a letter-spaced banner (a logo's text), not the name; it
+# starts only where a run of letters and spaces starts (linear time).
+_LETTER_SPACED = re.compile(r"(?<![A-Z] )\b(?:[A-Z] ){4,}[A-Z]\b")
 
 
 def _clean_title(text: str) -> str:
     """ "RELIABILITY | SECURITY Agenda Standards Committee Meeting |" -> the meeting's name."""
+    text = _squash(_LETTER_SPACED.sub(" ", text))
     text = text.rpartition(" | ")[2] if text.count(" | ") >= 2 else text
     text = _TITLE_LEAD.sub("", text.strip(_TITLE_SEPARATORS))
     for _ in range(3):

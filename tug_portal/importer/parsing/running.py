@@ -25,6 +25,7 @@ _SUFFIX = (
     r"|,\s(?:[A-Z]{2,6}\s)?(?:Chairman|Chair|Vice\s+Chair|Director|Manager|President))?"
 )
 _TRAILING_PEOPLE = re.compile(rf"\s({_PEOPLE}{_SUFFIX})$")
+_FUNCTION_WORD = re.compile(r"(?i)\b(?:the|a|an|of|for|to|in|on|with|from|by)$")
 # Words that start titles, never first names: "Next Steps", "Project Tracking".
 _NOT_FIRST_NAMES = {
     "next", "project", "public", "update", "review", "report", "phase", "market", "session",
@@ -177,7 +178,10 @@ def _trailing_person(text: str, alone: bool = False) -> str:
         words = re.sub(r"^(?:Mr|Ms|Mrs|Dr)\.\s", "", match.group(1)).split()
         first = words[0].strip(".").lower()
         known = len(words[0].strip(".")) == 1 or first in _first_names()
-        if known and first not in _NOT_FIRST_NAMES:
+        # "... and the Summer Approach": after an article or a preposition the words are the
+        # title's, whatever the census says of "Summer"
+        led = _FUNCTION_WORD.search(text[: match.start()])
+        if known and first not in _NOT_FIRST_NAMES and not led:
             return match.group(1)
         position = match.start() + 1
     return ""
@@ -475,23 +479,68 @@ def _pipe_rows(text: str) -> list[dict[str, str]]:
 
 # --- "10:00Coffee & registration" on lines of their own ------------------------------------
 
-_TIME_LED = re.compile(r"^(\d{1,2}:\d\d)\s*([A-Za-z].*)$")
+# "10:30Introduction", "9:30 a.m.Welcome", "10:15a.m.Local Area Update (Ann Lee)", and under a
+# "Time Min Topic Presenter" head "9:05 10Revisit ..." (the minutes column glued to the title).
+_TIME_LED = re.compile(
+    r"(?i)^(?P<time>\d{1,2}:\d\d(?:\s?[ap]\.?\s?m\b\.?)?)\s*(?P<minutes>\d{1,3}\s*)?"
+    r"(?![ap]\.?\s?m\b)(?P<text>[A-Za-z(].*)$"
+)
+_MINUTES_COLUMN = re.compile(r"(?im)^time\s+min(?:s|utes)?\b")
+_PRESENTER_COLUMN = re.compile(
+    r"(?im)^(?:time\b.*)?\b(?:presenters?|speakers?|leads?|facilitators?|leading\s+discussion)\s*$"
+)
+# Who presents when no one person does, in a table with a presenter column.
+_COLLECTIVE = re.compile(r"\s(All|Members|Staff|Everyone|Participants|Stakeholders)$")
 
 
 # Lines under a time-led row that belong to it: bullets and "Goal:", "Handouts:" notes.
 _UNDER_ROW = re.compile(r"[•▪◦·*-]|[A-Z][a-z]+:\s")
+_WRAPPED_LINES = 3  # lines of wrapped text a row may have before the next time-led row
 
 
 def _time_led_lines(text: str) -> list[dict[str, str]]:
-    rows = []
-    for line in text.split("\n"):
+    """Rows of lines each led by a time; bullets, notes and a few wrapped lines under a row
+    belong to it, and a line of names alone under it is its presenters."""
+    minutes = bool(_MINUTES_COLUMN.search(text))
+    presenters = bool(_PRESENTER_COLUMN.search(text))
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    rows: list[dict[str, str]] = []
+    for k, line in enumerate(lines):
         match = _TIME_LED.match(line)
-        if match:
-            topic, person = _dash_people(match.group(2).strip())
-            rows.append({"time": match.group(1), "topic": topic, "person": person})
-        elif rows and line.strip() and not _UNDER_ROW.match(line.strip()):
-            break
+        if match and (minutes or not match["minutes"]):
+            rows.append(_time_led_row(match["time"], match["text"].strip(), presenters))
+        elif rows and (people := _names_line(line)) and not rows[-1]["person"]:
+            rows[-1]["person"] = people
+        elif rows and not _UNDER_ROW.match(line) and not _row_follows(lines, k):
+            if len(rows) >= 3:
+                break
+            rows = []  # a time or two in the heading ("9:30 a.m. Welcome reception"), not rows
     return rows if len(rows) >= 3 else []
+
+
+def _time_led_row(time: str, text: str, presenters: bool) -> dict[str, str]:
+    title, person = _dash_people(text)
+    row = {"topic": title, "person": person} if person else _item_row(title)
+    if not row["person"] and presenters and (group := _COLLECTIVE.search(row["topic"])):
+        row = {"topic": row["topic"][: group.start()], "person": group.group(1)}
+    return {"time": time, "topic": row["topic"], "person": row["person"]}
+
+
+def _row_follows(lines: list[str], k: int) -> bool:
+    return any(_TIME_LED.match(line) for line in lines[k + 1 : k + 1 + _WRAPPED_LINES])
+
+
+def _names_line(line: str) -> str:
+    """ "Zach Mann, Kevin Bern, Dana Scholl": a line of names alone, most with a first name the
+    census knows (one glued "DamenBleiler" does not undo the rest)."""
+    parts = [part.strip() for part in line.split(",")]
+    if len(line) > 160 or not all(part and part[0].isupper() for part in parts):
+        return ""
+    named = sum(
+        bool(_NAME_ONLY.fullmatch(part)) and part.split()[0].lower() in _first_names()
+        for part in parts
+    )
+    return line if named * 3 >= len(parts) * 2 and named else ""
 
 
 def _dash_people(text: str) -> tuple[str, str]:
