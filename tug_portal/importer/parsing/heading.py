@@ -35,6 +35,7 @@ _ACRONYM = re.compile(r"^(?P<name>.+?)\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\)")
 # Linear time: a match starts only where a run of separators starts (not inside it).
 _TRAILING_AGENDA = re.compile(r"(?i)(?<![\s:–-])[\s:–-]+(?:meeting\s+)?agenda$")
 _TITLE_SEPARATORS = " -–—|,:"
+_TITLE_AGENDA = re.compile(r"(?i)(?<![\s:–-])[\s:–-]+agenda$")
 
 
 # Lines a web page or a document viewer adds above the agenda: navigation, viewer chrome,
@@ -161,7 +162,7 @@ def _clean_title(text: str) -> str:
     text = _TITLE_LEAD.sub("", text.strip(_TITLE_SEPARATORS))
     for _ in range(3):
         text = _TITLE_TAIL.sub("", text).strip(_TITLE_SEPARATORS)
-    return text
+    return _TITLE_AGENDA.sub("", text) or text  # "EDWG Meeting Agenda": the meeting's name
 
 
 def _after_date(text: str) -> str:
@@ -178,11 +179,18 @@ def _date_or_time_at(text: str) -> int | None:
     )
 
 
+# "Midwest ISO Offices", "Hilton Quebec", "Room 206A": where the meeting is, under its name.
+_PLACE = re.compile(
+    r"(?i)\b(?:offices?|hotel|inn|room|building|headquarters|campus|auditorium|ballroom|suites?)\b"
+)
+
+
 def _ends_title_block(text: str, found: list[str]) -> bool:
     """A fourth line, a sentence, a "Label: value" line, the disclaimer or, under the title,
     a heading such as "TUG Agenda"."""
     return (
         len(found) == 3
+        or bool(found and _PLACE.search(text) and not _MEETING_NAME.search(text))
         or len(text) > 100
         or text.endswith(".")
         or bool(_LABEL_LINE.match(text) or _DISCLAIMER.search(text))
@@ -218,7 +226,8 @@ _MEETING_WORDS = re.compile(
 )
 _OTHER_DAY_WORDS = re.compile(
     r"(?i)\b(?:dated|posted|post\s+on|filed|issued|by|before|effective|upload\w*|approved?"
-    r"|minutes\s+(?:of|from)|through|until|updated|revised|released|due(?:\s+date)?|deadline)\b\W*$"
+    r"|minutes\s+(?:of|from)|through|until|updated|revised|released|due(?:\s+date)?|deadline"
+    r"|next\s+(?:meeting|call)s?)\b\W*$"
 )
 _TIME_LABEL = re.compile(r"(?i)\b(?:time|when|hours)\s*:")
 # A range whose start was cut off (":00 a.m. 3:00 p.m.") or a time that only ends one ("to 5
@@ -307,8 +316,10 @@ def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
             continue
         before = text[max(0, hit.start - 40) : hit.start]
         confidence, why = 0.3, ["a date"]
-        if _time_after(text, hit.end) is not None:
+        if (after := _time_after(text, hit.end)) is not None:
             confidence, why = confidence + 0.4, [*why, "a time follows"]
+            if after.end is not None:  # a whole range: the heading, not a viewer's cut slug
+                confidence += 0.05
         other_day = _OTHER_DAY_WORDS.search(before)
         if _MEETING_WORDS.search(before) and not other_day:  # "Due date:" is no meeting's
             confidence, why = confidence + 0.3, [*why, "meeting words before"]

@@ -47,7 +47,8 @@ _MINUTES = re.compile(r"(?<!\s)\s*\(\d+\s*minutes?\)")
 _PAREN_PERSON = re.compile(rf"(?<!\s)\s*\(({_PEOPLE}|[A-Z]{{2,6}})\)")
 # Leaders may mix "…" and "." ("Consent Agenda……….Mr. Lee"): all of it goes.
 _DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}(?:…[.…]*)?|…[.…]+|(?:\.\s){4,})\s*")
-_SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\s[•o▪]\s|\s(?:Approval|Action)\s+Item:")
+# Sub-items: "a. ", "ii) ", bullets (a converter may glue "•" to the word before it).
+_SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\so\s|\s?[•▪]\s|\s(?:Approval|Action)\s+Item:")
 _INITIALS_ONLY = re.compile(rf"{_INITIALS_NAME}(?:\s(?:and|&)\s{_INITIALS_NAME})*")
 # A section heading the flattening ran into the item before it ("2. Future Meetings* Regular
 # Agenda 3. ..."): "Consent Agenda" only after a footnote mark, as it is also an item's name.
@@ -203,6 +204,9 @@ def _first_names() -> frozenset[str]:
 _ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]\s+(?=\S)|\.(?=[A-Z])|\s[–-]\s+(?=\S))")
 
 
+_ITEM_GAP = 1000  # characters an item's paragraphs may run before the next number
+
+
 def _numbered_rows(text: str) -> list[dict[str, str]]:
     """The longest run of items numbered 1, 2, 3... (a restart at 1 continues the run when a
     heading such as "Agenda Items" precedes it); sub-items (a., i., •) stay in their row."""
@@ -213,13 +217,29 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
         run = [first]
         for mark in marks[k + 1 :]:
             restart = mark[2] == 1 and re.search(r"Agenda\s+Items\s*$", text[: mark[0]])
-            if mark[0] - run[-1][1] > 600:
+            if mark[0] - run[-1][1] > _ITEM_GAP:
                 break
             if mark[2] == run[-1][2] + 1 or restart:
                 run.append(mark)
             elif mark[2] <= run[-1][2]:
                 break  # a list inside an item ("2. Consent Agenda ... 1. Minutes")
         if len(run) >= 2 and not _not_agenda_items(text, run):
+            return _run_rows(text, run)
+    return _run_from_two(text, marks)
+
+
+def _run_from_two(text: str, marks: list[tuple[int, int, int]]) -> list[dict[str, str]]:
+    """Items numbered from 2 when the first lost its number (its lines came out as bullets):
+    read only as a run of three or more."""
+    for k, first in enumerate(marks):
+        if first[2] != 2:
+            continue
+        run = [first]
+        for mark in marks[k + 1 :]:
+            if mark[0] - run[-1][1] > _ITEM_GAP or mark[2] != run[-1][2] + 1:
+                break
+            run.append(mark)
+        if len(run) >= 3 and not _not_agenda_items(text, run):
             return _run_rows(text, run)
     return []
 
@@ -250,6 +270,10 @@ def _run_rows(text: str, best: list[tuple[int, int, int]]) -> list[dict[str, str
             cell = _cut_footer(cell, text)
             cell = re.sub(r"\s+\d{1,3}\s*$", "", cell)  # a page number run into the last item
         found = _slash_rows(cell) if _slash_layout(cell) else [_item_row(cell)]
+        found += [
+            {"topic": _clean(m["title"]), "person": "", "time": m["time"]}
+            for m in _UNNUMBERED_ROW.finditer(text[end:stop])
+        ]
         if any(row["topic"] == earlier["topic"] for row in found[:1] for earlier in rows):
             break  # the same list again: a page viewer's second copy
         rows.extend(found)
@@ -293,6 +317,12 @@ def _slash_rows(cell: str) -> list[dict[str, str]]:
     return rows
 
 
+# "Review of Previous Action Items9:15 - 9:25Fred will review...": under a numbered item, a row
+# the numbering skipped, its title glued to its time range at the start of a line.
+_UNNUMBERED_ROW = re.compile(
+    r"(?m)(?<=\n)(?P<title>[A-Z][A-Za-z ,&/'’-]{3,80}?)(?:\.{3,}\s*)?"
+    r"(?P<time>\d{1,2}:\d\d\s?[-–]\s?\d{1,2}:\d\d)"
+)
 _WORD = re.compile(r"\b[A-Za-z]{2,}\b")
 
 
@@ -337,7 +367,12 @@ def _item_row(cell: str) -> dict[str, str]:
         head, person = head[: leaders.start()], head[leaders.end() :].strip()
         if _find_time_range(person[:12]):
             person = ""  # "Welcome...... 9:00 – 9:05": the leaders lead to the time
+    dashed = _DASH_PERSON_ORG.search(head)
+    if dashed and not person and _trailing_person(" " + dashed["person"], alone=True):
+        person, head = f"{dashed['person']} {dashed['org']}", head[: dashed.start()]
     paren = _PAREN_PERSON.search(head)
+    if paren and _is_acronym_of(paren.group(1), head[: paren.start()]):
+        paren = None  # "Project Tracking Spreadsheet (PTS)": the title's own acronym
     if paren and not person and not _clean(head[paren.end() :]):
         person, head = paren.group(1), head[: paren.start()] + head[paren.end() :]
     dash = re.search(r"\s?[—–]\s?(?=[A-Z])", head)
@@ -380,6 +415,16 @@ def _labelled_row(head: str) -> dict[str, str] | None:
     if time:
         title = title[: time.start()]
     return {"topic": _clean(title), "person": person, "time": time.group(1) if time else ""}
+
+
+# "CARTODB Demonstration – Nathan Wagoner (ICF)": a presenter after a dash with the
+# organization's acronym in parentheses.
+_DASH_PERSON_ORG = re.compile(rf"\s[—–-]\s(?P<person>{_FULL_NAME})\s(?P<org>\([A-Z]{{2,6}}\))$")
+
+
+def _is_acronym_of(letters: str, before: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", before) if w[0].isupper()]
+    return len(letters) >= 2 and "".join(w[0] for w in words[-len(letters) :]) == letters
 
 
 # "(► Video)", "(Video)": a link to the item's recording, printed before its title.
@@ -495,7 +540,11 @@ _COLLECTIVE = re.compile(r"\s(All|Members|Staff|Everyone|Participants|Stakeholde
 
 # Lines under a time-led row that belong to it: bullets and "Goal:", "Handouts:" notes.
 _UNDER_ROW = re.compile(r"[•▪◦·*-]|[A-Z][a-z]+:\s")
-_WRAPPED_LINES = 3  # lines of wrapped text a row may have before the next time-led row
+_WRAPPED_LINES = 5  # lines (wrapped text, untimed rows) before the next time-led row
+# "Benchmarking 16-25 Robin Furrer": under a "Slide #" or "Page" head, the column between the
+# title and the presenter.
+_SLIDE_COLUMN = re.compile(r"(?im)^.*\b(?:slides?|pages?)\s*(?:#|no\.?|numbers?)?\s+presenters?\s*$")
+_SLIDES = re.compile(r"\s\d{1,3}(?:\s?[-–]\s?\d{1,3})?\s(?=[A-Z])")
 
 
 def _time_led_lines(text: str) -> list[dict[str, str]]:
@@ -503,12 +552,13 @@ def _time_led_lines(text: str) -> list[dict[str, str]]:
     belong to it, and a line of names alone under it is its presenters."""
     minutes = bool(_MINUTES_COLUMN.search(text))
     presenters = bool(_PRESENTER_COLUMN.search(text))
+    slides = bool(_SLIDE_COLUMN.search(text))
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     rows: list[dict[str, str]] = []
     for k, line in enumerate(lines):
         match = _TIME_LED.match(line)
         if match and (minutes or not match["minutes"]):
-            rows.append(_time_led_row(match["time"], match["text"].strip(), presenters))
+            rows.append(_time_led_row(match["time"], match["text"].strip(), presenters, slides))
         elif rows and (people := _names_line(line)) and not rows[-1]["person"]:
             rows[-1]["person"] = people
         elif rows and not _UNDER_ROW.match(line) and not _row_follows(lines, k):
@@ -518,12 +568,26 @@ def _time_led_lines(text: str) -> list[dict[str, str]]:
     return rows if len(rows) >= 3 else []
 
 
-def _time_led_row(time: str, text: str, presenters: bool) -> dict[str, str]:
+def _time_led_row(time: str, text: str, presenters: bool, slides: bool) -> dict[str, str]:
+    if slides and (columns := _slide_columns(text)):
+        return {"time": time, **columns}
     title, person = _dash_people(text)
     row = {"topic": title, "person": person} if person else _item_row(title)
     if not row["person"] and presenters and (group := _COLLECTIVE.search(row["topic"])):
         row = {"topic": row["topic"][: group.start()], "person": group.group(1)}
     return {"time": time, "topic": row["topic"], "person": row["person"]}
+
+
+def _slide_columns(text: str) -> dict[str, str] | None:
+    """ "Schedule and Overview 2-15 Robin Furrer• follow-up items": title, slides, presenter (kept
+    only when it is names), then the row's notes."""
+    head = _SUB_ITEM.split(" " + text, maxsplit=1)[0].strip()
+    columns = list(_SLIDES.finditer(head))
+    if not columns:
+        return None
+    last = columns[-1]
+    person = head[last.end() :].strip()
+    return {"topic": _clean(head[: last.start()]), "person": _names_line(person)}
 
 
 def _row_follows(lines: list[str], k: int) -> bool:
