@@ -82,6 +82,10 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
 
     heading = _read_heading(lines, header_end, claimed, title)
     web_conference, dial_in = _conference(lines, claimed | set(trailer))
+    if web_conference is None and not dial_in:
+        # the last item's section may run over the call details printed after the agenda
+        outside = claimed - {i for s in sections for i in range(s.start, s.end)}
+        web_conference, dial_in = _conference(lines, outside | set(trailer))
     topics = _within_the_meeting(_topics(rows, sections, heading.time), heading.start)
     program_name, program_acronym = _program(title)
     warnings = [*heading.warnings, *_content_warnings(table, topics, web_conference, dial_in)]

@@ -284,6 +284,8 @@ _PROSE_CODE = re.compile(
     r"(?i)\b(?:access|participant|guest|attendee|dial[\s-]*in|conference)?\s*"
     r"(?:code|passcode|pin)\b\s*(?:is\s*)?:?\s*\(?(?P<code>[0-9][0-9 ]{2,18}[0-9]#?)"
 )
+# "RSVP ... by email or phone (713-356-0060)", "questions ... call": the office, not the meeting.
+_NOT_A_CALL = re.compile(r"(?i)\b(?:rsvp|questions?|contact|inquiries|support)\b")
 _CODE_LINES = 4  # a code may be asked for on the lines after the number ("• enter the code")
 
 
@@ -295,7 +297,8 @@ def _dial_ins_in_prose(lines: list[str], claimed: set[int]) -> tuple[DialIn, ...
         if i in claimed or _LETTERHEAD.search(line):
             continue
         for number in _PHONE.finditer(line):
-            if not _CALL_WORDS.search(line[max(0, number.start() - 60) : number.start()]):
+            before = line[max(0, number.start() - 60) : number.start()]
+            if not _CALL_WORDS.search(before) or _NOT_A_CALL.search(before):
                 continue
             after = [line[number.end() : number.end() + 80]]
             after += [_squash(more) for more in lines[i + 1 : i + 1 + _CODE_LINES]]

@@ -51,7 +51,7 @@ _SENTENCE = re.compile(
     r"(?i)\b(?:hosts|announces|invites|bars|will|to\s+conduct|has\s+been|is|are|was)\b"
 )
 _TITLE_LEAD = re.compile(
-    r"(?i)\A(?:[A-Z]+\s+)?(?:(?:conference\s+call|meeting|draft)\s+)?agenda\s+"
+    r"(?i)\A(?:[A-Z]+\s+)?(?:(?:conference\s+call|meeting|draft)\s+)?agenda[.:]?\s+"
 )
 _TITLE_TAIL = re.compile(r"(?i)(?<!\s)(?:\s*(?:…|\.\.\.)\s*\d*|\s+\d{1,3}|\s*\|\s*\S*|\s+on|\.)\Z")
 
@@ -185,12 +185,16 @@ _PLACE = re.compile(
 )
 
 
+_CITY_STATE = re.compile(r"[A-Za-z],\s?[A-Z]{2}\Z")  # "... Harbor Hotel – Bayport, ME"
+
+
 def _ends_title_block(text: str, found: list[str]) -> bool:
     """A fourth line, a sentence, a "Label: value" line, the disclaimer or, under the title,
     a heading such as "TUG Agenda"."""
     return (
         len(found) == 3
         or bool(found and _PLACE.search(text) and not _MEETING_NAME.search(text))
+        or bool(found and _PLACE.search(text) and _CITY_STATE.search(text))
         or len(text) > 100
         or text.endswith(".")
         or bool(_LABEL_LINE.match(text) or _DISCLAIMER.search(text))
@@ -230,6 +234,11 @@ _OTHER_DAY_WORDS = re.compile(
     r"|next\s+(?:meeting|call)s?)\b\W*$"
 )
 _TIME_LABEL = re.compile(r"(?i)\b(?:time|when|hours)\s*:")
+_CLOCK_WORDS = r"\d{1,2}(?::\d\d)?\s?[ap]\.?\s?m\.?"
+_COMMENCE = re.compile(
+    rf"(?i)\b(?:commence|begin|start|convene)s?\s+at\s+(?P<start>{_CLOCK_WORDS})\s+and\s+"
+    rf"(?:conclude|end|adjourn|finish)(?:s)?\s+(?:at|by)\s+(?P<end>{_CLOCK_WORDS})"
+)
 # A range whose start was cut off (":00 a.m. 3:00 p.m.") or a time that only ends one ("to 5
 # p.m."): what follows is an end time, the start unknown.
 _ENDS_ONLY = re.compile(r"(?i)(?:\bto|\buntil|\btill|[–—―-]|:\d\d\s?[ap]\.?\s?m\.?)\s*$")
@@ -320,6 +329,9 @@ def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
             confidence, why = confidence + 0.4, [*why, "a time follows"]
             if after.end is not None:  # a whole range: the heading, not a viewer's cut slug
                 confidence += 0.05
+            social = _SOCIAL.match(text, hit.end + after.end_index)
+            if social:  # "May 10 5:30 to 7 p.m. – Reception": not the meeting's day and hour
+                confidence, why = confidence - 0.6, [*why, "a reception's time"]
         other_day = _OTHER_DAY_WORDS.search(before)
         if _MEETING_WORDS.search(before) and not other_day:  # "Due date:" is no meeting's
             confidence, why = confidence + 0.3, [*why, "meeting words before"]
@@ -337,6 +349,12 @@ def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
             best = (confidence, hit.end, date, ", ".join(why))
     confidence, at, date, why = best
     return Reading(date, confidence, why), at
+
+
+_SOCIAL = re.compile(
+    r"(?i)(?<!\s)(?:\s*[–—-])?\s*(?:(?:continental|networking)\s+)?(?:reception|breakfast|lunch|dinner"
+    r"|registration|social|coffee)\b"
+)
 
 
 def _year_near(hits: list, position: int) -> int | None:
@@ -368,6 +386,12 @@ def _meeting_time(text: str, at: int | None):
         offset = window_start if found else None
     if at is not None and (before := _time_before(text, at)) is not None:
         offset, found = before
+    if found is None and at is not None and (said := _COMMENCE.search(text)):
+        # "will commence at 10:00 a.m. and conclude at 5:00 p.m."
+        found = _find_time_range(f"{said['start']} - {said['end']}")
+        offset = said.start("start") if found else None
+        if found:
+            found = dataclasses.replace(found, start_index=0, end_index=said.end() - said.start("start"))
     if found is None:
         for match in _TIME_LABEL.finditer(text):
             found = _find_time_range(text[match.end() : match.end() + 60])
@@ -441,8 +465,11 @@ def _settle_meridiem(text: str, found: _TimeRange, offset: int) -> _TimeRange | 
     first = clocks[0]
     meridiem = _meridiem_elsewhere(text, first)
     if meridiem:
-        start = _on_clock(first, meridiem)
-        return dataclasses.replace(found, start=start, has_meridiem=True)
+        start, end = _on_clock(first, meridiem), found.end
+        if end is not None and end < start:  # "1:00 to 5:00", the start settled as 1:00 p.m.
+            end = dt.time(end.hour + 12, end.minute) if end.hour < 12 else None
+            end = end if end is not None and end > start else None
+        return dataclasses.replace(found, start=start, end=end, has_meridiem=True)
     habit = _clock_habit(text)
     if habit == "24":
         return found

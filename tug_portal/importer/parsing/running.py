@@ -85,9 +85,13 @@ def _time_chain_rows(text: str) -> list[dict[str, str]]:
         if len(best) >= 3:
             break
     rows = []
+    presenters = bool(_PRESENTER_COLUMN.search(text))
     for k, (_, end, slot) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
-        rows.append(_split_row(text[end:stop], slot))
+        row = _split_row(text[end:stop], slot)
+        if not row["person"] and presenters and (group := _COLLECTIVE.search(row["topic"])):
+            row.update(topic=row["topic"][: group.start()], person=group.group(1))
+        rows.append(row)
     if sum(_is_prose(row["topic"]) for row in rows) * 2 >= len(rows):
         return []  # the titles stand before their times: what follows each is its paragraph
     return rows if len(rows) >= 2 else []
@@ -147,9 +151,12 @@ def _split_row(cell: str, slot: str) -> dict[str, str]:
         person, title_part = found, title_part[: -len(found)].strip()
     elif len(plain) > 1 and (found := _trailing_person(" " + plain[-1], alone=True)) == plain[-1]:
         person = found
+    elif len(plain) > 1 and _NAME_WITH_ORG.fullmatch(plain[-1]):
+        person = plain[-1]  # "Ankit Mishra - CAISO" on its own line: the suffix makes it a name
     return {"time": slot, "topic": _clean(title_part), "person": person}
 
 
+_NAME_WITH_ORG = re.compile(rf"{_FULL_NAME}\s[–—-]\s[A-Z][\w&]*(?:\s[A-Z][\w&]*){{0,2}}")
 _PERSON_THEN_AND = re.compile(rf"\s({_PERSON})\s&\s(?=[a-z])")
 
 
@@ -532,7 +539,7 @@ _TIME_LED = re.compile(
 )
 _MINUTES_COLUMN = re.compile(r"(?im)^time\s+min(?:s|utes)?\b")
 _PRESENTER_COLUMN = re.compile(
-    r"(?im)^(?:time\b.*)?\b(?:presenters?|speakers?|leads?|facilitators?|leading\s+discussion)\s*$"
+    r"(?im)^(?:time\b.*)?\b(?:presenters?|speakers?|leads?|facilitators?|leading\s+discussion):?\s*$"
 )
 # Who presents when no one person does, in a table with a presenter column.
 _COLLECTIVE = re.compile(r"\s(All|Members|Staff|Everyone|Participants|Stakeholders)$")
@@ -633,26 +640,41 @@ def _dash_people(text: str) -> tuple[str, str]:
 _TIME_ONLY = re.compile(r"(?i)\d{1,2}(?::\d\d)?\s*(?:[ap]\.?\s?m\.?)?|noon")
 
 
+# The head of such a table: "Agenda Item", "Leading Discussion", "Presenter", "Time".
+_CELL_HEAD = re.compile(
+    r"(?i)(?:agenda\s+)?items?|topics?|leading\s+discussion|presenters?|speakers?|time|leads?"
+    r"|facilitators?|discussion\s+leaders?"
+)
+_LONG_CELL = 120  # a cell this long is a note under the row (an admonition), never its title
+
+
 def _cell_lines_rows(text: str) -> list[dict[str, str]]:
     """Rows of a table whose cells each came out on a line: a title, then its presenter and
-    its time when it has them. Counted only when several rows carry a time."""
+    its time when it has them (under a head such as "Agenda Item / Leading Discussion", from
+    there on). Lines under a title before its presenter are its notes, a bullet opening a row
+    its title. Counted only when several rows carry a time."""
+    lines = [line.strip(" |") for line in text.split("\n")]
+    heads = [k for k, line in enumerate(lines) if _CELL_HEAD.fullmatch(line)]
     rows: list[dict[str, str]] = []
     title, person = "", ""
-    for line in (line.strip(" |") for line in text.split("\n")):
-        if not line:
+    for line in lines[heads[0] + 1 :] if heads else lines:
+        if not line or _CELL_HEAD.fullmatch(line):
             continue
         if re.fullmatch(r"\d{1,2}\.|.*\b(?:19|20)\d\d\b.*", line) and not title:
             continue
+        bullet = line.startswith(("•", "·", "-"))
         if _TIME_ONLY.fullmatch(line):
             if title:
                 rows.append({"topic": _clean(title), "person": person, "time": line})
             title, person = "", ""
         elif title and not person and re.fullmatch(rf"{_PEOPLE}(?:,\s?All)?", line):
             person = line
-        else:
-            if title and person:
-                rows.append({"topic": _clean(title), "person": person, "time": ""})
-            usable = len(line) < 120 and not line.startswith(("•", "·", "-"))
-            title, person = (line if usable else ""), ""
+        elif title and person:
+            rows.append({"topic": _clean(title), "person": person, "time": ""})
+            title, person = (line if len(line) < _LONG_CELL and not bullet else ""), ""
+        elif not title and re.fullmatch(_PEOPLE, line):
+            continue  # the presenter of a row without a title ("Jane Doe / 4:00 PM": closing)
+        elif not title and len(line) < _LONG_CELL:
+            title = line.lstrip("•·- ").strip()
     timed = [row for row in rows if row["time"]]
     return rows if len(timed) >= 3 else []
