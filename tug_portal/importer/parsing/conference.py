@@ -205,8 +205,8 @@ def _web_conference(grouped, lines: list[str], claimed: set[int]) -> WebConferen
     url = url or _conference_link(lines, claimed)
     number = next((p.value for p, _ in grouped if p.kind == "meeting_number"), None)
     code = _first_code(grouped, "web")
-    if not (url or number) and (prose := _meeting_number_in_prose(lines, claimed)):
-        number, code = prose
+    if not number and (prose := _meeting_number_in_prose(lines, claimed)):
+        number, code = prose[0], code or prose[1]
     return WebConference(url, number, code) if url or number else None
 
 

@@ -13,7 +13,7 @@ import functools
 import importlib.resources
 import re
 
-from .dates_times import _find_time_range
+from .dates_times import _find_date, _find_time_range
 from .text import _squash
 
 _INITIALS_NAME = r"(?:(?:Mr|Ms|Mrs|Dr)\.\s)?[A-Z]\.(?:\s?[A-Z]\.)?\s[A-Z][a-zA-Z'’-]+"
@@ -63,7 +63,14 @@ def running_rows(lines: list[str]) -> list[dict[str, str]]:
     text = "\n".join(_squash(line) for line in lines)
     # The most explicit layout first: cells closed by "|", chained ranges, lines led by a
     # time, numbered items, then bare cells on lines of their own.
-    readers = (_pipe_rows, _time_chain_rows, _time_led_lines, _agenda_item_rows, _numbered_rows)
+    readers = (
+        _pipe_rows,
+        _time_chain_rows,
+        _time_led_lines,
+        _agenda_item_rows,
+        _numbered_rows,
+        _inline_time_rows,
+    )
     for reader in readers:
         rows = reader(text)
         if len(rows) >= 2:
@@ -527,6 +534,45 @@ def _pipe_rows(text: str) -> list[dict[str, str]]:
                 rows.append({"topic": _clean(title), "person": person, "time": time})
         k += 1
     return rows
+
+
+# --- "TRANSAC Meeting Agenda 9:30 a.m. Welcome 9:35 a.m. Administration 11:45 a.m. ..." -------
+
+_INLINE_CLOCK = re.compile(r"(?i)(?<![\d:])\d{1,2}:\d\d\s?[ap]\.?\s?m\b\.?")
+_INLINE_MIN = 4  # single times on one line, running forward, that make it a flattened list
+
+
+def _inline_time_rows(text: str) -> list[dict[str, str]]:
+    """A list of start times flattened onto one line: each time leads the text up to the next;
+    a time with no text of its own (its title came out elsewhere) gives no row."""
+    for line in text.split("\n"):
+        clocks = [
+            m
+            for m in _INLINE_CLOCK.finditer(line)
+            if not _RANGE_AFTER.match(line, m.end()) and not _RANGE_BEFORE.search(line[: m.start()])
+        ]
+        if len(clocks) < _INLINE_MIN or not _runs_forward([m.group() for m in clocks]):
+            continue
+        rows = []
+        for k, clock in enumerate(clocks):
+            stop = clocks[k + 1].start() if k + 1 < len(clocks) else _row_end(line, clock.end())
+            cell = line[clock.end() : stop].strip()
+            opens_with_date = (found := _find_date(cell)) is not None and found.start == 0
+            if cell and not opens_with_date:  # "12:00 p.m. Wednesday, September 16 ...": a date
+                row = _item_row(cell)
+                rows.append({"time": clock.group(), "topic": row["topic"], "person": row["person"]})
+        return [row for row in rows if row["topic"]]
+    return []
+
+
+_RANGE_AFTER = re.compile(r"\s?(?:[–—-]|to\b)\s?\d")
+_RANGE_BEFORE = re.compile(r"(?:[–—-]|\bto)\s?$")  # the end of a range ("9:30 a.m. – 12:00 p.m.")
+
+
+def _runs_forward(clocks: list[str]) -> bool:
+    found = [_find_time_range(clock) for clock in clocks]
+    starts = [f.start for f in found if f]
+    return len(starts) == len(clocks) and all(a <= b for a, b in zip(starts, starts[1:]))
 
 
 # --- "10:00Coffee & registration" on lines of their own ------------------------------------
