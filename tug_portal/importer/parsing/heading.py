@@ -29,6 +29,7 @@ _AGENDA_ONLY = re.compile(  # whole lines (\A: searched, it would retry from eve
     r"(?i)\A(?:(?:(?:meeting|draft|final|revised)\s+)*agenda|draft|final|revised)"
 )
 _LABEL_LINE = re.compile(r"^[A-Za-z][\w /()&-]{0,30}:\s")
+_DATE_LABEL = re.compile(r"(?i)(?:date|when|time|day|meeting\s+date)\s*[:|]?")
 # The name keeps the spaces before "(": a lazy name followed by \s* would rescan a run of
 # spaces from each of its characters (quadratic); the caller strips them.
 _ACRONYM = re.compile(r"^(?P<name>.+?)\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\)")
@@ -48,7 +49,7 @@ _SCRAPE_JUNK = re.compile(
 )
 # A headline or a sentence is no meeting's name ("PUC To Conduct March 26 Meeting").
 _SENTENCE = re.compile(
-    r"(?i)\b(?:hosts|announces|invites|bars|will|to\s+conduct|has\s+been|is|are|was)\b"
+    r"(?i)\b(?:hosts|holds|schedules|announces|invites|bars|will|to\s+conduct|has\s+been|is|are|was)\b"
 )
 _TITLE_LEAD = re.compile(
     r"(?i)\A(?:[A-Z]+\s+)?(?:(?:conference\s+call|meeting|draft)\s+)?agenda[.:]?\s+"
@@ -77,7 +78,14 @@ def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
                 else None
             )
         if position is not None and not found:
-            found.append(_clean_title(text[:position]) or _after_date(text))
+            before = text[:position]
+            if _DATE_LABEL.fullmatch(before.strip()) or _SENTENCE.search(before):
+                before = ""  # "Date:", "The workshop will be held on": no name
+            name = _clean_title(before)
+            if len(name.split()) > _NAME_WORDS and _BREAK.search(before):
+                # an admonition's sentences run into the name before the date
+                name = _name_before(before) or ""
+            found.append(name or _after_date(text))
         if position is not None or "\t" in lines[i] or _ends_title_block(text, found):
             return _title_of(found), i
         if _clean_title(text) not in found:
@@ -111,6 +119,50 @@ def _memo_subject(lines: list[str], end: int) -> tuple[str, int] | None:
             name = name[date.end :]
         name = _clean_title(name)
         return (name, i + 1) if _MEETING_NAME.search(name) else None
+    return None
+
+
+def _title_by_date(lines: list[str], date: dt.date | None) -> str | None:
+    """When no title heads the page (a viewer's slug, a roster or an admonition comes first),
+    the meeting's name printed just before its date: "Board of Directors Meeting Agenda ...
+    September 11, 2020", "... restrain competition. BOARD OF DIRECTORS MEETING December 9"."""
+    if date is None:
+        return None
+    for line in lines:
+        text = _squash(line)
+        for hit in _all_dates(text):
+            same_day = (hit.month, hit.day) == (date.month, date.day)
+            if same_day and hit.year in (None, date.year) and (name := _name_before(text[: hit.start])):
+                return name
+    return None
+
+
+_AGENDA_WORD = re.compile(r"(?i)\bagenda\b")
+_BREAK = re.compile(r"(?:[.?!]\s+(?=[A-Z])|\s[·|•]\s|:\s)")
+_NAME_WORDS = 10
+
+
+def _name_before(text: str) -> str | None:
+    """The meeting's name in the text before its date: around the word "Agenda" ("X Meeting
+    Agenda", "Agenda X"), else the words after the last sentence break, else a closing run of
+    capitals ("New Jersey JOINT AC/OC/MIC MEETING")."""
+    pieces = _AGENDA_WORD.split(text)
+    segments = [pieces[-2], pieces[-1]] if len(pieces) > 1 else [text]
+    for segment in segments:
+        last = _BREAK.split(segment)[-1].strip(" ,;:–-|•*")
+        words = last.split()
+        if 2 <= len(words) <= _NAME_WORDS and not _find_time_range(last):
+            candidate = last
+        else:
+            run = []
+            for word in reversed(segment.split()):
+                if any(c.islower() for c in word) or not any(c.isalpha() or c == "#" for c in word):
+                    break
+                run.insert(0, word)
+            candidate = " ".join(run)
+        name = _clean_title(candidate) if len(candidate.split()) >= 2 else ""
+        if name and _MEETING_NAME.search(name) and not (_ADDRESS.search(name) or _SENTENCE.search(name)):
+            return name
     return None
 
 
