@@ -132,7 +132,9 @@ def _title_by_date(lines: list[str], date: dt.date | None) -> str | None:
         text = _squash(line)
         for hit in _all_dates(text):
             same_day = (hit.month, hit.day) == (date.month, date.day)
-            if same_day and hit.year in (None, date.year) and (name := _name_before(text[: hit.start])):
+            if not same_day or hit.year not in (None, date.year):
+                continue
+            if name := _name_before(text[: hit.start]):
                 return name
     return None
 
@@ -161,7 +163,8 @@ def _name_before(text: str) -> str | None:
                 run.insert(0, word)
             candidate = " ".join(run)
         name = _clean_title(candidate) if len(candidate.split()) >= 2 else ""
-        if name and _MEETING_NAME.search(name) and not (_ADDRESS.search(name) or _SENTENCE.search(name)):
+        place_or_sentence = _ADDRESS.search(name) or _SENTENCE.search(name)
+        if name and _MEETING_NAME.search(name) and not place_or_sentence:
             return name
     return None
 
@@ -199,7 +202,8 @@ def _is_chrome(text: str) -> bool:
     position = _date_or_time_at(text)
     headline = bool(_SENTENCE.search(text[:position] if position is not None else text))
     banner = not _squash(_LETTER_SPACED.sub(" ", text)).strip("•·*-– ")
-    return bool(_SCRAPE_JUNK.match(text)) or lowercase_slug or headline or len(letters) < 2 or banner
+    junk = bool(_SCRAPE_JUNK.match(text)) or len(letters) < 2
+    return junk or lowercase_slug or headline or banner
 
 
 # "B O N N E V I L L E P O W E R": a letter-spaced banner (a logo's text), not the name; it
@@ -439,11 +443,13 @@ def _meeting_time(text: str, at: int | None):
     if at is not None and (before := _time_before(text, at)) is not None:
         offset, found = before
     if found is None and at is not None and (said := _COMMENCE.search(text)):
-        # "will commence at 10:00 a.m. and conclude at 5:00 p.m."
+        # "will commence at 10:00 a.m. and conclude at 5:00 p.m.": the range, placed where the
+        # start is written (the zone is looked for after it)
         found = _find_time_range(f"{said['start']} - {said['end']}")
-        offset = said.start("start") if found else None
         if found:
-            found = dataclasses.replace(found, start_index=0, end_index=said.end() - said.start("start"))
+            offset = said.start("start")
+            span = said.end() - offset
+            found = dataclasses.replace(found, start_index=0, end_index=span)
     if found is None:
         for match in _TIME_LABEL.finditer(text):
             found = _find_time_range(text[match.end() : match.end() + 60])

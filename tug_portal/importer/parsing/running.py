@@ -11,6 +11,7 @@ row that is not a title's words; otherwise the row has no presenter rather than 
 
 import functools
 import importlib.resources
+import itertools
 import re
 
 from .dates_times import _find_date, _find_time_range
@@ -572,7 +573,7 @@ _RANGE_BEFORE = re.compile(r"(?:[–—-]|\bto)\s?$")  # the end of a range ("9:
 def _runs_forward(clocks: list[str]) -> bool:
     found = [_find_time_range(clock) for clock in clocks]
     starts = [f.start for f in found if f]
-    return len(starts) == len(clocks) and all(a <= b for a, b in zip(starts, starts[1:]))
+    return len(starts) == len(clocks) and all(a <= b for a, b in itertools.pairwise(starts))
 
 
 # --- "10:00Coffee & registration" on lines of their own ------------------------------------
@@ -596,7 +597,9 @@ _UNDER_ROW = re.compile(r"[•▪◦·*-]|[A-Z][a-z]+:\s")
 _WRAPPED_LINES = 5  # lines (wrapped text, untimed rows) before the next time-led row
 # "Benchmarking 16-25 Robin Furrer": under a "Slide #" or "Page" head, the column between the
 # title and the presenter.
-_SLIDE_COLUMN = re.compile(r"(?im)^.*\b(?:slides?|pages?)\s*(?:#|no\.?|numbers?)?\s+presenters?\s*$")
+_SLIDE_COLUMN = re.compile(
+    r"(?im)^.*\b(?:slides?|pages?)\s*(?:#|no\.?|numbers?)?\s+presenters?\s*$"
+)
 _SLIDES = re.compile(r"\s\d{1,3}(?:\s?[-–]\s?\d{1,3})?\s(?=[A-Z])")
 
 
