@@ -20,9 +20,10 @@ from bench.importer_score import (
 from tug_portal.importer.parsing import parse_agenda
 
 EXAMPLES = corpus_documents(DEFAULT_CORPUS)
-# The real corpus's figures when this branch was made (40 documents, 21 publishers): they may
-# rise, never quietly fall.
-REAL_CORPUS_FLOOR = {"right": 0.90, "wrong": 0.012}
+# The targets, which the real corpus meets (41 documents, 14 publishers, all new to
+# the importer when gathered: 96.2% right, 0.4% wrong, lowest document 83%): the figures may
+# rise, never quietly fall below these.
+REAL_CORPUS_FLOOR = {"right": 0.95, "wrong": 0.01, "document": 0.80}
 
 
 def parsed(path: Path) -> dict:
@@ -60,6 +61,7 @@ def test_real_corpus_score_does_not_drop_below_its_floor():
 
     assert totals["right"] >= REAL_CORPUS_FLOOR["right"]
     assert totals["wrong"] <= REAL_CORPUS_FLOOR["wrong"]
+    assert totals["lowest_document"] >= REAL_CORPUS_FLOOR["document"]
 
 
 def test_a_time_without_meridiem_is_settled_only_by_the_document():
@@ -96,6 +98,9 @@ def test_example_previewed_through_the_admin_upload_shows_what_the_command_reads
 
     text = text_of(preview(staff_client, upload, program=program.pk, **HTMX))
 
+    if record["date"] is None:  # left blank rather than guessed: nothing to import, and why
+        assert "Nothing can be imported" in text and "date" in text
+        return
     for topic in record["topics"]:
         assert " ".join(topic["title"].split()) in text
     if record["start_time"] is None:

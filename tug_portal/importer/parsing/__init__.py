@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from .conference import _conference
 from .dates_times import _clock_habit, _find_time_range
-from .heading import _find_title, _program, _read_heading
+from .heading import _find_title, _program, _read_heading, _title_by_date
 from .record import (
     AgendaRecord,
     Announcement,
@@ -81,7 +81,12 @@ def parse_agenda(text: str, *, file: str | None = None) -> AgendaRecord:
     claimed.update(disclaimer_lines)
 
     heading = _read_heading(lines, header_end, claimed, title)
+    title = title or _title_by_date(lines[:footer], heading.date)
     web_conference, dial_in = _conference(lines, claimed | set(trailer))
+    if web_conference is None and not dial_in:
+        # the last item's section may run over the call details printed after the agenda
+        outside = claimed - {i for s in sections for i in range(s.start, s.end)}
+        web_conference, dial_in = _conference(lines, outside | set(trailer))
     topics = _within_the_meeting(_topics(rows, sections, heading.time), heading.start)
     program_name, program_acronym = _program(title)
     warnings = [*heading.warnings, *_content_warnings(table, topics, web_conference, dial_in)]

@@ -91,6 +91,8 @@ def _conference(
             continue
         cells = _filled(_cells(line))
         pairs = _row_pairs(cells, _squash(lines[i + 1]) if i + 1 < len(lines) else "")
+        if _LETTERHEAD.search(line):  # "Phone: (713) 555-0160, Fax: ...": the office's line
+            pairs = [pair for pair in pairs if pair.kind != "phone"]
         if not pairs and (found := _group_headings(cells)):
             headings, listed = found, {}
         for pair in pairs:
@@ -106,6 +108,7 @@ def _conference(
 
 
 _NEXT_LABEL = re.compile(r"[,;|]\s+(?=[A-Za-z][\w ()-]{0,30}:\s)")
+_LETTERHEAD = re.compile(r"(?i)\bfax\b\s*:")
 
 
 def _row_pairs(cells: list[_Cell], next_line: str) -> list[_Pair]:
@@ -113,6 +116,9 @@ def _row_pairs(cells: list[_Cell], next_line: str) -> list[_Pair]:
     "Call-in: (866) 528-2256, Access code: 389 588 9"), or a label cell and the cell after it;
     a lone "Label:" line takes its value from the next line."""
     cells = [_Cell(part, c.start) for c in cells for part in _NEXT_LABEL.split(c.text)]
+    if any(c.text.endswith("|") for c in cells):  # "Call-in-Number | 800-555-0142 |": a web
+        # page's two-column table, a pipe after each cell
+        cells = [_Cell(p.strip(), c.start) for c in cells for p in c.text.split("|") if p.strip()]
     pairs: list[_Pair] = []
     i = 0
     while i < len(cells):
@@ -143,7 +149,7 @@ def _pair_candidates(cells: list[_Cell], i: int, next_line: str) -> list[tuple[s
 
 
 def _clean_label(label: str) -> str:
-    return label.strip().rstrip(":#").strip()
+    return label.strip().lstrip("•·▪*-– ").rstrip(":#").strip()
 
 
 # Innermost parentheses, from the start of a run of spaces: "[^)]*" from each "(" of a run of
@@ -199,7 +205,26 @@ def _web_conference(grouped, lines: list[str], claimed: set[int]) -> WebConferen
     url = url or _conference_link(lines, claimed)
     number = next((p.value for p, _ in grouped if p.kind == "meeting_number"), None)
     code = _first_code(grouped, "web")
+    if not number and (prose := _meeting_number_in_prose(lines, claimed)):
+        number, code = prose[0], code or prose[1]
     return WebConference(url, number, code) if url or number else None
+
+
+# "Step 2: Enter meeting number 8665282256; enter access code 6865273", "Meeting ID: 616-096-389"
+# inside a longer line.
+_PROSE_MEETING_NUMBER = re.compile(
+    r"(?i)\bmeeting\s+(?:number|id)\b\s*(?:is\s*)?:?\s*(?P<number>[0-9][0-9 -]{4,14}[0-9])"
+)
+_PROSE_ACCESS = re.compile(r"(?i)\baccess\s+code\s*(?:is\s*)?:?\s*(?P<code>[0-9][0-9 ]{2,18}[0-9])")
+
+
+def _meeting_number_in_prose(lines: list[str], claimed: set[int]) -> tuple[str, str | None] | None:
+    for i, line in enumerate(lines):
+        found = _PROSE_MEETING_NUMBER.search(line) if i not in claimed else None
+        if found:
+            code = _PROSE_ACCESS.search(line, found.end(), found.end() + 60)
+            return found["number"].strip(), code["code"].strip() if code else None
+    return None
 
 
 def _first_code(grouped, group: str) -> str | None:
@@ -228,8 +253,13 @@ def _dial_ins(grouped) -> tuple[DialIn, ...]:
     for pair, group in grouped:
         if pair.kind == "phone":
             for number in _PHONE.finditer(pair.value):
-                waiting.append(len(dial_ins))
-                dial_ins.append(DialIn(pair.label, number.group(), None))
+                # "1-(877) 820-7831 access code 178140": the code printed with the number
+                code = _PROSE_CODE.search(pair.value[number.end() : number.end() + 60])
+                if code is None:
+                    waiting.append(len(dial_ins))
+                dial_ins.append(
+                    DialIn(pair.label, number.group(), code["code"].strip() if code else None)
+                )
         elif pair.kind == "access_code" and group == "phone":
             for k in waiting:
                 dial_ins[k] = replace(dial_ins[k], access_code=pair.value)
@@ -252,8 +282,11 @@ _CALL_WORDS = re.compile(
 )
 _PROSE_CODE = re.compile(
     r"(?i)\b(?:access|participant|guest|attendee|dial[\s-]*in|conference)?\s*"
-    r"(?:code|passcode|pin)\b\s*(?:is\s*)?:?\s*(?P<code>[0-9][0-9 ]{2,18}[0-9]#?)"
+    r"(?:code|passcode|pin)\b\s*(?:is\s*)?:?\s*\(?(?P<code>[0-9][0-9 ]{2,18}[0-9]#?)"
 )
+# "RSVP ... by email or phone (713-356-0060)", "questions ... call": the office, not the meeting.
+_NOT_A_CALL = re.compile(r"(?i)\b(?:rsvp|questions?|contact|inquiries|support)\b")
+_CODE_LINES = 4  # a code may be asked for on the lines after the number ("• enter the code")
 
 
 def _dial_ins_in_prose(lines: list[str], claimed: set[int]) -> tuple[DialIn, ...]:
@@ -261,12 +294,15 @@ def _dial_ins_in_prose(lines: list[str], claimed: set[int]) -> tuple[DialIn, ...
     named after it on the same line."""
     found: list[DialIn] = []
     for i, line in enumerate(lines):
-        if i in claimed:
+        if i in claimed or _LETTERHEAD.search(line):
             continue
         for number in _PHONE.finditer(line):
-            if not _CALL_WORDS.search(line[max(0, number.start() - 60) : number.start()]):
+            before = line[max(0, number.start() - 60) : number.start()]
+            if not _CALL_WORDS.search(before) or _NOT_A_CALL.search(before):
                 continue
-            code = _PROSE_CODE.search(line[number.end() : number.end() + 80])
+            after = [line[number.end() : number.end() + 80]]
+            after += [_squash(more) for more in lines[i + 1 : i + 1 + _CODE_LINES]]
+            code = next((c for text in after if (c := _PROSE_CODE.search(text))), None)
             found.append(DialIn(None, number.group(), code["code"].strip() if code else None))
             break
         if found:

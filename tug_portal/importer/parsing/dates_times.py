@@ -18,7 +18,11 @@ _DAY = r"(?P<day>[0-9]{1,2})(?: ?(?:st|nd|rd|th))?\b"
 _YEAR = r"(?P<year>(?:19|20)[0-9]{2})(?:[0-9](?![0-9]))?\b"
 _WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _DATE_PATTERNS = (
-    re.compile(rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?: ?,?\s*{_YEAR})?", re.I | re.A),
+    # "March 6-7, 2019": a meeting over days is dated by its first
+    re.compile(
+        rf"\b{_WEEKDAY}{_MONTH}\s*{_DAY}(?:\s?[-–]\s?[0-9]{{1,2}}(?![0-9:]))?(?: ?,?\s*{_YEAR})?",
+        re.I | re.A,
+    ),
     re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?", re.I | re.A),
     re.compile(
         rf"\b{_WEEKDAY}(?P<mnum>[0-9]{{1,2}})/(?P<day>[0-9]{{1,2}})/(?P<year>[0-9]{{4}}|[0-9]{{2}})\b",
@@ -142,6 +146,10 @@ def _resolve_range(first: _Clock, second: _Clock | None) -> _TimeRange:
     start_meridiem = first.meridiem or second.meridiem
     end_meridiem = second.meridiem or first.meridiem
     start, end = _on_clock(first, start_meridiem), _on_clock(second, end_meridiem)
+    if second.hour == 12 and second.meridiem == "a" and first.hour < 12 and first.meridiem != "p":
+        # "11:00 – 12:30 a.m.": a morning range cannot end after midnight; the "a.m." is the
+        # morning's, and 12:30 the half hour after noon (the usual slip of the 12 o'clock hour)
+        start, end = _on_clock(first, "a"), dt.time(12, second.minute)
     if start > end and first.meridiem is None and start_meridiem:
         start = _on_clock(first, "a" if start_meridiem == "p" else "p")
     elif start > end and second.meridiem is None and end_meridiem:

@@ -29,12 +29,14 @@ _AGENDA_ONLY = re.compile(  # whole lines (\A: searched, it would retry from eve
     r"(?i)\A(?:(?:(?:meeting|draft|final|revised)\s+)*agenda|draft|final|revised)"
 )
 _LABEL_LINE = re.compile(r"^[A-Za-z][\w /()&-]{0,30}:\s")
+_DATE_LABEL = re.compile(r"(?i)(?:date|when|time|day|meeting\s+date)\s*[:|]?")
 # The name keeps the spaces before "(": a lazy name followed by \s* would rescan a run of
 # spaces from each of its characters (quadratic); the caller strips them.
 _ACRONYM = re.compile(r"^(?P<name>.+?)\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\)")
 # Linear time: a match starts only where a run of separators starts (not inside it).
 _TRAILING_AGENDA = re.compile(r"(?i)(?<![\s:–-])[\s:–-]+(?:meeting\s+)?agenda$")
 _TITLE_SEPARATORS = " -–—|,:"
+_TITLE_AGENDA = re.compile(r"(?i)(?<![\s:–-])[\s:–-]+agenda$")
 
 
 # Lines a web page or a document viewer adds above the agenda: navigation, viewer chrome,
@@ -47,10 +49,10 @@ _SCRAPE_JUNK = re.compile(
 )
 # A headline or a sentence is no meeting's name ("PUC To Conduct March 26 Meeting").
 _SENTENCE = re.compile(
-    r"(?i)\b(?:hosts|announces|invites|bars|will|to\s+conduct|has\s+been|is|are|was)\b"
+    r"(?i)\b(?:hosts|holds|schedules|announces|invites|bars|will|to\s+conduct|has\s+been|is|are|was)\b"
 )
 _TITLE_LEAD = re.compile(
-    r"(?i)\A(?:[A-Z]+\s+)?(?:(?:conference\s+call|meeting|draft)\s+)?agenda\s+"
+    r"(?i)\A(?:[A-Z]+\s+)?(?:(?:conference\s+call|meeting|draft)\s+)?agenda[.:]?\s+"
 )
 _TITLE_TAIL = re.compile(r"(?i)(?<!\s)(?:\s*(?:…|\.\.\.)\s*\d*|\s+\d{1,3}|\s*\|\s*\S*|\s+on|\.)\Z")
 
@@ -59,6 +61,8 @@ def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
     """The program line(s) at the top, as printed: up to three lines before the first date, time,
     label or sentence (a long title wraps onto a second line), scrape chrome and headlines
     skipped. Returns the title and the index of the first line after it."""
+    if memo := _memo_subject(lines, end):
+        return memo
     found: list[str] = []
     for i in range(end):
         text = _squash(lines[i])
@@ -74,12 +78,95 @@ def _find_title(lines: list[str], end: int) -> tuple[str | None, int]:
                 else None
             )
         if position is not None and not found:
-            found.append(_clean_title(text[:position]) or _after_date(text))
+            before = text[:position]
+            if _DATE_LABEL.fullmatch(before.strip()) or _SENTENCE.search(before):
+                before = ""  # "Date:", "The workshop will be held on": no name
+            name = _clean_title(before)
+            if len(name.split()) > _NAME_WORDS and _BREAK.search(before):
+                # an admonition's sentences run into the name before the date
+                name = _name_before(before) or ""
+            found.append(name or _after_date(text))
         if position is not None or "\t" in lines[i] or _ends_title_block(text, found):
             return _title_of(found), i
         if _clean_title(text) not in found:
             found.append(_clean_title(text))
     return _title_of(found), end
+
+
+# A memo's head ("TO: Members ... RE: Supplemental Notice of October 2, 2015 NEPOOL Participants
+# Committee Meeting"): its subject names the meeting; a letterhead above it does not.
+_MEMO_TO = re.compile(r"(?i)\A(?:to|from)\s*:")
+_MEMO_SUBJECT = re.compile(r"(?i)\A(?:re|subject)\s*:\s*(?P<subject>.+)")
+_NOTICE_OF = re.compile(
+    r"(?i)\A(?:(?:supplemental|revised|amended|special|final)\s+)*(?:notice|agenda)\s+(?:of|for)\s+"
+)
+_MEMO_LINES = 30
+
+
+def _memo_subject(lines: list[str], end: int) -> tuple[str, int] | None:
+    """The subject of a memo (a "TO:" or "FROM:" line above it) when it names a meeting, without
+    "Notice of" and the date before the name."""
+    addressed = False
+    for i in range(min(end, _MEMO_LINES)):
+        text = _squash(lines[i])
+        addressed = addressed or bool(_MEMO_TO.match(text))
+        subject = _MEMO_SUBJECT.match(text) if addressed else None
+        if subject is None:
+            continue
+        name = _NOTICE_OF.sub("", subject["subject"])
+        date = _find_date(name)
+        if date and date.start == 0:
+            name = name[date.end :]
+        name = _clean_title(name)
+        return (name, i + 1) if _MEETING_NAME.search(name) else None
+    return None
+
+
+def _title_by_date(lines: list[str], date: dt.date | None) -> str | None:
+    """When no title heads the page (a viewer's slug, a roster or an admonition comes first),
+    the meeting's name printed just before its date: "Board of Directors Meeting Agenda ...
+    September 11, 2020", "... restrain competition. BOARD OF DIRECTORS MEETING December 9"."""
+    if date is None:
+        return None
+    for line in lines:
+        text = _squash(line)
+        for hit in _all_dates(text):
+            same_day = (hit.month, hit.day) == (date.month, date.day)
+            if not same_day or hit.year not in (None, date.year):
+                continue
+            if name := _name_before(text[: hit.start]):
+                return name
+    return None
+
+
+_AGENDA_WORD = re.compile(r"(?i)\bagenda\b")
+_BREAK = re.compile(r"(?:[.?!]\s+(?=[A-Z])|\s[·|•]\s|:\s)")
+_NAME_WORDS = 10
+
+
+def _name_before(text: str) -> str | None:
+    """The meeting's name in the text before its date: around the word "Agenda" ("X Meeting
+    Agenda", "Agenda X"), else the words after the last sentence break, else a closing run of
+    capitals ("New Jersey JOINT AC/OC/MIC MEETING")."""
+    pieces = _AGENDA_WORD.split(text)
+    segments = [pieces[-2], pieces[-1]] if len(pieces) > 1 else [text]
+    for segment in segments:
+        last = _BREAK.split(segment)[-1].strip(" ,;:–-|•*")
+        words = last.split()
+        if 2 <= len(words) <= _NAME_WORDS and not _find_time_range(last):
+            candidate = last
+        else:
+            run = []
+            for word in reversed(segment.split()):
+                if any(c.islower() for c in word) or not any(c.isalpha() or c == "#" for c in word):
+                    break
+                run.insert(0, word)
+            candidate = " ".join(run)
+        name = _clean_title(candidate) if len(candidate.split()) >= 2 else ""
+        place_or_sentence = _ADDRESS.search(name) or _SENTENCE.search(name)
+        if name and _MEETING_NAME.search(name) and not place_or_sentence:
+            return name
+    return None
 
 
 # A street address ("7620 Metro Center Drive", "805 S.W. Broadway, Suite 500") or a
@@ -114,16 +201,24 @@ def _is_chrome(text: str) -> bool:
     lowercase_slug = bool(letters) and text == text.lower() and len(text.split()) > 1
     position = _date_or_time_at(text)
     headline = bool(_SENTENCE.search(text[:position] if position is not None else text))
-    return bool(_SCRAPE_JUNK.match(text)) or lowercase_slug or headline or len(letters) < 2
+    banner = not _squash(_LETTER_SPACED.sub(" ", text)).strip("•·*-– ")
+    junk = bool(_SCRAPE_JUNK.match(text)) or len(letters) < 2
+    return junk or lowercase_slug or headline or banner
+
+
+# "B O N N E V I L L E P O W E R": a letter-spaced banner (a logo's text), not the name; it
+# starts only where a run of letters and spaces starts (linear time).
+_LETTER_SPACED = re.compile(r"(?<![A-Z] )\b(?:[A-Z] ){4,}[A-Z]\b")
 
 
 def _clean_title(text: str) -> str:
     """ "RELIABILITY | SECURITY Agenda Standards Committee Meeting |" -> the meeting's name."""
+    text = _squash(_LETTER_SPACED.sub(" ", text))
     text = text.rpartition(" | ")[2] if text.count(" | ") >= 2 else text
     text = _TITLE_LEAD.sub("", text.strip(_TITLE_SEPARATORS))
     for _ in range(3):
         text = _TITLE_TAIL.sub("", text).strip(_TITLE_SEPARATORS)
-    return text
+    return _TITLE_AGENDA.sub("", text) or text  # "EDWG Meeting Agenda": the meeting's name
 
 
 def _after_date(text: str) -> str:
@@ -140,11 +235,22 @@ def _date_or_time_at(text: str) -> int | None:
     )
 
 
+# "Midwest ISO Offices", "Hilton Quebec", "Room 206A": where the meeting is, under its name.
+_PLACE = re.compile(
+    r"(?i)\b(?:offices?|hotel|inn|room|building|headquarters|campus|auditorium|ballroom|suites?)\b"
+)
+
+
+_CITY_STATE = re.compile(r"[A-Za-z],\s?[A-Z]{2}\Z")  # "... Harbor Hotel – Bayport, ME"
+
+
 def _ends_title_block(text: str, found: list[str]) -> bool:
     """A fourth line, a sentence, a "Label: value" line, the disclaimer or, under the title,
     a heading such as "TUG Agenda"."""
     return (
         len(found) == 3
+        or bool(found and _PLACE.search(text) and not _MEETING_NAME.search(text))
+        or bool(found and _PLACE.search(text) and _CITY_STATE.search(text))
         or len(text) > 100
         or text.endswith(".")
         or bool(_LABEL_LINE.match(text) or _DISCLAIMER.search(text))
@@ -180,9 +286,15 @@ _MEETING_WORDS = re.compile(
 )
 _OTHER_DAY_WORDS = re.compile(
     r"(?i)\b(?:dated|posted|post\s+on|filed|issued|by|before|effective|upload\w*|approved?"
-    r"|minutes\s+(?:of|from)|through|until|updated|revised|released|due(?:\s+date)?|deadline)\b\W*$"
+    r"|minutes\s+(?:of|from)|through|until|updated|revised|released|due(?:\s+date)?|deadline"
+    r"|next\s+(?:meeting|call)s?)\b\W*$"
 )
 _TIME_LABEL = re.compile(r"(?i)\b(?:time|when|hours)\s*:")
+_CLOCK_WORDS = r"\d{1,2}(?::\d\d)?\s?[ap]\.?\s?m\.?"
+_COMMENCE = re.compile(
+    rf"(?i)\b(?:commence|begin|start|convene)s?\s+at\s+(?P<start>{_CLOCK_WORDS})\s+and\s+"
+    rf"(?:conclude|end|adjourn|finish)(?:s)?\s+(?:at|by)\s+(?P<end>{_CLOCK_WORDS})"
+)
 # A range whose start was cut off (":00 a.m. 3:00 p.m.") or a time that only ends one ("to 5
 # p.m."): what follows is an end time, the start unknown.
 _ENDS_ONLY = re.compile(r"(?i)(?:\bto|\buntil|\btill|[–—―-]|:\d\d\s?[ap]\.?\s?m\.?)\s*$")
@@ -269,8 +381,13 @@ def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
             continue
         before = text[max(0, hit.start - 40) : hit.start]
         confidence, why = 0.3, ["a date"]
-        if _time_after(text, hit.end) is not None:
+        if (after := _time_after(text, hit.end)) is not None:
             confidence, why = confidence + 0.4, [*why, "a time follows"]
+            if after.end is not None:  # a whole range: the heading, not a viewer's cut slug
+                confidence += 0.05
+            social = _SOCIAL.match(text, hit.end + after.end_index)
+            if social:  # "May 10 5:30 to 7 p.m. – Reception": not the meeting's day and hour
+                confidence, why = confidence - 0.6, [*why, "a reception's time"]
         other_day = _OTHER_DAY_WORDS.search(before)
         if _MEETING_WORDS.search(before) and not other_day:  # "Due date:" is no meeting's
             confidence, why = confidence + 0.3, [*why, "meeting words before"]
@@ -288,6 +405,12 @@ def _meeting_date(text: str, title: str | None) -> tuple[Reading, int]:
             best = (confidence, hit.end, date, ", ".join(why))
     confidence, at, date, why = best
     return Reading(date, confidence, why), at
+
+
+_SOCIAL = re.compile(
+    r"(?i)(?<!\s)(?:\s*[–—-])?\s*(?:(?:continental|networking)\s+)?(?:reception|breakfast|lunch|dinner"
+    r"|registration|social|coffee)\b"
+)
 
 
 def _year_near(hits: list, position: int) -> int | None:
@@ -319,6 +442,14 @@ def _meeting_time(text: str, at: int | None):
         offset = window_start if found else None
     if at is not None and (before := _time_before(text, at)) is not None:
         offset, found = before
+    if found is None and at is not None and (said := _COMMENCE.search(text)):
+        # "will commence at 10:00 a.m. and conclude at 5:00 p.m.": the range, placed where the
+        # start is written (the zone is looked for after it)
+        found = _find_time_range(f"{said['start']} - {said['end']}")
+        if found:
+            offset = said.start("start")
+            span = said.end() - offset
+            found = dataclasses.replace(found, start_index=0, end_index=span)
     if found is None:
         for match in _TIME_LABEL.finditer(text):
             found = _find_time_range(text[match.end() : match.end() + 60])
@@ -392,8 +523,11 @@ def _settle_meridiem(text: str, found: _TimeRange, offset: int) -> _TimeRange | 
     first = clocks[0]
     meridiem = _meridiem_elsewhere(text, first)
     if meridiem:
-        start = _on_clock(first, meridiem)
-        return dataclasses.replace(found, start=start, has_meridiem=True)
+        start, end = _on_clock(first, meridiem), found.end
+        if end is not None and end < start:  # "1:00 to 5:00", the start settled as 1:00 p.m.
+            end = dt.time(end.hour + 12, end.minute) if end.hour < 12 else None
+            end = end if end is not None and end > start else None
+        return dataclasses.replace(found, start=start, end=end, has_meridiem=True)
     habit = _clock_habit(text)
     if habit == "24":
         return found

@@ -11,9 +11,10 @@ row that is not a title's words; otherwise the row has no presenter rather than 
 
 import functools
 import importlib.resources
+import itertools
 import re
 
-from .dates_times import _find_time_range
+from .dates_times import _find_date, _find_time_range
 from .text import _squash
 
 _INITIALS_NAME = r"(?:(?:Mr|Ms|Mrs|Dr)\.\s)?[A-Z]\.(?:\s?[A-Z]\.)?\s[A-Z][a-zA-Z'’-]+"
@@ -25,6 +26,7 @@ _SUFFIX = (
     r"|,\s(?:[A-Z]{2,6}\s)?(?:Chairman|Chair|Vice\s+Chair|Director|Manager|President))?"
 )
 _TRAILING_PEOPLE = re.compile(rf"\s({_PEOPLE}{_SUFFIX})$")
+_FUNCTION_WORD = re.compile(r"(?i)\b(?:the|a|an|of|for|to|in|on|with|from|by)$")
 # Words that start titles, never first names: "Next Steps", "Project Tracking".
 _NOT_FIRST_NAMES = {
     "next", "project", "public", "update", "review", "report", "phase", "market", "session",
@@ -34,9 +36,11 @@ _NOT_FIRST_NAMES = {
 }  # fmt: skip
 # An action word after the title ("― Approve", "*Discuss/Endorse", " Approve"): what the
 # committee will do with the item, not its name. "Update" and "Review" only after a dash.
+# After a dash the word may stand in parentheses ("- (Approve)", "– (Review)", "- Elect").
 _ACTION = re.compile(
-    r"(?<!\s)(?:\s*[―—–]\s*|\*\s*|\s+(?=(?:Approve|Discuss|Inform|Endorse|Accept)\b))"
-    r"(?:Approve|Discuss(?:/\w+)?|Inform|Endorse|Accept|Review|Vote|Determine)\s*$"
+    r"(?<!\s)(?:\s*[―—–]\s*\(?|\s+-\s+\(?|\*\s*\(?"
+    r"|\s+(?=(?:Approve|Discuss|Inform|Endorse|Accept)\b))"
+    r"(?:Approve|Discuss(?:/\w+)?|Inform|Endorse|Accept|Review|Vote|Determine|Elect)\)?\s*$"
 )
 _ASIDE = re.compile(r"(?i)(?<!\s)\s*\((?:see|attached)[^)]*\)")
 _LAST_ROW_END = re.compile(r"\s(?:\*\s?Background|Upload:|TRANSCRIPT|Page \d|[A-Z]{4,},)")
@@ -44,9 +48,15 @@ _MINUTES = re.compile(r"(?<!\s)\s*\(\d+\s*minutes?\)")
 _PAREN_PERSON = re.compile(rf"(?<!\s)\s*\(({_PEOPLE}|[A-Z]{{2,6}})\)")
 # Leaders may mix "…" and "." ("Consent Agenda……….Mr. Lee"): all of it goes.
 _DOT_LEADERS = re.compile(r"(?<!\s)\s*(?:\.{4,}(?:…[.…]*)?|…[.…]+|(?:\.\s){4,})\s*")
-_SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\s[•o▪]\s|\s(?:Approval|Action)\s+Item:")
+# Sub-items: "a. ", "ii) ", bullets (a converter may glue "•" to the word before it).
+_SUB_ITEM = re.compile(r"\s(?:[a-z]|[ivx]+)[.)]\s|\so\s|\s?[•▪]\s|\s(?:Approval|Action)\s+Item:")
 _INITIALS_ONLY = re.compile(rf"{_INITIALS_NAME}(?:\s(?:and|&)\s{_INITIALS_NAME})*")
-_HEADINGS = re.compile(r"\s(?:Agenda\s+Items|Administrative)\s*$")
+# A section heading the flattening ran into the item before it ("2. Future Meetings* Regular
+# Agenda 3. ..."): "Consent Agenda" only after a footnote mark, as it is also an item's name.
+_HEADINGS = re.compile(
+    r"(?:\s(?:Agenda\s+Items|Administrative)|\*?\s(?:Regular|Open|Closed)\s+Agenda"
+    r"|\*\s*Consent\s+Agenda)\s*$"
+)
 
 
 def running_rows(lines: list[str]) -> list[dict[str, str]]:
@@ -54,7 +64,14 @@ def running_rows(lines: list[str]) -> list[dict[str, str]]:
     text = "\n".join(_squash(line) for line in lines)
     # The most explicit layout first: cells closed by "|", chained ranges, lines led by a
     # time, numbered items, then bare cells on lines of their own.
-    readers = (_pipe_rows, _time_chain_rows, _time_led_lines, _agenda_item_rows, _numbered_rows)
+    readers = (
+        _pipe_rows,
+        _time_chain_rows,
+        _time_led_lines,
+        _agenda_item_rows,
+        _numbered_rows,
+        _inline_time_rows,
+    )
     for reader in readers:
         rows = reader(text)
         if len(rows) >= 2:
@@ -76,9 +93,13 @@ def _time_chain_rows(text: str) -> list[dict[str, str]]:
         if len(best) >= 3:
             break
     rows = []
+    presenters = bool(_PRESENTER_COLUMN.search(text))
     for k, (_, end, slot) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
-        rows.append(_split_row(text[end:stop], slot))
+        row = _split_row(text[end:stop], slot)
+        if not row["person"] and presenters and (group := _COLLECTIVE.search(row["topic"])):
+            row.update(topic=row["topic"][: group.start()], person=group.group(1))
+        rows.append(row)
     if sum(_is_prose(row["topic"]) for row in rows) * 2 >= len(rows):
         return []  # the titles stand before their times: what follows each is its paragraph
     return rows if len(rows) >= 2 else []
@@ -138,9 +159,12 @@ def _split_row(cell: str, slot: str) -> dict[str, str]:
         person, title_part = found, title_part[: -len(found)].strip()
     elif len(plain) > 1 and (found := _trailing_person(" " + plain[-1], alone=True)) == plain[-1]:
         person = found
+    elif len(plain) > 1 and _NAME_WITH_ORG.fullmatch(plain[-1]):
+        person = plain[-1]  # "Ankit Mishra - CAISO" on its own line: the suffix makes it a name
     return {"time": slot, "topic": _clean(title_part), "person": person}
 
 
+_NAME_WITH_ORG = re.compile(rf"{_FULL_NAME}\s[–—-]\s[A-Z][\w&]*(?:\s[A-Z][\w&]*){{0,2}}")
 _PERSON_THEN_AND = re.compile(rf"\s({_PERSON})\s&\s(?=[a-z])")
 
 
@@ -170,7 +194,10 @@ def _trailing_person(text: str, alone: bool = False) -> str:
         words = re.sub(r"^(?:Mr|Ms|Mrs|Dr)\.\s", "", match.group(1)).split()
         first = words[0].strip(".").lower()
         known = len(words[0].strip(".")) == 1 or first in _first_names()
-        if known and first not in _NOT_FIRST_NAMES:
+        # "... and the Summer Approach": after an article or a preposition the words are the
+        # title's, whatever the census says of "Summer"
+        led = _FUNCTION_WORD.search(text[: match.start()])
+        if known and first not in _NOT_FIRST_NAMES and not led:
             return match.group(1)
         position = match.start() + 1
     return ""
@@ -192,26 +219,62 @@ def _first_names() -> frozenset[str]:
 _ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:[.)]\s+(?=\S)|\.(?=[A-Z])|\s[–-]\s+(?=\S))")
 
 
+_ITEM_GAP = 1000  # characters an item's paragraphs may run before the next number
+
+
 def _numbered_rows(text: str) -> list[dict[str, str]]:
     """The longest run of items numbered 1, 2, 3... (a restart at 1 continues the run when a
     heading such as "Agenda Items" precedes it); sub-items (a., i., •) stay in their row."""
     marks = [(m.start(), m.end(), int(m.group(1))) for m in _ITEM_NUMBER.finditer(text)]
-    best: list[tuple[int, int, int]] = []
     for k, first in enumerate(marks):
         if first[2] != 1:
             continue
         run = [first]
         for mark in marks[k + 1 :]:
             restart = mark[2] == 1 and re.search(r"Agenda\s+Items\s*$", text[: mark[0]])
-            if mark[0] - run[-1][1] > 600:
+            if mark[0] - run[-1][1] > _ITEM_GAP:
                 break
             if mark[2] == run[-1][2] + 1 or restart:
                 run.append(mark)
             elif mark[2] <= run[-1][2]:
                 break  # a list inside an item ("2. Consent Agenda ... 1. Minutes")
-        if len(run) >= 2:
-            best = run
-            break
+        if len(run) >= 2 and not _not_agenda_items(text, run):
+            return _run_rows(text, run)
+    return _run_from_two(text, marks)
+
+
+def _run_from_two(text: str, marks: list[tuple[int, int, int]]) -> list[dict[str, str]]:
+    """Items numbered from 2 when the first lost its number (its lines came out as bullets):
+    read only as a run of three or more."""
+    for k, first in enumerate(marks):
+        if first[2] != 2:
+            continue
+        run = [first]
+        for mark in marks[k + 1 :]:
+            if mark[0] - run[-1][1] > _ITEM_GAP or mark[2] != run[-1][2] + 1:
+                break
+            run.append(mark)
+        if len(run) >= 3 and not _not_agenda_items(text, run):
+            return _run_rows(text, run)
+    return []
+
+
+# "I grant MRO: 1. Permission to record me; and 2. The right to ...": a sentence's clauses.
+_CLAUSE_END = re.compile(r"(?:;|;\s*(?:and|or)|,\s*and)\s*$")
+# "Name Organization Sector(s) 1. Ann Lee Grid Council 1 & 2": an attendance table's rows.
+_ROSTER_HEAD = re.compile(r"(?i)\bname\b.{0,40}\b(?:organi[sz]ation|company|affiliation)\b")
+
+
+def _not_agenda_items(text: str, run: list[tuple[int, int, int]]) -> bool:
+    """A numbered list that is no agenda: the clauses of one sentence (each item but the last
+    ends with "; and"), or the rows of an attendance table under a "Name Organization" head."""
+    cells = [" ".join(text[end : run[k + 1][0]].split()) for k, (_, end, _n) in enumerate(run[:-1])]
+    if sum(bool(_CLAUSE_END.search(cell)) for cell in cells) * 2 >= len(cells):
+        return True
+    return bool(_ROSTER_HEAD.search(text[max(0, run[0][0] - 120) : run[0][0]]))
+
+
+def _run_rows(text: str, best: list[tuple[int, int, int]]) -> list[dict[str, str]]:
     rows = []
     for k, (_, end, _number) in enumerate(best):
         stop = best[k + 1][0] if k + 1 < len(best) else _row_end(text, end)
@@ -222,6 +285,10 @@ def _numbered_rows(text: str) -> list[dict[str, str]]:
             cell = _cut_footer(cell, text)
             cell = re.sub(r"\s+\d{1,3}\s*$", "", cell)  # a page number run into the last item
         found = _slash_rows(cell) if _slash_layout(cell) else [_item_row(cell)]
+        found += [
+            {"topic": _clean(m["title"]), "person": "", "time": m["time"]}
+            for m in _UNNUMBERED_ROW.finditer(text[end:stop])
+        ]
         if any(row["topic"] == earlier["topic"] for row in found[:1] for earlier in rows):
             break  # the same list again: a page viewer's second copy
         rows.extend(found)
@@ -265,6 +332,12 @@ def _slash_rows(cell: str) -> list[dict[str, str]]:
     return rows
 
 
+# "Review of Previous Action Items9:15 - 9:25Fred will review...": under a numbered item, a row
+# the numbering skipped, its title glued to its time range at the start of a line.
+_UNNUMBERED_ROW = re.compile(
+    r"(?m)(?<=\n)(?P<title>[A-Z][A-Za-z ,&/'’-]{3,80}?)(?:\.{3,}\s*)?"
+    r"(?P<time>\d{1,2}:\d\d\s?[-–]\s?\d{1,2}:\d\d)"
+)
 _WORD = re.compile(r"\b[A-Za-z]{2,}\b")
 
 
@@ -299,6 +372,8 @@ def _item_row(cell: str) -> dict[str, str]:
     sub = _SUB_ITEM.search(" " + cell)
     head = cell[: sub.start()].strip() if sub else cell
     head = _MINUTES.sub("", _ASIDE.sub("", _HEADINGS.sub("", head))).strip()
+    if labelled := _labelled_row(head):
+        return labelled
     if named := _title_colon_people(head):
         return named
     person = ""
@@ -307,7 +382,12 @@ def _item_row(cell: str) -> dict[str, str]:
         head, person = head[: leaders.start()], head[leaders.end() :].strip()
         if _find_time_range(person[:12]):
             person = ""  # "Welcome...... 9:00 – 9:05": the leaders lead to the time
+    dashed = _DASH_PERSON_ORG.search(head)
+    if dashed and not person and _trailing_person(" " + dashed["person"], alone=True):
+        person, head = f"{dashed['person']} {dashed['org']}", head[: dashed.start()]
     paren = _PAREN_PERSON.search(head)
+    if paren and _is_acronym_of(paren.group(1), head[: paren.start()]):
+        paren = None  # "Project Tracking Spreadsheet (PTS)": the title's own acronym
     if paren and not person and not _clean(head[paren.end() :]):
         person, head = paren.group(1), head[: paren.start()] + head[paren.end() :]
     dash = re.search(r"\s?[—–]\s?(?=[A-Z])", head)
@@ -320,6 +400,46 @@ def _item_row(cell: str) -> dict[str, str]:
         if trailing:
             person, head = trailing, head[: -len(trailing)]
     return {"topic": _clean(head), "person": person}
+
+
+# "Presenter: Ann Lee, Chair Reference: Guidelines Action: Approve": a row whose cells came out
+# as labelled fields after the title (and its time).
+_FIELD_LABEL = re.compile(
+    r"\s(?P<label>Presenters?|Speakers?|Facilitators?|Leads?|References?|Action|Description"
+    r"|Purpose|Materials?|Outcome):(?=\s|$)"
+)
+_PERSON_LABELS = ("presenter", "speaker", "facilitator", "lead")
+_ROW_CLOCK = re.compile(r"(?i)\s(\d{1,2}:\d\d\s?[ap]\.?\s?m\b\.?)\s*$")
+
+
+def _labelled_row(head: str) -> dict[str, str] | None:
+    """ "Consent Items 9:10 am Presenter: Ann Lee, Chair Reference: Minutes": the title before
+    the first label (without the row's time after it), the presenter from its own label; a
+    "Description:" or "Reference:" field is the row's detail, never its title."""
+    text = " " + head
+    labels = list(_FIELD_LABEL.finditer(text))
+    if not labels:
+        return None
+    title, person = text[: labels[0].start()], ""
+    for k, label in enumerate(labels):
+        if label["label"].lower().startswith(_PERSON_LABELS):
+            stop = labels[k + 1].start() if k + 1 < len(labels) else len(text)
+            person = text[label.end() : stop].strip(" ,;.")
+            break
+    time = _ROW_CLOCK.search(title)
+    if time:
+        title = title[: time.start()]
+    return {"topic": _clean(title), "person": person, "time": time.group(1) if time else ""}
+
+
+# "CARTODB Demonstration – Nathan Wagoner (ICF)": a presenter after a dash with the
+# organization's acronym in parentheses.
+_DASH_PERSON_ORG = re.compile(rf"\s[—–-]\s(?P<person>{_FULL_NAME})\s(?P<org>\([A-Z]{{2,6}}\))$")
+
+
+def _is_acronym_of(letters: str, before: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", before) if w[0].isupper()]
+    return len(letters) >= 2 and "".join(w[0] for w in words[-len(letters) :]) == letters
 
 
 # "(► Video)", "(Video)": a link to the item's recording, printed before its title.
@@ -417,25 +537,130 @@ def _pipe_rows(text: str) -> list[dict[str, str]]:
     return rows
 
 
+# --- "TRANSAC Meeting Agenda 9:30 a.m. Welcome 9:35 a.m. Administration 11:45 a.m. ..." -------
+
+_INLINE_CLOCK = re.compile(r"(?i)(?<![\d:])\d{1,2}:\d\d\s?[ap]\.?\s?m\b\.?")
+_INLINE_MIN = 4  # single times on one line, running forward, that make it a flattened list
+
+
+def _inline_time_rows(text: str) -> list[dict[str, str]]:
+    """A list of start times flattened onto one line: each time leads the text up to the next;
+    a time with no text of its own (its title came out elsewhere) gives no row."""
+    for line in text.split("\n"):
+        clocks = [
+            m
+            for m in _INLINE_CLOCK.finditer(line)
+            if not _RANGE_AFTER.match(line, m.end()) and not _RANGE_BEFORE.search(line[: m.start()])
+        ]
+        if len(clocks) < _INLINE_MIN or not _runs_forward([m.group() for m in clocks]):
+            continue
+        rows = []
+        for k, clock in enumerate(clocks):
+            stop = clocks[k + 1].start() if k + 1 < len(clocks) else _row_end(line, clock.end())
+            cell = line[clock.end() : stop].strip()
+            opens_with_date = (found := _find_date(cell)) is not None and found.start == 0
+            if cell and not opens_with_date:  # "12:00 p.m. Wednesday, September 16 ...": a date
+                row = _item_row(cell)
+                rows.append({"time": clock.group(), "topic": row["topic"], "person": row["person"]})
+        return [row for row in rows if row["topic"]]
+    return []
+
+
+_RANGE_AFTER = re.compile(r"\s?(?:[–—-]|to\b)\s?\d")
+_RANGE_BEFORE = re.compile(r"(?:[–—-]|\bto)\s?$")  # the end of a range ("9:30 a.m. – 12:00 p.m.")
+
+
+def _runs_forward(clocks: list[str]) -> bool:
+    found = [_find_time_range(clock) for clock in clocks]
+    starts = [f.start for f in found if f]
+    return len(starts) == len(clocks) and all(a <= b for a, b in itertools.pairwise(starts))
+
+
 # --- "10:00Coffee & registration" on lines of their own ------------------------------------
 
-_TIME_LED = re.compile(r"^(\d{1,2}:\d\d)\s*([A-Za-z].*)$")
+# "10:30Introduction", "9:30 a.m.Welcome", "10:15a.m.Local Area Update (Ann Lee)", and under a
+# "Time Min Topic Presenter" head "9:05 10Revisit ..." (the minutes column glued to the title).
+_TIME_LED = re.compile(
+    r"(?i)^(?P<time>\d{1,2}:\d\d(?:\s?[ap]\.?\s?m\b\.?)?)\s*(?P<minutes>\d{1,3}\s*)?"
+    r"(?![ap]\.?\s?m\b)(?P<text>[A-Za-z(].*)$"
+)
+_MINUTES_COLUMN = re.compile(r"(?im)^time\s+min(?:s|utes)?\b")
+_PRESENTER_COLUMN = re.compile(
+    r"(?im)^(?:time\b.*)?\b(?:presenters?|speakers?|leads?|facilitators?|leading\s+discussion):?\s*$"
+)
+# Who presents when no one person does, in a table with a presenter column.
+_COLLECTIVE = re.compile(r"\s(All|Members|Staff|Everyone|Participants|Stakeholders)$")
 
 
 # Lines under a time-led row that belong to it: bullets and "Goal:", "Handouts:" notes.
 _UNDER_ROW = re.compile(r"[•▪◦·*-]|[A-Z][a-z]+:\s")
+_WRAPPED_LINES = 5  # lines (wrapped text, untimed rows) before the next time-led row
+# "Benchmarking 16-25 Robin Furrer": under a "Slide #" or "Page" head, the column between the
+# title and the presenter.
+_SLIDE_COLUMN = re.compile(
+    r"(?im)^.*\b(?:slides?|pages?)\s*(?:#|no\.?|numbers?)?\s+presenters?\s*$"
+)
+_SLIDES = re.compile(r"\s\d{1,3}(?:\s?[-–]\s?\d{1,3})?\s(?=[A-Z])")
 
 
 def _time_led_lines(text: str) -> list[dict[str, str]]:
-    rows = []
-    for line in text.split("\n"):
+    """Rows of lines each led by a time; bullets, notes and a few wrapped lines under a row
+    belong to it, and a line of names alone under it is its presenters."""
+    minutes = bool(_MINUTES_COLUMN.search(text))
+    presenters = bool(_PRESENTER_COLUMN.search(text))
+    slides = bool(_SLIDE_COLUMN.search(text))
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    rows: list[dict[str, str]] = []
+    for k, line in enumerate(lines):
         match = _TIME_LED.match(line)
-        if match:
-            topic, person = _dash_people(match.group(2).strip())
-            rows.append({"time": match.group(1), "topic": topic, "person": person})
-        elif rows and line.strip() and not _UNDER_ROW.match(line.strip()):
-            break
+        if match and (minutes or not match["minutes"]):
+            rows.append(_time_led_row(match["time"], match["text"].strip(), presenters, slides))
+        elif rows and (people := _names_line(line)) and not rows[-1]["person"]:
+            rows[-1]["person"] = people
+        elif rows and not _UNDER_ROW.match(line) and not _row_follows(lines, k):
+            if len(rows) >= 3:
+                break
+            rows = []  # a time or two in the heading ("9:30 a.m. Welcome reception"), not rows
     return rows if len(rows) >= 3 else []
+
+
+def _time_led_row(time: str, text: str, presenters: bool, slides: bool) -> dict[str, str]:
+    if slides and (columns := _slide_columns(text)):
+        return {"time": time, **columns}
+    title, person = _dash_people(text)
+    row = {"topic": title, "person": person} if person else _item_row(title)
+    if not row["person"] and presenters and (group := _COLLECTIVE.search(row["topic"])):
+        row = {"topic": row["topic"][: group.start()], "person": group.group(1)}
+    return {"time": time, "topic": row["topic"], "person": row["person"]}
+
+
+def _slide_columns(text: str) -> dict[str, str] | None:
+    """ "Schedule and Overview 2-15 Robin Furrer• follow-up items": title, slides, presenter (kept
+    only when it is names), then the row's notes."""
+    head = _SUB_ITEM.split(" " + text, maxsplit=1)[0].strip()
+    columns = list(_SLIDES.finditer(head))
+    if not columns:
+        return None
+    last = columns[-1]
+    person = head[last.end() :].strip()
+    return {"topic": _clean(head[: last.start()]), "person": _names_line(person)}
+
+
+def _row_follows(lines: list[str], k: int) -> bool:
+    return any(_TIME_LED.match(line) for line in lines[k + 1 : k + 1 + _WRAPPED_LINES])
+
+
+def _names_line(line: str) -> str:
+    """ "Zach Mann, Kevin Bern, Dana Scholl": a line of names alone, most with a first name the
+    census knows (one glued "DamenBleiler" does not undo the rest)."""
+    parts = [part.strip() for part in line.split(",")]
+    if len(line) > 160 or not all(part and part[0].isupper() for part in parts):
+        return ""
+    named = sum(
+        bool(_NAME_ONLY.fullmatch(part)) and part.split()[0].lower() in _first_names()
+        for part in parts
+    )
+    return line if named * 3 >= len(parts) * 2 and named else ""
 
 
 def _dash_people(text: str) -> tuple[str, str]:
@@ -464,26 +689,41 @@ def _dash_people(text: str) -> tuple[str, str]:
 _TIME_ONLY = re.compile(r"(?i)\d{1,2}(?::\d\d)?\s*(?:[ap]\.?\s?m\.?)?|noon")
 
 
+# The head of such a table: "Agenda Item", "Leading Discussion", "Presenter", "Time".
+_CELL_HEAD = re.compile(
+    r"(?i)(?:agenda\s+)?items?|topics?|leading\s+discussion|presenters?|speakers?|time|leads?"
+    r"|facilitators?|discussion\s+leaders?"
+)
+_LONG_CELL = 120  # a cell this long is a note under the row (an admonition), never its title
+
+
 def _cell_lines_rows(text: str) -> list[dict[str, str]]:
     """Rows of a table whose cells each came out on a line: a title, then its presenter and
-    its time when it has them. Counted only when several rows carry a time."""
+    its time when it has them (under a head such as "Agenda Item / Leading Discussion", from
+    there on). Lines under a title before its presenter are its notes, a bullet opening a row
+    its title. Counted only when several rows carry a time."""
+    lines = [line.strip(" |") for line in text.split("\n")]
+    heads = [k for k, line in enumerate(lines) if _CELL_HEAD.fullmatch(line)]
     rows: list[dict[str, str]] = []
     title, person = "", ""
-    for line in (line.strip(" |") for line in text.split("\n")):
-        if not line:
+    for line in lines[heads[0] + 1 :] if heads else lines:
+        if not line or _CELL_HEAD.fullmatch(line):
             continue
         if re.fullmatch(r"\d{1,2}\.|.*\b(?:19|20)\d\d\b.*", line) and not title:
             continue
+        bullet = line.startswith(("•", "·", "-"))
         if _TIME_ONLY.fullmatch(line):
             if title:
                 rows.append({"topic": _clean(title), "person": person, "time": line})
             title, person = "", ""
         elif title and not person and re.fullmatch(rf"{_PEOPLE}(?:,\s?All)?", line):
             person = line
-        else:
-            if title and person:
-                rows.append({"topic": _clean(title), "person": person, "time": ""})
-            usable = len(line) < 120 and not line.startswith(("•", "·", "-"))
-            title, person = (line if usable else ""), ""
+        elif title and person:
+            rows.append({"topic": _clean(title), "person": person, "time": ""})
+            title, person = (line if len(line) < _LONG_CELL and not bullet else ""), ""
+        elif not title and re.fullmatch(_PEOPLE, line):
+            continue  # the presenter of a row without a title ("Jane Doe / 4:00 PM": closing)
+        elif not title and len(line) < _LONG_CELL:
+            title = line.lstrip("•·- ").strip()
     timed = [row for row in rows if row["time"]]
     return rows if len(timed) >= 3 else []

@@ -9,9 +9,16 @@ _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
+# "April 1, 20089:00 a.m.": a converter ran the year into the time after it.
+_YEAR_THEN_TIME = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?=[0-9]{1,2}:[0-9]{2})")
+
+
 def _normalise(text: str) -> list[str]:
     """Lines without invisible characters; Word's vertical tabs and form feeds end lines too."""
-    return [_INVISIBLE.sub("", _ODD_SPACES.sub(" ", line)).rstrip() for line in text.splitlines()]
+    return [
+        _YEAR_THEN_TIME.sub(r"\1 ", _INVISIBLE.sub("", _ODD_SPACES.sub(" ", line))).rstrip()
+        for line in text.splitlines()
+    ]
 
 
 def _squash(text: str) -> str:

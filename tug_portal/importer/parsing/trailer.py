@@ -10,7 +10,7 @@ from .text import _squash
 
 # ---------------------------------------------------------------------- trailer and footer
 
-_NEXT_MEETING = re.compile(r"(?i)^(?:the\s+)?(?:next|upcoming)\b")
+_NEXT_MEETING = re.compile(r"(?i)^(?:[•·▪*-]\s*)?(?:the\s+)?(?:next|upcoming)\b")
 _CONTACT_WORD = re.compile(r"(?i)\b(?:contact|questions?|inquiries|comments)\b")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # starts a word: linear time
 _CONTACT_LABEL = re.compile(r"(?i)^(?:for\s+)?(?:contact|questions?|inquiries)\b.{0,60}[:?]$")
@@ -47,7 +47,9 @@ def _next_meeting_date(lines, trailer: list[int], reference: dt.date | None) -> 
 
 # "7. Future Meetings a. ... i. March 17, 2020: Atlanta ii. June 16, 2020": a list of the
 # meetings to come, whose first date after this meeting's is the next one.
-_FUTURE_MEETINGS = re.compile(r"(?i)\bfuture\s+(?:\w+\s+){0,2}?meetings?\b")
+_FUTURE_MEETINGS = re.compile(
+    r"(?i)\b(?:future|suggested|upcoming)\s+(?:\w+\s+){0,2}?meetings?(?:\s+dates)?\b"
+)
 _FUTURE_WINDOW = 300  # characters after the heading in which the list is looked for
 
 
@@ -56,7 +58,8 @@ def _future_meetings_date(lines: list[str], reference: dt.date | None) -> dt.dat
     for match in _FUTURE_MEETINGS.finditer(text):
         window = text[match.end() : match.end() + _FUTURE_WINDOW]
         for hit in _all_dates(window):
-            date = _date_on_or_after(hit, reference) if hit.year else None
+            # a date without its year ("May 6, phone conference") is read after this meeting's
+            date = _date_on_or_after(hit, reference) if hit.year or reference else None
             if date and (reference is None or date > reference):
                 return date
     return None
@@ -82,7 +85,14 @@ def _person_name(text: str) -> str | None:
     """A name is one to five capitalised words; anything else is not taken for one."""
     name = _NAME_TAIL.sub("", text.strip(_NAME_TRIM)).strip(_NAME_TRIM)
     words = name.split()
-    return name if 1 <= len(words) <= 5 and all(w[0].isupper() for w in words) else None
+    if 1 <= len(words) <= 5 and all(w[0].isupper() for w in words):
+        return name
+    # "the Public Advisor, Jane Doe,": the name is the part set off by commas after the role
+    for part in reversed(name.split(",")[1:]):
+        words = part.split()
+        if 2 <= len(words) <= 4 and all(w[0].isupper() and w.isalpha() for w in words):
+            return part.strip()
+    return None
 
 
 def _stay_connected(lines: list[str]) -> tuple[int, tuple[str, ...]]:
