@@ -19,7 +19,8 @@ process learns on its own (the first refusal it makes itself), which takes one r
 A client told to wait (a 429 or a 503 with Retry-After) that asks again before then (a loop that
 ignores Retry-After, or a person clicking again at once) is first made to wait its turn: the
 request pauses for what is left of the wait, at most `TUG_FAIR_USE_REPEAT_PAUSE_SECONDS`, then
-goes on as any other (refused, or served). A flooding loop then asks about once a second instead
+goes on as any other (refused, or served; once served, its next requests go on at once). A
+flooding loop then asks about once a second instead
 of hundreds of times, and stops taking the CPU the portal's other visitors need; nobody is
 refused more than before. The pause is a sleep, no work; it holds a web thread, so at most
 `TUG_FAIR_USE_REPEAT_PAUSE_THREADS` of a process's threads pause at once, and beyond them the
@@ -117,16 +118,6 @@ def may_be_refused_early(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def refused_for(request) -> tuple[str, float] | None:
-    """(group, seconds left) when this request's client is known to be refused for its group."""
-    if not _refused.entries or not may_be_refused_early(request):
-        return None
-    if not (key := client_and_group(request)):
-        return None
-    left = _refused.get(key, 0.0) - time.time()
-    return (key[1], left) if left > 0 else None
-
-
 _pausing = 0  # threads of this process pausing now
 _pausing_lock = threading.Lock()
 
@@ -182,6 +173,8 @@ class FairUseGateMiddleware:
             response = self.get_response(request)
         if (wait := _told_to_wait(response)) and (key := key or client_and_group(request)):
             _told.put(key, time.time() + wait)
+        elif key and response.status_code < 400 and _told.get(key):
+            _told.put(key, 0.0)  # it had its turn: its next requests go on at once
         return response
 
 
