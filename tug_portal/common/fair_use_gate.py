@@ -21,9 +21,9 @@ ignores Retry-After, or a person clicking again at once) is first made to wait i
 request pauses for what is left of the wait, at most `TUG_FAIR_USE_REPEAT_PAUSE_SECONDS`, then
 goes on as any other (refused, or served; once served, its next requests go on at once). A
 flooding loop then asks about once a second instead of hundreds of times, and stops taking the
-CPU the portal's other visitors need; nobody is refused more than before. The pause is a sleep, no work; it holds a web thread, so at most
-`TUG_FAIR_USE_REPEAT_PAUSE_THREADS` of a process's threads pause at once, and beyond them the
-request goes on at once, as before.
+CPU the portal's other visitors need; nobody is refused more than before. The pause is a sleep,
+no work; it holds a web thread, so at most `TUG_FAIR_USE_REPEAT_PAUSE_THREADS` of a process's
+threads pause at once, and beyond them the request goes on at once, as before.
 """
 
 import threading
