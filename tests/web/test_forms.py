@@ -2,6 +2,8 @@
 in place with htmx): stored for staff, mailed to the contact, confirmed clearly; a bot's honeypot
 entry is dropped; bad input is a 422 that stores nothing."""
 
+import re
+
 import pytest
 
 from tests.web.support import is_fragment, text_of
@@ -200,6 +202,18 @@ def test_agenda_request_page_has_the_form_posting_to_itself(client, seed_meeting
         assert f'<form method="post" action="{form_url}" hx-post="{form_url}"' in response.text
         assert '<div class="hp" aria-hidden="true">' in response.text
         assert 'name="csrfmiddlewaretoken"' in response.text
+
+
+@pytest.mark.parametrize("form_url", [PROGRAM_FORM, MEETING_FORM])
+def test_agenda_request_page_says_its_heading_once_and_the_swapped_form_keeps_its_own(
+    client, seed_meeting, form_url
+):
+    page = client.get(form_url).text
+    fragment = client.get(form_url, headers=HTMX).text
+
+    assert len(re.findall(r"<h[12][^>]*>Request an agenda item</h[12]>", page)) == 1
+    assert '<h1 id="agenda-request-title">Request an agenda item</h1>' in page
+    assert '<h2 id="agenda-request-title">Request an agenda item</h2>' in fragment
 
 
 def test_agenda_request_page_names_the_meeting(client, seed_meeting):
