@@ -109,6 +109,10 @@ def test_lock_lets_one_transaction_at_a_time_count_for_a_mailbox():
         ("not-an-address", ["Enter a valid email address."]),
         ("ann@[127.0.0.1]", ["Enter an address at a domain name, not at an IP address."]),
         ("ann@localhost", ["Enter an address at a domain name with a dot, like example.com."]),
+        (
+            "a" * 65 + "@example.com",
+            ["The part before the “@” can be at most 64 characters (65 here)."],
+        ),
     ],
 )
 def test_mailbox_field_gives_one_clear_message(address, errors):
@@ -116,6 +120,10 @@ def test_mailbox_field_gives_one_clear_message(address, errors):
         MailboxField().clean(address)
 
     assert refused.value.messages == errors
+
+
+def test_mailbox_field_takes_a_mailbox_name_of_64_characters():
+    assert MailboxField().clean("a" * 64 + "@example.com") == "a" * 64 + "@example.com"
 
 
 def test_mailbox_field_keeps_the_address_as_typed():

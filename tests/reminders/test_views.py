@@ -270,6 +270,21 @@ def test_confirmation_link_shows_a_button_and_confirms_on_post(client):
     assert "Confirmed: you will get TUG reminders." in response.content.decode()
 
 
+def test_subscribing_an_address_whose_mailbox_name_is_over_64_characters_is_a_400(client):
+    """No mail server takes a mailbox name over 64 characters (RFC 5321): accepted, it would
+    be told "a link is on its way" and never get one."""
+    make_program()
+    address = "a" * 65 + "@example.com"
+
+    response = client.post(SUBSCRIBE, {"email": address, "program": "tug"})
+
+    assert response.status_code == 400
+    assert "at most 64 characters" in response.content.decode()
+    assert address in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert len(mail.outbox) == 0
+
+
 def test_expired_confirmation_link_is_a_400_that_says_so(client):
     program = make_program()
     subscription = make_subscription("ann@example.com", program, status=Status.UNCONFIRMED)

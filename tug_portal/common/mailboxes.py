@@ -15,6 +15,7 @@ from django.db import connection
 
 # Providers known to deliver "v.i.c.t.i.m" to "victim"; the key folds the dots there only.
 DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+MAILBOX_NAME_MAX_OCTETS = 64  # RFC 5321, 4.5.3.1.1: the longest local part
 QUOTED_PAIR = re.compile(r"\\(.)", re.DOTALL)
 INVISIBLE = re.compile(r"[\s\\\"\x00-\x1f\x7f]")
 
@@ -56,12 +57,21 @@ def _ascii_domain(domain: str) -> str:
 
 class MailboxField(forms.EmailField):
     """An email field that also refuses what `canonical_mailbox` refuses (an IP literal, a
-    domain without a dot, an empty mailbox name), with one clear message."""
+    domain without a dot, an empty mailbox name), and a mailbox name no mail server takes (over
+    64 octets, RFC 5321: accepted, its owner would be promised a mail that never comes), with
+    one clear message."""
 
     def run_validators(self, value):
         super().run_validators(value)  # Django's check first: one message, not two
         if value in self.empty_values:
             return
+        name_length = len(value.rpartition("@")[0].encode())
+        if name_length > MAILBOX_NAME_MAX_OCTETS:
+            raise ValidationError(
+                f"The part before the “@” can be at most {MAILBOX_NAME_MAX_OCTETS} characters "
+                f"({name_length} here).",
+                code="invalid",
+            )
         try:
             canonical_mailbox(value)
         except InvalidMailbox as error:
