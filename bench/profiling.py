@@ -21,5 +21,16 @@ def write_profile(key: str, action: Callable[[], object], *, times: int) -> Path
             action()
     PROFILES.mkdir(parents=True, exist_ok=True)
     text = PROFILES / f"{key}.txt"
-    text.write_text(profiler.output_text(unicode=True, color=False))
+    text.write_text(
+        profiler.output_text(unicode=True, color=False)
+        + "\nFunctions by their own time (library frames included: the tree above hides them):\n\n"
+        + _flat_listing(profiler, lines=60)
+    )
     return text.relative_to(BASE_DIR)
+
+
+def _flat_listing(profiler, *, lines: int) -> str:
+    from pyinstrument.renderers import ConsoleRenderer
+
+    renderer = ConsoleRenderer(unicode=True, color=False, flat=True, flat_time="self")
+    return "\n".join(profiler.output(renderer).splitlines()[: lines + 8]) + "\n"
