@@ -184,6 +184,16 @@ def meetings_next_by_program(*, after: datetime | None = None) -> dict[int, Meet
     return {meeting.program_id: meeting for meeting in meetings}
 
 
+def next_meetings_change_at(next_meetings: dict[int, Meeting]) -> datetime | None:
+    """The first instant at which `meetings_next_by_program` answers otherwise with no edit,
+    given its answer now; None when the clock alone never changes it. The candidates of a
+    program only lose members as time passes (a meeting is next until it ends), and the first
+    of them by start stays first until it ends: so the answer holds until the first of these
+    meetings ends (at `ends_at` it is no longer "under way or later"). A program without a next
+    meeting keeps none until an edit adds one."""
+    return min((meeting.ends_at for meeting in next_meetings.values()), default=None)
+
+
 def meetings_between(*, start: datetime, end: datetime, user=None) -> QuerySet[Meeting]:
     return (
         meetings_visible(user=user)

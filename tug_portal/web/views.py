@@ -20,6 +20,7 @@ from tug_portal.meetings import search, selectors, services
 
 from .cache import cache_public_page
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
+from .next_meetings import next_meetings_by_program
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def dashboard(request):
         "found_materials": _materials_found(form),
     }
     if not wants_fragment(request):
-        next_meetings = selectors.meetings_next_by_program()
+        next_meetings = next_meetings_by_program()
         context |= {
             "programs": [(program, next_meetings.get(program.pk)) for program in programs],
             "announcements": selectors.announcements_visible(user=request.user)[
