@@ -37,9 +37,7 @@ def test_kept_answer_is_the_selectors_answer(demo):
     assert {pk: m.slug for pk, m in kept.items()} == {pk: m.slug for pk, m in expected.items()}
 
 
-def test_edited_next_meeting_shows_at_once(
-    staff_client, demo, django_capture_on_commit_callbacks
-):
+def test_edited_next_meeting_shows_at_once(staff_client, demo, django_capture_on_commit_callbacks):
     staff_client.get("/")
     meeting = Meeting.objects.get(slug="tug-2018-10-30")
 
