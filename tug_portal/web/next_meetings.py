@@ -1,5 +1,6 @@
-"""The next meeting of each active program, as the dashboard shows it, computed once and kept
-for as long as it is exactly right (issue 17: it cost two queries and their ORM work on every
+"""The next meeting of each active program, as the dashboard and the program pages show it, and
+the meeting after a meeting, as its page shows it: computed once and kept for as long as each is
+exactly right (issue 17: it cost two queries and their ORM work on every
 page rendered afresh, though it changes only with an edit or with the clock).
 
 The answer is stored with the page cache's content version (cache.py), which every committed
@@ -21,6 +22,7 @@ from tug_portal.meetings.models import Meeting
 from .cache import content_version_and_stored
 
 NEXT_MEETINGS_KEY = "web:next-meetings-by-program"
+NEXT_AFTER_KEY = "web:next-meeting-after:{pk}"
 # How long the cache keeps an answer the clock never changes; an edit ends it earlier anyway.
 LONGEST_KEPT = timedelta(days=1)
 
@@ -54,3 +56,23 @@ def next_meetings_by_program() -> dict[int, Meeting]:
         timeout=max(1, int(kept.total_seconds()) + 1),
     )
     return meetings
+
+
+@dataclass(frozen=True)
+class StoredNextAfter:
+    content_version: int
+    meeting: Meeting | None
+
+
+def next_meeting_after(meeting: Meeting) -> Meeting | None:
+    """`selectors.meeting_next_for_program(program=..., after=meeting.ends_at)`: its program's
+    meeting after this one (a meeting page's "Next TUG"). It depends on the meetings, not on
+    the clock, so it is kept under the content version alone."""
+    key = NEXT_AFTER_KEY.format(pk=meeting.pk)
+    version, stored = content_version_and_stored(key)
+    if isinstance(stored, StoredNextAfter) and stored.content_version == version:
+        return stored.meeting
+    following = selectors.meeting_next_for_program(program=meeting.program, after=meeting.ends_at)
+    stored = StoredNextAfter(content_version=version, meeting=following)
+    cache.set(key, stored, timeout=int(LONGEST_KEPT.total_seconds()))
+    return following
