@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
 from .selectors import (
+    announcement_rows,
     announcements_visible,
     can_see_drafts,
     meetings_visible,
@@ -175,11 +176,10 @@ def announcements_search(
     system_code: str = "",
     kind: str = "",
 ) -> QuerySet[Announcement]:
-    """Visible announcements matching the filters, newest first. An announcement belongs to a
-    program through the meeting it was presented at or the meeting it announces."""
-    announcements = announcements_visible(user=user).select_related(
-        "presented_at", "presented_at__program"
-    )
+    """Visible announcements matching the filters, newest first, as list rows show them
+    (`announcement_rows`). An announcement belongs to a program through the meeting it was
+    presented at or the meeting it announces."""
+    announcements = announcements_visible(user=user)
     if program_slug:
         # Only through meetings the viewer may see: the link to a draft or a retired program's
         # meeting is not revealed by the filter either.
@@ -201,8 +201,7 @@ def announcements_search(
         )
     if kind:
         announcements = announcements.filter(kind=kind)
-    announcements = _with_text(announcements, text)
-    return announcements
+    return announcement_rows(_with_text(announcements, text))
 
 
 def systems_all() -> QuerySet[System]:

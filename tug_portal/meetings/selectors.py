@@ -141,13 +141,29 @@ def meetings_visible(*, user=None) -> QuerySet[Meeting]:
 
 
 def meeting_get(*, slug: str, user=None) -> Meeting:
-    """One meeting with every fact its page shows. A draft is a 404 for the public, so its
-    existence is not revealed."""
-    queryset = meetings_with_agenda(meetings_visible(user=user)).prefetch_related(
-        Prefetch("announcements", queryset=Announcement.objects.published()),
-        Prefetch("announced_by", queryset=Announcement.objects.published()),
-        "program__links",
+    """One meeting with every fact its page shows, and its published announcements (as the API
+    shows them; the page takes `meeting_announcement_rows`). A draft is a 404 for the public, so
+    its existence is not revealed."""
+    return _meeting_or_404(
+        meeting_page_queryset(user=user).prefetch_related(
+            Prefetch("announcements", queryset=Announcement.objects.published()),
+            Prefetch("announced_by", queryset=Announcement.objects.published()),
+        ),
+        slug=slug,
     )
+
+
+def meeting_page_get(*, slug: str, user=None) -> Meeting:
+    """One meeting with every fact its page shows but its announcements
+    (`meeting_announcement_rows`, one query for both kinds)."""
+    return _meeting_or_404(meeting_page_queryset(user=user), slug=slug)
+
+
+def meeting_page_queryset(*, user=None) -> QuerySet[Meeting]:
+    return meetings_with_agenda(meetings_visible(user=user)).prefetch_related("program__links")
+
+
+def _meeting_or_404(queryset: QuerySet[Meeting], *, slug: str) -> Meeting:
     meeting = queryset.filter(slug=slug).first()
     if meeting is None:
         raise Http404("No such meeting.")
@@ -172,16 +188,26 @@ def meeting_next_for_program(*, program: Program, after: datetime | None = None)
 
 
 def meetings_next_by_program(*, after: datetime | None = None) -> dict[int, Meeting]:
-    """The same rule for every active program at once, in two queries."""
+    """The same rule for every active program at once, in one query (each program's next
+    meeting found by a subquery on the starts_at index)."""
     after = after or timezone.now()
     next_ids = programs_active().annotate(
         next_id=Subquery(
             _next_meeting_candidates(after).filter(program=OuterRef("pk")).values("pk")[:1]
         )
     )
-    ids = [row.next_id for row in next_ids if row.next_id]
-    meetings = Meeting.objects.filter(pk__in=ids).select_related("program")
+    meetings = Meeting.objects.filter(pk__in=next_ids.values("next_id")).select_related("program")
     return {meeting.program_id: meeting for meeting in meetings}
+
+
+def next_meetings_change_at(next_meetings: dict[int, Meeting]) -> datetime | None:
+    """The first instant at which `meetings_next_by_program` answers otherwise with no edit,
+    given its answer now; None when the clock alone never changes it. The candidates of a
+    program only lose members as time passes (a meeting is next until it ends), and the first
+    of them by start stays first until it ends: so the answer holds until the first of these
+    meetings ends (at `ends_at` it is no longer "under way or later"). A program without a next
+    meeting keeps none until an edit adds one."""
+    return min((meeting.ends_at for meeting in next_meetings.values()), default=None)
 
 
 def meetings_between(*, start: datetime, end: datetime, user=None) -> QuerySet[Meeting]:
@@ -200,6 +226,38 @@ def announcements_visible(*, user=None) -> QuerySet[Announcement]:
     return queryset.prefetch_related("systems").select_related(
         "related_meeting", "related_meeting__program"
     )
+
+
+# What a list row of announcements shows (web/components.html#announcement_row).
+ANNOUNCEMENT_ROW_FIELDS = ("title", "slug", "kind", "is_published", "published_at")
+
+
+def announcement_rows(queryset: QuerySet[Announcement], *also: str) -> QuerySet[Announcement]:
+    """Announcements as a list row shows them: its columns only (not the bodies, nor the
+    meetings joined), and the systems' codes as a plain list (`system_list`), in one query for
+    the whole page. (`announcement.systems.all` in the row made a related manager and, without
+    a prefetch, a query per row.) `also`: more fields the caller reads."""
+    return (
+        queryset.select_related(None)
+        .prefetch_related(None)
+        .only(*ANNOUNCEMENT_ROW_FIELDS, *also)
+        .prefetch_related(
+            Prefetch("systems", queryset=System.objects.only("code"), to_attr="system_list")
+        )
+    )
+
+
+def meeting_announcement_rows(meeting: Meeting) -> list[Announcement]:
+    """The published announcements made at a meeting, then those announcing it, each once, as
+    list rows: two queries however many there are."""
+    announcements = announcement_rows(
+        Announcement.objects.published().filter(
+            Q(presented_at=meeting) | Q(related_meeting=meeting)
+        ),
+        "presented_at",
+    )
+    made_at = [a for a in announcements if a.presented_at_id == meeting.pk]
+    return made_at + [a for a in announcements if a.presented_at_id != meeting.pk]
 
 
 def announcement_get(*, slug: str, user=None) -> Announcement:

@@ -20,6 +20,7 @@ from tug_portal.meetings import search, selectors, services
 
 from .cache import cache_public_page
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
+from .next_meetings import next_meeting_after, next_meetings_by_program
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +78,12 @@ def dashboard(request):
         "found_materials": _materials_found(form),
     }
     if not wants_fragment(request):
-        next_meetings = selectors.meetings_next_by_program()
+        next_meetings = next_meetings_by_program()
         context |= {
             "programs": [(program, next_meetings.get(program.pk)) for program in programs],
-            "announcements": selectors.announcements_visible(user=request.user)[
-                :RECENT_ANNOUNCEMENTS
-            ],
+            "announcements": selectors.announcement_rows(
+                selectors.announcements_visible(user=request.user)
+            )[:RECENT_ANNOUNCEMENTS],
             "footer_links": search.stay_connected_links_all(),
         }
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
@@ -107,7 +108,7 @@ def program_detail(request, slug):
     }
     if not wants_fragment(request):
         context |= {
-            "next_meeting": selectors.meeting_next_for_program(program=program),
+            "next_meeting": next_meetings_by_program().get(program.pk),
             "latest_materials": materials.program_latest_materials(program=program),
             "footer_links": program.links.all(),
         }
@@ -145,17 +146,15 @@ def announcement_list(request):
 @cache_public_page
 @require_safe
 def meeting_detail(request, slug):
-    meeting = selectors.meeting_get(slug=slug, user=request.user)
+    meeting = selectors.meeting_page_get(slug=slug, user=request.user)
     context = {
         "meeting": meeting,
         "program": meeting.program,
         # A cancelled or past meeting is a record: no join details, invitation or requests.
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
-        "next_meeting": selectors.meeting_next_for_program(
-            program=meeting.program, after=meeting.ends_at
-        ),
-        "announcements": _meeting_announcements(meeting),
+        "next_meeting": next_meeting_after(meeting),
+        "announcements": selectors.meeting_announcement_rows(meeting),
         "materials": materials.meeting_materials(meeting=meeting, user=request.user),
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
@@ -168,12 +167,6 @@ def _materials_found(form) -> list:
     if not form.is_valid() or not form.cleaned_data.get("q") or form.page_number != 1:
         return []
     return materials.materials_search(query=form.cleaned_data["q"])
-
-
-def _meeting_announcements(meeting) -> list:
-    """Announcements made at the meeting, then those announcing it, each once."""
-    unique = {a.pk: a for a in [*meeting.announcements.all(), *meeting.announced_by.all()]}
-    return list(unique.values())
 
 
 @cache_public_page
