@@ -2,13 +2,12 @@
 the same as a row rendered afresh, and every edit of what a row shows on the page at once, for
 staff and for anonymous visitors."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 
 from tests.support.demo import DAY_AFTER_SEED, SEED_SLUG
-from tests.support.queries import counted_queries
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import AgendaTopic, Meeting, Program, System
 from tug_portal.web import row_cache
@@ -255,24 +254,3 @@ def test_published_draft_shows_on_the_list_at_once_and_staff_see_its_badge_go(
 
     assert 'badge--draft">Draft' not in _list(staff_client, "/?when=all")
     assert f"/meetings/{SEED_SLUG}/" in _list(client, "/?when=all")
-
-
-# --- Work the stored rows save --------------------------------------------------------------
-
-
-def _queries_of(client, path) -> int:
-    with counted_queries() as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
-
-
-@pytest.mark.parametrize("count", [3, 300])
-@pytest.mark.parametrize("path", ["/", "/programs/tug/"])
-def test_stored_rows_need_no_topic_or_system_query(staff_client, demo, make_meetings, path, count):
-    make_meetings(count, start=date(2019, 1, 1))
-    cold = _queries_of(staff_client, path)
-
-    warm = _queries_of(staff_client, path)
-
-    assert warm == cold - 2  # the topics of the page's meetings, and their systems

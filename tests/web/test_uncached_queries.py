@@ -21,6 +21,9 @@ UNCACHED_PAGES = [
 # Without a session: no session or user to read.
 ANONYMOUS = {path: expected - 2 for path, expected in UNCACHED_PAGES}
 
+# The meeting lists once their rows are stored (web/row_cache.py): no topics, no systems.
+ROWS_STORED = {"/": 13 - 2, "/programs/tug/": 12 - 2}
+
 
 def _queries_of(client, path) -> int:
     with counted_queries() as queries:
@@ -49,3 +52,16 @@ def test_anonymous_first_render_costs_the_same_queries_at_3_and_300_meetings(
     make_meetings(count, start=date(2019, 1, 1))
 
     assert _queries_of(client, path) == ANONYMOUS[path]
+
+
+@pytest.mark.parametrize("count", [3, 300])
+@pytest.mark.parametrize(("path", "expected"), ROWS_STORED.items())
+def test_list_rendered_afresh_from_stored_rows_costs_the_same_fewer_queries_at_3_and_300(
+    staff_client, demo, make_meetings, path, expected, count
+):
+    """The rows of the page's meetings stored by the first render: the second reads neither
+    their topics nor the topics' systems."""
+    make_meetings(count, start=date(2019, 1, 1))
+    _queries_of(staff_client, path)
+
+    assert _queries_of(staff_client, path) == expected
