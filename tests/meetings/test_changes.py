@@ -9,7 +9,7 @@ from django.db import transaction
 
 from tests.factories import make_meeting, make_program
 from tug_portal.meetings.changes import PendingSync
-from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn, System
+from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn, Person, System
 from tug_portal.meetings.signals import meetings_changed
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,24 @@ def test_a_topic_losing_its_system_from_the_systems_side_bumps_sequence(
         unlink(topic, system)
 
     assert Meeting.objects.get(pk=meeting.pk).calendar_sequence == meeting.calendar_sequence + 1
+    assert changes == [({meeting.pk}, {meeting.program_id})]
+
+
+def test_a_deleted_facilitator_bumps_sequence_of_the_meetings_they_led(
+    django_capture_on_commit_callbacks, changes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program(), date(2030, 1, 8))
+        topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="Road map")
+        person = Person.objects.create(name="Nalini Kumar")
+        topic.facilitators.add(person)
+    sequence = Meeting.objects.get(pk=meeting.pk).calendar_sequence
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person.delete()
+
+    assert Meeting.objects.get(pk=meeting.pk).calendar_sequence == sequence + 1
     assert changes == [({meeting.pk}, {meeting.program_id})]
 
 
