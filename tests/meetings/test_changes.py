@@ -9,7 +9,7 @@ from django.db import transaction
 
 from tests.factories import make_meeting, make_program
 from tug_portal.meetings.changes import PendingSync
-from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn
+from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn, Person, System
 from tug_portal.meetings.signals import meetings_changed
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,57 @@ def test_a_deleted_meeting_is_named_with_its_program(django_capture_on_commit_ca
         meeting.delete()
 
     assert changes == [({meeting_id}, {program_id})]
+
+
+def _meeting_with_a_topic_about(code: str, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program(), date(2030, 1, 8))
+        topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="Road map")
+        system = System.objects.create(code=code, name=code)
+        topic.systems.add(system)
+    return Meeting.objects.get(pk=meeting.pk), topic, system
+
+
+@pytest.mark.parametrize(
+    "unlink",
+    [
+        lambda topic, system: system.delete(),
+        lambda topic, system: system.topics.remove(topic),
+        lambda topic, system: system.topics.clear(),
+    ],
+    ids=["system deleted", "removed from the system's side", "cleared from the system's side"],
+)
+def test_a_topic_losing_its_system_from_the_systems_side_bumps_sequence(
+    django_capture_on_commit_callbacks, changes, unlink
+):
+    # Found with the lists' row cache (web/row_cache.py): these left the snapshot, the feeds and
+    # the pages showing the system's code until the next edit of the meeting.
+    meeting, topic, system = _meeting_with_a_topic_about("DRRS", django_capture_on_commit_callbacks)
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unlink(topic, system)
+
+    assert Meeting.objects.get(pk=meeting.pk).calendar_sequence == meeting.calendar_sequence + 1
+    assert changes == [({meeting.pk}, {meeting.program_id})]
+
+
+def test_a_deleted_facilitator_bumps_sequence_of_the_meetings_they_led(
+    django_capture_on_commit_callbacks, changes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program(), date(2030, 1, 8))
+        topic = AgendaTopic.objects.create(meeting=meeting, order=1, title="Road map")
+        person = Person.objects.create(name="Nalini Kumar")
+        topic.facilitators.add(person)
+    sequence = Meeting.objects.get(pk=meeting.pk).calendar_sequence
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person.delete()
+
+    assert Meeting.objects.get(pk=meeting.pk).calendar_sequence == sequence + 1
+    assert changes == [({meeting.pk}, {meeting.program_id})]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ import pytest
 
 from tug_portal.meetings.models import Meeting, MeetingDialIn, Person, Program
 from tug_portal.meetings.timeutil import local_span_to_utc
+from tug_portal.web import row_cache
 from tug_portal.web.templatetags import portal
 
 
@@ -60,7 +61,7 @@ def test_group_by_month_keeps_order_and_groups_neighbours():
         meeting_at(date(2018, 11, 1), time(14), time(15)),
     ]
 
-    groups = portal.group_by_month(meetings)
+    groups = row_cache.group_by_month(meetings)
 
     assert [(label, len(group)) for label, group in groups] == [
         ("October 2018", 2),

@@ -25,6 +25,10 @@ UNCACHED_PAGES = [
 # Without a session: no session or user to read.
 ANONYMOUS = {path: expected - 2 for path, expected in UNCACHED_PAGES}
 
+# The second render of a list: its rows stored (web/row_cache.py: no topics, no systems) and
+# the next meeting(s) kept (web/next_meetings.py).
+ROWS_STORED = {"/": 12 - 2 - 1, "/programs/tug/": 12 - 2 - 1}
+
 
 def _queries_of(client, path) -> int:
     with counted_queries() as queries:
@@ -71,3 +75,16 @@ def test_meeting_page_costs_the_same_queries_with_1_and_10_announcements(staff_c
         Announcement.objects.filter(pk=announcement.pk).update(**{field: seed})
 
     assert _queries_of(staff_client, "/meetings/tug-2018-10-16/") == 13
+
+
+@pytest.mark.parametrize("count", [3, 300])
+@pytest.mark.parametrize(("path", "expected"), ROWS_STORED.items())
+def test_list_rendered_afresh_from_stored_rows_costs_the_same_fewer_queries_at_3_and_300(
+    staff_client, demo, make_meetings, path, expected, count
+):
+    """The rows of the page's meetings stored by the first render: the second reads neither
+    their topics nor the topics' systems."""
+    make_meetings(count, start=date(2019, 1, 1))
+    _queries_of(staff_client, path)
+
+    assert _queries_of(staff_client, path) == expected

@@ -6,7 +6,7 @@ that rolls back syncs nothing.
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from . import models
 
@@ -70,20 +70,37 @@ def _program_changed(sender, instance, **kwargs):
     note(program_ids=[instance.pk])
 
 
-def _topic_m2m_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, models.AgendaTopic):
-        note(meeting_ids=[instance.meeting_id])
+def _topic_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not reverse:  # topic.systems.add(system)
+        if action.startswith("post_"):
+            note(meeting_ids=[instance.meeting_id])
+    elif action == "pre_clear":  # system.topics.clear(): the topics are named only before
+        note(meeting_ids=_meetings_of_topics_with(instance))
+    elif action.startswith("post_") and pk_set:  # system.topics.remove(topic)
+        topics = models.AgendaTopic.objects.filter(pk__in=pk_set)
+        note(meeting_ids=set(topics.values_list("meeting_id", flat=True)))
+
+
+def _meetings_of_topics_with(person_or_system) -> set[int]:
+    field = "facilitators" if isinstance(person_or_system, models.Person) else "systems"
+    topics = models.AgendaTopic.objects.filter(**{field: person_or_system})
+    return set(topics.values_list("meeting_id", flat=True))
 
 
 def _person_or_system_saved(sender, instance, **kwargs):
-    if kwargs.get("created"):
-        return
-    meeting_ids = set(
-        models.AgendaTopic.objects.filter(
-            **{"facilitators" if sender is models.Person else "systems": instance}
-        ).values_list("meeting_id", flat=True)
-    )
-    if sender is models.Person:
+    if not kwargs.get("created"):
+        _note_meetings_showing(instance)
+
+
+def _person_or_system_deleting(sender, instance, **kwargs):
+    # Its links to topics (and a person's as a contact) go without a signal of their own:
+    # the meetings showing it are noted now, synced once the deletion commits.
+    _note_meetings_showing(instance)
+
+
+def _note_meetings_showing(instance) -> None:
+    meeting_ids = _meetings_of_topics_with(instance)
+    if isinstance(instance, models.Person):
         meeting_ids |= set(
             models.Meeting.objects.filter(contact=instance).values_list("pk", flat=True)
         )
@@ -109,4 +126,7 @@ def connect():
     for model in (models.Person, models.System):
         post_save.connect(
             _person_or_system_saved, sender=model, dispatch_uid=f"{uid}.{model.__name__}"
+        )
+        pre_delete.connect(
+            _person_or_system_deleting, sender=model, dispatch_uid=f"{uid}.{model.__name__}"
         )

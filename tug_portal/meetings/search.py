@@ -152,8 +152,8 @@ def meetings_search(
     when: str = When.UPCOMING,
     now: datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """Visible meetings matching the filters, with what a list row shows prefetched: the
-    program, and the topics as a plain list (`topic_list`, each with its `system_list`)."""
+    """Visible meetings matching the filters, with their program. A list row's topics are
+    prefetched (`list_row_topics`) by the lists' row cache, for the rows it has not stored."""
     meetings = meetings_visible(user=user)
     if program_slug:
         meetings = meetings.filter(program__slug=program_slug)
@@ -161,11 +161,13 @@ def meetings_search(
         meetings = meetings.filter(_meeting_is_about(system_code))
     meetings = _with_text(meetings, text)
     meetings = _in_time(meetings, when, now or timezone.now())
-    return (
-        meetings.defer(*LIST_ROW_NEEDS_NOT)
-        .select_related("program")
-        .prefetch_related(Prefetch("topics", queryset=topics_for_lists(), to_attr="topic_list"))
-    )
+    return meetings.defer(*LIST_ROW_NEEDS_NOT).select_related("program")
+
+
+def list_row_topics() -> Prefetch:
+    """What a list row shows of its meeting's topics: a plain list (`topic_list`, each with its
+    `system_list`), for `prefetch_related_objects`."""
+    return Prefetch("topics", queryset=topics_for_lists(), to_attr="topic_list")
 
 
 def announcements_search(

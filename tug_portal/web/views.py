@@ -18,6 +18,7 @@ from tug_portal.common import fair_use
 from tug_portal.materials import selectors as materials
 from tug_portal.meetings import search, selectors, services
 
+from . import row_cache
 from .cache import cache_public_page
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
@@ -70,11 +71,13 @@ def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | No
 def dashboard(request):
     programs = list(selectors.programs_active())
     form = MeetingFilterForm(request.GET, programs=programs, systems=search.systems_all())
+    meetings = filtered_page(
+        form, search.meetings_search, per_page=MEETINGS_PER_PAGE, user=request.user
+    )
     context = {
         "filters": form,
-        "meetings": filtered_page(
-            form, search.meetings_search, per_page=MEETINGS_PER_PAGE, user=request.user
-        ),
+        "meetings": meetings,
+        "meeting_months": _meeting_months(meetings),
         "found_materials": _materials_found(form),
     }
     if not wants_fragment(request):
@@ -95,16 +98,18 @@ def dashboard(request):
 def program_detail(request, slug):
     program = selectors.program_get(slug=slug)
     form = MeetingFilterForm(request.GET, systems=search.systems_all())
+    meetings = filtered_page(
+        form,
+        search.meetings_search,
+        per_page=MEETINGS_PER_PAGE,
+        user=request.user,
+        program_slug=program.slug,
+    )
     context = {
         "program": program,
         "filters": form,
-        "meetings": filtered_page(
-            form,
-            search.meetings_search,
-            per_page=MEETINGS_PER_PAGE,
-            user=request.user,
-            program_slug=program.slug,
-        ),
+        "meetings": meetings,
+        "meeting_months": _meeting_months(meetings),
     }
     if not wants_fragment(request):
         context |= {
@@ -160,6 +165,11 @@ def meeting_detail(request, slug):
         "footer_links": meeting.program.links.all(),
     }
     return TemplateResponse(request, "web/meeting_detail.html", context)
+
+
+def _meeting_months(page: Page | None) -> list | None:
+    """The page's rows by month, each row's markup rendered once and kept (row_cache.py)."""
+    return None if page is None else row_cache.meeting_rows_by_month(page.object_list)
 
 
 def _materials_found(form) -> list:

@@ -1,7 +1,6 @@
 """How the stakeholder pages write meetings: times in each meeting's own zone, schedules in words,
 mail and calendar links."""
 
-from itertools import groupby
 from urllib.parse import quote, urlencode
 
 from django import template
@@ -51,15 +50,6 @@ def local_date(meeting: Meeting, date_format: str) -> str:
 def schedule(program) -> str:
     """ "every other Tuesday, 10:00-11:00 AM Pacific" ("" without a recurrence)."""
     return describe_program_schedule(program)
-
-
-@register.filter
-def group_by_month(meetings) -> list[tuple[str, list[Meeting]]]:
-    """[("October 2018", [meetings...]), ...] in the order given, by local start."""
-    return [
-        (label, list(group))
-        for label, group in groupby(meetings, key=lambda m: f"{m.local_start:%B %Y}")
-    ]
 
 
 @register.filter
