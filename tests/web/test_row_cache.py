@@ -254,3 +254,24 @@ def test_published_draft_shows_on_the_list_at_once_and_staff_see_its_badge_go(
 
     assert 'badge--draft">Draft' not in _list(staff_client, "/?when=all")
     assert f"/meetings/{SEED_SLUG}/" in _list(client, "/?when=all")
+
+
+def test_a_deploy_that_changes_the_row_template_never_serves_rows_of_the_old_markup(monkeypatch):
+    """The key holds a digest of the row's template file and template tags, so new markup is
+    rendered anew without anyone remembering to bump a version."""
+    before = row_cache.markup_version()
+    template_file = row_cache.get_template(row_cache.ROW_TEMPLATE).origin.name
+    read_bytes = row_cache.Path.read_bytes
+
+    def edited(path):
+        content = read_bytes(path)
+        return content + b"<!-- edited -->" if str(path) == template_file else content
+
+    monkeypatch.setattr(row_cache.Path, "read_bytes", edited)
+    row_cache.markup_version.cache_clear()
+    try:
+        assert row_cache.markup_version() != before
+    finally:
+        monkeypatch.undo()
+        row_cache.markup_version.cache_clear()
+    assert row_cache.markup_version() == before

@@ -15,8 +15,10 @@ test_row_cache.py proves each kind of edit):
 - for its topics (titles, order) and their systems' codes: the meeting's calendar state,
   SEQUENCE and when it last changed. The core's sync, on the commit of any edit, bumps it when
   the calendar snapshot differs, and the snapshot holds exactly those (meetings/calendar_state.py);
-- `ROW_TEMPLATE_VERSION`, bumped when the row's markup changes, and the script prefix its link
-  is reversed under.
+- the markup's version: a digest of the files that make the row (the template and the
+  template tags it uses), so a deploy that changes them never serves a row of the old markup,
+  plus `ROW_TEMPLATE_VERSION` for a change elsewhere; and the script prefix its link is
+  reversed under.
 Nothing else is needed: the page cache's global content version (web/cache.py) would make every
 edit re-render every row, and the per-meeting state already misses nothing the row shows.
 
@@ -26,7 +28,9 @@ so the rows of meetings nobody lists any more leave the cache.
 """
 
 import hashlib
+from functools import cache as once
 from itertools import groupby
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
@@ -38,7 +42,8 @@ from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.search import list_row_topics
 
 ROW_TEMPLATE = "web/components.html#meeting_row"
-ROW_TEMPLATE_VERSION = 1  # bump whenever the markup of `meeting_row` (or what it shows) changes
+# Bump when what a row shows changes outside the template and its tags (markup_version()).
+ROW_TEMPLATE_VERSION = 1
 ROW_TIMEOUT = 7 * 24 * 3600
 KEY_PREFIX = "web:row"
 
@@ -85,7 +90,17 @@ def row_key(meeting: Meeting) -> str:
         get_script_prefix(),
     )
     digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:40]
-    return f"{KEY_PREFIX}:{ROW_TEMPLATE_VERSION}:{digest}"
+    return f"{KEY_PREFIX}:{markup_version()}:{digest}"
+
+
+@once
+def markup_version() -> str:
+    """ROW_TEMPLATE_VERSION and a digest of the row's template file and its template tags."""
+    from tug_portal.web.templatetags import portal
+
+    sources = [get_template(ROW_TEMPLATE).origin.name, portal.__file__]
+    digest = hashlib.sha256(b"".join(Path(name).read_bytes() for name in sources))
+    return f"{ROW_TEMPLATE_VERSION}.{digest.hexdigest()[:12]}"
 
 
 def group_by_month(meetings) -> list[tuple[str, list[Meeting]]]:
