@@ -325,7 +325,12 @@ class Meeting(ConferenceDetails, TimeStampedModel):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["program", "starts_at"])]
+        indexes = [
+            models.Index(fields=["program", "starts_at"]),
+            # What a one-edit feed refresh reads again (`calendars.selectors.
+            # meetings_saved_since`): the few saved lately, not a scan of the archive.
+            models.Index(fields=["updated_at"], name="meeting_updated_at_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
@@ -435,6 +440,8 @@ class AgendaTopic(TimeStampedModel):
 
     class Meta:
         ordering = ["order", "pk"]
+        # As Meeting's: the topics saved lately (`calendars.selectors.meetings_saved_since`).
+        indexes = [models.Index(fields=["updated_at"], name="agendatopic_updated_at_idx")]
 
     def __str__(self):
         return self.title
