@@ -15,6 +15,7 @@ import statistics
 import time
 
 from .ical_baseline import bare_build, plain_calendar
+from .rows import with_profile
 from .table import Row, Target
 from .timing import elapsed
 
@@ -155,5 +156,22 @@ def incremental_feed_rows(settings) -> list[Row]:
         ]
     return [
         _cold_row("3c", cold_name, COLD_TARGET, result).settle(),
-        _one_edit_row("3d", edit_name, ONE_EDIT_TARGET, result).settle(),
+        with_profile(
+            _one_edit_row("3d", edit_name, ONE_EDIT_TARGET, result),
+            settings,
+            _profiled_edits,
+            times=PROFILED_EDITS,
+        ),
     ]
+
+
+PROFILED_EDITS = 10
+_profiled = iter(range(1000, 10**6))
+
+
+def _profiled_edits() -> None:
+    """One round of row 3d (`--profile`): an edit, then the refresh it leads to. The edit's
+    save shows in the profile too; the row times only `feeds_refresh_for_meetings`."""
+    from tug_portal.calendars.services import feeds_refresh_for_meetings
+
+    feeds_refresh_for_meetings(**_edit_one_meeting(next(_profiled)))
