@@ -10,6 +10,7 @@ from tug_portal.calendars.selectors import (
     feed_data_version,
     feed_event_facts,
     feed_meetings,
+    meetings_saved_since,
 )
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program
 from tug_portal.meetings.selectors import meetings_with_calendar_facts
@@ -128,3 +129,18 @@ def test_event_facts_read_as_rows_equal_those_of_prefetched_meetings(
     assert facts == expected
     seed_facts = next(meeting for meeting in facts if meeting.slug == seed.slug)
     assert seed_facts.topics[0].facilitators[0] == "Aaron Abel"
+
+
+def test_saved_since_names_meetings_saved_their_topics_saved_or_their_replacement_saved(demo):
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Meeting.objects.update(updated_at=an_hour_ago)
+    AgendaTopic.objects.update(updated_at=an_hour_ago)
+    since = timezone.now() - timedelta(minutes=1)
+    saved, with_topic, replaced, replacement, untouched = Meeting.objects.order_by("pk")[:5]
+    saved.save()
+    with_topic.topics.create(order=99, title="Late addition")
+    Meeting.objects.filter(pk=replaced.pk).update(replacement=replacement)
+    replacement.save()
+
+    assert meetings_saved_since(since) == {saved.pk, with_topic.pk, replaced.pk, replacement.pk}
+    assert untouched.pk not in meetings_saved_since(since)
