@@ -216,6 +216,23 @@ def test_agenda_request_page_says_its_heading_once_and_the_swapped_form_keeps_it
     assert '<h2 id="agenda-request-title">Request an agenda item</h2>' in fragment
 
 
+@pytest.mark.parametrize(
+    ("page", "headings"),
+    [(MEETING_FORM, 0), ("/meetings/tug-2018-10-16/", 1), ("/programs/tug/", 1)],
+)
+def test_agenda_request_sent_with_htmx_keeps_one_heading_on_the_page_it_came_from(
+    client, seed_meeting, page, headings
+):
+    """On the form's own page the h1 names it: the confirmation swapped in adds no h2 (nor a
+    second element with its id); on a meeting's or program's page it brings its own."""
+    current = f"http://testserver{page}"
+    response = client.post(MEETING_FORM, REQUEST, headers=HTMX | {"HX-Current-URL": current})
+
+    assert response.status_code == 200
+    assert CONFIRMATION in text_of(response)
+    assert response.text.count('id="agenda-request-title"') == headings
+
+
 def test_agenda_request_page_names_the_meeting(client, seed_meeting):
     text = text_of(client.get(MEETING_FORM))
 

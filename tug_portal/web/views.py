@@ -5,6 +5,7 @@ The public pages are served from the page cache to anonymous visitors (cache.py)
 no per-visitor content: the agenda request form, with its CSRF token, has a page of its own."""
 
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -223,8 +224,17 @@ def agenda_request(request, slug):
         else:
             context["agenda_form"], status = form, 422
     template = "web/agenda_request.html"
-    name = f"{template}#agenda_request" if wants_fragment(request) else template
-    return TemplateResponse(request, name, context, status=status)
+    if wants_fragment(request):
+        # The form's own page has its h1: the fragment swapped in there needs no h2 of its own.
+        context["heading_above"] = _htmx_page_path(request) == request.path
+        template = f"{template}#agenda_request"
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _htmx_page_path(request) -> str | None:
+    """The path of the page an htmx request came from (its `HX-Current-URL`), if ours."""
+    current = request.htmx.current_url_abs_path
+    return urlsplit(current).path if current else None
 
 
 def _agenda_request_meeting(request, program):
