@@ -3,7 +3,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from tests.support.bulk import bulk_meetings
@@ -23,12 +23,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def clear_cache():
     """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)."""
     cache.clear()
+    caches["rows"].clear()
     budgets.forget_all()
     slots.forget_all()
     fair_use_gate.forget_all()
     distinct_targets.forget_all()
     yield
     cache.clear()
+    caches["rows"].clear()
     budgets.forget_all()
     slots.forget_all()
     fair_use_gate.forget_all()

@@ -32,7 +32,7 @@ from functools import cache as once
 from itertools import groupby
 from pathlib import Path
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.urls import get_script_prefix
@@ -61,6 +61,7 @@ def meeting_rows_by_month(meetings) -> list[tuple[str, list[SafeString]]]:
 def meeting_rows(meetings: list[Meeting]) -> dict[int, SafeString]:
     """{meeting id: its row's markup}: the stored rows, and the missing ones rendered and stored."""
     keys = {meeting.pk: row_key(meeting) for meeting in meetings}
+    cache = rows_cache()
     stored = cache.get_many(keys.values())
     misses = [meeting for meeting in meetings if keys[meeting.pk] not in stored]
     if misses:
@@ -71,6 +72,12 @@ def meeting_rows(meetings: list[Meeting]) -> dict[int, SafeString]:
         stored |= rendered
     # Markup the row template rendered, with autoescaping, and nothing else ever stores there.
     return {pk: mark_safe(stored[key]) for pk, key in keys.items()}  # noqa: S308
+
+
+def rows_cache():
+    """Where rows are kept (settings.CACHES["rows"]: Redis beside the rest, or, embedded, each
+    process's memory rather than the file cache's 300 entries)."""
+    return caches["rows"]
 
 
 def row_key(meeting: Meeting) -> str:
