@@ -205,6 +205,27 @@ def test_duplicate_without_a_recurrence_goes_a_week_later():
     assert services.meeting_next_free_date(meeting=meeting) == date(2030, 1, 15)
 
 
+def test_duplicate_skips_weeks_already_taken_when_the_recurrence_date_is_taken_too():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
+    for day in (date(2030, 1, 8), date(2030, 1, 15)):
+        make_meeting(program, day)
+
+    assert services.meeting_next_free_date(meeting=meeting) == date(2030, 1, 22)
+
+
+def test_duplicating_twice_without_a_recurrence_puts_the_copies_on_different_days():
+    meeting = make_meeting(make_program(recurrence_rule=""), date(2030, 1, 8))
+
+    first = services.meeting_duplicate(meeting=meeting)
+    second = services.meeting_duplicate(meeting=meeting)
+
+    assert first.local_start.date() == date(2030, 1, 15)
+    assert second.local_start.date() == date(2030, 1, 22)
+
+
 def test_duplicate_keeps_the_originals_join_details_not_the_programs():
     program = make_program(meeting_number="1 1 1")
     meeting = make_meeting(program, date(2030, 1, 8), meeting_number="2 2 2")

@@ -262,12 +262,26 @@ def program_next_dates(*, program: Program, count: int, after: date | None = Non
     return [day for day in dates if day not in taken]
 
 
+FREE_DATE_WEEKS_SEARCHED = 104
+
+
 def meeting_next_free_date(*, meeting: Meeting) -> date:
     """Where a copy of `meeting` goes: the program's next recurrence date after it when that
-    date has no meeting yet, else (no recurrence, or that date is taken) a week after it."""
-    after = meeting.local_start.date() + timedelta(days=1)
-    next_dates = program_next_dates(program=meeting.program, count=1, after=after)
-    return next_dates[0] if next_dates else meeting.local_start.date() + timedelta(weeks=1)
+    date has no meeting yet, else (no recurrence, or that date is taken) the first week after
+    it with no meeting of the program that day (two years on: a week after it)."""
+    day = meeting.local_start.date()
+    next_dates = program_next_dates(program=meeting.program, count=1, after=day + timedelta(days=1))
+    if next_dates:
+        return next_dates[0]
+    weeks = [day + timedelta(weeks=n) for n in range(1, FREE_DATE_WEEKS_SEARCHED + 1)]
+    taken = {
+        other.local_start.date()
+        for other in meeting.program.meetings.filter(
+            starts_at__date__gte=weeks[0] - timedelta(days=1),
+            starts_at__date__lte=weeks[-1] + timedelta(days=1),
+        )
+    }
+    return next((week for week in weeks if week not in taken), weeks[0])
 
 
 @transaction.atomic
