@@ -150,6 +150,12 @@ def _content_version_and_page(key: str) -> tuple[int, StoredPage | None]:
     return version, found.get(key)
 
 
+def content_version() -> int:
+    """The current content version alone (for an answer kept in another cache)."""
+    version, _ = _content_version_and_page(CONTENT_VERSION_KEY)
+    return version
+
+
 def content_version_and_stored(key: str) -> tuple[int, object | None]:
     """The same read for another answer kept while the content is unchanged (next_meetings.py):
     it is valid only if stored under the version returned."""

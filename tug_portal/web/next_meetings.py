@@ -13,13 +13,13 @@ answer computed while an edit commits is stored under the old version and never 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from tug_portal.meetings import selectors
 from tug_portal.meetings.models import Meeting
 
-from .cache import content_version_and_stored
+from .cache import content_version, content_version_and_stored
 
 NEXT_MEETINGS_KEY = "web:next-meetings-by-program"
 NEXT_AFTER_KEY = "web:next-meeting-after:{pk}"
@@ -69,10 +69,12 @@ def next_meeting_after(meeting: Meeting) -> Meeting | None:
     meeting after this one (a meeting page's "Next TUG"). It depends on the meetings, not on
     the clock, so it is kept under the content version alone."""
     key = NEXT_AFTER_KEY.format(pk=meeting.pk)
-    version, stored = content_version_and_stored(key)
+    # One per meeting: kept with the rows (settings.CACHES["rows"]), not in the embedded file
+    # cache's 300 entries.
+    version, stored = content_version(), caches["rows"].get(key)
     if isinstance(stored, StoredNextAfter) and stored.content_version == version:
         return stored.meeting
     following = selectors.meeting_next_for_program(program=meeting.program, after=meeting.ends_at)
     stored = StoredNextAfter(content_version=version, meeting=following)
-    cache.set(key, stored, timeout=int(LONGEST_KEPT.total_seconds()))
+    caches["rows"].set(key, stored, timeout=int(LONGEST_KEPT.total_seconds()))
     return following
