@@ -155,6 +155,19 @@ def test_dashboard_bad_filter_is_a_400_with_the_reason(client, demo, query, reas
     assert is_fragment(fragment)
 
 
+@pytest.mark.parametrize("query", [{"system": "XYZ"}, {"program": "nope"}])
+def test_bad_filter_field_is_described_by_its_reason_on_the_page(client, demo, query):
+    """The field in error names its reason (Django's `aria-describedby`): an id that is on the
+    page, the reason's line in the list of what cannot be applied."""
+    page = client.get("/", query).text
+
+    described_by = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described_by
+    for ids in described_by:
+        for element_id in ids.split():
+            assert f'id="{element_id}"' in page
+
+
 def test_dashboard_page_past_the_last_is_a_404(client, demo):
     response = client.get("/", {"page": "9"})
 
