@@ -181,10 +181,11 @@ else:
         }
     }
 # What is kept per meeting: the lists' rows (web/row_cache.py) and a meeting page's "next
-# meeting" (web/next_meetings.py): with Redis, beside the rest. Embedded, each process keeps its own in memory: the file cache holds 300 entries (past
-# them every write deletes a random third, page cache and content version too), and a ten-year
-# archive has 1,300 rows. A row's key names the meeting's state, so a row a process keeps is
-# never stale; 20,000 rows of about 1 KB are at most ~20 MB.
+# meeting" (web/next_meetings.py): with Redis, beside the rest. Embedded, each process keeps its
+# own in memory: the file cache holds 300 entries (past them every write deletes a random
+# third, page cache and content version too), and a ten-year archive has 1,300 rows. A row's
+# key names the meeting's state, so a row a process keeps is never stale; 20,000 rows of about
+# 1 KB are at most ~20 MB.
 ROW_CACHE_MAX_ENTRIES = int(os.environ.get("TUG_ROW_CACHE_MAX_ENTRIES", "20000"))
 CACHES["rows"] = (
     dict(CACHES["default"])
