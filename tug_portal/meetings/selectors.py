@@ -145,7 +145,7 @@ def meeting_get(*, slug: str, user=None) -> Meeting:
     shows them; the page takes `meeting_announcement_rows`). A draft is a 404 for the public, so
     its existence is not revealed."""
     return _meeting_or_404(
-        meeting_page_queryset(user=user).prefetch_related(
+        _meeting_page_queryset(user=user).prefetch_related(
             Prefetch("announcements", queryset=Announcement.objects.published()),
             Prefetch("announced_by", queryset=Announcement.objects.published()),
         ),
@@ -156,10 +156,10 @@ def meeting_get(*, slug: str, user=None) -> Meeting:
 def meeting_page_get(*, slug: str, user=None) -> Meeting:
     """One meeting with every fact its page shows but its announcements
     (`meeting_announcement_rows`, one query for both kinds)."""
-    return _meeting_or_404(meeting_page_queryset(user=user), slug=slug)
+    return _meeting_or_404(_meeting_page_queryset(user=user), slug=slug)
 
 
-def meeting_page_queryset(*, user=None) -> QuerySet[Meeting]:
+def _meeting_page_queryset(*, user=None) -> QuerySet[Meeting]:
     return meetings_with_agenda(meetings_visible(user=user)).prefetch_related("program__links")
 
 

@@ -140,9 +140,10 @@ def _new_content_version() -> int:
     return secrets.randbits(62)
 
 
-def _content_version_and_page(key: str) -> tuple[int, StoredPage | None]:
-    """The current content version and the page stored under `key`, in one cache read."""
-    found = cache.get_many([CONTENT_VERSION_KEY, key])
+def _content_version_and_page(key: str | None) -> tuple[int, StoredPage | None]:
+    """The current content version and the page stored under `key` (none without a key), in
+    one cache read."""
+    found = cache.get_many([CONTENT_VERSION_KEY] if key is None else [CONTENT_VERSION_KEY, key])
     version = found.get(CONTENT_VERSION_KEY)
     if version is None:  # a cleared or evicted cache: the first process to see it starts one
         cache.add(CONTENT_VERSION_KEY, _new_content_version(), timeout=None)
@@ -152,7 +153,7 @@ def _content_version_and_page(key: str) -> tuple[int, StoredPage | None]:
 
 def content_version() -> int:
     """The current content version alone (for an answer kept in another cache)."""
-    version, _ = _content_version_and_page(CONTENT_VERSION_KEY)
+    version, _ = _content_version_and_page(None)
     return version
 
 
