@@ -14,6 +14,7 @@ from tug_portal.common import budgets, distinct_targets, fair_use_gate, slots
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Program
+from tug_portal.web import reference
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -24,6 +25,7 @@ def clear_cache():
     """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)."""
     cache.clear()
     caches["rows"].clear()
+    reference.forget()
     budgets.forget_all()
     slots.forget_all()
     fair_use_gate.forget_all()
@@ -31,6 +33,7 @@ def clear_cache():
     yield
     cache.clear()
     caches["rows"].clear()
+    reference.forget()
     budgets.forget_all()
     slots.forget_all()
     fair_use_gate.forget_all()

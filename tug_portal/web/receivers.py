@@ -11,11 +11,15 @@ from .cache import content_version_bump, content_version_bump_on_commit
 
 # Shown on the pages but not in the calendars, so their edits send no `meetings_changed`.
 PAGE_ONLY_MODELS = ("Announcement", "StayConnectedLink", "ProgramDialIn", "Document")
+# Their edits send `meetings_changed` only when a meeting shows them, but the pages list them all
+# (the filter's choices, the program cards: reference.py keeps them per content version): a new
+# system no topic names yet, or a program with no meetings deleted, must show too.
+REFERENCE_MODELS = ("Program", "System")
 
 
 def connect() -> None:
     meetings_changed.connect(content_version_bump, dispatch_uid="web-page-cache-version")
-    for name in PAGE_ONLY_MODELS:
+    for name in PAGE_ONLY_MODELS + REFERENCE_MODELS:
         model = apps.get_model("meetings", name)
         for signal in (post_save, post_delete):
             signal.connect(

@@ -23,6 +23,7 @@ from . import row_cache
 from .cache import cache_public_page
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
+from .reference import reference
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,9 @@ def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | No
 @require_safe
 @vary_on_headers("HX-Request")
 def dashboard(request):
-    programs = list(selectors.programs_active())
-    form = MeetingFilterForm(request.GET, programs=programs, systems=search.systems_all())
+    kept = reference()
+    programs = kept.programs
+    form = MeetingFilterForm(request.GET, programs=programs, systems=kept.systems)
     meetings = filtered_page(
         form, search.meetings_search, per_page=MEETINGS_PER_PAGE, user=request.user
     )
@@ -88,7 +90,7 @@ def dashboard(request):
             "announcements": selectors.announcement_rows(
                 selectors.announcements_visible(user=request.user)
             )[:RECENT_ANNOUNCEMENTS],
-            "footer_links": search.stay_connected_links_all(),
+            "footer_links": kept.footer_links,
         }
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
 
@@ -97,8 +99,9 @@ def dashboard(request):
 @require_safe
 @vary_on_headers("HX-Request")
 def program_detail(request, slug):
-    program = selectors.program_get(slug=slug)
-    form = MeetingFilterForm(request.GET, systems=search.systems_all())
+    kept = reference()
+    program = kept.program(slug)
+    form = MeetingFilterForm(request.GET, systems=kept.systems)
     meetings = filtered_page(
         form,
         search.meetings_search,
@@ -127,9 +130,8 @@ def program_detail(request, slug):
 @require_safe
 @vary_on_headers("HX-Request")
 def announcement_list(request):
-    form = AnnouncementFilterForm(
-        request.GET, programs=selectors.programs_active(), systems=search.systems_all()
-    )
+    kept = reference()
+    form = AnnouncementFilterForm(request.GET, programs=kept.programs, systems=kept.systems)
     context = {
         "filters": form,
         "announcements": filtered_page(
@@ -140,7 +142,7 @@ def announcement_list(request):
         ),
     }
     if not wants_fragment(request):
-        context["footer_links"] = search.stay_connected_links_all()
+        context["footer_links"] = kept.footer_links
     return render_list_page(
         request, "web/announcement_list.html", "announcement_results", context, form=form
     )
@@ -188,7 +190,7 @@ def announcement_detail(request, slug):
         "announcement": announcement,
         "presented_at": selectors.meeting_shown(announcement.presented_at, user=request.user),
         "related_meeting": selectors.meeting_shown(announcement.related_meeting, user=request.user),
-        "footer_links": search.stay_connected_links_all(),
+        "footer_links": reference().footer_links,
     }
     return TemplateResponse(request, "web/announcement_detail.html", context)
 
