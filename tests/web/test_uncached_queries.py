@@ -26,8 +26,10 @@ UNCACHED_PAGES = [
 ANONYMOUS = {path: expected - 2 for path, expected in UNCACHED_PAGES}
 
 # The second render of a list: its rows stored (web/row_cache.py: no topics, no systems) and
-# the next meeting(s) kept (web/next_meetings.py).
-ROWS_STORED = {"/": 12 - 2 - 1, "/programs/tug/": 12 - 2 - 1}
+# the next meeting(s) kept (web/next_meetings.py); the dashboard's program cards and sidebar
+# kept (web/fragments.py: no recent announcements, no systems of theirs); the announcement
+# rows kept (web/fragments.py: no systems).
+ROWS_STORED = {"/": 12 - 2 - 1 - 2, "/programs/tug/": 12 - 2 - 1, "/announcements/": 8 - 1}
 
 
 def _queries_of(client, path) -> int:

@@ -9,8 +9,17 @@ from tug_portal.meetings.signals import meetings_changed
 
 from .cache import content_version_bump, content_version_bump_on_commit
 
-# Shown on the pages but not in the calendars, so their edits send no `meetings_changed`.
-PAGE_ONLY_MODELS = ("Announcement", "StayConnectedLink", "ProgramDialIn", "Document")
+# Shown on the pages but not in the calendars, so their edits send no `meetings_changed`; and
+# programs and systems, whose edits send it only when a meeting's calendar snapshot changes
+# (a program's schedule or description, a system no topic names, are in none).
+PAGE_ONLY_MODELS = (
+    "Announcement",
+    "StayConnectedLink",
+    "ProgramDialIn",
+    "Document",
+    "Program",
+    "System",
+)
 
 
 def connect() -> None:

@@ -19,8 +19,8 @@ from tug_portal.common import fair_use
 from tug_portal.materials import selectors as materials
 from tug_portal.meetings import search, selectors, services
 
-from . import row_cache
-from .cache import cache_public_page
+from . import fragments, row_cache
+from .cache import cache_public_page, content_version
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
 
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 MEETINGS_PER_PAGE = 20
 ANNOUNCEMENTS_PER_PAGE = 20
-RECENT_ANNOUNCEMENTS = 5
 
 
 def wants_fragment(request) -> bool:
@@ -70,6 +69,8 @@ def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | No
 @require_safe
 @vary_on_headers("HX-Request")
 def dashboard(request):
+    # Read before the data: a fragment rendered while an edit commits is kept as old.
+    version = content_version()
     programs = list(selectors.programs_active())
     form = MeetingFilterForm(request.GET, programs=programs, systems=search.systems_all())
     meetings = filtered_page(
@@ -82,14 +83,11 @@ def dashboard(request):
         "found_materials": _materials_found(form),
     }
     if not wants_fragment(request):
-        next_meetings = next_meetings_by_program()
-        context |= {
-            "programs": [(program, next_meetings.get(program.pk)) for program in programs],
-            "announcements": selectors.announcement_rows(
-                selectors.announcements_visible(user=request.user)
-            )[:RECENT_ANNOUNCEMENTS],
-            "footer_links": search.stay_connected_links_all(),
-        }
+        # The program cards and the sidebar: kept, rendered only after an edit (fragments.py).
+        context |= fragments.dashboard_fragments(
+            programs=programs, user=request.user, version=version
+        )
+        context["footer_links"] = search.stay_connected_links_all()
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
 
 
@@ -127,16 +125,21 @@ def program_detail(request, slug):
 @require_safe
 @vary_on_headers("HX-Request")
 def announcement_list(request):
+    version = content_version()  # before the data (fragments.py)
     form = AnnouncementFilterForm(
         request.GET, programs=selectors.programs_active(), systems=search.systems_all()
     )
+    announcements = filtered_page(
+        form, search.announcements_search, per_page=ANNOUNCEMENTS_PER_PAGE, user=request.user
+    )
     context = {
         "filters": form,
-        "announcements": filtered_page(
-            form,
-            search.announcements_search,
-            per_page=ANNOUNCEMENTS_PER_PAGE,
-            user=request.user,
+        "announcements": announcements,
+        # Each row's markup rendered once and kept (fragments.py).
+        "announcement_rows": None
+        if announcements is None
+        else fragments.announcement_rows(
+            fragments.announcements_without_systems(announcements.object_list), version=version
         ),
     }
     if not wants_fragment(request):
@@ -153,6 +156,7 @@ def announcement_list(request):
 @require_safe
 def meeting_detail(request, slug):
     meeting = selectors.meeting_page_get(slug=slug, user=request.user)
+    version = content_version()  # before the announcements (fragments.py)
     context = {
         "meeting": meeting,
         "program": meeting.program,
@@ -160,7 +164,9 @@ def meeting_detail(request, slug):
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
         "next_meeting": next_meeting_after(meeting),
-        "announcements": selectors.meeting_announcement_rows(meeting),
+        "announcement_rows": fragments.announcement_rows(
+            selectors.meeting_announcement_rows(meeting), version=version
+        ),
         "materials": materials.meeting_materials(meeting=meeting, user=request.user),
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
