@@ -1,7 +1,7 @@
 """The kept fragments of the public pages (web/fragments.py): the dashboard's program cards and
-sidebar, the announcement rows of the lists and of a meeting's page. Each is byte for byte what
-a render afresh makes, and every edit of what it shows is on the page at once, for staff and for
-anonymous visitors, in the page and in the htmx fragment."""
+sidebar, the announcement rows of the lists and of a meeting's page, a meeting's agenda. Each is
+byte for byte what a render afresh makes, and every edit of what it shows is on the page at
+once, for staff and for anonymous visitors, in the page and in the htmx fragment."""
 
 from datetime import timedelta
 
@@ -179,6 +179,62 @@ def edit_next_meeting_tentative():
     meeting.save()
 
 
+def _seed_topic():
+    from tug_portal.meetings.models import AgendaTopic
+
+    return AgendaTopic.objects.filter(meeting__slug=SEED_SLUG, systems__code="DRRS").first()
+
+
+def edit_topic_title():
+    topic = _seed_topic()
+    topic.title = "DRRS – Acceptable Use Policy, second reading"
+    topic.save()
+
+
+def edit_topic_body():
+    topic = _seed_topic()
+    topic.body = "A new paragraph about **batch limits**."
+    topic.save()
+
+
+def edit_topic_facilitator_renamed():
+    from tug_portal.meetings.models import Person
+
+    person = Person.objects.filter(topics__meeting__slug=SEED_SLUG).first()
+    person.name = "Indu N. Nambiar"
+    person.save()
+
+
+def edit_topic_document_added():
+    from tug_portal.meetings.models import Document
+
+    document = Document.objects.create(title="Batch limits memo", url="https://example.com/m.pdf")
+    _seed_topic().documents.add(document)
+
+
+def edit_topic_document_retitled():
+    from tug_portal.meetings.models import Document
+
+    document = Document.objects.filter(topics__meeting__slug=SEED_SLUG).first()
+    document.title = "AUP, final text"
+    document.save()
+
+
+def edit_system_name():
+    system = System.objects.get(code="DRRS")
+    system.name = "Demand Response Registration System (new)"
+    system.save()
+
+
+def edit_topic_added():
+    from tug_portal.meetings.models import AgendaTopic
+
+    AgendaTopic.objects.create(
+        meeting=Meeting.objects.get(slug=SEED_SLUG), order=9, title="EIM questions"
+    )
+
+
+MEETING = [(SEED_PAGE, {})]
 # Each edit, and the pages whose kept fragments show what it changes.
 EDITS = [
     (edit_announcement_title, PAGES),
@@ -195,6 +251,13 @@ EDITS = [
     (edit_program_schedule, [("/", {})]),
     (edit_next_meeting_cancelled, [("/", {})]),
     (edit_next_meeting_tentative, [("/", {})]),
+    (edit_topic_title, MEETING),
+    (edit_topic_body, MEETING),
+    (edit_topic_facilitator_renamed, MEETING),
+    (edit_topic_document_added, MEETING),
+    (edit_topic_document_retitled, MEETING),
+    (edit_system_name, MEETING),
+    (edit_topic_added, MEETING),
 ]
 CASES = [
     pytest.param(edit, path, headers, id=f"{edit.__name__}-{path}-{'htmx' if headers else 'page'}")

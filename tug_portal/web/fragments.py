@@ -1,7 +1,8 @@
 """Parts of the public pages that show neither the viewer nor the request, rendered once and
 kept (issue 17): the dashboard's program cards and its sidebar (recent announcements, the
-subscribe box), and the announcement rows of the lists. Like the meeting rows (row_cache.py),
-they were rendered afresh for every staff member and every first visitor after an edit.
+subscribe box), the announcement rows of the lists, and a meeting's agenda. Like the meeting
+rows (row_cache.py), they were rendered afresh for every staff member and every first visitor
+after an edit.
 
 Never stale, because a fragment's key holds:
 - the page cache's content version (cache.py), which every committed edit of what the pages
@@ -49,6 +50,7 @@ TEMPLATES = ("web/components.html", "web/dashboard.html")
 ANNOUNCEMENT_ROW = "web/components.html#announcement_row"
 PROGRAM_CARDS = "web/dashboard.html#program_cards"
 DASHBOARD_SIDEBAR = "web/dashboard.html#dashboard_sidebar"
+AGENDA = "web/components.html#agenda"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,24 @@ def announcements_without_systems(queryset):
     """A list-row queryset whose systems are not prefetched: `announcement_rows` reads them for
     the rows it renders, not for the rows it finds stored."""
     return queryset.prefetch_related(None)
+
+
+# --- A meeting's agenda -----------------------------------------------------------------------
+
+
+def meeting_agenda(meeting, *, version: int) -> SafeString:
+    """The agenda of a meeting's page (its topics, their facilitators, systems and documents):
+    kept under the content version, which every edit of those bumps, and the meeting itself.
+    Staff and the public see the same agenda (the page itself is shown to staff only while the
+    meeting is a draft)."""
+    key = fragment_key("agenda", version, meeting.pk, meeting.slug, str(meeting))
+    cache = fragments_cache()
+    kept = cache.get(key)
+    if not isinstance(kept, Kept):
+        kept = Kept(get_template(AGENDA).render({"meeting": meeting}))
+        cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
+    # Markup rendered by our template, with autoescaping.
+    return mark_safe(kept.markup)  # noqa: S308
 
 
 # --- The dashboard ----------------------------------------------------------------------------

@@ -33,7 +33,14 @@ def connect() -> None:
                 dispatch_uid=f"web-page-cache-version.{name}",
             )
     announcement = apps.get_model("meetings", "Announcement")
-    for through in (announcement.systems.through, announcement.documents.through):
+    topic = apps.get_model("meetings", "AgendaTopic")
+    # A topic's documents are on its meeting's page, not in its calendar snapshot.
+    throughs = (
+        announcement.systems.through,
+        announcement.documents.through,
+        topic.documents.through,
+    )
+    for through in throughs:
         m2m_changed.connect(
             content_version_bump_on_commit,
             sender=through,

@@ -167,6 +167,7 @@ def meeting_detail(request, slug):
         "announcement_rows": fragments.announcement_rows(
             selectors.meeting_announcement_rows(meeting), version=version
         ),
+        "agenda": fragments.meeting_agenda(meeting, version=version),
         "materials": materials.meeting_materials(meeting=meeting, user=request.user),
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
