@@ -155,15 +155,17 @@ def announcement_list(request):
 @cache_public_page
 @require_safe
 def meeting_detail(request, slug):
+    # Read before the meeting and its agenda: a fragment rendered from data read before an edit
+    # committed is then kept under the old version, never served after it (fragments.py).
+    version = content_version()
     meeting = selectors.meeting_page_get(slug=slug, user=request.user)
-    version = content_version()  # before the announcements (fragments.py)
     context = {
         "meeting": meeting,
         "program": meeting.program,
         # A cancelled or past meeting is a record: no join details, invitation or requests.
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
-        "next_meeting": next_meeting_after(meeting),
+        "next_meeting": next_meeting_after(meeting, version=version),
         "announcement_rows": fragments.announcement_rows(
             selectors.meeting_announcement_rows(meeting), version=version
         ),
