@@ -148,23 +148,22 @@ def dashboard_fragments(*, programs, user, version: int) -> dict[str, SafeString
     }
     cache, now = fragments_cache(), timezone.now()
     stored = cache.get_many(keys.values())
+    renderers = {
+        "program_cards": lambda: _program_cards(programs),
+        "sidebar": lambda: _sidebar(programs, user=user, version=version),
+    }
     found = {}
     for name, key in keys.items():
         kept = stored.get(key)
-        if isinstance(kept, Kept) and kept.is_valid(now):
-            found[name] = kept
-    if "program_cards" not in found:
-        found["program_cards"] = _program_cards(programs, now)
-    if "sidebar" not in found:
-        found["sidebar"] = _sidebar(programs, user=user, version=version)
-    fresh = {keys[name]: kept for name, kept in found.items() if stored.get(keys[name]) is not kept}
-    for key, kept in fresh.items():
-        cache.set(key, kept, timeout=_timeout(kept, now))
+        if not (isinstance(kept, Kept) and kept.is_valid(now)):
+            kept = renderers[name]()
+            cache.set(key, kept, timeout=_timeout(kept, now))
+        found[name] = kept
     # Markup rendered by our templates, with autoescaping.
     return {name: mark_safe(kept.markup) for name, kept in found.items()}  # noqa: S308
 
 
-def _program_cards(programs, now: datetime) -> Kept:
+def _program_cards(programs) -> Kept:
     next_meetings = next_meetings_by_program()
     cards = [(program, next_meetings.get(program.pk)) for program in programs]
     markup = get_template(PROGRAM_CARDS).render({"programs": cards})
