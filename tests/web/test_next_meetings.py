@@ -28,8 +28,9 @@ def test_dashboard_reads_the_next_meetings_once_until_something_changes(staff_cl
 
     # The query of `meetings_next_by_program` is not run again (nor, the rows being stored
     # now, the list's topics and their systems: web/row_cache.py; nor the 5 of the reference
-    # rows: web/reference.py).
-    assert _queries_of(staff_client, "/") == first - 1 - 2 - 5
+    # rows: web/reference.py; nor, the program cards and the sidebar being kept, the recent
+    # announcements and their systems: web/fragments.py).
+    assert _queries_of(staff_client, "/") == first - 1 - 2 - 5 - 2
 
 
 def test_kept_answer_is_the_selectors_answer(demo):

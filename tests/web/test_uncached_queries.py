@@ -27,11 +27,14 @@ UNCACHED_PAGES = [
 ANONYMOUS = {path: expected - 2 for path, expected in UNCACHED_PAGES}
 
 # The second render of a list: its rows stored (web/row_cache.py: no topics, no systems), the
-# next meeting(s) kept (web/next_meetings.py) and the reference rows kept (web/reference.py).
+# next meeting(s) kept (web/next_meetings.py) and the reference rows kept (web/reference.py);
+# the dashboard's program cards and sidebar kept (web/fragments.py: no recent announcements, no
+# systems of theirs); the announcement rows kept (web/fragments.py: no systems).
 REFERENCE_ROWS = 5
 ROWS_STORED = {
-    "/": 14 - 2 - 1 - REFERENCE_ROWS,
+    "/": 14 - 2 - 1 - REFERENCE_ROWS - 2,
     "/programs/tug/": 13 - 2 - 1 - REFERENCE_ROWS,
+    "/announcements/": 10 - REFERENCE_ROWS - 1,
 }
 
 

@@ -241,10 +241,14 @@ def announcement_rows(queryset: QuerySet[Announcement], *also: str) -> QuerySet[
         queryset.select_related(None)
         .prefetch_related(None)
         .only(*ANNOUNCEMENT_ROW_FIELDS, *also)
-        .prefetch_related(
-            Prefetch("systems", queryset=System.objects.only("code"), to_attr="system_list")
-        )
+        .prefetch_related(announcement_row_systems())
     )
+
+
+def announcement_row_systems() -> Prefetch:
+    """The systems' codes a list row shows, as `system_list` (web/fragments.py prefetches them
+    for the rows it has to render)."""
+    return Prefetch("systems", queryset=System.objects.only("code"), to_attr="system_list")
 
 
 def meeting_announcement_rows(meeting: Meeting) -> list[Announcement]:

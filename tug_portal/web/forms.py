@@ -6,10 +6,15 @@ from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Announcement
 from tug_portal.meetings.search import When, has_no_usable_terms
 
+from .form_renderer import plain_widget_renderer
+
 
 class ListFilterForm(forms.Form):
     """What every list shares: free text, a system and the page. Unknown values are errors (a
-    400 with the reason), never silently ignored."""
+    400 with the reason), never silently ignored. Their widgets are written in Python, as
+    Django's templates write them (form_renderer.py: they are on every list page)."""
+
+    default_renderer = plain_widget_renderer
 
     q = forms.CharField(
         label="Search",

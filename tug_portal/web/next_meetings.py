@@ -64,14 +64,16 @@ class StoredNextAfter:
     meeting: Meeting | None
 
 
-def next_meeting_after(meeting: Meeting) -> Meeting | None:
+def next_meeting_after(meeting: Meeting, *, version: int | None = None) -> Meeting | None:
     """`selectors.meeting_next_for_program(program=..., after=meeting.ends_at)`: its program's
     meeting after this one (a meeting page's "Next TUG"). It depends on the meetings, not on
-    the clock, so it is kept under the content version alone."""
+    the clock, so it is kept under the content version alone (`version`: the one the view
+    read before its data, else read here)."""
     key = NEXT_AFTER_KEY.format(pk=meeting.pk)
     # One per meeting: kept with the rows (settings.CACHES["rows"]), not in the embedded file
     # cache's 300 entries.
-    version, stored = content_version(), caches["rows"].get(key)
+    version = content_version() if version is None else version
+    stored = caches["rows"].get(key)
     if isinstance(stored, StoredNextAfter) and stored.content_version == version:
         return stored.meeting
     following = selectors.meeting_next_for_program(program=meeting.program, after=meeting.ends_at)

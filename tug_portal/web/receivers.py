@@ -9,17 +9,23 @@ from tug_portal.meetings.signals import meetings_changed
 
 from .cache import content_version_bump, content_version_bump_on_commit
 
-# Shown on the pages but not in the calendars, so their edits send no `meetings_changed`.
-PAGE_ONLY_MODELS = ("Announcement", "StayConnectedLink", "ProgramDialIn", "Document")
-# Their edits send `meetings_changed` only when a meeting shows them, but the pages list them all
-# (the filter's choices, the program cards: reference.py keeps them per content version): a new
-# system no topic names yet, or a program with no meetings deleted, must show too.
-REFERENCE_MODELS = ("Program", "System")
+# Shown on the pages but not in the calendars, so their edits send no `meetings_changed`; and
+# programs and systems, whose edits send it only when a meeting's calendar snapshot changes
+# (a program's schedule or description, a system no topic names, are in none); the pages list
+# them all (the filter's choices, the program cards: reference.py keeps them per content version).
+PAGE_ONLY_MODELS = (
+    "Announcement",
+    "StayConnectedLink",
+    "ProgramDialIn",
+    "Document",
+    "Program",
+    "System",
+)
 
 
 def connect() -> None:
     meetings_changed.connect(content_version_bump, dispatch_uid="web-page-cache-version")
-    for name in PAGE_ONLY_MODELS + REFERENCE_MODELS:
+    for name in PAGE_ONLY_MODELS:
         model = apps.get_model("meetings", name)
         for signal in (post_save, post_delete):
             signal.connect(
@@ -28,7 +34,14 @@ def connect() -> None:
                 dispatch_uid=f"web-page-cache-version.{name}",
             )
     announcement = apps.get_model("meetings", "Announcement")
-    for through in (announcement.systems.through, announcement.documents.through):
+    topic = apps.get_model("meetings", "AgendaTopic")
+    # A topic's documents are on its meeting's page, not in its calendar snapshot.
+    throughs = (
+        announcement.systems.through,
+        announcement.documents.through,
+        topic.documents.through,
+    )
+    for through in throughs:
         m2m_changed.connect(
             content_version_bump_on_commit,
             sender=through,

@@ -40,10 +40,12 @@ _kept: tuple[int, Reference] | None = None
 _kept_lock = threading.Lock()
 
 
-def reference() -> Reference:
-    """The reference rows as of the current content version."""
+def reference(*, version: int | None = None) -> Reference:
+    """The reference rows as of the current content version (`version`, when the caller has
+    just read it: one cache read per request)."""
     global _kept
-    version = content_version()
+    if version is None:
+        version = content_version()
     kept = _kept
     if kept is not None and kept[0] == version:
         return kept[1]

@@ -19,8 +19,8 @@ from tug_portal.common import fair_use
 from tug_portal.materials import selectors as materials
 from tug_portal.meetings import search, selectors, services
 
-from . import row_cache
-from .cache import cache_public_page
+from . import fragments, row_cache
+from .cache import cache_public_page, content_version
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
 from .reference import reference
@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 MEETINGS_PER_PAGE = 20
 ANNOUNCEMENTS_PER_PAGE = 20
-RECENT_ANNOUNCEMENTS = 5
 
 
 def wants_fragment(request) -> bool:
@@ -71,7 +70,9 @@ def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | No
 @require_safe
 @vary_on_headers("HX-Request")
 def dashboard(request):
-    kept = reference()
+    # Read before the data: a fragment rendered while an edit commits is kept as old.
+    version = content_version()
+    kept = reference(version=version)
     programs = kept.programs
     form = MeetingFilterForm(request.GET, programs=programs, systems=kept.systems)
     meetings = filtered_page(
@@ -84,14 +85,11 @@ def dashboard(request):
         "found_materials": _materials_found(form),
     }
     if not wants_fragment(request):
-        next_meetings = next_meetings_by_program()
-        context |= {
-            "programs": [(program, next_meetings.get(program.pk)) for program in programs],
-            "announcements": selectors.announcement_rows(
-                selectors.announcements_visible(user=request.user)
-            )[:RECENT_ANNOUNCEMENTS],
-            "footer_links": kept.footer_links,
-        }
+        # The program cards and the sidebar: kept, rendered only after an edit (fragments.py).
+        context |= fragments.dashboard_fragments(
+            programs=programs, user=request.user, version=version
+        )
+        context["footer_links"] = kept.footer_links
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
 
 
@@ -130,15 +128,20 @@ def program_detail(request, slug):
 @require_safe
 @vary_on_headers("HX-Request")
 def announcement_list(request):
-    kept = reference()
+    version = content_version()  # before the data (fragments.py)
+    kept = reference(version=version)
     form = AnnouncementFilterForm(request.GET, programs=kept.programs, systems=kept.systems)
+    announcements = filtered_page(
+        form, search.announcements_search, per_page=ANNOUNCEMENTS_PER_PAGE, user=request.user
+    )
     context = {
         "filters": form,
-        "announcements": filtered_page(
-            form,
-            search.announcements_search,
-            per_page=ANNOUNCEMENTS_PER_PAGE,
-            user=request.user,
+        "announcements": announcements,
+        # Each row's markup rendered once and kept (fragments.py).
+        "announcement_rows": None
+        if announcements is None
+        else fragments.announcement_rows(
+            fragments.announcements_without_systems(announcements.object_list), version=version
         ),
     }
     if not wants_fragment(request):
@@ -154,6 +157,9 @@ def announcement_list(request):
 @cache_public_page
 @require_safe
 def meeting_detail(request, slug):
+    # Read before the meeting and its agenda: a fragment rendered from data read before an edit
+    # committed is then kept under the old version, never served after it (fragments.py).
+    version = content_version()
     meeting = selectors.meeting_page_get(slug=slug, user=request.user)
     context = {
         "meeting": meeting,
@@ -161,8 +167,11 @@ def meeting_detail(request, slug):
         # A cancelled or past meeting is a record: no join details, invitation or requests.
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
-        "next_meeting": next_meeting_after(meeting),
-        "announcements": selectors.meeting_announcement_rows(meeting),
+        "next_meeting": next_meeting_after(meeting, version=version),
+        "announcement_rows": fragments.announcement_rows(
+            selectors.meeting_announcement_rows(meeting), version=version
+        ),
+        "agenda": fragments.meeting_agenda(meeting, version=version),
         "materials": materials.meeting_materials(meeting=meeting, user=request.user),
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
