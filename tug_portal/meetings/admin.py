@@ -289,11 +289,14 @@ class MeetingAdmin(PublishableAdmin):
     def end_time(self, meeting):
         return meeting.local_end.strftime("%H:%M")
 
-    def changeform_view(self, *args, **kwargs):
+    def changeform_view(self, request, *args, **kwargs):
+        if request.method != "POST":
+            # Showing the form writes nothing (and Django's own view runs it in a transaction).
+            return super().changeform_view(request, *args, **kwargs)
         # The meeting, its inline topics and their links: its search document written once, in
         # the same transaction, instead of once per row.
         with transaction.atomic(), search_index.deferred():
-            return super().changeform_view(*args, **kwargs)
+            return super().changeform_view(request, *args, **kwargs)
 
     readonly_fields = ["uid", "calendar_sequence", "calendar_changed_at", "change_summary"]
     inlines = [AgendaTopicInline, MeetingDialInInline]
