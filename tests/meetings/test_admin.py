@@ -234,3 +234,25 @@ def test_iso_viewer_sees_a_meetings_local_date_and_times_read_only(viewer_client
     readonly = [chunk.split("</div>", 1)[0] for chunk in page.split('<div class="readonly">')[1:]]
     # The date and the times in the meeting's zone (10:00-11:00 Pacific), not "None".
     assert readonly[5:8] == ["2030-03-05", "10:00", "11:00"]
+
+
+def test_the_meeting_lists_row_checkbox_is_djangos_own_markup(demo):
+    # The list writes each row's action checkbox itself (Django renders a widget template per
+    # row: a quarter of the page's time); it must stay the markup Django's actions.js selects.
+    from django.contrib import admin
+
+    meeting_admin = admin.site.get_model_admin(Meeting)
+    for meeting in Meeting.objects.select_related("program")[:5]:
+        assert meeting_admin.action_checkbox(meeting) == admin.ModelAdmin.action_checkbox(
+            meeting_admin, meeting
+        )
+
+
+def test_a_searched_meeting_list_offers_the_whole_list_without_counting_it(staff_client, demo):
+    # "N results (Show all)", not "(1,304 total)": the total would be a second count of the
+    # whole archive on every filtered page.
+    page = staff_client.get("/admin/meetings/meeting/?q=2018-10-16").content.decode()
+
+    assert "1 result" in page
+    assert ">Show all</a>" in page
+    assert " total</a>" not in page
