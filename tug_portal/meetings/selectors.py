@@ -125,10 +125,19 @@ def meetings_with_agenda(queryset: QuerySet[Meeting] | None = None) -> QuerySet[
     facilitators, systems and documents, the dial-ins, and the meeting replacing a cancelled
     one."""
     queryset = Meeting.objects.all() if queryset is None else queryset
+    return _meetings_without_topics(queryset).prefetch_related(agenda_topics())
+
+
+def agenda_topics() -> Prefetch:
+    """A meeting's topics as its agenda shows them (with bodies, facilitators, systems and
+    documents), for `prefetch_related` or `prefetch_related_objects`."""
+    return Prefetch("topics", queryset=topics_with_people())
+
+
+def _meetings_without_topics(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return queryset.select_related(
         "program", "program__contact", "contact", "replacement", "replacement__program"
     ).prefetch_related(
-        Prefetch("topics", queryset=topics_with_people()),
         Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
     )
 
@@ -155,12 +164,14 @@ def meeting_get(*, slug: str, user=None) -> Meeting:
 
 def meeting_page_get(*, slug: str, user=None) -> Meeting:
     """One meeting with every fact its page shows but its announcements
-    (`meeting_announcement_rows`, one query for both kinds)."""
+    (`meeting_announcement_rows`, one query for both kinds) and its agenda's topics: the page
+    keeps its agenda rendered (web/fragments.py) and reads them (`agenda_topics`) only to
+    render it again."""
     return _meeting_or_404(_meeting_page_queryset(user=user), slug=slug)
 
 
 def _meeting_page_queryset(*, user=None) -> QuerySet[Meeting]:
-    return meetings_with_agenda(meetings_visible(user=user)).prefetch_related("program__links")
+    return _meetings_without_topics(meetings_visible(user=user)).prefetch_related("program__links")
 
 
 def _meeting_or_404(queryset: QuerySet[Meeting], *, slug: str) -> Meeting:

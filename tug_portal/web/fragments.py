@@ -122,6 +122,8 @@ def meeting_agenda(meeting, *, version: int) -> SafeString:
     cache = fragments_cache()
     kept = cache.get(key)
     if not isinstance(kept, Kept):
+        # Its topics are read only here, to render it (`selectors.meeting_page_get`).
+        prefetch_related_objects([meeting], selectors.agenda_topics())
         kept = Kept(get_template(AGENDA).render({"meeting": meeting}))
         cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
     # Markup rendered by our template, with autoescaping.
