@@ -11,6 +11,7 @@ says the first such change can happen (`stable_until`).
 """
 
 import hashlib
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -25,7 +26,7 @@ from .event_store import EVENT_FORMAT, EventProgram, EventState, day_facts_of, p
 from .feed_specs import FeedSpec
 from .selectors import BUILD_FORMAT, feed_settings, plain_aggregate
 
-LAYOUT_FORMAT = 1
+LAYOUT_FORMAT = 2  # 2: entries stored as JSON lines (bytes)
 
 
 def layout_context(spec: FeedSpec, *, now: datetime, programs: dict) -> str:
@@ -89,12 +90,17 @@ def _entry(state: EventState) -> list:
     ]
 
 
+def _encoded(state: EventState) -> bytes:
+    return json.dumps(_entry(state), separators=(",", ":")).encode()
+
+
 def layout_of(
     states: list[EventState], *, context: str, now: datetime, entries: dict | None = None
-) -> tuple[dict, list]:
+) -> tuple[dict, list[bytes]]:
     """The layout (what a refresh reads of every feed it may patch: small) and its entries
-    (one per meeting, read only for the feeds patched). `entries`: {id: entry} already
-    written for some of these states (the layout a patch started from)."""
+    (one JSON line per meeting, read only for the feeds patched). `entries`: {id: line}
+    already written for some of these states (the layout a patch started from): kept as they
+    are, so that a patch encodes only the meetings it read afresh."""
     entries = entries or {}
     later = [moment for state in states for moment in _moments(state) if moment > now]
     layout = {
@@ -102,7 +108,12 @@ def layout_of(
         "stable_until": _us(min(later, default=None)),
         "token": uuid.uuid4().hex,  # names these entries (`held_layout`)
     }
-    return layout, [entries.get(state.pk) or _entry(state) for state in states]
+    return layout, [entries.get(state.pk) or _encoded(state) for state in states]
+
+
+def entries_bytes(lines: list[bytes]) -> bytes:
+    """What `StoredFeed.layout_entries` stores: the lines joined (no entry holds a newline)."""
+    return b"\n".join(lines)
 
 
 # The layouts this process wrote or read lately, parsed: {feed key: (token, states, {id:
@@ -132,11 +143,12 @@ def forget_held_layouts() -> None:
         _held.clear()
 
 
-def states_of(entries: list) -> tuple[list[EventState], dict]:
-    """The states the entries keep, and {id: entry}."""
+def states_of(stored: bytes) -> tuple[list[EventState], dict]:
+    """The states the stored entries (`entries_bytes`) keep, and {id: line}."""
     programs: dict[str, EventProgram] = {}
     states, by_pk = [], {}
-    for entry in entries:
+    for line in bytes(stored).split(b"\n") if stored else ():
+        entry = json.loads(line)
         (
             pk,
             acronym,
@@ -154,7 +166,7 @@ def states_of(entries: list) -> tuple[list[EventState], dict]:
             note_shown,
             recording_shown,
         ) = entry
-        by_pk[pk] = entry
+        by_pk[pk] = line
         states.append(
             EventState(
                 pk,

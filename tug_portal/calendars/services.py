@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db import transaction
+import psycopg
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +21,7 @@ from . import event_store, feed_store, meeting_cache
 from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_layout import (
+    entries_bytes,
     held_layout,
     hold_layout,
     layout_context,
@@ -227,7 +229,9 @@ def _feed_store(
     layout_entries,
     locked=None,
 ) -> StoredFeed:
-    """`locked`: the feed's row, when the caller read it locked already."""
+    """`locked`: the feed's row, when the caller read it locked already. `layout_entries`:
+    the entries' lines (`feed_layout.layout_of`), or None."""
+    entries = entries_bytes(layout_entries) if layout_entries is not None else None
     stored = StoredFeed.objects.defer("content", "layout", "layout_entries")  # not needed
     feed, created = (
         (locked, False)
@@ -238,29 +242,56 @@ def _feed_store(
                 "program": program,
                 "system": system,
                 "full_history": spec.full_history,
-                "content": content,
+                "content": b"",  # written below, with the entries
                 "etag": etag,
                 "content_changed_at": now,
                 "data_version": version,
                 "built_at": now,
                 "event_count": event_count,
                 "layout": layout,
-                "layout_entries": layout_entries,
             },
         )
     )
-    if not created:
-        fields = ["data_version", "built_at", "event_count", "layout", "layout_entries"]
-        feed.data_version, feed.built_at, feed.event_count = version, now, event_count
-        feed.layout, feed.layout_entries = layout, layout_entries
-        # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
-        # subscribers keep getting 304s.
-        if feed.etag != etag:
-            feed.content, feed.etag, feed.content_changed_at = content, etag, now
-            fields += ["content", "etag", "content_changed_at"]
-        feed.save(update_fields=fields)
+    fields = ["data_version", "built_at", "event_count", "layout"]
+    feed.data_version, feed.built_at, feed.event_count = version, now, event_count
+    feed.layout = layout
+    written = {"layout_entries": entries}
+    # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
+    # subscribers keep getting 304s.
+    if created or feed.etag != etag:
+        feed.etag, feed.content_changed_at = etag, now
+        fields += ["etag", "content_changed_at"]
+        written["content"] = content
+    _feed_save(feed, fields, written)
     transaction.on_commit(lambda: feed_store.feed_publish(feed))
     return feed
+
+
+def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | None]) -> None:
+    """Save the feed's `fields` and write its bytes (`written`: {column: bytes}), in the
+    caller's transaction.
+
+    On PostgreSQL the bytes go as a binary parameter of a statement of their own: Django's
+    psycopg backend binds parameters on the client, so megabytes would travel as a hex literal
+    inside the SQL text, to be parsed back by the server. A plain psycopg cursor on the same
+    connection binds them on the server (`%b`: binary), within the same transaction. Elsewhere
+    (SQLite binds natively) one UPDATE writes everything: SQLite rewrites the whole row on
+    every UPDATE, so a second statement would write the megabytes twice."""
+    for name, value in written.items():
+        setattr(feed, name, value)
+    if connection.vendor != "postgresql":
+        feed.save(update_fields=fields + list(written))
+        return
+    feed.save(update_fields=fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(name)} = %b" for name in written)
+    table, pk = quote(StoredFeed._meta.db_table), quote(StoredFeed._meta.pk.column)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
+            [*written.values(), feed.pk],
+        )
 
 
 def _spec_of(feed: StoredFeed) -> FeedSpec:
