@@ -56,18 +56,28 @@ def _instant(value: int | None) -> datetime | None:
     return _EPOCH + timedelta(microseconds=value) if value is not None else None
 
 
-def _moments(state: EventState) -> list[datetime]:
-    """When time alone may change how the feed shows this meeting (never later than it can)."""
-    moments = []
-    if state.changed_at is not None:
-        if state.has_change_summary:
-            moments.append(state.changed_at + timedelta(days=settings.TUG_ICAL_CHANGE_NOTE_DAYS))
-        if state.status == Meeting.Status.CANCELLED:
-            moments.append(state.changed_at + timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS))
-    if state.has_recording and state.recording_until is not None:
-        # Available through that day in the meeting's zone: midnight UTC is no later.
-        moments.append(datetime.combine(state.recording_until, time(), tzinfo=UTC))
-    return moments
+def _first_moment_after(states: list[EventState], now: datetime) -> datetime | None:
+    """The first instant after `now` when time alone may change how the feed shows one of
+    these meetings (never later than it can): a change note expiring, a cancelled meeting
+    leaving, a recording's last day ending. A plain loop: an archive has thousands."""
+    note_days = timedelta(days=settings.TUG_ICAL_CHANGE_NOTE_DAYS)
+    cancelled_days = timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
+    cancelled = Meeting.Status.CANCELLED
+    first = None
+    for state in states:
+        moments = []
+        if (changed := state.changed_at) is not None:
+            if state.has_change_summary:
+                moments.append(changed + note_days)
+            if state.status == cancelled:
+                moments.append(changed + cancelled_days)
+        if state.has_recording and state.recording_until is not None:
+            # Available through that day in the meeting's zone: midnight UTC is no later.
+            moments.append(datetime.combine(state.recording_until, time(), tzinfo=UTC))
+        for moment in moments:
+            if moment > now and (first is None or moment < first):
+                first = moment
+    return first
 
 
 def _entry(state: EventState) -> list:
@@ -102,10 +112,9 @@ def layout_of(
     already written for some of these states (the layout a patch started from): kept as they
     are, so that a patch encodes only the meetings it read afresh."""
     entries = entries or {}
-    later = [moment for state in states for moment in _moments(state) if moment > now]
     layout = {
         "context": context,
-        "stable_until": _us(min(later, default=None)),
+        "stable_until": _us(_first_moment_after(states, now)),
         "token": uuid.uuid4().hex,  # names these entries (`held_layout`)
     }
     return layout, [entries.get(state.pk) or _encoded(state) for state in states]

@@ -6,7 +6,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tug_portal.materials.selectors import meetings_calendar_materials
@@ -268,16 +268,67 @@ def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None, pr
     move, change notes expire) and the settings that shape the output. Equal versions build
     equal feeds (DTSTAMP aside). `next_by_program`: `meetings_next_by_program()`, and
     `programs`: `programs_state()`, when the caller read them already."""
-    meetings = feed_meetings(spec, now=now).aggregate(
-        count=Count("pk"),
-        ids=Sum("pk"),
-        sequences=Sum("calendar_sequence"),
-        changed=Max("calendar_changed_at"),
-        updated=Max("updated_at"),
-    )
+    meetings = feed_meetings(spec, now=now).aggregate(**_version_aggregates())
     return feed_version_of(
         spec, now=now, meetings=meetings, programs=programs, next_by_program=next_by_program
     )
+
+
+def _version_aggregates(rule: Q | None = None) -> dict:
+    """What a data version sums up of a feed's meetings (`meetings_aggregate` computes the
+    same), of those `rule` keeps."""
+    return {
+        "count": Count("pk", filter=rule),
+        "ids": Sum("pk", filter=rule),
+        "sequences": Sum("calendar_sequence", filter=rule),
+        "changed": Max("calendar_changed_at", filter=rule),
+        "updated": Max("updated_at", filter=rule),
+    }
+
+
+def _feed_filter(spec: FeedSpec, *, now: datetime) -> Q:
+    """`feed_meetings`'s rule for this feed, less what every feed shares (published, a
+    cancelled meeting only for a while), as a filter."""
+    rule = Q()
+    if spec.program:
+        rule &= Q(program__slug=spec.program)
+    if spec.system:
+        with_system = Meeting.objects.filter(meetings_for_system(code=spec.system))
+        rule &= Q(pk__in=with_system.values("pk"))
+    if not spec.full_history:
+        rule &= Q(starts_at__gte=history_start(now))
+    return rule
+
+
+def feeds_data_versions(
+    specs: list[FeedSpec], *, now: datetime, next_by_program=None, programs=None
+) -> dict[str, str]:
+    """`feed_data_version` of each of these feeds ({key: version}), in one query: the
+    aggregates of every feed taken in one pass over the published meetings (each filtered as
+    its feed is), not one pass per feed."""
+    if not specs:
+        return {}
+    cancelled_until = now - timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
+    meetings = Meeting.objects.published().exclude(
+        status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until
+    )
+    aggregates = {}
+    for index, spec in enumerate(specs):
+        rule = _feed_filter(spec, now=now)
+        for name, aggregate in _version_aggregates(rule or None).items():
+            aggregates[f"f{index}_{name}"] = aggregate
+    row = meetings.aggregate(**aggregates)
+    names = list(_version_aggregates())
+    return {
+        spec.key: feed_version_of(
+            spec,
+            now=now,
+            meetings={name: row[f"f{index}_{name}"] for name in names},
+            programs=programs,
+            next_by_program=next_by_program,
+        )
+        for index, spec in enumerate(specs)
+    }
 
 
 def feed_version_of(

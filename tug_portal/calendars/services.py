@@ -41,6 +41,7 @@ from .selectors import (
     feed_meetings,
     feed_program,
     feed_system,
+    feeds_data_versions,
     feeds_members_among,
     meetings_saved_since,
     programs_state,
@@ -393,13 +394,33 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
         if not layout_stable(feed.layout, now=run.now):
             moved |= moved_by_time(layouts[feed.pk][0], now=run.now)
     members = feeds_members_among([spec for _, spec in patchable], moved, now=run.now)
-    for feed, spec in patchable:
+    touched = [
+        (feed, spec)
+        for feed, spec in patchable
+        if members[spec.key] or not moved.isdisjoint(layouts[feed.pk][1])
+    ]
+    # The versions a full build would store, read from the database (one query for them all):
+    # the layout's states carry the bytes' facts, but a meeting saved with nothing visible
+    # changed keeps its older save time there, and the sweep must not rebuild the feed for that.
+    versions = feeds_data_versions(
+        [spec for _, spec in touched],
+        now=run.now,
+        programs=run.programs,
+        next_by_program=run.next_by_program,
+    )
+    for feed, spec in touched:
         states, entries = layouts[feed.pk]
-        if members[spec.key] or not moved.isdisjoint(entries):
-            _feed_patch(
-                feed, spec, states, entries, moved=moved, members=members[spec.key], run=run
-            )
-            rebuilt.append(spec.key)
+        _feed_patch(
+            feed,
+            spec,
+            states,
+            entries,
+            moved=moved,
+            members=members[spec.key],
+            version=versions[spec.key],
+            run=run,
+        )
+        rebuilt.append(spec.key)
     return rebuilt
 
 
@@ -420,20 +441,14 @@ def _layouts(patchable) -> dict[int, tuple[list, dict]]:
     return layouts
 
 
-def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, members, run):
+def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, members, version, run):
     """Rebuild the feed from its layout (`states`, {id: entry}): the `moved` meetings taken
     out, those of them it holds (`members`) put back with their state read afresh, the others
-    as the layout keeps them."""
+    as the layout keeps them. `version`: the feed's data version, read from the database."""
     fresh = run.states_of(sorted(members))
     states = sorted(
         [state for state in states if state.pk not in moved] + list(fresh.values()),
         key=lambda state: (state.starts_at, state.pk),
-    )
-    # The version a full build would store, read from the database (one aggregate query): the
-    # layout's states carry the bytes' facts, but a meeting saved with nothing visible changed
-    # keeps its older save time there, and the sweep must not rebuild the feed for that.
-    version = feed_data_version(
-        spec, now=run.now, programs=run.programs, next_by_program=run.next_by_program
     )
     kept = {pk: entry for pk, entry in by_pk.items() if pk not in moved}
     _feed_assemble(
