@@ -6,7 +6,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, Exists, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from tug_portal.materials.selectors import meetings_calendar_materials
@@ -303,31 +303,70 @@ def _feed_filter(spec: FeedSpec, *, now: datetime) -> Q:
 def feeds_data_versions(
     specs: list[FeedSpec], *, now: datetime, next_by_program=None, programs=None
 ) -> dict[str, str]:
-    """`feed_data_version` of each of these feeds ({key: version}), in one query: the
-    aggregates of every feed taken in one pass over the published meetings (each filtered as
-    its feed is), not one pass per feed."""
-    if not specs:
-        return {}
+    """`feed_data_version` of each of these feeds ({key: version}), in two queries at most,
+    not one per feed. The feeds not filtered by a system: one pass over the published meetings
+    grouped by program and by whether the recent feeds hold them, each feed's aggregate
+    combined from its groups (a count and sums add up, maxima take the max). Those filtered
+    by a system: one pass, each aggregate filtered as its feed is."""
     cancelled_until = now - timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
-    meetings = Meeting.objects.published().exclude(
-        status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until
+    meetings = (
+        Meeting.objects.published()
+        .exclude(status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until)
+        .order_by()
     )
-    aggregates = {}
-    for index, spec in enumerate(specs):
-        rule = _feed_filter(spec, now=now)
-        for name, aggregate in _version_aggregates(rule or None).items():
-            aggregates[f"f{index}_{name}"] = aggregate
-    row = meetings.aggregate(**aggregates)
-    names = list(_version_aggregates())
+    found = {}
+    if plain := [spec for spec in specs if not spec.system]:
+        recent = Case(
+            When(starts_at__gte=history_start(now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        groups = list(
+            meetings.annotate(recent=recent)
+            .values("program__slug", "recent")
+            .annotate(**_version_aggregates())
+        )
+        for spec in plain:
+            found[spec.key] = _combined(
+                group
+                for group in groups
+                if (not spec.program or group["program__slug"] == spec.program)
+                and (spec.full_history or group["recent"])
+            )
+    if with_system := [spec for spec in specs if spec.system]:
+        aggregates = {}
+        for index, spec in enumerate(with_system):
+            rule = _feed_filter(spec, now=now)
+            for name, aggregate in _version_aggregates(rule).items():
+                aggregates[f"f{index}_{name}"] = aggregate
+        row = meetings.aggregate(**aggregates)
+        for index, spec in enumerate(with_system):
+            found[spec.key] = {name: row[f"f{index}_{name}"] for name in _version_aggregates()}
     return {
         spec.key: feed_version_of(
             spec,
             now=now,
-            meetings={name: row[f"f{index}_{name}"] for name in names},
+            meetings=found[spec.key],
             programs=programs,
             next_by_program=next_by_program,
         )
-        for index, spec in enumerate(specs)
+        for spec in specs
+    }
+
+
+def _combined(groups) -> dict:
+    """The aggregate of these groups' meetings together: what the database gives for them as
+    one set (none: a count of 0, the rest null)."""
+    groups = list(groups)
+    if not groups:
+        return {"count": 0, "ids": None, "sequences": None, "changed": None, "updated": None}
+    changed = [group["changed"] for group in groups if group["changed"] is not None]
+    return {
+        "count": sum(group["count"] for group in groups),
+        "ids": sum(group["ids"] for group in groups),
+        "sequences": sum(group["sequences"] for group in groups),
+        "changed": max(changed, default=None),
+        "updated": max(group["updated"] for group in groups),
     }
 
 
