@@ -215,7 +215,10 @@ def _feed_assemble(
     return feed
 
 
-@transaction.atomic
+# No savepoint of its own: its one caller (`_feed_assemble`) holds one around it, so a
+# failure here is rolled back exactly as far either way, and a patch of four feeds saves eight
+# statements (SAVEPOINT and RELEASE, round trips on PostgreSQL).
+@transaction.atomic(savepoint=False)
 def _feed_store(
     *,
     spec,
