@@ -100,8 +100,12 @@ def _entry(state: EventState) -> list:
     ]
 
 
+# One encoder for every line (`json.dumps` with options makes a new one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def _encoded(state: EventState) -> bytes:
-    return json.dumps(_entry(state), separators=(",", ":")).encode()
+    return _ENCODER.encode(_entry(state)).encode()
 
 
 def layout_of(
