@@ -411,3 +411,29 @@ def test_a_patch_reads_no_feeds_bytes(built_feeds, django_capture_on_commit_call
     selects = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert selects
     assert not [sql for sql in selects if f".{content}" in sql and "storedfeed" in sql]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binary write")
+def test_a_failed_binary_write_raises_djangos_database_error(built_feeds):
+    """The bytes' UPDATE runs on a psycopg cursor of its own: a failure there must reach the
+    caller as Django's exception (the tasks' retry idiom catches `django.db.OperationalError`,
+    never psycopg's), and roll back as any other statement's would."""
+    from django.db import OperationalError, transaction
+
+    with connection.cursor() as cursor:  # a trigger that fails the bytes' write alone
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no trigger event left pending
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.refuse_entries() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION USING ERRCODE = 'query_canceled'; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_entries BEFORE UPDATE OF layout_entries "
+            "ON calendars_storedfeed "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_entries()"
+        )
+    before = StoredFeed.objects.get(key="all?history=all").built_at
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        feed_build(spec=FeedSpec(full_history=True), now=timezone.now() + timedelta(days=1))
+
+    assert StoredFeed.objects.get(key="all?history=all").built_at == before

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import psycopg
+from django import db as django_db
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -291,11 +292,37 @@ def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | N
     columns = ", ".join(f"{quote(name)} = %b" for name in written)
     table, pk = quote(StoredFeed._meta.db_table), quote(StoredFeed._meta.pk.column)
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
-            [*written.values(), feed.pk],
-        )
+    try:
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
+                [*written.values(), feed.pk],
+            )
+    except psycopg.Error as error:
+        raise _django_error(error) from error
+
+
+# DB-API's exception classes, most specific first: Django's own of the same name is what the
+# rest of the portal catches (the tasks retry on `django.db.OperationalError`).
+_DB_API_ERRORS = (
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "DatabaseError",
+    "InterfaceError",
+)
+
+
+def _django_error(error: psycopg.Error) -> Exception:
+    """A psycopg error as Django's exception of the same DB-API class (what Django raises for
+    its own statements)."""
+    for name in _DB_API_ERRORS:
+        if isinstance(error, getattr(psycopg, name)):
+            return getattr(django_db, name)(*error.args)
+    return django_db.Error(*error.args)
 
 
 def _spec_of(feed: StoredFeed) -> FeedSpec:
