@@ -5,7 +5,9 @@ and program changes, and as days pass. And an edit writes only the edited meetin
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -345,3 +347,93 @@ def test_one_edit_patches_only_the_feeds_holding_it_from_their_layout(
     for key in rebuilt:
         feed = StoredFeed.objects.get(key=key)
         assert b"SUMMARY:Renamed" in bytes(feed.content) or b"Renamed" in bytes(feed.content)
+
+
+def _one_title_edit(signalled, capture_on_commit) -> None:
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    signalled["meeting_ids"].clear()
+    signalled["program_ids"].clear()
+    with capture_on_commit(execute=True):
+        meeting.title = "Renamed once more"
+        meeting.save()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's parameter binding")
+def test_a_patched_feeds_bytes_never_travel_inside_the_sql_text(
+    built_feeds, django_capture_on_commit_callbacks, signalled
+):
+    """Django's psycopg backend binds on the client: the feed's megabytes would be sent as a
+    hex literal in the statement, for the server to parse back. They go as a binary parameter
+    (a statement Django does not see), and still reach the row."""
+    _one_title_edit(signalled, django_capture_on_commit_callbacks)
+    calendar_hex = b"BEGIN:VCALENDAR".hex()
+
+    with CaptureQueriesContext(connection) as queries:
+        rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert {"all", "all?history=all", "tug", "tug?history=all"} <= set(rebuilt)
+    assert not [query for query in queries if calendar_hex in query["sql"].lower()]
+    for key in rebuilt:
+        feed = StoredFeed.objects.get(key=key)
+        assert feed.etag == content_etag(bytes(feed.content))
+    archive = bytes(StoredFeed.objects.get(key="all?history=all").content)
+    assert b"Renamed once more" in archive.replace(b"\r\n ", b"")  # unfolded
+
+
+def test_a_feeds_bytes_are_stored_where_reading_its_row_skips_them(built_feeds):
+    """SQLite: the bytes are the row's last column, so reading the ETag or the layout does not
+    walk their overflow pages. PostgreSQL: they are stored uncompressed (rewritten whole on
+    every change, compressing them cost more than it saved)."""
+    table = StoredFeed._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attname IN ('content', 'layout_entries')",
+                [table],
+            )
+            assert dict(cursor.fetchall()) == {"content": "e", "layout_entries": "e"}
+        else:
+            cursor.execute(f"PRAGMA table_info({table})")
+            columns = [row[1] for row in cursor.fetchall()]
+            assert columns[-2:] == ["layout_entries", "content"]
+
+
+def test_a_patch_reads_no_feeds_bytes(built_feeds, django_capture_on_commit_callbacks, signalled):
+    """A one-edit refresh writes the feeds' bytes but never reads them back (nor the layout
+    entries it holds already)."""
+    _one_title_edit(signalled, django_capture_on_commit_callbacks)
+    content = connection.ops.quote_name("content")
+
+    with CaptureQueriesContext(connection) as queries:
+        feeds_refresh_for_meetings(**signalled)
+
+    selects = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert selects
+    assert not [sql for sql in selects if f".{content}" in sql and "storedfeed" in sql]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binary write")
+def test_a_failed_binary_write_raises_djangos_database_error(built_feeds):
+    """The bytes' UPDATE runs on a psycopg cursor of its own: a failure there must reach the
+    caller as Django's exception (the tasks' retry idiom catches `django.db.OperationalError`,
+    never psycopg's), and roll back as any other statement's would."""
+    from django.db import OperationalError, transaction
+
+    with connection.cursor() as cursor:  # a trigger that fails the bytes' write alone
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no trigger event left pending
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.refuse_entries() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION USING ERRCODE = 'query_canceled'; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_entries BEFORE UPDATE OF layout_entries "
+            "ON calendars_storedfeed "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_entries()"
+        )
+    before = StoredFeed.objects.get(key="all?history=all").built_at
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        feed_build(spec=FeedSpec(full_history=True), now=timezone.now() + timedelta(days=1))
+
+    assert StoredFeed.objects.get(key="all?history=all").built_at == before

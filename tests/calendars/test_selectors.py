@@ -10,10 +10,12 @@ from tug_portal.calendars.selectors import (
     feed_data_version,
     feed_event_facts,
     feed_meetings,
+    feeds_data_versions,
     meetings_saved_since,
+    programs_state,
 )
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program
-from tug_portal.meetings.selectors import meetings_with_calendar_facts
+from tug_portal.meetings.selectors import meetings_next_by_program, meetings_with_calendar_facts
 from tug_portal.meetings.services import meeting_create
 
 NOW = datetime(2019, 1, 10, 12, 0, tzinfo=UTC)
@@ -144,3 +146,33 @@ def test_saved_since_names_meetings_saved_their_topics_saved_or_their_replacemen
 
     assert meetings_saved_since(since) == {saved.pk, with_topic.pk, replaced.pk, replacement.pk}
     assert untouched.pk not in meetings_saved_since(since)
+
+
+def test_data_versions_of_many_feeds_in_two_queries_equal_each_feeds_own(
+    demo, settings, django_assert_num_queries
+):
+    settings.TUG_ICAL_CANCELLED_DAYS = 30
+    Meeting.objects.filter(slug="tug-2018-10-30").update(
+        status=Meeting.Status.CANCELLED, calendar_changed_at=datetime(2018, 10, 25, tzinfo=UTC)
+    )
+    systems = [spec.system for spec in default_feed_specs() if spec.system]
+    specs = [
+        *default_feed_specs(),
+        FeedSpec(program="tug", system=systems[0]),
+        FeedSpec(program="nope"),
+    ]
+    programs, next_by_program = programs_state(), meetings_next_by_program()
+    for now in (NOW, datetime(2018, 11, 20, tzinfo=UTC), datetime(2018, 11, 30, tzinfo=UTC)):
+        one_by_one = {
+            spec.key: feed_data_version(
+                spec, now=now, programs=programs, next_by_program=next_by_program
+            )
+            for spec in specs
+        }
+
+        with django_assert_num_queries(2):  # the system feeds in a pass of their own
+            together = feeds_data_versions(
+                specs, now=now, programs=programs, next_by_program=next_by_program
+            )
+
+        assert together == one_by_one

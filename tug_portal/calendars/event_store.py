@@ -240,21 +240,27 @@ def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[
 # --- The copy each process holds ---------------------------------------------------------------
 
 HELD_EVENTS_MAX_BYTES = 64 * 1024 * 1024
-_held: OrderedDict[int, tuple[str, bytes, int]] = OrderedDict()
+# {meeting id: (state key, bytes before the DTSTAMP line, bytes after it)}: split once, so
+# that assembling a feed slices nothing.
+_held: OrderedDict[int, tuple[str, bytes, bytes]] = OrderedDict()
 _held_bytes = 0
 _held_lock = threading.Lock()
 
 
-def _hold(pieces: dict[int, tuple[str, bytes, int]]) -> None:
+def _size(piece: tuple[str, bytes, bytes]) -> int:
+    return len(piece[1]) + len(piece[2])
+
+
+def _hold(pieces: dict[int, tuple[str, bytes, bytes]]) -> None:
     global _held_bytes
     with _held_lock:
         for pk, piece in pieces.items():
             if (old := _held.pop(pk, None)) is not None:
-                _held_bytes -= len(old[1])
+                _held_bytes -= _size(old)
             _held[pk] = piece
-            _held_bytes += len(piece[1])
+            _held_bytes += _size(piece)
         while _held_bytes > HELD_EVENTS_MAX_BYTES and _held:
-            _held_bytes -= len(_held.popitem(last=False)[1][1])
+            _held_bytes -= _size(_held.popitem(last=False)[1])
 
 
 def forget_held() -> None:
@@ -284,11 +290,11 @@ def _upsert_sql() -> str:
     )
 
 
-def _store(pieces: dict[int, tuple[str, bytes, int]]) -> None:
+def _store(pieces: dict[int, tuple[str, bytes, bytes]]) -> None:
     """Upsert the pieces in one statement (executemany; PostgreSQL and SQLite share the
     syntax): `bulk_create` would split them into batches of 999 parameters on SQLite, a query
     per 250 events."""
-    rows = [(pk, key, content, stamp_at) for pk, (key, content, stamp_at) in pieces.items()]
+    rows = [(pk, key, before + after, len(before)) for pk, (key, before, after) in pieces.items()]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(_upsert_sql(), rows)
@@ -304,12 +310,12 @@ def event_pieces(
     meetings,
     now: datetime,
     load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
-) -> list[tuple[bytes, int]]:
-    """Each state's piece (bytes without DTSTAMP, and where the DTSTAMP line goes), in order
+) -> list[tuple[bytes, bytes]]:
+    """Each state's piece (its bytes before and after where the DTSTAMP line goes), in order
     (`meetings`: the queryset the states were read from, or None):
     held by this process, else stored, else written from the facts `load_facts` returns for
     the missing meeting ids ({id: facts}; then stored and held)."""
-    found: dict[int, tuple[str, bytes, int]] = {}
+    found: dict[int, tuple[str, bytes, bytes]] = {}
     with _held_lock:
         for state in states:
             held = _held.get(state.pk)
@@ -324,7 +330,7 @@ def event_pieces(
             "meeting_id", "state", "content", "stamp_at"
         )
         read = {
-            pk: (key, bytes(content), stamp_at)
+            pk: (key, bytes(content[:stamp_at]), bytes(content[stamp_at:]))
             for pk, key, content, stamp_at in rows
             if wanted.get(pk) == key
         }
@@ -333,7 +339,7 @@ def event_pieces(
         if missing:
             for pk, facts in load_facts(missing).items():
                 content, stamp_at = meeting_event_bytes(facts, now=now, stamp=STAMP)
-                written[pk] = (wanted[pk], content, stamp_at)
+                written[pk] = (wanted[pk], content[:stamp_at], content[stamp_at:])
             _store(written)
         found |= read | written
         _hold(read | written)

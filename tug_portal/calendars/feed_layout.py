@@ -11,6 +11,7 @@ says the first such change can happen (`stable_until`).
 """
 
 import hashlib
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -25,7 +26,7 @@ from .event_store import EVENT_FORMAT, EventProgram, EventState, day_facts_of, p
 from .feed_specs import FeedSpec
 from .selectors import BUILD_FORMAT, feed_settings, plain_aggregate
 
-LAYOUT_FORMAT = 1
+LAYOUT_FORMAT = 2  # 2: entries stored as JSON lines (bytes)
 
 
 def layout_context(spec: FeedSpec, *, now: datetime, programs: dict) -> str:
@@ -55,18 +56,28 @@ def _instant(value: int | None) -> datetime | None:
     return _EPOCH + timedelta(microseconds=value) if value is not None else None
 
 
-def _moments(state: EventState) -> list[datetime]:
-    """When time alone may change how the feed shows this meeting (never later than it can)."""
-    moments = []
-    if state.changed_at is not None:
-        if state.has_change_summary:
-            moments.append(state.changed_at + timedelta(days=settings.TUG_ICAL_CHANGE_NOTE_DAYS))
-        if state.status == Meeting.Status.CANCELLED:
-            moments.append(state.changed_at + timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS))
-    if state.has_recording and state.recording_until is not None:
-        # Available through that day in the meeting's zone: midnight UTC is no later.
-        moments.append(datetime.combine(state.recording_until, time(), tzinfo=UTC))
-    return moments
+def _first_moment_after(states: list[EventState], now: datetime) -> datetime | None:
+    """The first instant after `now` when time alone may change how the feed shows one of
+    these meetings (never later than it can): a change note expiring, a cancelled meeting
+    leaving, a recording's last day ending. A plain loop: an archive has thousands."""
+    note_days = timedelta(days=settings.TUG_ICAL_CHANGE_NOTE_DAYS)
+    cancelled_days = timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
+    cancelled = Meeting.Status.CANCELLED
+    first = None
+    for state in states:
+        moments = []
+        if (changed := state.changed_at) is not None:
+            if state.has_change_summary:
+                moments.append(changed + note_days)
+            if state.status == cancelled:
+                moments.append(changed + cancelled_days)
+        if state.has_recording and state.recording_until is not None:
+            # Available through that day in the meeting's zone: midnight UTC is no later.
+            moments.append(datetime.combine(state.recording_until, time(), tzinfo=UTC))
+        for moment in moments:
+            if moment > now and (first is None or moment < first):
+                first = moment
+    return first
 
 
 def _entry(state: EventState) -> list:
@@ -89,20 +100,33 @@ def _entry(state: EventState) -> list:
     ]
 
 
+# One encoder for every line (`json.dumps` with options makes a new one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def _encoded(state: EventState) -> bytes:
+    return _ENCODER.encode(_entry(state)).encode()
+
+
 def layout_of(
     states: list[EventState], *, context: str, now: datetime, entries: dict | None = None
-) -> tuple[dict, list]:
+) -> tuple[dict, list[bytes]]:
     """The layout (what a refresh reads of every feed it may patch: small) and its entries
-    (one per meeting, read only for the feeds patched). `entries`: {id: entry} already
-    written for some of these states (the layout a patch started from)."""
+    (one JSON line per meeting, read only for the feeds patched). `entries`: {id: line}
+    already written for some of these states (the layout a patch started from): kept as they
+    are, so that a patch encodes only the meetings it read afresh."""
     entries = entries or {}
-    later = [moment for state in states for moment in _moments(state) if moment > now]
     layout = {
         "context": context,
-        "stable_until": _us(min(later, default=None)),
+        "stable_until": _us(_first_moment_after(states, now)),
         "token": uuid.uuid4().hex,  # names these entries (`held_layout`)
     }
-    return layout, [entries.get(state.pk) or _entry(state) for state in states]
+    return layout, [entries.get(state.pk) or _encoded(state) for state in states]
+
+
+def entries_bytes(lines: list[bytes]) -> bytes:
+    """What `StoredFeed.layout_entries` stores: the lines joined (no entry holds a newline)."""
+    return b"\n".join(lines)
 
 
 # The layouts this process wrote or read lately, parsed: {feed key: (token, states, {id:
@@ -132,11 +156,12 @@ def forget_held_layouts() -> None:
         _held.clear()
 
 
-def states_of(entries: list) -> tuple[list[EventState], dict]:
-    """The states the entries keep, and {id: entry}."""
+def states_of(stored: bytes) -> tuple[list[EventState], dict]:
+    """The states the stored entries (`entries_bytes`) keep, and {id: line}."""
     programs: dict[str, EventProgram] = {}
     states, by_pk = [], {}
-    for entry in entries:
+    for line in bytes(stored).split(b"\n") if stored else ():
+        entry = json.loads(line)
         (
             pk,
             acronym,
@@ -154,7 +179,7 @@ def states_of(entries: list) -> tuple[list[EventState], dict]:
             note_shown,
             recording_shown,
         ) = entry
-        by_pk[pk] = entry
+        by_pk[pk] = line
         states.append(
             EventState(
                 pk,

@@ -20,7 +20,6 @@ class StoredFeed(models.Model):
         System, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     full_history = models.BooleanField(default=False)
-    content = models.BinaryField()
     etag = models.CharField(max_length=64, help_text="Hash of the content, DTSTAMP left out.")
     content_changed_at = models.DateTimeField(help_text="When the content last changed.")
     data_version = models.CharField(max_length=64, help_text="The data the build read.")
@@ -28,9 +27,16 @@ class StoredFeed(models.Model):
     event_count = models.PositiveIntegerField(default=0)
     # The meetings it holds, in order (`layout`), with their calendar states (`layout_entries`,
     # read only for a feed being patched): where a one-edit rebuild starts from
-    # (`feed_layout`). Null: rebuilt from the database.
+    # (`feed_layout`). Null: rebuilt from the database. The entries are JSON lines, one per
+    # meeting, written as bytes: a patch re-joins the lines it keeps instead of encoding
+    # thousands of entries again.
     layout = models.JSONField(null=True, blank=True)
-    layout_entries = models.JSONField(null=True, blank=True)
+    layout_entries = models.BinaryField(null=True, blank=True)
+    # The bytes, megabytes of them, last: SQLite then reads the columns before them (the
+    # validators and layout a refresh reads) without walking the bytes' overflow pages
+    # (migration 0005). On PostgreSQL they are stored uncompressed (`STORAGE EXTERNAL`): they
+    # are rewritten on every change, and compressing them cost more than the disk they save.
+    content = models.BinaryField()
 
     class Meta:
         ordering = ["key"]
