@@ -19,24 +19,23 @@ def copy_content(apps, schema_editor):
     )
 
 
+def _set_storage(schema_editor, storage: str) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    table = schema_editor.quote_name("calendars_storedfeed")
+    for column in ("content", "layout_entries"):
+        column = schema_editor.quote_name(column)
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE {storage}")
+
+
 def store_uncompressed(apps, schema_editor):
     """PostgreSQL only: every change rewrites the whole value, and pglz-compressing megabytes
     on each write cost more than the disk it saves (EXTERNAL: out of line, not compressed)."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = schema_editor.quote_name("calendars_storedfeed")
-    for column in ("content", "layout_entries"):
-        column = schema_editor.quote_name(column)
-        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
+    _set_storage(schema_editor, "EXTERNAL")
 
 
 def store_compressed(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = schema_editor.quote_name("calendars_storedfeed")
-    for column in ("content", "layout_entries"):
-        column = schema_editor.quote_name(column)
-        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTENDED")
+    _set_storage(schema_editor, "EXTENDED")  # PostgreSQL's default for bytea
 
 
 class Migration(migrations.Migration):
