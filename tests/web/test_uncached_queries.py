@@ -36,7 +36,7 @@ ROWS_STORED = {
     "/programs/tug/": 13 - 2 - 1 - REFERENCE_ROWS,
     "/announcements/": 10 - REFERENCE_ROWS - 1,
     # Its agenda kept (web/fragments.py): not its topics, nor their facilitators, systems and
-    # documents (4); its announcement rows kept: not their systems (1).
+    # documents (4); the meeting after it kept (web/next_meetings.py: 1).
     "/meetings/tug-2018-10-16/": 13 - 4 - 1,
 }
 
