@@ -104,3 +104,11 @@ def test_page_query_writes_the_page_number_one_way():
 
     assert pages == {"1"}
     assert page_query("web:program_detail", QueryDict("page=two"))["page"] == "two"
+
+
+def test_page_query_keeps_the_last_value_of_a_repeated_parameter():
+    # The pages' forms read one value of each (QueryDict.get: the last): more copies, or other
+    # values before it, ask for the same page.
+    query = page_query("web:dashboard", QueryDict("system=API&q=a&system=DRRS&q=b&page=2&page=3"))
+
+    assert list(query.lists()) == [("system", ["DRRS"]), ("q", ["b"]), ("page", ["3"])]

@@ -166,6 +166,29 @@ def test_junk_parameters_get_the_stored_page(client, demo, django_assert_num_que
     assert response.content == stored.content
 
 
+@pytest.mark.parametrize(
+    "repeated",
+    [
+        "/?when=past&system=DRRS&system=DRRS",
+        "/?when=past&when=past&when=past&system=DRRS",
+        "/?system=API&when=all&when=past&system=DRRS",  # the last of each, as the form reads
+    ],
+)
+def test_repeated_parameters_get_the_stored_page_of_their_last_values(
+    client, demo, django_assert_num_queries, repeated
+):
+    """A parameter given again and again (k copies: a new URL for every k) asks for the page of
+    its last value, which is all the view reads: it is served from the page stored for that,
+    never rendered afresh (an attacker's copies took the render slots ordinary pages need)."""
+    stored = client.get("/?when=past&system=DRRS")
+
+    with django_assert_num_queries(0):
+        response = client.get(repeated)
+
+    assert response.status_code == 200
+    assert response.content == stored.content
+
+
 def test_stored_page_never_carries_a_visitors_junk_parameters(client, demo, make_meetings):
     make_meetings(25)
 

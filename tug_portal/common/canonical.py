@@ -8,8 +8,10 @@ thing as the plain URL. Two names are made here:
   comma list sorted), empty ones dropped, sorted. It may merge requests the view tells apart
   (`q=DRRS` and `q=drrs`), which for counting is the safe side.
 - the *page query* the anonymous page cache stores a page under (web/cache.py): only the
-  parameters the view reads, each value exactly as sent (the cache sorts them), so that two
-  requests sharing a stored page would have rendered the same page.
+  parameters the view reads, each with the one value it reads (the last, as a form's
+  `QueryDict.get`), exactly as sent (the cache sorts them), so that two requests sharing a
+  stored page would have rendered the same page, and `?system=X&system=X...` is not a new page
+  for every number of copies.
 
 KNOWN_PARAMETERS lists, per URL name, the query parameters each view reads; a view not named
 reads none. Tests pin the lists against the forms, the feed URLs and the API's schemas
@@ -92,15 +94,16 @@ def _page_number(value: str) -> str:
 
 
 def page_query(url_name: str, query: QueryDict) -> QueryDict:
-    """The query with only the parameters the view reads, values as sent (but for the page
-    number, written one way), in the order sent (the page cache sorts them for its key)."""
+    """The query with only the parameters the view reads, each with the value it reads (the
+    last one sent), as sent (but for the page number, written one way), in the order sent (the
+    page cache sorts them for its key). The pages' views read one value of each parameter."""
     known = set(known_parameters(url_name))
     kept = QueryDict(mutable=True)
     for name in query:
         if name in known:
-            values = query.getlist(name)
+            value = query[name]  # QueryDict: the last value, which the view's form reads
             if name == "page":  # 1, 01, +1: one page, stored once (the view reads an integer)
-                values = [_page_number(value) for value in values]
-            kept.setlist(name, values)
+                value = _page_number(value)
+            kept[name] = value
     kept._mutable = False
     return kept
