@@ -182,13 +182,15 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-# What is kept per meeting: the lists' rows (web/row_cache.py) and a meeting page's "next
-# meeting" (web/next_meetings.py): with Redis, beside the rest. Embedded, each process keeps its
-# own in memory: the file cache holds 300 entries (past them every write deletes a random
-# third, page cache and content version too), and a ten-year archive has 1,300 rows. A row's
-# key names the meeting's state, so a row a process keeps is never stale; 20,000 rows of about
-# 1 KB are at most ~20 MB.
-ROW_CACHE_MAX_ENTRIES = int(os.environ.get("TUG_ROW_CACHE_MAX_ENTRIES", "20000"))
+# What is kept per meeting: the lists' rows (web/row_cache.py), a meeting page's "next
+# meeting" (web/next_meetings.py) and the pages' kept parts (web/fragments.py): with Redis,
+# beside the rest. Embedded, each process keeps its own in memory: the file cache holds 300
+# entries (past them every write deletes a random third, page cache and content version too),
+# and a ten-year archive has 1,300 rows. A key names what its entry shows, so what a process
+# keeps is never stale. Rows are about 1 KB, but an agenda is up to ~12 KB (the seed's) and is
+# kept per content version: 5,000 entries are at most ~60 MB; past them the least recently
+# used third goes (an attacker's crawl grew a process by 240 MB with 20,000).
+ROW_CACHE_MAX_ENTRIES = int(os.environ.get("TUG_ROW_CACHE_MAX_ENTRIES", "5000"))
 CACHES["rows"] = (
     dict(CACHES["default"])
     if CACHE_URL
