@@ -380,6 +380,28 @@ def test_a_patched_feeds_bytes_never_travel_inside_the_sql_text(
     assert b"Renamed once more" in archive.replace(b"\r\n ", b"")  # unfolded
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's parameter binding")
+def test_a_cold_builds_event_pieces_never_travel_inside_the_sql_text(built_feeds):
+    """The cold build stores every event's piece: as binary parameters, not hex literals in the
+    statements' text (row 3c), and each piece is what a build reads back."""
+    event_store.forget_all()
+    through_django = []  # bytes parameters given to Django's cursors (bound on the client)
+
+    def watch(execute, sql, params, many, context):
+        rows = (params or []) if many else [params or []]
+        if any(isinstance(value, bytes | memoryview) for row in rows for value in row):
+            through_django.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        first = bytes(feed_build(spec=FeedSpec(full_history=True)).content)
+
+    assert not [sql for sql in through_django if "calendars_storedevent" in sql]
+    assert StoredEvent.objects.count() == first.count(b"BEGIN:VEVENT")
+    event_store.forget_held()  # another process: only the stored pieces
+    assert bytes(feed_build(spec=FeedSpec(full_history=True)).content) == first
+
+
 def test_a_feeds_bytes_are_stored_where_reading_its_row_skips_them(built_feeds):
     """SQLite: the bytes are the row's last column, so reading the ETag or the layout does not
     walk their overflow pages. PostgreSQL: they are stored uncompressed (rewritten whole on

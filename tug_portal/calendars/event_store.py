@@ -30,6 +30,7 @@ from django.db.models import Count, Max
 
 from tug_portal.meetings.models import Meeting
 
+from .binary_writes import execute_binary
 from .builders import meeting_event_bytes
 from .describe import change_note_shown
 from .facts import MeetingFacts
@@ -281,10 +282,11 @@ def forget_all() -> None:
 # --- Pieces -------------------------------------------------------------------------------------
 
 
-def _upsert_sql() -> str:
+def _upsert_sql(*, content_placeholder: str = "%s") -> str:
     table = connection.ops.quote_name(StoredEvent._meta.db_table)
+    values = f"%s, %s, {content_placeholder}, %s"
     return (
-        f"INSERT INTO {table} (meeting_id, state, content, stamp_at) VALUES (%s, %s, %s, %s) "  # noqa: S608 - the table name is ours
+        f"INSERT INTO {table} (meeting_id, state, content, stamp_at) VALUES ({values}) "  # noqa: S608 - the table name is ours
         "ON CONFLICT (meeting_id) DO UPDATE SET state = excluded.state, "
         "content = excluded.content, stamp_at = excluded.stamp_at"
     )
@@ -293,11 +295,16 @@ def _upsert_sql() -> str:
 def _store(pieces: dict[int, tuple[str, bytes, bytes]]) -> None:
     """Upsert the pieces in one statement (executemany; PostgreSQL and SQLite share the
     syntax): `bulk_create` would split them into batches of 999 parameters on SQLite, a query
-    per 250 events."""
+    per 250 events. On PostgreSQL the bytes go as binary parameters (binary_writes.py: a cold
+    build's megabytes were hex literals in the statements' text)."""
     rows = [(pk, key, before + after, len(before)) for pk, (key, before, after) in pieces.items()]
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql(), rows)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                execute_binary(_upsert_sql(content_placeholder="%b"), rows, many=True)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.executemany(_upsert_sql(), rows)
     except (IntegrityError, DatabaseError):
         # A meeting deleted meanwhile: the pieces are a shortcut, the feed is right without
         # them, and the next build writes whatever is missing.

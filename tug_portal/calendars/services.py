@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-import psycopg
-from django import db as django_db
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -19,6 +17,7 @@ from tug_portal.meetings.selectors import meetings_next_by_program
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
 from . import event_store, feed_store, meeting_cache
+from .binary_writes import execute_binary
 from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_layout import (
@@ -291,38 +290,10 @@ def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | N
     quote = connection.ops.quote_name
     columns = ", ".join(f"{quote(name)} = %b" for name in written)
     table, pk = quote(StoredFeed._meta.db_table), quote(StoredFeed._meta.pk.column)
-    connection.ensure_connection()
-    try:
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
-                [*written.values(), feed.pk],
-            )
-    except psycopg.Error as error:
-        raise _django_error(error) from error
-
-
-# DB-API's exception classes, most specific first: Django's own of the same name is what the
-# rest of the portal catches (the tasks retry on `django.db.OperationalError`).
-_DB_API_ERRORS = (
-    "DataError",
-    "OperationalError",
-    "IntegrityError",
-    "InternalError",
-    "ProgrammingError",
-    "NotSupportedError",
-    "DatabaseError",
-    "InterfaceError",
-)
-
-
-def _django_error(error: psycopg.Error) -> Exception:
-    """A psycopg error as Django's exception of the same DB-API class (what Django raises for
-    its own statements)."""
-    for name in _DB_API_ERRORS:
-        if isinstance(error, getattr(psycopg, name)):
-            return getattr(django_db, name)(*error.args)
-    return django_db.Error(*error.args)
+    execute_binary(
+        f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
+        [*written.values(), feed.pk],
+    )
 
 
 def _spec_of(feed: StoredFeed) -> FeedSpec:
