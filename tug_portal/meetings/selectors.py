@@ -155,6 +155,7 @@ def meeting_get(*, slug: str, user=None) -> Meeting:
     its existence is not revealed."""
     return _meeting_or_404(
         _meeting_page_queryset(user=user).prefetch_related(
+            agenda_topics(),
             Prefetch("announcements", queryset=Announcement.objects.published()),
             Prefetch("announced_by", queryset=Announcement.objects.published()),
         ),
