@@ -37,19 +37,15 @@ def history_start(now: datetime) -> datetime:
 def feed_meetings(spec: FeedSpec, *, now: datetime) -> QuerySet[Meeting]:
     """Published meetings of the feed. Drafts never; a cancelled meeting for a while after it
     was cancelled (clients must see CANCELLED to remove it), then no more."""
-    meetings = Meeting.objects.published()
-    if spec.program:
-        meetings = meetings.filter(program__slug=spec.program)
-    if spec.system:
-        with_system = Meeting.objects.filter(meetings_for_system(code=spec.system))
-        meetings = meetings.filter(pk__in=with_system.values("pk"))
-    if not spec.full_history:
-        meetings = meetings.filter(starts_at__gte=history_start(now))
+    return _feeds_meetings(now).filter(_feed_filter(spec, now=now)).order_by("starts_at", "pk")
+
+
+def _feeds_meetings(now: datetime) -> QuerySet[Meeting]:
+    """What every feed may hold: published meetings, a cancelled one only for a while."""
     cancelled_until = now - timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
-    meetings = meetings.exclude(
+    return Meeting.objects.published().exclude(
         status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until
     )
-    return meetings.order_by("starts_at", "pk")
 
 
 def meetings_saved_since(since: datetime) -> set[int]:
@@ -287,8 +283,8 @@ def _version_aggregates(rule: Q | None = None) -> dict:
 
 
 def _feed_filter(spec: FeedSpec, *, now: datetime) -> Q:
-    """`feed_meetings`'s rule for this feed, less what every feed shares (published, a
-    cancelled meeting only for a while), as a filter."""
+    """`feed_meetings`'s rule for this feed, less what every feed shares (`_feeds_meetings`),
+    as a filter."""
     rule = Q()
     if spec.program:
         rule &= Q(program__slug=spec.program)
@@ -308,12 +304,7 @@ def feeds_data_versions(
     grouped by program and by whether the recent feeds hold them, each feed's aggregate
     combined from its groups (a count and sums add up, maxima take the max). Those filtered
     by a system: one pass, each aggregate filtered as its feed is."""
-    cancelled_until = now - timedelta(days=settings.TUG_ICAL_CANCELLED_DAYS)
-    meetings = (
-        Meeting.objects.published()
-        .exclude(status=Meeting.Status.CANCELLED, calendar_changed_at__lt=cancelled_until)
-        .order_by()
-    )
+    meetings = _feeds_meetings(now).order_by()
     found = {}
     if plain := [spec for spec in specs if not spec.system]:
         recent = Case(
