@@ -8,7 +8,7 @@ import logging
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,6 +23,7 @@ from . import fragments, row_cache
 from .cache import cache_public_page, content_version
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
+from .pagination import paginate
 from .reference import reference
 
 logger = logging.getLogger(__name__)
@@ -35,13 +36,6 @@ def wants_fragment(request) -> bool:
     """An htmx swap wants the fragment; htmx restoring history after a cache miss (and every
     plain request) wants the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def paginate(queryset, number: int, per_page: int) -> Page:
-    try:
-        return Paginator(queryset, per_page).page(number)
-    except EmptyPage as error:
-        raise Http404(f"There is no page {number} of this list.") from error
 
 
 def filter_status(form) -> int:
@@ -132,7 +126,7 @@ def announcement_list(request):
     kept = reference(version=version)
     form = AnnouncementFilterForm(request.GET, programs=kept.programs, systems=kept.systems)
     announcements = filtered_page(
-        form, search.announcements_search, per_page=ANNOUNCEMENTS_PER_PAGE, user=request.user
+        form, _announcements_found, per_page=ANNOUNCEMENTS_PER_PAGE, user=request.user
     )
     context = {
         "filters": form,
@@ -140,9 +134,7 @@ def announcement_list(request):
         # Each row's markup rendered once and kept (fragments.py).
         "announcement_rows": None
         if announcements is None
-        else fragments.announcement_rows(
-            fragments.announcements_without_systems(announcements.object_list), version=version
-        ),
+        else fragments.announcement_rows(announcements.object_list, version=version),
     }
     if not wants_fragment(request):
         context["footer_links"] = kept.footer_links
@@ -177,6 +169,12 @@ def meeting_detail(request, slug):
         "footer_links": meeting.program.links.all(),
     }
     return TemplateResponse(request, "web/meeting_detail.html", context)
+
+
+def _announcements_found(**filters):
+    """The announcements the filters find, their systems left for the rows not kept
+    (fragments.announcement_rows reads them)."""
+    return fragments.announcements_without_systems(search.announcements_search(**filters))
 
 
 def _meeting_months(page: Page | None) -> list | None:
