@@ -4,13 +4,15 @@ and the API."""
 
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 
+from tests.factories import make_meeting, make_program
 from tug_portal.materials import services
 from tug_portal.materials.models import Material
 from tug_portal.meetings.models import AgendaTopic
@@ -159,3 +161,78 @@ def test_publishing_a_material_bumps_the_meetings_calendar_sequence(
     meeting.refresh_from_db()
     assert meeting.calendar_sequence == before + 1
     assert meeting.change_summary == ""  # no "agenda updated" mail for a posted file
+
+
+# --- The program page's latest materials, kept (issue 17: web/fragments.py) -----------------
+
+
+@pytest.fixture
+def committed_meeting(db, django_capture_on_commit_callbacks):
+    """A meeting whose creation has committed (its calendar state synced): a later edit is a
+    transaction of its own, as in the admin."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_meeting(make_program(), title="Technology User Group")
+
+
+def _program_page(browser, meeting) -> str:
+    """The program page as staff see it: rendered afresh (no page cache), its parts kept."""
+    response = browser.get(meeting.program.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _link(meeting, *, title, **values):
+    return services.material_create(
+        meeting=meeting,
+        title=title,
+        kind=Material.Kind.TECHNICAL_DOCUMENT,
+        external_url="https://example.org/spec.pdf",
+        publish=True,
+        **values,
+    )
+
+
+def test_program_page_shows_an_edited_material_at_once(
+    staff_client, committed_meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        material = _link(committed_meeting, title="First title")
+    assert "First title" in _program_page(staff_client, committed_meeting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        material.title = "Second title"
+        material.save()
+
+    page = _program_page(staff_client, committed_meeting)
+    assert "Second title" in page and "First title" not in page
+
+
+def test_program_page_lists_a_material_the_moment_its_public_from_passes(
+    staff_client, committed_meeting, time_machine, django_capture_on_commit_callbacks
+):
+    """No edit and no sweep: the kept list knows when the clock changes it."""
+    time_machine.move_to(timezone.now(), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _link(
+            committed_meeting, title="Public later", public_from=timezone.now() + timedelta(hours=1)
+        )
+    assert "Public later" not in _program_page(staff_client, committed_meeting)
+
+    time_machine.shift(timedelta(hours=1))
+
+    assert "Public later" in _program_page(staff_client, committed_meeting)
+
+
+def test_program_page_drops_a_material_once_its_last_day_has_ended(
+    staff_client, committed_meeting, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        _link(committed_meeting, title="Until today", available_until=today)
+    assert "Until today" in _program_page(staff_client, committed_meeting)
+
+    midnight = datetime.combine(today + timedelta(days=1), time.min)
+    time_machine.move_to(timezone.make_aware(midnight), tick=False)
+
+    assert "Until today" not in _program_page(staff_client, committed_meeting)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from tests.support.demo import DAY_AFTER_SEED, SEED_SLUG
 from tug_portal.meetings.demo import load_demo
-from tug_portal.meetings.models import Announcement, Meeting, Program, System
+from tug_portal.meetings.models import Announcement, Meeting, Program, StayConnectedLink, System
 from tug_portal.web import fragments
 
 HTMX = {"HX-Request": "true"}
@@ -226,6 +226,18 @@ def edit_system_name():
     system.save()
 
 
+def edit_program_link_relabelled():
+    link = StayConnectedLink.objects.filter(program__slug="tug").order_by("order", "pk").first()
+    link.label = "Renamed stay-connected link"
+    link.save()
+
+
+def edit_program_contact_renamed():
+    contact = Program.objects.get(slug="tug").contact
+    contact.name = "A new contact"
+    contact.save()
+
+
 def edit_topic_added():
     from tug_portal.meetings.models import AgendaTopic
 
@@ -258,6 +270,9 @@ EDITS = [
     (edit_topic_document_retitled, MEETING),
     (edit_system_name, MEETING),
     (edit_topic_added, MEETING),
+    # What a meeting's page shows of its program comes with the reference rows (reference.py).
+    (edit_program_link_relabelled, [("/", {}), *MEETING]),
+    (edit_program_contact_renamed, MEETING),
 ]
 CASES = [
     pytest.param(edit, path, headers, id=f"{edit.__name__}-{path}-{'htmx' if headers else 'page'}")

@@ -2,10 +2,10 @@
 asks one rule (`public_materials_filter`) what the public may see."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -241,6 +241,26 @@ def program_latest_materials(*, program, limit: int = 10) -> list[Material]:
         .select_related("meeting", "topic")
         .order_by("-posted_at", "-pk")[:limit]
     )
+
+
+def program_materials_clock_change_at(*, program, now: datetime | None = None) -> datetime | None:
+    """When the clock alone next changes which of a program's materials the public sees (the
+    rule of `public_materials_filter`): a "public from" passing, or the end of a last day
+    ("available until", which ends at midnight in the portal's zone). None: no such instant.
+    A page that keeps what it shows of them (web/fragments.py) keeps it until then."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    bounds = Material.objects.filter(state=State.PUBLISHED, meeting__program=program).aggregate(
+        next_public_from=Min("public_from", filter=Q(public_from__gt=now)),
+        next_last_day=Min("available_until", filter=Q(available_until__gte=today)),
+    )
+    instants = []
+    if bounds["next_public_from"]:
+        instants.append(bounds["next_public_from"])
+    if bounds["next_last_day"]:
+        day_after = bounds["next_last_day"] + timedelta(days=1)
+        instants.append(timezone.make_aware(datetime.combine(day_after, time.min)))
+    return min(instants, default=None)
 
 
 def materials_search(*, query: str, limit: int = 20) -> list[Material]:

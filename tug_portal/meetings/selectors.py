@@ -1,6 +1,7 @@
 """Reads. Each returns a queryset (or rows) with what its callers touch already joined or
 prefetched, so that a page or feed costs the same few queries at 3 meetings as at 3,000."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -134,9 +135,12 @@ def agenda_topics() -> Prefetch:
     return Prefetch("topics", queryset=topics_with_people())
 
 
-def _meetings_without_topics(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+def _meetings_without_topics(
+    queryset: QuerySet[Meeting], *, with_program: bool = True
+) -> QuerySet[Meeting]:
+    program = ("program", "program__contact") if with_program else ()
     return queryset.select_related(
-        "program", "program__contact", "contact", "replacement", "replacement__program"
+        *program, "contact", "replacement", "replacement__program"
     ).prefetch_related(
         Prefetch("dial_ins", queryset=MeetingDialIn.objects.order_by("order", "pk")),
     )
@@ -163,12 +167,25 @@ def meeting_get(*, slug: str, user=None) -> Meeting:
     )
 
 
-def meeting_page_get(*, slug: str, user=None) -> Meeting:
+def meeting_page_get(*, slug: str, user=None, programs: Mapping[int, Program]) -> Meeting:
     """One meeting with every fact its page shows but its announcements
     (`meeting_announcement_rows`, one query for both kinds) and its agenda's topics: the page
     keeps its agenda rendered (web/fragments.py) and reads them (`agenda_topics`) only to
-    render it again."""
-    return _meeting_or_404(_meeting_page_queryset(user=user), slug=slug)
+    render it again. Its program is taken from `programs` (by id, each with its contact,
+    dial-ins and links: the pages keep the active ones, web/reference.py), and read, with
+    those, only when it is not there (a retired program)."""
+    meeting = _meeting_or_404(
+        _meetings_without_topics(meetings_visible(user=user), with_program=False), slug=slug
+    )
+    program = programs.get(meeting.program_id)
+    if program is None:
+        program = (
+            Program.objects.select_related("contact")
+            .prefetch_related("dial_ins", "links")
+            .get(pk=meeting.program_id)
+        )
+    meeting.program = program
+    return meeting
 
 
 def _meeting_page_queryset(*, user=None) -> QuerySet[Meeting]:

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tug_portal.calendars.links import program_subscribe_links
+from tug_portal.materials import selectors as materials
 from tug_portal.meetings import selectors
 
 from .next_meetings import next_meetings_by_program
@@ -46,11 +47,12 @@ FRAGMENT_VERSION = 1
 FRAGMENT_TIMEOUT = 24 * 3600
 RECENT_ANNOUNCEMENTS = 5  # the dashboard sidebar's
 KEY_PREFIX = "web:fragment"
-TEMPLATES = ("web/components.html", "web/dashboard.html")
+TEMPLATES = ("web/components.html", "web/dashboard.html", "materials/components.html")
 ANNOUNCEMENT_ROW = "web/components.html#announcement_row"
 PROGRAM_CARDS = "web/dashboard.html#program_cards"
 DASHBOARD_SIDEBAR = "web/dashboard.html#dashboard_sidebar"
 AGENDA = "web/components.html#agenda"
+LATEST_MATERIALS = "materials/components.html#latest_list"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,22 @@ def announcement_rows(announcements, *, version: int) -> list[SafeString]:
     return [mark_safe(stored[keys[a.pk]]) for a in announcements]  # noqa: S308
 
 
+def meeting_announcement_rows(meeting, *, version: int) -> list[SafeString]:
+    """The announcements' rows of a meeting's page (made at it, then announcing it), kept
+    together under the content version: which announcements a meeting has, and whether they
+    are published, change only with an edit. Staff and the public see the same (published
+    ones only), so they are read, with their systems, only when not kept."""
+    key = fragment_key("meeting-announcements", version, meeting.pk)
+    cache = fragments_cache()
+    kept = cache.get(key)
+    if not isinstance(kept, Kept):
+        rows = announcement_rows(selectors.meeting_announcement_rows(meeting), version=version)
+        kept = Kept("".join(rows))
+        cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
+    # Rows our template rendered, with autoescaping.
+    return [mark_safe(kept.markup)] if kept.markup else []  # noqa: S308
+
+
 def announcement_row_key(announcement, *, version: int) -> str:
     """The content version (its systems, and any edit), and what the row shows besides."""
     shown = (
@@ -126,6 +144,27 @@ def meeting_agenda(meeting, *, version: int) -> SafeString:
         prefetch_related_objects([meeting], selectors.agenda_topics())
         kept = Kept(get_template(AGENDA).render({"meeting": meeting}))
         cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
+    # Markup rendered by our template, with autoescaping.
+    return mark_safe(kept.markup)  # noqa: S308
+
+
+# --- A program's page -------------------------------------------------------------------------
+
+
+def program_latest_materials(program, *, version: int) -> SafeString:
+    """The program page's "Latest materials" card: kept under the content version (a material's
+    edit, and the sweeps that publish or expire one, send `meetings_changed`) until the clock
+    alone would change it (a "public from" passing, a last day ending). Staff see the public
+    list too."""
+    key = fragment_key("program-materials", version, program.pk)
+    cache, now = fragments_cache(), timezone.now()
+    kept = cache.get(key)
+    if not (isinstance(kept, Kept) and kept.is_valid(now)):
+        latest = materials.program_latest_materials(program=program)
+        markup = get_template(LATEST_MATERIALS).render({"latest_materials": latest})
+        changes_at = materials.program_materials_clock_change_at(program=program, now=now)
+        kept = Kept(markup, valid_until=changes_at)
+        cache.set(key, kept, timeout=_timeout(kept, now))
     # Markup rendered by our template, with autoescaping.
     return mark_safe(kept.markup)  # noqa: S308
 

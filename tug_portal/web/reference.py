@@ -13,6 +13,7 @@ read it."""
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -34,6 +35,10 @@ class Reference:
             if program.slug == slug:
                 return program
         raise Http404("No such program.")
+
+    @cached_property
+    def programs_by_id(self) -> dict[int, Program]:
+        return {program.pk: program for program in self.programs}
 
 
 _kept: tuple[int, Reference] | None = None
@@ -64,7 +69,7 @@ def forget() -> None:
 
 def _read() -> Reference:
     programs = selectors.programs_active().prefetch_related(
-        "dial_ins", Prefetch("links", queryset=StayConnectedLink.objects.order_by("order"))
+        "dial_ins", Prefetch("links", queryset=StayConnectedLink.objects.order_by("order", "pk"))
     )
     return Reference(
         programs=tuple(programs),

@@ -91,7 +91,8 @@ def dashboard(request):
 @require_safe
 @vary_on_headers("HX-Request")
 def program_detail(request, slug):
-    kept = reference()
+    version = content_version()  # before the data (fragments.py)
+    kept = reference(version=version)
     program = kept.program(slug)
     form = MeetingFilterForm(request.GET, systems=kept.systems)
     meetings = filtered_page(
@@ -110,7 +111,7 @@ def program_detail(request, slug):
     if not wants_fragment(request):
         context |= {
             "next_meeting": next_meetings_by_program().get(program.pk),
-            "latest_materials": materials.program_latest_materials(program=program),
+            "latest_materials": fragments.program_latest_materials(program, version=version),
             "footer_links": program.links.all(),
         }
     return render_list_page(
@@ -152,7 +153,8 @@ def meeting_detail(request, slug):
     # Read before the meeting and its agenda: a fragment rendered from data read before an edit
     # committed is then kept under the old version, never served after it (fragments.py).
     version = content_version()
-    meeting = selectors.meeting_page_get(slug=slug, user=request.user)
+    kept = reference(version=version)
+    meeting = selectors.meeting_page_get(slug=slug, user=request.user, programs=kept.programs_by_id)
     context = {
         "meeting": meeting,
         "program": meeting.program,
@@ -160,9 +162,7 @@ def meeting_detail(request, slug):
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
         "next_meeting": next_meeting_after(meeting, version=version),
-        "announcement_rows": fragments.announcement_rows(
-            selectors.meeting_announcement_rows(meeting), version=version
-        ),
+        "announcement_rows": fragments.meeting_announcement_rows(meeting, version=version),
         "agenda": fragments.meeting_agenda(meeting, version=version),
         "materials": materials.meeting_materials(meeting=meeting, user=request.user),
         "can_see_drafts": selectors.can_see_drafts(request.user),
