@@ -168,6 +168,41 @@ def test_bad_filter_field_is_described_by_its_reason_on_the_page(client, demo, q
             assert f'id="{element_id}"' in page
 
 
+# --- System codes: written in any case, as the feeds take them ---------------------------------
+
+LIST_PATHS = ["/", "/programs/tug/", "/announcements/"]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+@pytest.mark.parametrize("code", ["oms", "Oms", " OMS "])
+def test_a_list_takes_a_system_code_in_any_case_and_shows_the_systems_own_code_chosen(
+    client, demo, path, code
+):
+    as_typed = client.get(path, {"system": code, "when": "all"})
+    as_stored = client.get(path, {"system": "OMS", "when": "all"})
+
+    assert as_typed.status_code == 200
+    assert '<option value="OMS" selected>' in as_typed.text
+    assert meeting_slugs(as_typed) == meeting_slugs(as_stored)
+    assert announcement_slugs(as_typed) == announcement_slugs(as_stored)
+    assert meeting_slugs(as_stored) or announcement_slugs(as_stored)  # the filter narrows
+
+
+@pytest.mark.parametrize("code", ["oms", "OMS", "Oms", " drrs "])
+def test_a_system_code_a_feed_takes_is_one_every_list_takes(client, demo, code):
+    assert client.get("/calendar/all.ics", {"system": code}).status_code == 200
+    for path in LIST_PATHS:
+        assert client.get(path, {"system": code}).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_an_unknown_system_code_in_lower_case_is_still_a_400_with_the_reason(client, demo, path):
+    response = client.get(path, {"system": "xyz"})
+
+    assert response.status_code == 400
+    assert "System: There is no system “xyz”." in text_of(response)
+
+
 def test_dashboard_page_past_the_last_is_a_404(client, demo):
     response = client.get("/", {"page": "9"})
 

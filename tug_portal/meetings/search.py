@@ -32,6 +32,7 @@ from .selectors import (
     can_see_drafts,
     meetings_visible,
     public_meetings_filter,
+    system_code_filter,
     topics_for_lists,
 )
 
@@ -129,7 +130,9 @@ def _with_text(queryset: QuerySet, text: str) -> QuerySet:
 
 def _meeting_is_about(system_code: str) -> Exists:
     return Exists(
-        AgendaTopic.objects.filter(meeting=OuterRef("pk"), systems__code__iexact=system_code)
+        AgendaTopic.objects.filter(
+            system_code_filter(system_code, "systems__"), meeting=OuterRef("pk")
+        )
     )
 
 
@@ -197,7 +200,7 @@ def announcements_search(
         announcements = announcements.filter(
             Exists(
                 Announcement.systems.through.objects.filter(
-                    announcement=OuterRef("pk"), system__code__iexact=system_code
+                    system_code_filter(system_code, "system__"), announcement=OuterRef("pk")
                 )
             )
         )
