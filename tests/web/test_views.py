@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.support.demo import PACIFIC, UPCOMING_SLUGS
 from tests.web.support import is_fragment, text_of
-from tug_portal.meetings.models import Announcement, Meeting, Program
+from tug_portal.meetings.models import AgendaTopic, Announcement, Meeting, Program, System
 
 pytestmark = pytest.mark.django_db
 
@@ -370,6 +370,20 @@ def test_meeting_page_shows_agenda_table_and_topic_sections(client, seed_meeting
     assert "Note: Time resets each time you request before expiration." in text
     assert "Agenda for meeting on November 1st 2018 2:00pm" in text
     assert "<strong>OMS performance/operational changes</strong>" in body
+
+
+def test_meeting_page_shows_the_system_tags_of_a_topic_without_body_or_documents(
+    client, seed_meeting
+):
+    topic = AgendaTopic.objects.create(meeting=seed_meeting, order=9, title="Road map")
+    topic.systems.add(System.objects.get(code="OMS"), System.objects.get(code="DRRS"))
+
+    body = client.get("/meetings/tug-2018-10-16/").text
+
+    section = re.search(rf'<section class="topic" id="topic-{topic.pk}".*?</section>', body, re.S)
+    assert section, "the topic has a section of its own"
+    assert re.findall(r'class="system-tag"[^>]*>(\w+)</a>', section[0]) == ["DRRS", "OMS"]
+    assert f'<a href="#topic-{topic.pk}">Road map</a>' in body  # its row links to it
 
 
 def test_meeting_page_links_documents_at_their_page(client, seed_meeting):
