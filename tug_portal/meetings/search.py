@@ -30,7 +30,7 @@ from .selectors import (
     announcement_rows,
     announcements_visible,
     can_see_drafts,
-    meetings_visible,
+    meetings_listed,
     public_meetings_filter,
     system_code_filter,
     topics_for_lists,
@@ -155,9 +155,10 @@ def meetings_search(
     when: str = When.UPCOMING,
     now: datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """Visible meetings matching the filters, with their program. A list row's topics are
-    prefetched (`list_row_topics`) by the lists' row cache, for the rows it has not stored."""
-    meetings = meetings_visible(user=user)
+    """The listed meetings (`meetings_listed`) matching the filters, with their program. A list
+    row's topics are prefetched (`list_row_topics`) by the lists' row cache, for the rows it has
+    not stored."""
+    meetings = meetings_listed(user=user)
     if program_slug:
         meetings = meetings.filter(program__slug=program_slug)
     if system_code:

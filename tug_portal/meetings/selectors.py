@@ -185,9 +185,20 @@ def _meetings_without_topics(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
 
 
 def meetings_visible(*, user=None) -> QuerySet[Meeting]:
-    """Published meetings; staff also see drafts."""
+    """Public meetings; staff also see drafts and a deactivated program's meetings (a meeting's
+    own page, reached from the admin or a link: `meeting_shown`)."""
     if can_see_drafts(user):
         return Meeting.objects.all()
+    return Meeting.objects.published()
+
+
+def meetings_listed(*, user=None) -> QuerySet[Meeting]:
+    """The meetings the lists hold (the dashboard, a program's page, search): public ones; staff
+    also see drafts, to check them before they are published. A deactivated program's meetings
+    are in no list, for staff either, as for the public: the program itself is gone from the
+    lists' filters, cards and pages (its meetings stay in the admin and at their addresses)."""
+    if can_see_drafts(user):
+        return Meeting.objects.filter(program__is_active=True)
     return Meeting.objects.published()
 
 
