@@ -675,3 +675,23 @@ def test_a_filtered_list_offers_its_own_feed_and_reminders(client, demo, path, f
 
 def test_an_unfiltered_list_offers_no_narrower_feed(client, demo):
     assert "follow-filter" not in client.get("/programs/tug/").text
+
+
+# --- The favicon ------------------------------------------------------------------------------
+
+
+def test_favicon_ico_is_served_at_the_site_root(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    icon = b"".join(response.streaming_content)
+    assert icon[:4] == b"\x00\x00\x01\x00"  # an icon file's header
+    assert len(icon) < 10_000
+
+
+def test_every_page_links_its_favicons(client, demo):
+    body = client.get("/").text
+
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in body
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in body
