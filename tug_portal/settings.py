@@ -235,6 +235,9 @@ STORAGES = {
 }
 # Locally, whitenoise serves straight from the source folders; production runs collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or TUG_EMBEDDED
+# Files served at the site's root, by whitenoise, before any view: `/favicon.ico`, which
+# browsers ask for on every visit whatever the page links (and the admin links none).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- materials: where meeting materials' files live (tug_portal/materials/storage.py) -------

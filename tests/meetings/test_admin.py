@@ -112,6 +112,35 @@ def test_create_next_meetings_action_extends_the_schedule(admin_client):
     assert dates == [date(2030, 1, d) for d in (1, 15, 29)] + [date(2030, 2, 12), date(2030, 2, 26)]
 
 
+def test_create_next_meetings_action_creates_none_for_a_deactivated_program_and_says_so(
+    admin_client,
+):
+    retired = make_program(
+        acronym="CPG",
+        recurrence_rule="FREQ=MONTHLY;BYDAY=1TH",
+        recurrence_start=date(2030, 1, 3),
+        is_active=False,
+    )
+    active = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+
+    response = admin_client.post(
+        "/admin/meetings/program/",
+        {"action": "create_next_meetings", "_selected_action": [retired.pk, active.pk]},
+        follow=True,
+    )
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert not retired.meetings.exists()
+    assert active.meetings.count() == 4
+    assert (
+        "CPG: no meetings created: the program is deactivated (turn “Is active” on to "
+        "schedule it again)."
+    ) in messages
+    assert any(message.startswith("TUG: created drafts for ") for message in messages)
+
+
 def new_meeting_form(program, **changes):
     """The admin add form's POST data: no slug typed, as staff leave it."""
     data = {

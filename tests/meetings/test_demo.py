@@ -174,3 +174,15 @@ def test_load_demo_creates_upcoming_meetings_from_recurrences():
     upcoming = Meeting.objects.published().upcoming()
     assert {m.program.acronym for m in upcoming} == {"TUG", "CPG"}
     assert all(m.local_start.strftime("%a") == "Tue" for m in upcoming if m.program.slug == "tug")
+
+
+def test_load_demo_again_leaves_a_program_staff_deactivated_as_it_is(time_machine):
+    load_demo()
+    Program.objects.filter(slug="cpg").update(is_active=False)
+    time_machine.move_to(datetime.now(UTC) + timedelta(days=400), tick=False)  # a year on
+
+    load_demo()
+
+    assert not Program.objects.get(slug="cpg").is_active
+    assert not Meeting.objects.filter(program__slug="cpg").upcoming().exists()
+    assert Meeting.objects.filter(program__slug="tug").upcoming().exists()

@@ -177,6 +177,22 @@ def test_next_meetings_follow_the_recurrence_and_skip_taken_dates():
     assert all(not m.is_published for m in created)
 
 
+def test_a_deactivated_program_gets_no_next_meetings():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+        recurrence_start=date(2030, 1, 1),
+        is_active=False,
+    )
+
+    with pytest.raises(
+        services.ScheduleRefused, match="TUG: no meetings created: the program is deactivated"
+    ):
+        services.program_schedule_extend(program=program, count=4)
+    with pytest.raises(services.ScheduleRefused):
+        services.program_create_next_meetings(program=program, count=4, after=date(2030, 1, 1))
+    assert not program.meetings.exists()
+
+
 def test_duplicate_without_a_day_goes_to_the_next_recurrence_date():
     program = make_program(
         recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)

@@ -65,6 +65,22 @@ def test_subscribe_form_preselects_the_system_filter_it_came_from(client):
     assert 'value="OMS" id="id_systems_1">' in body
 
 
+def test_subscribe_form_takes_the_system_filter_in_any_case(client):
+    make_program(acronym="TUG")
+    System.objects.create(code="DRRS", name="Demand Response Registration System")
+
+    response = client.get(SUBSCRIBE, {"program": "tug", "system": ["drrs", "DRRS"]})
+
+    assert response.status_code == 200
+    assert 'value="DRRS" id="id_systems_0" checked' in response.content.decode()
+
+
+def test_subscribe_form_from_an_unknown_system_is_a_404(client):
+    make_program(acronym="TUG")
+
+    assert client.get(SUBSCRIBE, {"program": "tug", "system": "xyz"}).status_code == 404
+
+
 def test_confirming_shows_and_mails_the_preferences_link(
     client, settings, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.web.support import is_fragment, text_of
-from tug_portal.meetings.models import AgendaRequest, Meeting
-from tug_portal.web.forms import AgendaRequestForm, MeetingFilterForm
+from tug_portal.meetings.models import AgendaRequest, Meeting, System
+from tug_portal.web.forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,26 @@ def test_meeting_filter_form_defaults_to_upcoming_and_shows_it_checked():
     assert form.cleaned_data["when"] == "upcoming"
     assert not form.is_filtered
     assert 'value="upcoming" id="id_when_0" checked' in str(form["when"])
+
+
+SYSTEMS = [
+    System(code="DRRS", name="Demand Response"),
+    System(code="OMS", name="Outage Management"),
+]
+
+
+@pytest.mark.parametrize("form_class", [MeetingFilterForm, AnnouncementFilterForm])
+def test_system_filter_takes_a_code_in_any_case_as_the_systems_own(form_class):
+    form = form_class({"system": "drrs"}, programs=[], systems=SYSTEMS)
+
+    assert form.is_valid()
+    assert form.cleaned_data["system"] == "DRRS"
+    assert form.search_arguments()["system_code"] == "DRRS"
+    assert '<option value="DRRS" selected>' in str(form["system"])
+
+
+def test_system_filter_refuses_a_code_no_system_has_naming_it_as_typed():
+    form = MeetingFilterForm({"system": "drr"}, programs=[], systems=SYSTEMS)
+
+    assert not form.is_valid()
+    assert form.errors["system"] == ["There is no system “drr”."]

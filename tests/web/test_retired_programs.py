@@ -1,6 +1,8 @@
 """A retired (inactive) program's meetings are hidden everywhere, also where an announcement
 links to them: the one "is public" rule (meetings.selectors.meeting_is_public)."""
 
+import re
+
 import pytest
 
 from tests.web.support import text_of
@@ -63,3 +65,29 @@ def test_search_does_not_file_announcements_under_a_retired_programs_meeting(cli
     Announcement.objects.filter(slug="oms-cpg-announcement").update(presented_at=None)
 
     assert not announcements_search(program_slug="rtw").exists()
+
+
+def listed_slugs(response) -> list[str]:
+    return re.findall(r'class="meeting-row__title">\s*<a href="/meetings/([\w-]+)/"', response.text)
+
+
+@pytest.mark.parametrize("query", [{"when": "all"}, {"when": "all", "q": "roll call"}])
+def test_staff_lists_leave_out_a_retired_programs_meetings_as_the_public_lists_do(
+    client, staff_client, cpg_retired, query
+):
+    Meeting.objects.filter(slug="cpg-2018-12-06").update(is_published=False)  # a draft too
+    Meeting.objects.filter(slug="tug-2018-11-13").update(is_published=False)
+
+    public = listed_slugs(client.get("/", query))
+    staff = listed_slugs(staff_client.get("/", query))
+
+    assert public and not any(slug.startswith("cpg-") for slug in public)
+    assert not any(slug.startswith("cpg-") for slug in staff)
+    assert set(staff) - set(public) == {"tug-2018-11-13"}  # staff see an active program's draft
+
+
+def test_staff_still_open_a_retired_programs_meeting_by_its_address(staff_client, cpg_retired):
+    response = staff_client.get("/meetings/cpg-2018-11-01/")
+
+    assert response.status_code == 200
+    assert CPG_TOPIC in text_of(response)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.support.demo import PACIFIC, UPCOMING_SLUGS
 from tests.web.support import is_fragment, text_of
-from tug_portal.meetings.models import Announcement, Meeting, Program
+from tug_portal.meetings.models import AgendaTopic, Announcement, Meeting, Program, System
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,41 @@ def test_bad_filter_field_is_described_by_its_reason_on_the_page(client, demo, q
     for ids in described_by:
         for element_id in ids.split():
             assert f'id="{element_id}"' in page
+
+
+# --- System codes: written in any case, as the feeds take them ---------------------------------
+
+LIST_PATHS = ["/", "/programs/tug/", "/announcements/"]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+@pytest.mark.parametrize("code", ["oms", "Oms", " OMS "])
+def test_a_list_takes_a_system_code_in_any_case_and_shows_the_systems_own_code_chosen(
+    client, demo, path, code
+):
+    as_typed = client.get(path, {"system": code, "when": "all"})
+    as_stored = client.get(path, {"system": "OMS", "when": "all"})
+
+    assert as_typed.status_code == 200
+    assert '<option value="OMS" selected>' in as_typed.text
+    assert meeting_slugs(as_typed) == meeting_slugs(as_stored)
+    assert announcement_slugs(as_typed) == announcement_slugs(as_stored)
+    assert meeting_slugs(as_stored) or announcement_slugs(as_stored)  # the filter narrows
+
+
+@pytest.mark.parametrize("code", ["oms", "OMS", "Oms", " drrs "])
+def test_a_system_code_a_feed_takes_is_one_every_list_takes(client, demo, code):
+    assert client.get("/calendar/all.ics", {"system": code}).status_code == 200
+    for path in LIST_PATHS:
+        assert client.get(path, {"system": code}).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_an_unknown_system_code_in_lower_case_is_still_a_400_with_the_reason(client, demo, path):
+    response = client.get(path, {"system": "xyz"})
+
+    assert response.status_code == 400
+    assert "System: There is no system “xyz”." in text_of(response)
 
 
 def test_dashboard_page_past_the_last_is_a_404(client, demo):
@@ -336,6 +371,20 @@ def test_meeting_page_shows_agenda_table_and_topic_sections(client, seed_meeting
     assert "Note: Time resets each time you request before expiration." in text
     assert "Agenda for meeting on November 1st 2018 2:00pm" in text
     assert "<strong>OMS performance/operational changes</strong>" in body
+
+
+def test_meeting_page_shows_the_system_tags_of_a_topic_without_body_or_documents(
+    client, seed_meeting
+):
+    topic = AgendaTopic.objects.create(meeting=seed_meeting, order=9, title="Road map")
+    topic.systems.add(System.objects.get(code="OMS"), System.objects.get(code="DRRS"))
+
+    body = client.get("/meetings/tug-2018-10-16/").text
+
+    section = re.search(rf'<section class="topic" id="topic-{topic.pk}".*?</section>', body, re.S)
+    assert section, "the topic has a section of its own"
+    assert re.findall(r'class="system-tag"[^>]*>(\w+)</a>', section[0]) == ["DRRS", "OMS"]
+    assert f'<a href="#topic-{topic.pk}">Road map</a>' in body  # its row links to it
 
 
 def test_meeting_page_links_documents_at_their_page(client, seed_meeting):
@@ -627,3 +676,23 @@ def test_a_filtered_list_offers_its_own_feed_and_reminders(client, demo, path, f
 
 def test_an_unfiltered_list_offers_no_narrower_feed(client, demo):
     assert "follow-filter" not in client.get("/programs/tug/").text
+
+
+# --- The favicon ------------------------------------------------------------------------------
+
+
+def test_favicon_ico_is_served_at_the_site_root(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    icon = b"".join(response.streaming_content)
+    assert icon[:4] == b"\x00\x00\x01\x00"  # an icon file's header
+    assert len(icon) < 10_000
+
+
+def test_every_page_links_its_favicons(client, demo):
+    body = client.get("/").text
+
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in body
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in body

@@ -14,6 +14,7 @@ from tug_portal.meetings.selectors import (
     meetings_for_system,
     meetings_visible,
     programs_active,
+    system_code_filter,
 )
 
 
@@ -89,7 +90,7 @@ def program_by_slug(*, slug: str) -> Program | None:
 
 
 def system_by_code(*, code: str) -> System | None:
-    return System.objects.filter(code__iexact=code).first()
+    return System.objects.filter(system_code_filter(code)).first()
 
 
 def announcements_list(

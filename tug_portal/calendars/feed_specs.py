@@ -4,6 +4,8 @@ whole archive. A FeedSpec is plain data; its `key` names the stored feed and its
 import re
 from dataclasses import dataclass
 
+from tug_portal.meetings.selectors import system_code_key
+
 SYSTEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$")
 
 
@@ -14,7 +16,7 @@ class BadFeedRequest(ValueError):
 @dataclass(frozen=True)
 class FeedSpec:
     program: str = ""  # a program's slug; "" = all programs
-    system: str = ""  # a system's code, lower-cased; "" = meetings on any topic
+    system: str = ""  # a system's code as its key (`system_code_key`); "" = any topic
     full_history: bool = False
 
     @property
@@ -52,4 +54,4 @@ def feed_spec_from_query(program: str, query) -> FeedSpec:
     history = query.get("history", "").strip().lower()
     if history not in ("", "all"):
         raise BadFeedRequest("history can only be 'all' (the whole archive).")
-    return FeedSpec(program=program, system=system.lower(), full_history=history == "all")
+    return FeedSpec(program=program, system=system_code_key(system), full_history=history == "all")

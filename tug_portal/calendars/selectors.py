@@ -15,6 +15,8 @@ from tug_portal.meetings.selectors import (
     meetings_for_system,
     meetings_next_by_program,
     programs_active,
+    system_code_filter,
+    system_code_key,
 )
 
 from .facts import MEETING_FIELDS, ContactFacts, DialInFacts, MeetingFacts, ProgramFacts, TopicFacts
@@ -77,14 +79,14 @@ def feeds_members_among(specs: list[FeedSpec], ids, *, now: datetime) -> dict[st
     systems: dict[int, set[str]] = {pk: set() for pk, _, _ in rows}
     links = AgendaTopic.systems.through.objects.filter(agendatopic__meeting_id__in=list(systems))
     for meeting_id, code in links.values_list("agendatopic__meeting_id", "system__code"):
-        systems[meeting_id].add(code.lower())  # `meetings_for_system` matches it case-blind
+        systems[meeting_id].add(system_code_key(code))  # as `meetings_for_system` matches
     start = history_start(now)
     return {
         spec.key: {
             pk
             for pk, slug, starts_at in rows
             if (not spec.program or slug == spec.program)
-            and (not spec.system or spec.system.lower() in systems[pk])
+            and (not spec.system or spec.system in systems[pk])  # keys, both
             and (spec.full_history or starts_at >= start)
         }
         for spec in specs
@@ -206,14 +208,14 @@ def feed_program(spec: FeedSpec) -> Program | None:
 
 
 def feed_system(spec: FeedSpec) -> System | None:
-    return System.objects.filter(code__iexact=spec.system).first() if spec.system else None
+    return System.objects.filter(system_code_filter(spec.system)).first() if spec.system else None
 
 
 def feed_scope_exists(spec: FeedSpec) -> bool:
     """Whether the program (active) and the system a feed names exist: one small query at most,
     asked before anything else about a feed nobody built yet, so that a request for a random
     URL costs no more than that."""
-    systems = System.objects.filter(code__iexact=spec.system)
+    systems = System.objects.filter(system_code_filter(spec.system))
     if spec.program:
         programs = programs_active().filter(slug=spec.program)
         return (programs.filter(Exists(systems)) if spec.system else programs).exists()
@@ -408,7 +410,8 @@ def default_feed_specs() -> list[FeedSpec]:
     scopes = [FeedSpec()]
     scopes += [FeedSpec(program=slug) for slug in programs_active().values_list("slug", flat=True)]
     scopes += [
-        FeedSpec(system=code.lower()) for code in System.objects.values_list("code", flat=True)
+        FeedSpec(system=system_code_key(code))
+        for code in System.objects.values_list("code", flat=True)
     ]
     return [
         FeedSpec(program=scope.program, system=scope.system, full_history=full)

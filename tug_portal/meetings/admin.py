@@ -140,7 +140,11 @@ class ProgramAdmin(HistoryAdmin):
         if not within_bound(self, request, queryset):
             return
         for program in queryset:
-            created = services.program_schedule_extend(program=program, count=4)
+            try:
+                created = services.program_schedule_extend(program=program, count=4)
+            except services.ScheduleRefused as refused:
+                self.message_user(request, str(refused), messages.WARNING)
+                continue
             if created:
                 dates = ", ".join(f"{m.local_start:%a %d %b %Y}" for m in created)
                 self.message_user(request, f"{program.acronym}: created drafts for {dates}.")

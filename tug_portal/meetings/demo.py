@@ -280,7 +280,10 @@ def load_demo(*, upcoming_per_program: int = 4) -> dict:
 
 
 def _upcoming(program: Program, roll_call_by, count: int) -> None:
-    """Meetings ahead of today from the recurrence, so the portal is never empty."""
+    """Meetings ahead of today from the recurrence, so the portal is never empty (none for a
+    program staff deactivated: loading the demo again leaves it as they set it)."""
+    if not program.is_active:
+        return
     created = services.program_create_next_meetings(program=program, count=count, is_published=True)
     for meeting in created:
         _topic(meeting, 1, "Agenda and Roll Call", people=[roll_call_by] if roll_call_by else [])

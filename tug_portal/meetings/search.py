@@ -30,8 +30,9 @@ from .selectors import (
     announcement_rows,
     announcements_visible,
     can_see_drafts,
-    meetings_visible,
+    meetings_listed,
     public_meetings_filter,
+    system_code_filter,
     topics_for_lists,
 )
 
@@ -135,7 +136,9 @@ def _with_text(queryset: QuerySet, text: str) -> QuerySet:
 
 def _meeting_is_about(system_code: str) -> Exists:
     return Exists(
-        AgendaTopic.objects.filter(meeting=OuterRef("pk"), systems__code__iexact=system_code)
+        AgendaTopic.objects.filter(
+            system_code_filter(system_code, "systems__"), meeting=OuterRef("pk")
+        )
     )
 
 
@@ -158,9 +161,10 @@ def meetings_search(
     when: str = When.UPCOMING,
     now: datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """Visible meetings matching the filters, with their program. A list row's topics are
-    prefetched (`list_row_topics`) by the lists' row cache, for the rows it has not stored."""
-    meetings = meetings_visible(user=user)
+    """The listed meetings (`meetings_listed`) matching the filters, with their program. A list
+    row's topics are prefetched (`list_row_topics`) by the lists' row cache, for the rows it has
+    not stored."""
+    meetings = meetings_listed(user=user)
     if program_slug:
         meetings = meetings.filter(program__slug=program_slug)
     if system_code:
@@ -203,7 +207,7 @@ def announcements_search(
         announcements = announcements.filter(
             Exists(
                 Announcement.systems.through.objects.filter(
-                    announcement=OuterRef("pk"), system__code__iexact=system_code
+                    system_code_filter(system_code, "system__"), announcement=OuterRef("pk")
                 )
             )
         )

@@ -1,8 +1,10 @@
 """Reads. Each returns a queryset (or rows) with what its callers touch already joined or
 prefetched, so that a page or feed costs the same few queries at 3 meetings as at 3,000."""
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import reduce
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -53,6 +55,45 @@ def meeting_shown(meeting: Meeting | None, *, user=None) -> Meeting | None:
     if meeting is None or can_see_drafts(user) or meeting_is_public(meeting):
         return meeting
     return None
+
+
+# --- THE system-code rule ---------------------------------------------------------------------
+# Which system a code given in a request names (a page's or a feed's `?system=`, the API's
+# `system`, the reminders sign-up's): the system whose code it is, in any case, spaces around it
+# ignored (`oms`, `OMS` and ` Oms ` name OMS). Pages, feeds, the API and the sign-up ask these
+# functions, never the field itself. (A code is not kept after a rename: the old one names
+# nothing, on pages and feeds alike.)
+
+
+def system_code_key(code: str) -> str:
+    """The rule as a key: equal for every spelling of one system's code. Feeds are stored under
+    it (calendars/feed_specs.py)."""
+    return code.strip().lower()
+
+
+def system_code_filter(code: str, prefix: str = "") -> Q:
+    """The rule as a filter on systems (`code__iexact` compares as `system_code_key` does);
+    `prefix` reaches the system through a relation ("topics__systems__")."""
+    return Q(**{f"{prefix}code__iexact": code.strip()})
+
+
+def system_for_code(code: str, systems: Iterable[System]) -> System | None:
+    """The rule over systems already read (the lists' filters take the kept ones: no query):
+    the system the code names, or None."""
+    key = system_code_key(code)
+    return next((system for system in systems if system_code_key(system.code) == key), None)
+
+
+def systems_for_codes(codes: Iterable[str]) -> dict[str, System | None]:
+    """The system each code names (None: no system has that code), in one query."""
+    codes = list(codes)
+    spellings = {system_code_key(code): code for code in codes}  # each system asked for once
+    if not spellings:
+        return {}
+    found = list(
+        System.objects.filter(reduce(operator.or_, map(system_code_filter, spellings.values())))
+    )
+    return {code: system_for_code(code, found) for code in codes}
 
 
 def meeting_join_details(source: ConferenceDetails) -> dict[str, str]:
@@ -147,9 +188,20 @@ def _meetings_without_topics(
 
 
 def meetings_visible(*, user=None) -> QuerySet[Meeting]:
-    """Published meetings; staff also see drafts."""
+    """Public meetings; staff also see drafts and a deactivated program's meetings (a meeting's
+    own page, reached from the admin or a link: `meeting_shown`)."""
     if can_see_drafts(user):
         return Meeting.objects.all()
+    return Meeting.objects.published()
+
+
+def meetings_listed(*, user=None) -> QuerySet[Meeting]:
+    """The meetings the lists hold (the dashboard, a program's page, search): public ones; staff
+    also see drafts, to check them before they are published. A deactivated program's meetings
+    are in no list, for staff either, as for the public: the program itself is gone from the
+    lists' filters, cards and pages (its meetings stay in the admin and at their addresses)."""
+    if can_see_drafts(user):
+        return Meeting.objects.filter(program__is_active=True)
     return Meeting.objects.published()
 
 
@@ -310,5 +362,6 @@ def announcement_get(*, slug: str, user=None) -> Announcement:
 
 
 def meetings_for_system(*, code: str) -> Q:
-    """A filter for meetings with a topic about a system (DRRS, OMS, ...)."""
-    return Q(topics__systems__code__iexact=code)
+    """A filter for meetings with a topic about a system (DRRS, OMS, ...), named by its code
+    (`system_code_filter`)."""
+    return system_code_filter(code, "topics__systems__")

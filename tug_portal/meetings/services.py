@@ -284,12 +284,23 @@ def meeting_next_free_date(*, meeting: Meeting) -> date:
     return next((week for week in weeks if week not in taken), weeks[0])
 
 
+class ScheduleRefused(ValueError):
+    """Meetings a program may not be given; the message says why, for staff."""
+
+
 @transaction.atomic
 def program_create_next_meetings(
     *, program: Program, count: int = 4, after: date | None = None, is_published: bool = False
 ) -> list[Meeting]:
     """Create the meetings the recurrence proposes for its next `count` dates, skipping dates
-    that already have one. Staff get drafts to review; the demo publishes them."""
+    that already have one. Staff get drafts to review; the demo publishes them. A deactivated
+    program gets none (ScheduleRefused): its meetings are in no page, feed or mail, and its
+    schedule is made again once it is turned back on."""
+    if not program.is_active:
+        raise ScheduleRefused(
+            f"{program.acronym}: no meetings created: the program is deactivated "
+            "(turn “Is active” on to schedule it again)."
+        )
     return [
         meeting_create(program=program, day=day, is_published=is_published)
         for day in program_next_dates(program=program, count=count, after=after)
@@ -299,7 +310,8 @@ def program_create_next_meetings(
 def program_schedule_extend(*, program: Program, count: int = 4) -> list[Meeting]:
     """Extend a program's schedule from its recurrence: drafts for its next `count` dates after
     its last meeting (or after today, when that is later or there is none). Empty when it has no
-    recurrence, or those dates have meetings already."""
+    recurrence, or those dates have meetings already; ScheduleRefused for a deactivated
+    program."""
     last = program.meetings.order_by("-starts_at").first()
     after = max(timezone.localdate(), last.local_start.date() + timedelta(days=1)) if last else None
     return program_create_next_meetings(program=program, count=count, after=after)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from tug_portal.common import fair_use
 from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Program, System
-from tug_portal.meetings.selectors import meeting_get, programs_active
+from tug_portal.meetings.selectors import meeting_get, programs_active, systems_for_codes
 
 from . import selectors, services, tokens
 from .forms import PreferencesForm, SubscribeForm
@@ -46,11 +46,10 @@ def _came_from(request) -> tuple[Program | None, list[System]]:
             raise Http404(f"There is no active program “{slug}”.")
     elif meeting_slug := request.GET.get("meeting"):
         program = meeting_get(slug=meeting_slug, user=request.user).program
-    codes = [code for code in request.GET.getlist("system") if code]
-    systems = list(System.objects.filter(code__in=codes)) if codes else []
-    if len(systems) != len(set(codes)):
-        raise Http404(f"There is no system “{', '.join(codes)}”.")
-    return program, systems
+    named = systems_for_codes(code for code in request.GET.getlist("system") if code.strip())
+    if unknown := [code for code, system in named.items() if system is None]:
+        raise Http404(f"There is no system “{', '.join(unknown)}”.")
+    return program, list(dict.fromkeys(named.values()))  # each once, as first named
 
 
 @fair_use.keeps_typed_form

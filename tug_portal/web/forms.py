@@ -5,8 +5,34 @@ from django import forms
 from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Announcement
 from tug_portal.meetings.search import When, has_no_usable_terms
+from tug_portal.meetings.selectors import system_for_code
 
 from .form_renderer import plain_widget_renderer
+
+
+class SystemChoiceField(forms.ChoiceField):
+    """A system, by its code as the feeds take it: in any case (`system_for_code`, the one
+    rule). Cleaned to the system's own code, and shown with that code chosen; a code no system
+    has is an error. `systems`: the systems to choose from, set by the form."""
+
+    systems: tuple = ()
+
+    def set_systems(self, systems) -> None:
+        self.systems = tuple(systems)
+        self.choices = [("", "All systems")] + [
+            (system.code, f"{system.code} – {system.name}") for system in self.systems
+        ]
+
+    def own_code(self, value):
+        """The code of the system `value` names; `value` as it is when it names none."""
+        system = system_for_code(value, self.systems) if isinstance(value, str) else None
+        return system.code if system else value
+
+    def to_python(self, value):
+        return self.own_code(super().to_python(value))
+
+    def bound_data(self, data, initial):
+        return self.own_code(super().bound_data(data, initial))
 
 
 class ListFilterForm(forms.Form):
@@ -22,14 +48,12 @@ class ListFilterForm(forms.Form):
         max_length=200,
         widget=forms.SearchInput(attrs={"autocomplete": "off", "enterkeyhint": "search"}),
     )
-    system = forms.ChoiceField(label="System", required=False)
+    system = SystemChoiceField(label="System", required=False)
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args, systems=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["system"].choices = [("", "All systems")] + [
-            (system.code, f"{system.code} – {system.name}") for system in systems
-        ]
+        self.fields["system"].set_systems(systems)
         self.fields["system"].error_messages["invalid_choice"] = "There is no system “%(value)s”."
 
     @property
