@@ -236,3 +236,74 @@ def test_program_page_drops_a_material_once_its_last_day_has_ended(
     time_machine.move_to(timezone.make_aware(midnight), tick=False)
 
     assert "Until today" not in _program_page(staff_client, committed_meeting)
+
+
+# --- The meeting page's materials, kept (issue 17: web/fragments.py) -------------------------
+
+
+def _meeting_page(browser, meeting) -> str:
+    response = browser.get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_meeting_page_shows_an_edited_material_at_once(
+    staff_client, committed_meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        material = _link(committed_meeting, title="First title")
+    assert "First title" in _meeting_page(staff_client, committed_meeting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        material.title = "Second title"
+        material.save()
+
+    page = _meeting_page(staff_client, committed_meeting)
+    assert "Second title" in page and "First title" not in page
+
+
+def test_meeting_page_shows_staff_a_draft_material_and_the_public_not(
+    client, staff_client, committed_meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.material_create(
+            meeting=committed_meeting,
+            title="Draft slides",
+            external_url="https://example.org/draft.pdf",
+            publish=False,
+        )
+
+    assert "Draft slides" in _meeting_page(staff_client, committed_meeting)
+    assert "Draft slides" not in _meeting_page(client, committed_meeting)
+    assert "Draft slides" in _meeting_page(staff_client, committed_meeting)
+
+
+def test_meeting_page_lists_a_material_the_moment_its_public_from_passes(
+    client, committed_meeting, time_machine, django_capture_on_commit_callbacks, settings
+):
+    settings.TUG_WEB_PAGE_CACHE_SECONDS = 0  # the page itself rendered every time
+    time_machine.move_to(timezone.now(), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        later = timezone.now() + timedelta(hours=1)
+        _link(committed_meeting, title="Public later", public_from=later)
+    assert "Public later" not in _meeting_page(client, committed_meeting)
+
+    time_machine.shift(timedelta(hours=1))
+
+    assert "Public later" in _meeting_page(client, committed_meeting)
+
+
+def test_meeting_page_drops_a_material_once_its_last_day_has_ended(
+    client, committed_meeting, time_machine, django_capture_on_commit_callbacks, settings
+):
+    settings.TUG_WEB_PAGE_CACHE_SECONDS = 0
+    time_machine.move_to(timezone.now(), tick=False)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        _link(committed_meeting, title="Until today", available_until=today)
+    assert "Until today" in _meeting_page(client, committed_meeting)
+
+    midnight = datetime.combine(today + timedelta(days=1), time.min)
+    time_machine.move_to(timezone.make_aware(midnight), tick=False)
+
+    assert "Until today" not in _meeting_page(client, committed_meeting)

@@ -108,9 +108,9 @@ def test_meeting_page_reads_the_meeting_after_it_once(staff_client, demo):
     first = _queries_of(staff_client, SEED_PAGE)
 
     # One query fewer for the meeting after it (and 4 fewer for its agenda, 2 for its
-    # announcements, kept: web/fragments.py; 5 for the reference rows: web/reference.py;
-    # tests/web/test_uncached_queries.py).
-    assert _queries_of(staff_client, SEED_PAGE) == first - 1 - 4 - 2 - 5
+    # announcements, 2 for its materials, kept: web/fragments.py; 5 for the reference rows:
+    # web/reference.py; tests/web/test_uncached_queries.py).
+    assert _queries_of(staff_client, SEED_PAGE) == first - 1 - 4 - 2 - 2 - 5
 
 
 def test_meeting_after_an_edited_one_shows_at_once(

@@ -256,7 +256,7 @@ def test_meeting_page_queries_do_not_grow_with_meetings(
 ):
     make_meetings(count, start=date(2019, 1, 1))
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get("/meetings/tug-2018-10-16/")
 
     assert response.status_code == 200

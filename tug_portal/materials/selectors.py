@@ -243,14 +243,17 @@ def program_latest_materials(*, program, limit: int = 10) -> list[Material]:
     )
 
 
-def program_materials_clock_change_at(*, program, now: datetime | None = None) -> datetime | None:
-    """When the clock alone next changes which of a program's materials the public sees (the
-    rule of `public_materials_filter`): a "public from" passing, or the end of a last day
-    ("available until", which ends at midnight in the portal's zone). None: no such instant.
-    A page that keeps what it shows of them (web/fragments.py) keeps it until then."""
+def materials_clock_change_at(
+    *, program=None, meeting=None, now: datetime | None = None
+) -> datetime | None:
+    """When the clock alone next changes which of a program's (or a meeting's) materials the
+    public sees (the rule of `public_materials_filter`): a "public from" passing, or the end of
+    a last day ("available until", which ends at midnight in the portal's zone). None: no such
+    instant. A page that keeps what it shows of them (web/fragments.py) keeps it until then."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    bounds = Material.objects.filter(state=State.PUBLISHED, meeting__program=program).aggregate(
+    scope = Q(meeting=meeting) if meeting is not None else Q(meeting__program=program)
+    bounds = Material.objects.filter(scope, state=State.PUBLISHED).aggregate(
         next_public_from=Min("public_from", filter=Q(public_from__gt=now)),
         next_last_day=Min("available_until", filter=Q(available_until__gte=today)),
     )

@@ -53,6 +53,7 @@ PROGRAM_CARDS = "web/dashboard.html#program_cards"
 DASHBOARD_SIDEBAR = "web/dashboard.html#dashboard_sidebar"
 AGENDA = "web/components.html#agenda"
 LATEST_MATERIALS = "materials/components.html#latest_list"
+MEETING_MATERIALS = "materials/components.html#meeting_section"
 
 
 @dataclass(frozen=True)
@@ -162,11 +163,49 @@ def program_latest_materials(program, *, version: int) -> SafeString:
     if not (isinstance(kept, Kept) and kept.is_valid(now)):
         latest = materials.program_latest_materials(program=program)
         markup = get_template(LATEST_MATERIALS).render({"latest_materials": latest})
-        changes_at = materials.program_materials_clock_change_at(program=program, now=now)
+        changes_at = materials.materials_clock_change_at(program=program, now=now)
         kept = Kept(markup, valid_until=changes_at)
         cache.set(key, kept, timeout=_timeout(kept, now))
     # Markup rendered by our template, with autoescaping.
     return mark_safe(kept.markup)  # noqa: S308
+
+
+# --- A meeting's page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptMaterials(Kept):
+    """A meeting's "Materials" section, and what the page's Recording box asks of it."""
+
+    has_recording: bool = False
+    had_recording: bool = False
+
+    @property
+    def section(self) -> SafeString:
+        # Markup rendered by our template, with autoescaping.
+        return mark_safe(self.markup)  # noqa: S308
+
+
+def meeting_materials(meeting, *, user, version: int) -> KeptMaterials:
+    """A meeting page's "Materials" section: kept under the content version (every edit of a
+    material sends `meetings_changed`) for its audience (staff see drafts) until the clock
+    alone would change it (a "public from" passing, a last day ending)."""
+    can_see_drafts = selectors.can_see_drafts(user)
+    key = fragment_key(
+        "meeting-materials", version, meeting.pk, meeting.is_published, can_see_drafts
+    )
+    cache, now = fragments_cache(), timezone.now()
+    kept = cache.get(key)
+    if not (isinstance(kept, KeptMaterials) and kept.is_valid(now)):
+        found = materials.meeting_materials(meeting=meeting, user=user, now=now)
+        kept = KeptMaterials(
+            get_template(MEETING_MATERIALS).render({"materials": found}),
+            valid_until=materials.materials_clock_change_at(meeting=meeting, now=now),
+            has_recording=found.has_recording,
+            had_recording=found.had_recording,
+        )
+        cache.set(key, kept, timeout=_timeout(kept, now))
+    return kept
 
 
 # --- The dashboard ----------------------------------------------------------------------------

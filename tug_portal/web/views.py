@@ -164,7 +164,8 @@ def meeting_detail(request, slug):
         "next_meeting": next_meeting_after(meeting, version=version),
         "announcement_rows": fragments.meeting_announcement_rows(meeting, version=version),
         "agenda": fragments.meeting_agenda(meeting, version=version),
-        "materials": materials.meeting_materials(meeting=meeting, user=request.user),
+        # Its section's markup, kept (fragments.py), and what the Recording box asks of it.
+        "materials": fragments.meeting_materials(meeting, user=request.user, version=version),
         "can_see_drafts": selectors.can_see_drafts(request.user),
         "footer_links": meeting.program.links.all(),
     }
