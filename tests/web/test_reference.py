@@ -9,7 +9,7 @@ from tests.support.demo import DAY_AFTER_SEED
 from tests.support.queries import counted_queries
 from tests.web.support import text_of
 from tug_portal.meetings.demo import load_demo
-from tug_portal.meetings.models import Program, ProgramDialIn, StayConnectedLink, System
+from tug_portal.meetings.models import Person, Program, ProgramDialIn, StayConnectedLink, System
 from tug_portal.web import reference
 
 PAGES = ["/", "/programs/tug/", "/announcements/"]
@@ -162,6 +162,23 @@ def test_deactivated_program_leaves_at_once(visitor, committed_demo, committed):
 
     assert visitor.get("/programs/cpg/").status_code == 404
     assert "CPG –" not in _text(visitor, "/")
+
+
+def test_contact_of_a_program_without_meetings_shows_its_new_name_at_once(
+    visitor, committed_demo, committed
+):
+    """A person's edit changes no meeting's calendar here (the program has none), yet its page
+    shows them as its contact."""
+    with committed():
+        contact = Person.objects.create(name="First Contact", email="first@example.org")
+        Program.objects.create(slug="mpg", acronym="MPG", name="Market Partners", contact=contact)
+    assert "First Contact" in _text(visitor, "/programs/mpg/")
+
+    with committed():
+        contact.name = "Second Contact"
+        contact.save()
+
+    assert "Second Contact" in _text(visitor, "/programs/mpg/")
 
 
 def test_program_dial_in_edit_shows_on_its_page_at_once(visitor, committed_demo, committed):

@@ -13,8 +13,10 @@ from .cache import content_version_bump, content_version_bump_on_commit
 # programs and systems, whose edits send it only when a meeting's calendar snapshot changes
 # (a program's schedule or description, a system no topic names, are in none); the pages list
 # them all (the filter's choices, the program cards: reference.py keeps them per content version).
+# A person is a program's contact on its page even when no meeting's calendar names them.
 PAGE_ONLY_MODELS = (
     "Announcement",
+    "Person",
     "StayConnectedLink",
     "ProgramDialIn",
     "Document",
