@@ -10,7 +10,14 @@ from django.core.cache import cache
 
 from tests.support.demo import DAY_AFTER_SEED, SEED_SLUG
 from tug_portal.meetings.demo import load_demo
-from tug_portal.meetings.models import Announcement, Meeting, Program, StayConnectedLink, System
+from tug_portal.meetings.models import (
+    Announcement,
+    Meeting,
+    Program,
+    ProgramDialIn,
+    StayConnectedLink,
+    System,
+)
 from tug_portal.web import fragments
 
 HTMX = {"HX-Request": "true"}
@@ -47,7 +54,10 @@ def _page_rendered_cold(browser, path: str, headers: dict) -> str:
     return _page(browser, path, headers)
 
 
-@pytest.mark.parametrize(("path", "headers"), PAGES, ids=PAGE_IDS)
+PROGRAM_PAGE = [("/programs/tug/", {})]
+
+
+@pytest.mark.parametrize(("path", "headers"), PAGES + PROGRAM_PAGE, ids=[*PAGE_IDS, "program"])
 @pytest.mark.parametrize("viewer", ["staff", "anonymous"])
 def test_page_from_kept_fragments_is_byte_for_byte_the_page_rendered_afresh(
     client, staff_client, committed_demo, settings, path, headers, viewer
@@ -167,6 +177,19 @@ def edit_program_schedule():
     program.save()
 
 
+def edit_program_web_conference():
+    program = Program.objects.get(slug="tug")
+    program.web_conference_url = "https://example.webex.com/meet/new-room"
+    program.meeting_number = "999 888 777"
+    program.save()
+
+
+def edit_program_dial_in_added():
+    ProgramDialIn.objects.create(
+        program=Program.objects.get(slug="tug"), label="Canada", number="+1 555 0100"
+    )
+
+
 def edit_next_meeting_cancelled():
     meeting = Meeting.objects.get(slug="tug-2018-10-30")
     meeting.status = Meeting.Status.CANCELLED
@@ -260,7 +283,11 @@ EDITS = [
     (edit_system_code_renamed, PAGES),
     (edit_program_name, [("/", {})]),
     (edit_program_acronym, [("/", {})]),
-    (edit_program_schedule, [("/", {})]),
+    (edit_program_schedule, [("/", {}), *PROGRAM_PAGE]),
+    (edit_program_name, PROGRAM_PAGE),
+    (edit_program_web_conference, PROGRAM_PAGE),
+    (edit_program_dial_in_added, PROGRAM_PAGE),
+    (edit_program_contact_renamed, PROGRAM_PAGE),
     (edit_next_meeting_cancelled, [("/", {})]),
     (edit_next_meeting_tentative, [("/", {})]),
     (edit_topic_title, MEETING),

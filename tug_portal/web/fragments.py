@@ -47,13 +47,19 @@ FRAGMENT_VERSION = 1
 FRAGMENT_TIMEOUT = 24 * 3600
 RECENT_ANNOUNCEMENTS = 5  # the dashboard sidebar's
 KEY_PREFIX = "web:fragment"
-TEMPLATES = ("web/components.html", "web/dashboard.html", "materials/components.html")
+TEMPLATES = (
+    "web/components.html",
+    "web/dashboard.html",
+    "web/program_detail.html",
+    "materials/components.html",
+)
 ANNOUNCEMENT_ROW = "web/components.html#announcement_row"
 PROGRAM_CARDS = "web/dashboard.html#program_cards"
 DASHBOARD_SIDEBAR = "web/dashboard.html#dashboard_sidebar"
 AGENDA = "web/components.html#agenda"
 LATEST_MATERIALS = "materials/components.html#latest_list"
 MEETING_MATERIALS = "materials/components.html#meeting_section"
+PROGRAM_SIDE = "web/program_detail.html#program_side"
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,21 @@ def program_latest_materials(program, *, version: int) -> SafeString:
         changes_at = materials.materials_clock_change_at(program=program, now=now)
         kept = Kept(markup, valid_until=changes_at)
         cache.set(key, kept, timeout=_timeout(kept, now))
+    # Markup rendered by our template, with autoescaping.
+    return mark_safe(kept.markup)  # noqa: S308
+
+
+def program_side(program, *, version: int) -> SafeString:
+    """The program page's "How to join", "Subscribe" and "Contact" cards: the program's own
+    (its web conference, dial-ins, feeds and contact), kept under the content version, which
+    edits of programs, their dial-ins and people bump."""
+    subscribe = program_subscribe_links(program)
+    key = fragment_key("program-side", version, programs_shown((program,)), subscribe)
+    cache = fragments_cache()
+    kept = cache.get(key)
+    if not isinstance(kept, Kept):
+        kept = Kept(get_template(PROGRAM_SIDE).render({"program": program}))
+        cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
     # Markup rendered by our template, with autoescaping.
     return mark_safe(kept.markup)  # noqa: S308
 
