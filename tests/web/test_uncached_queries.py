@@ -13,10 +13,11 @@ from tug_portal.meetings.models import Announcement, Meeting, System
 # version, web/reference.py), the count and the page of meetings with their topics and the
 # topics' systems; the dashboard adds the next meeting of each program (1; then kept,
 # web/next_meetings.py) and recent announcements (2). A list's count comes with its page, in one
-# query (web/pagination.py).
+# query (web/pagination.py), as values; the meetings of its rows not yet kept are read whole to
+# render them (1, web/row_cache.py).
 UNCACHED_PAGES = [
-    ("/", 13),
-    ("/programs/tug/", 13),  # two: the latest materials, and when the clock next changes them
+    ("/", 14),
+    ("/programs/tug/", 14),  # two: the latest materials, and when the clock next changes them
     # One of them: the materials. Its announcements, made at it or announcing it, and their
     # systems: two queries (issue 17; were two, plus one per announcement for its systems). Its
     # program, with its contact and links, comes with the reference rows (web/reference.py: 5
@@ -30,15 +31,16 @@ UNCACHED_PAGES = [
 # Without a session: no session or user to read.
 ANONYMOUS = {path: expected - 2 for path, expected in UNCACHED_PAGES}
 
-# The second render of a list: its rows stored (web/row_cache.py: no topics, no systems), the
+# The second render of a list: its rows stored (web/row_cache.py: no meetings read whole, no
+# topics, no systems), the
 # next meeting(s) kept (web/next_meetings.py) and the reference rows kept (web/reference.py);
 # the dashboard's program cards and sidebar kept (web/fragments.py: no recent announcements, no
 # systems of theirs); the announcement rows kept (web/fragments.py: no systems).
 REFERENCE_ROWS = 5
 ROWS_STORED = {
-    "/": 13 - 2 - 1 - REFERENCE_ROWS - 2,
+    "/": 14 - 1 - 2 - 1 - REFERENCE_ROWS - 2,
     # Its latest materials kept (web/fragments.py: 2).
-    "/programs/tug/": 13 - 2 - 1 - REFERENCE_ROWS - 2,
+    "/programs/tug/": 14 - 1 - 2 - 1 - REFERENCE_ROWS - 2,
     "/announcements/": 9 - REFERENCE_ROWS - 1,
     # Its agenda kept (web/fragments.py): not its topics, nor their facilitators, systems and
     # documents (4); the meeting after it kept (web/next_meetings.py: 1); its announcements'

@@ -25,8 +25,12 @@ def paginate(queryset: QuerySet, number: int, per_page: int) -> Page:
     rows = list(queryset.annotate(**{LIST_SIZE: Window(Count("pk"))})[first : first + per_page])
     paginator = Paginator(queryset, per_page)
     if rows:
-        # Paginator.count is a cached property: the value is what it would have read.
-        paginator.count = getattr(rows[0], LIST_SIZE)
+        # Paginator.count is a cached property: the value is what it would have read. (Rows
+        # are model instances, or dicts for a `values()` list.)
+        first_row = rows[0]
+        paginator.count = (
+            first_row[LIST_SIZE] if isinstance(first_row, dict) else getattr(first_row, LIST_SIZE)
+        )
     elif number == 1:
         paginator.count = 0
     else:

@@ -28,18 +28,21 @@ so the rows of meetings nobody lists any more leave the cache.
 """
 
 import hashlib
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache as once
 from itertools import groupby
 from pathlib import Path
 
 from django.core.cache import caches
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet
 from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
 from tug_portal.meetings.models import Meeting
-from tug_portal.meetings.search import list_row_topics
+from tug_portal.meetings.search import LIST_ROW_FIELDS, list_row_topics
 
 ROW_TEMPLATE = "web/components.html#meeting_row"
 # Bump when what a row shows changes outside the template and its tags (markup_version()).
@@ -48,9 +51,45 @@ ROW_TIMEOUT = 7 * 24 * 3600
 KEY_PREFIX = "web:row"
 
 
-def meeting_rows_by_month(meetings) -> list[tuple[str, list[SafeString]]]:
-    """[("October 2018", [row markup, ...]), ...] of a page's meetings, in the order given."""
-    meetings = list(meetings)
+@dataclass(frozen=True)
+class ListedProgram:
+    acronym: str
+
+
+@dataclass(frozen=True)
+class ListedMeeting:
+    """What a list reads of a meeting (search.LIST_ROW_FIELDS): what its row shows and is kept
+    by, as plain values. A page of Meeting instances cost a third of a list's ORM work in their
+    construction, for rows that are nearly always kept; a row not kept is rendered from the
+    meeting read whole (`meeting_rows`)."""
+
+    pk: int
+    uid: object
+    slug: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    status: str
+    is_published: bool
+    calendar_sequence: int
+    calendar_changed_at: datetime | None
+    program: ListedProgram
+
+    @classmethod
+    def from_values(cls, values: dict) -> "ListedMeeting":
+        fields = {name: values[name] for name in LIST_ROW_FIELDS if name != "program__acronym"}
+        return cls(pk=values["pk"], program=ListedProgram(values["program__acronym"]), **fields)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+
+def meeting_rows_by_month(listed: list[dict]) -> list[tuple[str, list[SafeString]]]:
+    """[("October 2018", [row markup, ...]), ...] of a page's meetings (the values of
+    `listed_values`), in the order given."""
+    meetings = [ListedMeeting.from_values(values) for values in listed]
     rows = meeting_rows(meetings)
     return [
         (label, [rows[meeting.pk] for meeting in group])
@@ -58,16 +97,26 @@ def meeting_rows_by_month(meetings) -> list[tuple[str, list[SafeString]]]:
     ]
 
 
-def meeting_rows(meetings: list[Meeting]) -> dict[int, SafeString]:
-    """{meeting id: its row's markup}: the stored rows, and the missing ones rendered and stored."""
+def listed_values(meetings: QuerySet[Meeting]) -> QuerySet:
+    """The meetings as a list reads them: only the values `ListedMeeting` holds."""
+    return meetings.values("pk", *LIST_ROW_FIELDS)
+
+
+def meeting_rows(meetings: list) -> dict[int, SafeString]:
+    """{meeting id: its row's markup}: the stored rows, and the missing ones rendered, from the
+    meetings read whole with their topics (one query each), and stored. `meetings`: Meeting or
+    ListedMeeting instances."""
     keys = {meeting.pk: row_key(meeting) for meeting in meetings}
     cache = rows_cache()
     stored = cache.get_many(keys.values())
-    misses = [meeting for meeting in meetings if keys[meeting.pk] not in stored]
-    if misses:
-        prefetch_related_objects(misses, list_row_topics())
+    missing = [pk for pk, key in keys.items() if key not in stored]
+    if missing:
+        whole = Meeting.objects.select_related("program").prefetch_related(list_row_topics())
         template = get_template(ROW_TEMPLATE)
-        rendered = {keys[meeting.pk]: template.render({"meeting": meeting}) for meeting in misses}
+        rendered = {
+            keys[meeting.pk]: template.render({"meeting": meeting})
+            for meeting in whole.filter(pk__in=missing)
+        }
         cache.set_many(rendered, timeout=ROW_TIMEOUT)
         stored |= rendered
     # Markup the row template rendered, with autoescaping, and nothing else ever stores there.
