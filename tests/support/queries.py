@@ -17,3 +17,13 @@ def counted_queries():
 
     with connection.execute_wrapper(record):
         yield queries
+
+
+def signed_in(queries_with_session_from_the_database: int) -> int:
+    """A signed-in request's query count, given as it is where sessions are read from the
+    database (embedded): where they are read from the cache (`cached_db`, when the cache is
+    Redis: settings.py), the session is no query."""
+    from django.conf import settings
+
+    read_from_cache = settings.SESSION_ENGINE.endswith("cached_db")
+    return queries_with_session_from_the_database - (1 if read_from_cache else 0)
