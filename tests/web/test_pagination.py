@@ -80,3 +80,20 @@ def test_a_distinct_list_is_counted_after_distinct(demo, make_meetings):
 def _bulk():
     """The meetings `make_meetings` made (the demo's own are left out)."""
     return Meeting.objects.filter(slug__contains="-bulk-")
+
+
+@pytest.mark.parametrize("number", [461168601842738792, 10**30])
+def test_a_page_whose_offset_no_database_can_hold_is_a_404_without_a_query(db, number):
+    """(number - 1) × 20 past a 64-bit integer: SQLite and PostgreSQL refused the OFFSET (a
+    500 from outside). No list holds that many rows: it is a page past the last."""
+    with counted_queries() as queries, pytest.raises(Http404):
+        paginate(Meeting.objects.order_by("starts_at"), number, per_page=20)
+
+    assert queries == []
+
+
+@pytest.mark.parametrize("path", ["/", "/programs/tug/", "/announcements/"])
+def test_a_huge_page_number_is_a_404_page(client, demo, path):
+    response = client.get(path, {"page": "461168601842738792"})
+
+    assert response.status_code == 404

@@ -13,6 +13,9 @@ from django.http import Http404
 
 # The annotation carrying the whole list's size on each row of the page.
 LIST_SIZE = "list_size_of_page"
+# The largest OFFSET the databases take (a 64-bit integer): a page starting past it is past the
+# last of any list, and is not asked for (SQLite and PostgreSQL refuse it with an error).
+LARGEST_OFFSET = 2**63 - 1
 
 
 def paginate(queryset: QuerySet, number: int, per_page: int) -> Page:
@@ -22,6 +25,8 @@ def paginate(queryset: QuerySet, number: int, per_page: int) -> Page:
         # The window would count rows before DISTINCT removes any: count them apart.
         return _paginate_with_count_query(queryset, number, per_page)
     first = (number - 1) * per_page
+    if first + per_page > LARGEST_OFFSET:
+        raise _no_such_page(number)
     rows = list(queryset.annotate(**{LIST_SIZE: Window(Count("pk"))})[first : first + per_page])
     paginator = Paginator(queryset, per_page)
     if rows:
