@@ -163,7 +163,8 @@ def test_publishing_a_material_bumps_the_meetings_calendar_sequence(
     assert meeting.change_summary == ""  # no "agenda updated" mail for a posted file
 
 
-# --- The program page's latest materials, kept (issue 17: web/fragments.py) -----------------
+# --- The program page's "Latest materials" and a meeting page's section, kept (issue 17:
+# web/fragments.py): every edit shows at once, and what the clock changes, when it does -------
 
 
 @pytest.fixture
@@ -175,8 +176,13 @@ def committed_meeting(db, django_capture_on_commit_callbacks):
 
 
 def _program_page(browser, meeting) -> str:
-    """The program page as staff see it: rendered afresh (no page cache), its parts kept."""
     response = browser.get(meeting.program.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _meeting_page(browser, meeting) -> str:
+    response = browser.get(meeting.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
 
@@ -192,74 +198,22 @@ def _link(meeting, *, title, **values):
     )
 
 
-def test_program_page_shows_an_edited_material_at_once(
-    staff_client, committed_meeting, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("page", ["program", "meeting"])
+def test_page_shows_an_edited_material_at_once(
+    staff_client, committed_meeting, django_capture_on_commit_callbacks, page
 ):
+    """The program page's "Latest materials" and the meeting page's section, both kept."""
+    shown = {"program": _program_page, "meeting": _meeting_page}[page]
     with django_capture_on_commit_callbacks(execute=True):
         material = _link(committed_meeting, title="First title")
-    assert "First title" in _program_page(staff_client, committed_meeting)
+    assert "First title" in shown(staff_client, committed_meeting)
 
     with django_capture_on_commit_callbacks(execute=True):
         material.title = "Second title"
         material.save()
 
-    page = _program_page(staff_client, committed_meeting)
-    assert "Second title" in page and "First title" not in page
-
-
-def test_program_page_lists_a_material_the_moment_its_public_from_passes(
-    staff_client, committed_meeting, time_machine, django_capture_on_commit_callbacks
-):
-    """No edit and no sweep: the kept list knows when the clock changes it."""
-    time_machine.move_to(timezone.now(), tick=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        _link(
-            committed_meeting, title="Public later", public_from=timezone.now() + timedelta(hours=1)
-        )
-    assert "Public later" not in _program_page(staff_client, committed_meeting)
-
-    time_machine.shift(timedelta(hours=1))
-
-    assert "Public later" in _program_page(staff_client, committed_meeting)
-
-
-def test_program_page_drops_a_material_once_its_last_day_has_ended(
-    staff_client, committed_meeting, time_machine, django_capture_on_commit_callbacks
-):
-    time_machine.move_to(timezone.now(), tick=False)
-    today = timezone.localdate()
-    with django_capture_on_commit_callbacks(execute=True):
-        _link(committed_meeting, title="Until today", available_until=today)
-    assert "Until today" in _program_page(staff_client, committed_meeting)
-
-    midnight = datetime.combine(today + timedelta(days=1), time.min)
-    time_machine.move_to(timezone.make_aware(midnight), tick=False)
-
-    assert "Until today" not in _program_page(staff_client, committed_meeting)
-
-
-# --- The meeting page's materials, kept (issue 17: web/fragments.py) -------------------------
-
-
-def _meeting_page(browser, meeting) -> str:
-    response = browser.get(meeting.get_absolute_url())
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def test_meeting_page_shows_an_edited_material_at_once(
-    staff_client, committed_meeting, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        material = _link(committed_meeting, title="First title")
-    assert "First title" in _meeting_page(staff_client, committed_meeting)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        material.title = "Second title"
-        material.save()
-
-    page = _meeting_page(staff_client, committed_meeting)
-    assert "Second title" in page and "First title" not in page
+    text = shown(staff_client, committed_meeting)
+    assert "Second title" in text and "First title" not in text
 
 
 def test_meeting_page_shows_staff_a_draft_material_and_the_public_not(
@@ -278,32 +232,37 @@ def test_meeting_page_shows_staff_a_draft_material_and_the_public_not(
     assert "Draft slides" in _meeting_page(staff_client, committed_meeting)
 
 
-def test_meeting_page_lists_a_material_the_moment_its_public_from_passes(
-    client, committed_meeting, time_machine, django_capture_on_commit_callbacks, settings
+@pytest.mark.parametrize("page", ["program", "meeting"])
+def test_page_lists_a_material_the_moment_its_public_from_passes(
+    client, committed_meeting, time_machine, django_capture_on_commit_callbacks, settings, page
 ):
+    """No edit and no sweep: the kept list knows when the clock changes it."""
     settings.TUG_WEB_PAGE_CACHE_SECONDS = 0  # the page itself rendered every time
+    shown = {"program": _program_page, "meeting": _meeting_page}[page]
     time_machine.move_to(timezone.now(), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         later = timezone.now() + timedelta(hours=1)
         _link(committed_meeting, title="Public later", public_from=later)
-    assert "Public later" not in _meeting_page(client, committed_meeting)
+    assert "Public later" not in shown(client, committed_meeting)
 
     time_machine.shift(timedelta(hours=1))
 
-    assert "Public later" in _meeting_page(client, committed_meeting)
+    assert "Public later" in shown(client, committed_meeting)
 
 
-def test_meeting_page_drops_a_material_once_its_last_day_has_ended(
-    client, committed_meeting, time_machine, django_capture_on_commit_callbacks, settings
+@pytest.mark.parametrize("page", ["program", "meeting"])
+def test_page_drops_a_material_once_its_last_day_has_ended(
+    client, committed_meeting, time_machine, django_capture_on_commit_callbacks, settings, page
 ):
     settings.TUG_WEB_PAGE_CACHE_SECONDS = 0
+    shown = {"program": _program_page, "meeting": _meeting_page}[page]
     time_machine.move_to(timezone.now(), tick=False)
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
         _link(committed_meeting, title="Until today", available_until=today)
-    assert "Until today" in _meeting_page(client, committed_meeting)
+    assert "Until today" in shown(client, committed_meeting)
 
     midnight = datetime.combine(today + timedelta(days=1), time.min)
     time_machine.move_to(timezone.make_aware(midnight), tick=False)
 
-    assert "Until today" not in _meeting_page(client, committed_meeting)
+    assert "Until today" not in shown(client, committed_meeting)
