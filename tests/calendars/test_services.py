@@ -260,6 +260,39 @@ def test_refresh_removes_the_feeds_of_a_program_no_longer_active(demo):
     assert not StoredFeed.objects.filter(key__startswith="cpg").exists()
 
 
+@pytest.mark.parametrize("active_after", [False, True], ids=["deactivated", "reactivated"])
+def test_a_program_switched_off_or_on_leaves_or_rejoins_all_ics_with_the_refresh_its_save_queues(
+    demo, django_capture_on_commit_callbacks, monkeypatch, active_after
+):
+    """Not at the next sweep: the refresh the save's commit queues (run here in process)."""
+    from tug_portal.calendars import receivers
+
+    queued = []
+    monkeypatch.setattr(
+        receivers, "enqueue_on_commit", lambda task, *args: queued.append((task, args))
+    )
+    cpg = Program.objects.get(slug="cpg")
+    if not active_after:
+        feeds_sweep()
+    else:
+        Program.objects.filter(pk=cpg.pk).update(is_active=False)
+        feeds_sweep()
+    published = Meeting.objects.filter(program=cpg, is_published=True)
+    cpg_uids = {f"{meeting.uid}@tug-portal" for meeting in published}
+    cpg.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cpg.is_active = active_after
+        cpg.save()
+    for task, args in queued:
+        task(*args)
+
+    refreshed = set(parse_events(bytes(StoredFeed.objects.get(key="all").content)))
+    assert bool(cpg_uids & refreshed) == active_after
+    # What a whole build holds (a cancelled or long-past meeting may be left out by its rule).
+    assert refreshed == set(parse_events(bytes(feed_build(spec=FeedSpec()).content)))
+
+
 def test_system_feed_describes_only_its_own_next_meeting(demo):
     from tug_portal.calendars.selectors import feed_meetings
 

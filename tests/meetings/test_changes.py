@@ -55,6 +55,41 @@ def test_a_deleted_meeting_is_named_with_its_program(django_capture_on_commit_ca
     assert changes == [({meeting_id}, {program_id})]
 
 
+@pytest.mark.parametrize("active_after", [False, True], ids=["deactivated", "reactivated"])
+def test_a_program_switched_off_or_on_names_its_meetings(
+    django_capture_on_commit_callbacks, changes, active_after
+):
+    """Its meetings leave (or come back to) the public's feeds, pages and reminders: their
+    calendars change nothing, yet every consumer must hear of them at once (the feeds waited
+    for their 5-minute sweep)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        program = make_program(is_active=not active_after)
+        first = make_meeting(program, date(2030, 1, 8))
+        second = make_meeting(program, date(2030, 1, 22))
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        program.is_active = active_after
+        program.save()
+
+    assert changes == [({first.pk, second.pk}, {program.pk})]
+
+
+def test_a_program_edit_that_keeps_it_active_names_no_meeting_whose_calendar_is_the_same(
+    django_capture_on_commit_callbacks, changes
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        program = make_program()
+        make_meeting(program, date(2030, 1, 8))
+    changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        program.description = "A new description"
+        program.save()
+
+    assert changes == []
+
+
 def _meeting_with_a_topic_about(code: str, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = make_meeting(make_program(), date(2030, 1, 8))

@@ -6,7 +6,7 @@ that rolls back syncs nothing.
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from . import models
 
@@ -66,8 +66,22 @@ def _child_changed(sender, instance, **kwargs):
     note(meeting_ids=[instance.meeting_id])
 
 
+def _program_saving(sender, instance, raw=False, **kwargs):
+    # Switching a program off (or on) changes none of its meetings' calendars, yet takes them
+    # off (or puts them back on) every public page, feed and reminder: noted as edits of them.
+    if raw or instance.pk is None:
+        return
+    was_active = (
+        models.Program.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+    )
+    instance._activation_switched = was_active is not None and was_active != instance.is_active
+
+
 def _program_changed(sender, instance, **kwargs):
-    note(program_ids=[instance.pk])
+    meeting_ids = ()
+    if getattr(instance, "_activation_switched", False):
+        meeting_ids = set(instance.meetings.values_list("pk", flat=True))
+    note(meeting_ids=meeting_ids, program_ids=[instance.pk])
 
 
 def _topic_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -122,6 +136,7 @@ def connect():
         models.AgendaTopic.systems.through,
     ):
         m2m_changed.connect(_topic_m2m_changed, sender=through, dispatch_uid=f"{uid}.{through}")
+    pre_save.connect(_program_saving, sender=models.Program, dispatch_uid=f"{uid}.program")
     post_save.connect(_program_changed, sender=models.Program, dispatch_uid=f"{uid}.program")
     for model in (models.Person, models.System):
         post_save.connect(
