@@ -266,3 +266,24 @@ def test_page_drops_a_material_once_its_last_day_has_ended(
     time_machine.move_to(timezone.make_aware(midnight), tick=False)
 
     assert "Until today" not in shown(client, committed_meeting)
+
+
+def test_staff_see_when_a_material_not_yet_public_becomes_public(
+    client, staff_client, committed_meeting, time_machine, django_capture_on_commit_callbacks
+):
+    """Staff see every published material on the meeting page: one the public cannot see yet
+    says so, and says when it will; at that instant the marker goes."""
+    time_machine.move_to(timezone.now(), tick=False)
+    later = timezone.now() + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        _link(committed_meeting, title="Handout for later", public_from=later)
+
+    staff_page = _meeting_page(staff_client, committed_meeting)
+    assert "Handout for later" in staff_page
+    # In the portal's zone (Pacific), as its other dates and times.
+    assert f"Not public until {timezone.localtime(later):%-d %b %Y, %H:%M}" in staff_page
+    assert "Handout for later" not in _meeting_page(client, committed_meeting)
+
+    time_machine.shift(timedelta(hours=2))
+
+    assert "Not public until" not in _meeting_page(staff_client, committed_meeting)

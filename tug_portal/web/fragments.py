@@ -220,7 +220,8 @@ def meeting_materials(meeting, *, user, version: int) -> KeptMaterials:
     if not (isinstance(kept, KeptMaterials) and kept.is_valid(now)):
         found = materials.meeting_materials(meeting=meeting, user=user, now=now)
         kept = KeptMaterials(
-            get_template(MEETING_MATERIALS).render({"materials": found}),
+            # `shown_at`: staff see published materials the public cannot see yet, marked so.
+            get_template(MEETING_MATERIALS).render({"materials": found, "shown_at": now}),
             valid_until=materials.materials_clock_change_at(meeting=meeting, now=now),
             has_recording=found.has_recording,
             had_recording=found.had_recording,
