@@ -24,6 +24,7 @@ edit makes new keys, and the old ones leave the cache by themselves.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache as once
@@ -105,15 +106,13 @@ def meeting_announcement_rows(meeting, *, version: int) -> list[SafeString]:
     together under the content version: which announcements a meeting has, and whether they
     are published, change only with an edit. Staff and the public see the same (published
     ones only), so they are read, with their systems, only when not kept."""
-    key = fragment_key("meeting-announcements", version, meeting.pk)
-    cache = fragments_cache()
-    kept = cache.get(key)
-    if not isinstance(kept, Kept):
+
+    def render(now):
         rows = announcement_rows(selectors.meeting_announcement_rows(meeting), version=version)
-        kept = Kept("".join(rows))
-        cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
-    # Rows our template rendered, with autoescaping.
-    return [mark_safe(kept.markup)] if kept.markup else []  # noqa: S308
+        return Kept("".join(rows))
+
+    markup = kept_or_rendered(fragment_key("meeting-announcements", version, meeting.pk), render)
+    return [markup] if markup else []
 
 
 def announcement_row_key(announcement, *, version: int) -> str:
@@ -143,16 +142,14 @@ def meeting_agenda(meeting, *, version: int) -> SafeString:
     kept under the content version, which every edit of those bumps, and the meeting itself.
     Staff and the public see the same agenda (the page itself is shown to staff only while the
     meeting is a draft)."""
-    key = fragment_key("agenda", version, meeting.pk, meeting.slug, str(meeting))
-    cache = fragments_cache()
-    kept = cache.get(key)
-    if not isinstance(kept, Kept):
+
+    def render(now):
         # Its topics are read only here, to render it (`selectors.meeting_page_get`).
         prefetch_related_objects([meeting], selectors.agenda_topics())
-        kept = Kept(get_template(AGENDA).render({"meeting": meeting}))
-        cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
-    # Markup rendered by our template, with autoescaping.
-    return mark_safe(kept.markup)  # noqa: S308
+        return Kept(get_template(AGENDA).render({"meeting": meeting}))
+
+    key = fragment_key("agenda", version, meeting.pk, meeting.slug, str(meeting))
+    return kept_or_rendered(key, render)
 
 
 # --- A program's page -------------------------------------------------------------------------
@@ -163,17 +160,15 @@ def program_latest_materials(program, *, version: int) -> SafeString:
     edit, and the sweeps that publish or expire one, send `meetings_changed`) until the clock
     alone would change it (a "public from" passing, a last day ending). Staff see the public
     list too."""
-    key = fragment_key("program-materials", version, program.pk)
-    cache, now = fragments_cache(), timezone.now()
-    kept = cache.get(key)
-    if not (isinstance(kept, Kept) and kept.is_valid(now)):
+
+    def render(now):
         latest = materials.program_latest_materials(program=program)
-        markup = get_template(LATEST_MATERIALS).render({"latest_materials": latest})
-        changes_at = materials.materials_clock_change_at(program=program, now=now)
-        kept = Kept(markup, valid_until=changes_at)
-        cache.set(key, kept, timeout=_timeout(kept, now))
-    # Markup rendered by our template, with autoescaping.
-    return mark_safe(kept.markup)  # noqa: S308
+        return Kept(
+            get_template(LATEST_MATERIALS).render({"latest_materials": latest}),
+            valid_until=materials.materials_clock_change_at(program=program, now=now),
+        )
+
+    return kept_or_rendered(fragment_key("program-materials", version, program.pk), render)
 
 
 def program_side(program, *, version: int) -> SafeString:
@@ -182,13 +177,9 @@ def program_side(program, *, version: int) -> SafeString:
     edits of programs, their dial-ins and people bump."""
     subscribe = program_subscribe_links(program)
     key = fragment_key("program-side", version, programs_shown((program,)), subscribe)
-    cache = fragments_cache()
-    kept = cache.get(key)
-    if not isinstance(kept, Kept):
-        kept = Kept(get_template(PROGRAM_SIDE).render({"program": program}))
-        cache.set(key, kept, timeout=FRAGMENT_TIMEOUT)
-    # Markup rendered by our template, with autoescaping.
-    return mark_safe(kept.markup)  # noqa: S308
+    return kept_or_rendered(
+        key, lambda now: Kept(get_template(PROGRAM_SIDE).render({"program": program}))
+    )
 
 
 # --- A meeting's page -------------------------------------------------------------------------
@@ -211,23 +202,20 @@ def meeting_materials(meeting, *, user, version: int) -> KeptMaterials:
     """A meeting page's "Materials" section: kept under the content version (every edit of a
     material sends `meetings_changed`) for its audience (staff see drafts) until the clock
     alone would change it (a "public from" passing, a last day ending)."""
-    can_see_drafts = selectors.can_see_drafts(user)
-    key = fragment_key(
-        "meeting-materials", version, meeting.pk, meeting.is_published, can_see_drafts
-    )
-    cache, now = fragments_cache(), timezone.now()
-    kept = cache.get(key)
-    if not (isinstance(kept, KeptMaterials) and kept.is_valid(now)):
+
+    def render(now):
         found = materials.meeting_materials(meeting=meeting, user=user, now=now)
-        kept = KeptMaterials(
+        return KeptMaterials(
             # `shown_at`: staff see published materials the public cannot see yet, marked so.
             get_template(MEETING_MATERIALS).render({"materials": found, "shown_at": now}),
             valid_until=materials.materials_clock_change_at(meeting=meeting, now=now),
             has_recording=found.has_recording,
             had_recording=found.had_recording,
         )
-        cache.set(key, kept, timeout=_timeout(kept, now))
-    return kept
+
+    audience = selectors.can_see_drafts(user)
+    key = fragment_key("meeting-materials", version, meeting.pk, meeting.is_published, audience)
+    return kept_entry(key, render)
 
 
 # --- The dashboard ----------------------------------------------------------------------------
@@ -280,6 +268,22 @@ def _sidebar(programs, *, user, version: int) -> Kept:
     )
     context = {"programs": programs, "announcement_rows": rows}
     return Kept(get_template(DASHBOARD_SIDEBAR).render(context))
+
+
+def kept_entry(key: str, render: Callable[[datetime], Kept]) -> Kept:
+    """The part kept under `key` while it is right, else `render(now)`, kept for as long as it
+    stays right (its `valid_until`, or `FRAGMENT_TIMEOUT`)."""
+    cache, now = fragments_cache(), timezone.now()
+    kept = cache.get(key)
+    if not (isinstance(kept, Kept) and kept.is_valid(now)):
+        kept = render(now)
+        cache.set(key, kept, timeout=_timeout(kept, now))
+    return kept
+
+
+def kept_or_rendered(key: str, render: Callable[[datetime], Kept]) -> SafeString:
+    """`kept_entry`'s markup, rendered by our templates, with autoescaping."""
+    return mark_safe(kept_entry(key, render).markup)  # noqa: S308
 
 
 def _timeout(kept: Kept, now: datetime) -> int:
