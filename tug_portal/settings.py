@@ -545,11 +545,11 @@ TUG_TRUSTED_PROXIES = env_list("TUG_TRUSTED_PROXIES", "127.0.0.0/8,::1")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # forms carry the token in a hidden field; no script needs it
 SESSION_COOKIE_AGE = int(os.environ.get("TUG_SESSION_SECONDS", str(8 * 3600)))  # a working day
-if CACHE_URL:
-    # A signed-in request reads its session from Redis, not the database (one query fewer on
-    # every staff page; writes still go to both). Not embedded: the file cache's 300 entries
-    # would cull the pages' entries for sessions.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A signed-in request reads its session from the cache (Redis, or embedded the file cache), not
+# the database: one query fewer on every staff page; writes go to both, and an entry the file
+# cache culled is read from the database again. A cookie naming no session writes nothing to the
+# cache. The user's row is read from the cache too (AUTHENTICATION_BACKENDS below).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"  # links to webex or caiso.com do not leak our URLs
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -579,7 +579,9 @@ CONTENT_SECURITY_POLICY = {
 # in a row, for 15 minutes, each further attempt restarting the pause (its records: admin, Axes).
 AUTHENTICATION_BACKENDS = [
     "tug_portal.common.auth.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend reading the signed-in user from the cache (common/auth.py). A session
+    # begun before this backend was named here signs in once more.
+    "tug_portal.common.auth.CachedUserBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("TUG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TUG_LOGIN_LOCKOUT_MINUTES", "15")))

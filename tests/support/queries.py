@@ -19,11 +19,9 @@ def counted_queries():
         yield queries
 
 
-def signed_in(queries_with_session_from_the_database: int) -> int:
-    """A signed-in request's query count, given as it is where sessions are read from the
-    database (embedded): where they are read from the cache (`cached_db`, when the cache is
-    Redis: settings.py), the session is no query."""
-    from django.conf import settings
-
-    read_from_cache = settings.SESSION_ENGINE.endswith("cached_db")
-    return queries_with_session_from_the_database - (1 if read_from_cache else 0)
+def signed_in(queries_with_session_and_user_from_the_database: int, *, first=False) -> int:
+    """A signed-in request's query count, given as it would be with its session and its user
+    read from the database. The session comes from the cache (`cached_db`: signing in wrote it
+    there) and so does the user, once a first request has read it (`first`: this request is
+    that first one; `common.auth.CachedUserBackend`), on every stack."""
+    return queries_with_session_and_user_from_the_database - (1 if first else 2)

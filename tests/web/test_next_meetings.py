@@ -30,8 +30,8 @@ def test_dashboard_reads_the_next_meetings_once_until_something_changes(staff_cl
     # now, the list's meetings read whole, their topics and the topics' systems:
     # web/row_cache.py; nor the 5 of the reference rows: web/reference.py; nor, the program
     # cards and the sidebar being kept, the recent announcements and their systems:
-    # web/fragments.py).
-    assert _queries_of(staff_client, "/") == first - 1 - 3 - 5 - 2
+    # web/fragments.py; nor the signed-in user, kept by the first request: common/auth.py).
+    assert _queries_of(staff_client, "/") == first - 1 - 3 - 5 - 2 - 1
 
 
 def test_kept_answer_is_the_selectors_answer(demo):
@@ -111,8 +111,9 @@ def test_meeting_page_reads_the_meeting_after_it_once(staff_client, demo):
 
     # One query fewer for the meeting after it (and 4 fewer for its agenda, 2 for its
     # announcements, 2 for its materials, kept: web/fragments.py; 5 for the reference rows:
-    # web/reference.py; tests/web/test_uncached_queries.py).
-    assert _queries_of(staff_client, SEED_PAGE) == first - 1 - 4 - 2 - 2 - 5
+    # web/reference.py; tests/web/test_uncached_queries.py; and the signed-in user, kept by the
+    # first request: common/auth.py).
+    assert _queries_of(staff_client, SEED_PAGE) == first - 1 - 4 - 2 - 2 - 5 - 1
 
 
 def test_meeting_after_an_edited_one_shows_at_once(

@@ -64,7 +64,7 @@ def test_page_rendered_afresh_costs_the_same_queries_at_3_and_300_meetings(
 ):
     make_meetings(count, start=date(2019, 1, 1))
 
-    assert _queries_of(staff_client, path) == signed_in(expected)
+    assert _queries_of(staff_client, path) == signed_in(expected, first=True)
 
 
 @pytest.mark.parametrize("count", [3, 300])
@@ -94,7 +94,7 @@ def test_meeting_page_costs_the_same_queries_with_1_and_10_announcements(staff_c
         field = "presented_at" if number % 2 else "related_meeting"
         Announcement.objects.filter(pk=announcement.pk).update(**{field: seed})
 
-    assert _queries_of(staff_client, "/meetings/tug-2018-10-16/") == signed_in(18)
+    assert _queries_of(staff_client, "/meetings/tug-2018-10-16/") == signed_in(18, first=True)
 
 
 @pytest.mark.parametrize("count", [3, 300])

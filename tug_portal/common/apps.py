@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.conf import settings
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class CommonConfig(AppConfig):
@@ -28,3 +29,13 @@ class CommonConfig(AppConfig):
         # After every migrate, so that permissions of newly added models reach the groups.
         post_migrate.connect(ensure_iso_staff_group, dispatch_uid="ensure_iso_staff_group")
         post_migrate.connect(ensure_iso_viewer_group, dispatch_uid="ensure_iso_viewer_group")
+
+        from .auth import forget_cached_user
+
+        # A signed-in request reads its user from the cache: any save or delete forgets it.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_cached_user,
+                sender=settings.AUTH_USER_MODEL,
+                dispatch_uid=f"forget_cached_user_{signal is post_save}",
+            )
