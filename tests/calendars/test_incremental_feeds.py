@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tug_portal.calendars import event_store
+from tug_portal.calendars import event_store, ics_responses
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.ics_responses import content_etag
 from tug_portal.calendars.models import StoredEvent, StoredFeed
@@ -252,6 +252,37 @@ def test_one_edit_writes_one_event_and_reassembles_the_feeds_holding_it(
     assert written == [meeting.slug]
     assert {"all", "all?history=all", "tug", "tug?history=all"} <= set(rebuilt)
     assert "cpg" not in rebuilt
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """The sizes of the event pieces hashed (`ics_responses.event_digest`) for ETags."""
+    sizes = []
+    original = ics_responses.event_digest
+
+    def spy(piece):
+        sizes.append(len(piece))
+        return original(piece)
+
+    monkeypatch.setattr(ics_responses, "event_digest", spy)
+    return sizes
+
+
+def test_one_edit_hashes_one_event_not_every_feed_byte_again(
+    built_feeds, django_capture_on_commit_callbacks, hashed, signalled
+):
+    """A feed's ETag is hashed from its events' digests, each taken once per written or read
+    piece: re-joining four feeds after one edit hashes that event's bytes, not megabytes."""
+    _one_title_edit(signalled, django_capture_on_commit_callbacks)
+    hashed.clear()
+
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert {"all", "all?history=all", "tug", "tug?history=all"} <= set(rebuilt)
+    assert len(hashed) == 1
+    for key in rebuilt:
+        feed = StoredFeed.objects.get(key=key)
+        assert feed.etag == content_etag(bytes(feed.content))
 
 
 def test_pieces_survive_the_process_that_wrote_them(built_feeds, written):

@@ -33,7 +33,7 @@ from .describe import (
     meeting_summary,
 )
 from .facts import MeetingFacts, event_facts
-from .ics_responses import parts_etag
+from .ics_responses import pieces_etag
 from .ics_writer import event_bytes, stamp_line
 from .links import meeting_ics_url
 from .vtimezone import vtimezone
@@ -222,16 +222,17 @@ def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -
 
 def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> tuple[bytes, str]:
     """A calendar assembled from its head and its events' pieces (`event_store`: the bytes
-    before and after where the DTSTAMP line goes), with this build's DTSTAMP; and its ETag,
-    hashed from the pieces (the DTSTAMP left out, as `content_etag` does)."""
+    before and after where the DTSTAMP line goes, and the digest of the two), with this
+    build's DTSTAMP; and its ETag (`pieces_etag`: the DTSTAMP left out, as `content_etag`
+    does, from the digests: no pass over the whole)."""
     stamp = stamp_line(now)
-    # before, after, before, after, ...: spread out with the DTSTAMP between each pair by
+    # before, after, digest, before, ...: spread out with the DTSTAMP between each pair by
     # slice assignment, not a Python loop over thousands of events.
     flat = list(chain.from_iterable(pieces))
     parts = [stamp] * (3 * len(pieces))
-    parts[0::3] = flat[0::2]
-    parts[2::3] = flat[1::2]
-    etag = parts_etag([head, b"".join(flat), CALENDAR_END])
+    parts[0::3] = flat[0::3]
+    parts[2::3] = flat[1::3]
+    etag = pieces_etag(head, flat[2::3], CALENDAR_END)
     return b"".join(chain((head,), parts, (CALENDAR_END,))), etag
 
 

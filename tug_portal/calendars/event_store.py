@@ -30,6 +30,7 @@ from django.db.models import Count, Max
 
 from tug_portal.meetings.models import Meeting
 
+from . import ics_responses
 from .binary_writes import execute_binary
 from .builders import meeting_event_bytes
 from .describe import change_note_shown
@@ -241,18 +242,18 @@ def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[
 # --- The copy each process holds ---------------------------------------------------------------
 
 HELD_EVENTS_MAX_BYTES = 64 * 1024 * 1024
-# {meeting id: (state key, bytes before the DTSTAMP line, bytes after it)}: split once, so
-# that assembling a feed slices nothing.
-_held: OrderedDict[int, tuple[str, bytes, bytes]] = OrderedDict()
+# {meeting id: (state key, bytes before the DTSTAMP line, bytes after it, their digest)}: split
+# and hashed once, so that assembling a feed slices and hashes nothing.
+_held: OrderedDict[int, tuple[str, bytes, bytes, bytes]] = OrderedDict()
 _held_bytes = 0
 _held_lock = threading.Lock()
 
 
-def _size(piece: tuple[str, bytes, bytes]) -> int:
+def _size(piece: tuple[str, bytes, bytes, bytes]) -> int:
     return len(piece[1]) + len(piece[2])
 
 
-def _hold(pieces: dict[int, tuple[str, bytes, bytes]]) -> None:
+def _hold(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
     global _held_bytes
     with _held_lock:
         for pk, piece in pieces.items():
@@ -292,12 +293,14 @@ def _upsert_sql(*, content_placeholder: str = "%s") -> str:
     )
 
 
-def _store(pieces: dict[int, tuple[str, bytes, bytes]]) -> None:
+def _store(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
     """Upsert the pieces in one statement (executemany; PostgreSQL and SQLite share the
     syntax): `bulk_create` would split them into batches of 999 parameters on SQLite, a query
     per 250 events. On PostgreSQL the bytes go as binary parameters (binary_writes.py: a cold
     build's megabytes were hex literals in the statements' text)."""
-    rows = [(pk, key, before + after, len(before)) for pk, (key, before, after) in pieces.items()]
+    rows = [
+        (pk, key, before + after, len(before)) for pk, (key, before, after, _) in pieces.items()
+    ]
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -311,18 +314,24 @@ def _store(pieces: dict[int, tuple[str, bytes, bytes]]) -> None:
         logger.warning("Event pieces not stored", exc_info=True)
 
 
+def _piece(key: str, content: bytes, stamp_at: int) -> tuple[str, bytes, bytes, bytes]:
+    """A held piece: the event's bytes split where its DTSTAMP line goes, and their digest."""
+    before, after = content[:stamp_at], content[stamp_at:]
+    return key, before, after, ics_responses.event_digest(before + after)
+
+
 def event_pieces(
     states: list[EventState],
     *,
     meetings,
     now: datetime,
     load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
-) -> list[tuple[bytes, bytes]]:
-    """Each state's piece (its bytes before and after where the DTSTAMP line goes), in order
-    (`meetings`: the queryset the states were read from, or None):
-    held by this process, else stored, else written from the facts `load_facts` returns for
-    the missing meeting ids ({id: facts}; then stored and held)."""
-    found: dict[int, tuple[str, bytes, bytes]] = {}
+) -> list[tuple[bytes, bytes, bytes]]:
+    """Each state's piece (its bytes before and after where the DTSTAMP line goes, and their
+    digest for the ETag), in order (`meetings`: the queryset the states were read from, or
+    None): held by this process, else stored, else written from the facts `load_facts` returns
+    for the missing meeting ids ({id: facts}; then stored and held)."""
+    found: dict[int, tuple[str, bytes, bytes, bytes]] = {}
     with _held_lock:
         for state in states:
             held = _held.get(state.pk)
@@ -337,7 +346,7 @@ def event_pieces(
             "meeting_id", "state", "content", "stamp_at"
         )
         read = {
-            pk: (key, bytes(content[:stamp_at]), bytes(content[stamp_at:]))
+            pk: _piece(key, bytes(content), stamp_at)
             for pk, key, content, stamp_at in rows
             if wanted.get(pk) == key
         }
@@ -346,7 +355,7 @@ def event_pieces(
         if missing:
             for pk, facts in load_facts(missing).items():
                 content, stamp_at = meeting_event_bytes(facts, now=now, stamp=STAMP)
-                written[pk] = (wanted[pk], content[:stamp_at], content[stamp_at:])
+                written[pk] = _piece(wanted[pk], content, stamp_at)
             _store(written)
         found |= read | written
         _hold(read | written)
