@@ -103,6 +103,12 @@ def system_code_spelled(code: str, systems: Iterable[System]) -> str:
     return system.code if system else code
 
 
+def system_code_taken(code: str, *, other_than: int | None = None) -> System | None:
+    """The system, other than the one with pk `other_than`, whose code this code is in any
+    case: the one a new code may not repeat (a database constraint says the same)."""
+    return System.objects.filter(system_code_filter(code)).exclude(pk=other_than).first()
+
+
 # --- THE program-slug rule --------------------------------------------------------------------
 # Which program a slug given in a request names (a page's path or `?program=`, a feed's path, the
 # API's `program`, the reminders sign-up's): the program whose slug it is, in any case, spaces
@@ -131,6 +137,12 @@ def program_slug_spelled(slug: str, programs: Iterable[Program]) -> str:
     """The slug as its program spells it (`TUG` → `tug`); as given when it names none."""
     program = program_for_slug(slug, programs)
     return program.slug if program else slug
+
+
+def program_slug_taken(slug: str, *, other_than: int | None = None) -> Program | None:
+    """The program, other than the one with pk `other_than`, whose slug this slug is in any
+    case (a database constraint says the same)."""
+    return Program.objects.filter(program_slug_filter(slug)).exclude(pk=other_than).first()
 
 
 def meeting_join_details(source: ConferenceDetails) -> dict[str, str]:
