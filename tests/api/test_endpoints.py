@@ -152,6 +152,17 @@ def test_meeting_list_filtered_by_program(client, demo):
     assert slugs(answer) == ["cpg-2018-11-01", "cpg-2018-12-06", "cpg-2019-01-03", "cpg-2019-02-07"]
 
 
+@pytest.mark.parametrize("slug", ["CPG", "Cpg"])
+def test_meeting_list_takes_a_program_slug_in_any_case(client, demo, slug):
+    answer = get_json(client, f"/api/v1/meetings?program={slug}")
+
+    assert slugs(answer) == ["cpg-2018-11-01", "cpg-2018-12-06", "cpg-2019-01-03", "cpg-2019-02-07"]
+
+
+def test_a_program_is_found_by_its_slug_in_any_case(client, demo):
+    assert get_json(client, "/api/v1/programs/TUG")["slug"] == "tug"
+
+
 def test_meeting_list_filtered_by_unknown_program_is_404(client, demo):
     answer = get_json(client, "/api/v1/meetings?program=nope", status=404)
 

@@ -215,6 +215,30 @@ def test_never_built_combination_is_built_on_its_first_request(built_feeds, seed
     assert StoredFeed.objects.filter(key="tug?system=oms&history=all").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "same_as"),
+    [
+        ("/calendar/TUG.ics", "/calendar/tug.ics"),
+        ("/calendar/Tug.ics?system=oms", "/calendar/tug.ics?system=OMS"),
+        ("/calendar/all.ics?system=Drrs&history=all", "/calendar/all.ics?system=DRRS&history=all"),
+    ],
+)
+def test_a_feed_url_in_any_case_is_served_not_redirected_from_the_one_stored_feed(
+    built_feeds, client, url, same_as
+):
+    """A subscribed URL keeps working as it was typed: no redirect (not every calendar client
+    follows one or updates its subscription), and one stored feed for every spelling."""
+    feeds = StoredFeed.objects.count()
+
+    asked, canonical = client.get(url), client.get(same_as)
+
+    assert asked.status_code == 200
+    assert _body(asked) == _body(canonical)
+    assert asked["ETag"] == canonical["ETag"]
+    assert asked["Content-Disposition"] == canonical["Content-Disposition"]
+    assert StoredFeed.objects.count() == feeds + (1 if "Tug" in url else 0)
+
+
 def test_drafts_never_appear_in_served_feeds(demo, client):
     draft = meeting_create(program=Program.objects.get(slug="tug"), day=datetime(2031, 3, 4).date())
 

@@ -1,10 +1,12 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from tests.factories import make_meeting, make_program
 from tests.support.admin_forms import NO_INLINE_ROWS, meeting_change_form, posted
-from tug_portal.meetings.models import Meeting, Person
+from tug_portal.meetings.models import Meeting, Person, Program, System
 from tug_portal.meetings.services import agenda_request_submit
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +287,59 @@ def test_a_searched_meeting_list_offers_the_whole_list_without_counting_it(staff
     assert "1 result" in page
     assert ">Show all</a>" in page
     assert " total</a>" not in page
+
+
+# --- Codes and slugs unique whatever their case ---------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["oms", "Oms", "OMS"])
+def test_admin_refuses_a_system_code_another_system_has_in_any_case_with_a_message(
+    staff_client, code
+):
+    System.objects.create(code="OMS", name="Outage Management System")
+
+    response = staff_client.post(
+        "/admin/meetings/system/add/", {"code": code, "name": "Another OMS", "description": ""}
+    )
+
+    assert response.status_code == 200
+    assert "A system with code OMS already exists." in response.text
+    assert list(System.objects.values_list("code", flat=True)) == ["OMS"]
+
+
+def test_admin_keeps_a_systems_own_code_when_only_its_case_changes(staff_client):
+    system = System.objects.create(code="oms", name="Outage Management System")
+
+    response = staff_client.post(
+        f"/admin/meetings/system/{system.pk}/change/",
+        {"code": "OMS", "name": system.name, "description": ""},
+    )
+
+    assert response.status_code == 302
+    system.refresh_from_db()
+    assert system.code == "OMS"
+
+
+def test_the_database_refuses_two_system_codes_that_differ_only_in_case():
+    System.objects.create(code="OMS", name="Outage Management System")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        System.objects.create(code="oms", name="Another OMS")
+
+
+@pytest.mark.parametrize("slug", ["TUG", "Tug", "tug"])
+def test_a_program_slug_another_program_has_in_any_case_is_refused_with_a_message(slug):
+    make_program("tug")
+    program = Program(name="Other", acronym="OTH", slug=slug, time_zone="America/Los_Angeles")
+
+    with pytest.raises(ValidationError) as refused:
+        program.full_clean()
+
+    assert refused.value.message_dict["slug"] == ["A program with slug tug already exists."]
+
+
+def test_the_database_refuses_two_program_slugs_that_differ_only_in_case():
+    make_program("tug")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Program.objects.create(name="Other", acronym="OTH", slug="TUG")

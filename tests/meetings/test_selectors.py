@@ -6,7 +6,7 @@ from django.http import Http404
 
 from tests.factories import make_meeting, make_program
 from tug_portal.meetings import selectors
-from tug_portal.meetings.models import Meeting, Person
+from tug_portal.meetings.models import Meeting, Person, Program, System
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,39 @@ def test_a_new_meeting_takes_its_programs_join_details():
     meeting = make_meeting(program)
 
     assert selectors.meeting_join_details(meeting) == selectors.meeting_join_details(program)
+
+
+# --- The program-slug rule: a program named by its slug in any case, as a system by its code ---
+
+
+@pytest.mark.parametrize("slug", ["cpg", "CPG", "Cpg", " cpg "])
+def test_a_program_slug_names_its_program_in_any_case(slug):
+    tug, cpg = make_program("tug"), make_program("cpg")
+
+    assert selectors.program_for_slug(slug, [tug, cpg]) == cpg
+    assert list(Program.objects.filter(selectors.program_slug_filter(slug))) == [cpg]
+    assert selectors.program_get(slug=slug) == cpg
+    assert selectors.program_slug_key(slug) == "cpg"
+
+
+def test_a_slug_no_program_has_names_none_in_any_case():
+    tug = make_program("tug")
+
+    assert selectors.program_for_slug("TUGS", [tug]) is None
+    assert not Program.objects.filter(selectors.program_slug_filter("TUGS")).exists()
+    with pytest.raises(Http404):
+        selectors.program_get(slug="TUGS")
+
+
+@pytest.mark.parametrize(
+    ("code", "own"), [("oms", "OMS"), ("OmS", "OMS"), (" OMS ", "OMS"), ("xyz", "xyz")]
+)
+def test_a_system_code_is_spelled_as_its_system_spells_it(code, own):
+    systems = [System(code="DRRS"), System(code="OMS")]
+
+    assert selectors.system_code_spelled(code, systems) == own
+
+
+@pytest.mark.parametrize(("slug", "own"), [("TUG", "tug"), (" Tug ", "tug"), ("nope", "nope")])
+def test_a_program_slug_is_spelled_as_its_program_spells_it(slug, own):
+    assert selectors.program_slug_spelled(slug, [Program(slug="tug")]) == own

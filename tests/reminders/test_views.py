@@ -107,6 +107,15 @@ def test_confirming_shows_and_mails_the_preferences_link(
     assert f"change or stop your reminders here: {preferences}" in welcome.body
 
 
+def test_subscribe_form_takes_a_program_slug_in_any_case(client):
+    make_program()
+
+    response = client.get(SUBSCRIBE, {"program": "TUG"})
+
+    assert response.status_code == 200
+    assert '<option value="tug" selected>' in response.content.decode()
+
+
 def test_subscribe_form_for_an_unknown_program_is_a_404(client):
     response = client.get(SUBSCRIBE, {"program": "nope"})
 

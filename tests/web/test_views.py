@@ -168,7 +168,7 @@ def test_bad_filter_field_is_described_by_its_reason_on_the_page(client, demo, q
             assert f'id="{element_id}"' in page
 
 
-# --- System codes: written in any case, as the feeds take them ---------------------------------
+# --- System codes and program slugs: taken in any case, each page under one spelling ------------
 
 LIST_PATHS = ["/", "/programs/tug/", "/announcements/"]
 
@@ -178,7 +178,7 @@ LIST_PATHS = ["/", "/programs/tug/", "/announcements/"]
 def test_a_list_takes_a_system_code_in_any_case_and_shows_the_systems_own_code_chosen(
     client, demo, path, code
 ):
-    as_typed = client.get(path, {"system": code, "when": "all"})
+    as_typed = client.get(path, {"system": code, "when": "all"}, follow=True)
     as_stored = client.get(path, {"system": "OMS", "when": "all"})
 
     assert as_typed.status_code == 200
@@ -192,7 +192,93 @@ def test_a_list_takes_a_system_code_in_any_case_and_shows_the_systems_own_code_c
 def test_a_system_code_a_feed_takes_is_one_every_list_takes(client, demo, code):
     assert client.get("/calendar/all.ics", {"system": code}).status_code == 200
     for path in LIST_PATHS:
-        assert client.get(path, {"system": code}).status_code == 200, path
+        assert client.get(path, {"system": code}, follow=True).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    ("asked", "canonical"),
+    [
+        ("/?system=oms", "/?system=OMS"),
+        ("/?system=%20OmS%20", "/?system=OMS"),
+        ("/?q=road+map&system=oms&when=all&page=1", "/?q=road+map&system=OMS&when=all&page=1"),
+        ("/?program=TUG", "/?program=tug"),
+        ("/?program=Cpg&system=drrs", "/?program=cpg&system=DRRS"),
+        ("/announcements/?program=TUG&kind=policy", "/announcements/?program=tug&kind=policy"),
+        ("/announcements/?system=drrs", "/announcements/?system=DRRS"),
+        ("/programs/TUG/", "/programs/tug/"),
+        ("/programs/Tug/?system=oms&when=past", "/programs/tug/?system=OMS&when=past"),
+    ],
+)
+def test_a_code_or_slug_not_in_its_own_spelling_is_moved_permanently_to_the_canonical_url(
+    client, demo, asked, canonical
+):
+    response = client.get(asked)
+
+    assert response.status_code == 301
+    assert response["Location"] == canonical
+
+
+@pytest.mark.parametrize("path", ["/?program=TUG", "/announcements/?program=TUG", "/programs/TUG/"])
+def test_a_program_slug_in_any_case_reaches_the_programs_list(client, demo, path):
+    as_typed = client.get(path, follow=True)
+    as_stored = client.get(path.replace("TUG", "tug"))
+
+    assert as_typed.status_code == 200
+    assert as_typed.redirect_chain[0][1] == 301
+    assert meeting_slugs(as_typed) == meeting_slugs(as_stored)
+    assert announcement_slugs(as_typed) == announcement_slugs(as_stored)
+
+
+@pytest.mark.parametrize("path", ["/", "/announcements/"])
+def test_the_program_filter_shows_the_programs_own_slug_chosen(client, demo, path):
+    response = client.get(path, {"program": "TUG"}, follow=True)
+
+    assert '<option value="tug" selected>' in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/?system=OMS", "/?program=tug", "/programs/tug/", "/announcements/?program=cpg"]
+)
+def test_a_url_in_the_canonical_spelling_is_served_as_it_is(client, demo, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/?program=nope", "/announcements/?program=NOPE"])
+def test_an_unknown_program_slug_is_still_a_400_with_the_reason(client, demo, path):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "There is no program “" in text_of(response)
+
+
+def test_an_unknown_program_page_is_still_a_404(client, demo):
+    assert client.get("/programs/NOPE/").status_code == 404
+
+
+def test_every_spelling_of_a_code_is_served_the_one_stored_page(
+    client, demo, django_assert_num_queries
+):
+    client.get("/?system=OMS")  # rendered once, and stored
+
+    with django_assert_num_queries(0):  # no page rendered for any other spelling
+        for code in ["oms", "OmS", "oMs"]:
+            response = client.get("/", {"system": code}, follow=True)
+            assert response.redirect_chain == [("/?system=OMS", 301)]
+            assert response.status_code == 200
+
+
+def test_the_search_all_meetings_link_carries_the_canonical_spelling(client, demo):
+    response = client.get("/programs/tug/", {"system": "oms", "q": "zebrafinch"}, follow=True)
+
+    assert "Search all meetings, past and upcoming" in response.text
+    assert "system=oms" not in response.text
+    assert "system=OMS" in response.text
+
+
+def test_staff_are_moved_to_the_canonical_spelling_too(staff_client, demo):
+    response = staff_client.get("/programs/TUG/", {"system": "drrs"})
+
+    assert (response.status_code, response["Location"]) == (301, "/programs/tug/?system=DRRS")
 
 
 @pytest.mark.parametrize("path", LIST_PATHS)

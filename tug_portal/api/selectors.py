@@ -13,6 +13,7 @@ from tug_portal.meetings.selectors import (
     announcements_visible,
     meetings_for_system,
     meetings_visible,
+    program_slug_filter,
     programs_active,
     system_code_filter,
 )
@@ -86,7 +87,7 @@ def programs_list() -> QuerySet[Program]:
 
 
 def program_by_slug(*, slug: str) -> Program | None:
-    return programs_active().filter(slug=slug).first()
+    return programs_active().filter(program_slug_filter(slug)).first()
 
 
 def system_by_code(*, code: str) -> System | None:

@@ -4,7 +4,7 @@ whole archive. A FeedSpec is plain data; its `key` names the stored feed and its
 import re
 from dataclasses import dataclass
 
-from tug_portal.meetings.selectors import system_code_key
+from tug_portal.meetings.selectors import program_slug_key, system_code_key
 
 SYSTEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$")
 
@@ -15,7 +15,7 @@ class BadFeedRequest(ValueError):
 
 @dataclass(frozen=True)
 class FeedSpec:
-    program: str = ""  # a program's slug; "" = all programs
+    program: str = ""  # a program's slug as its key (`program_slug_key`); "" = all programs
     system: str = ""  # a system's code as its key (`system_code_key`); "" = any topic
     full_history: bool = False
 
@@ -47,11 +47,17 @@ class FeedSpec:
 
 
 def feed_spec_from_query(program: str, query) -> FeedSpec:
-    """The feed a request names, from the path's program slug and the query string."""
+    """The feed a request names, from the path's program slug and the query string. Slug and
+    code in any case name one feed, stored once (the selectors' rules' keys): served under every
+    spelling, never redirected, so that a subscribed URL goes on working as it was typed."""
     system = query.get("system", "").strip()
     if system and not SYSTEM_CODE.match(system):
         raise BadFeedRequest("system must be a system code such as DRRS.")
     history = query.get("history", "").strip().lower()
     if history not in ("", "all"):
         raise BadFeedRequest("history can only be 'all' (the whole archive).")
-    return FeedSpec(program=program, system=system_code_key(system), full_history=history == "all")
+    return FeedSpec(
+        program=program_slug_key(program),
+        system=system_code_key(system),
+        full_history=history == "all",
+    )

@@ -14,6 +14,7 @@ from tug_portal.meetings.models import AgendaTopic, Meeting, MeetingDialIn, Prog
 from tug_portal.meetings.selectors import (
     meetings_for_system,
     meetings_next_by_program,
+    program_slug_filter,
     programs_active,
     system_code_filter,
     system_code_key,
@@ -204,7 +205,9 @@ def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFact
 
 
 def feed_program(spec: FeedSpec) -> Program | None:
-    return programs_active().filter(slug=spec.program).first() if spec.program else None
+    if not spec.program:
+        return None
+    return programs_active().filter(program_slug_filter(spec.program)).first()
 
 
 def feed_system(spec: FeedSpec) -> System | None:
@@ -217,7 +220,7 @@ def feed_scope_exists(spec: FeedSpec) -> bool:
     URL costs no more than that."""
     systems = System.objects.filter(system_code_filter(spec.system))
     if spec.program:
-        programs = programs_active().filter(slug=spec.program)
+        programs = programs_active().filter(program_slug_filter(spec.program))
         return (programs.filter(Exists(systems)) if spec.system else programs).exists()
     return systems.exists() if spec.system else True
 

@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
-from tug_portal.meetings.selectors import meetings_next_by_program, system_code_key
+from tug_portal.meetings.selectors import (
+    meetings_next_by_program,
+    program_slug_key,
+    system_code_key,
+)
 from tug_portal.meetings.services import meetings_sync_calendar_state
 
 from . import event_store, feed_store, meeting_cache
@@ -298,7 +302,7 @@ def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | N
 
 def _spec_of(feed: StoredFeed) -> FeedSpec:
     return FeedSpec(
-        program=feed.program.slug if feed.program else "",
+        program=program_slug_key(feed.program.slug) if feed.program else "",
         system=system_code_key(feed.system.code) if feed.system else "",
         full_history=feed.full_history,
     )

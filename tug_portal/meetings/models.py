@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -74,9 +75,19 @@ class System(TimeStampedModel):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            # One system per code in any case: `oms` names OMS (selectors' system-code rule).
+            models.UniqueConstraint(Lower("code"), name="system_code_unique_in_any_case")
+        ]
 
     def __str__(self):
         return self.code
+
+    def clean(self):
+        from .selectors import system_code_taken
+
+        if self.code and (other := system_code_taken(self.code, other_than=self.pk)):
+            raise ValidationError({"code": f"A system with code {other.code} already exists."})
 
 
 class Document(TimeStampedModel):
@@ -156,6 +167,10 @@ class Program(ConferenceDetails, TimeStampedModel):
 
     class Meta:
         ordering = ["acronym"]
+        constraints = [
+            # One program per slug in any case: `TUG` names tug (selectors' program-slug rule).
+            models.UniqueConstraint(Lower("slug"), name="program_slug_unique_in_any_case")
+        ]
 
     def __str__(self):
         return f"{self.acronym}: {self.name}"
@@ -165,7 +180,10 @@ class Program(ConferenceDetails, TimeStampedModel):
 
     def clean(self):
         from .recurrence import validate_rrule
+        from .selectors import program_slug_taken
 
+        if self.slug and (other := program_slug_taken(self.slug, other_than=self.pk)):
+            raise ValidationError({"slug": f"A program with slug {other.slug} already exists."})
         if self.recurrence_rule:
             validate_rrule(self.recurrence_rule)
             if not (self.recurrence_start and self.default_start_time):

@@ -31,6 +31,7 @@ from .selectors import (
     announcements_visible,
     can_see_drafts,
     meetings_listed,
+    program_slug_filter,
     public_meetings_filter,
     system_code_filter,
     topics_for_lists,
@@ -166,7 +167,7 @@ def meetings_search(
     not stored."""
     meetings = meetings_listed(user=user)
     if program_slug:
-        meetings = meetings.filter(program__slug=program_slug)
+        meetings = meetings.filter(program_slug_filter(program_slug, "program__"))
     if system_code:
         meetings = meetings.filter(_meeting_is_about(system_code))
     meetings = _with_text(meetings, text)
@@ -200,8 +201,8 @@ def announcements_search(
             presented = public_meetings_filter("presented_at__")
             related = public_meetings_filter("related_meeting__")
         announcements = announcements.filter(
-            (presented & Q(presented_at__program__slug=program_slug))
-            | (related & Q(related_meeting__program__slug=program_slug))
+            (presented & program_slug_filter(program_slug, "presented_at__program__"))
+            | (related & program_slug_filter(program_slug, "related_meeting__program__"))
         )
     if system_code:
         announcements = announcements.filter(

@@ -96,6 +96,55 @@ def systems_for_codes(codes: Iterable[str]) -> dict[str, System | None]:
     return {code: system_for_code(code, found) for code in codes}
 
 
+def system_code_spelled(code: str, systems: Iterable[System]) -> str:
+    """The code as its system spells it (`oms` → `OMS`); as given when it names none. The
+    canonical spelling a page's URL is redirected to (web/spellings.py)."""
+    system = system_for_code(code, systems)
+    return system.code if system else code
+
+
+def system_code_taken(code: str, *, other_than: int | None = None) -> System | None:
+    """The system, other than the one with pk `other_than`, whose code this code is in any
+    case: the one a new code may not repeat (a database constraint says the same)."""
+    return System.objects.filter(system_code_filter(code)).exclude(pk=other_than).first()
+
+
+# --- THE program-slug rule --------------------------------------------------------------------
+# Which program a slug given in a request names (a page's path or `?program=`, a feed's path, the
+# API's `program`, the reminders sign-up's): the program whose slug it is, in any case, spaces
+# around it ignored (`tug`, `TUG` and ` Tug ` name TUG), as the system-code rule above.
+
+
+def program_slug_key(slug: str) -> str:
+    """The rule as a key: equal for every spelling of one program's slug. Feeds are stored under
+    it (calendars/feed_specs.py)."""
+    return slug.strip().lower()
+
+
+def program_slug_filter(slug: str, prefix: str = "") -> Q:
+    """The rule as a filter on programs; `prefix` reaches the program through a relation
+    ("program__")."""
+    return Q(**{f"{prefix}slug__iexact": slug.strip()})
+
+
+def program_for_slug(slug: str, programs: Iterable[Program]) -> Program | None:
+    """The rule over programs already read (the pages' kept ones: no query)."""
+    key = program_slug_key(slug)
+    return next((program for program in programs if program_slug_key(program.slug) == key), None)
+
+
+def program_slug_spelled(slug: str, programs: Iterable[Program]) -> str:
+    """The slug as its program spells it (`TUG` → `tug`); as given when it names none."""
+    program = program_for_slug(slug, programs)
+    return program.slug if program else slug
+
+
+def program_slug_taken(slug: str, *, other_than: int | None = None) -> Program | None:
+    """The program, other than the one with pk `other_than`, whose slug this slug is in any
+    case (a database constraint says the same)."""
+    return Program.objects.filter(program_slug_filter(slug)).exclude(pk=other_than).first()
+
+
 def meeting_join_details(source: ConferenceDetails) -> dict[str, str]:
     """The join details a new meeting takes from `source` (its program, or the meeting it
     copies), as model fields. No query."""
@@ -119,7 +168,7 @@ def program_get(*, slug: str) -> Program:
         .prefetch_related(
             "dial_ins", Prefetch("links", queryset=StayConnectedLink.objects.order_by("order"))
         )
-        .filter(slug=slug)
+        .filter(program_slug_filter(slug))
         .first()
     )
     if program is None:

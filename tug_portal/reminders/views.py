@@ -22,7 +22,12 @@ from django.views.decorators.http import require_http_methods
 from tug_portal.common import fair_use
 from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Program, System
-from tug_portal.meetings.selectors import meeting_get, programs_active, systems_for_codes
+from tug_portal.meetings.selectors import (
+    meeting_get,
+    program_slug_filter,
+    programs_active,
+    systems_for_codes,
+)
 
 from . import selectors, services, tokens
 from .forms import PreferencesForm, SubscribeForm
@@ -41,7 +46,7 @@ def _came_from(request) -> tuple[Program | None, list[System]]:
     `?program=tug`, `?meeting=<slug>` (its program), `?system=DRRS` (repeatable)."""
     program = None
     if slug := request.GET.get("program"):
-        program = programs_active().filter(slug=slug).first()
+        program = programs_active().filter(program_slug_filter(slug)).first()
         if program is None:
             raise Http404(f"There is no active program “{slug}”.")
     elif meeting_slug := request.GET.get("meeting"):

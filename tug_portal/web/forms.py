@@ -1,38 +1,59 @@
 """The stakeholder pages' forms: list filters (GET, shareable URLs) and the agenda request."""
 
+from collections.abc import Callable
+
 from django import forms
 
 from tug_portal.common.mailboxes import MailboxField
 from tug_portal.meetings.models import Announcement
 from tug_portal.meetings.search import When, has_no_usable_terms
-from tug_portal.meetings.selectors import system_for_code
+from tug_portal.meetings.selectors import program_slug_spelled, system_code_spelled
 
 from .form_renderer import plain_widget_renderer
 
 
-class SystemChoiceField(forms.ChoiceField):
-    """A system, by its code as the feeds take it: in any case (`system_for_code`, the one
-    rule). Cleaned to the system's own code, and shown with that code chosen; a code no system
-    has is an error. `systems`: the systems to choose from, set by the form."""
+class OwnSpellingChoiceField(forms.ChoiceField):
+    """A choice named in any case, by the selectors' rule for its kind (`spelled`): cleaned to
+    the chosen one's own spelling, and shown with it chosen; a value naming none is an error.
+    `items`: what to choose from, set by the form."""
 
-    systems: tuple = ()
+    items: tuple = ()
+    spelled: Callable[[str, tuple], str]  # the rule, a staticmethod of each kind's field
 
-    def set_systems(self, systems) -> None:
-        self.systems = tuple(systems)
-        self.choices = [("", "All systems")] + [
-            (system.code, f"{system.code} – {system.name}") for system in self.systems
-        ]
-
-    def own_code(self, value):
-        """The code of the system `value` names; `value` as it is when it names none."""
-        system = system_for_code(value, self.systems) if isinstance(value, str) else None
-        return system.code if system else value
+    def own_spelling(self, value):
+        """`value` as the item it names spells it; as it is when it names none."""
+        return self.spelled(value, self.items) if isinstance(value, str) else value
 
     def to_python(self, value):
-        return self.own_code(super().to_python(value))
+        return self.own_spelling(super().to_python(value))
 
     def bound_data(self, data, initial):
-        return self.own_code(super().bound_data(data, initial))
+        return self.own_spelling(super().bound_data(data, initial))
+
+
+class SystemChoiceField(OwnSpellingChoiceField):
+    """A system, by its code as the feeds take it: in any case (`system_code_spelled`, the
+    system-code rule)."""
+
+    spelled = staticmethod(system_code_spelled)
+
+    def set_systems(self, systems) -> None:
+        self.items = tuple(systems)
+        self.choices = [("", "All systems")] + [
+            (system.code, f"{system.code} – {system.name}") for system in self.items
+        ]
+
+
+class ProgramChoiceField(OwnSpellingChoiceField):
+    """A program, by its slug in any case (`program_slug_spelled`, the program-slug rule)."""
+
+    spelled = staticmethod(program_slug_spelled)
+
+    def set_programs(self, programs) -> None:
+        self.items = tuple(programs)
+        self.choices = [("", "All programs")] + [
+            (program.slug, f"{program.acronym} – {program.name}") for program in self.items
+        ]
 
 
 class ListFilterForm(forms.Form):
@@ -73,13 +94,12 @@ class ListFilterForm(forms.Form):
 
 
 def add_program_field(form: forms.Form, programs) -> None:
-    form.fields["program"] = forms.ChoiceField(
+    form.fields["program"] = ProgramChoiceField(
         label="Program",
         required=False,
-        choices=[("", "All programs")]
-        + [(program.slug, f"{program.acronym} – {program.name}") for program in programs],
         error_messages={"invalid_choice": "There is no program “%(value)s”."},
     )
+    form.fields["program"].set_programs(programs)
 
 
 class MeetingFilterForm(ListFilterForm):

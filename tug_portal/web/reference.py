@@ -31,9 +31,9 @@ class Reference:
     footer_links: tuple[StayConnectedLink, ...]  # every active program's, each once
 
     def program(self, slug: str) -> Program:
-        for program in self.programs:
-            if program.slug == slug:
-                return program
+        """The program the slug names, in any case (`selectors.program_for_slug`)."""
+        if program := selectors.program_for_slug(slug, self.programs):
+            return program
         raise Http404("No such program.")
 
     @cached_property

@@ -25,6 +25,7 @@ from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
 from .pagination import paginate
 from .reference import reference
+from .spellings import canonical_spellings
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | No
 # --- Lists ----------------------------------------------------------------------------------
 
 
+@canonical_spellings
 @cache_public_page
 @require_safe
 @vary_on_headers("HX-Request")
@@ -85,6 +87,7 @@ def dashboard(request):
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
 
 
+@canonical_spellings
 @cache_public_page
 @require_safe
 @vary_on_headers("HX-Request")
@@ -118,6 +121,7 @@ def program_detail(request, slug):
     )
 
 
+@canonical_spellings
 @cache_public_page
 @require_safe
 @vary_on_headers("HX-Request")
