@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -238,6 +238,35 @@ def test_announcement_is_dated_when_it_is_really_published(staff_client):
     feed = staff_client.get("/announcements/feed/").content.decode()
     published = announcement.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert f"<published>{published}" in feed
+
+
+def test_an_announcement_unpublished_and_published_again_keeps_its_first_date(
+    staff_client, time_machine
+):
+    """Taking an announcement offline to mend it and putting it back is not news: it keeps the
+    date the public first saw it (its place in the lists and the Atom feed's <published>)."""
+    from django.utils import timezone
+
+    from tug_portal.meetings.models import Announcement
+
+    first = timezone.now().replace(microsecond=0) + timedelta(minutes=5)  # signed in still
+    time_machine.move_to(first, tick=False)
+    draft = {"title": "DRRS outage", "slug": "drrs-outage", "kind": "outage", "body": "Down."}
+    staff_client.post("/admin/meetings/announcement/add/", {**draft, "_publish": "Publish"})
+    announcement = Announcement.objects.get()
+    change = f"/admin/meetings/announcement/{announcement.pk}/change/"
+    time_machine.move_to(first + timedelta(hours=2), tick=False)
+    staff_client.post(change, {**draft, "body": "Down (mended)."})  # the box unticked: offline
+    assert Announcement.objects.get().is_published is False
+
+    time_machine.move_to(first + timedelta(hours=3), tick=False)
+    staff_client.post(change, {**draft, "body": "Down (mended).", "_publish": "Publish"})
+
+    announcement.refresh_from_db()
+    assert announcement.is_published is True
+    assert announcement.published_at == first
+    feed = staff_client.get("/announcements/feed/").content.decode()
+    assert f"<published>{first.astimezone(UTC):%Y-%m-%dT%H:%M:%S}" in feed
 
 
 def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(staff_client, settings):

@@ -512,6 +512,9 @@ class Announcement(TimeStampedModel):
     )
     is_published = models.BooleanField("published", default=False)
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When the public first saw it (None: never published). Published again after a while
+    # offline, it keeps that date (services.announcement_publish).
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AnnouncementQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[systems, documents])

@@ -336,13 +336,17 @@ def meeting_publish(*, meeting: Meeting) -> bool:
 @transaction.atomic
 def announcement_publish(*, announcement: Announcement) -> bool:
     """Put a draft announcement online, dated now (a draft's creation date is not when the
-    public first saw it: the Atom feed's <published> reads this). False when it already was."""
+    public first saw it: the Atom feed's <published> reads this), or, published once before
+    and taken offline since (to mend it), dated as when it first was: it is not news again.
+    False when it already was online."""
     locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if locked.is_published:
         return False
-    locked.is_published, locked.published_at = True, timezone.now()
+    first = locked.first_published_at or timezone.now()
+    locked.is_published, locked.published_at, locked.first_published_at = True, first, first
     locked.save()
-    announcement.is_published, announcement.published_at = True, locked.published_at
+    announcement.is_published, announcement.published_at = True, first
+    announcement.first_published_at = first
     return True
 
 
