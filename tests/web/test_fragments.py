@@ -71,6 +71,66 @@ def test_page_from_kept_fragments_is_byte_for_byte_the_page_rendered_afresh(
     assert warm == cold
 
 
+# A list's filter form is kept for each choice of program, system, time or kind (not for typed
+# words, nor a form in error): each state below, asked after all the others were kept, must be
+# the form that state renders afresh.
+FILTER_STATES = [
+    "/",
+    "/?system=OMS",
+    "/?when=past",
+    "/?program=tug&system=OMS&when=all",
+    "/?q=",
+    "/?q=outage",
+    "/?when=someday",  # in error: a 400 page, its form saying why
+    "/programs/tug/",
+    "/programs/tug/?system=OMS&when=past",
+    "/announcements/",
+    "/announcements/?kind=outage&system=OMS",
+    "/announcements/?q=outage",
+]
+
+
+@pytest.mark.parametrize("viewer", ["staff", "anonymous"])
+def test_filter_form_kept_per_choice_is_the_form_each_choice_renders(
+    client, staff_client, committed_demo, settings, viewer
+):
+    settings.TUG_WEB_PAGE_CACHE_SECONDS = 0
+    browser = staff_client if viewer == "staff" else client
+    cold = {}
+    for path in FILTER_STATES:
+        cache.clear()
+        fragments.fragments_cache().clear()
+        cold[path] = browser.get(path).text
+    for path in FILTER_STATES:  # every state kept once
+        browser.get(path)
+
+    warm = {path: browser.get(path).text for path in FILTER_STATES}
+
+    assert warm == cold
+    assert '<option value="OMS" selected>' in warm["/?system=OMS"]
+    assert 'value="outage"' in warm["/?q=outage"]
+
+
+def test_filter_form_is_kept_for_choices_not_for_typed_words(
+    staff_client, committed_demo, monkeypatch
+):
+    """Any text can be typed: keeping a form per search would keep one per request."""
+    kept_keys = []
+    original = fragments.kept_entry
+
+    def spy(key, render):
+        kept_keys.append(key)
+        return original(key, render)
+
+    monkeypatch.setattr(fragments, "kept_entry", spy)
+
+    for path in ("/?q=outage", "/?q=another+search", "/?when=someday", "/?system=OMS"):
+        kept_keys.clear()
+        staff_client.get(path)
+        filters = [key for key in kept_keys if ":filters:" in key]
+        assert len(filters) == (1 if path == "/?system=OMS" else 0), path
+
+
 def test_dashboard_fragments_are_the_partials_rendered_on_their_own(staff_client, committed_demo):
     html = _page(staff_client, "/", {})
     programs = list(Program.objects.filter(is_active=True).order_by("name"))

@@ -1,8 +1,9 @@
 """Parts of the public pages that show neither the viewer nor the request, rendered once and
 kept (issue 17): the dashboard's program cards and its sidebar (recent announcements, the
-subscribe box), the announcement rows of the lists, and a meeting's agenda. Like the meeting
-rows (row_cache.py), they were rendered afresh for every staff member and every first visitor
-after an edit.
+subscribe box), the announcement rows of the lists, and a meeting's agenda; and the lists'
+filter forms, which show the request's choices (those are in their keys; typed words are never
+kept). Like the meeting rows (row_cache.py), they were rendered afresh for every staff member
+and every first visitor after an edit.
 
 Never stale, because a fragment's key holds:
 - the page cache's content version (cache.py), which every committed edit of what the pages
@@ -52,6 +53,7 @@ TEMPLATES = (
     "web/components.html",
     "web/dashboard.html",
     "web/program_detail.html",
+    "web/announcement_list.html",
     "materials/components.html",
 )
 ANNOUNCEMENT_ROW = "web/components.html#announcement_row"
@@ -61,6 +63,8 @@ AGENDA = "web/components.html#agenda"
 LATEST_MATERIALS = "materials/components.html#latest_list"
 MEETING_MATERIALS = "materials/components.html#meeting_section"
 PROGRAM_SIDE = "web/program_detail.html#program_side"
+MEETING_FILTERS = "web/components.html#meeting_filters"
+ANNOUNCEMENT_FILTERS = "web/announcement_list.html#announcement_filters"
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,26 @@ def program_side(program, *, version: int) -> SafeString:
     return kept_or_rendered(
         key, lambda now: Kept(get_template(PROGRAM_SIDE).render({"program": program}))
     )
+
+
+# --- A list page's filter form ----------------------------------------------------------------
+
+
+def kept_filters(form, template: str, *, version: int, **context) -> SafeString:
+    """A list's filter form (`template`, with `filters` and `context`), kept for each choice
+    made in it (program, system, time, kind: not the page number) under the content version,
+    which edits of the programs and systems it offers bump. Rendered, not kept, for typed words
+    (any text at all: a form kept per search would be one per request) and for a form in
+    error."""
+
+    def render(now=None) -> Kept:
+        return Kept(get_template(template).render({"filters": form, **context}))
+
+    if not form.is_valid() or form.cleaned_data.get("q"):
+        return mark_safe(render().markup)  # noqa: S308 - our template, autoescaped
+    shown = tuple((name, form[name].value()) for name in form.fields if name != "page")
+    key = fragment_key("filters", version, template, sorted(context.items()), shown)
+    return kept_or_rendered(key, render)
 
 
 # --- A meeting's page -------------------------------------------------------------------------
@@ -327,9 +351,12 @@ def fragment_key(name: str, version: int, *shown) -> str:
 
 @once
 def markup_version() -> str:
-    """FRAGMENT_VERSION and a digest of the fragments' templates and the portal tags."""
+    """FRAGMENT_VERSION and a digest of the fragments' templates, the portal tags and the
+    filter forms' markup (forms.py, form_renderer.py)."""
+    from tug_portal.web import form_renderer, forms
     from tug_portal.web.templatetags import portal
 
-    sources = [get_template(name).origin.name for name in TEMPLATES] + [portal.__file__]
+    modules = [portal.__file__, forms.__file__, form_renderer.__file__]  # the filters' markup
+    sources = [get_template(name).origin.name for name in TEMPLATES] + modules
     digest = hashlib.sha256(b"".join(Path(name).read_bytes() for name in sources))
     return f"{FRAGMENT_VERSION}.{digest.hexdigest()[:12]}"

@@ -12,6 +12,7 @@ from django.core.paginator import Page
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -84,6 +85,13 @@ def dashboard(request):
             programs=programs, user=request.user, version=version
         )
         context["footer_links"] = kept.footer_links
+        context["meeting_filters"] = fragments.kept_filters(
+            form,
+            fragments.MEETING_FILTERS,
+            version=version,
+            action=reverse("web:dashboard"),
+            label="Meetings",
+        )
     return render_list_page(request, "web/dashboard.html", "meeting_results", context, form=form)
 
 
@@ -115,6 +123,13 @@ def program_detail(request, slug):
             "latest_materials": fragments.program_latest_materials(program, version=version),
             "program_side": fragments.program_side(program, version=version),
             "footer_links": program.links.all(),
+            "meeting_filters": fragments.kept_filters(
+                form,
+                fragments.MEETING_FILTERS,
+                version=version,
+                action=program.get_absolute_url(),
+                label=f"{program.acronym} meetings",
+            ),
         }
     return render_list_page(
         request, "web/program_detail.html", "meeting_results", context, form=form
@@ -142,6 +157,9 @@ def announcement_list(request):
     }
     if not wants_fragment(request):
         context["footer_links"] = kept.footer_links
+        context["announcement_filters"] = fragments.kept_filters(
+            form, fragments.ANNOUNCEMENT_FILTERS, version=version
+        )
     return render_list_page(
         request, "web/announcement_list.html", "announcement_results", context, form=form
     )
