@@ -332,11 +332,12 @@ def announcement_row_systems() -> Prefetch:
     return Prefetch("systems", queryset=System.objects.only("code"), to_attr="system_list")
 
 
-def meeting_announcement_rows(meeting: Meeting) -> list[Announcement]:
-    """The published announcements made at a meeting, then those announcing it, each once, as
-    list rows: two queries however many there are."""
+def meeting_announcement_rows(meeting: Meeting, *, user=None) -> list[Announcement]:
+    """The announcements made at a meeting, then those announcing it, each once, as list rows:
+    two queries however many there are. The public's are the published ones; staff also see
+    drafts (as on the announcement lists: `announcements_visible`)."""
     announcements = announcement_rows(
-        Announcement.objects.published().filter(
+        announcements_visible(user=user).filter(
             Q(presented_at=meeting) | Q(related_meeting=meeting)
         ),
         "presented_at",

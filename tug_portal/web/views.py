@@ -161,7 +161,9 @@ def meeting_detail(request, slug):
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
         "next_meeting": next_meeting_after(meeting, version=version),
-        "announcement_rows": fragments.meeting_announcement_rows(meeting, version=version),
+        "announcement_rows": fragments.meeting_announcement_rows(
+            meeting, user=request.user, version=version
+        ),
         "agenda": fragments.meeting_agenda(meeting, version=version),
         # Its section's markup, kept (fragments.py), and what the Recording box asks of it.
         "materials": fragments.meeting_materials(meeting, user=request.user, version=version),
