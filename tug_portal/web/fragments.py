@@ -309,6 +309,7 @@ PROGRAM_FIELDS_SHOWN = (
     "default_start_time",
     "default_duration",
     "time_zone",
+    "is_active",  # a retired program's page (staff only) offers no feeds or reminders
 )
 
 

@@ -91,7 +91,8 @@ def dashboard(request):
 def program_detail(request, slug):
     version = content_version()  # before the data (fragments.py)
     kept = reference(version=version)
-    program = kept.program(slug)
+    # Staff also open a retired program's page (marked switched off); the public get a 404.
+    program = selectors.program_page_get(slug=slug, user=request.user, programs=kept.programs)
     form = MeetingFilterForm(request.GET, systems=kept.systems)
     meetings = filtered_page(
         form,
