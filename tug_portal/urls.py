@@ -19,3 +19,5 @@ urlpatterns = [
 # A failure outside any view (a session saved while the database is away) still gets the
 # portal's answer: 503 for an unreachable database, a plain page otherwise.
 handler500 = "tug_portal.common.views.server_error"
+# An htmx request gets a short message to swap in, not the whole 404 page.
+handler404 = "tug_portal.common.views.page_not_found"

@@ -99,6 +99,70 @@ def test_duplicate_action_creates_a_draft_on_the_next_recurrence_date(admin_clie
     assert copy.is_published is False
 
 
+def duplicate_action_messages(client, *meetings) -> list[str]:
+    response = client.post(
+        "/admin/meetings/meeting/",
+        {"action": "duplicate_meeting", "_selected_action": [m.pk for m in meetings]},
+        follow=True,
+    )
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_duplicate_action_says_the_copy_is_on_the_programs_schedule(admin_client):
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
+    make_meeting(program, date(2030, 1, 15))
+
+    messages = duplicate_action_messages(admin_client, meeting)
+
+    assert messages == [
+        "Created draft tug-2030-01-29 from tug-2030-01-01: the next date on the TUG schedule "
+        "with no meeting."
+    ]
+
+
+def test_duplicate_action_says_a_program_without_a_schedule_gets_the_next_free_week(
+    admin_client,
+):
+    meeting = make_meeting(make_program(recurrence_rule=""), date(2030, 1, 1))
+
+    messages = duplicate_action_messages(admin_client, meeting)
+
+    assert messages == [
+        "Created draft tug-2030-01-08 from tug-2030-01-01: TUG has no schedule (recurrence), "
+        "so it went to the first free week after it."
+    ]
+
+
+def test_duplicate_action_refuses_a_deactivated_programs_meeting_and_says_so(admin_client):
+    retired = make_program(
+        acronym="CPG",
+        recurrence_rule="FREQ=MONTHLY;BYDAY=1TH",
+        recurrence_start=date(2030, 1, 3),
+        is_active=False,
+    )
+    active = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    refused, copied = (
+        make_meeting(retired, date(2030, 1, 3)),
+        make_meeting(active, date(2030, 1, 1)),
+    )
+
+    messages = duplicate_action_messages(admin_client, refused, copied)
+
+    assert retired.meetings.count() == 1
+    assert active.meetings.count() == 2
+    assert sorted(messages) == [
+        "CPG: cpg-2030-01-03 not duplicated: the program is deactivated (turn “Is active” on "
+        "to schedule it again).",
+        "Created draft tug-2030-01-15 from tug-2030-01-01: the next date on the TUG schedule "
+        "with no meeting.",
+    ]
+
+
 def test_create_next_meetings_action_extends_the_schedule(admin_client):
     program = make_program(
         recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)

@@ -205,14 +205,65 @@ def test_duplicate_without_a_day_goes_to_the_next_recurrence_date():
     assert copy.is_published is False
 
 
-def test_duplicate_goes_a_week_later_when_the_next_recurrence_date_is_taken():
+def test_duplicate_goes_to_the_next_scheduled_date_that_has_no_meeting():
+    # The outside testers' case: TUG meets every other Tuesday; the copy of one meeting went a
+    # week later (off the schedule) when the next scheduled date was taken.
     program = make_program(
         recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
     )
     meeting = make_meeting(program, date(2030, 1, 1))
+    for day in (date(2030, 1, 15), date(2030, 1, 29)):
+        make_meeting(program, day)
+
+    assert services.meeting_next_free_date(meeting=meeting) == date(2030, 2, 12)
+    assert services.meeting_duplicate(meeting=meeting).local_start.date() == date(2030, 2, 12)
+
+
+def test_duplicate_of_a_monthly_program_stays_on_its_weekday_of_the_month():
+    # CPG meets on the first Thursday: 2027-04-01 was copied to 04-08.
+    program = make_program(
+        "cpg", recurrence_rule="FREQ=MONTHLY;BYDAY=1TH", recurrence_start=date(2027, 1, 7)
+    )
+    meeting = make_meeting(program, date(2027, 4, 1))
+    make_meeting(program, date(2027, 5, 6))
+
+    copy = services.meeting_duplicate(meeting=meeting)
+
+    assert copy.local_start.date() == date(2027, 6, 3)
+    assert copy.slug == "cpg-2027-06-03"
+
+
+def test_duplicate_is_refused_when_the_schedule_has_no_free_date_left():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;COUNT=2",
+        recurrence_start=date(2030, 1, 1),
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
     make_meeting(program, date(2030, 1, 15))
 
-    assert services.meeting_next_free_date(meeting=meeting) == date(2030, 1, 8)
+    with pytest.raises(
+        services.ScheduleRefused,
+        match="TUG: tug-2030-01-01 not duplicated: its schedule has no free date after it",
+    ):
+        services.meeting_duplicate(meeting=meeting)
+    assert program.meetings.count() == 2
+
+
+def test_duplicate_of_a_deactivated_programs_meeting_is_refused():
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
+    )
+    meeting = make_meeting(program, date(2030, 1, 1))
+    program.is_active = False
+    program.save()
+
+    for day in (None, date(2030, 1, 15)):
+        with pytest.raises(
+            services.ScheduleRefused,
+            match="TUG: tug-2030-01-01 not duplicated: the program is deactivated",
+        ):
+            services.meeting_duplicate(meeting=meeting, day=day)
+    assert program.meetings.count() == 1
 
 
 def test_duplicate_without_a_recurrence_goes_a_week_later():
@@ -221,10 +272,8 @@ def test_duplicate_without_a_recurrence_goes_a_week_later():
     assert services.meeting_next_free_date(meeting=meeting) == date(2030, 1, 15)
 
 
-def test_duplicate_skips_weeks_already_taken_when_the_recurrence_date_is_taken_too():
-    program = make_program(
-        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
-    )
+def test_duplicate_without_a_recurrence_skips_weeks_already_taken():
+    program = make_program(recurrence_rule="")
     meeting = make_meeting(program, date(2030, 1, 1))
     for day in (date(2030, 1, 8), date(2030, 1, 15)):
         make_meeting(program, day)

@@ -406,6 +406,38 @@ def test_draft_announcement_is_in_the_staff_sidebar_only(
     assert "DRRS – Acceptable Use Policy" in _page(staff_client, "/", {})
 
 
+def _announcements_section(page: str) -> str:
+    """The meeting page's "Announcements" section ("" when it has none)."""
+    start = page.find('id="announcements-title"')
+    return "" if start < 0 else page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("first", ["staff", "anonymous"])
+def test_draft_announcement_is_in_the_meeting_pages_announcements_for_staff_only(
+    client, staff_client, committed_demo, django_capture_on_commit_callbacks, settings, first
+):
+    """Staff see a draft made at the meeting there, marked as on the announcement lists; the
+    public never does. Whoever comes first, the other never gets their kept section."""
+    settings.TUG_WEB_PAGE_CACHE_SECONDS = 0  # the kept section, not the stored page
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_announcement_unpublished()
+    browsers = {"staff": staff_client, "anonymous": client}
+    order = [first, *(name for name in browsers if name != first)]
+
+    sections = {
+        name: _announcements_section(_page(browsers[name], SEED_PAGE, {})) for name in order
+    }
+
+    assert "DRRS – Acceptable Use Policy" in sections["staff"]
+    assert 'badge--draft">Draft' in sections["staff"]
+    assert "OMS – CPG Announcement" in sections["staff"]
+    assert "DRRS – Acceptable Use Policy" not in sections["anonymous"]
+    assert "badge--draft" not in sections["anonymous"]
+    assert "OMS – CPG Announcement" in sections["anonymous"]
+    staff_row = fragments.announcement_rows([_drrs()], version=fragments_version())[0]
+    assert staff_row in sections["staff"]  # the same row as the announcement lists'
+
+
 def test_program_cards_move_on_when_the_next_meeting_ends(
     staff_client, committed_demo, time_machine
 ):

@@ -152,15 +152,20 @@ def test_deleted_program_without_meetings_leaves_at_once(visitor, committed_demo
     assert visitor.get("/programs/mpg/").status_code == 404
 
 
-def test_deactivated_program_leaves_at_once(visitor, committed_demo, committed):
-    _text(visitor, "/programs/cpg/")
+def test_deactivated_program_leaves_at_once(visitor, committed_demo, committed, staff_client):
+    """It leaves the lists for everyone; its page is a 404 for the public, and for staff it
+    says at once that the program is switched off."""
+    assert "switched off" not in _text(visitor, "/programs/cpg/")
     program = Program.objects.get(slug="cpg")
 
     with committed():
         program.is_active = False
         program.save()
 
-    assert visitor.get("/programs/cpg/").status_code == 404
+    if visitor is staff_client:
+        assert "CPG is switched off" in _text(visitor, "/programs/cpg/")
+    else:
+        assert visitor.get("/programs/cpg/").status_code == 404
     assert "CPG –" not in _text(visitor, "/")
 
 

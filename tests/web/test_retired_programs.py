@@ -1,6 +1,7 @@
 """A retired (inactive) program's meetings are hidden everywhere, also where an announcement
 links to them: the one "is public" rule (meetings.selectors.meeting_is_public)."""
 
+import html
 import re
 
 import pytest
@@ -91,3 +92,59 @@ def test_staff_still_open_a_retired_programs_meeting_by_its_address(staff_client
 
     assert response.status_code == 200
     assert CPG_TOPIC in text_of(response)
+
+
+SWITCHED_OFF = "CPG is switched off"
+OFF_LINKS = (
+    "/calendar/cpg.ics",
+    "/subscriptions/new/?program=cpg",
+    "/programs/cpg/agenda-request/",
+)
+
+
+def test_staff_open_a_retired_programs_page_marked_switched_off(client, staff_client, cpg_retired):
+    response = staff_client.get("/programs/cpg/", {"when": "all"})
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert SWITCHED_OFF in text and "the public cannot see it" in text
+    assert "cpg-2018-11-01" in listed_slugs(response)  # its own page lists its meetings
+    assert not any(link in response.text for link in OFF_LINKS)  # none it would 404
+    assert client.get("/programs/cpg/").status_code == 404  # the public: still gone
+
+
+def test_staff_filter_a_retired_programs_meetings_in_place(staff_client, cpg_retired):
+    response = staff_client.get("/programs/cpg/", {"when": "all"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "cpg-2018-11-01" in listed_slugs(response)
+
+
+def test_staff_lists_outside_its_page_still_leave_a_retired_programs_meetings_out(
+    staff_client, cpg_retired
+):
+    assert not any(
+        s.startswith("cpg-") for s in listed_slugs(staff_client.get("/", {"when": "all"}))
+    )
+    assert staff_client.get("/", {"program": "cpg"}).status_code == 400  # not a filter choice
+
+
+def test_a_retired_programs_meeting_says_so_and_offers_no_link_that_would_404(
+    staff_client, cpg_retired
+):
+    response = staff_client.get("/meetings/cpg-2018-11-01/")
+
+    assert SWITCHED_OFF in text_of(response)
+    assert not any(link in response.text for link in OFF_LINKS)
+    links = set(re.findall(r'href="(?:http://testserver)?(/[^"#]*)"', response.text))
+    assert "/programs/cpg/" in links  # "All CPG meetings"
+    for link in sorted(links):
+        assert staff_client.get(html.unescape(link)).status_code == 200, link
+
+
+def test_an_active_programs_meeting_keeps_its_feed_reminder_and_request_links(staff_client, demo):
+    response = staff_client.get("/meetings/cpg-2018-11-01/")
+
+    assert SWITCHED_OFF not in text_of(response)
+    assert all(link in response.text for link in OFF_LINKS)

@@ -1,8 +1,10 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from .health import readiness, readiness_details_allowed, readiness_ok_recent
@@ -36,3 +38,26 @@ def server_error(request):
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         return service_unavailable(request)
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def page_not_found(request, exception):
+    """handler404. An htmx swap gets a short message (errors/alert.html: the portal's script
+    shows its `role="alert"` words where the swap was to go), not the whole page nested in the
+    region; a plain request, and htmx restoring history, get the 404 page."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        message = f"Not found: {_not_found_reason(exception)}"
+        response = HttpResponseNotFound(render_to_string("errors/alert.html", {"message": message}))
+    else:
+        response = defaults.page_not_found(request, exception)
+    # One address answers both ways: a cache between must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _not_found_reason(exception) -> str:
+    """The view's own reason ("No such program."); an address that names no view has none."""
+    reason = exception.args[0] if exception and exception.args else None
+    if isinstance(reason, str) and reason:
+        return reason
+    return "the address may be mistyped, or the page was moved."

@@ -30,6 +30,7 @@ from .models import (
     StayConnectedLink,
     System,
 )
+from .recurrence import program_has_schedule
 from .timeutil import local_span_to_utc, zone_name
 
 
@@ -379,8 +380,19 @@ class MeetingAdmin(PublishableAdmin):
         if not within_bound(self, request, queryset):
             return
         for meeting in queryset.select_related("program"):
-            copy = services.meeting_duplicate(meeting=meeting)  # on the next free date
-            self.message_user(request, f"Created draft {copy.slug} from {meeting.slug}.")
+            try:
+                copy = services.meeting_duplicate(meeting=meeting)  # on the next free date
+            except services.ScheduleRefused as refused:
+                self.message_user(request, str(refused), messages.WARNING)
+                continue
+            acronym = meeting.program.acronym
+            where = (
+                f"the next date on the {acronym} schedule with no meeting"
+                if program_has_schedule(meeting.program)
+                else f"{acronym} has no schedule (recurrence), so it went to the first free week "
+                "after it"
+            )
+            self.message_user(request, f"Created draft {copy.slug} from {meeting.slug}: {where}.")
 
 
 @admin.register(Announcement)

@@ -56,9 +56,14 @@ def describe_rrule(rule: str, start: date) -> str:
     return rule
 
 
+def program_has_schedule(program) -> bool:
+    """Whether the program meets on a schedule: a recurrence rule and the date it starts from."""
+    return bool(program.recurrence_rule and program.recurrence_start)
+
+
 def describe_program_schedule(program) -> str:
     """ "every other Tuesday, 10:00-11:00 AM Pacific", or "" when the program has no rule."""
-    if not (program.recurrence_rule and program.recurrence_start):
+    if not program_has_schedule(program):
         return ""
     words = describe_rrule(program.recurrence_rule, program.recurrence_start)
     if program.default_start_time is None:

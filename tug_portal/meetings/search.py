@@ -165,9 +165,7 @@ def meetings_search(
     """The listed meetings (`meetings_listed`) matching the filters, with their program. A list
     row's topics are prefetched (`list_row_topics`) by the lists' row cache, for the rows it has
     not stored."""
-    meetings = meetings_listed(user=user)
-    if program_slug:
-        meetings = meetings.filter(program_slug_filter(program_slug, "program__"))
+    meetings = meetings_listed(user=user, program_slug=program_slug)
     if system_code:
         meetings = meetings.filter(_meeting_is_about(system_code))
     meetings = _with_text(meetings, text)

@@ -176,6 +176,28 @@ def program_get(*, slug: str) -> Program:
     return program
 
 
+def program_page_get(*, slug: str, user=None, programs: Iterable[Program]) -> Program:
+    """The program of a program's page: one of `programs` (the active ones, as the pages keep
+    them with their contact, dial-ins and links: web/reference.py). Staff also open a
+    deactivated (retired) one, read with those, to reach its meetings (its page says it is
+    switched off); for the public it is a 404, as a program that does not exist."""
+    if program := program_for_slug(slug, programs):
+        return program
+    if can_see_drafts(user):
+        retired = (
+            Program.objects.filter(program_slug_filter(slug), is_active=False)
+            .select_related("contact")
+            .prefetch_related(
+                "dial_ins",
+                Prefetch("links", queryset=StayConnectedLink.objects.order_by("order", "pk")),
+            )
+            .first()
+        )
+        if retired is not None:
+            return retired
+    raise Http404("No such program.")
+
+
 def topics_with_people() -> QuerySet[AgendaTopic]:
     """Topics as pages show them: with facilitators, systems, documents and their bodies."""
     return topics_for_calendars().defer(None).prefetch_related("documents")
@@ -244,14 +266,23 @@ def meetings_visible(*, user=None) -> QuerySet[Meeting]:
     return Meeting.objects.published()
 
 
-def meetings_listed(*, user=None) -> QuerySet[Meeting]:
-    """The meetings the lists hold (the dashboard, a program's page, search): public ones; staff
-    also see drafts, to check them before they are published. A deactivated program's meetings
-    are in no list, for staff either, as for the public: the program itself is gone from the
-    lists' filters, cards and pages (its meetings stay in the admin and at their addresses)."""
+def meetings_listed(*, user=None, program_slug: str = "") -> QuerySet[Meeting]:
+    """The meetings the lists hold (the dashboard, a program's page, search), of one program
+    when `program_slug` names it: public ones; staff also see drafts, to check them before they
+    are published. A deactivated program's meetings are in no list for the public, and for
+    staff only on that program's own page (`program_page_get`, which marks it switched off): it
+    is gone from the lists' filters and cards (its meetings stay in the admin and at their
+    addresses)."""
     if can_see_drafts(user):
+        if program_slug:
+            return Meeting.objects.filter(program_slug_filter(program_slug, "program__"))
         return Meeting.objects.filter(program__is_active=True)
-    return Meeting.objects.published()
+    meetings = Meeting.objects.published()
+    return (
+        meetings.filter(program_slug_filter(program_slug, "program__"))
+        if program_slug
+        else meetings
+    )
 
 
 def meeting_get(*, slug: str, user=None) -> Meeting:
@@ -381,11 +412,12 @@ def announcement_row_systems() -> Prefetch:
     return Prefetch("systems", queryset=System.objects.only("code"), to_attr="system_list")
 
 
-def meeting_announcement_rows(meeting: Meeting) -> list[Announcement]:
-    """The published announcements made at a meeting, then those announcing it, each once, as
-    list rows: two queries however many there are."""
+def meeting_announcement_rows(meeting: Meeting, *, user=None) -> list[Announcement]:
+    """The announcements made at a meeting, then those announcing it, each once, as list rows:
+    two queries however many there are. The public's are the published ones; staff also see
+    drafts (as on the announcement lists: `announcements_visible`)."""
     announcements = announcement_rows(
-        Announcement.objects.published().filter(
+        announcements_visible(user=user).filter(
             Q(presented_at=meeting) | Q(related_meeting=meeting)
         ),
         "presented_at",

@@ -25,7 +25,7 @@ from .models import (
     Person,
     Program,
 )
-from .recurrence import occurrence_dates
+from .recurrence import occurrence_dates, program_has_schedule
 from .selectors import agenda_request_recipient, meeting_join_details, meetings_with_calendar_facts
 from .signals import meetings_changed
 from .timeutil import local_span_to_utc
@@ -206,7 +206,13 @@ def _copy_dial_ins(meeting: Meeting, dial_ins) -> None:
 @search_index.deferred()
 def meeting_duplicate(*, meeting: Meeting, day: date | None = None) -> Meeting:
     """A draft copy on another day at the same local time, with agenda and dial-ins. With no
-    `day`, on the program's next free date (`meeting_next_free_date`)."""
+    `day`, on the program's next free date (`meeting_next_free_date`). A deactivated program's
+    meeting is not copied (ScheduleRefused), as its program gets no next meetings either."""
+    if not meeting.program.is_active:
+        raise ScheduleRefused(
+            f"{meeting.program.acronym}: {meeting.slug} not duplicated: the program is "
+            "deactivated (turn “Is active” on to schedule it again)."
+        )
     day = day or meeting_next_free_date(meeting=meeting)
     local_start, local_end = meeting.local_start, meeting.local_end
     copy = meeting_create(
@@ -241,7 +247,7 @@ def meeting_duplicate(*, meeting: Meeting, day: date | None = None) -> Meeting:
 def program_next_dates(*, program: Program, count: int, after: date | None = None) -> list[date]:
     """Of the program's next `count` recurrence dates on or after `after` (default today), those
     that have no meeting yet."""
-    if not (program.recurrence_rule and program.recurrence_start):
+    if not program_has_schedule(program):
         return []
     dates = occurrence_dates(
         program.recurrence_rule,
@@ -263,20 +269,32 @@ def program_next_dates(*, program: Program, count: int, after: date | None = Non
 
 
 FREE_DATE_WEEKS_SEARCHED = 104
+# A copy's date is looked for among this many of the schedule's dates after the original's.
+FREE_DATE_OCCURRENCES_SEARCHED = 104
 
 
 def meeting_next_free_date(*, meeting: Meeting) -> date:
-    """Where a copy of `meeting` goes: the program's next recurrence date after it when that
-    date has no meeting yet, else (no recurrence, or that date is taken) the first week after
-    it with no meeting of the program that day (two years on: a week after it)."""
+    """Where a copy of `meeting` goes: the first of the program's scheduled dates after it (its
+    recurrence, as "Create the next meetings" reads it) with no meeting yet; ScheduleRefused
+    when none of its next FREE_DATE_OCCURRENCES_SEARCHED is free (or the schedule has ended).
+    Only a program with no schedule takes the first week after it with no meeting of the
+    program that day (two years on: a week after it)."""
     day = meeting.local_start.date()
-    next_dates = program_next_dates(program=meeting.program, count=1, after=day + timedelta(days=1))
-    if next_dates:
-        return next_dates[0]
+    program = meeting.program
+    if program_has_schedule(program):
+        free = program_next_dates(
+            program=program, count=FREE_DATE_OCCURRENCES_SEARCHED, after=day + timedelta(days=1)
+        )
+        if not free:
+            raise ScheduleRefused(
+                f"{program.acronym}: {meeting.slug} not duplicated: its schedule has no free "
+                "date after it (extend the program's recurrence, or add the meeting by hand)."
+            )
+        return free[0]
     weeks = [day + timedelta(weeks=n) for n in range(1, FREE_DATE_WEEKS_SEARCHED + 1)]
     taken = {
         other.local_start.date()
-        for other in meeting.program.meetings.filter(
+        for other in program.meetings.filter(
             starts_at__date__gte=weeks[0] - timedelta(days=1),
             starts_at__date__lte=weeks[-1] + timedelta(days=1),
         )

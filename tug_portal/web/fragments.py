@@ -13,7 +13,8 @@ Never stale, because a fragment's key holds:
 - what else it shows that an edit may change without a bump: the programs' own fields and their
   `updated_at` (a program's schedule or name is not in its meetings' calendar snapshot, so its
   edit may send no `meetings_changed`); the calendar links (settings);
-- its audience where it depends on it (staff see draft announcements in the sidebar);
+- its audience where it depends on it (staff see draft announcements in the sidebar and on a
+  meeting's page, draft materials there);
 - the markup's version: a digest of the templates and the template tags that make it, so a
   deploy with new templates never serves old markup (`FRAGMENT_VERSION` for a change
   elsewhere), and the script prefix its links are reversed under.
@@ -105,17 +106,19 @@ def announcement_rows(announcements, *, version: int) -> list[SafeString]:
     return [mark_safe(stored[keys[a.pk]]) for a in announcements]  # noqa: S308
 
 
-def meeting_announcement_rows(meeting, *, version: int) -> list[SafeString]:
+def meeting_announcement_rows(meeting, *, user, version: int) -> list[SafeString]:
     """The announcements' rows of a meeting's page (made at it, then announcing it), kept
-    together under the content version: which announcements a meeting has, and whether they
-    are published, change only with an edit. Staff and the public see the same (published
-    ones only), so they are read, with their systems, only when not kept."""
+    together under the content version for their audience: which announcements a meeting has,
+    and whether they are published, change only with an edit; staff also see drafts (marked, as
+    on the lists), the public never. They are read, with their systems, only when not kept."""
+    audience = selectors.can_see_drafts(user)
 
     def render(now):
-        rows = announcement_rows(selectors.meeting_announcement_rows(meeting), version=version)
-        return Kept("".join(rows))
+        found = selectors.meeting_announcement_rows(meeting, user=user)
+        return Kept("".join(announcement_rows(found, version=version)))
 
-    markup = kept_or_rendered(fragment_key("meeting-announcements", version, meeting.pk), render)
+    key = fragment_key("meeting-announcements", version, meeting.pk, audience)
+    markup = kept_or_rendered(key, render)
     return [markup] if markup else []
 
 
@@ -330,6 +333,7 @@ PROGRAM_FIELDS_SHOWN = (
     "default_start_time",
     "default_duration",
     "time_zone",
+    "is_active",  # a retired program's page (staff only) offers no feeds or reminders
 )
 
 

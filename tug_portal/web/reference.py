@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Prefetch
-from django.http import Http404
 
 from tug_portal.meetings import search, selectors
 from tug_portal.meetings.models import Program, StayConnectedLink, System
@@ -29,12 +28,6 @@ class Reference:
     programs: tuple[Program, ...]  # active ones, with their contact, dial-ins and links
     systems: tuple[System, ...]  # by code
     footer_links: tuple[StayConnectedLink, ...]  # every active program's, each once
-
-    def program(self, slug: str) -> Program:
-        """The program the slug names, in any case (`selectors.program_for_slug`)."""
-        if program := selectors.program_for_slug(slug, self.programs):
-            return program
-        raise Http404("No such program.")
 
     @cached_property
     def programs_by_id(self) -> dict[int, Program]:

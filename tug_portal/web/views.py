@@ -102,7 +102,8 @@ def dashboard(request):
 def program_detail(request, slug):
     version = content_version()  # before the data (fragments.py)
     kept = reference(version=version)
-    program = kept.program(slug)
+    # Staff also open a retired program's page (marked switched off); the public get a 404.
+    program = selectors.program_page_get(slug=slug, user=request.user, programs=kept.programs)
     form = MeetingFilterForm(request.GET, systems=kept.systems)
     meetings = filtered_page(
         form,
@@ -183,7 +184,9 @@ def meeting_detail(request, slug):
         "is_live": meeting.is_live(),
         "replacement": selectors.meeting_shown(meeting.replacement, user=request.user),
         "next_meeting": next_meeting_after(meeting, version=version),
-        "announcement_rows": fragments.meeting_announcement_rows(meeting, version=version),
+        "announcement_rows": fragments.meeting_announcement_rows(
+            meeting, user=request.user, version=version
+        ),
         "agenda": fragments.meeting_agenda(meeting, version=version),
         # Its section's markup, kept (fragments.py), and what the Recording box asks of it.
         "materials": fragments.meeting_materials(meeting, user=request.user, version=version),
