@@ -75,22 +75,31 @@ def _still_wanted(subscription: Subscription) -> bool:
 def digest_subscriptions(digest: Digest) -> list[Subscription]:
     """Whose sections the digest carries: its own subscription and the mailbox's others merged
     into it when planned, those still digest-on (confirmed, of an active program)."""
-    merged = [other for other in digest.merged.all() if _still_wanted(other)]
+    merged = getattr(digest, "merged_subscriptions", None)  # `digests_claimed` reads them
+    if merged is None:
+        merged = digest.merged.select_related("program", "digest_preference")
+    merged = [other for other in merged if _still_wanted(other)]
     return [digest.subscription, *sorted(merged, key=lambda other: other.pk)]
 
 
-def digest_scopes(digest: Digest) -> tuple[DigestScope, ...]:
-    """One scope per program the digest's subscriptions follow, by acronym: narrowed to the
-    union of their systems, or whole when one of them follows it whole."""
+def digest_scopes(
+    digest: Digest, subscriptions: list[Subscription] | None = None
+) -> tuple[DigestScope, ...]:
+    """One scope per program the digest's subscriptions (`digest_subscriptions`) follow, by
+    acronym: narrowed to the union of their systems, or whole when one of them follows it
+    whole; all in the zone and period of the digest's own."""
+    own = digest_scope(digest)
+    subscriptions = digest_subscriptions(digest) if subscriptions is None else subscriptions
+    if len(subscriptions) == 1:
+        return (own,)
     programs, systems = {}, {}
-    for subscription in digest_subscriptions(digest):
+    for subscription in subscriptions:
         program = subscription.program
         followed = {system.pk for system in subscription.systems.all()}
         if program.pk in systems:
             earlier = systems[program.pk]
             followed = followed | earlier if followed and earlier else set()  # whole wins
         programs[program.pk], systems[program.pk] = program, followed
-    own = digest_scope(digest)
     return tuple(
         DigestScope(
             program_ids=(program.pk,),
@@ -179,7 +188,7 @@ class DigestRenderer:
         whether it speaks for several subscriptions of its mailbox."""
         if digest.pk not in self._contents:
             subscriptions = digest_subscriptions(digest)
-            scopes = digest_scopes(digest)
+            scopes = digest_scopes(digest, subscriptions)
             key = (scopes, digest.subscription.program_id, len(subscriptions) > 1)
             programs = {s.program_id: s.program for s in subscriptions}
             self._programs[key] = [programs[scope.program_ids[0]] for scope in scopes]

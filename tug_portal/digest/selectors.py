@@ -161,9 +161,13 @@ def digests_claimed(*, claim: str) -> QuerySet[Digest]:
             "subscription__systems",
             Prefetch(
                 "merged",
-                Subscription.objects.select_related("program", "digest_preference"),
+                Subscription.objects.select_related(
+                    "program", "digest_preference"
+                ).prefetch_related("systems"),
+                # A list, not a manager: building a related manager for each of 10,000 mails
+                # cost a fifth of a digest's rendering.
+                to_attr="merged_subscriptions",
             ),
-            "merged__systems",
         )
         .order_by("next_attempt_at", "pk")
     )
