@@ -13,7 +13,7 @@ from tests.digest.activity import SEND_AT, week_of_activity
 from tests.factories import make_digest_subscription, make_meeting, make_program
 from tug_portal.common.mail import smtp_envelope
 from tug_portal.digest import mail as digest_mail
-from tug_portal.digest import planner
+from tug_portal.digest import planner, tasks
 from tug_portal.digest.channel import DIGESTS
 from tug_portal.digest.models import Digest
 from tug_portal.digest.selectors import NOTHING_THIS_WEEK, digest_week_counts
@@ -251,12 +251,6 @@ def test_a_digest_replanned_to_a_day_already_past_counts_as_replanned_not_skippe
     assert counts_of_the_week() == (0, 0, 1, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known defect (issue 15 asks one mail a week per subscriber): rows are keyed by "
-    "(subscription, week), so a mailbox with two subscriptions gets two digests. Not fixed yet: "
-    "see the digest README's known limits.",
-)
 def test_one_mailbox_with_two_subscriptions_gets_one_digest_a_week():
     tug, cpg = make_program(), make_program(acronym="CPG")
     week_of_activity(tug)
@@ -267,3 +261,101 @@ def test_one_mailbox_with_two_subscriptions_gets_one_digest_a_week():
     send_all()
 
     assert [m.to for m in mail.outbox] == [["ann@example.com"]]
+
+
+def two_programs_one_mailbox():
+    """Ann follows TUG (all of it) and, typed another way, CPG; CPG has a meeting coming up."""
+    tug, cpg = make_program(), make_program(acronym="CPG")
+    week_of_activity(tug)
+    make_meeting(cpg, starts_at=SEND_AT + timedelta(days=3), slug="cpg-upcoming")
+    ann_tug = make_digest_subscription("ann@example.com", tug)
+    ann_cpg = make_digest_subscription("Ann+cpg@Example.com", cpg)
+    return ann_tug, ann_cpg
+
+
+def test_the_mailboxs_one_digest_has_the_sections_of_both_programs_and_says_its_link_stops_both():
+    ann_tug, _ = two_programs_one_mailbox()
+    make_digest_subscription("bob@example.com", ann_tug.program)  # another mailbox: TUG alone
+
+    report = send_all()
+
+    assert report.sent == 2
+    (ann,) = [m for m in mail.outbox if m.to != ["bob@example.com"]]
+    assert ann.to == ["ann@example.com"]  # both at 08:00: the first subscription's address
+    assert ann.subject == "CPG, TUG weekly digest: February 23 - March 2, 2026"
+    upcoming = ann.body.split("COMING UP IN THE NEXT 14 DAYS")[1].split("CHANGED SINCE")[0]
+    assert "* CPG: CPG Group" in upcoming and "* TUG: TUG Group" in upcoming
+    assert "What changed: Time: 10:00 AM → 1:00 PM" in ann.body
+    assert "DRRS release 4.2" in ann.body
+    assert "Stop the weekly digest, all of it (CPG, TUG; your reminders stay): " in ann.body
+    (html, _) = ann.alternatives[0]
+    assert "Stop the weekly digest, all of it</a> (CPG, TUG; your reminders stay)" in html
+    domain = message_id_domain()
+    assert ann.extra_headers["Message-ID"] == f"<digest.{ann_tug.pk}.2026-03-02@{domain}>"
+    assert ann.extra_headers["List-Unsubscribe"].startswith(
+        f"<{settings.SITE_URL}/subscriptions/digest/unsubscribe/"
+    )
+    (bob,) = [m for m in mail.outbox if m.to == ["bob@example.com"]]
+    assert bob.subject == "TUG weekly digest: February 23 - March 2, 2026"
+    assert "CPG" not in bob.body
+
+
+def test_a_mailbox_of_two_programs_is_sent_at_the_first_moment_and_never_again_that_week(
+    frozen_now,
+):
+    ann_tug, ann_cpg = two_programs_one_mailbox()
+    ann_tug.digest_preference.weekday = 2  # TUG on Wednesdays at 08:00 Pacific
+    ann_tug.digest_preference.save()
+    ann_cpg.digest_preference.hour = 17  # CPG on Mondays at 17:00 Berlin: 16:00 UTC, first
+    ann_cpg.digest_preference.time_zone = "Europe/Berlin"
+    ann_cpg.digest_preference.save()
+
+    first, again = send_all(), send_all()
+    frozen_now.move_to(SEND_AT + timedelta(days=2, minutes=1))  # Wednesday 08:01 Pacific
+    wednesday = send_all()
+
+    assert (first.sent, again.claimed, wednesday.claimed) == (1, 0, 0)
+    (message,) = mail.outbox
+    assert message.to == ["Ann+cpg@Example.com"]
+    assert message.subject == "CPG, TUG weekly digest: February 23 - March 2, 2026"
+    assert "* TUG: TUG Group" in message.body
+    (digest,) = Digest.objects.all()
+    assert (digest.subscription, digest.due_at, digest.state) == (ann_cpg, SEND_AT, State.SENT)
+
+
+def test_planning_and_dispatching_twice_still_sends_the_mailbox_one_digest(eager_tasks):
+    two_programs_one_mailbox()
+
+    tasks.plan_digests()  # plans, and sends what is due at once
+    tasks.plan_digests()
+    tasks.dispatch_digests()
+    tasks.send_digest_batch()
+
+    assert [m.to for m in mail.outbox] == [["ann@example.com"]]
+    assert list(Digest.objects.values_list("state", flat=True)) == [State.SENT]
+
+
+def test_a_subscription_turning_the_digest_off_mid_week_leaves_the_mailboxs_digest_without_it(
+    frozen_now,
+):
+    ann_tug, _ = two_programs_one_mailbox()
+    ann_tug.digest_preference.weekday = 2  # TUG on Wednesdays
+    ann_tug.digest_preference.save()
+    frozen_now.move_to(SEND_AT - timedelta(minutes=30))
+    planner.digests_plan()  # Monday 07:30: CPG's moment first, TUG's merged into it
+    (digest,) = Digest.objects.all()
+    merged_when_planned = list(digest.merged.all())
+
+    ann_tug.digest_preference.enabled = False  # turned off before the mail went
+    ann_tug.digest_preference.save()
+    frozen_now.move_to(SEND_AT + timedelta(minutes=1))
+    report = send_all()
+    frozen_now.move_to(SEND_AT + timedelta(days=2, minutes=1))  # Wednesday: TUG's own moment
+    wednesday = send_all()
+
+    assert merged_when_planned == [ann_tug]
+    assert (report.sent, wednesday.claimed) == (1, 0)
+    (message,) = mail.outbox
+    assert message.subject == "CPG weekly digest: February 23 - March 2, 2026"
+    assert "* TUG:" not in message.body and "What changed" not in message.body
+    assert list(Digest.objects.get().merged.all()) == []

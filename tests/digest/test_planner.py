@@ -105,3 +105,48 @@ def test_a_changed_hour_moves_the_waiting_row_and_a_sent_row_is_never_planned_ag
         planner.digests_plan()
     assert Digest.objects.count() == 1
     assert rows()["ann@example.com"][2] == State.SENT
+
+
+def test_two_spellings_of_one_mailbox_get_one_row_carrying_both_subscriptions():
+    program, cpg = make_program(), make_program(acronym="CPG")
+    ann = make_digest_subscription("ann@example.com", program)
+    also_ann = make_digest_subscription('"Ann+tug"@Example.COM', program, systems=("DRRS",))
+    ann_cpg = make_digest_subscription("ann+cpg@example.com", cpg)
+    make_digest_subscription("bob@example.com", program)
+
+    with time_machine.travel(datetime(2026, 3, 2, 15, 45, tzinfo=UTC), tick=False):
+        planner.digests_plan()
+        planner.digests_plan()  # again: nothing more
+
+    digest = Digest.objects.get(mailbox="ann@example.com")
+    assert digest.subscription == ann  # all at 08:00: the first subscription
+    assert set(digest.merged.all()) == {also_ann, ann_cpg}
+    assert sorted(Digest.objects.values_list("mailbox", flat=True)) == [
+        "ann@example.com",
+        "bob@example.com",
+    ]
+
+
+def test_a_mailboxs_row_passes_to_its_next_subscription_when_the_first_turns_the_digest_off():
+    ann_tug = make_digest_subscription("ann@example.com", make_program())  # Mondays 08:00
+    ann_cpg = make_digest_subscription(
+        "Ann@example.com", make_program(acronym="CPG"), weekday=2
+    )  # Wednesdays 08:00
+    with time_machine.travel(datetime(2026, 3, 2, 15, 45, tzinfo=UTC), tick=False):
+        planner.digests_plan()
+        planned = Digest.objects.values_list("subscription", "due_at").get()
+        DigestPreference.objects.filter(subscription=ann_tug).update(enabled=False)
+        planner.digests_plan()
+        waiting = Digest.objects.values_list("state", "note").get()
+    with time_machine.travel(datetime(2026, 3, 4, 15, 45, tzinfo=UTC), tick=False):
+        planner.digests_plan()
+
+    assert planned == (ann_tug.pk, datetime(2026, 3, 2, 16, tzinfo=UTC))
+    assert waiting == (State.SKIPPED, planner.TURNED_OFF)
+    digest = Digest.objects.get()
+    assert (digest.subscription, digest.due_at, digest.state) == (
+        ann_cpg,
+        datetime(2026, 3, 4, 16, tzinfo=UTC),
+        State.PENDING,
+    )
+    assert list(digest.merged.all()) == []

@@ -165,6 +165,24 @@ def test_one_click_unsubscribe_turns_off_only_the_digest(client):
     assert subscription.status == Subscription.Status.CONFIRMED  # reminders as before
 
 
+def test_one_click_unsubscribe_turns_off_the_digest_of_every_subscription_of_the_mailbox(client):
+    ann_tug = make_digest_subscription("ann@example.com", make_program())
+    ann_cpg = make_digest_subscription("Ann+cpg@example.com", make_program(acronym="CPG"))
+    bob = make_digest_subscription("bob@example.com", ann_tug.program)
+    url = f"/subscriptions/digest/unsubscribe/{tokens.unsubscribe_token(ann_tug.pk)}/"
+
+    asked = client.get(url)
+    done = client.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert "Stop sending the CPG, TUG weekly digest" in asked.content.decode()
+    assert "Ann+cpg@example.com, ann@example.com" in asked.content.decode()
+    assert done.status_code == 200 and "reminders stay" in done.content.decode()
+    enabled = dict(DigestPreference.objects.values_list("subscription", "enabled"))
+    assert enabled == {ann_tug.pk: False, ann_cpg.pk: False, bob.pk: True}
+    statuses = set(Subscription.objects.values_list("status", flat=True))
+    assert statuses == {Subscription.Status.CONFIRMED}  # reminders as before
+
+
 def test_a_reminders_unsubscribe_link_is_not_a_digest_one(client):
     subscription = make_digest_subscription("ann@example.com", make_program())
     token = reminder_tokens.unsubscribe_token(subscription.pk)

@@ -1,11 +1,14 @@
 """The digest mail: text and HTML parts rendered once per distinct content, filled in per
 subscriber.
 
-Subscribers who follow the same programs and systems, read times in the same zone and are sent
-at the same moment get the same digest but for their address, Date, Message-ID and links. So a
-batch renders each distinct content once (`DigestScope`), has Django build one mail of it with
-placeholders, and fills in each subscriber's values (the reminders' `mail_template.py`): the
-bytes Django's SMTP backend would have sent.
+A digest carries the sections of every digest-on subscription of its mailbox (its own and the
+`merged` ones): one `DigestScope` per program followed, all read in the zone of the digest's own
+subscription and covering the week up to its moment. Subscribers who follow the same programs
+and systems, read times in the same zone and are sent at the same moment get the same digest but
+for their address, Date, Message-ID and links. So a batch gathers each scope's sections once,
+renders each distinct content once, has Django build one mail of it with placeholders, and fills
+in each subscriber's values (the reminders' `mail_template.py`): the bytes Django's SMTP backend
+would have sent.
 """
 
 import zoneinfo
@@ -24,10 +27,11 @@ from tug_portal.meetings.models import Program
 from tug_portal.reminders import tokens as reminder_tokens
 from tug_portal.reminders.mail import message_id_domain, one_line
 from tug_portal.reminders.mail_template import MessageTemplate, envelope_recipient
+from tug_portal.reminders.models import Subscription
 
 from . import schedule, tokens
 from .models import Digest
-from .sections import DigestScope, Section, build_sections
+from .sections import DigestScope, Section, build_sections, merged_sections
 
 # Stand-ins for a subscriber's own values in the template of a content's mails.
 PLACEHOLDER_HEADERS = {
@@ -48,12 +52,62 @@ def digest_message_id(digest: Digest) -> str:
 
 
 def digest_scope(digest: Digest) -> DigestScope:
+    """The scope of the digest's own subscription (its period and zone are the whole mail's)."""
     subscription = digest.subscription
     return DigestScope(
         program_ids=(subscription.program_id,),
         system_ids=tuple(sorted(system.pk for system in subscription.systems.all())),
         time_zone=subscription.digest_preference.time_zone,
         until=digest.due_at,
+    )
+
+
+def _still_wanted(subscription: Subscription) -> bool:
+    preference = getattr(subscription, "digest_preference", None)
+    return bool(
+        preference is not None
+        and preference.enabled
+        and subscription.is_confirmed
+        and subscription.program.is_active
+    )
+
+
+def digest_subscriptions(digest: Digest) -> list[Subscription]:
+    """Whose sections the digest carries: its own subscription and the mailbox's others merged
+    into it when planned, those still digest-on (confirmed, of an active program)."""
+    merged = getattr(digest, "merged_subscriptions", None)  # `digests_claimed` reads them
+    if merged is None:
+        merged = digest.merged.select_related("program", "digest_preference")
+    merged = [other for other in merged if _still_wanted(other)]
+    return [digest.subscription, *sorted(merged, key=lambda other: other.pk)]
+
+
+def digest_scopes(
+    digest: Digest, subscriptions: list[Subscription] | None = None
+) -> tuple[DigestScope, ...]:
+    """One scope per program the digest's subscriptions (`digest_subscriptions`) follow, by
+    acronym: narrowed to the union of their systems, or whole when one of them follows it
+    whole; all in the zone and period of the digest's own."""
+    own = digest_scope(digest)
+    subscriptions = digest_subscriptions(digest) if subscriptions is None else subscriptions
+    if len(subscriptions) == 1:
+        return (own,)
+    programs, systems = {}, {}
+    for subscription in subscriptions:
+        program = subscription.program
+        followed = {system.pk for system in subscription.systems.all()}
+        if program.pk in systems:
+            earlier = systems[program.pk]
+            followed = followed | earlier if followed and earlier else set()  # whole wins
+        programs[program.pk], systems[program.pk] = program, followed
+    return tuple(
+        DigestScope(
+            program_ids=(program.pk,),
+            system_ids=tuple(sorted(systems[program.pk])),
+            time_zone=own.time_zone,
+            until=own.until,
+        )
+        for program in sorted(programs.values(), key=lambda program: (program.acronym, program.pk))
     )
 
 
@@ -85,9 +139,14 @@ def _link_parts(name: str) -> tuple[str, str]:
 
 
 def render_parts(
-    programs: list[Program], scope: DigestScope, sections: list[Section], links: tuple[str, str]
+    programs: list[Program],
+    scope: DigestScope,
+    sections: list[Section],
+    links: tuple[str, str],
+    mailbox_wide: bool = False,
 ) -> tuple[str, str]:
-    """(text, HTML) of a digest with these preferences and unsubscribe links."""
+    """(text, HTML) of a digest with these preferences and unsubscribe links; `mailbox_wide`:
+    it carries more than one subscription of its mailbox, and its link stops them all."""
     context = {
         "programs": programs,
         "names": ", ".join(program.acronym for program in programs),
@@ -95,6 +154,7 @@ def render_parts(
         "sections": sections,
         "preferences_url": links[0],
         "unsubscribe_url": links[1],
+        "mailbox_wide": mailbox_wide,
     }
     text = clean_text(render_to_string("digest/mail/digest.txt", context)) + "\n"
     return text, render_to_string("digest/mail/digest.html", context)
@@ -117,28 +177,47 @@ class DigestRenderer:
         # Resolved once a batch: 10,000 mails would otherwise resolve them 20,000 times.
         self._preferences = _link_parts("digest:preferences")
         self._unsubscribe = _link_parts("digest:unsubscribe")
-        self._scopes: dict[int, DigestScope] = {}
+        self._contents: dict[int, tuple] = {}
+        self._programs: dict[tuple, list[Program]] = {}
         self._sections: dict[DigestScope, list[Section]] = {}
-        self._templates: dict[DigestScope, MessageTemplate | None] = {}
+        self._merged: dict[tuple, list[Section]] = {}
+        self._templates: dict[tuple, MessageTemplate | None] = {}
+
+    def content(self, digest: Digest) -> tuple:
+        """The key of what the digest says: its scopes, its own program (the List-Id) and
+        whether it speaks for several subscriptions of its mailbox."""
+        if digest.pk not in self._contents:
+            subscriptions = digest_subscriptions(digest)
+            scopes = digest_scopes(digest, subscriptions)
+            key = (scopes, digest.subscription.program_id, len(subscriptions) > 1)
+            programs = {s.program_id: s.program for s in subscriptions}
+            self._programs[key] = [programs[scope.program_ids[0]] for scope in scopes]
+            self._contents[digest.pk] = key
+        return self._contents[digest.pk]
 
     def scope(self, digest: Digest) -> DigestScope:
-        if digest.pk not in self._scopes:
-            self._scopes[digest.pk] = digest_scope(digest)
-        return self._scopes[digest.pk]
+        """The period and zone of the digest (those of its first scope)."""
+        return self.content(digest)[0][0]
 
     def sections(self, digest: Digest) -> list[Section]:
-        scope = self.scope(digest)
-        if scope not in self._sections:
-            self._sections[scope] = build_sections(scope)
-        return self._sections[scope]
+        """The sections of all its scopes, each scope's gathered once a batch."""
+        scopes = self.content(digest)[0]
+        if scopes not in self._merged:
+            for scope in scopes:
+                if scope not in self._sections:
+                    self._sections[scope] = build_sections(scope)
+            self._merged[scopes] = merged_sections([self._sections[s] for s in scopes])
+        return self._merged[scopes]
 
     def _message(self, digest: Digest, headers: dict[str, str], links) -> EmailMultiAlternatives:
-        scope = self.scope(digest)
+        content = self.content(digest)
+        scope, programs, mailbox_wide = self.scope(digest), self._programs[content], content[2]
         program = digest.subscription.program
-        text, html = render_parts([program], scope, self.sections(digest), links)
+        sections = self.sections(digest)
+        text, html = render_parts(programs, scope, sections, links, mailbox_wide)
         headers = dict(headers)
         message = EmailMultiAlternatives(
-            subject=subject([program], scope),
+            subject=subject(programs, scope),
             body=text,
             to=[headers.pop("To")],
             headers={**headers, **_list_headers(program)},
@@ -186,14 +265,14 @@ class DigestRenderer:
         )
 
     def _template(self, digest: Digest) -> MessageTemplate | None:
-        scope = self.scope(digest)
-        if scope not in self._templates:
-            self._templates[scope] = MessageTemplate.of(
+        content = self.content(digest)
+        if content not in self._templates:
+            self._templates[content] = MessageTemplate.of(
                 self._message(digest, PLACEHOLDER_HEADERS, PLACEHOLDER_TEXTS),
                 headers=PLACEHOLDER_HEADERS,
                 texts=PLACEHOLDER_TEXTS,
             )
-        return self._templates[scope]
+        return self._templates[content]
 
 
 def preview(

@@ -223,3 +223,20 @@ ANNOUNCEMENTS = SectionProvider("announcements", "Announcements", announcement_i
 ANSWERED_REQUESTS = SectionProvider(
     "answered_requests", "Agenda requests answered", answered_request_items
 )
+
+
+def merged_sections(parts: list[list[Section]]) -> list[Section]:
+    """The sections of several scopes as one digest's (a mailbox's programs): each section's
+    items in the order of the parts, an item two parts share (a general announcement) once, the
+    sections in the configured order."""
+    if len(parts) == 1:
+        return parts[0]
+    order = {provider.key: n for n, provider in enumerate(providers())}
+    merged: dict[str, Section] = {}
+    for sections in parts:
+        for section in sections:
+            into = merged.setdefault(section.key, Section(section.key, section.title, []))
+            for item in section.items:
+                if item not in into.items:
+                    into.items.append(item)
+    return sorted(merged.values(), key=lambda section: order.get(section.key, len(order)))

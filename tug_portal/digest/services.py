@@ -1,10 +1,12 @@
-"""Writes: a subscriber's digest preferences, and the digest's one-click unsubscribe."""
+"""Writes: a subscriber's digest preferences, and the digest's one-click unsubscribe (of the
+whole mailbox)."""
 
 from django.db import transaction
 
 from tug_portal.reminders.models import Subscription
 
-from .models import DEFAULT_HOUR, DEFAULT_WEEKDAY, DigestPreference
+from . import selectors
+from .models import DEFAULT_HOUR, DEFAULT_WEEKDAY, DigestPreference, mailbox_key
 
 
 def preference_for(subscription: Subscription) -> DigestPreference:
@@ -39,10 +41,19 @@ def preferences_save(*, choices: dict[Subscription, dict]) -> None:
         preference.save()
 
 
+@transaction.atomic
 def digest_unsubscribe(*, subscription_id: int) -> bool:
-    """Turn off the digest of one subscription; its reminders stay. False: it was not on."""
+    """Turn off the digest of the subscription and of every other subscription of its mailbox
+    (however the address is spelled): their one mail a week carries them all, and its one
+    link stops it. Their reminders stay. False: none was on."""
+    subscription = Subscription.objects.select_related("subscriber").filter(pk=subscription_id)
+    subscription = subscription.first()
+    if subscription is None:
+        return False
+    mailbox = mailbox_key(subscription.subscriber.email)
+    ids = {other.pk for other in selectors.digest_subscriptions_of_mailbox(mailbox=mailbox)}
     return bool(
-        DigestPreference.objects.filter(subscription_id=subscription_id, enabled=True).update(
-            enabled=False
-        )
+        DigestPreference.objects.filter(
+            subscription_id__in=ids | {subscription.pk}, enabled=True
+        ).update(enabled=False)
     )

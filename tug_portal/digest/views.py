@@ -12,8 +12,9 @@ from tug_portal.reminders import selectors as reminder_selectors
 from tug_portal.reminders import tokens as reminder_tokens
 from tug_portal.reminders.models import Subscriber, Subscription
 
-from . import services, tokens
+from . import selectors, services, tokens
 from .forms import DigestPreferenceForm
+from .models import mailbox_key
 
 COPY_WHOLE_LINK = "Copy the whole link from the mail into the address bar."
 
@@ -85,12 +86,18 @@ def unsubscribe(request, token: str):
         return _invalid_link(request, f"This unsubscribe link is not valid. {COPY_WHOLE_LINK}")
     subscription = reminder_selectors.subscription_get(pk=subscription_id)
     done = request.method == "POST"
-    if done and subscription is not None:
-        services.digest_unsubscribe(subscription_id=subscription.pk)
-    context = {
-        "subscription": subscription,
-        "done": done,
-        "preferences_token": subscription
-        and reminder_tokens.preferences_token(subscription.subscriber_id),
-    }
+    context = {"subscription": subscription, "done": done}
+    if subscription is not None:
+        # The mailbox's one digest a week carries every digest of it: its link stops them all.
+        mailbox = mailbox_key(subscription.subscriber.email)
+        stopping = selectors.digest_subscriptions_of_mailbox(mailbox=mailbox)
+        programs = [other.program.acronym for other in stopping] or [subscription.program.acronym]
+        addresses = {other.subscriber.email for other in stopping} | {subscription.subscriber.email}
+        context |= {
+            "names": ", ".join(dict.fromkeys(programs)),
+            "addresses": ", ".join(sorted(addresses)),
+            "preferences_token": reminder_tokens.preferences_token(subscription.subscriber_id),
+        }
+        if done:
+            services.digest_unsubscribe(subscription_id=subscription.pk)
     return render(request, "digest/unsubscribe.html", context)
