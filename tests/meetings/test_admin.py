@@ -136,7 +136,8 @@ def test_duplicate_action_says_a_program_without_a_schedule_gets_the_next_free_w
     ]
 
 
-def test_duplicate_action_refuses_a_deactivated_programs_meeting_and_says_so(admin_client):
+def _retired_and_active_programs():
+    """A deactivated CPG meeting monthly from 3 Jan 2030, an active TUG every other Tuesday."""
     retired = make_program(
         acronym="CPG",
         recurrence_rule="FREQ=MONTHLY;BYDAY=1TH",
@@ -146,6 +147,11 @@ def test_duplicate_action_refuses_a_deactivated_programs_meeting_and_says_so(adm
     active = make_program(
         recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
     )
+    return retired, active
+
+
+def test_duplicate_action_refuses_a_deactivated_programs_meeting_and_says_so(admin_client):
+    retired, active = _retired_and_active_programs()
     refused, copied = (
         make_meeting(retired, date(2030, 1, 3)),
         make_meeting(active, date(2030, 1, 1)),
@@ -181,15 +187,7 @@ def test_create_next_meetings_action_extends_the_schedule(admin_client):
 def test_create_next_meetings_action_creates_none_for_a_deactivated_program_and_says_so(
     admin_client,
 ):
-    retired = make_program(
-        acronym="CPG",
-        recurrence_rule="FREQ=MONTHLY;BYDAY=1TH",
-        recurrence_start=date(2030, 1, 3),
-        is_active=False,
-    )
-    active = make_program(
-        recurrence_rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", recurrence_start=date(2030, 1, 1)
-    )
+    retired, active = _retired_and_active_programs()
 
     response = admin_client.post(
         "/admin/meetings/program/",
