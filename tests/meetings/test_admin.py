@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from tests.factories import make_meeting, make_program
 from tests.support.admin_forms import NO_INLINE_ROWS, meeting_change_form, posted
+from tug_portal.meetings import services
 from tug_portal.meetings.models import Meeting, Person, Program, System
 from tug_portal.meetings.services import agenda_request_submit
 
@@ -329,6 +330,22 @@ def test_an_announcement_unpublished_and_published_again_keeps_its_first_date(
     assert announcement.published_at == first
     feed = staff_client.get("/announcements/feed/").content.decode()
     assert f"<published>{first.astimezone(UTC):%Y-%m-%dT%H:%M:%S}" in feed
+
+
+def test_a_demo_announcement_published_again_keeps_its_date(staff_client, demo):
+    """Made published (as the demo makes them), an announcement counts as first published on
+    its date: taken offline and back, it keeps it."""
+    from tug_portal.meetings.models import Announcement
+
+    announcement = Announcement.objects.published().order_by("published_at").first()
+    dated = announcement.published_at
+    announcement.is_published = False
+    announcement.save()
+
+    services.announcement_publish(announcement=announcement)
+
+    announcement.refresh_from_db()
+    assert (announcement.is_published, announcement.published_at) == (True, dated)
 
 
 def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(staff_client, settings):

@@ -81,6 +81,26 @@ def test_filter_by_system_swaps_the_list_pushes_the_url_and_back_restores(page):
     expect(page.get_by_label("Upcoming")).to_be_checked()
 
 
+def test_back_and_forward_show_the_filters_each_address_chose(page):
+    """A history snapshot holds the form as the page first rendered it, not as it was chosen:
+    Back and Forward load each address from the server instead, form and list together."""
+    open_page(page, "/")
+    page.get_by_text("All", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/\?when=all$"))
+    page.get_by_label("System").select_option("DRRS")
+    expect(page).to_have_url(re.compile(r"/\?system=DRRS&when=all$"))
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?when=all$"))
+    expect(page.get_by_label("All", exact=True)).to_be_checked()
+    expect(page.get_by_label("System")).to_have_value("")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?system=DRRS&when=all$"))
+    expect(page.get_by_label("System")).to_have_value("DRRS")
+    expect(page.get_by_label("All", exact=True)).to_be_checked()
+    assert listed_meetings(page) == [SEED]
+
+
 def test_search_as_you_type_finds_the_seed_meeting_by_facilitator(page):
     open_page(page, "/?when=all")
 

@@ -525,6 +525,15 @@ class Announcement(TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Made published (the demo, a fixture): first published as dated. Publishing a draft
+        # goes through services.announcement_publish, which dates it.
+        if self.is_published and self.first_published_at is None:
+            self.first_published_at = self.published_at
+            if (fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*fields, "first_published_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("web:announcement_detail", kwargs={"slug": self.slug})
 

@@ -202,7 +202,7 @@ def kept_filters(form, template: str, *, version: int, **context) -> SafeString:
     def render(now=None) -> Kept:
         return Kept(get_template(template).render({"filters": form, **context}))
 
-    if not form.is_valid() or form.cleaned_data.get("q"):
+    if not form.is_valid() or form["q"].value():  # as typed: spaces alone are typed words too
         return mark_safe(render().markup)  # noqa: S308 - our template, autoescaped
     shown = tuple((name, form[name].value()) for name in form.fields if name != "page")
     key = fragment_key("filters", version, template, sorted(context.items()), shown)
