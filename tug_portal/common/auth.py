@@ -7,6 +7,7 @@ guessed from many addresses is made useless by two-factor login (TUG_STAFF_2FA),
 """
 
 import hashlib
+from functools import cache as once
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
@@ -54,15 +55,22 @@ def lockout_response(request, original_response, credentials):
 USER_CACHE_SECONDS = 300
 
 
-def _user_fields() -> list[str]:
-    return [field.attname for field in get_user_model()._meta.concrete_fields]
+@once
+def _user_fields() -> tuple[str, ...]:
+    """The user model's columns, read once per process (a model does not change while it runs)."""
+    return tuple(field.attname for field in get_user_model()._meta.concrete_fields)
 
 
-def _user_cache_key(user_id) -> str:
+@once
+def _user_key_prefix() -> str:
     # The field names are in the key: a row kept before a migration changed the user model is
     # never read back into the new model.
     digest = hashlib.sha256(" ".join(_user_fields()).encode()).hexdigest()[:12]
-    return f"auth-user:{digest}:{user_id}"
+    return f"auth-user:{digest}"
+
+
+def _user_cache_key(user_id) -> str:
+    return f"{_user_key_prefix()}:{user_id}"
 
 
 class CachedUserBackend(ModelBackend):

@@ -360,11 +360,12 @@ def announcement_publish(*, announcement: Announcement) -> bool:
     locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if locked.is_published:
         return False
-    first = locked.first_published_at or timezone.now()
-    locked.is_published, locked.published_at, locked.first_published_at = True, first, first
+    # Its save records a first publication (Announcement.save): only the date is chosen here.
+    locked.is_published = True
+    locked.published_at = locked.first_published_at or timezone.now()
     locked.save()
-    announcement.is_published, announcement.published_at = True, first
-    announcement.first_published_at = first
+    announcement.is_published, announcement.published_at = True, locked.published_at
+    announcement.first_published_at = locked.first_published_at
     return True
 
 
