@@ -30,8 +30,9 @@ def test_dashboard_reads_the_next_meetings_once_until_something_changes(staff_cl
     # now, the list's meetings read whole, their topics and the topics' systems:
     # web/row_cache.py; nor the 5 of the reference rows: web/reference.py; nor, the program
     # cards and the sidebar being kept, the recent announcements and their systems:
-    # web/fragments.py; nor the signed-in user, kept by the first request: common/auth.py).
-    assert _queries_of(staff_client, "/") == first - 1 - 3 - 5 - 2 - 1
+    # web/fragments.py; nor the signed-in user, kept by the first request: common/auth.py; nor
+    # the page of meetings and when a meeting next ends: web/kept_lists.py).
+    assert _queries_of(staff_client, "/") == first - 1 - 3 - 5 - 2 - 1 - 2
 
 
 def test_kept_answer_is_the_selectors_answer(demo):
@@ -87,11 +88,11 @@ def test_answer_changes_with_the_clock_only_when_a_next_meeting_ends(demo):
 def test_program_page_reads_its_next_meeting_from_the_kept_answer(staff_client, demo):
     staff_client.get("/")  # the dashboard keeps the answer
 
-    # One query fewer than when the page is the first to ask (14), three more fewer (the
+    # One query fewer than when the page is the first to ask (15), three more fewer (the
     # dashboard stored the rows of the demo's upcoming TUG meetings, web/row_cache.py: none read
-    # whole, nor their topics and systems) and the 5 of the reference rows it kept
-    # (web/reference.py).
-    assert _queries_of(staff_client, "/programs/tug/") == signed_in(14 - 1 - 3 - 5)
+    # whole, nor their topics and systems), the 5 of the reference rows it kept
+    # (web/reference.py) and when a meeting next ends (web/kept_lists.py).
+    assert _queries_of(staff_client, "/programs/tug/") == signed_in(15 - 1 - 3 - 5 - 1)
 
 
 def test_program_page_next_meeting_moves_on_the_moment_it_ends(staff_client, demo, time_machine):
@@ -112,8 +113,9 @@ def test_meeting_page_reads_the_meeting_after_it_once(staff_client, demo):
     # One query fewer for the meeting after it (and 4 fewer for its agenda, 2 for its
     # announcements, 2 for its materials, kept: web/fragments.py; 5 for the reference rows:
     # web/reference.py; tests/web/test_uncached_queries.py; and the signed-in user, kept by the
-    # first request: common/auth.py).
-    assert _queries_of(staff_client, SEED_PAGE) == first - 1 - 4 - 2 - 2 - 5 - 1
+    # first request: common/auth.py; and the meeting itself with its dial-ins, kept:
+    # web/kept_meeting.py).
+    assert _queries_of(staff_client, SEED_PAGE) == first - 1 - 4 - 2 - 2 - 5 - 1 - 2
 
 
 def test_meeting_after_an_edited_one_shows_at_once(

@@ -14,10 +14,11 @@ from tug_portal.meetings.models import Announcement, Meeting, System
 # topics' systems; the dashboard adds the next meeting of each program (1; then kept,
 # web/next_meetings.py) and recent announcements (2). A list's count comes with its page, in one
 # query (web/pagination.py), as values; the meetings of its rows not yet kept are read whole to
-# render them (1, web/row_cache.py).
+# render them (1, web/row_cache.py). A meeting list also asks when a meeting next ends, which is
+# when its page, then kept, stops being right (1, web/kept_lists.py).
 UNCACHED_PAGES = [
-    ("/", 14),
-    ("/programs/tug/", 14),  # two: the latest materials, and when the clock next changes them
+    ("/", 15),
+    ("/programs/tug/", 15),  # two: the latest materials, and when the clock next changes them
     # One of them: the materials. Its announcements, made at it or announcing it, and their
     # systems: two queries (issue 17; were two, plus one per announcement for its systems). Its
     # program, with its contact and links, comes with the reference rows (web/reference.py: 5
@@ -31,22 +32,25 @@ UNCACHED_PAGES = [
 # Without a session: no session or user to read.
 ANONYMOUS = {path: expected - 2 for path, expected in UNCACHED_PAGES}
 
-# The second render of a list: its rows stored (web/row_cache.py: no meetings read whole, no
-# topics, no systems), the
-# next meeting(s) kept (web/next_meetings.py) and the reference rows kept (web/reference.py);
-# the dashboard's program cards and sidebar kept (web/fragments.py: no recent announcements, no
-# systems of theirs); the announcement rows kept (web/fragments.py: no systems).
+# The second render of a list: its page kept with the first meeting end (web/kept_lists.py: no
+# page of meetings, 1; no first end, 1), its rows stored (web/row_cache.py: no meetings read
+# whole, no topics, no systems), the next meeting(s) kept (web/next_meetings.py) and the
+# reference rows kept (web/reference.py); the dashboard's program cards and sidebar kept
+# (web/fragments.py: no recent announcements, no systems of theirs); the announcement rows kept
+# (web/fragments.py: no systems). A list then reads nothing but the session and the user.
 REFERENCE_ROWS = 5
+LIST_KEPT = 2  # the page of meetings and the first meeting end
 ROWS_STORED = {
-    "/": 14 - 1 - 2 - 1 - REFERENCE_ROWS - 2,
+    "/": 15 - LIST_KEPT - 1 - 2 - 1 - REFERENCE_ROWS - 2,
     # Its latest materials kept (web/fragments.py: 2).
-    "/programs/tug/": 14 - 1 - 2 - 1 - REFERENCE_ROWS - 2,
-    "/announcements/": 9 - REFERENCE_ROWS - 1,
+    "/programs/tug/": 15 - LIST_KEPT - 1 - 2 - 1 - REFERENCE_ROWS - 2,
+    "/announcements/": 9 - REFERENCE_ROWS - 1 - 1,  # the page of announcements kept
     # Its agenda kept (web/fragments.py): not its topics, nor their facilitators, systems and
     # documents (4); the meeting after it kept (web/next_meetings.py: 1); its announcements'
     # rows kept together (web/fragments.py: not the announcements nor their systems, 2); its
-    # materials' section kept (web/fragments.py: 2).
-    "/meetings/tug-2018-10-16/": 18 - REFERENCE_ROWS - 4 - 1 - 2 - 2,
+    # materials' section kept (web/fragments.py: 2); the meeting itself kept (web/
+    # kept_meeting.py: the meeting, with its contact and replacement, and its dial-ins: 2).
+    "/meetings/tug-2018-10-16/": 18 - REFERENCE_ROWS - 4 - 1 - 2 - 2 - 2,
 }
 
 

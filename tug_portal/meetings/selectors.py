@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import reduce
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -303,12 +303,22 @@ def meeting_page_get(*, slug: str, user=None, programs: Mapping[int, Program]) -
     """One meeting with every fact its page shows but its announcements
     (`meeting_announcement_rows`, one query for both kinds) and its agenda's topics: the page
     keeps its agenda rendered (web/fragments.py) and reads them (`agenda_topics`) only to
-    render it again. Its program is taken from `programs` (by id, each with its contact,
-    dial-ins and links: the pages keep the active ones, web/reference.py), and read, with
-    those, only when it is not there (a retired program)."""
-    meeting = _meeting_or_404(
+    render it again. Its program is taken from `programs` (`meeting_with_program`)."""
+    return meeting_with_program(meeting_page_row(slug=slug, user=user), programs=programs)
+
+
+def meeting_page_row(*, slug: str, user=None) -> Meeting:
+    """`meeting_page_get` without its program (two queries: the meeting, with its contact and
+    its replacement, and its dial-ins); a 404 for a meeting the user may not see."""
+    return _meeting_or_404(
         _meetings_without_topics(meetings_visible(user=user), with_program=False), slug=slug
     )
+
+
+def meeting_with_program(meeting: Meeting, *, programs: Mapping[int, Program]) -> Meeting:
+    """The meeting with its program taken from `programs` (by id, each with its contact,
+    dial-ins and links: the pages keep the active ones, web/reference.py), and read, with
+    those, only when it is not there (a retired program)."""
     program = programs.get(meeting.program_id)
     if program is None:
         program = (
@@ -369,6 +379,15 @@ def next_meetings_change_at(next_meetings: dict[int, Meeting]) -> datetime | Non
     meetings ends (at `ends_at` it is no longer "under way or later"). A program without a next
     meeting keeps none until an edit adds one."""
     return min((meeting.ends_at for meeting in next_meetings.values()), default=None)
+
+
+def meetings_first_end(*, after: datetime) -> datetime | None:
+    """The first instant at or after `after` at which a meeting ends (any meeting, drafts and
+    retired programs' included); None when none is ahead. Until then no meeting moves between
+    "upcoming" (ends at or after now) and "past" (ended): the lists' pages change with the clock
+    only then."""
+    ahead = Meeting.objects.under_way_or_later(after).order_by()
+    return ahead.aggregate(first_end=Min("ends_at"))["first_end"]
 
 
 def meetings_between(*, start: datetime, end: datetime, user=None) -> QuerySet[Meeting]:

@@ -20,11 +20,10 @@ from tug_portal.common import fair_use
 from tug_portal.materials import selectors as materials
 from tug_portal.meetings import search, selectors, services
 
-from . import fragments, row_cache
+from . import fragments, kept_lists, kept_meeting, row_cache
 from .cache import cache_public_page, content_version
 from .forms import AgendaRequestForm, AnnouncementFilterForm, MeetingFilterForm
 from .next_meetings import next_meeting_after, next_meetings_by_program
-from .pagination import paginate
 from .reference import reference
 from .spellings import canonical_spellings
 
@@ -51,12 +50,23 @@ def render_list_page(request, template: str, fragment: str, context: dict, *, fo
     return TemplateResponse(request, name, context, status=filter_status(form))
 
 
-def filtered_page(form, search_function, *, per_page: int, **fixed) -> Page | None:
-    """The requested page of what the filters find; None when a filter is not valid (the list's
-    place then shows the form's errors)."""
+def filtered_page(
+    form, search_function, *, per_page: int, version: int, changes_with_clock=True, **fixed
+) -> Page | None:
+    """The requested page of what the filters find, kept while it is exactly right
+    (kept_lists.py); None when a filter is not valid (the list's place then shows the form's
+    errors)."""
     if not form.is_valid():
         return None
-    return paginate(search_function(**form.search_arguments(), **fixed), form.page_number, per_page)
+    return kept_lists.list_page(
+        search_function,
+        {**form.search_arguments(), **fixed},
+        number=form.page_number,
+        per_page=per_page,
+        version=version,
+        typed_text=form.data.get("q", ""),
+        changes_with_clock=changes_with_clock,
+    )
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -72,7 +82,9 @@ def dashboard(request):
     kept = reference(version=version)
     programs = kept.programs
     form = MeetingFilterForm(request.GET, programs=programs, systems=kept.systems)
-    meetings = filtered_page(form, _meetings_listed, per_page=MEETINGS_PER_PAGE, user=request.user)
+    meetings = filtered_page(
+        form, _meetings_listed, per_page=MEETINGS_PER_PAGE, version=version, user=request.user
+    )
     context = {
         "filters": form,
         "meetings": meetings,
@@ -109,6 +121,7 @@ def program_detail(request, slug):
         form,
         _meetings_listed,
         per_page=MEETINGS_PER_PAGE,
+        version=version,
         user=request.user,
         program_slug=program.slug,
     )
@@ -146,7 +159,12 @@ def announcement_list(request):
     kept = reference(version=version)
     form = AnnouncementFilterForm(request.GET, programs=kept.programs, systems=kept.systems)
     announcements = filtered_page(
-        form, _announcements_found, per_page=ANNOUNCEMENTS_PER_PAGE, user=request.user
+        form,
+        _announcements_found,
+        per_page=ANNOUNCEMENTS_PER_PAGE,
+        version=version,
+        changes_with_clock=False,  # announcements are listed by what they are, not by when
+        user=request.user,
     )
     context = {
         "filters": form,
@@ -176,7 +194,9 @@ def meeting_detail(request, slug):
     # committed is then kept under the old version, never served after it (fragments.py).
     version = content_version()
     kept = reference(version=version)
-    meeting = selectors.meeting_page_get(slug=slug, user=request.user, programs=kept.programs_by_id)
+    meeting = kept_meeting.meeting_for_page(
+        slug=slug, user=request.user, programs=kept.programs_by_id, version=version
+    )
     context = {
         "meeting": meeting,
         "program": meeting.program,
