@@ -39,6 +39,7 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
     with monkeypatch.context() as django_only:
         settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
         django_only.setattr(admin_markup, "fieldset_markup", admin_markup.djangos_fieldset)
+        django_only.setattr(admin_markup, "app_list_markup", admin_markup.djangos_app_list)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
@@ -63,6 +64,14 @@ def _form_pages():
             yield reverse("admin:{}_{}_change".format(*info), args=[first.pk])
 
 
+def _list_pages():
+    """The admin's index, each app's index and every registered admin's list."""
+    yield reverse("admin:index")
+    for model in admin.site._registry:
+        yield reverse("admin:app_list", args=[model._meta.app_label])
+        yield reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
 def test_the_project_renders_forms_with_the_admin_markup_renderer():
     assert isinstance(get_default_renderer(), AdminFormRenderer)
 
@@ -73,6 +82,24 @@ def test_every_admin_form_is_djangos_markup(admin_client, demo, settings, monkey
     for path in pages:
         ours, djangos = _both_ways(admin_client, settings, monkeypatch, path)
         assert ours == djangos, (path, _first_difference(ours, djangos))
+
+
+def test_every_admin_list_is_djangos_markup(admin_client, demo, settings, monkeypatch):
+    """Their sidebar (the app list) and the index's app list."""
+    for path in dict.fromkeys(_list_pages()):
+        ours, djangos = _both_ways(admin_client, settings, monkeypatch, path)
+        assert ours == djangos, (path, _first_difference(ours, djangos))
+        assert b"<caption>" in ours
+
+
+def test_an_admin_page_for_staff_who_may_see_little_is_djangos_markup(
+    viewer_client, demo, settings, monkeypatch
+):
+    """A view-only user's sidebar: view links, no add links."""
+    for path in ["/admin/", "/admin/meetings/meeting/"]:
+        ours, djangos = _both_ways(viewer_client, settings, monkeypatch, path)
+        assert ours == djangos, (path, _first_difference(ours, djangos))
+        assert b"viewlink" in ours or b"current-model" in ours
 
 
 def test_every_admin_form_in_error_is_djangos_markup(admin_client, demo, settings, monkeypatch):

@@ -1,20 +1,23 @@
 """The admin's forms written in plain Python, with the markup Django's templates make, byte for
 byte: the widget templates the admin's forms use (beside the filter forms' ones,
-`web/form_renderer.py`), the labels, the error lists, a formset's management form, and the admin's
-fieldset (`admin/includes/fieldset.html`, which every change form and stacked inline includes).
+`web/form_renderer.py`), the labels, the error lists, a formset's management form, the admin's
+fieldset (`admin/includes/fieldset.html`, which every change form and stacked inline includes) and
+its list of apps and models (`admin/app_list.html`: the sidebar of every admin page, the index).
 tests/common/test_admin_markup.py renders every registered admin's add and change forms (with the
-demo data, and in error) both ways and compares them.
+demo data, and in error), its lists and its index both ways and compares them.
 
 Why: a meeting's change form has about 100 fields; each went through three to five templates
 (the fieldset's loop, the label, the widget, its attributes, its error list), and the template
-engine's walk was four fifths of the page's time. As in `web/form_renderer.py`, the widgets, the
-forms, the admin's helpers and every context they build stay Django's; only the last step,
-turning that context into markup, is ours, for the templates below. Any other template, or a
-context of a kind not foreseen here, is rendered by Django's templates unchanged.
+engine's walk was four fifths of the page's time; the sidebar's ~40 models cost a sixth of a
+list's. As in `web/form_renderer.py`, the widgets, the forms, the admin's helpers and every
+context they build stay Django's; only the last step, turning that context into markup, is ours,
+for the templates below. Any other template, or a context of a kind not foreseen here, is
+rendered by Django's templates unchanged.
 """
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import django.contrib.admin
 from django.contrib.admin import helpers
@@ -255,10 +258,10 @@ class AdminFormRenderer(PlainWidgetRenderer):
 
 
 @cache
-def djangos_fieldset_template(engine) -> Template:
-    """Django's own admin/includes/fieldset.html (the project's templates/ holds the tag that
-    writes it instead, under the same name)."""
-    source = Path(django.contrib.admin.__file__).parent / "templates/admin/includes/fieldset.html"
+def djangos_template(engine, name: str) -> Template:
+    """Django's own admin template `name` (the project's templates/ holds the tag that writes it
+    instead, under the same name)."""
+    source = Path(django.contrib.admin.__file__).parent / "templates" / name
     return Template(source.read_text(), engine=engine)
 
 
@@ -377,5 +380,101 @@ def fieldset_markup(context) -> str:
 def djangos_fieldset(context) -> str:
     """Django's template, rendered as its include would (without the trailing newline, which
     the template holding the tag writes)."""
-    template = djangos_fieldset_template(context.template.engine)
+    template = djangos_template(context.template.engine, "admin/includes/fieldset.html")
     return mark_safe(template.render(context).strip())  # noqa: S308 - an autoescaped template
+
+
+# --- The admin's list of apps and models (the sidebar on every page, and the index) --------
+
+
+def _within(part, path: str) -> bool:
+    """`{% if part in path %}`, which is false when `in` fails (no URL)."""
+    try:
+        return part in path
+    except TypeError:
+        return False
+
+
+def _app_model(app_label: str, model: dict, path: str, show_changelinks) -> str:
+    """One model's row: the template's inner `{% for model in app.models %}` body."""
+    name = _text(model["object_name"].lower())
+    row_id = f"{app_label}-{name}"
+    admin_url, add_url = model.get("admin_url"), model.get("add_url")
+    current = _within(admin_url, path)
+    row_class = f"model-{name}{' current-model' if current else ''}"
+    out = [
+        f'\n          \n            <tr class="{row_class}">\n'
+        f'              <th scope="row" id="{row_id}">\n                '
+    ]
+    if admin_url:
+        aria = ' aria-current="page"' if current else ""
+        out.append(
+            f'\n                  <a href="{_text(admin_url)}"{aria}>{_text(model["name"])}</a>\n'
+            "                "
+        )
+    else:
+        out.append(f"\n                  {_text(model['name'])}\n                ")
+    out.append("\n              </th>\n\n              ")
+    if add_url:
+        out.append(
+            f'\n                <td><a href="{_text(add_url)}" class="addlink" '
+            f'aria-describedby="{row_id}">{_text(gettext("Add"))}</a></td>\n              '
+        )
+    else:
+        out.append("\n                <td></td>\n              ")
+    out.append("\n\n              ")
+    if admin_url and show_changelinks:
+        kind, label = ("viewlink", "View") if model.get("view_only") else ("changelink", "Change")
+        link = (
+            f'<a href="{_text(admin_url)}" class="{kind}" aria-describedby="{row_id}">'
+            f"{_text(gettext(label))}</a>"
+        )
+        cell = f"\n                  <td>{link}</td>\n                "
+        out.append(f"\n                {cell}\n              ")
+    elif show_changelinks:
+        out.append("\n                <td></td>\n              ")
+    out.append("\n            </tr>\n          \n        ")
+    return "".join(out)
+
+
+def app_list_markup(context) -> str:
+    """admin/app_list.html, from the context its include gives (`app_list`, `show_changelinks`,
+    `request`); Django's template for an app or model entry without the keys Django gives it."""
+    try:
+        return _app_list(context)
+    except KeyError:
+        return djangos_app_list(context)
+
+
+def djangos_app_list(context) -> str:
+    template = djangos_template(context.template.engine, "admin/app_list.html")
+    return template.render(context)
+
+
+def _app_list(context) -> str:
+    app_list = context.get("app_list")
+    if not app_list:
+        message = _text(gettext("You don’t have permission to view or edit anything."))
+        return mark_safe(f"\n\n\n  <p>{message}</p>\n\n")  # noqa: S308 - escaped
+    request = context.get("request")
+    path = quote(request.path) if request is not None else ""
+    show_changelinks = context.get("show_changelinks")
+    out = ["\n\n\n  "]
+    for app in app_list:
+        app_label = _text(app["app_label"])
+        current = " current-app" if _within(app["app_url"], path) else ""
+        title = gettext("Models in the %(name)s application") % {"name": _text(app["name"])}
+        out.append(
+            f'\n    <div class="app-{app_label} module{current}">\n      <table>\n'
+            f'        <caption>\n          <a href="{_text(app["app_url"])}" class="section" '
+            f'title="{title}">{_text(app["name"])}</a>\n        </caption>\n'
+            '        <thead class="visually-hidden">\n          <tr>\n'
+            f'            <th scope="col">{_text(gettext("Model name"))}</th>\n'
+            f'            <th scope="col">{_text(gettext("Add link"))}</th>\n'
+            f'            <th scope="col">{_text(gettext("Change or view list link"))}</th>\n'
+            "          </tr>\n        </thead>\n        "
+        )
+        out.extend(_app_model(app_label, model, path, show_changelinks) for model in app["models"])
+        out.append("\n      </table>\n    </div>\n  ")
+    out.append("\n\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped as the template does

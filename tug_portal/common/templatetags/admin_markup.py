@@ -11,3 +11,8 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def admin_fieldset(context):
     return admin_markup.fieldset_markup(context)
+
+
+@register.simple_tag(takes_context=True)
+def admin_app_list(context):
+    return admin_markup.app_list_markup(context)
