@@ -161,6 +161,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # cost a page rendered afresh about a quarter of its time (bench rows 8a-8d).
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Forms render through Django's templates, except the widgets, labels and error lists the admin
+# and the filter forms use most, written in Python with the same markup (common/admin_markup.py).
+FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a typed "caiso.com" is https
 
 # --- Cache ----------------------------------------------------------------------------------

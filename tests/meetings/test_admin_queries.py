@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.support.queries import counted_queries, signed_in
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import AgendaTopic, Document, Meeting, Person, System
 
 # Session, user, the user's and its groups' permissions, the filters' programs and systems,
 # the count (once: no second count of the whole archive for "N total"), the page of meetings,
@@ -15,12 +15,12 @@ from tug_portal.meetings.models import Meeting
 # years read the same first and last meeting).
 LIST_QUERIES = 10
 # Session, user, permissions (2), the meeting, its topics with
-# their facilitators, systems and documents (one query each, prefetched), its dial-ins, the
-# program choices, the beat banner's heartbeat, and each autocomplete widget's selected rows
-# (the seed's 3 topics' facilitators, systems and documents). Those last grow with the
-# meeting's own agenda, never with the archive.
+# their facilitators, systems and documents (one query each, prefetched; the topics'
+# autocomplete widgets show their chosen rows from these, no query per widget), its dial-ins, the
+# program choices, the beat banner's heartbeat: none grows with the archive, nor with the
+# meeting's own agenda.
 # (Showing the form is no write: no savepoint inside Django's own transaction for it.)
-CHANGE_FORM_QUERIES = 21  # two of them: the materials inline and its rows' topics
+CHANGE_FORM_QUERIES = 15  # two of them: the materials inline and its rows' topics
 
 
 def _queries_of(client, path) -> int:
@@ -49,4 +49,44 @@ def test_meeting_change_form_costs_the_same_queries_at_3_and_300_meetings(
 
     assert _queries_of(staff_client, f"/admin/meetings/meeting/{seed.pk}/change/") == (
         signed_in(CHANGE_FORM_QUERIES)
+    )
+
+
+def _agenda_grown_to(meeting, topics: int) -> None:
+    """`meeting`'s agenda made `topics` long, each topic with a facilitator, a system and a
+    document of its own."""
+    for order in range(meeting.topics.count(), topics):
+        topic = AgendaTopic.objects.create(meeting=meeting, order=100 + order, title=f"T{order}")
+        topic.facilitators.add(Person.objects.create(name=f"Person {order}"))
+        topic.systems.add(System.objects.create(code=f"S{order}", name=f"System {order}"))
+        topic.documents.add(Document.objects.create(title=f"Doc {order}", url="https://x.test/"))
+
+
+@pytest.mark.parametrize("topics", [3, 12])
+def test_meeting_change_form_costs_the_same_queries_at_3_and_12_topics(staff_client, demo, topics):
+    """The topics' facilitators, systems and documents are shown from the rows the agenda read
+    (prefetched), not asked again by each topic's autocomplete widgets."""
+    seed = Meeting.objects.get(slug="tug-2018-10-16")
+    _agenda_grown_to(seed, topics)
+
+    assert _queries_of(staff_client, f"/admin/meetings/meeting/{seed.pk}/change/") == (
+        signed_in(CHANGE_FORM_QUERIES)
+    )
+
+
+def test_meeting_change_form_shows_each_topics_chosen_rows(admin_client, demo):
+    seed = Meeting.objects.get(slug="tug-2018-10-16")
+    _agenda_grown_to(seed, 5)
+    topic = seed.topics.get(title="T4")
+    index = list(seed.topics.all()).index(topic)
+
+    page = admin_client.get(f"/admin/meetings/meeting/{seed.pk}/change/").content.decode()
+
+    person, system = topic.facilitators.get(), topic.systems.get()
+    document = topic.documents.get()
+    assert (
+        f'<select name="topics-{index}-facilitators"' in page
+        and f'<option value="{person.pk}" selected>Person 4</option>' in page
+        and f'<option value="{system.pk}" selected>{system}</option>' in page
+        and f'<option value="{document.pk}" selected>{document}</option>' in page
     )

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from tug_portal.common.admin_actions import within_bound
+from tug_portal.common.admin_autocomplete import LoadedAutocompleteAdmin, LoadedChoicesForm
 from tug_portal.common.history_admin import HistoryAdmin
 
 from . import search_index, services
@@ -162,13 +163,14 @@ class MeetingDialInInline(admin.TabularInline):
     extra = 0
 
 
-class AgendaTopicInline(admin.StackedInline):
+class AgendaTopicInline(LoadedAutocompleteAdmin, admin.StackedInline):
     model = AgendaTopic
+    form = LoadedChoicesForm
     extra = 0
 
     def get_queryset(self, request):
         # Each topic form's facilitators, systems and documents, in one query each for the
-        # whole agenda (not three per topic).
+        # whole agenda (not three per topic); its autocomplete widgets show them from there.
         return (
             super().get_queryset(request).prefetch_related("facilitators", "systems", "documents")
         )
@@ -211,7 +213,7 @@ class YearsFromBounds(Meeting.objects._queryset_class):
         return years if order == "ASC" else years[::-1]
 
 
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(LoadedChoicesForm):
     """Date and local times in the meeting's zone instead of two raw UTC instants."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -262,7 +264,7 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(PublishableAdmin):
+class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     """Staff edit (and move) a meeting here. Saving tells nobody by itself: `changes.py` notes
     every row saved, and once the transaction commits `services.meetings_sync_calendar_state`
     writes what changed, bumps the SEQUENCE and sends `meetings_changed` (its listeners are

@@ -1,0 +1,18 @@
+"""`{% admin_fieldset %}`: the admin's fieldset written in Python (common/admin_markup.py), from
+the context Django's `{% include "admin/includes/fieldset.html" with … %}` gives it."""
+
+from django import template
+
+from tug_portal.common import admin_markup
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def admin_fieldset(context):
+    return admin_markup.fieldset_markup(context)
+
+
+@register.simple_tag(takes_context=True)
+def admin_app_list(context):
+    return admin_markup.app_list_markup(context)
