@@ -547,6 +547,8 @@ if env_bool("TUG_BEHIND_TLS_PROXY"):
 TUG_TRUSTED_PROXIES = env_list("TUG_TRUSTED_PROXIES", "127.0.0.0/8,::1")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # forms carry the token in a hidden field; no script needs it
+# A refusal says why and carries a token matching the cookie now (common/views.py).
+CSRF_FAILURE_VIEW = "tug_portal.common.views.csrf_failure"
 SESSION_COOKIE_AGE = int(os.environ.get("TUG_SESSION_SECONDS", str(8 * 3600)))  # a working day
 # A signed-in request reads its session from the cache (Redis, or embedded the file cache), not
 # the database: one query fewer on every staff page; writes go to both, and an entry the file

@@ -129,11 +129,26 @@
     return "";
   }
 
+  // A form refused because its security token no longer matches the CSRF cookie (two pages
+  // opened before the visit's first cookie each set one: common/views.py, csrf_failure): the
+  // refusal carries a token that matches now. Put it in the form and send the form once more,
+  // so that nothing typed is lost; a second refusal is shown as any other.
+  function sentAgainWithFreshToken(form, xhr) {
+    var token = xhr.status === 403 && xhr.getResponseHeader("X-CSRF-Token");
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!token || !field || form.hasAttribute("data-sent-again")) { return false; }
+    form.setAttribute("data-sent-again", "");
+    field.value = token;
+    if (form.requestSubmit) { form.requestSubmit(); } else { htmx.trigger(form, "submit"); }
+    return true;
+  }
+
   // Search-as-you-type and the filters (GETs) too: a refused search (busy, 503; too many, 429)
   // must not leave the typed words above the old, unfiltered list without a word of why.
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt.closest("form");
     if (!form) { return; }
+    if (sentAgainWithFreshToken(form, event.detail.xhr)) { return; }
     var xhr = event.detail.xhr;
     var fallback = event.detail.requestConfig.verb === "post"
       ? "Your request could not be sent (error " + xhr.status + ")."
@@ -145,6 +160,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful || !event.detail.elt.closest) { return; }
     var form = event.detail.elt.closest("form");
+    if (form) { form.removeAttribute("data-sent-again"); }
     var notice = form && form.querySelector(".form-problem");
     if (notice) { notice.remove(); }
   });

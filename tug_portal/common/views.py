@@ -2,6 +2,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError, JsonResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views import defaults
@@ -9,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from .health import readiness, readiness_details_allowed, readiness_ok_recent
 from .middleware import service_unavailable
+from .responses import error_response
 
 
 def healthz(request):
@@ -61,3 +63,30 @@ def _not_found_reason(exception) -> str:
     if isinstance(reason, str) and reason:
         return reason
     return "the address may be mistyped, or the page was moved."
+
+
+# A token matching the visitor's CSRF cookie as it is now, on a refusal (`csrf_failure`).
+CSRF_TOKEN_HEADER = "X-CSRF-Token"  # noqa: S105 - a header's name, not a secret
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW. On this portal the usual cause is harmless: two pages opened before the
+    visitor's first CSRF cookie arrived (the program page's lazily loaded agenda-request form
+    and the reminders page, say) each set a cookie of their own, and the later one won, so the
+    form in the other no longer matches it. The refusal says so and carries a token that
+    matches the cookie now (`X-CSRF-Token`, read only by the portal's own script: other origins
+    cannot read a response's headers); `static/js/portal.js` puts it in the form and sends the
+    form once more, so nothing typed is lost. Without scripts the page says to reload the form.
+    """
+    response = error_response(
+        request,
+        status=403,
+        message=(
+            "Not sent: this form's security check no longer matches your browser (the portal was "
+            "opened anew in another tab or window). Please reload the form and send it again."
+        ),
+        template="403_csrf.html",
+    )
+    # A new cookie too when there was none (the CSRF middleware sets it on this response).
+    response[CSRF_TOKEN_HEADER] = get_token(request)
+    return response
