@@ -397,6 +397,19 @@ def test_a_searched_meeting_list_offers_the_whole_list_without_counting_it(staff
     assert " total</a>" not in page
 
 
+def test_meeting_list_shows_the_latest_meetings_first(staff_client, demo):
+    """Found from outside: the list ran oldest first, so the meetings staff work on (the next
+    ones) were on its last page, further back every year."""
+    page = staff_client.get("/admin/meetings/meeting/").content.decode()
+    links = [
+        f"/admin/meetings/meeting/{pk}/change/"
+        for pk in Meeting.objects.order_by("-starts_at", "-pk").values_list("pk", flat=True)
+    ]
+
+    assert all(link in page for link in links)
+    assert sorted(links, key=page.find) == links
+
+
 # --- Codes and slugs unique whatever their case ---------------------------------------------
 
 

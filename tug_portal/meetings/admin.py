@@ -276,6 +276,9 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
     date_hierarchy = "starts_at"
+    # Latest first: the meetings staff work on (the next ones) lead the list, not the archive's
+    # first year (the model's own order, oldest first, is the feeds' and the lists').
+    ordering = ["-starts_at", "-pk"]
     list_per_page = 50  # each row costs a dozen cells to render; 100 doubled the page
     # A filtered or searched list says "N results (Show all)", not "(1,304 total)": the total
     # is a second count of the whole archive on every such page.
