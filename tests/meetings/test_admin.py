@@ -410,6 +410,17 @@ def test_meeting_list_shows_the_latest_meetings_first(staff_client, demo):
     assert sorted(links, key=page.find) == links
 
 
+def test_agenda_topic_times_are_plain_time_fields_in_the_meetings_zone(admin_client, demo):
+    """Found from outside: the admin's clock widget on a topic's times said "You are 8 hours
+    ahead of server time", which has nothing to do with a time of day in the meeting's zone."""
+    seed = Meeting.objects.get(slug="tug-2018-10-16")
+    page = admin_client.get(f"/admin/meetings/meeting/{seed.pk}/change/").content.decode()
+
+    assert 'type="time" name="topics-0-start_time"' in page
+    assert 'name="topics-0-start_time" class="vTimeField"' not in page
+    assert "In the meeting's time zone" in page
+
+
 # --- Codes and slugs unique whatever their case ---------------------------------------------
 
 

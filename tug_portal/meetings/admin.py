@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -167,6 +167,14 @@ class AgendaTopicInline(LoadedAutocompleteAdmin, admin.StackedInline):
     model = AgendaTopic
     form = LoadedChoicesForm
     extra = 0
+    # A time of day in the meeting's zone: the browser's time field, not the admin's clock
+    # widget, whose "You are N hours ahead of server time" is about instants, not these.
+    formfield_overrides = {
+        models.TimeField: {
+            "widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "help_text": "In the meeting's time zone (optional).",
+        }
+    }
 
     def get_queryset(self, request):
         # Each topic form's facilitators, systems and documents, in one query each for the
