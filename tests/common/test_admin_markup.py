@@ -9,12 +9,13 @@ import re
 import pytest
 from django.contrib import admin
 from django.forms.renderers import DjangoTemplates, get_default_renderer
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests.support.admin_forms import meeting_change_form
-from tug_portal.common import admin_markup
+from tug_portal.common import admin_inlines, admin_markup
 from tug_portal.common.admin_markup import AdminFormRenderer
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import Meeting, Program
+from tug_portal.reminders.models import Subscriber, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,8 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
         settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
         django_only.setattr(admin_markup, "fieldset_markup", admin_markup.djangos_fieldset)
         django_only.setattr(admin_markup, "app_list_markup", admin_markup.djangos_app_list)
+        django_only.setattr(admin_inlines, "stacked_markup", admin_inlines.djangos_stacked)
+        django_only.setattr(admin_inlines, "tabular_markup", admin_inlines.djangos_tabular)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
@@ -146,3 +149,45 @@ def test_the_renderer_leaves_templates_it_does_not_write_to_django():
     djangos = DjangoTemplates().render("django/forms/widgets/radio.html", {**context})
 
     assert ours == djangos, _first_difference(ours, djangos)
+
+
+def _inline_form_pages():
+    """The add and change forms of every registered admin with inlines."""
+    for path in _form_pages():
+        model_admin = admin.site._registry[resolve(path).func.model_admin.model]
+        if model_admin.inlines:
+            yield path
+
+
+@pytest.mark.parametrize("who", ["admin_client", "viewer_client"])
+def test_every_inline_is_written_in_python_as_djangos_markup(
+    who, request, demo, settings, monkeypatch
+):
+    """The stacked and tabular inlines (common/admin_inlines.py), with links to their rows'
+    own change forms (a view link for a view-only user), for an admin and a view-only user."""
+    client = request.getfixturevalue(who)
+    # A row in a tabular inline whose model has an admin of its own (its change link).
+    subscriber = Subscriber.objects.create(email="a@example.com")
+    Subscription.objects.create(subscriber=subscriber, program=Program.objects.first())
+    for model_admin in admin.site._registry.values():
+        for inline in model_admin.inlines:
+            monkeypatch.setattr(inline, "show_change_link", True)
+    written = []
+    for name in ("_stacked", "_tabular"):
+        original = getattr(admin_inlines, name)
+        monkeypatch.setattr(
+            admin_inlines,
+            name,
+            lambda context, formset, original=original, name=name: (
+                written.append(name) or original(context, formset)
+            ),
+        )
+    pages = list(_inline_form_pages())
+    assert len(pages) >= 8
+    links = 0
+    for path in pages:
+        ours, djangos = _both_ways(client, settings, monkeypatch, path)
+        assert ours == djangos, (path, _first_difference(ours, djangos))
+        links += ours.count(b'class="inlinechangelink"') + ours.count(b'class="inlineviewlink"')
+    assert {"_stacked", "_tabular"} <= set(written)
+    assert links > 0
