@@ -8,11 +8,14 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.views import main
+from django.contrib.admin.views.main import ChangeList
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.urls import resolve, reverse
 
 from tests.support.admin_forms import meeting_change_form
 from tug_portal.common import admin_inlines, admin_markup
+from tug_portal.common.admin_lists import DrillDownChangeList
 from tug_portal.common.admin_markup import AdminFormRenderer
 from tug_portal.meetings.models import Meeting, Program
 from tug_portal.reminders.models import Subscriber, Subscription
@@ -43,6 +46,7 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
         django_only.setattr(admin_markup, "app_list_markup", admin_markup.djangos_app_list)
         django_only.setattr(admin_inlines, "stacked_markup", admin_inlines.djangos_stacked)
         django_only.setattr(admin_inlines, "tabular_markup", admin_inlines.djangos_tabular)
+        django_only.setattr(DrillDownChangeList, "url_for_result", ChangeList.url_for_result)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
@@ -191,3 +195,17 @@ def test_every_inline_is_written_in_python_as_djangos_markup(
         links += ours.count(b'class="inlinechangelink"') + ours.count(b'class="inlineviewlink"')
     assert {"_stacked", "_tabular"} <= set(written)
     assert links > 0
+
+
+def test_a_list_reverses_its_rows_links_once(admin_client, demo, monkeypatch):
+    """The rows' links to their change forms (compared with Django's above)."""
+    reversed_urls = []
+    djangos_reverse = main.reverse
+    monkeypatch.setattr(
+        main, "reverse", lambda *a, **k: reversed_urls.append(a[0]) or djangos_reverse(*a, **k)
+    )
+
+    page = admin_client.get(reverse("admin:meetings_meeting_changelist"))
+
+    assert page.content.count(b"/change/") >= 5
+    assert reversed_urls.count("admin:meetings_meeting_change") == 1
