@@ -10,11 +10,13 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.views import main
 from django.contrib.admin.views.main import ChangeList
+from django.forms.models import BaseInlineFormSet
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.urls import resolve, reverse
 
 from tests.support.admin_forms import meeting_change_form
 from tug_portal.common import admin_inlines, admin_markup
+from tug_portal.common.admin_formsets import AdminInlineFormSet
 from tug_portal.common.admin_lists import DrillDownChangeList
 from tug_portal.common.admin_markup import AdminFormRenderer
 from tug_portal.meetings.models import Meeting, Program
@@ -47,6 +49,7 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
         django_only.setattr(admin_inlines, "stacked_markup", admin_inlines.djangos_stacked)
         django_only.setattr(admin_inlines, "tabular_markup", admin_inlines.djangos_tabular)
         django_only.setattr(DrillDownChangeList, "url_for_result", ChangeList.url_for_result)
+        django_only.setattr(AdminInlineFormSet, "empty_form", BaseInlineFormSet.empty_form)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
@@ -209,3 +212,17 @@ def test_a_list_reverses_its_rows_links_once(admin_client, demo, monkeypatch):
 
     assert page.content.count(b"/change/") >= 5
     assert reversed_urls.count("admin:meetings_meeting_change") == 1
+
+
+def test_every_inline_builds_its_empty_form_once_per_formset(admin_client, demo):
+    """(Compared with Django's, built anew at each reading, above.)"""
+    inlines = [inline for m in admin.site._registry.values() for inline in m.inlines]
+    assert len(inlines) >= 7
+    assert all(issubclass(inline.formset, AdminInlineFormSet) for inline in inlines)
+    seed = Meeting.objects.get(slug="tug-2018-10-16")
+
+    page = admin_client.get(reverse("admin:meetings_meeting_change", args=[seed.pk]))
+
+    for inline_admin_formset in page.context["inline_admin_formsets"]:
+        formset = inline_admin_formset.formset
+        assert formset.empty_form is formset.empty_form
