@@ -3,7 +3,7 @@ the context Django's `{% include "admin/includes/fieldset.html" with … %}` giv
 
 from django import template
 
-from tug_portal.common import admin_inlines, admin_markup
+from tug_portal.common import admin_inlines, admin_markup, admin_results
 
 register = template.Library()
 
@@ -26,3 +26,8 @@ def admin_stacked_inline(context):
 @register.simple_tag(takes_context=True)
 def admin_tabular_inline(context):
     return admin_inlines.tabular_markup(context)
+
+
+@register.simple_tag(takes_context=True)
+def admin_result_rows(context):
+    return admin_results.result_rows_markup(context)
