@@ -8,13 +8,19 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.views import main
+from django.contrib.admin.views.main import ChangeList
+from django.forms.models import BaseInlineFormSet
 from django.forms.renderers import DjangoTemplates, get_default_renderer
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests.support.admin_forms import meeting_change_form
-from tug_portal.common import admin_markup
+from tug_portal.common import admin_inlines, admin_markup, admin_results
+from tug_portal.common.admin_formsets import AdminInlineFormSet
+from tug_portal.common.admin_lists import DrillDownChangeList
 from tug_portal.common.admin_markup import AdminFormRenderer
-from tug_portal.meetings.models import Meeting
+from tug_portal.meetings.models import Meeting, Program
+from tug_portal.reminders.models import Subscriber, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +46,11 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
         settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
         django_only.setattr(admin_markup, "fieldset_markup", admin_markup.djangos_fieldset)
         django_only.setattr(admin_markup, "app_list_markup", admin_markup.djangos_app_list)
+        django_only.setattr(admin_inlines, "stacked_markup", admin_inlines.djangos_stacked)
+        django_only.setattr(admin_inlines, "tabular_markup", admin_inlines.djangos_tabular)
+        django_only.setattr(DrillDownChangeList, "url_for_result", ChangeList.url_for_result)
+        django_only.setattr(AdminInlineFormSet, "empty_form", BaseInlineFormSet.empty_form)
+        django_only.setattr(admin_results, "result_rows_markup", admin_results.djangos_result_rows)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
@@ -146,3 +157,73 @@ def test_the_renderer_leaves_templates_it_does_not_write_to_django():
     djangos = DjangoTemplates().render("django/forms/widgets/radio.html", {**context})
 
     assert ours == djangos, _first_difference(ours, djangos)
+
+
+def _inline_form_pages():
+    """The add and change forms of every registered admin with inlines."""
+    for path in _form_pages():
+        model_admin = admin.site._registry[resolve(path).func.model_admin.model]
+        if model_admin.inlines:
+            yield path
+
+
+@pytest.mark.parametrize("who", ["admin_client", "viewer_client"])
+def test_every_inline_is_written_in_python_as_djangos_markup(
+    who, request, demo, settings, monkeypatch
+):
+    """The stacked and tabular inlines (common/admin_inlines.py), with links to their rows'
+    own change forms (a view link for a view-only user), for an admin and a view-only user."""
+    client = request.getfixturevalue(who)
+    # A row in a tabular inline whose model has an admin of its own (its change link).
+    subscriber = Subscriber.objects.create(email="a@example.com")
+    Subscription.objects.create(subscriber=subscriber, program=Program.objects.first())
+    for model_admin in admin.site._registry.values():
+        for inline in model_admin.inlines:
+            monkeypatch.setattr(inline, "show_change_link", True)
+    written = []
+    for name in ("_stacked", "_tabular"):
+        original = getattr(admin_inlines, name)
+        monkeypatch.setattr(
+            admin_inlines,
+            name,
+            lambda context, formset, original=original, name=name: (
+                written.append(name) or original(context, formset)
+            ),
+        )
+    pages = list(_inline_form_pages())
+    assert len(pages) >= 8
+    links = 0
+    for path in pages:
+        ours, djangos = _both_ways(client, settings, monkeypatch, path)
+        assert ours == djangos, (path, _first_difference(ours, djangos))
+        links += ours.count(b'class="inlinechangelink"') + ours.count(b'class="inlineviewlink"')
+    assert {"_stacked", "_tabular"} <= set(written)
+    assert links > 0
+
+
+def test_a_list_reverses_its_rows_links_once(admin_client, demo, monkeypatch):
+    """The rows' links to their change forms (compared with Django's above)."""
+    reversed_urls = []
+    djangos_reverse = main.reverse
+    monkeypatch.setattr(
+        main, "reverse", lambda *a, **k: reversed_urls.append(a[0]) or djangos_reverse(*a, **k)
+    )
+
+    page = admin_client.get(reverse("admin:meetings_meeting_changelist"))
+
+    assert page.content.count(b"/change/") >= 5
+    assert reversed_urls.count("admin:meetings_meeting_change") == 1
+
+
+def test_every_inline_builds_its_empty_form_once_per_formset(admin_client, demo):
+    """(Compared with Django's, built anew at each reading, above.)"""
+    inlines = [inline for m in admin.site._registry.values() for inline in m.inlines]
+    assert len(inlines) >= 7
+    assert all(issubclass(inline.formset, AdminInlineFormSet) for inline in inlines)
+    seed = Meeting.objects.get(slug="tug-2018-10-16")
+
+    page = admin_client.get(reverse("admin:meetings_meeting_change", args=[seed.pk]))
+
+    for inline_admin_formset in page.context["inline_admin_formsets"]:
+        formset = inline_admin_formset.formset
+        assert formset.empty_form is formset.empty_form

@@ -16,6 +16,7 @@ class CommonConfig(AppConfig):
         embedded_folders_ensure()  # var/ folders, when a process starts (not on reading settings)
 
         from . import clients  # noqa: F401 - registers the check of the network settings
+        from .admin_formsets import build_empty_forms_once
         from .admin_lists import guard_drill_downs
         from .admin_site import StaffAdminSite
 
@@ -23,6 +24,7 @@ class CommonConfig(AppConfig):
         # with the optional two-factor login and date drill-downs that take any value.
         admin.site.__class__ = StaffAdminSite
         guard_drill_downs(admin.site)
+        build_empty_forms_once(admin.site)
 
         from .staff import ensure_iso_staff_group, ensure_iso_viewer_group
 

@@ -3,7 +3,7 @@ the context Django's `{% include "admin/includes/fieldset.html" with … %}` giv
 
 from django import template
 
-from tug_portal.common import admin_markup
+from tug_portal.common import admin_inlines, admin_markup, admin_results
 
 register = template.Library()
 
@@ -16,3 +16,18 @@ def admin_fieldset(context):
 @register.simple_tag(takes_context=True)
 def admin_app_list(context):
     return admin_markup.app_list_markup(context)
+
+
+@register.simple_tag(takes_context=True)
+def admin_stacked_inline(context):
+    return admin_inlines.stacked_markup(context)
+
+
+@register.simple_tag(takes_context=True)
+def admin_tabular_inline(context):
+    return admin_inlines.tabular_markup(context)
+
+
+@register.simple_tag(takes_context=True)
+def admin_result_rows(context):
+    return admin_results.result_rows_markup(context)
