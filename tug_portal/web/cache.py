@@ -157,12 +157,6 @@ def content_version() -> int:
     return version
 
 
-def content_version_and_stored(key: str) -> tuple[int, object | None]:
-    """The same read for another answer kept while the content is unchanged (next_meetings.py):
-    it is valid only if stored under the version returned."""
-    return _content_version_and_page(key)
-
-
 def _is_cacheable_request(request) -> bool:
     # Without a session cookie nobody is logged in: the user is not even looked up. With one,
     # only a real logged-in session counts (one indexed query; a malformed key costs none).

@@ -13,13 +13,13 @@ answer computed while an edit commits is stored under the old version and never 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.utils import timezone
 
 from tug_portal.meetings import selectors
 from tug_portal.meetings.models import Meeting
 
-from .cache import content_version, content_version_and_stored
+from .cache import content_version
 
 NEXT_MEETINGS_KEY = "web:next-meetings-by-program"
 NEXT_AFTER_KEY = "web:next-meeting-after:{pk}"
@@ -39,17 +39,20 @@ class StoredNextMeetings:
         )
 
 
-def next_meetings_by_program() -> dict[int, Meeting]:
+def next_meetings_by_program(*, version: int | None = None) -> dict[int, Meeting]:
     """`selectors.meetings_next_by_program()` (program id -> next meeting), from the cache while
-    it is exactly right."""
+    it is exactly right. `version`: the content version the view read before its data, else
+    read here. Kept with the rows (settings.CACHES["rows"]: Redis, or each process's memory), so
+    that a page rendered afresh reads no file of the embedded cache for it."""
     now = timezone.now()
-    version, stored = content_version_and_stored(NEXT_MEETINGS_KEY)
+    version = content_version() if version is None else version
+    stored = caches["rows"].get(NEXT_MEETINGS_KEY)
     if isinstance(stored, StoredNextMeetings) and stored.is_valid(version, now):
         return stored.meetings
     meetings = selectors.meetings_next_by_program(after=now)
     valid_until = selectors.next_meetings_change_at(meetings)
     kept = LONGEST_KEPT if valid_until is None else min(valid_until - now, LONGEST_KEPT)
-    cache.set(
+    caches["rows"].set(
         NEXT_MEETINGS_KEY,
         StoredNextMeetings(content_version=version, valid_until=valid_until, meetings=meetings),
         # At least a second: the check above, not the cache's expiry, is what keeps it exact.

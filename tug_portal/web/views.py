@@ -133,7 +133,7 @@ def program_detail(request, slug):
     }
     if not wants_fragment(request):
         context |= {
-            "next_meeting": next_meetings_by_program().get(program.pk),
+            "next_meeting": next_meetings_by_program(version=version).get(program.pk),
             "latest_materials": fragments.program_latest_materials(program, version=version),
             "program_side": fragments.program_side(program, version=version),
             "footer_links": program.links.all(),
