@@ -16,9 +16,11 @@ reads, sorted, so `?_=123` or a trailing `&` finds the stored page; the view its
 those parameters, so what it renders (pagination links) never carries another visitor's junk.
 A page rendered afresh for an anonymous visitor takes a slot of the cap on expensive work
 (common/slots.py: "search" when it has a `q`, else "render"); a stored page never does.
-When every slot is taken (a search flood), a visitor whose page is stored but out of date (past
-its `TUG_WEB_PAGE_CACHE_SECONDS`, or an edit since) gets the stored page rather than a 503: a
-page is kept `TUG_WEB_PAGE_STALE_SECONDS` longer for that, and served only while busy.
+When every slot is taken (a search flood), a visitor whose page is stored under the current
+content version but past its `TUG_WEB_PAGE_CACHE_SECONDS` gets the stored page rather than a
+503: a page is kept `TUG_WEB_PAGE_STALE_SECONDS` longer for that, and served only while busy. A
+page stored before an edit is never served, busy or not (it may show what the edit withdrew:
+an unpublished or deleted meeting); while busy, its visitor gets the 503.
 
 The page is stored as the view made it (status, headers, body), before the middlewares'
 `process_response`: on a hit they run again, so per-response headers (Content-Security-Policy,
@@ -99,10 +101,13 @@ def cache_public_page(view):
                     # the lazy queries it runs) is the expensive part: inside the slot.
                     response.render()
         except slots.PoolFull as full:
-            if stored is None or not stored.is_kept():
+            if stored is None or not stored.is_kept() or stored.content_version != version:
+                # Never a page from before an edit: it may show what the edit withdrew (an
+                # unpublished or deleted meeting).
                 return fair_use.busy_response(request, retry_after=full.retry_after)
             # Busy with expensive work (a search flood holds the slots): the page as it was
-            # stored a moment ago, rather than a 503 to a visitor of an ordinary page.
+            # stored a moment ago, under the current version, rather than a 503 to a visitor of
+            # an ordinary page.
             fair_use.answered_from_store(request)
             return _vary_on_cookie(stored.response())
         # Under the version read BEFORE rendering: a page rendered while an edit commits is
