@@ -241,15 +241,12 @@ class AdminFormRenderer(PlainWidgetRenderer):
     that the templates above are written in Python (the same markup, stripped as
     `BaseRenderer.render` strips it)."""
 
+    writers = NESTED_WRITERS
+
     def render(self, template_name, context, request=None):
         writer = CONTEXT_WRITERS.get(template_name)
-        if writer is not None:
-            markup = writer(context)
-        else:
-            writer = NESTED_WRITERS.get(template_name)
-            widget = context.get("widget") if writer else None
-            markup = writer(widget) if widget is not None else None
-        if markup is None:
+        markup = writer(context) if writer is not None else None
+        if markup is None:  # a widget's template (the parent's lookup), or Django's
             return super().render(template_name, context, request=request)
         return markup.strip()
 

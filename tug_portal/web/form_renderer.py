@@ -108,8 +108,10 @@ class PlainWidgetRenderer(DjangoTemplates):
     """Django's template renderer, except that the widget templates in WRITERS are written in
     Python (the same markup, stripped as `BaseRenderer.render` strips it)."""
 
+    writers = WRITERS  # template -> what writes it from its `widget` (a subclass adds more)
+
     def render(self, template_name, context, request=None):
-        writer = WRITERS.get(template_name)
+        writer = self.writers.get(template_name)
         widget = context.get("widget") if writer else None
         markup = writer(widget) if widget is not None else None
         if markup is None:
