@@ -195,7 +195,12 @@ else:
 # used third goes (an attacker's crawl grew a process by 240 MB with 20,000).
 ROW_CACHE_MAX_ENTRIES = int(os.environ.get("TUG_ROW_CACHE_MAX_ENTRIES", "5000"))
 CACHES["rows"] = (
-    dict(CACHES["default"])
+    # Redis, and what a process read last in its own memory too: one round trip less per entry.
+    {
+        **CACHES["default"],
+        "BACKEND": "tug_portal.common.cache.RedisCacheKeptLocally",
+        "OPTIONS": {"LOCAL_MAX_ENTRIES": ROW_CACHE_MAX_ENTRIES},
+    }
     if CACHE_URL
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -1,10 +1,13 @@
-"""The Redis cache backend reuses its redis-py client (tug_portal/common/cache.py)."""
+"""The Redis cache backend reuses its redis-py client, and the rows' cache keeps a copy of what
+each process read in its memory (tug_portal/common/cache.py)."""
 
 import threading
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+
+from tug_portal.common.cache import RedisCacheKeptLocally
 
 pytestmark = pytest.mark.skipif(
     not settings.CACHE_URL, reason="the Redis cache is played on the PostgreSQL + Redis run"
@@ -40,3 +43,94 @@ def test_threads_share_the_client_and_each_get_their_own_answers():
 
     assert errors == []
     assert answers == {n: (n, 49) for n in range(8)}
+
+
+def kept_locally(**options) -> RedisCacheKeptLocally:
+    """A second process's view of the rows' cache: the same Redis, a memory of its own."""
+    params = settings.CACHES["rows"]
+    return RedisCacheKeptLocally(
+        params["LOCATION"],
+        {**params, "OPTIONS": {**params.get("OPTIONS", {}), **options}},
+    )
+
+
+def redis_reads(monkeypatch, kept: RedisCacheKeptLocally) -> list:
+    """Records the reads that reach Redis."""
+    reads = []
+    client = kept._cache
+
+    for name in ("get", "get_many"):
+        original = getattr(client, name)
+
+        def recorded(*args, _original=original, _name=name, **kwargs):
+            reads.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(client, name, recorded)
+    return reads
+
+
+def test_the_rows_cache_is_redis_with_a_copy_in_each_process():
+    assert isinstance(caches["rows"], RedisCacheKeptLocally)
+
+
+def test_what_a_process_wrote_it_reads_again_from_its_memory(monkeypatch):
+    kept = kept_locally()
+    reads = redis_reads(monkeypatch, kept)
+
+    kept.set("rows:test-1", {"row": 1}, 30)
+    kept.set_many({"rows:test-2": 2, "rows:test-3": 3}, 30)
+
+    assert kept.get("rows:test-1") == {"row": 1}
+    assert kept.get_many(["rows:test-2", "rows:test-3"]) == {"rows:test-2": 2, "rows:test-3": 3}
+    assert reads == []
+
+
+def test_what_another_process_wrote_is_read_from_redis_once(monkeypatch):
+    writer, reader = kept_locally(), kept_locally()
+    writer.set("rows:test-a", "a", 30)
+    writer.set("rows:test-b", "b", 30)
+    reads = redis_reads(monkeypatch, reader)
+
+    assert reader.get("rows:test-a") == "a"
+    assert reader.get_many(["rows:test-a", "rows:test-b", "rows:test-none"]) == {
+        "rows:test-a": "a",
+        "rows:test-b": "b",
+    }
+    assert reader.get_many(["rows:test-a", "rows:test-b"]) == {
+        "rows:test-a": "a",
+        "rows:test-b": "b",
+    }
+    assert reader.get("rows:test-none", "default") == "default"
+
+    # One read of a, one of b (the absent key is asked each time: nobody wrote it yet).
+    assert reads == ["get", "get_many", "get"]
+
+
+def test_a_value_read_from_memory_is_a_copy_the_caller_may_change():
+    kept = kept_locally()
+    kept.set("rows:test-list", [1, 2], 30)
+
+    kept.get("rows:test-list").append(3)
+
+    assert kept.get("rows:test-list") == [1, 2]
+
+
+def test_each_process_keeps_a_bounded_number_of_copies(monkeypatch):
+    kept = kept_locally(LOCAL_MAX_ENTRIES=10)
+    kept.set_many({f"rows:test-bound-{n}": n for n in range(50)}, 30)
+
+    assert len(kept._local._cache) <= 10
+    assert kept.get("rows:test-bound-0") == 0  # still in Redis
+
+
+def test_clear_and_delete_reach_both():
+    kept = kept_locally()
+    kept.set("rows:test-x", "x", 30)
+    kept.set("rows:test-y", "y", 30)
+
+    kept.delete("rows:test-x")
+    assert kept.get("rows:test-x") is None
+    kept.clear()
+    assert kept.get("rows:test-y") is None
+    assert kept_locally().get("rows:test-y") is None

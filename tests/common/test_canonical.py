@@ -106,6 +106,32 @@ def test_page_query_writes_the_page_number_one_way():
     assert page_query("web:program_detail", QueryDict("page=two"))["page"] == "two"
 
 
+@pytest.mark.parametrize("spelling", ["2", "٢", "２", "2.0", "2.", "1_0", " +02 ", "\u0662\u0660"])
+def test_page_query_writes_every_spelling_the_form_reads_as_the_number_it_reads(spelling):
+    # The list forms' IntegerField reads "٢" (an Arabic-Indic two), "2.0" and "1_0" as numbers
+    # (int() does), so each was the page it named, stored under a key of its own: hundreds of
+    # spellings of a few pages pushed the stored pages out of the cache.
+    form = MeetingFilterForm(QueryDict(f"page={spelling}"))
+    assert form.is_valid(), form.errors
+
+    assert page_query("web:program_detail", QueryDict(f"page={spelling}"))["page"] == str(
+        form.page_number
+    )
+
+
+def test_page_query_keeps_a_page_the_form_refuses_as_sent():
+    # A refused page is a 404 (never stored), whatever it says.
+    for spelling in ("two", "2.5", "1e3", "9" * 5000):  # int() refuses over 4,300 digits
+        assert not MeetingFilterForm(QueryDict(f"page={spelling}")).is_valid()
+        assert page_query("web:program_detail", QueryDict(f"page={spelling}"))["page"] == spelling
+
+
+def test_service_key_reads_numbers_in_any_digits_as_one():
+    assert key("api:meeting_list", "/api/v1/meetings", "limit=٢٠") == (
+        "api:meeting_list /api/v1/meetings?limit=20"
+    )
+
+
 def test_page_query_keeps_the_last_value_of_a_repeated_parameter():
     # The pages' forms read one value of each (QueryDict.get: the last): more copies, or other
     # values before it, ask for the same page.

@@ -281,6 +281,23 @@ def test_staff_are_moved_to_the_canonical_spelling_too(staff_client, demo):
     assert (response.status_code, response["Location"]) == (301, "/programs/tug/?system=DRRS")
 
 
+def test_a_meeting_slug_typed_in_another_case_is_moved_to_the_meeting(client, demo):
+    # Agendas write "TUG"; a stakeholder typing the address from one got a 404.
+    response = client.get("/meetings/TUG-2018-10-16/")
+
+    assert (response.status_code, response["Location"]) == (301, "/meetings/tug-2018-10-16/")
+    assert client.get("/meetings/TUG-2099-01-01/").status_code == 404
+
+
+def test_a_drafts_slug_in_another_case_is_a_404_for_the_public_and_moved_for_staff(
+    client, staff_client, demo
+):
+    Meeting.objects.filter(slug="tug-2018-10-30").update(is_published=False)
+
+    assert client.get("/meetings/Tug-2018-10-30/").status_code == 404  # not revealed
+    assert staff_client.get("/meetings/Tug-2018-10-30/")["Location"] == "/meetings/tug-2018-10-30/"
+
+
 @pytest.mark.parametrize("path", LIST_PATHS)
 def test_an_unknown_system_code_in_lower_case_is_still_a_400_with_the_reason(client, demo, path):
     response = client.get(path, {"system": "xyz"})

@@ -20,7 +20,10 @@ variant's page for another.
 """
 
 import re
+import unicodedata
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 FEED_PARAMETERS = ("system", "history", "alarm")
@@ -59,9 +62,21 @@ def normalized(value: str) -> str:
 def canonical_number(part: str) -> str:
     """ "+007" → "7", "-0" → "0": written one way without converting it to an int, which
     Python refuses beyond 4,300 digits (a 500 for any long parameter)."""
+    part = ascii_digits(part)
     negative = part.startswith("-")
     digits = part.lstrip("+-").lstrip("0") or "0"
     return f"-{digits}" if negative and digits != "0" else digits
+
+
+def ascii_digits(text: str) -> str:
+    """ "٢٠" → "20": `\\d` and int() read every script's decimal digits, so a number written in
+    them is the same number to a view."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(digit) if (digit := unicodedata.decimal(char, None)) is not None else char
+        for char in text
+    )
 
 
 def _number(part: str) -> tuple[int, int, str]:
@@ -88,9 +103,18 @@ def service_key(url_name: str, path: str, query: QueryDict) -> str:
     return f"{url_name} {path}" + (f"?{encoded}" if encoded else "")
 
 
+# What the list pages' forms read a page number with (web/forms.py: an IntegerField, which takes
+# "2.0", "1_0", " +02 " and "٢" too: int() does).
+_PAGE_NUMBER = forms.IntegerField()
+
+
 def _page_number(value: str) -> str:
-    stripped = value.strip()
-    return canonical_number(stripped) if NUMBER.match(stripped) else value
+    """The number the page's form reads, written one way; a value it refuses, as sent."""
+    try:
+        number = _PAGE_NUMBER.to_python(value)
+    except ValidationError:
+        return value
+    return value if number is None else str(number)
 
 
 def page_query(url_name: str, query: QueryDict) -> QueryDict:

@@ -307,6 +307,14 @@ def meeting_page_get(*, slug: str, user=None, programs: Mapping[int, Program]) -
     return meeting_with_program(meeting_page_row(slug=slug, user=user), programs=programs)
 
 
+def meeting_slug_spelled(slug: str, *, user=None) -> str | None:
+    """The slug of the meeting `slug` names in another case (agendas write "TUG-2018-10-16"),
+    if the user may see it; else None. Asked only after the exact slug found nothing."""
+    return (
+        meetings_visible(user=user).filter(slug__iexact=slug).values_list("slug", flat=True).first()
+    )
+
+
 def meeting_page_row(*, slug: str, user=None) -> Meeting:
     """`meeting_page_get` without its program (two queries: the meeting, with its contact and
     its replacement, and its dial-ins); a 404 for a meeting the user may not see."""

@@ -194,9 +194,15 @@ def meeting_detail(request, slug):
     # committed is then kept under the old version, never served after it (fragments.py).
     version = content_version()
     kept = reference(version=version)
-    meeting = kept_meeting.meeting_for_page(
-        slug=slug, user=request.user, programs=kept.programs_by_id, version=version
-    )
+    try:
+        meeting = kept_meeting.meeting_for_page(
+            slug=slug, user=request.user, programs=kept.programs_by_id, version=version
+        )
+    except Http404:
+        # Typed from an agenda ("TUG-2018-10-16"): moved to the meeting's own spelling.
+        if own := selectors.meeting_slug_spelled(slug, user=request.user):
+            return redirect("web:meeting_detail", own, permanent=True)
+        raise
     context = {
         "meeting": meeting,
         "program": meeting.program,
