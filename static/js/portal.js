@@ -145,8 +145,16 @@
 
   // Search-as-you-type and the filters (GETs) too: a refused search (busy, 503; too many, 429)
   // must not leave the typed words above the old, unfiltered list without a word of why.
+  // A link (a page of a list, "Search all meetings") whose answer is refused is followed as a
+  // plain link, so that the page says why (a list that changed since: "There is no page 2")
+  // instead of nothing happening at all.
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt.closest("form");
+    var link = !form && event.detail.elt.closest("a[href]");
+    if (link && event.detail.requestConfig.verb === "get") {
+      window.location.assign(link.href);
+      return;
+    }
     if (!form) { return; }
     if (sentAgainWithFreshToken(form, event.detail.xhr)) { return; }
     var xhr = event.detail.xhr;

@@ -4,11 +4,13 @@ axe-core finding no serious or critical accessibility violation. Screenshots at 
 land in var/screenshots/."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
-from tug_portal.meetings.models import AgendaRequest
+from tests.support.bulk import bulk_meetings
+from tug_portal.meetings.models import AgendaRequest, Meeting, Program
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,6 +81,22 @@ def test_filter_by_system_swaps_the_list_pushes_the_url_and_back_restores(page):
     page.go_back()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_label("Upcoming")).to_be_checked()
+
+
+def test_a_page_link_the_server_refuses_opens_the_refusal_instead_of_doing_nothing(page):
+    # The list changed since it was shown (page 2 is gone): htmx swaps nothing for a 404, so
+    # "Next" did nothing at all. The link now opens its page, and the server's words show.
+    tug = Program.objects.get(slug="tug")
+    bulk_meetings(tug, 30, first_day=date(2016, 1, 5))
+    open_page(page, "/programs/tug/?when=past")
+    Meeting.objects.filter(program=tug, starts_at__year=2016).delete()
+
+    page.get_by_role("link", name="Next →").click()
+
+    expect(page).to_have_url(re.compile(r"/programs/tug/\?when=past&page=2$"))
+    expect(page.get_by_text("There is no page 2 of this list.")).to_be_visible()
+    assert all("404" in error for error in page.console_errors)  # the browser and htmx log it
+    page.console_errors.clear()
 
 
 def test_back_and_forward_show_the_filters_each_address_chose(page):
