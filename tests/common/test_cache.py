@@ -46,7 +46,8 @@ def test_threads_share_the_client_and_each_get_their_own_answers():
 
 
 def kept_locally(**options) -> RedisCacheKeptLocally:
-    """A second process's view of the rows' cache: the same Redis, a memory of its own."""
+    """Another backend of the rows' cache, as another thread opens it: the same Redis, and
+    the same copies in the process's memory."""
     params = settings.CACHES["rows"]
     return RedisCacheKeptLocally(
         params["LOCATION"],
@@ -87,9 +88,11 @@ def test_what_a_process_wrote_it_reads_again_from_its_memory(monkeypatch):
 
 
 def test_what_another_process_wrote_is_read_from_redis_once(monkeypatch):
-    writer, reader = kept_locally(), kept_locally()
+    writer = kept_locally()
     writer.set("rows:test-a", "a", 30)
     writer.set("rows:test-b", "b", 30)
+    writer._local.clear()  # as if another process had written them: this one has no copy
+    reader = kept_locally()
     reads = redis_reads(monkeypatch, reader)
 
     assert reader.get("rows:test-a") == "a"
@@ -134,3 +137,44 @@ def test_clear_and_delete_reach_both():
     kept.clear()
     assert kept.get("rows:test-y") is None
     assert kept_locally().get("rows:test-y") is None
+
+
+def test_threads_that_each_open_the_cache_share_one_pool_of_connections():
+    # The development server (`make run`) serves each request in a new thread, and Django opens
+    # a cache backend per thread: each had its own pool, so every request left a connection to
+    # Redis open, until Redis refused every client (10,000).
+    pools, errors = set(), []
+
+    def open_and_read():
+        try:
+            from django.core.cache import caches as per_thread
+
+            for alias in ("default", "rows"):
+                per_thread[alias].get("common:test-pool")
+                pools.add(id(per_thread[alias]._cache._get_connection_pool(False)))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_and_read) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+        thread.join()
+
+    assert errors == []
+    assert len(pools) <= 2  # one per server the aliases name, not one per thread
+
+
+def test_threads_share_one_copy_in_memory():
+    # One per process, bounded: a copy per thread grew `make run` by ~30 MB per 1,000 requests.
+    writer = kept_locally()
+    writer.set("rows:test-shared", "shared", 30)
+    seen = []
+
+    def read_in_memory():
+        seen.append(kept_locally()._local.get("rows:test-shared"))
+
+    thread = threading.Thread(target=read_in_memory)
+    thread.start()
+    thread.join()
+
+    assert seen == ["shared"]

@@ -6,8 +6,14 @@ Django's `RedisCacheClient` builds a new `redis.Redis` for every cache call, and
 fills its table of some 170 response callbacks: about 0.2 ms, more than the round trip to the
 Redis server itself, on every page served from the page cache. A `redis.Redis` may be shared by
 threads (each command takes a connection from the pool and gives it back), so one is kept per
-pool and reused. Set `CACHE_URL` to use it (settings.py).
+pool and reused. And Django opens a cache backend per thread, each with pools of its own: under
+the development server (`make run`), which serves each request in a new thread, every request
+left a connection to Redis open, until Redis refused every client. The pools are kept per
+process instead, one per server and options (redis-py's pools are thread-safe, and start anew
+in a forked child). Set `CACHE_URL` to use it (settings.py).
 """
+
+import threading
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -17,17 +23,32 @@ from django.core.cache.backends.redis import RedisCacheClient
 _MISSING = object()
 
 
+# This process's pools, by server and options, and a client for each (by the pool's id).
+_process_pools: dict[tuple[str, str], object] = {}
+_process_clients: dict[int, object] = {}
+_process_lock = threading.Lock()
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}  # id of a pool in self._pools -> its client
+    def _get_connection_pool(self, write):
+        server = self._servers[self._get_connection_pool_index(write)]
+        key = (server, repr(sorted(self._pool_options.items(), key=lambda item: item[0])))
+        pool = _process_pools.get(key)
+        if pool is None:
+            with _process_lock:
+                pool = _process_pools.get(key)
+                if pool is None:
+                    pool = self._pool_class.from_url(server, **self._pool_options)
+                    _process_pools[key] = pool
+        return pool
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        if id(pool) not in self._clients:
+        client = _process_clients.get(id(pool))
+        if client is None:
             # Two threads may both build one here; either serves, the other is dropped.
-            self._clients[id(pool)] = self._client(connection_pool=pool)
-        return self._clients[id(pool)]
+            client = _process_clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
 
 class RedisCache(DjangoRedisCache):
@@ -54,8 +75,10 @@ class RedisCacheKeptLocally(RedisCache):
         options = dict(params.get("OPTIONS", {}))
         local_entries = options.pop("LOCAL_MAX_ENTRIES", 5000)
         super().__init__(server, {**params, "OPTIONS": options})
+        # Named by the server and prefix: every thread's backend (Django opens one per thread)
+        # shares the process's one copy, and its bound.
         self._local = LocMemCache(
-            f"kept-locally-{id(self)}",
+            f"kept-locally:{server}:{self.key_prefix}",
             {"TIMEOUT": self.LOCAL_TIMEOUT, "OPTIONS": {"MAX_ENTRIES": local_entries}},
         )
 
