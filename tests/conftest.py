@@ -25,6 +25,7 @@ def clear_cache():
     """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)."""
     cache.clear()
     caches["rows"].clear()
+    caches["searched_pages"].clear()
     reference.forget()
     budgets.forget_all()
     slots.forget_all()
@@ -33,6 +34,7 @@ def clear_cache():
     yield
     cache.clear()
     caches["rows"].clear()
+    caches["searched_pages"].clear()
     reference.forget()
     budgets.forget_all()
     slots.forget_all()

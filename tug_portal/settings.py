@@ -183,8 +183,25 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Past this many files every write deletes a random third (the stored pages, the
+            # content version and the budgets alike): above the pages of a ten-year archive.
+            # Each write lists the folder to count them: ~1 ms at this size.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TUG_FILE_CACHE_MAX_ENTRIES", "2000"))},
         }
     }
+# Anonymous visitors' search result pages (web/cache.py): apart from the other stored pages,
+# so that a flood of different searches (each one a new page) pushes none of those out. With
+# Redis beside the rest (nothing is evicted there: each expires in 11 minutes); embedded, in
+# each process's memory, the least recently used out past the bound.
+CACHES["searched_pages"] = (
+    dict(CACHES["default"])
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "searched-pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TUG_SEARCHED_PAGES_MAX_ENTRIES", "500"))},
+    }
+)
 # What is kept per meeting: the lists' rows (web/row_cache.py), a meeting page's "next
 # meeting" (web/next_meetings.py) and the pages' kept parts (web/fragments.py): with Redis,
 # beside the rest. Embedded, each process keeps its own in memory: the file cache holds 300

@@ -96,13 +96,13 @@ def test_a_number_of_any_length_is_normalized_without_converting_it():
 
 
 def test_page_query_writes_the_page_number_one_way():
-    # page=1, 01, 0001 and +1 are one page: stored once, not once per spelling (an attacker's
+    # page=2, 02, 0002 and +2 are one page: stored once, not once per spelling (an attacker's
     # spellings pushed the stored pages out of the cache).
-    spellings = ("1", "01", "0001", "+1", " 1")
+    spellings = ("2", "02", "0002", "+2", " 2")
 
     pages = {page_query("web:program_detail", QueryDict(f"page={s}"))["page"] for s in spellings}
 
-    assert pages == {"1"}
+    assert pages == {"2"}
     assert page_query("web:program_detail", QueryDict("page=two"))["page"] == "two"
 
 
@@ -117,6 +117,18 @@ def test_page_query_writes_every_spelling_the_form_reads_as_the_number_it_reads(
     assert page_query("web:program_detail", QueryDict(f"page={spelling}"))["page"] == str(
         form.page_number
     )
+
+
+def test_page_query_leaves_out_what_the_form_reads_as_not_sent():
+    # `page=`, `q=`, `system=` and `page=1` ask for the page without them: each was a stored
+    # page of its own (72 spellings of /programs/cpg/ made 33 copies of one page).
+    spellings = ["", "page=", "page=1", "q=&system=&page=01", "when=past&q=&page=1&program="]
+
+    queries = {page_query("web:dashboard", QueryDict(s)).urlencode() for s in spellings[:4]}
+
+    assert queries == {""}
+    assert page_query("web:dashboard", QueryDict(spellings[4])).urlencode() == "when=past"
+    assert page_query("web:dashboard", QueryDict("page=2&page=")).urlencode() == ""  # the last
 
 
 def test_page_query_keeps_a_page_the_form_refuses_as_sent():

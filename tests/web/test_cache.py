@@ -107,6 +107,24 @@ def test_numbers_and_short_words_in_a_search_get_the_stored_page(
     assert response.content == stored.content
 
 
+def test_a_flood_of_different_searches_pushes_no_ordinary_page_out_of_the_cache(
+    client, demo, django_assert_num_queries, settings
+):
+    # Embedded, the file cache keeps 300 entries and drops a random third past them: 1,500
+    # anonymous searches left 1 of 61 stored pages, and while busy their visitors got 503s.
+    # Searched pages are kept apart (CACHES["searched_pages"]), within a bound of their own.
+    settings.TUG_FAIR_USE_ENABLED = False  # from many addresses, each within its budget
+    home = client.get("/")
+    program = client.get("/programs/tug/")
+
+    for number in range(350):
+        assert client.get("/", {"q": f"zebra{number}x"}).status_code == 200
+
+    with django_assert_num_queries(0):
+        assert client.get("/").content == home.content
+        assert client.get("/programs/tug/").content == program.content
+
+
 def test_search_with_no_usable_word_shares_one_page_that_says_so(
     client, demo, django_assert_num_queries
 ):

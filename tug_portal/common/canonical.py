@@ -103,6 +103,8 @@ def service_key(url_name: str, path: str, query: QueryDict) -> str:
     return f"{url_name} {path}" + (f"?{encoded}" if encoded else "")
 
 
+FIRST_PAGE = "1"  # what a list shows when no page is asked for
+
 # What the list pages' forms read a page number with (web/forms.py: an IntegerField, which takes
 # "2.0", "1_0", " +02 " and "٢" too: int() does).
 _PAGE_NUMBER = forms.IntegerField()
@@ -120,7 +122,8 @@ def _page_number(value: str) -> str:
 def page_query(url_name: str, query: QueryDict) -> QueryDict:
     """The query with only the parameters the view reads, each with the value it reads (the
     last one sent), as sent (but for the page number, written one way), in the order sent (the
-    page cache sorts them for its key). The pages' views read one value of each parameter."""
+    page cache sorts them for its key). The pages' views read one value of each parameter, and
+    read an empty one, and page 1, as not sent: those are left out."""
     known = set(known_parameters(url_name))
     kept = QueryDict(mutable=True)
     for name in query:
@@ -128,6 +131,8 @@ def page_query(url_name: str, query: QueryDict) -> QueryDict:
             value = query[name]  # QueryDict: the last value, which the view's form reads
             if name == "page":  # 1, 01, +1: one page, stored once (the view reads an integer)
                 value = _page_number(value)
-            kept[name] = value
+            as_not_sent = value == "" or (name == "page" and value == FIRST_PAGE)
+            if not as_not_sent:
+                kept[name] = value
     kept._mutable = False
     return kept

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -89,7 +89,7 @@ def cache_public_page(view):
             canonical.page_query(request.resolver_match.view_name, request.GET)
         )
         key = _page_key(request)
-        version, stored = _content_version_and_page(key)
+        version, stored = _content_version_and_page(key, searched=_is_search(request))
         if stored is not None and stored.is_fresh(version):
             fair_use.answered_from_store(request)
             return _vary_on_cookie(stored.response())
@@ -123,7 +123,17 @@ def _pools(request) -> list[str]:
     renders' pool. Apart, so that a flood of searches (from many addresses, each within its
     budget) can never take the slots an ordinary page needs: with searches in both pools, the
     home page's visitors got 503s whenever its stored copy ran out during a flood."""
-    return ["search"] if request.GET.get("q", "").strip() else ["render"]
+    return ["search"] if _is_search(request) else ["render"]
+
+
+def _is_search(request) -> bool:
+    return bool(request.GET.get("q", "").strip())
+
+
+def _pages_cache(*, searched: bool):
+    """Where a page is stored: a search's page apart (settings.CACHES["searched_pages"]), so
+    that a flood of different searches, each a new page, pushes no other page out."""
+    return caches["searched_pages"] if searched else cache
 
 
 def content_version_bump(**kwargs) -> None:
@@ -145,14 +155,19 @@ def _new_content_version() -> int:
     return secrets.randbits(62)
 
 
-def _content_version_and_page(key: str | None) -> tuple[int, StoredPage | None]:
+def _content_version_and_page(
+    key: str | None, *, searched: bool = False
+) -> tuple[int, StoredPage | None]:
     """The current content version and the page stored under `key` (none without a key), in
-    one cache read."""
-    found = cache.get_many([CONTENT_VERSION_KEY] if key is None else [CONTENT_VERSION_KEY, key])
+    one cache read (two for a search's page, kept apart)."""
+    together = key is not None and not searched
+    found = cache.get_many([CONTENT_VERSION_KEY, key] if together else [CONTENT_VERSION_KEY])
     version = found.get(CONTENT_VERSION_KEY)
     if version is None:  # a cleared or evicted cache: the first process to see it starts one
         cache.add(CONTENT_VERSION_KEY, _new_content_version(), timeout=None)
         version = cache.get(CONTENT_VERSION_KEY)
+    if key is not None and searched:
+        return version, _pages_cache(searched=True).get(key)
     return version, found.get(key)
 
 
@@ -205,7 +220,7 @@ def _store(request, key: str, response, version: int) -> None:
         page = _stored_page(request, response, version)
         # Kept past its freshness, for the busy moments above; never served after that.
         timeout = settings.TUG_WEB_PAGE_CACHE_SECONDS + settings.TUG_WEB_PAGE_STALE_SECONDS
-        cache.set(key, page, timeout=timeout)
+        _pages_cache(searched=_is_search(request)).set(key, page, timeout=timeout)
 
 
 def _stored_page(request, response, version: int) -> StoredPage:

@@ -47,7 +47,10 @@ from .next_meetings import next_meetings_by_program
 
 # Bump when what a fragment shows changes outside its templates and the portal tags.
 FRAGMENT_VERSION = 1
-FRAGMENT_TIMEOUT = 24 * 3600
+# An edit makes new keys and leaves the old ones to expire: within an hour, not a day (30 edits
+# in a day grew Redis by ~50 MB of fragments nobody could ask for again). A part nobody edits is
+# rendered again once an hour.
+FRAGMENT_TIMEOUT = 3600
 RECENT_ANNOUNCEMENTS = 5  # the dashboard sidebar's
 KEY_PREFIX = "web:fragment"
 TEMPLATES = (
