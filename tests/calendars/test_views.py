@@ -304,6 +304,15 @@ def test_one_meeting_calendar_is_served_for_download(seed, client):
     assert list(parse_events(_body(response))) == [f"{seed.uid}@tug-portal"]
 
 
+def test_one_meeting_calendar_typed_in_another_case_is_moved_with_its_alarm(seed, client):
+    # As an agenda prints it: the meeting's page moved there, its calendar was a 404.
+    response = client.get("/meetings/TUG-2018-10-16.ics", {"alarm": "30"})
+
+    assert response.status_code == 301
+    assert response["Location"] == "/meetings/tug-2018-10-16.ics?alarm=30"
+    assert client.get("/meetings/TUG-2099-01-01.ics").status_code == 404
+
+
 def test_one_meeting_calendar_304_without_queries_once_cached(
     seed, client, django_assert_num_queries
 ):

@@ -147,6 +147,24 @@ def test_search_as_you_type_refused_while_busy_says_so_and_clears_when_answered(
     page.console_errors.clear()  # the browser and htmx log the 503
 
 
+def test_a_search_refused_for_a_moment_is_sent_again_once_before_saying_so(page, settings):
+    # Found from outside, on an idle server: the search typed (sent as you type, then cancelled
+    # in the browser, but still running) held the one search slot when Enter sent the same
+    # search: 503, "busy with other searches", for 5 of 16 searches of one person.
+    open_page(page, "/?when=all")
+    slots = settings.TUG_FAIR_USE_SLOTS
+    settings.TUG_FAIR_USE_SLOTS = {**slots, "search": 0}
+
+    with page.expect_response(lambda response: response.status == 503):
+        page.get_by_label("Search agendas").fill("nalini")
+    settings.TUG_FAIR_USE_SLOTS = slots  # the other search is done
+
+    expect(page.locator("#meeting-results .meeting-row")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=nalini"))
+    expect(page.locator("form [role=alert]")).to_have_count(0)
+    page.console_errors.clear()  # the browser and htmx log the 503
+
+
 def test_seed_meeting_page_shows_its_facts(chromium, live_server, browser_demo):
     context = chromium.new_context(
         viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
