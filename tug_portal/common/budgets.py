@@ -22,7 +22,6 @@ import hashlib
 import math
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -196,18 +195,21 @@ class ProcessBuckets:
 _process_buckets = ProcessBuckets()
 
 
-_stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_stores: dict = {}
 
 
-def store_for_default_cache(stores, atomic_store, process_store):
+def store_for_default_cache(stores: dict, atomic_store, process_store):
     """The default cache's store: `atomic_store(backend)` on Redis, else `process_store`. One
-    per cache object, kept in `stores` (Django gives each thread its own; tests may swap the
-    backend). Shared by the budgets and the slots (slots.py)."""
+    per cache configuration, kept in `stores`: Django gives each thread a backend of its own
+    (under `make run`, each request), and one store per backend, weakly keyed but holding its
+    backend, was never freed (~1.5 KB a request for good); tests may swap the backend (another
+    configuration, another store). Shared by the budgets, the slots and the targets."""
     backend = caches["default"]
-    store = stores.get(backend)
+    key = (type(backend), repr(getattr(backend, "_servers", None)), backend.key_prefix)
+    store = stores.get(key)
     if store is None:
         store = atomic_store(backend) if is_atomic(backend) else process_store
-        stores[backend] = store
+        stores[key] = store
     return store
 
 

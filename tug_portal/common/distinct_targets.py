@@ -12,7 +12,6 @@ the fair-use budgets do (budgets.py).
 import hashlib
 import threading
 import time
-import weakref
 from collections import OrderedDict
 
 from .budgets import store_for_default_cache
@@ -87,7 +86,7 @@ class ProcessTargets:
 
 
 _process_targets = ProcessTargets()
-_stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_stores: dict = {}  # per cache configuration (budgets.store_for_default_cache)
 
 
 def admit(kind: str, client: str, target: str, *, limit: int, period: float) -> float:

@@ -17,7 +17,6 @@ and its entry limit evicts keys during a flood.
 import threading
 import time
 import uuid
-import weakref
 from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
@@ -93,7 +92,7 @@ class ProcessSlots:
 
 _process_slots = ProcessSlots()
 
-_stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_stores: dict = {}  # per cache configuration (budgets.store_for_default_cache)
 
 
 def _store():
