@@ -3,14 +3,14 @@ into serving.py, which answers the request from what the builds stored."""
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from tug_portal.common import fair_use
+from tug_portal.meetings.moved import moved_to_own_slug
 from tug_portal.meetings.search import systems_all
-from tug_portal.meetings.selectors import meeting_slug_spelled, programs_active
+from tug_portal.meetings.selectors import programs_active
 
 from . import serving
 from .links import program_subscribe_links
@@ -42,17 +42,10 @@ def feed_program(request, slug):
 
 @fair_use.answers_polls_with(serving.meeting_not_modified)
 @require_safe
+@moved_to_own_slug("calendars:meeting_ics")
 def meeting_ics(request, slug):
-    """/meetings/<slug>.ics: one meeting (a draft is a 404 for the public); its slug typed in
-    another case ("TUG-2018-10-16", as agendas print it) is moved to the meeting's own."""
-    try:
-        return serving.meeting_response(request, slug)
-    except Http404:
-        if own := meeting_slug_spelled(slug, user=request.user):
-            query = request.META.get("QUERY_STRING", "")
-            url = reverse("calendars:meeting_ics", args=[own]) + (f"?{query}" if query else "")
-            return HttpResponsePermanentRedirect(url)
-        raise
+    """/meetings/<slug>.ics: one meeting (a draft is a 404 for the public)."""
+    return serving.meeting_response(request, slug)
 
 
 def _feed_card(name: str, links: dict, key: str, reminders_query: str = "") -> dict:

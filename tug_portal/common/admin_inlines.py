@@ -153,17 +153,19 @@ def _stacked(context, formset) -> str:
 def stacked_markup(context) -> str:
     """What `{% admin_stacked_inline %}` writes: the stacked inline, or Django's template for an
     inline formset of a kind not foreseen."""
-    formset = context.get("inline_admin_formset")
-    if type(formset) is helpers.InlineAdminFormSet:
-        return mark_safe(_stacked(context, formset))  # noqa: S308 - escaped as the template does
-    return djangos_stacked(context)
+    return _inline_markup(context, _stacked, djangos_stacked)
 
 
 def djangos_stacked(context) -> str:
-    template = admin_markup.djangos_template(
-        context.template.engine, "admin/edit_inline/stacked.html"
-    )
-    return template.render(context)
+    return admin_markup.render_djangos(context, "admin/edit_inline/stacked.html")
+
+
+def _inline_markup(context, write, djangos) -> str:
+    """`write(context, formset)` for the admin's own inline formset, else `djangos(context)`."""
+    formset = context.get("inline_admin_formset")
+    if type(formset) is helpers.InlineAdminFormSet:
+        return mark_safe(write(context, formset))  # noqa: S308 - escaped as the template does
+    return djangos(context)
 
 
 # --- Tabular ---------------------------------------------------------------------------------
@@ -290,14 +292,8 @@ def _tabular(context, formset) -> str:
 def tabular_markup(context) -> str:
     """What `{% admin_tabular_inline %}` writes: the tabular inline, or Django's template for an
     inline formset of a kind not foreseen."""
-    formset = context.get("inline_admin_formset")
-    if type(formset) is helpers.InlineAdminFormSet:
-        return mark_safe(_tabular(context, formset))  # noqa: S308 - escaped as the template does
-    return djangos_tabular(context)
+    return _inline_markup(context, _tabular, djangos_tabular)
 
 
 def djangos_tabular(context) -> str:
-    template = admin_markup.djangos_template(
-        context.template.engine, "admin/edit_inline/tabular.html"
-    )
-    return template.render(context)
+    return admin_markup.render_djangos(context, "admin/edit_inline/tabular.html")

@@ -262,6 +262,12 @@ def djangos_template(engine, name: str) -> Template:
     return Template(source.read_text(), engine=engine)
 
 
+def render_djangos(context, name: str) -> str:
+    """Django's own admin template `name`, rendered in the tag's context: what each writer
+    falls back to for a context it does not know."""
+    return djangos_template(context.template.engine, name).render(context)
+
+
 def _get(field, name):
     """`{{ field.field.<name> }}`: a bound field's attribute, or a read-only field's key."""
     if isinstance(field, dict):
@@ -377,8 +383,8 @@ def fieldset_markup(context) -> str:
 def djangos_fieldset(context) -> str:
     """Django's template, rendered as its include would (without the trailing newline, which
     the template holding the tag writes)."""
-    template = djangos_template(context.template.engine, "admin/includes/fieldset.html")
-    return mark_safe(template.render(context).strip())  # noqa: S308 - an autoescaped template
+    markup = render_djangos(context, "admin/includes/fieldset.html")
+    return mark_safe(markup.strip())  # noqa: S308 - an autoescaped template
 
 
 # --- The admin's list of apps and models (the sidebar on every page, and the index) --------
@@ -444,8 +450,7 @@ def app_list_markup(context) -> str:
 
 
 def djangos_app_list(context) -> str:
-    template = djangos_template(context.template.engine, "admin/app_list.html")
-    return template.render(context)
+    return render_djangos(context, "admin/app_list.html")
 
 
 def _app_list(context) -> str:

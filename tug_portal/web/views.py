@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from tug_portal.common import fair_use
 from tug_portal.materials import selectors as materials
 from tug_portal.meetings import search, selectors, services
+from tug_portal.meetings.moved import moved_to_own_slug
 
 from . import fragments, kept_lists, kept_meeting, row_cache
 from .cache import cache_public_page, content_version
@@ -189,20 +190,15 @@ def announcement_list(request):
 
 @cache_public_page
 @require_safe
+@moved_to_own_slug("web:meeting_detail")
 def meeting_detail(request, slug):
     # Read before the meeting and its agenda: a fragment rendered from data read before an edit
     # committed is then kept under the old version, never served after it (fragments.py).
     version = content_version()
     kept = reference(version=version)
-    try:
-        meeting = kept_meeting.meeting_for_page(
-            slug=slug, user=request.user, programs=kept.programs_by_id, version=version
-        )
-    except Http404:
-        # Typed from an agenda ("TUG-2018-10-16"): moved to the meeting's own spelling.
-        if own := selectors.meeting_slug_spelled(slug, user=request.user):
-            return redirect("web:meeting_detail", own, permanent=True)
-        raise
+    meeting = kept_meeting.meeting_for_page(
+        slug=slug, user=request.user, programs=kept.programs_by_id, version=version
+    )
     context = {
         "meeting": meeting,
         "program": meeting.program,

@@ -1,0 +1,32 @@
+"""A meeting's address typed in another case, as agendas print it ("TUG-2018-10-16"), is moved
+(301) to the meeting's own slug: its page (web) and its calendar (calendars) alike. Asked only
+once the exact slug found nothing; a meeting the user may not see stays a 404."""
+
+from functools import wraps
+
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
+
+from .selectors import meeting_slug_spelled
+
+
+def moved_to_own_slug(url_name: str):
+    """For a view of one meeting by `slug`; `url_name` is the view's own. The query the view
+    reads goes along (a calendar's `?alarm=`)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, slug, *args, **kwargs):
+            try:
+                return view(request, slug, *args, **kwargs)
+            except Http404:
+                own = meeting_slug_spelled(slug, user=request.user)
+                if not own:
+                    raise
+                query = request.GET.urlencode()
+                url = reverse(url_name, args=[own]) + (f"?{query}" if query else "")
+                return HttpResponsePermanentRedirect(url)
+
+        return wrapper
+
+    return decorate
