@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tug_portal.calendars import event_store, ics_responses
+from tug_portal.calendars import event_store, ics_responses, services
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.ics_responses import content_etag
 from tug_portal.calendars.models import StoredEvent, StoredFeed
@@ -28,6 +28,7 @@ from tug_portal.calendars.services import (
     feeds_sweep,
 )
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
+from tug_portal.meetings.selectors import meetings_for_system
 from tug_portal.meetings.signals import meetings_changed
 
 
@@ -380,6 +381,44 @@ def test_one_edit_patches_only_the_feeds_holding_it_from_their_layout(
         assert b"SUMMARY:Renamed" in bytes(feed.content) or b"Renamed" in bytes(feed.content)
 
 
+def test_a_feed_found_current_by_a_check_is_patched_by_the_next_edit_not_checked_again(
+    built_feeds, django_capture_on_commit_callbacks, signalled, monkeypatch, time_machine
+):
+    """A feed that no edit touched all day (a system's feed) was built in the morning, and more
+    meetings than a patch takes were saved since: a refresh reading "what was saved since the
+    oldest build" would find them every time and check every feed. The sweep's check finds it
+    current and says so: the next edit patches again."""
+    monkeypatch.setattr(services, "PATCH_MAX_MEETINGS", 2)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Meeting.objects.update(updated_at=an_hour_ago)
+    AgendaTopic.objects.update(updated_at=an_hour_ago)
+    feeds_sweep()
+    time_machine.move_to(timezone.now() + timedelta(hours=1), tick=True)
+    # The day's other edits: meetings the OMS feed does not hold (it is not rebuilt).
+    without_oms = Meeting.objects.exclude(meetings_for_system(code="oms"))
+    assert without_oms.count() >= 3
+    for meeting in without_oms[:3]:
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting.title = f"{meeting.title} (edited)"
+            meeting.save()
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=True)
+    assert "all?system=oms" not in feeds_sweep()  # the periodic catch-up, minutes later
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=True)
+    checked = []
+    monkeypatch.setattr(services, "_refresh_one", lambda feed, **kw: checked.append(feed.key))
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    signalled["meeting_ids"].clear()
+    signalled["program_ids"].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed"
+        meeting.save()
+
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert checked == []
+    assert "all?system=oms" not in rebuilt
+
+
 def _one_title_edit(signalled, capture_on_commit) -> None:
     meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
     signalled["meeting_ids"].clear()
@@ -484,9 +523,9 @@ def test_a_failed_binary_write_raises_djangos_database_error(built_feeds):
             "ON calendars_storedfeed "
             "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_entries()"
         )
-    before = StoredFeed.objects.get(key="all?history=all").built_at
+    before = StoredFeed.objects.get(key="all?history=all").current_at
 
     with pytest.raises(OperationalError), transaction.atomic():
         feed_build(spec=FeedSpec(full_history=True), now=timezone.now() + timedelta(days=1))
 
-    assert StoredFeed.objects.get(key="all?history=all").built_at == before
+    assert StoredFeed.objects.get(key="all?history=all").current_at == before

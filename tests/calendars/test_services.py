@@ -80,7 +80,7 @@ def test_rebuild_of_unchanged_data_keeps_the_stored_bytes_and_etag(demo):
     assert second.etag == first.etag
     assert bytes(second.content) == bytes(first.content)
     assert second.content_changed_at == first.content_changed_at
-    assert second.built_at == datetime(2026, 1, 5, 11, tzinfo=UTC)
+    assert second.current_at == datetime(2026, 1, 5, 11, tzinfo=UTC)
 
 
 def _cached_bytes(feed: StoredFeed):

@@ -7,7 +7,7 @@ from .models import StoredFeed
 class StoredFeedAdmin(admin.ModelAdmin):
     """Read-only: lets an operator see that feeds are being rebuilt. Celery writes them."""
 
-    list_display = ("key", "event_count", "built_at", "content_changed_at", "etag")
+    list_display = ("key", "event_count", "current_at", "content_changed_at", "etag")
     search_fields = ("key",)
     fields = (*list_display, "program", "system", "full_history", "data_version")
 

@@ -23,7 +23,11 @@ class StoredFeed(models.Model):
     etag = models.CharField(max_length=64, help_text="Hash of the content, DTSTAMP left out.")
     content_changed_at = models.DateTimeField(help_text="When the content last changed.")
     data_version = models.CharField(max_length=64, help_text="The data the build read.")
-    built_at = models.DateTimeField()
+    # When the feed was last known to match the database: built, or checked by a refresh that
+    # found its data unchanged. A one-edit refresh reads again what was saved since the oldest
+    # of these (`services._feeds_patch`), so a feed no edit touched for weeks must not keep an
+    # old one.
+    current_at = models.DateTimeField(help_text="When it was last built or found current.")
     event_count = models.PositiveIntegerField(default=0)
     # The meetings it holds, in order (`layout`), with their calendar states (`layout_entries`,
     # read only for a feed being patched): where a one-edit rebuild starts from

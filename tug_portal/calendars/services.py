@@ -254,14 +254,14 @@ def _feed_store(
                 "etag": etag,
                 "content_changed_at": now,
                 "data_version": version,
-                "built_at": now,
+                "current_at": now,
                 "event_count": event_count,
                 "layout": layout,
             },
         )
     )
-    fields = ["data_version", "built_at", "event_count", "layout"]
-    feed.data_version, feed.built_at, feed.event_count = version, now, event_count
+    fields = ["data_version", "current_at", "event_count", "layout"]
+    feed.data_version, feed.current_at, feed.event_count = version, now, event_count
     feed.layout = layout
     written = {"layout_entries": entries}
     # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
@@ -315,7 +315,7 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     transaction: one commit (a disk flush on PostgreSQL) for every feed an edit rebuilds, and
     a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
-    rebuilt = []
+    rebuilt, unchanged = [], []
     for feed in feeds.defer("content", "layout", "layout_entries").select_related(
         "program", "system"
     ):
@@ -323,6 +323,9 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
             feed_remove(feed=feed)
         elif key := _refresh_one(feed, run=run):
             rebuilt.append(key)
+        else:
+            unchanged.append(feed)
+    _found_current(unchanged, now=run.now)
     return rebuilt
 
 
@@ -338,6 +341,14 @@ def _refresh_one(feed: StoredFeed, *, run: BuildRun) -> str | None:
     if spec.key != feed.key:  # a program's slug or a system's code changed
         feed_remove(feed=feed)
     return spec.key
+
+
+def _found_current(feeds: list[StoredFeed], *, now) -> None:
+    """Feeds a refresh checked and found unchanged match the database as of `now`, as if
+    built then (one UPDATE): the next one-edit refresh reads what was saved since their check,
+    not since a build weeks ago."""
+    if feeds:
+        StoredFeed.objects.filter(pk__in=[feed.pk for feed in feeds]).update(current_at=now)
 
 
 def feeds_refresh_for_programs(*, program_ids) -> list[str]:
@@ -369,7 +380,7 @@ def feeds_refresh_for_meetings(*, meeting_ids, program_ids, now=None) -> list[st
 @transaction.atomic
 def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     run = BuildRun(now=build_time(now))
-    rebuilt, patchable = [], []
+    rebuilt, patchable, checked = [], [], []
     # Locked: two refreshes patching one layout at once would each drop the other's edit.
     feeds = feeds.defer("content", "layout_entries").select_related("program", "system")
     for feed in feeds.select_for_update(of=("self",)):
@@ -379,20 +390,26 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
         spec = _spec_of(feed)
         context = layout_context(spec, now=run.now, programs=run.programs)
         if spec.key != feed.key or not layout_usable(feed.layout, context=context):
-            if key := _refresh_one(feed, run=run):
-                rebuilt.append(key)
+            checked.append(feed)
         else:
             patchable.append((feed, spec))
-    if not patchable:
-        return rebuilt
-    # The signalled meetings, those saved since the oldest layout (what the core does not
+    # The signalled meetings, those saved since the oldest check (what the core does not
     # signal), and those time alone changed in a feed whose layout says it could have.
-    since = min(feed.built_at for feed, _ in patchable) - SAVED_SINCE_MARGIN
-    moved = set(meeting_ids) | meetings_saved_since(since)
+    moved = set(meeting_ids)
+    if patchable:
+        since = min(feed.current_at for feed, _ in patchable) - SAVED_SINCE_MARGIN
+        moved |= meetings_saved_since(since)
     if len(moved) > PATCH_MAX_MEETINGS:  # an import, a bulk edit: check every feed instead
-        for feed, _ in patchable:
-            if key := _refresh_one(feed, run=run):
-                rebuilt.append(key)
+        checked += [feed for feed, _ in patchable]
+        patchable = []
+    unchanged = []
+    for feed in checked:
+        if key := _refresh_one(feed, run=run):
+            rebuilt.append(key)
+        else:
+            unchanged.append(feed)
+    _found_current(unchanged, now=run.now)
+    if not patchable:
         return rebuilt
     layouts = _layouts(patchable)
     for feed, _ in patchable:
