@@ -181,11 +181,12 @@ if CACHE_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's, counting its files once every 50 writes, not on each (common/file_cache).
+            "BACKEND": "tug_portal.common.file_cache.FileBasedCacheCountedNowAndThen",
             "LOCATION": str(VAR_DIR / "cache"),
-            # Past this many files every write deletes a random third (the stored pages, the
-            # content version and the budgets alike): above the pages of a ten-year archive.
-            # Each write lists the folder to count them: ~1 ms at this size.
+            # Past this many files a count deletes at random down to two thirds of it (the
+            # stored pages, the content version and the budgets alike): above the pages of a
+            # ten-year archive.
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TUG_FILE_CACHE_MAX_ENTRIES", "2000"))},
         }
     }
@@ -205,7 +206,7 @@ CACHES["searched_pages"] = (
 # What is kept per meeting: the lists' rows (web/row_cache.py), a meeting page's "next
 # meeting" (web/next_meetings.py) and the pages' kept parts (web/fragments.py): with Redis,
 # beside the rest. Embedded, each process keeps its own in memory: the file cache holds 300
-# entries (past them every write deletes a random third, page cache and content version too),
+# entries (past them a count deletes down to two thirds, page cache and content version too),
 # and a ten-year archive has 1,300 rows. A key names what its entry shows, so what a process
 # keeps is never stale. Rows are about 1 KB, but an agenda is up to ~12 KB (the seed's) and is
 # kept per content version: 5,000 entries are at most ~60 MB; past them the least recently
