@@ -189,8 +189,10 @@ def _feed_assemble(
         every = meetings is not None and len(ids) == len(states)
         return feed_event_facts_by_pk((every and meetings) or Meeting.objects.filter(pk__in=ids))
 
-    # One transaction, one commit: the events written and the feed that holds them.
-    with transaction.atomic():
+    # One transaction, one commit: the events written and the feed that holds them. Within a
+    # refresh's transaction no savepoint of its own (two round trips per feed on PostgreSQL):
+    # nothing catches a failed feed to go on with the others, the whole refresh is retried.
+    with transaction.atomic(savepoint=False):
         pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
         info = _feed_info(spec, program, system, states, now=now, run=run)
         content, etag = calendar_from_pieces(calendar_head(states, info=info), pieces, now=now)
@@ -219,9 +221,9 @@ def _feed_assemble(
     return feed
 
 
-# No savepoint of its own: its one caller (`_feed_assemble`) holds one around it, so a
-# failure here is rolled back exactly as far either way, and a patch of four feeds saves eight
-# statements (SAVEPOINT and RELEASE, round trips on PostgreSQL).
+# No savepoint of its own, as its one caller (`_feed_assemble`): a failure here rolls back the
+# whole build or refresh, and a patch of four feeds saves eight statements (SAVEPOINT and
+# RELEASE, round trips on PostgreSQL).
 @transaction.atomic(savepoint=False)
 def _feed_store(
     *,
