@@ -452,3 +452,36 @@ def test_pages_stored_before_the_content_version_was_lost_are_not_served(client,
     response = client.get("/meetings/tug-2018-10-16/")
 
     assert "Retitled while evicted" in response.text
+
+
+@pytest.fixture
+def content_version_reads(monkeypatch):
+    """How many cache reads asked for the content version."""
+    from tug_portal.web import cache as web_cache
+
+    reads = []
+    original = web_cache.cache.get_many
+
+    def spy(keys, *args, **kwargs):
+        if web_cache.CONTENT_VERSION_KEY in keys:
+            reads.append(keys)
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(web_cache.cache, "get_many", spy)
+    return reads
+
+
+@pytest.mark.parametrize(
+    "url", ["/programs/tug/", "/?system=DRRS", "/", "/meetings/tug-2018-10-16/", "/announcements/"]
+)
+def test_a_page_reads_the_content_version_once(
+    staff_client, client, demo, content_version_reads, url
+):
+    """The spelling check, the page cache and the view all need it: one read per request, not
+    one each (a round trip to Redis apiece)."""
+    for browser in (staff_client, client):
+        content_version_reads.clear()
+
+        assert browser.get(url).status_code == 200
+
+        assert len(content_version_reads) == 1, browser

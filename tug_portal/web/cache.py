@@ -89,7 +89,9 @@ def cache_public_page(view):
             canonical.page_query(request.resolver_match.view_name, request.GET)
         )
         key = _page_key(request)
-        version, stored = _content_version_and_page(key, searched=_is_search(request))
+        version, stored = _content_version_and_page(
+            key, searched=_is_search(request), request=request
+        )
         if stored is not None and stored.is_fresh(version):
             fair_use.answered_from_store(request)
             return _vary_on_cookie(stored.response())
@@ -155,25 +157,37 @@ def _new_content_version() -> int:
     return secrets.randbits(62)
 
 
+# Where a request keeps the content version it read: the spelling check, the page cache and
+# the view each need it, and each read is a round trip to Redis.
+_REQUEST_VERSION = "_tug_content_version"
+
+
 def _content_version_and_page(
-    key: str | None, *, searched: bool = False
+    key: str | None, *, searched: bool = False, request=None
 ) -> tuple[int, StoredPage | None]:
     """The current content version and the page stored under `key` (none without a key), in
-    one cache read (two for a search's page, kept apart)."""
+    one cache read (two for a search's page, kept apart). `request`: the version it read
+    already, if any, is used, and the one read is kept on it."""
+    version = getattr(request, _REQUEST_VERSION, None)
+    if version is not None:
+        return version, (_pages_cache(searched=searched).get(key) if key is not None else None)
     together = key is not None and not searched
     found = cache.get_many([CONTENT_VERSION_KEY, key] if together else [CONTENT_VERSION_KEY])
     version = found.get(CONTENT_VERSION_KEY)
     if version is None:  # a cleared or evicted cache: the first process to see it starts one
         cache.add(CONTENT_VERSION_KEY, _new_content_version(), timeout=None)
         version = cache.get(CONTENT_VERSION_KEY)
+    if request is not None:
+        setattr(request, _REQUEST_VERSION, version)
     if key is not None and searched:
         return version, _pages_cache(searched=True).get(key)
     return version, found.get(key)
 
 
-def content_version() -> int:
-    """The current content version alone (for an answer kept in another cache)."""
-    version, _ = _content_version_and_page(None)
+def content_version(request=None) -> int:
+    """The current content version alone (for an answer kept in another cache): the one this
+    `request` read already, if any (read before its data, as fragments.py needs)."""
+    version, _ = _content_version_and_page(None, request=request)
     return version
 
 

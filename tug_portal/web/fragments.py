@@ -269,7 +269,7 @@ def dashboard_fragments(*, programs, user, version: int) -> dict[str, SafeString
     cache, now = fragments_cache(), timezone.now()
     stored = cache.get_many(keys.values())
     renderers = {
-        "program_cards": lambda: _program_cards(programs),
+        "program_cards": lambda: _program_cards(programs, version=version),
         "sidebar": lambda: _sidebar(programs, user=user, version=version),
     }
     found = {}
@@ -283,8 +283,8 @@ def dashboard_fragments(*, programs, user, version: int) -> dict[str, SafeString
     return {name: mark_safe(kept.markup) for name, kept in found.items()}  # noqa: S308
 
 
-def _program_cards(programs) -> Kept:
-    next_meetings = next_meetings_by_program()
+def _program_cards(programs, *, version: int) -> Kept:
+    next_meetings = next_meetings_by_program(version=version)
     cards = [(program, next_meetings.get(program.pk)) for program in programs]
     markup = get_template(PROGRAM_CARDS).render({"programs": cards})
     # Right until the first of these meetings ends (the rule of next_meetings.py).

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from tug_portal.meetings.selectors import program_slug_spelled, system_code_spelled
 
+from .cache import content_version
 from .reference import reference
 
 
@@ -43,7 +44,7 @@ def _canonical_url(request, args, kwargs) -> str | None:
     slug = kwargs.get("slug")
     if not named and slug is None:
         return None  # nothing to spell: no cache read
-    kept = reference()
+    kept = reference(version=content_version(request))
     query = request.GET.copy()
     for name in named:
         spelled, items = (

@@ -79,7 +79,7 @@ def filtered_page(
 @vary_on_headers("HX-Request")
 def dashboard(request):
     # Read before the data: a fragment rendered while an edit commits is kept as old.
-    version = content_version()
+    version = content_version(request)
     kept = reference(version=version)
     programs = kept.programs
     form = MeetingFilterForm(request.GET, programs=programs, systems=kept.systems)
@@ -113,7 +113,7 @@ def dashboard(request):
 @require_safe
 @vary_on_headers("HX-Request")
 def program_detail(request, slug):
-    version = content_version()  # before the data (fragments.py)
+    version = content_version(request)  # before the data (fragments.py)
     kept = reference(version=version)
     # Staff also open a retired program's page (marked switched off); the public get a 404.
     program = selectors.program_page_get(slug=slug, user=request.user, programs=kept.programs)
@@ -156,7 +156,7 @@ def program_detail(request, slug):
 @require_safe
 @vary_on_headers("HX-Request")
 def announcement_list(request):
-    version = content_version()  # before the data (fragments.py)
+    version = content_version(request)  # before the data (fragments.py)
     kept = reference(version=version)
     form = AnnouncementFilterForm(request.GET, programs=kept.programs, systems=kept.systems)
     announcements = filtered_page(
@@ -194,7 +194,7 @@ def announcement_list(request):
 def meeting_detail(request, slug):
     # Read before the meeting and its agenda: a fragment rendered from data read before an edit
     # committed is then kept under the old version, never served after it (fragments.py).
-    version = content_version()
+    version = content_version(request)
     kept = reference(version=version)
     meeting = kept_meeting.meeting_for_page(
         slug=slug, user=request.user, programs=kept.programs_by_id, version=version
@@ -249,7 +249,7 @@ def announcement_detail(request, slug):
         "announcement": announcement,
         "presented_at": selectors.meeting_shown(announcement.presented_at, user=request.user),
         "related_meeting": selectors.meeting_shown(announcement.related_meeting, user=request.user),
-        "footer_links": reference().footer_links,
+        "footer_links": reference(version=content_version(request)).footer_links,
     }
     return TemplateResponse(request, "web/announcement_detail.html", context)
 
