@@ -406,12 +406,7 @@ def test_a_feed_found_current_by_a_check_is_patched_by_the_next_edit_not_checked
     time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=True)
     checked = []
     monkeypatch.setattr(services, "_refresh_one", lambda feed, **kw: checked.append(feed.key))
-    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
-    signalled["meeting_ids"].clear()
-    signalled["program_ids"].clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        meeting.title = "Renamed"
-        meeting.save()
+    _one_title_edit(signalled, django_capture_on_commit_callbacks)
 
     rebuilt = feeds_refresh_for_meetings(**signalled)
 
