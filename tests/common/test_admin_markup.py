@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views import main
 from django.contrib.admin.views.main import ChangeList
 from django.forms.models import BaseInlineFormSet
@@ -15,7 +16,7 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.urls import resolve, reverse
 
 from tests.support.admin_forms import meeting_change_form
-from tug_portal.common import admin_inlines, admin_markup, admin_results
+from tug_portal.common import admin_cells, admin_inlines, admin_markup, admin_results
 from tug_portal.common.admin_formsets import AdminInlineFormSet
 from tug_portal.common.admin_lists import DrillDownChangeList
 from tug_portal.common.admin_markup import AdminFormRenderer
@@ -51,6 +52,7 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
         django_only.setattr(DrillDownChangeList, "url_for_result", ChangeList.url_for_result)
         django_only.setattr(AdminInlineFormSet, "empty_form", BaseInlineFormSet.empty_form)
         django_only.setattr(admin_results, "result_rows_markup", admin_results.djangos_result_rows)
+        django_only.setattr(admin_cells, "result_rows", admin_list.results)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
