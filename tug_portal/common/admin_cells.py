@@ -31,10 +31,11 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tug_portal.common.admin_lists import DrillDownChangeList
+from tug_portal.web.form_renderer import escaped
 
 _MISSING = object()
 
@@ -137,17 +138,17 @@ def _shown(column: _Column, row, model_admin, empty: str) -> tuple[object, str]:
 def _cell(cl, column: _Column, row, empty: str) -> str:
     shown, css_class = _shown(column, row, cl.model_admin, empty)
     if not column.linked:
-        return mark_safe(f'<td class="{css_class}">{conditional_escape(shown)}</td>')  # noqa: S308 - escaped as format_html does
+        return mark_safe(f'<td class="{css_class}">{escaped(shown)}</td>')  # noqa: S308 - escaped as format_html does
     try:
         url = cl.preserved_url_for_result(row)
     except NoReverseMatch:
-        contents = conditional_escape(shown)
+        contents = escaped(shown)
     else:
         opener = ""
         if cl.is_popup:
             key = str(cl.to_field) if cl.to_field else cl.lookup_opts.pk.attname
             opener = format_html(' data-popup-opener="{}"', row.serializable_value(key))
-        contents = f'<a href="{conditional_escape(url)}"{opener}>{conditional_escape(shown)}</a>'
+        contents = f'<a href="{escaped(url)}"{opener}>{escaped(shown)}</a>'
     tag = column.tag
     return mark_safe(f'<{tag} class="{css_class}">{contents}</{tag}>')  # noqa: S308 - escaped as format_html does
 

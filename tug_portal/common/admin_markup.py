@@ -25,11 +25,18 @@ from django.forms.utils import ErrorList
 from django.template import Template
 from django.template.base import render_value_in_context
 from django.templatetags.static import static
-from django.utils.html import conditional_escape, strip_spaces_between_tags
+from django.utils.html import strip_spaces_between_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from tug_portal.web.form_renderer import WRITERS, PlainWidgetRenderer, _attrs, _input, _text
+from tug_portal.web.form_renderer import (
+    WRITERS,
+    PlainWidgetRenderer,
+    _attrs,
+    _input,
+    _text,
+    escaped,
+)
 
 # --- Widgets, labels, error lists -----------------------------------------------------------
 # Each writer returns its template's whole output (with the trailing newline an include keeps),
@@ -167,14 +174,14 @@ def _related_widget_wrapper(context: dict) -> str | None:
     reference = "" if limited else f'data-model-ref="{_text(context["model_name"])}"'
     return (
         f'<div class="related-widget-wrapper" {reference}>\n'
-        f"    {conditional_escape(context['rendered_widget'])}\n"
+        f"    {escaped(context['rendered_widget'])}\n"
         f"    \n        {strip_spaces_between_tags(''.join(links))}\n    \n</div>\n"
     )
 
 
 def _label(context: dict) -> str:
     """django/forms/label.html (and its attributes, django/forms/attrs.html)."""
-    label = conditional_escape(context["label"])
+    label = escaped(context["label"])
     if not context["use_tag"]:
         return f"{label}\n"
     tag = _text(context["tag"])
@@ -190,7 +197,7 @@ def _error_list(context: dict) -> str | None:
         return ""
     field_id = getattr(errors, "field_id", None)
     error_id = f' id="{_text(field_id)}_error"' if field_id else ""
-    items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
+    items = "".join(f"<li>{escaped(error)}</li>" for error in errors)
     return f'<ul class="{_text(context["error_class"])}"{error_id}>{items}</ul>'
 
 
@@ -198,8 +205,8 @@ def _hidden_only_form(context: dict) -> str | None:
     """django/forms/div.html for a form of hidden fields only (a formset's management form)."""
     if context["fields"]:
         return None
-    errors = conditional_escape(context["errors"])
-    hidden = "".join(conditional_escape(field) for field in context["hidden_fields"])
+    errors = escaped(context["errors"])
+    hidden = "".join(escaped(field) for field in context["hidden_fields"])
     if context["errors"]:
         return f"{errors}\n\n  <div>{hidden}</div>\n\n\n\n"
     return f"{errors}\n\n\n\n  {hidden}\n\n"
@@ -281,7 +288,7 @@ def _admin_field(line_is_single: bool, field, out: list) -> None:
     readonly = field.is_readonly
     name = _get(bound, "name")
     is_hidden = _get(bound, "is_hidden")
-    errors = "" if line_is_single or readonly else conditional_escape(field.errors())
+    errors = "" if line_is_single or readonly else escaped(field.errors())
     classes = ""
     if not line_is_single:
         classes = " fieldBox"
@@ -298,18 +305,18 @@ def _admin_field(line_is_single: bool, field, out: list) -> None:
         f'                        <div class="flex-container{classes}">\n'
         "                            "
     )
-    label = conditional_escape(field.label_tag())
+    label = escaped(field.label_tag())
     if field.is_checkbox:
-        out.append(f"\n                                {conditional_escape(bound)}{label}\n")
+        out.append(f"\n                                {escaped(bound)}{label}\n")
     else:
         out.append(f"\n                                {label}\n                                ")
         if readonly:
-            contents = conditional_escape(field.contents())
+            contents = escaped(field.contents())
             out.append(
                 f'\n                                    <div class="readonly">{contents}</div>\n'
             )
         else:
-            out.append(f"\n                                    {conditional_escape(bound)}\n")
+            out.append(f"\n                                    {escaped(bound)}\n")
         out.append("                                \n")
     out.append("                            \n                        </div>\n                    ")
     help_text = _get(bound, "help_text")
@@ -352,7 +359,7 @@ def _fieldset(context) -> str:
     out.append("\n    ")
     for line in fieldset:
         single = len(line.fields) == 1
-        line_errors = conditional_escape(line.errors()) if single else ""
+        line_errors = escaped(line.errors()) if single else ""
         fields = list(line)
         classes = " errors" if single and line_errors else ""
         if not line.has_visible_field:

@@ -13,10 +13,10 @@ the template is Django's, unchanged.
 from django.contrib.admin.templatetags.admin_list import result_headers, result_hidden_fields
 from django.template import Template
 from django.template.base import render_value_in_context
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from tug_portal.common import admin_cells
+from tug_portal.web.form_renderer import escaped
 
 # The loop this replaces, as Django's template writes it (kept for the comparison, and for a
 # list whose rows are not what the admin gives).
@@ -30,7 +30,7 @@ DJANGOS_ROWS = """{% for result in results %}
 
 def _cell(item, context) -> str:
     if isinstance(item, str):
-        return conditional_escape(item)
+        return escaped(item)
     return render_value_in_context(item, context)
 
 
@@ -46,9 +46,7 @@ def result_rows_markup(context) -> str:
         form = getattr(result, "form", None)
         errors = form.non_field_errors() if form else None
         if errors:
-            out.append(
-                f'\n    <tr><td colspan="{len(result)}">{conditional_escape(errors)}</td></tr>\n'
-            )
+            out.append(f'\n    <tr><td colspan="{len(result)}">{escaped(errors)}</td></tr>\n')
         out.append(f"\n<tr>{''.join(_cell(item, context) for item in result)}</tr>\n")
     return mark_safe("".join(out))  # noqa: S308 - every cell escaped as the template does
 
