@@ -359,7 +359,14 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
             .annotate(total=Count("pk"))
             .values("total")
         )
-        queryset = super().get_queryset(request).annotate(topic_total=Coalesce(Subquery(topics), 0))
+        # Its program read with it: a meeting's name is its program's acronym and its date (the
+        # change form's title, the delete page), which otherwise cost a query of their own.
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("program")
+            .annotate(topic_total=Coalesce(Subquery(topics), 0))
+        )
         return YearsFromBounds(model=queryset.model, query=queryset.query, using=queryset.db)
 
     def publish(self, obj) -> bool:
