@@ -7,7 +7,9 @@ random aside)."""
 import re
 
 import pytest
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views import main
 from django.contrib.admin.views.main import ChangeList
@@ -229,3 +231,24 @@ def test_every_inline_builds_its_empty_form_once_per_formset(admin_client, demo)
     for inline_admin_formset in page.context["inline_admin_formsets"]:
         formset = inline_admin_formset.formset
         assert formset.empty_form is formset.empty_form
+
+
+class _LabelledForm(forms.Form):
+    required_css_class = "needed"
+    name = forms.CharField(label="Name")
+    ready = forms.BooleanField(required=False)
+    why = forms.CharField(label="Why?", required=False)
+    code = forms.CharField(label="Code <b>", label_suffix=" →")
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    bare = forms.CharField(widget=forms.TextInput(attrs={"id": "chosen-id"}))
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_admin_labels_written_in_python_are_djangos(auto_id):
+    """Required (and the form's required class), a checkbox, a label ending in punctuation, a
+    suffix of the field's own, a widget's own id, no ids at all; first on its line or not."""
+    form = _LabelledForm(auto_id=auto_id)
+    for name in form.fields:
+        for is_first in (True, False):
+            field = helpers.AdminField(form, name, is_first)
+            assert admin_markup._admin_label(field) == field.label_tag(), (name, is_first)
