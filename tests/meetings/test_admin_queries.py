@@ -91,3 +91,18 @@ def test_meeting_change_form_shows_each_topics_chosen_rows(admin_client, demo):
         and f'<option value="{system.pk}" selected>{system}</option>' in page
         and f'<option value="{document.pk}" selected>{document}</option>' in page
     )
+
+
+def test_meeting_list_reads_only_what_its_rows_show(staff_client, demo, make_meetings):
+    """A page of meetings leaves unread the columns no cell shows: each meeting's calendar state
+    (a JSON document to decode), its notes and their rendering, its time stamps, its program's
+    description; still one query for the whole page (above)."""
+    make_meetings(60, start=date(2019, 1, 1))
+    staff_client.get("/admin/meetings/meeting/")
+    with counted_queries() as queries:
+        page = staff_client.get("/admin/meetings/meeting/")
+
+    (rows,) = [sql for sql in queries if "LIMIT" in sql and 'FROM "meetings_meeting"' in sql]
+    for unread in ["calendar_snapshot", "notes_rendered", "updated_at", "description_rendered"]:
+        assert f'."{unread}"' not in rows.split(" FROM ")[0], unread
+    assert page.content.count(b'class="action-select"') == 50

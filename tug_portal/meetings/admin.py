@@ -369,6 +369,22 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
         )
         return YearsFromBounds(model=queryset.model, query=queryset.query, using=queryset.db)
 
+    # What no cell of the list shows, left unread for its page of rows: each meeting's calendar
+    # state (a JSON document decoded per row), notes and their rendering, time stamps and uid,
+    # and its program's description. (A column showing one of them would cost a query per row:
+    # tests/meetings/test_admin_queries.py counts the list's queries.)
+    LIST_UNREAD = [
+        "calendar_snapshot", "calendar_changed_at", "change_summary", "uid",
+        "notes", "notes_rendered", "recording_disclaimer", "created_at", "updated_at",
+        "program__description", "program__description_rendered",
+        "program__recording_disclaimer", "program__created_at", "program__updated_at",
+    ]  # fmt: skip
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The list's page of rows only: an action's rows are read whole (by get_queryset).
+        queryset = queryset.defer(*self.LIST_UNREAD)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
     def publish(self, obj) -> bool:
         return services.meeting_publish(meeting=obj)
 
