@@ -10,7 +10,6 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -45,11 +44,13 @@ class PublishableAdmin(HistoryAdmin):
     def publish(self, obj) -> bool:
         raise NotImplementedError
 
+    # The two badges, written once (the list shows one per row).
+    PUBLISHED_BADGE = mark_safe('<strong class="badge badge--published">Published</strong>')
+    DRAFT_BADGE = mark_safe('<strong class="badge badge--draft">Draft</strong>')
+
     @admin.display(description="State", ordering="is_published")
     def publication_state(self, obj):
-        if obj.is_published:
-            return format_html('<strong class="badge badge--published">{}</strong>', "Published")
-        return format_html('<strong class="badge badge--draft">{}</strong>', "Draft")
+        return self.PUBLISHED_BADGE if obj.is_published else self.DRAFT_BADGE
 
     def save_model(self, request, obj, form, change):
         was_published = change and type(obj).objects.filter(pk=obj.pk, is_published=True).exists()
