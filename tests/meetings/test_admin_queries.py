@@ -106,3 +106,25 @@ def test_meeting_list_reads_only_what_its_rows_show(staff_client, demo, make_mee
     for unread in ["calendar_snapshot", "notes_rendered", "updated_at", "description_rendered"]:
         assert f'."{unread}"' not in rows.split(" FROM ")[0], unread
     assert page.content.count(b'class="action-select"') == 50
+
+
+@pytest.mark.parametrize("term", ["", "tug", "Technology"])
+def test_the_meeting_autocomplete_names_each_meeting_without_a_query_per_row(
+    staff_client, demo, make_meetings, term
+):
+    """A meeting's replacement is chosen from the meetings' autocomplete: its page of results
+    goes through the same paginator as the list (which leaves some columns unread) and still
+    names each meeting from its one query (a search through the topics too)."""
+    make_meetings(30, start=date(2019, 1, 1))
+    path = (
+        "/admin/autocomplete/?app_label=meetings&model_name=meeting&field_name=replacement"
+        f"&term={term}"
+    )
+    staff_client.get(path)
+    with counted_queries() as queries:
+        answer = staff_client.get(path)
+
+    results = answer.json()["results"]
+    assert answer.status_code == 200 and len(results) >= 20
+    assert all(result["text"].startswith(("TUG ", "CPG ", "RUG ")) for result in results)
+    assert len(queries) <= signed_in(7)
