@@ -384,7 +384,8 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     ]  # fmt: skip
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # The list's page of rows only: an action's rows are read whole (by get_queryset).
+        # A page of the list's rows (and of the meetings' autocomplete, which shows only each
+        # meeting's name); an action's rows are read whole (get_queryset).
         queryset = queryset.defer(*self.LIST_UNREAD)
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
