@@ -7,7 +7,10 @@ random aside)."""
 import re
 
 import pytest
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views import main
 from django.contrib.admin.views.main import ChangeList
 from django.forms.models import BaseInlineFormSet
@@ -15,7 +18,7 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.urls import resolve, reverse
 
 from tests.support.admin_forms import meeting_change_form
-from tug_portal.common import admin_inlines, admin_markup, admin_results
+from tug_portal.common import admin_cells, admin_inlines, admin_markup, admin_results
 from tug_portal.common.admin_formsets import AdminInlineFormSet
 from tug_portal.common.admin_lists import DrillDownChangeList
 from tug_portal.common.admin_markup import AdminFormRenderer
@@ -51,6 +54,7 @@ def _both_ways(client, settings, monkeypatch, path, data=None) -> tuple[bytes, b
         django_only.setattr(DrillDownChangeList, "url_for_result", ChangeList.url_for_result)
         django_only.setattr(AdminInlineFormSet, "empty_form", BaseInlineFormSet.empty_form)
         django_only.setattr(admin_results, "result_rows_markup", admin_results.djangos_result_rows)
+        django_only.setattr(admin_cells, "result_rows", admin_list.results)
         djangos = fetch()
     settings.FORM_RENDERER = "tug_portal.common.admin_markup.AdminFormRenderer"
     assert ours.status_code == djangos.status_code
@@ -227,3 +231,24 @@ def test_every_inline_builds_its_empty_form_once_per_formset(admin_client, demo)
     for inline_admin_formset in page.context["inline_admin_formsets"]:
         formset = inline_admin_formset.formset
         assert formset.empty_form is formset.empty_form
+
+
+class _LabelledForm(forms.Form):
+    required_css_class = "needed"
+    name = forms.CharField(label="Name")
+    ready = forms.BooleanField(required=False)
+    why = forms.CharField(label="Why?", required=False)
+    code = forms.CharField(label="Code <b>", label_suffix=" →")
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    bare = forms.CharField(widget=forms.TextInput(attrs={"id": "chosen-id"}))
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_admin_labels_written_in_python_are_djangos(auto_id):
+    """Required (and the form's required class), a checkbox, a label ending in punctuation, a
+    suffix of the field's own, a widget's own id, no ids at all; first on its line or not."""
+    form = _LabelledForm(auto_id=auto_id)
+    for name in form.fields:
+        for is_first in (True, False):
+            field = helpers.AdminField(form, name, is_first)
+            assert admin_markup._admin_label(field) == field.label_tag(), (name, is_first)

@@ -14,13 +14,14 @@ from tug_portal.meetings.models import AgendaTopic, Document, Meeting, Person, S
 # the beat banner's heartbeat, the years' bounds (once: the drill-down's first level and its
 # years read the same first and last meeting).
 LIST_QUERIES = 10
-# Session, user, permissions (2), the meeting, its topics with
+# Session, user, permissions (2), the meeting with its program (one query: the page's title
+# names the program), its topics with
 # their facilitators, systems and documents (one query each, prefetched; the topics'
 # autocomplete widgets show their chosen rows from these, no query per widget), its dial-ins, the
 # program choices, the beat banner's heartbeat: none grows with the archive, nor with the
 # meeting's own agenda.
 # (Showing the form is no write: no savepoint inside Django's own transaction for it.)
-CHANGE_FORM_QUERIES = 15  # two of them: the materials inline and its rows' topics
+CHANGE_FORM_QUERIES = 14  # two of them: the materials inline and its rows' topics
 
 
 def _queries_of(client, path) -> int:
@@ -90,3 +91,40 @@ def test_meeting_change_form_shows_each_topics_chosen_rows(admin_client, demo):
         and f'<option value="{system.pk}" selected>{system}</option>' in page
         and f'<option value="{document.pk}" selected>{document}</option>' in page
     )
+
+
+def test_meeting_list_reads_only_what_its_rows_show(staff_client, demo, make_meetings):
+    """A page of meetings leaves unread the columns no cell shows: each meeting's calendar state
+    (a JSON document to decode), its notes and their rendering, its time stamps, its program's
+    description; still one query for the whole page (above)."""
+    make_meetings(60, start=date(2019, 1, 1))
+    staff_client.get("/admin/meetings/meeting/")
+    with counted_queries() as queries:
+        page = staff_client.get("/admin/meetings/meeting/")
+
+    (rows,) = [sql for sql in queries if "LIMIT" in sql and 'FROM "meetings_meeting"' in sql]
+    for unread in ["calendar_snapshot", "notes_rendered", "updated_at", "description_rendered"]:
+        assert f'."{unread}"' not in rows.split(" FROM ")[0], unread
+    assert page.content.count(b'class="action-select"') == 50
+
+
+@pytest.mark.parametrize("term", ["", "tug", "Technology"])
+def test_the_meeting_autocomplete_names_each_meeting_without_a_query_per_row(
+    staff_client, demo, make_meetings, term
+):
+    """A meeting's replacement is chosen from the meetings' autocomplete: its page of results
+    goes through the same paginator as the list (which leaves some columns unread) and still
+    names each meeting from its one query (a search through the topics too)."""
+    make_meetings(30, start=date(2019, 1, 1))
+    path = (
+        "/admin/autocomplete/?app_label=meetings&model_name=meeting&field_name=replacement"
+        f"&term={term}"
+    )
+    staff_client.get(path)
+    with counted_queries() as queries:
+        answer = staff_client.get(path)
+
+    results = answer.json()["results"]
+    assert answer.status_code == 200 and len(results) >= 20
+    assert all(result["text"].startswith(("TUG ", "CPG ", "RUG ")) for result in results)
+    assert len(queries) <= signed_in(7)

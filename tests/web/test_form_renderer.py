@@ -5,8 +5,13 @@ Django's widget templates make: every field of every filter form, empty, chosen 
 import pytest
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from tug_portal.meetings import search, selectors
+from tug_portal.web import form_renderer
 from tug_portal.web.form_renderer import PlainWidgetRenderer
 from tug_portal.web.forms import AnnouncementFilterForm, ListFilterForm, MeetingFilterForm
 
@@ -79,3 +84,27 @@ def test_filter_form_on_the_page_is_djangos_markup(admin_client, demo, monkeypat
     djangos = admin_client.get(path + query).content
 
     assert ours == djangos
+
+
+class _Marked:
+    def __html__(self):
+        return "<b>already markup</b>"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'a<b>&"c"\'d',
+        mark_safe("<i>safe</i>"),
+        gettext_lazy("Add another %(model)s"),
+        lazy(lambda: mark_safe("<i>lazy and safe</i>"), SafeString)(),
+        12,
+        None,
+        _Marked(),
+    ],
+)
+def test_the_writers_escape_as_django_does(value):
+    escaped = form_renderer.escaped(value)
+
+    assert escaped == conditional_escape(value)
+    assert type(escaped) is type(conditional_escape(value))

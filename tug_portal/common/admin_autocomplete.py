@@ -5,8 +5,9 @@ query per widget: a meeting's agenda of N topics, each with its facilitators, sy
 documents, cost 3 N queries, although the inline had read them all (prefetched, three queries
 for the whole agenda). Here the form hands each autocomplete widget the rows its object holds
 already (prefetched many-to-many rows, or a foreign key's cached row); when they are exactly the
-chosen values, the widget writes its options from them. Otherwise (a bound form's other choices,
-a relation with `limit_choices_to`, rows not loaded) Django's own query runs, unchanged.
+chosen values, the widget writes its options from them; with nothing chosen it writes none.
+Otherwise (a bound form's other choices, a relation with `limit_choices_to`, rows not loaded)
+Django's own query runs, unchanged.
 """
 
 from django import forms
@@ -51,7 +52,11 @@ class _LoadedChoices:
 
     def _loaded_choices(self, value):
         """The loaded rows, when they are exactly the chosen values (in the order the choices'
-        query would give them: the model's ordering, as the prefetch read them)."""
+        query would give them: the model's ordering, as the prefetch read them); no rows when
+        nothing is chosen (Django's query for none, `pk__in=[]`, was built and compiled to learn
+        that it asks for nothing: a new object's widgets, an agenda's new-topic row)."""
+        if not self._selected(value):
+            return []
         if self.loaded is None or self.field.remote_field.limit_choices_to:
             return None
         to_field_name = self._to_field_name()

@@ -16,12 +16,12 @@ from django.contrib.admin.templatetags.admin_modify import cell_count
 from django.contrib.admin.utils import quote
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import conditional_escape, strip_tags
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 
 from tug_portal.common import admin_markup
-from tug_portal.web.form_renderer import _text
+from tug_portal.web.form_renderer import _text, escaped
 
 
 def _safe_filter(function, value) -> str:
@@ -31,7 +31,7 @@ def _safe_filter(function, value) -> str:
     result = function(value)
     if isinstance(value, SafeData):
         result = mark_safe(result)  # noqa: S308 - the value was safe, as the filter keeps it
-    return conditional_escape(result)
+    return escaped(result)
 
 
 def _capfirst(value) -> str:
@@ -67,7 +67,7 @@ def _change_link(context, formset, form) -> str:
         kind, label = "inlinechangelink", gettext("Change")
     else:
         kind, label = "inlineviewlink", gettext("View")
-    return f'<a href="{conditional_escape(url)}" class="{kind}">{_text(label)}</a>'
+    return f'<a href="{escaped(url)}" class="{kind}">{_text(label)}</a>'
 
 
 def _shows_change_link(form) -> bool:
@@ -100,8 +100,8 @@ def _stacked(context, formset) -> str:
         f"  {'<details><summary>' if collapsible else ''}\n",
         _heading(formset),
         f"  {'</summary>' if collapsible else ''}\n"
-        f"{conditional_escape(formset.formset.management_form)}\n"
-        f"{conditional_escape(formset.formset.non_form_errors())}\n\n",
+        f"{escaped(formset.formset.management_form)}\n"
+        f"{escaped(formset.formset.non_form_errors())}\n\n",
     ]
     forms = list(formset)
     name = _capfirst(formset.opts.verbose_name)
@@ -130,21 +130,21 @@ def _stacked(context, formset) -> str:
         if can_delete and original:
             deletion = form.deletion_field()
             out.append(
-                f'<span class="delete">{conditional_escape(deletion.field)} '
-                f"{conditional_escape(deletion.label_tag())}</span>"
+                f'<span class="delete">{escaped(deletion.field)} '
+                f"{escaped(deletion.label_tag())}</span>"
             )
         out.append("\n  </h3>\n  ")
         errors = form.form.non_field_errors()
         if errors:
-            out.append(conditional_escape(errors))
+            out.append(escaped(errors))
         out.append("\n\n  \n    ")
         out.append(_fieldsets(context, form, counter))
         out.append("\n  \n\n  ")
         if form.needs_explicit_pk_field():
-            out.append(conditional_escape(form.pk_field().field))
+            out.append(escaped(form.pk_field().field))
         out.append("\n  ")
         if form.fk_field():
-            out.append(conditional_escape(form.fk_field().field))
+            out.append(escaped(form.fk_field().field))
         out.append("\n</div>")
     out.append(f"\n  {'</details>' if collapsible else ''}\n</fieldset>\n</div>\n")
     return "".join(out)
@@ -181,7 +181,7 @@ def _column(field: dict) -> str:
     out = f'\n       <th class="{classes}">{_capfirst(field["label"])}\n       '
     if field["help_text"]:
         text = _safe_filter(strip_tags, field["help_text"])
-        icon = conditional_escape(static("admin/img/icon-unknown.svg"))
+        icon = escaped(static("admin/img/icon-unknown.svg"))
         out += (
             f'<img src="{icon}" class="help help-tooltip" width="10" height="10" '
             f'alt="({text})" title="{text}">'
@@ -198,11 +198,11 @@ def _cell(field) -> str:
         classes += " hidden"
     out = f'\n              <td class="{classes}">\n              '
     if field.is_readonly:
-        out += f"\n                  <p>{conditional_escape(field.contents())}</p>\n              "
+        out += f"\n                  <p>{escaped(field.contents())}</p>\n              "
     else:
         out += (
-            f"\n                  {conditional_escape(bound.errors.as_ul())}\n"
-            f"                  {conditional_escape(bound)}\n              "
+            f"\n                  {escaped(bound.errors.as_ul())}\n"
+            f"                  {escaped(bound)}\n              "
         )
     return out + "\n              </td>\n            "
 
@@ -214,7 +214,7 @@ def _tabular_row(context, formset, form, counter: int, last: bool, can_delete: b
     if errors:
         out.append(
             f'\n        <tr class="row-form-errors"><td colspan="{cell_count(form)}">'
-            f"{conditional_escape(errors)}</td></tr>\n        "
+            f"{escaped(errors)}</td></tr>\n        "
         )
     empty = last and formset.has_add_permission
     original = form.original
@@ -239,10 +239,10 @@ def _tabular_row(context, formset, form, counter: int, last: bool, can_delete: b
         out.append("\n            </p>")
     out.append("\n          ")
     if form.needs_explicit_pk_field():
-        out.append(conditional_escape(form.pk_field().field))
+        out.append(escaped(form.pk_field().field))
     out.append("\n          ")
     if form.fk_field():
-        out.append(conditional_escape(form.fk_field().field))
+        out.append(escaped(form.fk_field().field))
     out.append("\n        </td>\n        ")
     for fieldset in form:
         out.append("\n          ")
@@ -253,7 +253,7 @@ def _tabular_row(context, formset, form, counter: int, last: bool, can_delete: b
         out.append("\n        ")
     out.append('\n        <td class="delete">')
     if can_delete and original:
-        out.append(conditional_escape(form.deletion_field().field))
+        out.append(escaped(form.deletion_field().field))
     out.append("</td>\n        </tr>\n     ")
 
 
@@ -268,12 +268,12 @@ def _tabular(context, formset) -> str:
         f'id="{prefix}-group"\n     data-inline-type="tabular"\n'
         f'     data-inline-formset="{_text(formset.inline_formset_data())}">\n'
         f'  <div class="tabular inline-related {"last-related" if last_group else ""}">\n'
-        f"{conditional_escape(formset.formset.management_form)}\n"
+        f"{escaped(formset.formset.management_form)}\n"
         f'<fieldset class="module {_text(formset.classes)}" aria-labelledby="{prefix}-heading">\n'
         f"  {'<details><summary>' if collapsible else ''}\n",
         _heading(formset),
         f"  {'</summary>' if collapsible else ''}\n"
-        f"   {conditional_escape(formset.formset.non_form_errors())}\n"
+        f"   {escaped(formset.formset.non_form_errors())}\n"
         '   <table>\n     <thead><tr>\n       <th class="original"></th>\n     ',
     ]
     out.extend(_column(field) for field in formset.fields())

@@ -8,12 +8,13 @@ any other: the admin then shows the list without it (Django's `?e=1` answer), as
 filter it cannot apply.
 
 The list also links its rows with one `reverse()` per page, not one per row (see
-`url_for_result`).
+`url_for_result`), and keeps its query string in them once per page too.
 """
 
 from types import SimpleNamespace
 
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 
 # A primary key no row has, whose digits the admin's URL cannot otherwise hold twice.
@@ -26,16 +27,33 @@ class DrillDownChangeList(ChangeList):
         of the page's rows (a twentieth of a meeting list's calls); an integer key is written
         into the URL as its digits, so the list reverses once, with a key no row has, and puts
         each row's key in its place. Any other key is reversed as Django does."""
+        return self._per_page(result, "_result_url", super().url_for_result)
+
+    def preserved_url_for_result(self, result):
+        """The row's link with the list's query string kept for the way back, as Django's
+        cells write it (`add_preserved_filters`, which parses the link and, once the list is
+        sorted or filtered, resolves it again: for each row). Made once per page as above."""
+
+        def preserved(row):
+            context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+            return add_preserved_filters(context, self.url_for_result(row))
+
+        return self._per_page(result, "_preserved_url", preserved)
+
+    def _per_page(self, result, memo: str, link_of):
+        """`link_of(result)`, made once for the page with the sentinel key in place of the
+        row's, then the row's key put in; Django's own for a key that is not an integer, or a
+        link where the sentinel is not found exactly once."""
         pk = getattr(result, self.pk_attname)
         if type(pk) is not int:
-            return super().url_for_result(result)
-        if not hasattr(self, "_result_url"):
-            url = super().url_for_result(SimpleNamespace(**{self.pk_attname: _SENTINEL}))
-            parts = url.split(str(_SENTINEL))
-            self._result_url = parts if len(parts) == 2 else None
-        if self._result_url is None:
-            return super().url_for_result(result)
-        before, after = self._result_url
+            return link_of(result)
+        if not hasattr(self, memo):
+            parts = link_of(SimpleNamespace(**{self.pk_attname: _SENTINEL})).split(str(_SENTINEL))
+            setattr(self, memo, parts if len(parts) == 2 else None)
+        parts = getattr(self, memo)
+        if parts is None:
+            return link_of(result)
+        before, after = parts
         return f"{before}{pk}{after}"
 
     def get_filters(self, request):

@@ -21,15 +21,23 @@ from urllib.parse import quote
 
 import django.contrib.admin
 from django.contrib.admin import helpers
+from django.forms import BoundField
 from django.forms.utils import ErrorList
 from django.template import Template
 from django.template.base import render_value_in_context
 from django.templatetags.static import static
-from django.utils.html import conditional_escape, strip_spaces_between_tags
+from django.utils.html import strip_spaces_between_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from tug_portal.web.form_renderer import WRITERS, PlainWidgetRenderer, _attrs, _input, _text
+from tug_portal.web.form_renderer import (
+    WRITERS,
+    PlainWidgetRenderer,
+    _attrs,
+    _input,
+    _text,
+    escaped,
+)
 
 # --- Widgets, labels, error lists -----------------------------------------------------------
 # Each writer returns its template's whole output (with the trailing newline an include keeps),
@@ -167,14 +175,14 @@ def _related_widget_wrapper(context: dict) -> str | None:
     reference = "" if limited else f'data-model-ref="{_text(context["model_name"])}"'
     return (
         f'<div class="related-widget-wrapper" {reference}>\n'
-        f"    {conditional_escape(context['rendered_widget'])}\n"
+        f"    {escaped(context['rendered_widget'])}\n"
         f"    \n        {strip_spaces_between_tags(''.join(links))}\n    \n</div>\n"
     )
 
 
 def _label(context: dict) -> str:
     """django/forms/label.html (and its attributes, django/forms/attrs.html)."""
-    label = conditional_escape(context["label"])
+    label = escaped(context["label"])
     if not context["use_tag"]:
         return f"{label}\n"
     tag = _text(context["tag"])
@@ -190,7 +198,7 @@ def _error_list(context: dict) -> str | None:
         return ""
     field_id = getattr(errors, "field_id", None)
     error_id = f' id="{_text(field_id)}_error"' if field_id else ""
-    items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
+    items = "".join(f"<li>{escaped(error)}</li>" for error in errors)
     return f'<ul class="{_text(context["error_class"])}"{error_id}>{items}</ul>'
 
 
@@ -198,8 +206,8 @@ def _hidden_only_form(context: dict) -> str | None:
     """django/forms/div.html for a form of hidden fields only (a formset's management form)."""
     if context["fields"]:
         return None
-    errors = conditional_escape(context["errors"])
-    hidden = "".join(conditional_escape(field) for field in context["hidden_fields"])
+    errors = escaped(context["errors"])
+    hidden = "".join(escaped(field) for field in context["hidden_fields"])
     if context["errors"]:
         return f"{errors}\n\n  <div>{hidden}</div>\n\n\n\n"
     return f"{errors}\n\n\n\n  {hidden}\n\n"
@@ -275,19 +283,70 @@ def _get(field, name):
     return getattr(field, name)
 
 
+def _admin_label(field) -> str:
+    """`{{ field.label_tag }}`: the admin's `AdminField.label_tag()`, then Django's
+    `BoundField.label_tag()` and its template (`_label` above) in one step, not through the
+    form's rendering (a change form has ~65 labels, and that plumbing was most of their cost).
+    Django's own for a read-only field, or a field, form or renderer of another kind."""
+    bound = field.field
+    form = getattr(bound, "form", None)
+    if (
+        type(field) is not helpers.AdminField
+        or type(bound) is not BoundField
+        or type(form.renderer) is not AdminFormRenderer
+        or form.template_name_label != "django/forms/label.html"
+    ):
+        return field.label_tag()
+    # AdminField.label_tag: the label escaped, the admin's classes, no suffix for a checkbox.
+    required = bound.field.required
+    classes = [
+        name
+        for name, wanted in [
+            ("vCheckboxLabel", field.is_checkbox),
+            ("required", required),
+            ("inline", not field.is_first),
+        ]
+        if wanted
+    ]
+    attrs = {"class": " ".join(classes)} if classes else {}
+    contents = escaped(bound.label)
+    if field.is_checkbox:
+        suffix = ""
+    else:
+        suffix = bound.field.label_suffix
+        if suffix is None:
+            suffix = form.label_suffix
+    # BoundField.label_tag: the suffix unless the label ends in punctuation, `for` its widget.
+    if suffix and contents and contents[-1] not in gettext(":?.!"):
+        contents = escaped(contents) + escaped(suffix)
+    widget = bound.field.widget
+    id_ = widget.attrs.get("id") or bound.auto_id
+    if id_:
+        id_for_label = widget.id_for_label(id_)
+        if id_for_label:
+            attrs = {**attrs, "for": id_for_label}
+        if required and hasattr(form, "required_css_class"):
+            if "class" in attrs:
+                attrs["class"] += " " + form.required_css_class
+            else:
+                attrs["class"] = form.required_css_class
+    context = {"label": contents, "attrs": attrs, "use_tag": bool(id_), "tag": "label"}
+    return mark_safe(_label(context).strip())  # noqa: S308 - written as the template writes it
+
+
 def _admin_field(line_is_single: bool, field, out: list) -> None:
     """One field of a line: the template's inner `{% for field in line %}` body."""
     bound = field.field
     readonly = field.is_readonly
     name = _get(bound, "name")
     is_hidden = _get(bound, "is_hidden")
-    errors = "" if line_is_single or readonly else conditional_escape(field.errors())
+    errors = "" if line_is_single or readonly else escaped(field.errors())
     classes = ""
     if not line_is_single:
         classes = " fieldBox"
         if name:
             classes += f" field-{_text(name)}"
-        if not readonly and field.errors():
+        if errors:  # (the template asks for them twice; rendered once here)
             classes += " errors"
         if is_hidden:
             classes += " hidden"
@@ -298,18 +357,18 @@ def _admin_field(line_is_single: bool, field, out: list) -> None:
         f'                        <div class="flex-container{classes}">\n'
         "                            "
     )
-    label = conditional_escape(field.label_tag())
+    label = escaped(_admin_label(field))
     if field.is_checkbox:
-        out.append(f"\n                                {conditional_escape(bound)}{label}\n")
+        out.append(f"\n                                {escaped(bound)}{label}\n")
     else:
         out.append(f"\n                                {label}\n                                ")
         if readonly:
-            contents = conditional_escape(field.contents())
+            contents = escaped(field.contents())
             out.append(
                 f'\n                                    <div class="readonly">{contents}</div>\n'
             )
         else:
-            out.append(f"\n                                    {conditional_escape(bound)}\n")
+            out.append(f"\n                                    {escaped(bound)}\n")
         out.append("                                \n")
     out.append("                            \n                        </div>\n                    ")
     help_text = _get(bound, "help_text")
@@ -352,7 +411,7 @@ def _fieldset(context) -> str:
     out.append("\n    ")
     for line in fieldset:
         single = len(line.fields) == 1
-        line_errors = conditional_escape(line.errors()) if single else ""
+        line_errors = escaped(line.errors()) if single else ""
         fields = list(line)
         classes = " errors" if single and line_errors else ""
         if not line.has_visible_field:

@@ -6,11 +6,19 @@ token (`request.user.is_verified()`, set by django_otp's OTPMiddleware). Staff t
 device (admin: "TOTP devices", or `manage.py add_totp_device <username>`). When it is off, the
 admin is Django's own. The setting is read on every request, so that it can be switched by the
 environment alone, and tested both ways in one process.
+
+Its list of apps and models (every admin page's sidebar) is Django's, its addresses reversed once
+per process (`_build_app_dict`, common/admin_urls.py).
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin import AdminSite
+from django.urls import NoReverseMatch
+from django.utils.text import capfirst
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+from tug_portal.common.admin_urls import reverse_once
 
 
 class StaffAdminSite(OTPAdminSite):
@@ -28,3 +36,56 @@ class StaffAdminSite(OTPAdminSite):
         if settings.TUG_STAFF_2FA:
             return super().has_permission(request)  # and a verified device
         return AdminSite.has_permission(self, request)
+
+    def _build_app_dict(self, request, label=None):
+        """Django's own (AdminSite._build_app_dict, Django 5.2), each address reversed once
+        per process (common/admin_urls.py) instead of twice per model on every admin page.
+        tests/common/test_admin_app_list.py holds it equal to Django's."""
+        app_dict = {}
+        models = {
+            model: model_admin
+            for model, model_admin in self._registry.items()
+            if not label or model._meta.app_label == label
+        }
+        for model, model_admin in models.items():
+            app_label, model_name = model._meta.app_label, model._meta.model_name
+            has_module_perms = model_admin.has_module_permission(request)
+            if not has_module_perms:
+                continue
+            perms = model_admin.get_model_perms(request)
+            if True not in perms.values():
+                continue
+            model_dict = {
+                "model": model,
+                "name": capfirst(model._meta.verbose_name_plural),
+                "object_name": model._meta.object_name,
+                "perms": perms,
+                "admin_url": None,
+                "add_url": None,
+            }
+            if perms.get("change") or perms.get("view"):
+                model_dict["view_only"] = not perms.get("change")
+                model_dict["admin_url"] = self._url_or_none(
+                    f"admin:{app_label}_{model_name}_changelist"
+                )
+            if perms.get("add"):
+                model_dict["add_url"] = self._url_or_none(f"admin:{app_label}_{model_name}_add")
+            if app_label in app_dict:
+                app_dict[app_label]["models"].append(model_dict)
+            else:
+                app_dict[app_label] = {
+                    "name": apps.get_app_config(app_label).verbose_name,
+                    "app_label": app_label,
+                    "app_url": reverse_once(
+                        "admin:app_list", kwargs={"app_label": app_label}, current_app=self.name
+                    ),
+                    "has_module_perms": has_module_perms,
+                    "models": [model_dict],
+                }
+        return app_dict
+
+    def _url_or_none(self, name: str) -> str | None:
+        try:
+            return reverse_once(name, current_app=self.name)
+        except NoReverseMatch:
+            return None

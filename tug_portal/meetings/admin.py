@@ -10,12 +10,13 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from tug_portal.common.admin_actions import within_bound
 from tug_portal.common.admin_autocomplete import LoadedAutocompleteAdmin, LoadedChoicesForm
 from tug_portal.common.history_admin import HistoryAdmin
+from tug_portal.web.form_renderer import escaped
 
 from . import search_index, services
 from .models import (
@@ -43,11 +44,13 @@ class PublishableAdmin(HistoryAdmin):
     def publish(self, obj) -> bool:
         raise NotImplementedError
 
+    # The two badges, written once (the list shows one per row).
+    PUBLISHED_BADGE = mark_safe('<strong class="badge badge--published">Published</strong>')
+    DRAFT_BADGE = mark_safe('<strong class="badge badge--draft">Draft</strong>')
+
     @admin.display(description="State", ordering="is_published")
     def publication_state(self, obj):
-        if obj.is_published:
-            return format_html('<strong class="badge badge--published">{}</strong>', "Published")
-        return format_html('<strong class="badge badge--draft">{}</strong>', "Draft")
+        return self.PUBLISHED_BADGE if obj.is_published else self.DRAFT_BADGE
 
     def save_model(self, request, obj, form, change):
         was_published = change and type(obj).objects.filter(pk=obj.pk, is_published=True).exists()
@@ -359,8 +362,32 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
             .annotate(total=Count("pk"))
             .values("total")
         )
-        queryset = super().get_queryset(request).annotate(topic_total=Coalesce(Subquery(topics), 0))
+        # Its program read with it: a meeting's name is its program's acronym and its date (the
+        # change form's title, the delete page), which otherwise cost a query of their own.
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("program")
+            .annotate(topic_total=Coalesce(Subquery(topics), 0))
+        )
         return YearsFromBounds(model=queryset.model, query=queryset.query, using=queryset.db)
+
+    # What no cell of the list shows, left unread for its page of rows: each meeting's calendar
+    # state (a JSON document decoded per row), notes and their rendering, time stamps and uid,
+    # and its program's description. (A column showing one of them would cost a query per row:
+    # tests/meetings/test_admin_queries.py counts the list's queries.)
+    LIST_UNREAD = [
+        "calendar_snapshot", "calendar_changed_at", "change_summary", "uid",
+        "notes", "notes_rendered", "recording_disclaimer", "created_at", "updated_at",
+        "program__description", "program__description_rendered",
+        "program__recording_disclaimer", "program__created_at", "program__updated_at",
+    ]  # fmt: skip
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A page of the list's rows (and of the meetings' autocomplete, which shows only each
+        # meeting's name); an action's rows are read whole (get_queryset).
+        queryset = queryset.defer(*self.LIST_UNREAD)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def publish(self, obj) -> bool:
         return services.meeting_publish(meeting=obj)
@@ -369,12 +396,13 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
         # Django's own renders a CheckboxInput through three widget templates for every row: a
         # quarter of the list's time. The same markup, written directly (a test holds it equal
         # to Django's, which the admin's actions.js selects by its name and class).
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            label,
+        # (Written with f-strings, escaped as format_html escapes: its two calls a row were
+        # a twentieth of the list's time.)
+        label = gettext("Select this object for an action - {}").format(escaped(str(obj)))
+        name, value = escaped(helpers.ACTION_CHECKBOX_NAME), escaped(str(obj.pk))
+        return mark_safe(  # noqa: S308 - every value escaped
+            f'<input type="checkbox" name="{name}" value="{value}" class="action-select" '
+            f'aria-label="{label}">'
         )
 
     @admin.display(description="Local time", ordering="starts_at")
