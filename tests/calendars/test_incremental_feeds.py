@@ -414,6 +414,27 @@ def test_a_feed_found_current_by_a_check_is_patched_by_the_next_edit_not_checked
     assert "all?system=oms" not in rebuilt
 
 
+def test_a_meeting_moved_to_another_program_leaves_the_feed_of_the_one_it_left_at_once(
+    built_feeds, django_capture_on_commit_callbacks, signalled
+):
+    """Found from outside: the moved meeting stayed in its old program's feed until the sweep
+    (up to 5 minutes), with its old program and time, beside its copy in the new one."""
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    uid = str(meeting.uid).encode()
+    assert uid in bytes(StoredFeed.objects.get(key="tug").content)
+    signalled["meeting_ids"].clear()
+    signalled["program_ids"].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.program = Program.objects.get(slug="cpg")
+        meeting.save()
+
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert {"tug", "cpg"} <= set(rebuilt)
+    assert uid not in bytes(StoredFeed.objects.get(key="tug").content)
+    assert uid in bytes(StoredFeed.objects.get(key="cpg").content)
+
+
 def _one_title_edit(signalled, capture_on_commit) -> None:
     meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
     signalled["meeting_ids"].clear()

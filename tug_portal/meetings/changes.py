@@ -18,6 +18,7 @@ class PendingSync:
         self.meeting_ids: set[int] = set()
         self.program_ids: set[int] = set()
         self.deleted: dict[int, int] = {}  # meeting id -> program id
+        self.left_programs: set[int] = set()  # programs a meeting was moved out of
         self.has_run = False
         # Django names a robust callback that failed by its __qualname__, which an instance
         # lacks: without it the log line itself raises, and the failure reaches the editor.
@@ -28,7 +29,10 @@ class PendingSync:
 
         self.has_run = True
         meetings_sync_after_commit(
-            meeting_ids=self.meeting_ids, program_ids=self.program_ids, deleted=self.deleted
+            meeting_ids=self.meeting_ids,
+            program_ids=self.program_ids,
+            deleted=self.deleted,
+            left_programs=self.left_programs,
         )
 
 
@@ -43,19 +47,25 @@ def pending_sync() -> PendingSync:
     return PendingSync()
 
 
-def note(*, meeting_ids=(), program_ids=(), deleted=None):
+def note(*, meeting_ids=(), program_ids=(), deleted=None, left_programs=()):
     pending = pending_sync()
     fresh = not (pending.meeting_ids or pending.program_ids or pending.deleted)
     pending.meeting_ids.update(meeting_ids)
     pending.program_ids.update(program_ids)
     pending.deleted.update(deleted or {})
+    pending.left_programs.update(left_programs)
     if fresh:
         # robust: a failure to notify consumers must not undo or break an edit already saved.
         transaction.on_commit(pending, robust=True)
 
 
 def _meeting_saved(sender, instance, **kwargs):
-    note(meeting_ids=[instance.pk])
+    # A meeting moved to another program: the feeds of the one it left must hear of it too
+    # (`Meeting.from_db` keeps the program it was read with; no query).
+    loaded = getattr(instance, "loaded_program_id", None)
+    left = [loaded] if loaded is not None and loaded != instance.program_id else []
+    note(meeting_ids=[instance.pk], left_programs=left)
+    instance.loaded_program_id = instance.program_id
 
 
 def _meeting_deleted(sender, instance, **kwargs):

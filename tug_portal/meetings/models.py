@@ -385,6 +385,14 @@ class Meeting(ConferenceDetails, TimeStampedModel):
         if self.pk and self.replacement_id == self.pk:
             raise ValidationError({"replacement": "A meeting cannot replace itself."})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The program it was read with: a save that moves it to another program tells the
+        # feeds of the one it left (changes.py). None when the column was not read.
+        instance.loaded_program_id = instance.__dict__.get("program_id")
+        return instance
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)

@@ -90,7 +90,11 @@ def _sync_one(meeting: Meeting, now, parts: dict | None = None) -> bool:
 
 
 def meetings_sync_calendar_state(
-    *, meetings, deleted: dict[int, int] | None = None, edited: Iterable[int] = ()
+    *,
+    meetings,
+    deleted: dict[int, int] | None = None,
+    edited: Iterable[int] = (),
+    left_programs: Iterable[int] = (),
 ) -> set[int]:
     """Compare each meeting's calendar-visible facts with the stored snapshot; where they differ
     bump SEQUENCE, stamp the change and summarise it. Then tell consumers (`meetings_changed`)
@@ -101,7 +105,8 @@ def meetings_sync_calendar_state(
     `edited`: the meetings an edit touched. Consumers hear of them even when the snapshot (what
     SEQUENCE tracks) is the same: their notes, a topic's clock time or text, the recording are
     shown on pages, in one-meeting calendars and in stored events all the same, and without
-    the signal those kept the old text for up to an hour."""
+    the signal those kept the old text for up to an hour. `left_programs`: programs an edited
+    meeting was moved out of (their feeds held it)."""
     changed = _sync_calendar_state(meetings)
     deleted = deleted or {}
     touched = changed | set(edited)
@@ -112,7 +117,7 @@ def meetings_sync_calendar_state(
         meetings_changed.send(
             sender=Meeting,
             meeting_ids=touched | set(deleted),
-            program_ids=program_ids | set(deleted.values()),
+            program_ids=program_ids | set(deleted.values()) | set(left_programs),
         )
     return changed
 
@@ -125,12 +130,16 @@ def _sync_calendar_state(meetings) -> set[int]:
     return {meeting.pk for meeting in locked if _sync_one(meeting, now, parts.get(meeting.pk))}
 
 
-def meetings_sync_after_commit(*, meeting_ids: Iterable[int], program_ids: Iterable[int], deleted):
+def meetings_sync_after_commit(
+    *, meeting_ids: Iterable[int], program_ids: Iterable[int], deleted, left_programs=()
+):
     """Runs after a transaction that touched meetings commits."""
     queryset = Meeting.objects.filter(pk__in=set(meeting_ids)) | Meeting.objects.filter(
         program_id__in=set(program_ids)
     )
-    meetings_sync_calendar_state(meetings=queryset, deleted=deleted, edited=set(meeting_ids))
+    meetings_sync_calendar_state(
+        meetings=queryset, deleted=deleted, edited=set(meeting_ids), left_programs=left_programs
+    )
 
 
 # --- Meetings -------------------------------------------------------------------------------
