@@ -476,3 +476,19 @@ def test_the_database_refuses_two_program_slugs_that_differ_only_in_case():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Program.objects.create(name="Other", acronym="OTH", slug="TUG")
+
+
+def test_the_meeting_column_sorts_the_list_by_program_then_date(admin_client, demo):
+    """Found from outside: its header offered sorting (Django takes "__str__" for a lookup)
+    and both directions gave the same rows."""
+    import re
+
+    def names(order):
+        html = admin_client.get(f"/admin/meetings/meeting/?o={order}").content.decode()
+        return re.findall(r'<th class="field-meeting_name"><a [^>]*>([^<]+)</a>', html)
+
+    ascending, descending = names("1"), names("-1")
+
+    assert ascending == sorted(ascending)
+    assert descending == sorted(descending, reverse=True)
+    assert ascending != descending

@@ -7,8 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -282,7 +282,9 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     listed in `signals.py`: the reminders' update notices, the feeds, the page cache)."""
 
     form = MeetingAdminForm
-    list_display = ["__str__", "title", "local_time", "status", "publication_state", "topic_count"]
+    list_display = [
+        "meeting_name", "title", "local_time", "status", "publication_state", "topic_count",
+    ]  # fmt: skip
     list_filter = ["program", "status", "is_published", "topics__systems"]
     list_select_related = ["program"]
     search_fields = ["title", "slug", "topics__title", "topics__facilitators__name", "topics__body"]
@@ -404,6 +406,15 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
             f'<input type="checkbox" name="{name}" value="{value}" class="action-select" '
             f'aria-label="{label}">'
         )
+
+    # Its name ("TUG 2018-10-16"), sorted as it reads: by program, then date. (Django takes
+    # "__str__" for a lookup and offers to sort by it, which sorted nothing.)
+    @admin.display(
+        description="Meeting",
+        ordering=Concat("program__acronym", Value(" "), Cast("starts_at", models.CharField())),
+    )
+    def meeting_name(self, meeting):
+        return str(meeting)
 
     @admin.display(description="Local time", ordering="starts_at")
     def local_time(self, meeting):
