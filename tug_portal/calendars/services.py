@@ -317,18 +317,15 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     transaction: one commit (a disk flush on PostgreSQL) for every feed an edit rebuilds, and
     a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
-    rebuilt, unchanged = [], []
+    active = []
     for feed in feeds.defer("content", "layout", "layout_entries").select_related(
         "program", "system"
     ):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
-        elif key := _refresh_one(feed, run=run):
-            rebuilt.append(key)
         else:
-            unchanged.append(feed)
-    _found_current(unchanged, now=run.now)
-    return rebuilt
+            active.append(feed)
+    return _refresh_checked(active, run=run)
 
 
 def _refresh_one(feed: StoredFeed, *, run: BuildRun) -> str | None:
@@ -345,12 +342,19 @@ def _refresh_one(feed: StoredFeed, *, run: BuildRun) -> str | None:
     return spec.key
 
 
-def _found_current(feeds: list[StoredFeed], *, now) -> None:
-    """Feeds a refresh checked and found unchanged match the database as of `now`, as if
-    built then (one UPDATE): the next one-edit refresh reads what was saved since their check,
-    not since a build weeks ago."""
-    if feeds:
-        StoredFeed.objects.filter(pk__in=[feed.pk for feed in feeds]).update(current_at=now)
+def _refresh_checked(feeds: list[StoredFeed], *, run: BuildRun) -> list[str]:
+    """`_refresh_one` each feed; returns the keys rebuilt. Those found unchanged match the
+    database as of the run, as if built then (one UPDATE): the next one-edit refresh reads what
+    was saved since their check, not since a build weeks ago."""
+    rebuilt, unchanged = [], []
+    for feed in feeds:
+        if key := _refresh_one(feed, run=run):
+            rebuilt.append(key)
+        else:
+            unchanged.append(feed.pk)
+    if unchanged:
+        StoredFeed.objects.filter(pk__in=unchanged).update(current_at=run.now)
+    return rebuilt
 
 
 def feeds_refresh_for_programs(*, program_ids) -> list[str]:
@@ -404,13 +408,7 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     if len(moved) > PATCH_MAX_MEETINGS:  # an import, a bulk edit: check every feed instead
         checked += [feed for feed, _ in patchable]
         patchable = []
-    unchanged = []
-    for feed in checked:
-        if key := _refresh_one(feed, run=run):
-            rebuilt.append(key)
-        else:
-            unchanged.append(feed)
-    _found_current(unchanged, now=run.now)
+    rebuilt += _refresh_checked(checked, run=run)
     if not patchable:
         return rebuilt
     layouts = _layouts(patchable)
