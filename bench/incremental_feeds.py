@@ -77,13 +77,14 @@ def _archive_saved_a_while_ago() -> None:
 
 def measure(*, rounds: int, total_seconds: float) -> dict:
     from tug_portal.calendars import event_store
+    from tug_portal.calendars.feed_bytes import feed_content
     from tug_portal.calendars.feed_specs import FeedSpec
     from tug_portal.calendars.services import feed_build, feeds_refresh_for_meetings, feeds_sweep
 
     archive = FeedSpec(full_history=True)
     _archive_saved_a_while_ago()
     feeds_sweep()  # every default feed stored
-    plain = plain_calendar(bytes(feed_build(spec=archive).content))
+    plain = plain_calendar(feed_content(feed_build(spec=archive)))
     results, rebuilt = [], []
     started = time.perf_counter()
     for round_number in range(rounds):
@@ -95,7 +96,7 @@ def measure(*, rounds: int, total_seconds: float) -> dict:
         cold = elapsed(lambda: feed_build(spec=archive))
         bare = elapsed(lambda: bare_build(plain))
         results.append((one_edit, cold, bare))
-    content = bytes(feed_build(spec=archive).content)
+    content = feed_content(feed_build(spec=archive))
     return {
         "one_edit_s": statistics.median(r[0] for r in results),
         "cold_s": statistics.median(r[1] for r in results),

@@ -182,12 +182,13 @@ def feed_serving_rows(settings: Settings) -> list[Row]:
 
 @guarded
 def feed_build_row(key, name, target, settings: Settings):
+    from tug_portal.calendars.feed_bytes import feed_content
     from tug_portal.calendars.feed_specs import FeedSpec
     from tug_portal.calendars.services import feed_build
 
     spec = FeedSpec(full_history=True)
     feed = feed_build(spec=spec)
-    content = bytes(feed.content)
+    content = feed_content(feed)
     plain = plain_calendar(content)
     same = bare_build(plain) == content
     result = compare(

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tug_portal.calendars import event_store, ics_responses, services
+from tug_portal.calendars.feed_bytes import feed_content
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.ics_responses import content_etag
 from tug_portal.calendars.models import StoredEvent, StoredFeed
@@ -198,7 +199,7 @@ def _feeds(now) -> dict[str, tuple[bytes, str] | None]:
         except Http404:
             built[spec.key] = None
             continue
-        built[spec.key] = (bytes(feed.content), feed.etag)
+        built[spec.key] = (feed_content(feed), feed.etag)
     return built
 
 
@@ -283,7 +284,7 @@ def test_one_edit_hashes_one_event_not_every_feed_byte_again(
     assert len(hashed) == 1
     for key in rebuilt:
         feed = StoredFeed.objects.get(key=key)
-        assert feed.etag == content_etag(bytes(feed.content))
+        assert feed.etag == content_etag(feed_content(feed))
 
 
 def test_pieces_survive_the_process_that_wrote_them(built_feeds, written):
@@ -302,7 +303,7 @@ def test_a_piece_whose_state_moved_is_written_again_not_served(
     with django_capture_on_commit_callbacks(execute=True):
         AgendaTopic.objects.create(meeting=meeting, order=9, title="Late addition")
 
-    content = bytes(feed_build(spec=FeedSpec(full_history=True)).content)
+    content = feed_content(feed_build(spec=FeedSpec(full_history=True)))
 
     assert written == [meeting.slug]
     assert b"Late addition" in content
@@ -351,7 +352,7 @@ def test_feeds_patched_from_their_layout_equal_full_builds_byte_for_byte(
         # topic's clock time, reaches feeds with the next change of their meetings.
         assert feed.etag == full.etag or feed.data_version == version, key
         if key in rebuilt:
-            assert bytes(feed.content) == bytes(full.content), key
+            assert feed_content(feed) == feed_content(full), key
             assert feed.data_version == version, key
 
 
@@ -378,7 +379,7 @@ def test_one_edit_patches_only_the_feeds_holding_it_from_their_layout(
     assert set(rebuilt) == {"all", "all?history=all", "tug", "tug?history=all"}
     for key in rebuilt:
         feed = StoredFeed.objects.get(key=key)
-        assert b"SUMMARY:Renamed" in bytes(feed.content) or b"Renamed" in bytes(feed.content)
+        assert b"SUMMARY:Renamed" in feed_content(feed) or b"Renamed" in feed_content(feed)
 
 
 def test_a_feed_found_current_by_a_check_is_patched_by_the_next_edit_not_checked_again(
@@ -421,7 +422,7 @@ def test_a_meeting_moved_to_another_program_leaves_the_feed_of_the_one_it_left_a
     (up to 5 minutes), with its old program and time, beside its copy in the new one."""
     meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
     uid = str(meeting.uid).encode()
-    assert uid in bytes(StoredFeed.objects.get(key="tug").content)
+    assert uid in feed_content(StoredFeed.objects.get(key="tug"))
     signalled["meeting_ids"].clear()
     signalled["program_ids"].clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -431,8 +432,8 @@ def test_a_meeting_moved_to_another_program_leaves_the_feed_of_the_one_it_left_a
     rebuilt = feeds_refresh_for_meetings(**signalled)
 
     assert {"tug", "cpg"} <= set(rebuilt)
-    assert uid not in bytes(StoredFeed.objects.get(key="tug").content)
-    assert uid in bytes(StoredFeed.objects.get(key="cpg").content)
+    assert uid not in feed_content(StoredFeed.objects.get(key="tug"))
+    assert uid in feed_content(StoredFeed.objects.get(key="cpg"))
 
 
 def _one_title_edit(signalled, capture_on_commit) -> None:
@@ -461,8 +462,8 @@ def test_a_patched_feeds_bytes_never_travel_inside_the_sql_text(
     assert not [query for query in queries if calendar_hex in query["sql"].lower()]
     for key in rebuilt:
         feed = StoredFeed.objects.get(key=key)
-        assert feed.etag == content_etag(bytes(feed.content))
-    archive = bytes(StoredFeed.objects.get(key="all?history=all").content)
+        assert feed.etag == content_etag(feed_content(feed))
+    archive = feed_content(StoredFeed.objects.get(key="all?history=all"))
     assert b"Renamed once more" in archive.replace(b"\r\n ", b"")  # unfolded
 
 
@@ -480,38 +481,39 @@ def test_a_cold_builds_event_pieces_never_travel_inside_the_sql_text(built_feeds
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(watch):
-        first = bytes(feed_build(spec=FeedSpec(full_history=True)).content)
+        first = feed_content(feed_build(spec=FeedSpec(full_history=True)))
 
     assert not [sql for sql in through_django if "calendars_storedevent" in sql]
     assert StoredEvent.objects.count() == first.count(b"BEGIN:VEVENT")
     event_store.forget_held()  # another process: only the stored pieces
-    assert bytes(feed_build(spec=FeedSpec(full_history=True)).content) == first
+    assert feed_content(feed_build(spec=FeedSpec(full_history=True))) == first
 
 
-def test_a_feeds_bytes_are_stored_where_reading_its_row_skips_them(built_feeds):
-    """SQLite: the bytes are the row's last column, so reading the ETag or the layout does not
-    walk their overflow pages. PostgreSQL: they are stored uncompressed (rewritten whole on
-    every change, compressing them cost more than it saved)."""
+def test_a_feeds_layout_entries_are_stored_where_reading_its_row_skips_them(built_feeds):
+    """SQLite: the entries (hundreds of kilobytes for an archive) and the head are the row's
+    last columns, so reading the ETag or the layout does not walk their overflow pages.
+    PostgreSQL: the entries are stored uncompressed (rewritten whole on every change,
+    compressing them cost more than it saved)."""
     table = StoredFeed._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
-                "AND attname IN ('content', 'layout_entries')",
+                "AND attname = 'layout_entries'",
                 [table],
             )
-            assert dict(cursor.fetchall()) == {"content": "e", "layout_entries": "e"}
+            assert dict(cursor.fetchall()) == {"layout_entries": "e"}
         else:
             cursor.execute(f"PRAGMA table_info({table})")
             columns = [row[1] for row in cursor.fetchall()]
-            assert columns[-2:] == ["layout_entries", "content"]
+            assert columns[-2:] == ["layout_entries", "head"]
 
 
-def test_a_patch_reads_no_feeds_bytes(built_feeds, django_capture_on_commit_callbacks, signalled):
-    """A one-edit refresh writes the feeds' bytes but never reads them back (nor the layout
+def test_a_patch_reads_no_feeds_head(built_feeds, django_capture_on_commit_callbacks, signalled):
+    """A one-edit refresh writes the feeds' heads but never reads them back (nor the layout
     entries it holds already)."""
     _one_title_edit(signalled, django_capture_on_commit_callbacks)
-    content = connection.ops.quote_name("content")
+    content = connection.ops.quote_name("head")
 
     with CaptureQueriesContext(connection) as queries:
         feeds_refresh_for_meetings(**signalled)

@@ -9,6 +9,7 @@ from kombu.exceptions import OperationalError
 
 from tests.calendars.parsers import parse_events
 from tests.support.celery_worker import wait_for
+from tug_portal.calendars.feed_bytes import feed_content
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feeds_sweep
 from tug_portal.calendars.tasks import refresh_feeds, sweep_feeds
@@ -47,11 +48,11 @@ def test_adding_a_topic_rebuilds_the_program_feeds_on_the_worker(celery_worker, 
         # topic's commit and the sync that bumps SEQUENCE (the sync's own refresh follows):
         # wait for the feed the sync leads to.
         feed = _etag_moved("tug", feeds_built["tug"])()
-        event = feed and parse_events(bytes(feed.content))[f"{meeting.uid}@tug-portal"]
+        event = feed and parse_events(feed_content(feed))[f"{meeting.uid}@tug-portal"]
         return feed if event and event.sequence == 1 else None
 
     feed = wait_for(synced, timeout=WORKER_TIMEOUT_S)
-    assert b"- OMS Road Map" in bytes(feed.content)
+    assert b"- OMS Road Map" in feed_content(feed)
     wait_for(_etag_moved("all", feeds_built["all"]), timeout=WORKER_TIMEOUT_S)
     assert StoredFeed.objects.get(key="cpg").etag == feeds_built["cpg"]
 
@@ -73,7 +74,7 @@ def test_sweep_on_the_worker_rebuilds_a_feed_whose_change_event_was_lost(
         # Waits past any build before the sweep's sync (a refresh left in the queue by an
         # earlier test may rebuild the feed first: without the sync, the event is unchanged).
         feed = _etag_moved("tug", feeds_built["tug"])()
-        event = feed and parse_events(bytes(feed.content))[f"{meeting.uid}@tug-portal"]
+        event = feed and parse_events(feed_content(feed))[f"{meeting.uid}@tug-portal"]
         return event if event and event.sequence == 1 else None
 
     event = wait_for(synced, timeout=WORKER_TIMEOUT_S)
@@ -97,4 +98,4 @@ def test_edit_while_the_broker_is_down_succeeds_and_the_sweep_catches_up(
     assert "refresh_feeds not queued" in caplog.text
     assert StoredFeed.objects.get(key="tug").etag == feeds_built["tug"]
     assert "tug" in feeds_sweep()
-    assert b"- Added while down" in bytes(StoredFeed.objects.get(key="tug").content)
+    assert b"- Added while down" in feed_content(StoredFeed.objects.get(key="tug"))

@@ -24,6 +24,7 @@ from tests.support.celery_worker import wait_for
 from tests.support.smtp import SmtpSink
 from tug_portal.calendars import tasks as calendar_tasks
 from tug_portal.calendars.builders import event_uid
+from tug_portal.calendars.feed_bytes import feed_content
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.models import StoredFeed
 from tug_portal.calendars.services import feed_build
@@ -215,7 +216,7 @@ def tomorrow_at_ten() -> datetime:
 
 
 def stored_feed_holds(key: str, meeting) -> bool:
-    return event_uid(meeting).encode() in bytes(StoredFeed.objects.get(key=key).content)
+    return event_uid(meeting).encode() in feed_content(StoredFeed.objects.get(key=key))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from icalendar import Calendar
 
+from tug_portal.calendars.feed_bytes import feed_content
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.services import feed_build
 from tug_portal.materials import services
@@ -63,7 +64,7 @@ def test_the_program_feed_holds_the_attachments_and_changes_when_one_is_posted(
 ):
     spec = FeedSpec(program=meeting.program.slug, full_history=True)
     before = feed_build(spec=spec)
-    assert b"ATTACH" not in before.content
+    assert b"ATTACH" not in feed_content(before)
     add_link(meeting)
     from tug_portal.meetings.models import Meeting
     from tug_portal.meetings.services import meetings_sync_calendar_state
@@ -71,7 +72,7 @@ def test_the_program_feed_holds_the_attachments_and_changes_when_one_is_posted(
     meetings_sync_calendar_state(meetings=Meeting.objects.filter(pk=meeting.pk))
     after = feed_build(spec=spec)
     assert after.etag != before.etag
-    assert b"ATTACH:https://example.org/spec.pdf" in after.content
+    assert b"ATTACH:https://example.org/spec.pdf" in feed_content(after)
 
 
 def test_the_atom_feed_gets_one_entry_per_meeting_posting(client, meeting, pdf, media_root):

@@ -220,11 +220,16 @@ def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -
     return b"".join([calendar_head(meetings, info=info), *events, CALENDAR_END])
 
 
-def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> tuple[bytes, str]:
-    """A calendar assembled from its head and its events' pieces (`event_store`: the bytes
-    before and after where the DTSTAMP line goes, and the digest of the two), with this
-    build's DTSTAMP; and its ETag (`pieces_etag`: the DTSTAMP left out, as `content_etag`
-    does, from the digests: no pass over the whole)."""
+def calendar_etag(head: bytes, pieces) -> str:
+    """The ETag of the calendar of this head and these events' pieces (`event_store`: the bytes
+    before and after where the DTSTAMP line goes, and the digest of the two): the DTSTAMP left
+    out, as `content_etag` does, from the digests alone (no pass over the whole)."""
+    return pieces_etag(head, [digest for _, _, digest in pieces], CALENDAR_END)
+
+
+def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> bytes:
+    """A calendar assembled from its head and its events' pieces, with `now` as every event's
+    DTSTAMP (the build's)."""
     stamp = stamp_line(now)
     # before, after, digest, before, ...: spread out with the DTSTAMP between each pair by
     # slice assignment, not a Python loop over thousands of events.
@@ -232,8 +237,7 @@ def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> tuple[bytes, 
     parts = [stamp] * (3 * len(pieces))
     parts[0::3] = flat[0::3]
     parts[2::3] = flat[1::3]
-    etag = pieces_etag(head, flat[2::3], CALENDAR_END)
-    return b"".join(chain((head,), parts, (CALENDAR_END,))), etag
+    return b"".join(chain((head,), parts, (CALENDAR_END,)))
 
 
 def build_meeting_ics(meeting, *, now: datetime | None = None) -> bytes:

@@ -320,17 +320,10 @@ def _piece(key: str, content: bytes, stamp_at: int) -> tuple[str, bytes, bytes, 
     return key, before, after, ics_responses.event_digest(before + after)
 
 
-def event_pieces(
-    states: list[EventState],
-    *,
-    meetings,
-    now: datetime,
-    load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
-) -> list[tuple[bytes, bytes, bytes]]:
-    """Each state's piece (its bytes before and after where the DTSTAMP line goes, and their
-    digest for the ETag), in order (`meetings`: the queryset the states were read from, or
-    None): held by this process, else stored, else written from the facts `load_facts` returns
-    for the missing meeting ids ({id: facts}; then stored and held)."""
+def _held_or_stored(states: list[EventState], *, meetings=None) -> dict:
+    """{id: piece} of the states whose piece this process holds, else the table stores, for
+    that very state (read ones are held from now on). `meetings`: the queryset the states were
+    read from, or None."""
     found: dict[int, tuple[str, bytes, bytes, bytes]] = {}
     with _held_lock:
         for state in states:
@@ -350,15 +343,41 @@ def event_pieces(
             for pk, key, content, stamp_at in rows
             if wanted.get(pk) == key
         }
-        missing = [pk for pk in wanted if pk not in read]
+        _hold(read)
+        found |= read
+    return found
+
+
+def event_pieces(
+    states: list[EventState],
+    *,
+    meetings,
+    now: datetime,
+    load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
+) -> dict[int, tuple[bytes, bytes, bytes]]:
+    """{id: piece} of each state (its bytes before and after where the DTSTAMP line goes, and
+    their digest for the ETag; `meetings`: the queryset the states were read from, or None):
+    held by this process, else stored, else written from the facts `load_facts` returns for the
+    missing meeting ids ({id: facts}; then stored and held). A meeting deleted since its state
+    was read has none: the feed leaves it out, and its data version makes the next refresh
+    build again."""
+    found = _held_or_stored(states, meetings=meetings)
+    if missing := [state for state in states if state.pk not in found]:
+        keys = {state.pk: state.key for state in missing}
         written = {}
-        if missing:
-            for pk, facts in load_facts(missing).items():
-                content, stamp_at = meeting_event_bytes(facts, now=now, stamp=STAMP)
-                written[pk] = _piece(wanted[pk], content, stamp_at)
-            _store(written)
-        found |= read | written
-        _hold(read | written)
-    # A meeting deleted since its state was read has no piece: the feed leaves it out, and its
-    # data version makes the next refresh build again.
-    return [found[state.pk][1:] for state in states if state.pk in found]
+        for pk, facts in load_facts(list(keys)).items():
+            content, stamp_at = meeting_event_bytes(facts, now=now, stamp=STAMP)
+            written[pk] = _piece(keys[pk], content, stamp_at)
+        _store(written)
+        _hold(written)
+        found |= written
+    return {pk: piece[1:] for pk, piece in found.items()}
+
+
+def stored_pieces(states: list[EventState]) -> list[tuple[bytes, bytes, bytes]] | None:
+    """Each state's piece, in order, held or stored, writing none: None when one is missing or
+    stored for another state (its meeting was built anew since these states were read)."""
+    found = _held_or_stored(states)
+    if len(found) < len(states):
+        return None
+    return [found[state.pk][1:] for state in states]

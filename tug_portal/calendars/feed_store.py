@@ -5,8 +5,8 @@ A subscribed client asks for its feed every hour or so, nearly always with If-No
 answer must cost nothing: each feed's validators and bytes live in the cache, written by the
 build (`feed_publish`), so that a 304 touches neither the database nor a calendar library, and a
 full answer reads nothing while this process holds recent validators and the bytes, one or two
-cache reads when it does not; the stored row (StoredFeed) is only the fallback when the cache
-lost them (`feed_keep` then puts them back).
+cache reads when it does not; the stored row (StoredFeed) and its events are only the fallback
+when the cache lost them (`feed_bytes.feed_content` assembles them, `feed_keep` puts them back).
 """
 
 import threading
@@ -65,12 +65,16 @@ def _publish(key: str, validators: Validators, contents: tuple[bytes, bytes] | N
     _remember(key, validators)
 
 
-def feed_publish(feed) -> None:
-    """A build's validators. Its bytes stay in the stored row alone (written once per build):
-    the first request for the new ETag reads the row and puts them in the cache (`feed_keep`),
-    with their gzip when that request takes gzip (`feed_keep_gzip` otherwise, on the first gzip
-    request). A rebuild that finds the bytes in the cache leaves them there."""
-    _publish(feed.key, Validators.of(feed.etag, feed.content_changed_at), None)
+def feed_publish(feed, *, content: bytes | None = None, replaced_etag: str | None = None) -> None:
+    """A build's validators, and its bytes when they changed (`content`): the first request for
+    the new ETag is answered from the cache. The bytes of the ETag they replaced are dropped
+    there (each edit of an archive left megabytes for a day). A rebuild of unchanged bytes
+    publishes the validators only: the cache holds the bytes already, or the first request
+    puts them back (`feed_keep`)."""
+    validators = Validators.of(feed.etag, feed.content_changed_at)
+    _publish(feed.key, validators, (content, None) if content is not None else None)
+    if replaced_etag and replaced_etag != feed.etag:
+        cache.delete(_feed_content_cache_key(feed.key, replaced_etag))
 
 
 def feeds_publish(feeds) -> None:

@@ -36,11 +36,13 @@ class StoredFeed(models.Model):
     # thousands of entries again.
     layout = models.JSONField(null=True, blank=True)
     layout_entries = models.BinaryField(null=True, blank=True)
-    # The bytes, megabytes of them, last: SQLite then reads the columns before them (the
-    # validators and layout a refresh reads) without walking the bytes' overflow pages
-    # (migration 0005). On PostgreSQL they are stored uncompressed (`STORAGE EXTERNAL`): they
-    # are rewritten on every change, and compressing them cost more than the disk they save.
-    content = models.BinaryField()
+    # Everything before the first event: the calendar's properties and its VTIMEZONEs. The
+    # feed's bytes are not stored: they are this head, then each event of the layout (stored
+    # once per meeting, StoredEvent) with the DTSTAMP of `content_changed_at`, assembled when a
+    # request finds no copy in the cache (`feed_bytes.feed_content`). Storing them whole made an
+    # edit rewrite megabytes for every feed holding the meeting (migration 0007). Null: rebuilt
+    # when asked for.
+    head = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["key"]

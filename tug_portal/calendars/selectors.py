@@ -402,7 +402,8 @@ def stored_feeds_touching(*, program_ids) -> QuerySet[StoredFeed]:
 
 
 def stored_feeds_without_content() -> QuerySet[StoredFeed]:
-    return StoredFeed.objects.defer("content", "layout", "layout_entries").select_related(
+    """Their validators and scopes: not their heads and layouts."""
+    return StoredFeed.objects.defer("head", "layout", "layout_entries").select_related(
         "program", "system"
     )
 

@@ -22,8 +22,15 @@ from tug_portal.meetings.services import meetings_sync_calendar_state
 
 from . import event_store, feed_store, meeting_cache
 from .binary_writes import execute_binary
-from .builders import CalendarInfo, build_time, calendar_from_pieces, calendar_head
+from .builders import (
+    CalendarInfo,
+    build_time,
+    calendar_etag,
+    calendar_from_pieces,
+    calendar_head,
+)
 from .describe import clean_text, meeting_when
+from .feed_bytes import feed_content
 from .feed_layout import (
     entries_bytes,
     held_layout,
@@ -149,8 +156,8 @@ def feed_build(
     it names does not exist (or the program is not active). `run`: what the feeds of one
     refresh share; `version`: the feed's data version, when the caller just read it.
 
-    Assembled from each meeting's stored event (`event_store`): only the events whose calendar
-    state moved since they were last written are written again, the rest is copied."""
+    Made of each meeting's stored event (`event_store`): only the events whose calendar state
+    moved since they were last written are written again. Its bytes: `feed_content`."""
     now = build_time(now)
     shared = run is not None
     run = run or BuildRun(now=now)
@@ -179,8 +186,9 @@ def feed_build(
 def _feed_assemble(
     *, spec, program, system, states, meetings, version, run, entries=None, locked=None
 ) -> StoredFeed:
-    """Join the feed from its states' pieces (written where missing) and store it, with its
-    layout. `meetings`: the feed's queryset (None: read the states' meetings by id);
+    """Store the feed of these states: its head, its layout and the ETag of the bytes they
+    make with the states' pieces (written where missing), not the bytes themselves.
+    `meetings`: the feed's queryset (None: read the states' meetings by id);
     `entries`: layout entries already written for some states."""
     now = run.now
 
@@ -193,21 +201,22 @@ def _feed_assemble(
     # refresh's transaction no savepoint of its own (two round trips per feed on PostgreSQL):
     # nothing catches a failed feed to go on with the others, the whole refresh is retried.
     with transaction.atomic(savepoint=False):
-        pieces = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
+        by_pk = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
+        if len(by_pk) < len(states):  # a meeting deleted meanwhile: left out
+            states = [state for state in states if state.pk in by_pk]
+        pieces = [by_pk[state.pk] for state in states]
         info = _feed_info(spec, program, system, states, now=now, run=run)
-        content, etag = calendar_from_pieces(calendar_head(states, info=info), pieces, now=now)
+        # The bytes are not joined here: the ETag comes from the events' digests, and a
+        # request assembles the bytes once (`feed_bytes.feed_content`).
+        head = calendar_head(states, info=info)
         context = layout_context(spec, now=now, programs=run.programs)
-        layout, layout_entries = (
-            layout_of(states, context=context, now=now, entries=entries)
-            if len(pieces) == len(states)
-            else (None, None)
-        )
-        feed = _feed_store(
+        layout, layout_entries = layout_of(states, context=context, now=now, entries=entries)
+        feed, replaced_etag = _feed_store(
             spec=spec,
             program=program,
             system=system,
-            content=content,
-            etag=etag,
+            head=head,
+            etag=calendar_etag(head, pieces),
             version=version,
             event_count=len(pieces),
             now=now,
@@ -215,9 +224,16 @@ def _feed_assemble(
             layout_entries=layout_entries,
             locked=locked,
         )
-    if layout is not None:
-        by_pk = {state.pk: entry for state, entry in zip(states, layout_entries, strict=True)}
-        hold_layout(spec.key, layout["token"], states, by_pk)
+    held_entries = {state.pk: entry for state, entry in zip(states, layout_entries, strict=True)}
+    hold_layout(spec.key, layout["token"], states, held_entries)
+    # New bytes go to the cache with their validators once committed: the first request for
+    # them is answered from there, as every later one (the bytes the build replaced leave it).
+    content = None
+    if replaced_etag is not None:
+        content = calendar_from_pieces(head, pieces, now=feed.content_changed_at)
+    transaction.on_commit(
+        lambda: feed_store.feed_publish(feed, content=content, replaced_etag=replaced_etag)
+    )
     return feed
 
 
@@ -230,7 +246,7 @@ def _feed_store(
     spec,
     program,
     system,
-    content,
+    head,
     etag,
     version,
     event_count,
@@ -238,11 +254,12 @@ def _feed_store(
     layout,
     layout_entries,
     locked=None,
-) -> StoredFeed:
-    """`locked`: the feed's row, when the caller read it locked already. `layout_entries`:
-    the entries' lines (`feed_layout.layout_of`), or None."""
-    entries = entries_bytes(layout_entries) if layout_entries is not None else None
-    stored = StoredFeed.objects.defer("content", "layout", "layout_entries")  # not needed
+) -> tuple[StoredFeed, str | None]:
+    """The feed stored, and the ETag its new bytes replaced ("" for a new feed; None when
+    they did not change). `locked`: the feed's row, when the caller read it locked already.
+    `layout_entries`: the entries' lines (`feed_layout.layout_of`)."""
+    entries = entries_bytes(layout_entries)
+    stored = StoredFeed.objects.defer("head", "layout", "layout_entries")  # not needed
     feed, created = (
         (locked, False)
         if locked
@@ -252,7 +269,7 @@ def _feed_store(
                 "program": program,
                 "system": system,
                 "full_history": spec.full_history,
-                "content": b"",  # written below, with the entries
+                "head": b"",  # written below, with the entries
                 "etag": etag,
                 "content_changed_at": now,
                 "data_version": version,
@@ -266,27 +283,29 @@ def _feed_store(
     feed.data_version, feed.current_at, feed.event_count = version, now, event_count
     feed.layout = layout
     written = {"layout_entries": entries}
-    # Same events, only a newer DTSTAMP: keep the stored bytes, so that the ETag stays and
-    # subscribers keep getting 304s.
+    # Same events, only a newer DTSTAMP: keep the stored head and the DTSTAMP of the last
+    # change, so that the ETag and the bytes stay and subscribers keep getting 304s.
+    replaced_etag = None
     if created or feed.etag != etag:
+        replaced_etag = "" if created else feed.etag
         feed.etag, feed.content_changed_at = etag, now
         fields += ["etag", "content_changed_at"]
-        written["content"] = content
+        written["head"] = head
     _feed_save(feed, fields, written)
-    transaction.on_commit(lambda: feed_store.feed_publish(feed))
-    return feed
+    return feed, replaced_etag
 
 
 def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | None]) -> None:
-    """Save the feed's `fields` and write its bytes (`written`: {column: bytes}), in the
-    caller's transaction.
+    """Save the feed's `fields` and write its binary columns (`written`: {column: bytes}: the
+    layout's entries, hundreds of kilobytes for an archive, and the head), in the caller's
+    transaction.
 
     On PostgreSQL the bytes go as a binary parameter of a statement of their own: Django's
-    psycopg backend binds parameters on the client, so megabytes would travel as a hex literal
+    psycopg backend binds parameters on the client, so they would travel as a hex literal
     inside the SQL text, to be parsed back by the server. A plain psycopg cursor on the same
     connection binds them on the server (`%b`: binary), within the same transaction. Elsewhere
     (SQLite binds natively) one UPDATE writes everything: SQLite rewrites the whole row on
-    every UPDATE, so a second statement would write the megabytes twice."""
+    every UPDATE, so a second statement would write the entries twice."""
     for name, value in written.items():
         setattr(feed, name, value)
     if connection.vendor != "postgresql":
@@ -300,6 +319,12 @@ def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | N
         f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
         [*written.values(), feed.pk],
     )
+
+
+def feed_content_built(*, spec: FeedSpec) -> bytes | None:
+    """The bytes of the feed, built now (a feed never built, or one whose stored layout no
+    longer assembles). None only if a concurrent build replaced an event it needed."""
+    return feed_content(feed_build(spec=spec))
 
 
 def _spec_of(feed: StoredFeed) -> FeedSpec:
@@ -318,9 +343,7 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
     active = []
-    for feed in feeds.defer("content", "layout", "layout_entries").select_related(
-        "program", "system"
-    ):
+    for feed in feeds.defer("head", "layout", "layout_entries").select_related("program", "system"):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
         else:
@@ -388,7 +411,7 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     run = BuildRun(now=build_time(now))
     rebuilt, patchable, checked = [], [], []
     # Locked: two refreshes patching one layout at once would each drop the other's edit.
-    feeds = feeds.defer("content", "layout_entries").select_related("program", "system")
+    feeds = feeds.defer("head", "layout_entries").select_related("program", "system")
     for feed in feeds.select_for_update(of=("self",)):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)

@@ -26,6 +26,7 @@ from tug_portal.meetings.selectors import meeting_get, meeting_is_public
 from . import feed_store, meeting_cache, services
 from .alarms import parse_alarms
 from .builders import build_meeting_ics
+from .feed_bytes import feed_content
 from .feed_specs import BadFeedRequest, FeedSpec, feed_spec_from_query
 from .ics_responses import (
     PUBLIC_CACHE_CONTROL,
@@ -65,6 +66,8 @@ def feed_response(request, *, program: str):
             served = feed_store.feed_keep_gzip(spec.key, served)
     else:  # not in the cache since the build (or lost): the row, then kept in the cache
         served = _feed_from_row_or_build(request, spec)
+        if served is None:
+            return fair_use.busy_response(request, retry_after=1)
         if gzip_wanted:
             served = feed_store.feed_keep_gzip(spec.key, served)
         else:
@@ -74,16 +77,23 @@ def feed_response(request, *, program: str):
     return CalendarResponse(request, served, alarms=alarms)
 
 
-def _feed_from_row_or_build(request, spec: FeedSpec) -> ServedCalendar:
+def _feed_from_row_or_build(request, spec: FeedSpec) -> ServedCalendar | None:
+    """The bytes of the stored feed, assembled from its head and its events
+    (`feed_bytes.feed_content`); else (never built: a combination nobody asked for yet, or the
+    first request after a deploy before the sweep ran; or an event of it built anew since, by
+    another feed, before its own refresh) built once, here: from then on Celery keeps it.
+    None in the rare case that a concurrent build replaced one of its events meanwhile."""
     feed = stored_feed_get(key=spec.key)
-    if feed is not None:
+    content = feed and feed_content(feed)
+    if content:
         fair_use.answered_from_store(request)
     else:
-        # Never built (a combination nobody asked for yet, or the first request after a
-        # deploy before the sweep ran): build it once, here; from now on Celery keeps it.
         feed = services.feed_build(spec=spec)
+        content = feed_content(feed)
+        if content is None:
+            return None
     return ServedCalendar(
-        content=bytes(feed.content),
+        content=content,
         content_gzip=None,  # made by the first request that takes gzip
         validators=Validators.of(feed.etag, feed.content_changed_at),
         filename=spec.filename,

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from tug_portal.calendars.builders import build_meeting_ics
 from tug_portal.calendars.selectors import default_feed_specs
-from tug_portal.calendars.services import feed_build
+from tug_portal.calendars.services import feed_content_built
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.selectors import meetings_with_calendar_facts
 
@@ -22,8 +22,7 @@ class Command(BaseCommand):
         (directory / "meetings").mkdir(parents=True, exist_ok=True)
         specs = default_feed_specs()
         for spec in specs:
-            feed = feed_build(spec=spec)
-            (directory / spec.filename).write_bytes(bytes(feed.content))
+            (directory / spec.filename).write_bytes(feed_content_built(spec=spec))
         meetings = meetings_with_calendar_facts(Meeting.objects.published())
         for meeting in meetings:
             (directory / "meetings" / f"{meeting.slug}.ics").write_bytes(build_meeting_ics(meeting))
