@@ -447,3 +447,39 @@ def test_a_feed_whose_events_moved_on_since_its_build_is_built_again_when_the_ca
     body = _body(response)
     assert b"Renamed in between" in body
     assert response["ETag"] == f'"{StoredFeed.objects.get(key="all?history=all").etag}"'
+
+
+def test_one_meeting_calendar_keeps_its_bytes_under_its_etag_when_built_again_later(
+    seed, client, time_machine
+):
+    # Its DTSTAMP was the moment it was built: the cache entry gone (any edit, an hour, a
+    # cache loss), the same ETag came back with other bytes.
+    first = client.get("/meetings/tug-2018-10-16.ics")
+    cache.clear()
+    time_machine.shift(timedelta(minutes=7))
+
+    again = client.get("/meetings/tug-2018-10-16.ics")
+
+    assert again["ETag"] == first["ETag"]
+    assert _body(again) == _body(first)
+
+
+def test_a_feed_whose_bytes_the_cache_cannot_take_back_is_served_all_the_same(
+    built_feeds, client, monkeypatch, caplog
+):
+    # The file cache's temporary file deleted under it (an operator's rm var/cache/*), Redis
+    # gone: putting the assembled bytes back failed the request with a 500.
+    feed = StoredFeed.objects.get(key="tug")
+    built = feed_content(feed)
+    cache.clear()
+    _forget_this_process()
+
+    def refuse(*args, **kwargs):
+        raise FileNotFoundError("var/cache/tmp0000")
+
+    monkeypatch.setattr(cache, "set_many", refuse)
+    response = client.get("/calendar/tug.ics", headers={"Accept-Encoding": "gzip"})
+
+    assert response.status_code == 200
+    assert _body(response) == built
+    assert "not put back in the cache" in caplog.text

@@ -208,15 +208,18 @@ def _calendar_ical(info: CalendarInfo) -> bytes:
     return _calendar(info).to_ical().removesuffix(CALENDAR_END)
 
 
-def calendar_ics(meetings, *, info: CalendarInfo, now: datetime | None = None) -> bytes:
+def calendar_ics(
+    meetings, *, info: CalendarInfo, now: datetime | None = None, stamp: datetime | None = None
+) -> bytes:
     """RFC 5545 bytes (UTF-8, CRLF line ends, lines folded at 75 octets) of a calendar of the
-    given meetings; `now` is the one DTSTAMP of the whole build.
+    given meetings; `now` is the one DTSTAMP of the whole build, unless `stamp` is given.
 
     The same bytes as serializing one Calendar holding every event with icalendar, but each
     event is written by `ics_writer` straight from its properties: no component tree."""
     now = build_time(now)
+    stamp = build_time(stamp) if stamp is not None else None
     meetings = [event_facts(meeting) for meeting in meetings]
-    events = (meeting_event_bytes(meeting, now=now)[0] for meeting in meetings)
+    events = (meeting_event_bytes(meeting, now=now, stamp=stamp)[0] for meeting in meetings)
     return b"".join([calendar_head(meetings, info=info), *events, CALENDAR_END])
 
 
@@ -240,13 +243,17 @@ def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> bytes:
     return b"".join(chain((head,), parts, (CALENDAR_END,)))
 
 
-def build_meeting_ics(meeting, *, now: datetime | None = None) -> bytes:
+def build_meeting_ics(
+    meeting, *, now: datetime | None = None, stamp: datetime | None = None
+) -> bytes:
     """One meeting as a standalone calendar, for mail attachments and downloads. Pass a meeting
-    from `meetings_with_calendar_facts` (or `meeting_get`) to avoid a query per fact."""
+    from `meetings_with_calendar_facts` (or `meeting_get`) to avoid a query per fact. `stamp`:
+    the DTSTAMP, when not the moment of the build (a download: the calendar's last change, so
+    that the bytes served under one ETag never differ)."""
     info = CalendarInfo(
         name=meeting_summary(meeting),
         description="",
         time_zone=meeting.time_zone,
         source_url=meeting_ics_url(meeting),
     )
-    return calendar_ics([meeting], info=info, now=now)
+    return calendar_ics([meeting], info=info, now=now, stamp=stamp)

@@ -9,13 +9,17 @@ cache reads when it does not; the stored row (StoredFeed) and its events are onl
 when the cache lost them (`feed_bytes.feed_content` assembles them, `feed_keep` puts them back).
 """
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from .ics_responses import ServedCalendar, Validators, is_conditional, with_gzip
+
+logger = logging.getLogger(__name__)
 
 FEED_CACHE_PREFIX = "calendars:feed:"
 FEED_CONTENT_CACHE_PREFIX = "calendars:feed-content:"
@@ -165,9 +169,13 @@ def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCal
 
 def feed_keep(key: str, served: ServedCalendar) -> None:
     """A feed read from the stored row: held here, and its validators and bytes put back in the
-    cache for the others."""
+    cache for the others, when it takes them: the request serves them all the same (the file
+    cache's temporary file removed under it, Redis unreachable)."""
     _hold(key, served)
-    _publish(key, served.validators, (served.content, served.content_gzip))
+    try:
+        _publish(key, served.validators, (served.content, served.content_gzip))
+    except (OSError, RedisError):
+        logger.warning("Feed %s not put back in the cache", key, exc_info=True)
 
 
 def feed_keep_gzip(key: str, served: ServedCalendar) -> ServedCalendar:

@@ -129,10 +129,13 @@ def meeting_response(request, slug: str):
         fair_use.answered_from_store(request)
     else:
         meeting = meeting_get(slug=slug, user=request.user)
+        changed_at = max(filter(None, [meeting.calendar_changed_at, meeting.updated_at]))
+        # Stamped with its last change, as a feed is: built again later (the cache entry
+        # gone), the same ETag comes with the same bytes.
         served = served_calendar(
-            build_meeting_ics(meeting),
+            build_meeting_ics(meeting, stamp=changed_at),
             filename=f"{meeting.slug}.ics",
-            changed_at=max(filter(None, [meeting.calendar_changed_at, meeting.updated_at])),
+            changed_at=changed_at,
         )
         if meeting_is_public(meeting):
             meeting_cache.meeting_calendar_remember(slug, served)
