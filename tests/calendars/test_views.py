@@ -13,7 +13,7 @@ from tug_portal.calendars.feed_layout import forget_held_layouts
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.ics_responses import CHUNK_SIZE
 from tug_portal.calendars.models import StoredFeed
-from tug_portal.calendars.services import feed_build
+from tug_portal.calendars.services import feed_build, feeds_refresh_for_meetings
 from tug_portal.meetings.models import AgendaTopic, Meeting, Program
 from tug_portal.meetings.services import meeting_create
 
@@ -477,9 +477,57 @@ def test_a_feed_whose_bytes_the_cache_cannot_take_back_is_served_all_the_same(
     def refuse(*args, **kwargs):
         raise FileNotFoundError("var/cache/tmp0000")
 
-    monkeypatch.setattr(cache, "set_many", refuse)
+    monkeypatch.setattr(cache, "add", refuse)
+    monkeypatch.setattr(cache, "set", refuse)
     response = client.get("/calendar/tug.ics", headers={"Accept-Encoding": "gzip"})
 
     assert response.status_code == 200
     assert _body(response) == built
     assert "not put back in the cache" in caplog.text
+
+
+def test_a_gzip_download_moments_after_an_edit_leaves_the_new_feed_in_the_cache(
+    built_feeds, client, django_capture_on_commit_callbacks
+):
+    # This web process read the validators a moment before the worker published the edit's:
+    # its first gzip request put those old validators and bytes back in the cache, and every
+    # process served the replaced feed until the sweep.
+    old = feed_store.feed_validators("tug")
+    client.get("/calendar/tug.ics")
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed by the worker"
+        meeting.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task
+        feeds_refresh_for_meetings(meeting_ids=[meeting.pk], program_ids=[meeting.program_id])
+    new = feed_store.feed_validators("tug")
+    assert new != old
+    feed_store._remember("tug", old)  # a web process that did not publish: a moment old
+
+    client.get("/calendar/tug.ics", headers={"Accept-Encoding": "gzip"})
+
+    assert feed_store.feed_validators("tug") == new
+    assert cache.get(feed_store._feed_content_cache_key("tug", old.etag)) is None
+    fresh = client.get("/calendar/tug.ics", headers={"If-None-Match": f'"{old.etag}"'})
+    assert fresh.status_code == 200
+    assert b"Renamed by the worker" in _body(fresh)
+
+
+def test_an_oversized_if_none_match_is_a_full_answer_without_parsing_it(
+    built_feeds, client, monkeypatch
+):
+    # 8 KB of commas took Django's parse_etags 10 ms, twice a request, past every budget.
+    from tug_portal.calendars import ics_responses
+
+    parsed, parse_etags = [], ics_responses.parse_etags
+    monkeypatch.setattr(
+        ics_responses, "parse_etags", lambda value: parsed.append(value) or parse_etags(value)
+    )
+    etag = client.get("/calendar/tug.ics")["ETag"]
+
+    response = client.get("/calendar/tug.ics", headers={"If-None-Match": "," * 8100 + etag})
+    listed = client.get("/calendar/tug.ics", headers={"If-None-Match": f'"other", {etag}'})
+
+    assert response.status_code == 200
+    assert listed.status_code == 304
+    assert len(parsed) == 1  # the short list only

@@ -168,14 +168,30 @@ def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCal
 
 
 def feed_keep(key: str, served: ServedCalendar) -> None:
-    """A feed read from the stored row: held here, and its validators and bytes put back in the
-    cache for the others, when it takes them: the request serves them all the same (the file
-    cache's temporary file removed under it, Redis unreachable)."""
+    """A feed a request assembled, or gzipped: held here, and put back in the cache for the
+    others while its validators are still the current ones there. A request's validators can
+    be a moment old (`feed_validators_for`) or read just before a build's commit: writing them
+    over a newer build's put the replaced feed back for every process until the sweep, and its
+    bytes with it. A cache that refuses them (the file cache's temporary file removed under
+    it, Redis unreachable) leaves the request served all the same."""
     _hold(key, served)
+    validators_key = _feed_cache_key(key)
     try:
-        _publish(key, served.validators, (served.content, served.content_gzip))
+        current = (
+            cache.add(validators_key, served.validators, FEED_VALIDATORS_TIMEOUT)
+            or cache.get(validators_key) == served.validators
+        )
+        if not current:
+            return  # a newer build published its own validators and bytes
+        cache.set(
+            _feed_content_cache_key(key, served.validators.etag),
+            (served.content, served.content_gzip),
+            FEED_VALIDATORS_TIMEOUT,
+        )
     except (OSError, RedisError):
         logger.warning("Feed %s not put back in the cache", key, exc_info=True)
+        return
+    _remember(key, served.validators)
 
 
 def feed_keep_gzip(key: str, served: ServedCalendar) -> ServedCalendar:

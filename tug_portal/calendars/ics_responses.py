@@ -111,6 +111,12 @@ def _current_etags(validators: Validators, alarms: tuple[int, ...]) -> frozenset
     return frozenset(strong | {f"W/{etag}" for etag in strong})
 
 
+# A client holds one copy of a feed and sends its one ETag (70 characters at most with the
+# alarms' and gzip's suffixes). A longer list is not parsed: kilobytes of commas cost Django's
+# `parse_etags` milliseconds, twice a request, on a request no budget refuses (a poll).
+IF_NONE_MATCH_MAX_CHARS = 1024
+
+
 def _is_fresh(request, validators: Validators, alarms: tuple[int, ...]) -> bool:
     """RFC 9110: If-None-Match wins; else If-Modified-Since. Either encoding's ETag counts."""
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
@@ -118,6 +124,8 @@ def _is_fresh(request, validators: Validators, alarms: tuple[int, ...]) -> bool:
         current = _current_etags(validators, alarms)
         if if_none_match in current:  # what clients send: the one ETag we gave them
             return True
+        if len(if_none_match) > IF_NONE_MATCH_MAX_CHARS:
+            return False  # not a calendar client's: the full answer, which budgets count
         if if_none_match.strip() == "*":
             return True
         sent = {etag.removeprefix("W/") for etag in parse_etags(if_none_match)}
