@@ -5,8 +5,9 @@ A subscribed client asks for its feed every hour or so, nearly always with If-No
 answer must cost nothing: each feed's validators and bytes live in the cache, written by the
 build (`feed_publish`), so that a 304 touches neither the database nor a calendar library, and a
 full answer reads nothing while this process holds recent validators and the bytes, one or two
-cache reads when it does not; the stored row (StoredFeed) and its events are only the fallback
-when the cache lost them (`feed_bytes.feed_content` assembles them, `feed_keep` puts them back).
+cache reads when it does not. The first request for a new ETag (and one after the cache lost
+the bytes) assembles them from the stored row (StoredFeed) and its events
+(`feed_bytes.feed_content`) and puts them in the cache (`feed_keep`).
 """
 
 import logging
@@ -60,30 +61,19 @@ def _remember(key: str, validators: Validators) -> None:
             _recent_validators.popitem(last=False)
 
 
-def _publish(key: str, validators: Validators, contents: tuple[bytes, bytes] | None) -> None:
-    """Validators, and the bytes (plain, gzip) when given, to the cache and this process."""
-    entries = {_feed_cache_key(key): validators}
-    if contents is not None:
-        entries[_feed_content_cache_key(key, validators.etag)] = contents
-    cache.set_many(entries, FEED_VALIDATORS_TIMEOUT)
-    _remember(key, validators)
-
-
-def feed_publish(feed, *, content: bytes | None = None, replaced_etag: str | None = None) -> None:
-    """A build's validators, and its bytes when they changed (`content`): the first request for
-    the new ETag is answered from the cache. The bytes of the ETag they replaced are dropped
-    there (each edit of an archive left megabytes for a day). A rebuild of unchanged bytes
-    publishes the validators only: the cache holds the bytes already, or the first request
-    puts them back (`feed_keep`)."""
-    validators = Validators.of(feed.etag, feed.content_changed_at)
-    _publish(feed.key, validators, (content, None) if content is not None else None)
+def feed_publish(feed, *, replaced_etag: str | None = None) -> None:
+    """A build's validators. The bytes are put in the cache by the first request for the new
+    ETag (`feed_keep`: it assembles them, `feed_bytes.feed_content`), so that an edit writes no
+    megabytes for feeds nobody asks for before the next one; the bytes of the ETag they
+    replaced leave the cache (each edit of an archive left megabytes there for a day)."""
+    feeds_publish([feed])
     if replaced_etag and replaced_etag != feed.etag:
         cache.delete(_feed_content_cache_key(feed.key, replaced_etag))
 
 
 def feeds_publish(feeds) -> None:
-    """Re-publish validators only: a request whose bytes the cache lost reads the stored row
-    once and puts them back (`feed_keep`)."""
+    """Publish validators only, to the cache and this process (the sweep re-publishes every
+    feed's): their bytes are put in the cache by the first request for them (`feed_keep`)."""
     validators = {feed.key: Validators.of(feed.etag, feed.content_changed_at) for feed in feeds}
     cache.set_many(
         {_feed_cache_key(key): value for key, value in validators.items()},

@@ -22,13 +22,7 @@ from tug_portal.meetings.services import meetings_sync_calendar_state
 
 from . import event_store, feed_store, meeting_cache
 from .binary_writes import execute_binary
-from .builders import (
-    CalendarInfo,
-    build_time,
-    calendar_etag,
-    calendar_from_pieces,
-    calendar_head,
-)
+from .builders import CalendarInfo, build_time, calendar_etag, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_bytes import feed_content
 from .feed_layout import (
@@ -206,8 +200,8 @@ def _feed_assemble(
             states = [state for state in states if state.pk in by_pk]
         pieces = [by_pk[state.pk] for state in states]
         info = _feed_info(spec, program, system, states, now=now, run=run)
-        # The bytes are not joined here: the ETag comes from the events' digests, and a
-        # request assembles the bytes once (`feed_bytes.feed_content`).
+        # The ETag comes from the events' digests: the bytes are joined by the first request
+        # that asks for them (`feed_bytes.feed_content`), then kept in the cache.
         head = calendar_head(states, info=info)
         context = layout_context(spec, now=now, programs=run.programs)
         layout, layout_entries = layout_of(states, context=context, now=now, entries=entries)
@@ -226,14 +220,8 @@ def _feed_assemble(
         )
     held_entries = {state.pk: entry for state, entry in zip(states, layout_entries, strict=True)}
     hold_layout(spec.key, layout["token"], states, held_entries)
-    # New bytes go to the cache with their validators once committed: the first request for
-    # them is answered from there, as every later one (the bytes the build replaced leave it).
-    content = None
-    if replaced_etag is not None:
-        content = calendar_from_pieces(head, pieces, now=feed.content_changed_at)
-    transaction.on_commit(
-        lambda: feed_store.feed_publish(feed, content=content, replaced_etag=replaced_etag)
-    )
+    # The validators go to the cache once committed, and the bytes they replace leave it.
+    transaction.on_commit(lambda: feed_store.feed_publish(feed, replaced_etag=replaced_etag))
     return feed
 
 
