@@ -4,9 +4,8 @@ in this process.
 A subscribed client asks for its feed every hour or so, nearly always with If-None-Match. The
 answer must cost nothing: each feed's validators and bytes live in the cache, the validators
 written by the build (`feed_publish`), so that a 304 touches neither the database nor a calendar
-library, and a
-full answer reads nothing while this process holds recent validators and the bytes, one or two
-cache reads when it does not. The first request for a new ETag (and one after the cache lost
+library, and a full answer reads nothing while this process holds recent validators and the
+bytes, one or two cache reads when it does not. The first request for a new ETag (and one after the cache lost
 the bytes) assembles them from the stored row (StoredFeed) and its events
 (`feed_bytes.feed_content`) and puts them in the cache (`feed_keep`).
 """
