@@ -532,3 +532,34 @@ def test_an_oversized_if_none_match_is_a_full_answer_without_parsing_it(
     assert response.status_code == 200
     assert listed.status_code == 304
     assert len(parsed) == 1  # the short list only
+
+
+def test_a_download_with_validators_a_moment_old_does_not_put_them_back_in_an_emptied_cache(
+    built_feeds, client, django_capture_on_commit_callbacks
+):
+    # The cache lost the edit's validators (cleaned, evicted, restarted) within the moment this
+    # process trusts its own: a gzip download wrote those old ones back, and every process
+    # served the replaced feed until the sweep.
+    old = feed_store.feed_validators("tug")
+    client.get("/calendar/tug.ics")
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed before the cache was lost"
+        meeting.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task
+        feeds_refresh_for_meetings(meeting_ids=[meeting.pk], program_ids=[meeting.program_id])
+    feed_store._remember("tug", old)  # a web process that did not publish: a moment old
+    cache.clear()
+
+    client.get("/calendar/tug.ics", headers={"Accept-Encoding": "gzip"})
+
+    assert feed_store.feed_validators("tug") in (None, _row_validators("tug"))
+    assert cache.get(feed_store._feed_content_cache_key("tug", old.etag)) is None
+    feed_store._recent_validators.clear()  # another process
+    fresh = client.get("/calendar/tug.ics")
+    assert b"Renamed before the cache was lost" in _body(fresh)
+
+
+def _row_validators(key):
+    feed = StoredFeed.objects.get(key=key)
+    return feed_store.Validators.of(feed.etag, feed.content_changed_at)

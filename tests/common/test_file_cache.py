@@ -64,3 +64,20 @@ def test_a_big_value_is_stored_without_compressing_it_and_reads_back_the_same(fi
     assert os.path.getsize(small_file) < 500  # compressed as Django does
     assert cache.get("feed") == (feed, None)
     assert cache.get("small") == small
+
+
+def test_a_write_the_disk_refuses_is_logged_not_raised(file_cache, monkeypatch, caplog):
+    """Its temporary file removed under it (an operator's rm var/cache/*), a full disk: a page,
+    a feed or a one-meeting calendar was answered 500 for a cache write that is only a copy."""
+    import tempfile
+
+    cache = file_cache()
+
+    def refuse(*args, **kwargs):
+        raise FileNotFoundError("var/cache/tmp0000")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    cache.set("page", "body")
+
+    assert cache.get("page") is None
+    assert "not stored" in caplog.text

@@ -5,8 +5,8 @@ A subscribed client asks for its feed every hour or so, nearly always with If-No
 answer must cost nothing: each feed's validators and bytes live in the cache, the validators
 written by the build (`feed_publish`), so that a 304 touches neither the database nor a calendar
 library, and a full answer reads nothing while this process holds recent validators and the
-bytes, one or two cache reads when it does not. The first request for a new ETag (and one after the cache lost
-the bytes) assembles them from the stored row (StoredFeed) and its events
+bytes, one or two cache reads when it does not. The first request for a new ETag (and one
+after the cache lost the bytes) assembles them from the stored row (StoredFeed) and its events
 (`feed_bytes.feed_content`) and puts them in the cache (`feed_keep`).
 """
 
@@ -157,20 +157,19 @@ def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCal
     return served
 
 
-def feed_keep(key: str, served: ServedCalendar) -> None:
+def feed_keep(key: str, served: ServedCalendar, *, from_row: bool = False) -> None:
     """A feed a request assembled, or gzipped: held here, and put back in the cache for the
     others while its validators are still the current ones there. A request's validators can
     be a moment old (`feed_validators_for`) or read just before a build's commit: writing them
     over a newer build's put the replaced feed back for every process until the sweep, and its
-    bytes with it. A cache that refuses them (the file cache's temporary file removed under
-    it, Redis unreachable) leaves the request served all the same."""
+    bytes with it. Only validators just read from the stored row (`from_row`) may go where the
+    cache has none (it lost them): this process's own may be older than the lost ones. A cache
+    that refuses them (Redis unreachable) leaves the request served all the same."""
     _hold(key, served)
     validators_key = _feed_cache_key(key)
     try:
-        current = (
-            cache.add(validators_key, served.validators, FEED_VALIDATORS_TIMEOUT)
-            or cache.get(validators_key) == served.validators
-        )
+        added = from_row and cache.add(validators_key, served.validators, FEED_VALIDATORS_TIMEOUT)
+        current = added or cache.get(validators_key) == served.validators
         if not current:
             return  # a newer build published its own validators and bytes
         cache.set(
@@ -184,9 +183,9 @@ def feed_keep(key: str, served: ServedCalendar) -> None:
     _remember(key, served.validators)
 
 
-def feed_keep_gzip(key: str, served: ServedCalendar) -> ServedCalendar:
+def feed_keep_gzip(key: str, served: ServedCalendar, *, from_row: bool = False) -> ServedCalendar:
     """The feed with its gzip, made now (the first gzip request since the bytes changed pays
     for it: tens of milliseconds for a whole archive), held here and put in the cache."""
     served = with_gzip(served)
-    feed_keep(key, served)
+    feed_keep(key, served, from_row=from_row)
     return served

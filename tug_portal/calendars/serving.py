@@ -69,9 +69,9 @@ def feed_response(request, *, program: str):
         if served is None:
             return fair_use.busy_response(request, retry_after=1)
         if gzip_wanted:
-            served = feed_store.feed_keep_gzip(spec.key, served)
+            served = feed_store.feed_keep_gzip(spec.key, served, from_row=True)
         else:
-            feed_store.feed_keep(spec.key, served)
+            feed_store.feed_keep(spec.key, served, from_row=True)
         if response := not_modified_or_none(request, served.validators, alarms):
             return response
     return CalendarResponse(request, served, alarms=alarms)

@@ -16,11 +16,15 @@ byte no zlib stream starts with, so `get` tells the two apart.
 """
 
 import itertools
+import logging
 import pickle
 import random
 import zlib
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+
+logger = logging.getLogger(__name__)
 
 COUNT_EVERY_WRITES = 50
 # Pickled values longer than this are stored as they are, after this marker (a zlib stream
@@ -34,6 +38,16 @@ _writes = itertools.count()
 
 
 class FileBasedCacheCountedNowAndThen(FileBasedCache):
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # A cache entry is a copy: a write the disk refuses (its temporary file removed under
+        # it by an operator's rm var/cache/*, a full disk) must not fail the request that
+        # made it (a page, a feed, a one-meeting calendar answered 500). `add`, `set_many`
+        # and the culling all write through here.
+        try:
+            super().set(key, value, timeout, version)
+        except OSError:
+            logger.warning("File cache: %s not stored", key, exc_info=True)
+
     def _cull(self):
         if next(_writes) % COUNT_EVERY_WRITES:
             return
