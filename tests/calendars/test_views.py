@@ -487,23 +487,32 @@ def test_a_feed_whose_bytes_the_cache_cannot_take_back_is_served_all_the_same(
     assert "not put back in the cache" in caplog.text
 
 
+def _served_then_renamed_by_the_worker(client, capture_on_commit, title):
+    """This web process serves the TUG feed, then the worker publishes an edit's feed; the
+    process still trusts the validators it served (a moment old). Returns them."""
+    old = feed_store.feed_validators("tug")
+    client.get("/calendar/tug.ics")
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    with capture_on_commit(execute=True):
+        meeting.title = title
+        meeting.save()
+    with capture_on_commit(execute=True):  # the worker's task
+        feeds_refresh_for_meetings(meeting_ids=[meeting.pk], program_ids=[meeting.program_id])
+    assert feed_store.feed_validators("tug") != old
+    feed_store._remember("tug", old)  # a web process that did not publish
+    return old
+
+
 def test_a_gzip_download_moments_after_an_edit_leaves_the_new_feed_in_the_cache(
     built_feeds, client, django_capture_on_commit_callbacks
 ):
     # This web process read the validators a moment before the worker published the edit's:
     # its first gzip request put those old validators and bytes back in the cache, and every
     # process served the replaced feed until the sweep.
-    old = feed_store.feed_validators("tug")
-    client.get("/calendar/tug.ics")
-    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
-    with django_capture_on_commit_callbacks(execute=True):
-        meeting.title = "Renamed by the worker"
-        meeting.save()
-    with django_capture_on_commit_callbacks(execute=True):  # the worker's task
-        feeds_refresh_for_meetings(meeting_ids=[meeting.pk], program_ids=[meeting.program_id])
-    new = feed_store.feed_validators("tug")
-    assert new != old
-    feed_store._remember("tug", old)  # a web process that did not publish: a moment old
+    old = _served_then_renamed_by_the_worker(
+        client, django_capture_on_commit_callbacks, "Renamed by the worker"
+    )
+    new = _row_validators("tug")
 
     client.get("/calendar/tug.ics", headers={"Accept-Encoding": "gzip"})
 
@@ -540,15 +549,9 @@ def test_a_download_with_validators_a_moment_old_does_not_put_them_back_in_an_em
     # The cache lost the edit's validators (cleaned, evicted, restarted) within the moment this
     # process trusts its own: a gzip download wrote those old ones back, and every process
     # served the replaced feed until the sweep.
-    old = feed_store.feed_validators("tug")
-    client.get("/calendar/tug.ics")
-    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
-    with django_capture_on_commit_callbacks(execute=True):
-        meeting.title = "Renamed before the cache was lost"
-        meeting.save()
-    with django_capture_on_commit_callbacks(execute=True):  # the worker's task
-        feeds_refresh_for_meetings(meeting_ids=[meeting.pk], program_ids=[meeting.program_id])
-    feed_store._remember("tug", old)  # a web process that did not publish: a moment old
+    old = _served_then_renamed_by_the_worker(
+        client, django_capture_on_commit_callbacks, "Renamed before the cache was lost"
+    )
     cache.clear()
 
     client.get("/calendar/tug.ics", headers={"Accept-Encoding": "gzip"})
