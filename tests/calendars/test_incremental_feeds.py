@@ -309,6 +309,31 @@ def test_a_piece_whose_state_moved_is_written_again_not_served(
     assert b"Late addition" in content
 
 
+def test_a_meeting_deleted_while_its_event_is_written_leaves_no_piece_behind(
+    built_feeds, monkeypatch
+):
+    """Another process deletes the meeting between its facts read and its piece stored: no
+    piece is stored for it (its foreign key, checked when the build commits, would have lost
+    the whole build)."""
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("starts_at")[0]
+    original = event_store.meeting_event_bytes
+
+    def deleted_meanwhile(facts, **kwargs):
+        written = original(facts, **kwargs)
+        if facts.slug == meeting.slug:
+            Meeting.objects.filter(pk=meeting.pk).delete()
+        return written
+
+    monkeypatch.setattr(event_store, "meeting_event_bytes", deleted_meanwhile)
+    event_store.forget_all()
+
+    feed_build(spec=FeedSpec(program="tug", full_history=True))
+
+    assert not StoredEvent.objects.filter(meeting_id=meeting.pk).exists()
+    assert StoredEvent.objects.exists()
+    connection.check_constraints()  # what the commit checks
+
+
 @pytest.fixture
 def signalled():
     """What the core's `meetings_changed` said (the refresh task's arguments)."""

@@ -17,7 +17,6 @@ Neither needs invalidating: a piece is checked against its key every time it is 
 """
 
 import hashlib
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Count, Max
 
 from tug_portal.meetings.models import Meeting
@@ -37,8 +36,6 @@ from .describe import change_note_shown
 from .facts import MeetingFacts
 from .ics_writer import STAMP
 from .models import StoredEvent
-
-logger = logging.getLogger(__name__)
 
 # Bump when what `builders.event_properties` or `ics_writer` write changes: every stored piece
 # is then written again (its key no longer matches).
@@ -284,10 +281,17 @@ def forget_all() -> None:
 
 
 def _upsert_sql(*, content_placeholder: str = "%s") -> str:
+    """One piece upserted, only while its meeting exists (the last parameter: its id again):
+    a meeting another process deleted since its facts were read gets none. Its foreign key is
+    checked when the build commits (Django makes them deferred), and a piece of a deleted
+    meeting would have failed the whole build then. (SQLite needs the WHERE: without it,
+    `ON CONFLICT` after a SELECT is ambiguous to its parser.)"""
     table = connection.ops.quote_name(StoredEvent._meta.db_table)
-    values = f"%s, %s, {content_placeholder}, %s"
+    meetings = connection.ops.quote_name(Meeting._meta.db_table)
     return (
-        f"INSERT INTO {table} (meeting_id, state, content, stamp_at) VALUES ({values}) "  # noqa: S608 - the table name is ours
+        f"INSERT INTO {table} (meeting_id, state, content, stamp_at) "  # noqa: S608 - the table names are ours
+        f"SELECT %s, %s, {content_placeholder}, %s "
+        f"WHERE EXISTS (SELECT 1 FROM {meetings} WHERE id = %s) "
         "ON CONFLICT (meeting_id) DO UPDATE SET state = excluded.state, "
         "content = excluded.content, stamp_at = excluded.stamp_at"
     )
@@ -297,21 +301,17 @@ def _store(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
     """Upsert the pieces in one statement (executemany; PostgreSQL and SQLite share the
     syntax): `bulk_create` would split them into batches of 999 parameters on SQLite, a query
     per 250 events. On PostgreSQL the bytes go as binary parameters (binary_writes.py: a cold
-    build's megabytes were hex literals in the statements' text)."""
+    build's megabytes were hex literals in the statements' text). In the caller's transaction,
+    with no savepoint (two round trips on PostgreSQL): the statement itself skips a meeting
+    deleted meanwhile, and anything else fails the build, to be retried whole."""
     rows = [
-        (pk, key, before + after, len(before)) for pk, (key, before, after, _) in pieces.items()
+        (pk, key, before + after, len(before), pk) for pk, (key, before, after, _) in pieces.items()
     ]
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                execute_binary(_upsert_sql(content_placeholder="%b"), rows, many=True)
-            else:
-                with connection.cursor() as cursor:
-                    cursor.executemany(_upsert_sql(), rows)
-    except (IntegrityError, DatabaseError):
-        # A meeting deleted meanwhile: the pieces are a shortcut, the feed is right without
-        # them, and the next build writes whatever is missing.
-        logger.warning("Event pieces not stored", exc_info=True)
+    if connection.vendor == "postgresql":
+        execute_binary(_upsert_sql(content_placeholder="%b"), rows, many=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(), rows)
 
 
 def _piece(key: str, content: bytes, stamp_at: int) -> tuple[str, bytes, bytes, bytes]:
