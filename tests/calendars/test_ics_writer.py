@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icalendar import Event
 
 from tug_portal.calendars.builders import meeting_event, meeting_event_bytes
 from tug_portal.calendars.facts import (
@@ -15,7 +16,7 @@ from tug_portal.calendars.facts import (
     ProgramFacts,
     TopicFacts,
 )
-from tug_portal.calendars.ics_writer import STAMP, stamp_line
+from tug_portal.calendars.ics_writer import STAMP, property_line, stamp_line
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 # Letters, digits, the characters RFC 5545 escapes, quotes, carets, accents, CJK and emoji.
@@ -86,3 +87,22 @@ def test_event_written_without_dtstamp_takes_the_builds_line_at_its_offset(meeti
 
     piece, stamp_at = meeting_event_bytes(meeting, now=NOW, stamp=STAMP)
     assert piece[:stamp_at] + stamp_line(NOW) + piece[stamp_at:] == expected
+
+
+# Long lines of any text: ASCII and multi-byte characters, and escapes and carets (a backslash
+# escape is never split from what it escapes) around every fold.
+LONG_TEXT = st.text(
+    alphabet=st.sampled_from(list("a \\^,;\n–é漢😀")) | st.characters(codec="utf-8"),
+    min_size=60,
+    max_size=400,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=LONG_TEXT)
+def test_a_long_line_is_folded_as_icalendar_folds_it(text):
+    event = Event()
+    event.add("description", text)
+    expected = event.to_ical().removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"\r\nEND:VEVENT\r\n")
+
+    assert property_line("description", text, None).encode() == expected

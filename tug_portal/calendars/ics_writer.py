@@ -99,22 +99,22 @@ def fold(line: str) -> str:
 
 
 def _fold_any(line: str) -> str:
-    """The same, counting octets of multi-byte characters."""
-    folded, current, size = [], [], 0
-    for char in line:
-        width = len(char.encode())
-        if current and size + width >= _LIMIT:
-            if len(current) > 1 and current[-1] in "\\^":
-                carried = current.pop()
-                folded.append("".join(current))
-                current, size = [carried], len(carried.encode())
-            else:
-                folded.append("".join(current))
-                current, size = [], 0
-        current.append(char)
-        size += width
-    folded.append("".join(current))
-    return "\r\n ".join(folded)
+    """The same, counting octets: the line's UTF-8 cut at the last character boundary within
+    74 octets (a continuation byte, 0b10xxxxxx, never starts a segment). Walked a character at
+    a time it took a third of a cold archive build: most meetings' descriptions hold a dash or
+    an accent, and each is a thousand characters."""
+    data = line.encode()
+    width, size, start, segments = _LIMIT - 1, len(data), 0, []
+    while size - start > width:
+        end = start + width
+        while data[end] & 0xC0 == 0x80:  # the next segment may not start inside a character
+            end -= 1
+        if data[end - 1] in b"\\^":
+            end -= 1
+        segments.append(data[start:end])
+        start = end
+    segments.append(data[start:])
+    return b"\r\n ".join(segments).decode()
 
 
 def property_line(name: str, value, parameters: dict | None) -> str:
