@@ -285,27 +285,34 @@ def _feed_store(
 
 def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | None]) -> None:
     """Save the feed's `fields` and write its binary columns (`written`: {column: bytes}: the
-    layout's entries, hundreds of kilobytes for an archive, and the head), in the caller's
-    transaction.
+    layout's entries, hundreds of kilobytes for an archive, and the head), in one UPDATE, in
+    the caller's transaction.
 
-    On PostgreSQL the bytes go as a binary parameter of a statement of their own: Django's
-    psycopg backend binds parameters on the client, so they would travel as a hex literal
-    inside the SQL text, to be parsed back by the server. A plain psycopg cursor on the same
-    connection binds them on the server (`%b`: binary), within the same transaction. Elsewhere
-    (SQLite binds natively) one UPDATE writes everything: SQLite rewrites the whole row on
-    every UPDATE, so a second statement would write the entries twice."""
+    On PostgreSQL the statement goes through a plain psycopg cursor on Django's connection:
+    Django's psycopg backend binds parameters on the client, so the bytes would travel as a hex
+    literal inside the SQL text, to be parsed back by the server; psycopg binds them on the
+    server (`%b`: binary), within the same transaction. The other fields are prepared as
+    Django's `save` prepares them (`get_db_prep_save`: the layout as JSON, the instants). One
+    statement, not Django's UPDATE and a second one for the bytes: a round trip less per feed
+    (four per edit). Elsewhere (SQLite binds natively) Django's own UPDATE writes everything."""
     for name, value in written.items():
         setattr(feed, name, value)
     if connection.vendor != "postgresql":
         feed.save(update_fields=fields + list(written))
         return
-    feed.save(update_fields=fields)
     quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(name)} = %b" for name in written)
+    assignments, values = [], []
+    for name in fields:
+        field = StoredFeed._meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        values.append(field.get_db_prep_save(getattr(feed, field.attname), connection))
+    for name, value in written.items():
+        assignments.append(f"{quote(name)} = %b")
+        values.append(value)
     table, pk = quote(StoredFeed._meta.db_table), quote(StoredFeed._meta.pk.column)
     execute_binary(
-        f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608 - our own names
-        [*written.values(), feed.pk],
+        f"UPDATE {table} SET {', '.join(assignments)} WHERE {pk} = %s",  # noqa: S608 - our own names
+        [*values, feed.pk],
     )
 
 
