@@ -239,18 +239,22 @@ def event_states(meetings, *, now: datetime, known: dict | None = None) -> list[
 # --- The copy each process holds ---------------------------------------------------------------
 
 HELD_EVENTS_MAX_BYTES = 64 * 1024 * 1024
-# {meeting id: (state key, bytes before the DTSTAMP line, bytes after it, their digest)}: split
-# and hashed once, so that assembling a feed slices and hashes nothing.
-_held: OrderedDict[int, tuple[str, bytes, bytes, bytes]] = OrderedDict()
+# A piece: (bytes before the DTSTAMP line, bytes after it, their digest), split and hashed once,
+# so that assembling a feed slices and hashes nothing.
+Piece = tuple[bytes, bytes, bytes]
+# {meeting id: (state key, piece)}: the piece apart, so that a feed's thousands are taken as
+# they are held, not copied out of a longer tuple.
+_held: OrderedDict[int, tuple[str, Piece]] = OrderedDict()
 _held_bytes = 0
 _held_lock = threading.Lock()
 
 
-def _size(piece: tuple[str, bytes, bytes, bytes]) -> int:
-    return len(piece[1]) + len(piece[2])
+def _size(held: tuple[str, Piece]) -> int:
+    before, after, _ = held[1]
+    return len(before) + len(after)
 
 
-def _hold(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
+def _hold(pieces: dict[int, tuple[str, Piece]]) -> None:
     global _held_bytes
     with _held_lock:
         for pk, piece in pieces.items():
@@ -297,7 +301,7 @@ def _upsert_sql(*, content_placeholder: str = "%s") -> str:
     )
 
 
-def _store(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
+def _store(pieces: dict[int, tuple[str, Piece]]) -> None:
     """Upsert the pieces in one statement (executemany; PostgreSQL and SQLite share the
     syntax): `bulk_create` would split them into batches of 999 parameters on SQLite, a query
     per 250 events. On PostgreSQL the bytes go as binary parameters (binary_writes.py: a cold
@@ -305,7 +309,8 @@ def _store(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
     with no savepoint (two round trips on PostgreSQL): the statement itself skips a meeting
     deleted meanwhile, and anything else fails the build, to be retried whole."""
     rows = [
-        (pk, key, before + after, len(before), pk) for pk, (key, before, after, _) in pieces.items()
+        (pk, key, before + after, len(before), pk)
+        for pk, (key, (before, after, _)) in pieces.items()
     ]
     if connection.vendor == "postgresql":
         execute_binary(_upsert_sql(content_placeholder="%b"), rows, many=True)
@@ -314,22 +319,23 @@ def _store(pieces: dict[int, tuple[str, bytes, bytes, bytes]]) -> None:
             cursor.executemany(_upsert_sql(), rows)
 
 
-def _piece(key: str, content: bytes, stamp_at: int) -> tuple[str, bytes, bytes, bytes]:
+def _piece(key: str, content: bytes, stamp_at: int) -> tuple[str, Piece]:
     """A held piece: the event's bytes split where its DTSTAMP line goes, and their digest."""
     before, after = content[:stamp_at], content[stamp_at:]
-    return key, before, after, ics_responses.event_digest(before + after)
+    return key, (before, after, ics_responses.event_digest(before + after))
 
 
 def _held_or_stored(states: list[EventState], *, meetings=None) -> dict:
-    """{id: piece} of the states whose piece this process holds, else the table stores, for
-    that very state (read ones are held from now on). `meetings`: the queryset the states were
-    read from, or None."""
-    found: dict[int, tuple[str, bytes, bytes, bytes]] = {}
+    """{id: (state key, piece)} of the states whose piece this process holds, else the table
+    stores, for that very state (read ones are held from now on). `meetings`: the queryset the
+    states were read from, or None."""
     with _held_lock:
-        for state in states:
-            held = _held.get(state.pk)
-            if held is not None and held[0] == state.key:
-                found[state.pk] = held
+        held = _held.get
+        found = {
+            state.pk: piece
+            for state in states
+            if (piece := held(state.pk)) is not None and piece[0] == state.key
+        }
     wanted = {state.pk: state.key for state in states if state.pk not in found}
     if wanted:
         # All of them (a new process): the feed's own filter as a subquery, not a long list.
@@ -354,9 +360,10 @@ def event_pieces(
     meetings,
     now: datetime,
     load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
-) -> dict[int, tuple[bytes, bytes, bytes]]:
-    """{id: piece} of each state (its bytes before and after where the DTSTAMP line goes, and
-    their digest for the ETag; `meetings`: the queryset the states were read from, or None):
+) -> dict[int, tuple[str, Piece]]:
+    """{id: (state key, piece)} of each state (the piece: its bytes before and after where the
+    DTSTAMP line goes, and their digest for the ETag; `meetings`: the queryset the states were
+    read from, or None):
     held by this process, else stored, else written from the facts `load_facts` returns for the
     missing meeting ids ({id: facts}; then stored and held). A meeting deleted since its state
     was read has none: the feed leaves it out, and its data version makes the next refresh
@@ -371,13 +378,13 @@ def event_pieces(
         _store(written)
         _hold(written)
         found |= written
-    return {pk: piece[1:] for pk, piece in found.items()}
+    return found
 
 
-def stored_pieces(states: list[EventState]) -> list[tuple[bytes, bytes, bytes]] | None:
+def stored_pieces(states: list[EventState]) -> list[Piece] | None:
     """Each state's piece, in order, held or stored, writing none: None when one is missing or
     stored for another state (its meeting was built anew since these states were read)."""
     found = _held_or_stored(states)
     if len(found) < len(states):
         return None
-    return [found[state.pk][1:] for state in states]
+    return [found[state.pk][1] for state in states]

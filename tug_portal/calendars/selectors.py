@@ -149,6 +149,9 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     return list(feed_event_facts_by_pk(meetings).values())
 
 
+FEW_MEETINGS = 50
+
+
 def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFacts]:
     """The same, by meeting id (in the queryset's order)."""
     rows = list(
@@ -166,7 +169,9 @@ def feed_event_facts_by_pk(meetings: QuerySet[Meeting]) -> dict[int, MeetingFact
             *MEETING_FIELDS,
         )
     )
-    meeting_ids = meetings.values("pk")
+    # An edit's few meetings by their ids: plainer statements, quicker to compile and plan, than
+    # the meetings' filter again as a subquery in each (what a feed's thousands need).
+    meeting_ids = [row[0] for row in rows] if len(rows) <= FEW_MEETINGS else meetings.values("pk")
     topics, dial_ins = _topics_by_meeting(meeting_ids), _dial_ins_by_meeting(meeting_ids)
     materials = meetings_calendar_materials(meeting_ids)
     programs = {}  # one ProgramFacts per program

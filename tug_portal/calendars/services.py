@@ -1,9 +1,11 @@
 """Writes for feeds: build and store a feed, refresh the feeds a change touched, and the sweep
 that catches up whatever a lost change event left behind."""
 
+import bisect
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
@@ -198,7 +200,7 @@ def _feed_assemble(
         by_pk = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
         if len(by_pk) < len(states):  # a meeting deleted meanwhile: left out
             states = [state for state in states if state.pk in by_pk]
-        pieces = [by_pk[state.pk] for state in states]
+        pieces = [by_pk[state.pk][1] for state in states]
         info = _feed_info(spec, program, system, states, now=now, run=run)
         # The ETag comes from the events' digests: the bytes are joined by the first request
         # that asks for them (`feed_bytes.feed_content`), then kept in the cache.
@@ -386,6 +388,8 @@ PATCH_MAX_MEETINGS = 50
 # A save committed after a build began may carry an earlier `updated_at`: look back this far
 # (longer than a request's transaction can last: gunicorn kills a worker after 30 s).
 SAVED_SINCE_MARGIN = timedelta(minutes=1)
+# A feed's events are in this order (`selectors.feed_meetings`), and so are its layout's states.
+FEED_ORDER = attrgetter("starts_at", "pk")
 
 
 def feeds_refresh_for_meetings(*, meeting_ids, program_ids, now=None) -> list[str]:
@@ -486,10 +490,10 @@ def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, membe
     out, those of them it holds (`members`) put back with their state read afresh, the others
     as the layout keeps them. `version`: the feed's data version, read from the database."""
     fresh = run.states_of(sorted(members))
-    states = sorted(
-        [state for state in states if state.pk not in moved] + list(fresh.values()),
-        key=lambda state: (state.starts_at, state.pk),
-    )
+    # The layout's states are in the feed's order: the few read afresh are put in their place.
+    states = [state for state in states if state.pk not in moved]
+    for state in fresh.values():
+        bisect.insort(states, state, key=FEED_ORDER)
     kept = {pk: entry for pk, entry in by_pk.items() if pk not in moved}
     _feed_assemble(
         spec=spec,
