@@ -274,6 +274,19 @@ def test_build_meeting_ics_is_a_standalone_calendar_of_one_event(seed):
     assert f"SOURCE;VALUE=URI:{SITE}/meetings/tug-2018-10-16.ics" in lines
 
 
+def test_a_calendars_name_is_escaped_as_text_like_its_x_wr_calname(seed):
+    """NAME (RFC 7986) is TEXT: a meeting titled with a backslash, a comma or a semicolon is
+    named in its one-meeting calendar with them escaped (icalendar writes a property it does not
+    know as it is: clients cut the name at the comma, or read `\\n` as a line break)."""
+    seed.title = "Road map \\ Q1, Q2; later"
+    seed.save()
+
+    lines = _lines(build_meeting_ics(seed, now=NOW))
+
+    assert "NAME:TUG: Road map \\\\ Q1\\, Q2\\; later" in lines
+    assert "X-WR-CALNAME:TUG: Road map \\\\ Q1\\, Q2\\; later" in lines
+
+
 def test_build_meeting_ics_queries_only_its_materials_for_a_prefetched_meeting(
     seed, django_assert_num_queries
 ):

@@ -150,7 +150,8 @@ def _calendar(info: CalendarInfo) -> Calendar:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     name = clean_text(info.name, single_line=True)
-    calendar.add("name", name)
+    # TEXT (RFC 7986), escaped: icalendar writes a property it does not know as it is.
+    calendar.add("name", vText(name))
     calendar.add("x-wr-calname", vText(name))
     if description := clean_text(info.description):
         calendar.add("description", description)

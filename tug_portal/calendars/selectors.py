@@ -25,8 +25,8 @@ from .feed_specs import FeedSpec
 from .models import StoredFeed
 
 # Part of every data version: bump it when the builder's output changes shape, so that the
-# sweep rebuilds every stored feed after a deploy.
-BUILD_FORMAT = "1"
+# sweep rebuilds every stored feed after a deploy. 2: the calendar's NAME escaped as TEXT.
+BUILD_FORMAT = "2"
 
 
 def history_start(now: datetime) -> datetime:
