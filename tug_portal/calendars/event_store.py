@@ -290,12 +290,13 @@ def _upsert_sql(*, content_placeholder: str = "%s") -> str:
     checked when the build commits (Django makes them deferred), and a piece of a deleted
     meeting would have failed the whole build then. (SQLite needs the WHERE: without it,
     `ON CONFLICT` after a SELECT is ambiguous to its parser.)"""
-    table = connection.ops.quote_name(StoredEvent._meta.db_table)
-    meetings = connection.ops.quote_name(Meeting._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(StoredEvent._meta.db_table)
+    meetings, meeting_pk = quote(Meeting._meta.db_table), quote(Meeting._meta.pk.column)
     return (
         f"INSERT INTO {table} (meeting_id, state, content, stamp_at) "  # noqa: S608 - the table names are ours
         f"SELECT %s, %s, {content_placeholder}, %s "
-        f"WHERE EXISTS (SELECT 1 FROM {meetings} WHERE id = %s) "
+        f"WHERE EXISTS (SELECT 1 FROM {meetings} WHERE {meeting_pk} = %s) "
         "ON CONFLICT (meeting_id) DO UPDATE SET state = excluded.state, "
         "content = excluded.content, stamp_at = excluded.stamp_at"
     )

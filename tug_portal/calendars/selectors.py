@@ -149,6 +149,7 @@ def feed_event_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     return list(feed_event_facts_by_pk(meetings).values())
 
 
+# Up to this many meetings (an edit's), their facts are read by their ids.
 FEW_MEETINGS = 50
 
 
