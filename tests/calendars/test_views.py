@@ -4,10 +4,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
 from tests.calendars.parsers import parse_events
 from tug_portal.calendars import event_store, feed_store
+from tug_portal.calendars import selectors as calendar_selectors
 from tug_portal.calendars.feed_bytes import feed_content
 from tug_portal.calendars.feed_layout import forget_held_layouts
 from tug_portal.calendars.feed_specs import FeedSpec
@@ -325,6 +328,23 @@ def test_one_meeting_calendar_304_without_queries_once_cached(
         response = client.get("/meetings/tug-2018-10-16.ics", headers={"If-None-Match": etag})
 
     assert response.status_code == 304
+
+
+def test_a_one_meeting_calendar_cached_before_a_deploy_that_changed_the_output_is_built_again(
+    seed, client, monkeypatch
+):
+    """The cache outlives a deploy (Redis): a one-meeting calendar the old code wrote is not
+    served by a release whose calendars differ (`BUILD_FORMAT`, `EVENT_FORMAT` bumped)."""
+    before = client.get("/meetings/tug-2018-10-16.ics")
+    monkeypatch.setattr(calendar_selectors, "BUILD_FORMAT", "next-release")
+
+    with CaptureQueriesContext(connection) as built:
+        after = client.get(
+            "/meetings/tug-2018-10-16.ics", headers={"If-None-Match": before["ETag"]}
+        )
+
+    assert built.captured_queries  # built, not the cached answer
+    assert after.status_code == 304  # the same bytes: subscribers download nothing
 
 
 def test_draft_meeting_calendar_is_404_for_public_and_private_for_staff(demo, client):

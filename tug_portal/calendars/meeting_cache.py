@@ -6,6 +6,7 @@ import uuid
 
 from django.core.cache import cache
 
+from . import event_store, selectors
 from .ics_responses import ServedCalendar
 
 MEETING_GENERATION_KEY = "calendars:meeting-generation"
@@ -14,7 +15,10 @@ MEETING_CACHE_TIMEOUT = 60 * 60  # a one-meeting .ics also changes as the days p
 
 def _meeting_cache_key(slug: str) -> str:
     generation = cache.get(MEETING_GENERATION_KEY, "0")
-    return f"calendars:meeting:{generation}:{slug}"
+    # The cache outlives a deploy (Redis): a release that writes calendars otherwise (its
+    # formats bumped) does not serve what the one before it cached.
+    formats = f"{selectors.BUILD_FORMAT}.{event_store.EVENT_FORMAT}"
+    return f"calendars:meeting:{formats}:{generation}:{slug}"
 
 
 def meeting_calendars_forget() -> None:
