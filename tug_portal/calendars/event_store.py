@@ -249,19 +249,20 @@ _held_bytes = 0
 _held_lock = threading.Lock()
 
 
-def _size(held: tuple[str, Piece]) -> int:
-    before, after, _ = held[1]
+def _size(entry: tuple[str, Piece]) -> int:
+    before, after, _ = entry[1]
     return len(before) + len(after)
 
 
-def _hold(pieces: dict[int, tuple[str, Piece]]) -> None:
+def _hold(entries: dict[int, tuple[str, Piece]]) -> None:
+    """Hold these {meeting id: (state key, piece)}, the least recently held out past the bound."""
     global _held_bytes
     with _held_lock:
-        for pk, piece in pieces.items():
+        for pk, entry in entries.items():
             if (old := _held.pop(pk, None)) is not None:
                 _held_bytes -= _size(old)
-            _held[pk] = piece
-            _held_bytes += _size(piece)
+            _held[pk] = entry
+            _held_bytes += _size(entry)
         while _held_bytes > HELD_EVENTS_MAX_BYTES and _held:
             _held_bytes -= _size(_held.popitem(last=False)[1])
 
@@ -331,11 +332,11 @@ def _held_or_stored(states: list[EventState], *, meetings=None) -> dict:
     stores, for that very state (read ones are held from now on). `meetings`: the queryset the
     states were read from, or None."""
     with _held_lock:
-        held = _held.get
+        held_entry = _held.get
         found = {
-            state.pk: piece
+            state.pk: entry
             for state in states
-            if (piece := held(state.pk)) is not None and piece[0] == state.key
+            if (entry := held_entry(state.pk)) is not None and entry[0] == state.key
         }
     wanted = {state.pk: state.key for state in states if state.pk not in found}
     if wanted:
