@@ -51,12 +51,21 @@ def digest_message_id(digest: Digest) -> str:
     return f"<digest.{digest.subscription_id}.{digest.week:%Y-%m-%d}@{message_id_domain()}>"
 
 
+def followed_system_ids(subscription: Subscription) -> set[int]:
+    """The systems the subscription narrows its program to (none: the whole program), from the
+    list its batch read with it (`selectors.digests_claimed`), or read now."""
+    systems = getattr(subscription, "system_list", None)
+    if systems is None:
+        systems = subscription.systems.all()
+    return {system.pk for system in systems}
+
+
 def digest_scope(digest: Digest) -> DigestScope:
     """The scope of the digest's own subscription (its period and zone are the whole mail's)."""
     subscription = digest.subscription
     return DigestScope(
         program_ids=(subscription.program_id,),
-        system_ids=tuple(sorted(system.pk for system in subscription.systems.all())),
+        system_ids=tuple(sorted(followed_system_ids(subscription))),
         time_zone=subscription.digest_preference.time_zone,
         until=digest.due_at,
     )
@@ -95,7 +104,7 @@ def digest_scopes(
     programs, systems = {}, {}
     for subscription in subscriptions:
         program = subscription.program
-        followed = {system.pk for system in subscription.systems.all()}
+        followed = followed_system_ids(subscription)
         if program.pk in systems:
             earlier = systems[program.pk]
             followed = followed | earlier if followed and earlier else set()  # whole wins
