@@ -336,6 +336,26 @@ def test_the_mailboxs_one_digest_has_the_sections_of_both_programs_and_says_its_
     assert "CPG" not in bob.body
 
 
+def test_a_mailboxs_two_narrowed_subscriptions_of_one_program_get_the_union_of_their_systems():
+    program = make_program()
+    week_of_activity(program)  # a meeting about DRRS coming up, one about OMS moved
+    make_meeting(program, starts_at=SEND_AT + timedelta(days=3), slug="tug-ems", systems=("EMS",))
+    make_digest_subscription("ann@example.com", program, systems=("DRRS",))
+    make_digest_subscription("Ann+oms@Example.com", program, systems=("OMS",))
+    make_digest_subscription("bob@example.com", program, systems=("DRRS",))
+    make_digest_subscription("cy@example.com", program, systems=("DRRS",))
+    make_digest_subscription("Cy+all@Example.com", program)  # the whole program wins
+
+    assert send_all().sent == 3
+
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    moved = "What changed: Time: 10:00 AM → 1:00 PM"
+    ann, bob, cy = (bodies[f"{name}@example.com"] for name in ("ann", "bob", "cy"))
+    assert "tug-upcoming" in ann and moved in ann and "tug-ems" not in ann
+    assert "tug-upcoming" in bob and moved not in bob and "tug-ems" not in bob
+    assert "tug-upcoming" in cy and moved in cy and "tug-ems" in cy
+
+
 def test_a_mailbox_of_two_programs_is_sent_at_the_first_moment_and_never_again_that_week(
     frozen_now,
 ):
