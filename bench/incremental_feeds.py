@@ -154,7 +154,9 @@ def _one_edit_row(key, name, target, result):
             "their stored layouts, and their bytes assembled; the others' layouts checked, not "
             "their data versions."
         ),
-        figures={k: result[k] for k in ("one_edit_s", "cold_s", "feeds_rebuilt", "rounds")},
+        figures={
+            k: result[k] for k in ("one_edit_s", "cold_s", "events", "feeds_rebuilt", "rounds")
+        },
     )
 
 
