@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tug_portal.common.collector import collector_paused
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.recurrence import describe_program_schedule
 from tug_portal.meetings.selectors import (
@@ -145,6 +146,7 @@ def _feed_info(spec: FeedSpec, program, system, meetings, *, now, run) -> Calend
     )
 
 
+@collector_paused()  # tens of thousands of rows live for the whole build
 def feed_build(
     *, spec: FeedSpec, now=None, run: BuildRun | None = None, version=None
 ) -> StoredFeed:
@@ -333,6 +335,7 @@ def _spec_of(feed: StoredFeed) -> FeedSpec:
 
 
 @transaction.atomic
+@collector_paused()
 def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     """Rebuild the feeds whose data moved on since their build; returns their keys. A feed
     whose program is no longer active is removed (its URL answers 404 from then on). One
@@ -392,6 +395,7 @@ SAVED_SINCE_MARGIN = timedelta(minutes=1)
 FEED_ORDER = attrgetter("starts_at", "pk")
 
 
+@collector_paused()
 def feeds_refresh_for_meetings(*, meeting_ids, program_ids, now=None) -> list[str]:
     """What a `meetings_changed` signal leads to: rebuild the feeds that held or now hold one
     of these meetings; returns their keys. Each feed starts from its stored layout
@@ -513,6 +517,7 @@ def feed_remove(*, feed: StoredFeed) -> None:
     feed_store.feed_unpublish(feed.key)
 
 
+@collector_paused()
 def feeds_sweep(*, now=None) -> list[str]:
     """The periodic catch-up: sync the calendar state of recent and upcoming meetings (edits
     whose on-commit hook never ran), build the default feeds never built, rebuild every feed
