@@ -149,7 +149,9 @@ def test_a_bouncing_address_gets_no_digest_and_the_rest_do(smtp_backend):
     ]
 
 
-def test_a_batch_costs_one_query_per_digest_and_the_rest_is_fixed(smtp_backend):
+def a_batch_of_four_then_one_of_eight(measure) -> tuple:
+    """Twelve digests planned, sent in a batch of four, then one of eight: `measure()` sends a
+    batch; returns what it returned for each."""
     program = make_program()
     week_of_activity(program)
     for n in range(12):
@@ -158,15 +160,18 @@ def test_a_batch_costs_one_query_per_digest_and_the_rest_is_fixed(smtp_backend):
     later = SEND_AT + timedelta(days=1)
     first = list(Digest.objects.order_by("pk").values_list("pk", flat=True)[:4])
     Digest.objects.exclude(pk__in=first).update(next_attempt_at=later)
+    four = measure()
+    Digest.objects.filter(next_attempt_at=later).update(next_attempt_at=SEND_AT)
+    return four, measure()
 
+
+def test_a_batch_costs_one_query_per_digest_and_the_rest_is_fixed(smtp_backend):
     def queries_of_a_batch() -> int:
         with CaptureQueriesContext(connection) as queries:
             dispatcher.deliveries_send_batch(channel=DIGESTS)
         return len(queries)
 
-    four = queries_of_a_batch()
-    Digest.objects.filter(next_attempt_at=later).update(next_attempt_at=SEND_AT)
-    eight = queries_of_a_batch()
+    four, eight = a_batch_of_four_then_one_of_eight(queries_of_a_batch)
 
     assert eight - four == 4  # marking each one sent
     assert len(smtp_backend.messages) == Digest.objects.filter(state=State.SENT).count() == 12
@@ -176,14 +181,6 @@ def test_a_batch_builds_no_related_manager_per_digest(smtp_backend, monkeypatch)
     """Each digest's followed systems come with the batch as a list: a related manager built
     for each (Django's prefetch builds one per row, and each `.all()` another) cost a fifth
     of a digest's sending on PostgreSQL (bench row 9)."""
-    program = make_program()
-    week_of_activity(program)
-    for n in range(12):
-        make_digest_subscription(f"member{n:02}@example.com", program)
-    planner.digests_plan()
-    later = SEND_AT + timedelta(days=1)
-    first = list(Digest.objects.order_by("pk").values_list("pk", flat=True)[:4])
-    Digest.objects.exclude(pk__in=first).update(next_attempt_at=later)
     built = []
     many_to_many_get = ManyToManyDescriptor.__get__
 
@@ -199,9 +196,7 @@ def test_a_batch_builds_no_related_manager_per_digest(smtp_backend, monkeypatch)
         dispatcher.deliveries_send_batch(channel=DIGESTS)
         return len(built)
 
-    four = managers_of_a_batch()
-    Digest.objects.filter(next_attempt_at=later).update(next_attempt_at=SEND_AT)
-    eight = managers_of_a_batch()
+    four, eight = a_batch_of_four_then_one_of_eight(managers_of_a_batch)
 
     assert eight == four
     assert len(smtp_backend.messages) == Digest.objects.filter(state=State.SENT).count() == 12
