@@ -40,21 +40,31 @@ def test_preview_shows_next_weeks_digest_for_any_programs_and_systems(staff_clie
     assert "13:00 UTC" in response.content.decode()
 
 
-def test_preview_shows_the_html_part_whole_in_its_frame(staff_client):
-    # Found from outside: the HTML part went unescaped into the frame's srcdoc attribute, which
-    # ended at its first quote, and the frame showed nothing.
+def test_preview_shows_the_html_part_whole_in_its_frame_with_its_own_styles(staff_client, client):
+    # Found from outside, twice: the HTML part went unescaped into the frame's srcdoc attribute,
+    # which ended at its first quote; then, within srcdoc, the page's Content-Security-Policy
+    # (style-src 'self') blocked the mail's inline styles and the frame's own size, and the
+    # mail showed unstyled in a 300x150 box. The frame now loads the HTML part from a URL of its
+    # own, whose policy lets the mail's styles apply and lets only this site frame it.
     program = make_program()
     week_of_activity(program)
+    query = {"programs": [program.pk], "time_zone": "America/New_York"}
 
-    response = staff_client.get(
-        "/admin/digest/digest/preview/",
-        {"programs": [program.pk], "time_zone": "America/New_York"},
-    )
+    page = staff_client.get("/admin/digest/digest/preview/", query).content.decode()
+    frame = page.split("<iframe", 1)[1].split(">", 1)[0]
+    assert "style=" not in frame and "srcdoc" not in frame and "sandbox" in frame
+    src = frame.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert src.startswith("/admin/digest/digest/preview/html/?")
 
-    page = response.content.decode()
-    srcdoc = page.split('srcdoc="', 1)[1].split('"', 1)[0]
-    assert srcdoc.startswith("&lt;!doctype html&gt;")
-    assert "&quot;" in srcdoc and "DRRS release 4.2" in srcdoc
+    part = staff_client.get(src)
+    assert part.status_code == 200 and part["Content-Type"] == "text/html; charset=utf-8"
+    html = part.content.decode()
+    assert html.startswith("<!doctype html>") and "DRRS release 4.2" in html and 'style="' in html
+    policy = part["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "frame-ancestors 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert part["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get(src).status_code == 302  # signed out: the admin's sign-in
 
 
 def test_preview_refuses_a_zone_that_is_not_iana(staff_client):

@@ -2,12 +2,16 @@
 subscription's digest preference, and a preview of next week's digest for any programs and
 systems (admin: Weekly digest → Digests → Preview)."""
 
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from tug_portal.meetings.models import Program, System, is_iana_time_zone
 from tug_portal.reminders.admin import MailRowAdmin
@@ -61,20 +65,28 @@ class DigestAdmin(MailRowAdmin):
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
-        return [path("preview/", preview, name="digest_digest_preview"), *super().get_urls()]
+        preview_html = self.admin_site.admin_view(self.preview_html_view)
+        return [
+            path("preview/", preview, name="digest_digest_preview"),
+            path("preview/html/", preview_html, name="digest_digest_preview_html"),
+            *super().get_urls(),
+        ]
 
-    def preview_view(self, request):
+    def _preview(self, request) -> tuple[PreviewForm, dict | None]:
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = PreviewForm(request.GET or None)
-        result = None
-        if form.is_valid():
-            result = mail.preview(
-                programs=list(form.cleaned_data["programs"]),
-                system_ids=tuple(system.pk for system in form.cleaned_data["systems"]),
-                time_zone=form.cleaned_data["time_zone"],
-                now=timezone.now(),
-            )
+        if not form.is_valid():
+            return form, None
+        return form, mail.preview(
+            programs=list(form.cleaned_data["programs"]),
+            system_ids=tuple(system.pk for system in form.cleaned_data["systems"]),
+            time_zone=form.cleaned_data["time_zone"],
+            now=timezone.now(),
+        )
+
+    def preview_view(self, request):
+        form, result = self._preview(request)
         context = {
             **self.admin_site.each_context(request),
             "title": "Preview next week's digest",
@@ -84,3 +96,17 @@ class DigestAdmin(MailRowAdmin):
         }
         status = 400 if form.is_bound and not form.is_valid() else 200
         return TemplateResponse(request, "admin/digest/preview.html", context, status=status)
+
+    # The preview page frames the HTML part from here: a mail styles itself inline, which the
+    # site's policy (style-src 'self') forbids, and a frame's srcdoc inherits that policy. This
+    # document alone lets its styles apply; scripts stay forbidden (the frame is sandboxed
+    # too), and only this site may frame it.
+    @method_decorator(xframe_options_sameorigin)
+    @method_decorator(
+        csp_replace({"style-src": ["'unsafe-inline'"], "frame-ancestors": ["'self'"]})
+    )
+    def preview_html_view(self, request):
+        _, result = self._preview(request)
+        if result is None:
+            return HttpResponseBadRequest("Choose at least one program and a time zone.")
+        return HttpResponse(result["html"], content_type="text/html; charset=utf-8")
