@@ -183,6 +183,24 @@ def test_one_click_unsubscribe_turns_off_the_digest_of_every_subscription_of_the
     assert statuses == {Subscription.Status.CONFIRMED}  # reminders as before
 
 
+def test_a_stop_link_used_again_says_the_digest_is_already_off_and_asks_nothing(client):
+    # Found from outside: the second visit asked again, naming one address of the two, and
+    # its button said "Done" once more; the first "Done" said "…, ann@example.com gets".
+    ann_tug = make_digest_subscription("ann@example.com", make_program())
+    make_digest_subscription("Ann+cpg@example.com", make_program(acronym="CPG"))
+    url = f"/subscriptions/digest/unsubscribe/{tokens.unsubscribe_token(ann_tug.pk)}/"
+
+    done = client.post(url).content.decode()
+    again = client.get(url).content.decode()
+    posted_again = client.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert "Ann+cpg@example.com, ann@example.com</span> get no more" in done
+    assert "is already off" in again and "<form" not in again.split("<main", 1)[-1]
+    assert "Stop sending" not in again and "turn it on again" in again
+    assert posted_again.status_code == 200 and "is already off" in posted_again.content.decode()
+    assert not DigestPreference.objects.filter(enabled=True).exists()
+
+
 def test_a_reminders_unsubscribe_link_is_not_a_digest_one(client):
     subscription = make_digest_subscription("ann@example.com", make_program())
     token = reminder_tokens.unsubscribe_token(subscription.pk)

@@ -96,8 +96,11 @@ def unsubscribe(request, token: str):
         context |= {
             "names": ", ".join(dict.fromkeys(programs)),
             "addresses": ", ".join(sorted(addresses)),
+            "several": len(addresses) > 1,
+            # A link used again (or by a mail client after the person): nothing left to stop.
+            "already_off": not stopping,
             "preferences_token": reminder_tokens.preferences_token(subscription.subscriber_id),
         }
-        if done:
+        if done and stopping:
             services.digest_unsubscribe(subscription_id=subscription.pk)
     return render(request, "digest/unsubscribe.html", context)
