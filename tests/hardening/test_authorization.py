@@ -304,6 +304,11 @@ ADMIN_PAGES = {
         "GET": STAFF_ONLY,
         "POST": STAFF_ONLY,
     },
+    # The preview's HTML part, framed by the page above: nothing chosen, nothing to show.
+    ("admin:digest_digest_preview_html", "/admin/digest/digest/preview/html/"): {
+        "GET": (302, 302, 400, 400),
+        "POST": (302, 302, 400, 400),
+    },
     ("admin:materials_material_upload", "/admin/materials/material/upload/"): {
         "GET": STAFF_ONLY,
         "POST": (302, 302, 400, 400),  # nothing chosen: the form says what is missing
