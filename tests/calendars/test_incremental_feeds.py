@@ -17,7 +17,7 @@ from tug_portal.calendars import event_store, ics_responses, services
 from tug_portal.calendars.feed_bytes import feed_content
 from tug_portal.calendars.feed_specs import FeedSpec
 from tug_portal.calendars.ics_responses import content_etag
-from tug_portal.calendars.models import StoredEvent, StoredFeed
+from tug_portal.calendars.models import StoredEvent, StoredFeed, StoredFeedPart
 from tug_portal.calendars.selectors import (
     default_feed_specs,
     feed_data_version,
@@ -548,24 +548,22 @@ def test_a_cold_builds_event_pieces_never_travel_inside_the_sql_text(built_feeds
     assert feed_content(feed_build(spec=FeedSpec(full_history=True))) == first
 
 
-def test_a_feeds_layout_entries_are_stored_where_reading_its_row_skips_them(built_feeds):
-    """SQLite: the entries (hundreds of kilobytes for an archive) and the head are the row's
-    last columns, so reading the ETag or the layout does not walk their overflow pages.
-    PostgreSQL: the entries are stored uncompressed (rewritten whole on every change,
-    compressing them cost more than it saved)."""
-    table = StoredFeed._meta.db_table
+def test_a_feeds_head_and_layout_parts_are_stored_where_reading_them_costs_least(built_feeds):
+    """SQLite: the head is the row's last column, so reading the ETag or the layout does not
+    walk its overflow pages. PostgreSQL: a part's entries are stored uncompressed (rewritten
+    whole on every change of the part, compressing them cost more than it saved)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
-                "AND attname = 'layout_entries'",
-                [table],
+                "AND attname = 'entries'",
+                [StoredFeedPart._meta.db_table],
             )
-            assert dict(cursor.fetchall()) == {"layout_entries": "e"}
+            assert dict(cursor.fetchall()) == {"entries": "e"}
         else:
-            cursor.execute(f"PRAGMA table_info({table})")
+            cursor.execute(f"PRAGMA table_info({StoredFeed._meta.db_table})")
             columns = [row[1] for row in cursor.fetchall()]
-            assert columns[-2:] == ["layout_entries", "head"]
+            assert columns[-1] == "head"
 
 
 def test_a_patch_reads_no_feeds_head(built_feeds, django_capture_on_commit_callbacks, signalled):
@@ -580,6 +578,7 @@ def test_a_patch_reads_no_feeds_head(built_feeds, django_capture_on_commit_callb
     selects = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert selects
     assert not [sql for sql in selects if f".{content}" in sql and "storedfeed" in sql]
+    assert not [sql for sql in selects if StoredFeedPart._meta.db_table in sql]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binary write")
@@ -596,8 +595,8 @@ def test_a_failed_binary_write_raises_djangos_database_error(built_feeds):
             "RAISE EXCEPTION USING ERRCODE = 'query_canceled'; END $$ LANGUAGE plpgsql"
         )
         cursor.execute(
-            "CREATE TRIGGER refuse_entries BEFORE UPDATE OF layout_entries "
-            "ON calendars_storedfeed "
+            "CREATE TRIGGER refuse_entries BEFORE INSERT OR UPDATE "
+            "ON calendars_storedfeedpart "
             "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_entries()"
         )
     before = StoredFeed.objects.get(key="all?history=all").current_at

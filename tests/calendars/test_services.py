@@ -236,6 +236,18 @@ def test_sweep_builds_every_default_feed(demo):
     assert len(rebuilt) == 10
 
 
+def test_sweep_builds_a_default_feed_stored_without_a_layout_as_after_an_upgrade(demo):
+    """A migration drops layouts (a new format): a feed without one would be checked at every
+    edit, not patched, until its data moved; the sweep builds it with one at once."""
+    feeds_sweep()
+    StoredFeed.objects.filter(key="tug?history=all").update(layout=None)
+
+    rebuilt = feeds_sweep()
+
+    assert rebuilt == ["tug?history=all"]
+    assert StoredFeed.objects.get(key="tug?history=all").layout["token"]
+
+
 def test_sweep_rebuilds_a_feed_whose_change_event_was_lost(demo):
     feeds_sweep()
     meeting = Meeting.objects.filter(program__slug="tug", starts_at__gt=datetime.now(UTC)).first()

@@ -170,8 +170,9 @@ def _vtimezone_ical(tz_name: str, first: datetime, last: datetime) -> bytes:
     return vtimezone(tz_name, first, last).to_ical()
 
 
-def _timezones_ical(meetings) -> bytes:
-    """One VTIMEZONE per zone the events use, right for every event written in it."""
+def time_zone_spans(meetings) -> dict[str, tuple[datetime, datetime]]:
+    """{zone: (earliest, latest)} instant of the events written in each zone: what its
+    VTIMEZONE must cover (the meetings need only `time_zone`, `starts_at` and `ends_at`)."""
     spans: dict[str, list[datetime]] = {}
     for meeting in meetings:  # thousands in an archive: plain comparisons, no min()/max()
         start, end = meeting.starts_at, meeting.ends_at
@@ -184,6 +185,12 @@ def _timezones_ical(meetings) -> bytes:
                 span[0] = low
             if high > span[1]:
                 span[1] = high
+    return {zone: (low, high) for zone, (low, high) in spans.items()}
+
+
+def timezones_ical(spans: dict[str, tuple[datetime, datetime]]) -> bytes:
+    """One VTIMEZONE per zone the events use (`time_zone_spans`), right for every event
+    written in it."""
     return b"".join(_vtimezone_ical(tz, *span) for tz, span in sorted(spans.items()))
 
 
@@ -196,11 +203,11 @@ def build_time(now: datetime | None) -> datetime:
     return (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
 
 
-def calendar_head(meetings, *, info: CalendarInfo) -> bytes:
-    """Everything before the first event: the calendar's properties and its VTIMEZONEs (the
-    meetings need only `time_zone`, `starts_at` and `ends_at`)."""
+def calendar_head(spans: dict[str, tuple[datetime, datetime]], *, info: CalendarInfo) -> bytes:
+    """Everything before the first event: the calendar's properties and its VTIMEZONEs (of
+    these `time_zone_spans`)."""
     # What Calendar.to_ical writes with the VTIMEZONEs as its components, written apart.
-    return _calendar_ical(info) + _timezones_ical(meetings)
+    return _calendar_ical(info) + timezones_ical(spans)
 
 
 @lru_cache(maxsize=256)
@@ -221,27 +228,30 @@ def calendar_ics(
     stamp = build_time(stamp) if stamp is not None else None
     meetings = [event_facts(meeting) for meeting in meetings]
     events = (meeting_event_bytes(meeting, now=now, stamp=stamp)[0] for meeting in meetings)
-    return b"".join([calendar_head(meetings, info=info), *events, CALENDAR_END])
+    head = calendar_head(time_zone_spans(meetings), info=info)
+    return b"".join([head, *events, CALENDAR_END])
 
 
-def calendar_etag(head: bytes, pieces) -> str:
-    """The ETag of the calendar of this head and these events' pieces (`event_store`: the bytes
-    before and after where the DTSTAMP line goes, and the digest of the two): the DTSTAMP left
-    out, as `content_etag` does, from the digests alone (no pass over the whole)."""
-    return pieces_etag(head, [digest for _, _, digest in pieces], CALENDAR_END)
+def calendar_etag(head: bytes, digests) -> str:
+    """The ETag of the calendar of this head and events of these digests (`event_store`'s
+    pieces keep each event's, its DTSTAMP left out; joined ones, a layout's parts keep): the
+    DTSTAMP left out, as `content_etag` does, from the digests alone (no pass over the whole)."""
+    return pieces_etag(head, digests, CALENDAR_END)
 
 
 def calendar_from_pieces(head: bytes, pieces, *, now: datetime) -> bytes:
     """A calendar assembled from its head and its events' pieces, with `now` as every event's
     DTSTAMP (the build's)."""
     stamp = stamp_line(now)
-    # before, after, digest, before, ...: spread out with the DTSTAMP between each pair by
-    # slice assignment, not a Python loop over thousands of events.
+    # head, before, DTSTAMP, after, before, ..., end: the pieces' (before, after, digest)
+    # spread out around the DTSTAMPs by slice assignment, not a Python loop over thousands of
+    # events, into the one list `join` reads (a chain would be copied into another first).
     flat = list(chain.from_iterable(pieces))
-    parts = [stamp] * (3 * len(pieces))
-    parts[0::3] = flat[0::3]
-    parts[2::3] = flat[1::3]
-    return b"".join(chain((head,), parts, (CALENDAR_END,)))
+    parts = [stamp] * (3 * len(pieces) + 2)
+    parts[0], parts[-1] = head, CALENDAR_END
+    parts[1:-1:3] = flat[0::3]
+    parts[3:-1:3] = flat[1::3]
+    return b"".join(parts)
 
 
 def build_meeting_ics(

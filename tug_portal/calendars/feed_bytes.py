@@ -10,7 +10,7 @@ than the build's under its validators.
 
 from . import event_store
 from .builders import calendar_etag, calendar_from_pieces
-from .feed_layout import held_layout, states_of
+from .layout_store import held_layout, stored_states
 from .models import StoredFeed
 
 
@@ -21,14 +21,18 @@ def feed_content(feed: StoredFeed) -> bytes | None:
     caller then builds the feed (`services.feed_build`)."""
     if feed.head is None or not feed.layout:
         return None
-    # The layout this process wrote or read last, else parsed (a web process holds none: a
-    # request comes here once per change of the feed, then the cache answers).
-    held = held_layout(feed.key, feed.layout["token"])
-    states = held[0] if held is not None else states_of(feed.layout_entries)[0]
-    pieces = event_store.stored_pieces(states)
-    if pieces is None:
-        return None
+    # The layout this process wrote or read last, with its pieces; else its stored parts
+    # parsed and their pieces read (a web process holds none: a request comes here once per
+    # change of the feed, then the cache answers).
+    layout = held_layout(feed.key, feed.layout.get("token"))
+    if layout is not None:
+        pieces, digests = layout.pieces(), layout.digests()
+    else:
+        pieces = event_store.stored_pieces(stored_states([feed.pk])[feed.pk])
+        if pieces is None:
+            return None
+        digests = [digest for _, _, digest in pieces]
     head = bytes(feed.head)
-    if calendar_etag(head, pieces) != feed.etag:
+    if calendar_etag(head, digests) != feed.etag:
         return None
     return calendar_from_pieces(head, pieces, now=feed.content_changed_at)

@@ -29,13 +29,11 @@ class StoredFeed(models.Model):
     # old one.
     current_at = models.DateTimeField(help_text="When it was last built or found current.")
     event_count = models.PositiveIntegerField(default=0)
-    # The meetings it holds, in order (`layout`), with their calendar states (`layout_entries`,
-    # read only for a feed being patched): where a one-edit rebuild starts from
-    # (`feed_layout`). Null: rebuilt from the database. The entries are JSON lines, one per
-    # meeting, written as bytes: a patch re-joins the lines it keeps instead of encoding
-    # thousands of entries again.
+    # The meetings it holds, in order, with their calendar states: where a one-edit rebuild
+    # starts from (`feed_layout`). The row keeps what names the layout and when it may move
+    # with time alone; the states are kept in parts, one per year (`StoredFeedPart`), so that
+    # an edit rewrites one year's entries, not the archive's. Null: rebuilt from the database.
     layout = models.JSONField(null=True, blank=True)
-    layout_entries = models.BinaryField(null=True, blank=True)
     # Everything before the first event: the calendar's properties and its VTIMEZONEs. The
     # feed's bytes are not stored: they are this head, then each event of the layout (stored
     # once per meeting, StoredEvent) with the DTSTAMP of `content_changed_at`, assembled when a
@@ -66,3 +64,21 @@ class StoredEvent(models.Model):
 
     def __str__(self):
         return f"event of meeting {self.meeting_id}"
+
+
+class StoredFeedPart(models.Model):
+    """One year of a stored feed's layout (`feed_layout.LayoutPart`): the calendar states of the
+    meetings it holds that start that (UTC) year, as JSON lines, one per meeting, in feed
+    order. Written only by `layout_store`, with the feed's row."""
+
+    feed = models.ForeignKey(StoredFeed, on_delete=models.CASCADE, related_name="+")
+    year = models.SmallIntegerField()
+    entries = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "year"], name="calendars_feed_part_year")
+        ]
+
+    def __str__(self):
+        return f"{self.feed_id} {self.year}"

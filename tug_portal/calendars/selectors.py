@@ -2,11 +2,12 @@
 
 import hashlib
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, Exists, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tug_portal.materials.selectors import meetings_calendar_materials
@@ -250,11 +251,18 @@ def meetings_aggregate(states) -> dict:
 
 
 def plain_aggregate(aggregate: dict) -> list:
-    """An aggregate as plain values, whichever database (or Python) computed it."""
-    return sorted(
-        (name, value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value)
-        for name, value in aggregate.items()
-    )
+    """An aggregate as plain values, whichever database (or Python) computed it: instants in
+    UTC, and whole numbers as ints (PostgreSQL sums a bigint column as a numeric, read as a
+    Decimal, whose repr differs from the int Python sums up for the same meetings)."""
+    return sorted((name, _plain(value)) for name, value in aggregate.items())
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
 
 
 def feed_settings() -> tuple:
@@ -307,58 +315,10 @@ def _feed_filter(spec: FeedSpec, *, now: datetime) -> Q:
     return rule
 
 
-def feeds_data_versions(
-    specs: list[FeedSpec], *, now: datetime, next_by_program=None, programs=None
-) -> dict[str, str]:
-    """`feed_data_version` of each of these feeds ({key: version}), in two queries at most,
-    not one per feed. The feeds not filtered by a system: one pass over the published meetings
-    grouped by program and by whether the recent feeds hold them, each feed's aggregate
-    combined from its groups (a count and sums add up, maxima take the max). Those filtered
-    by a system: one pass, each aggregate filtered as its feed is."""
-    meetings = _feeds_meetings(now).order_by()
-    found = {}
-    if plain := [spec for spec in specs if not spec.system]:
-        recent = Case(
-            When(starts_at__gte=history_start(now), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-        groups = list(
-            meetings.annotate(recent=recent)
-            .values("program__slug", "recent")
-            .annotate(**_version_aggregates())
-        )
-        for spec in plain:
-            found[spec.key] = _combined(
-                group
-                for group in groups
-                if (not spec.program or group["program__slug"] == spec.program)
-                and (spec.full_history or group["recent"])
-            )
-    if with_system := [spec for spec in specs if spec.system]:
-        aggregates = {}
-        for index, spec in enumerate(with_system):
-            rule = _feed_filter(spec, now=now)
-            for name, aggregate in _version_aggregates(rule).items():
-                aggregates[f"f{index}_{name}"] = aggregate
-        row = meetings.aggregate(**aggregates)
-        for index, spec in enumerate(with_system):
-            found[spec.key] = {name: row[f"f{index}_{name}"] for name in _version_aggregates()}
-    return {
-        spec.key: feed_version_of(
-            spec,
-            now=now,
-            meetings=found[spec.key],
-            programs=programs,
-            next_by_program=next_by_program,
-        )
-        for spec in specs
-    }
-
-
-def _combined(groups) -> dict:
-    """The aggregate of these groups' meetings together: what the database gives for them as
-    one set (none: a count of 0, the rest null)."""
+def combined_aggregate(groups) -> dict:
+    """The aggregate of these groups' meetings together (each group's: the database's, or
+    `meetings_aggregate`'s): what the database gives for them as one set (none: a count of 0,
+    the rest null)."""
     groups = list(groups)
     if not groups:
         return {"count": 0, "ids": None, "sequences": None, "changed": None, "updated": None}
@@ -409,9 +369,7 @@ def stored_feeds_touching(*, program_ids) -> QuerySet[StoredFeed]:
 
 def stored_feeds_without_content() -> QuerySet[StoredFeed]:
     """Their validators and scopes: not their heads and layouts."""
-    return StoredFeed.objects.defer("head", "layout", "layout_entries").select_related(
-        "program", "system"
-    )
+    return StoredFeed.objects.defer("head", "layout").select_related("program", "system")
 
 
 def default_feed_specs() -> list[FeedSpec]:

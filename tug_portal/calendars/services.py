@@ -1,11 +1,9 @@
 """Writes for feeds: build and store a feed, refresh the feeds a change touched, and the sweep
 that catches up whatever a lost change event left behind."""
 
-import bisect
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
@@ -29,17 +27,24 @@ from .builders import CalendarInfo, build_time, calendar_etag, calendar_head
 from .describe import clean_text, meeting_when
 from .feed_bytes import feed_content
 from .feed_layout import (
-    entries_bytes,
-    held_layout,
-    hold_layout,
+    Layout,
+    layout_built,
+    layout_built_at,
     layout_context,
-    layout_of,
+    layout_patched,
     layout_stable,
     layout_usable,
     moved_by_time,
-    states_of,
 )
 from .feed_specs import FeedSpec
+from .layout_store import (
+    held_layout,
+    hold_layout,
+    layout_with_pieces,
+    parts_write,
+    stored_layout,
+    stored_states,
+)
 from .links import feed_name, feed_url
 from .models import StoredFeed
 from .selectors import (
@@ -49,7 +54,7 @@ from .selectors import (
     feed_meetings,
     feed_program,
     feed_system,
-    feeds_data_versions,
+    feed_version_of,
     feeds_members_among,
     meetings_saved_since,
     programs_state,
@@ -133,13 +138,15 @@ def _feed_description(program, system, meetings, *, now, next_by_program=None) -
     return "\n".join(line for line in lines if line)
 
 
-def _feed_info(spec: FeedSpec, program, system, meetings, *, now, run) -> CalendarInfo:
+def _feed_info(spec: FeedSpec, program, system, layout: Layout, *, now, run) -> CalendarInfo:
     name = feed_name(program) + (f" ({system.code})" if system else "")
     query = urlencode(spec.query)
+    # A system's feed names its next meeting: looked for from last year on, not in the archive.
+    candidates = layout.states_ending_after(now)
     return CalendarInfo(
         name=name + (" archive" if spec.full_history else ""),
         description=_feed_description(
-            program, system, meetings, now=now, next_by_program=run.next_by_program
+            program, system, candidates, now=now, next_by_program=run.next_by_program
         ),
         time_zone=program.time_zone if program else timezone.get_default_timezone_name(),
         source_url=feed_url(program) + (f"?{query}" if query else ""),
@@ -170,60 +177,51 @@ def feed_build(
         )
     meetings = feed_meetings(spec, now=now)
     states = event_store.event_states(meetings, now=now, known=run.states if shared else None)
-    return _feed_assemble(
-        spec=spec,
-        program=program,
-        system=system,
-        states=states,
-        meetings=meetings,
-        version=version,
-        run=run,
-    )
-
-
-def _feed_assemble(
-    *, spec, program, system, states, meetings, version, run, entries=None, locked=None
-) -> StoredFeed:
-    """Store the feed of these states: its head, its layout and the ETag of the bytes they
-    make with the states' pieces (written where missing), not the bytes themselves.
-    `meetings`: the feed's queryset (None: read the states' meetings by id);
-    `entries`: layout entries already written for some states."""
-    now = run.now
 
     def load_facts(ids):
         # All of them (a cold build): the feed's own filter, as a subquery; else those few.
-        every = meetings is not None and len(ids) == len(states)
-        return feed_event_facts_by_pk((every and meetings) or Meeting.objects.filter(pk__in=ids))
+        every = len(ids) == len(states)
+        return feed_event_facts_by_pk(meetings if every else Meeting.objects.filter(pk__in=ids))
 
     # One transaction, one commit: the events written and the feed that holds them. Within a
     # refresh's transaction no savepoint of its own (two round trips per feed on PostgreSQL):
     # nothing catches a failed feed to go on with the others, the whole refresh is retried.
     with transaction.atomic(savepoint=False):
         by_pk = event_store.event_pieces(states, meetings=meetings, now=now, load_facts=load_facts)
-        if len(by_pk) < len(states):  # a meeting deleted meanwhile: left out
-            states = [state for state in states if state.pk in by_pk]
-        pieces = [by_pk[state.pk][1] for state in states]
-        info = _feed_info(spec, program, system, states, now=now, run=run)
-        # The ETag comes from the events' digests: the bytes are joined by the first request
-        # that asks for them (`feed_bytes.feed_content`), then kept in the cache.
-        head = calendar_head(states, info=info)
-        context = layout_context(spec, now=now, programs=run.programs)
-        layout, layout_entries = layout_of(states, context=context, now=now, entries=entries)
-        feed, replaced_etag = _feed_store(
-            spec=spec,
-            program=program,
-            system=system,
-            head=head,
-            etag=calendar_etag(head, pieces),
-            version=version,
-            event_count=len(pieces),
-            now=now,
-            layout=layout,
-            layout_entries=layout_entries,
-            locked=locked,
+        pieces = {pk: piece for pk, (_, piece) in by_pk.items()}
+        # A meeting deleted since its state was read has no piece: left out.
+        layout = layout_built([state for state in states if state.pk in pieces], pieces, now=now)
+        return _feed_assemble(
+            spec=spec, program=program, system=system, layout=layout, version=version, run=run
         )
-    held_entries = {state.pk: entry for state, entry in zip(states, layout_entries, strict=True)}
-    hold_layout(spec.key, layout["token"], states, held_entries)
+
+
+def _feed_assemble(
+    *, spec, program, system, layout: Layout, version, run, years=None, locked=None
+) -> StoredFeed:
+    """Store the feed of this layout: its head, the ETag of the bytes it makes with its
+    events' pieces (not the bytes themselves), and its parts of these `years` (None: all).
+    `locked`: the feed's row, read locked already. In the caller's transaction."""
+    now = run.now
+    info = _feed_info(spec, program, system, layout, now=now, run=run)
+    # The ETag comes from the events' digests: the bytes are joined by the first request
+    # that asks for them (`feed_bytes.feed_content`), then kept in the cache.
+    head = calendar_head(layout.spans(), info=info)
+    context = layout_context(spec, now=now, programs=run.programs)
+    feed, replaced_etag = _feed_store(
+        spec=spec,
+        program=program,
+        system=system,
+        head=head,
+        etag=calendar_etag(head, layout.digests()),
+        version=version,
+        event_count=len(layout),
+        now=now,
+        layout=layout.row(context),
+        locked=locked,
+    )
+    parts_write(feed.pk, layout, years=years)
+    hold_layout(spec.key, layout)
     # The validators go to the cache once committed, and the bytes they replace leave it.
     transaction.on_commit(lambda: feed_store.feed_publish(feed, replaced_etag=replaced_etag))
     return feed
@@ -244,14 +242,12 @@ def _feed_store(
     event_count,
     now,
     layout,
-    layout_entries,
     locked=None,
 ) -> tuple[StoredFeed, str | None]:
     """The feed stored, and the ETag its new bytes replaced ("" for a new feed; None when
     they did not change). `locked`: the feed's row, when the caller read it locked already.
-    `layout_entries`: the entries' lines (`feed_layout.layout_of`)."""
-    entries = entries_bytes(layout_entries)
-    stored = StoredFeed.objects.defer("head", "layout", "layout_entries")  # not needed
+    `layout`: what the row keeps of the layout (`Layout.row`)."""
+    stored = StoredFeed.objects.defer("head", "layout")  # not needed
     feed, created = (
         (locked, False)
         if locked
@@ -261,7 +257,7 @@ def _feed_store(
                 "program": program,
                 "system": system,
                 "full_history": spec.full_history,
-                "head": b"",  # written below, with the entries
+                "head": b"",  # written below
                 "etag": etag,
                 "content_changed_at": now,
                 "data_version": version,
@@ -274,7 +270,7 @@ def _feed_store(
     fields = ["data_version", "current_at", "event_count", "layout"]
     feed.data_version, feed.current_at, feed.event_count = version, now, event_count
     feed.layout = layout
-    written = {"layout_entries": entries}
+    written = {}
     # Same events, only a newer DTSTAMP: keep the stored head and the DTSTAMP of the last
     # change, so that the ETag and the bytes stay and subscribers keep getting 304s.
     replaced_etag = None
@@ -289,8 +285,7 @@ def _feed_store(
 
 def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | None]) -> None:
     """Save the feed's `fields` and write its binary columns (`written`: {column: bytes}: the
-    layout's entries, hundreds of kilobytes for an archive, and the head), in one UPDATE, in
-    the caller's transaction.
+    head, when it changed), in one UPDATE, in the caller's transaction.
 
     On PostgreSQL the statement goes through a plain psycopg cursor on Django's connection:
     Django's psycopg backend binds parameters on the client, so the bytes would travel as a hex
@@ -343,7 +338,7 @@ def feeds_refresh(*, feeds: QuerySet[StoredFeed], now=None) -> list[str]:
     a failure leaves every feed as it was for the task's retry."""
     run = BuildRun(now=build_time(now))
     active = []
-    for feed in feeds.defer("head", "layout", "layout_entries").select_related("program", "system"):
+    for feed in feeds.defer("head", "layout").select_related("program", "system"):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
         else:
@@ -391,8 +386,6 @@ PATCH_MAX_MEETINGS = 50
 # A save committed after a build began may carry an earlier `updated_at`: look back this far
 # (longer than a request's transaction can last: gunicorn kills a worker after 30 s).
 SAVED_SINCE_MARGIN = timedelta(minutes=1)
-# A feed's events are in this order (`selectors.feed_meetings`), and so are its layout's states.
-FEED_ORDER = attrgetter("starts_at", "pk")
 
 
 @collector_paused()
@@ -414,7 +407,7 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     run = BuildRun(now=build_time(now))
     rebuilt, patchable, checked = [], [], []
     # Locked: two refreshes patching one layout at once would each drop the other's edit.
-    feeds = feeds.defer("head", "layout_entries").select_related("program", "system")
+    feeds = feeds.defer("head").select_related("program", "system")
     for feed in feeds.select_for_update(of=("self",)):
         if feed.program and not feed.program.is_active:
             feed_remove(feed=feed)
@@ -440,74 +433,75 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     layouts = _layouts(patchable)
     for feed, _ in patchable:
         if not layout_stable(feed.layout, now=run.now):
-            moved |= moved_by_time(layouts[feed.pk][0], now=run.now)
+            moved |= moved_by_time(layouts[feed.pk], now=run.now)
     members = feeds_members_among([spec for _, spec in patchable], moved, now=run.now)
     touched = [
         (feed, spec)
         for feed, spec in patchable
-        if members[spec.key] or not moved.isdisjoint(layouts[feed.pk][1])
+        if members[spec.key] or layouts[feed.pk].holds_any(moved)
     ]
-    # The versions a full build would store, read from the database (one query for them all):
-    # the layout's states carry the bytes' facts, but a meeting saved with nothing visible
-    # changed keeps its older save time there, and the sweep must not rebuild the feed for that.
-    versions = feeds_data_versions(
-        [spec for _, spec in touched],
-        now=run.now,
-        programs=run.programs,
-        next_by_program=run.next_by_program,
-    )
     for feed, spec in touched:
-        states, entries = layouts[feed.pk]
-        _feed_patch(
-            feed,
-            spec,
-            states,
-            entries,
-            moved=moved,
-            members=members[spec.key],
-            version=versions[spec.key],
-            run=run,
-        )
+        layout = layout_with_pieces(feed.key, layouts[feed.pk])
+        if layout is None:  # its events were stored anew since: built from the database
+            feed_build(spec=spec, now=run.now, run=run)
+        else:
+            _feed_patch(feed, spec, layout, moved=moved, members=members[spec.key], run=run)
         rebuilt.append(spec.key)
     return rebuilt
 
 
-def _layouts(patchable) -> dict[int, tuple[list, dict]]:
-    """{feed id: (states, {meeting id: entry})} of each feed's stored layout: held by this
-    process (it wrote or read them last), else read and parsed (then held)."""
+def _layouts(patchable) -> dict[int, Layout]:
+    """{feed id: its stored layout}: held by this process (it wrote or read it last), else read
+    from its parts (its pieces looked up only if the feed is patched)."""
     layouts, missing = {}, {}
     for feed, _ in patchable:
-        if held := held_layout(feed.key, feed.layout["token"]):
-            layouts[feed.pk] = held
-        else:
+        layouts[feed.pk] = held_layout(feed.key, feed.layout["token"])
+        if layouts[feed.pk] is None:
             missing[feed.pk] = feed
     if missing:
-        rows = StoredFeed.objects.filter(pk__in=list(missing)).values_list("pk", "layout_entries")
-        for pk, entries in rows:
-            layouts[pk] = states_of(entries)
-            hold_layout(missing[pk].key, missing[pk].layout["token"], *layouts[pk])
+        for pk, states in stored_states(list(missing)).items():
+            feed = missing[pk]
+            built_at = layout_built_at(feed.layout)
+            layouts[pk] = stored_layout(feed.key, feed.layout["token"], states, built_at=built_at)
     return layouts
 
 
-def _feed_patch(feed: StoredFeed, spec: FeedSpec, states, by_pk, *, moved, members, version, run):
-    """Rebuild the feed from its layout (`states`, {id: entry}): the `moved` meetings taken
-    out, those of them it holds (`members`) put back with their state read afresh, the others
-    as the layout keeps them. `version`: the feed's data version, read from the database."""
-    fresh = run.states_of(sorted(members))
-    # The layout's states are in the feed's order: the few read afresh are put in their place.
-    states = [state for state in states if state.pk not in moved]
-    for state in fresh.values():
-        bisect.insort(states, state, key=FEED_ORDER)
-    kept = {pk: entry for pk, entry in by_pk.items() if pk not in moved}
+def _meetings_facts(ids):
+    return feed_event_facts_by_pk(Meeting.objects.filter(pk__in=ids))
+
+
+def _feed_patch(feed: StoredFeed, spec: FeedSpec, layout: Layout, *, moved, members, run):
+    """Rebuild the feed from its layout: the `moved` meetings taken out, those of them it holds
+    (`members`) put back with their state read afresh, the others as the layout keeps them;
+    only the parts of the years they were and are in are made and stored again. Its data
+    version is the one a full build would store, summed up from the parts (`Layout.aggregate`)
+    instead of from the database: a grouped pass over the archive was the one cost of a patch
+    left that grew with it."""
+    fresh = list(run.states_of(sorted(members)).values())
+    found = event_store.event_pieces(fresh, meetings=None, now=run.now, load_facts=_meetings_facts)
+    pieces = {pk: piece for pk, (_, piece) in found.items()}
+    patched, years = layout_patched(
+        layout,
+        moved=moved,
+        fresh=[state for state in fresh if state.pk in pieces],  # none for one deleted since
+        pieces=pieces,
+        now=run.now,
+    )
+    version = feed_version_of(
+        spec,
+        now=run.now,
+        meetings=patched.aggregate(),
+        programs=run.programs,
+        next_by_program=run.next_by_program,
+    )
     _feed_assemble(
         spec=spec,
         program=feed.program,
         system=feed.system,
-        states=states,
-        meetings=None,
+        layout=patched,
         version=version,
         run=run,
-        entries=kept,
+        years=years,
         locked=feed,
     )
 
@@ -520,18 +514,19 @@ def feed_remove(*, feed: StoredFeed) -> None:
 @collector_paused()
 def feeds_sweep(*, now=None) -> list[str]:
     """The periodic catch-up: sync the calendar state of recent and upcoming meetings (edits
-    whose on-commit hook never ran), build the default feeds never built, rebuild every feed
-    whose data moved on, and re-publish every feed's validators to the cache."""
+    whose on-commit hook never ran), build the default feeds never built (or stored without a
+    layout: a migration drops them), rebuild every feed whose data moved on, and re-publish
+    every feed's validators to the cache."""
     now = now or timezone.now()
     recent = Meeting.objects.filter(ends_at__gte=now - timedelta(days=SWEEP_SYNC_DAYS))
     if meetings_sync_calendar_state(meetings=recent):
         meeting_cache.meeting_calendars_forget()
-    stored = set(StoredFeed.objects.values_list("key", flat=True))
+    laid_out = set(StoredFeed.objects.filter(layout__isnull=False).values_list("key", flat=True))
     run = BuildRun(now=build_time(now))
     rebuilt = [
         feed_build(spec=spec, now=run.now, run=run).key
         for spec in default_feed_specs()
-        if spec.key not in stored
+        if spec.key not in laid_out
     ]
     rebuilt += feeds_refresh(feeds=StoredFeed.objects.exclude(key__in=rebuilt), now=now)
     feed_store.feeds_publish(stored_feeds_without_content())
