@@ -3,7 +3,7 @@ any sequence of edits, moves, cancellations, (un)publishing, deletions, topic, p
 and program changes, and as days pass. And an edit writes only the edited meeting's event."""
 
 import gc
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -605,3 +605,79 @@ def test_a_failed_binary_write_raises_djangos_database_error(built_feeds):
         feed_build(spec=FeedSpec(full_history=True), now=timezone.now() + timedelta(days=1))
 
     assert StoredFeed.objects.get(key="all?history=all").current_at == before
+
+
+# --- A layout kept in parts, one per year ---------------------------------------------------------
+
+
+def _parts() -> dict[tuple[str, int], bytes]:
+    """{(feed key, year): entries} of every stored layout part."""
+    rows = StoredFeedPart.objects.values_list("feed__key", "year", "entries")
+    return {(key, year): bytes(entries) for key, year, entries in rows}
+
+
+def _contents(keys) -> dict[str, bytes]:
+    return {feed.key: feed_content(feed) for feed in StoredFeed.objects.filter(key__in=keys)}
+
+
+def _archive_saved_an_hour_ago() -> None:
+    """As a real archive is (what was saved in the last minute is read again by a patch), its
+    feeds built since."""
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Meeting.objects.update(updated_at=an_hour_ago)
+    AgendaTopic.objects.update(updated_at=an_hour_ago)
+    feeds_sweep()
+
+
+def test_a_patch_rewrites_only_the_year_its_meeting_is_in_of_each_feed_holding_it(
+    built_feeds, django_capture_on_commit_callbacks, signalled
+):
+    """One edit rewrites one part per feed holding the meeting (a year's entries), not the
+    archive's layout (hundreds of kilobytes per feed, rewritten whole until the fifteenth
+    session)."""
+    _archive_saved_an_hour_ago()
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    year = meeting.starts_at.astimezone(UTC).year
+    before = _parts()
+    assert len({y for _, y in before}) > 1  # the demo spans several years
+    signalled["meeting_ids"].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed"
+        meeting.save()
+
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    after = _parts()
+    changed = {part for part in after if after[part] != before.get(part)}
+    assert set(rebuilt) == {"all", "all?history=all", "tug", "tug?history=all"}
+    assert changed == {(key, year) for key in rebuilt}
+    assert set(after) == set(before)
+
+
+def test_a_meeting_moved_to_another_year_leaves_one_part_for_another_as_a_full_build_would(
+    built_feeds, django_capture_on_commit_callbacks, signalled
+):
+    _archive_saved_an_hour_ago()
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    old_year = meeting.starts_at.astimezone(UTC).year
+    signalled["meeting_ids"].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.starts_at += timedelta(days=366)
+        meeting.ends_at += timedelta(days=366)
+        meeting.save()
+    new_year = meeting.starts_at.astimezone(UTC).year
+
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert set(rebuilt) == {"all", "all?history=all", "tug", "tug?history=all"}
+    after = _parts()
+    for key in rebuilt:
+        holds = [line for line in after.get((key, new_year), b"").split(b"\n") if line]
+        assert any(line.startswith(f"[{meeting.pk},".encode()) for line in holds), key
+        held_before = after.get((key, old_year), b"").split(b"\n")
+        assert not any(line.startswith(f"[{meeting.pk},".encode()) for line in held_before)
+    patched = _contents(rebuilt)
+    event_store.forget_all()  # the full builds write every event again
+    specs = {spec.key: spec for spec in _specs()}
+    for key in rebuilt:
+        assert patched[key] == feed_content(feed_build(spec=specs[key])), key
