@@ -568,7 +568,7 @@ def test_a_feeds_head_and_layout_parts_are_stored_where_reading_them_costs_least
 
 def test_a_patch_reads_no_feeds_head(built_feeds, django_capture_on_commit_callbacks, signalled):
     """A one-edit refresh writes the feeds' heads but never reads them back (nor the layout
-    entries it holds already)."""
+    parts it holds already)."""
     _one_title_edit(signalled, django_capture_on_commit_callbacks)
     content = connection.ops.quote_name("head")
 
@@ -579,6 +579,8 @@ def test_a_patch_reads_no_feeds_head(built_feeds, django_capture_on_commit_callb
     assert selects
     assert not [sql for sql in selects if f".{content}" in sql and "storedfeed" in sql]
     assert not [sql for sql in selects if StoredFeedPart._meta.db_table in sql]
+    # Nor a stored piece for the meeting it read afresh: just edited, none is stored yet.
+    assert not [sql for sql in selects if StoredEvent._meta.db_table in sql]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binary write")
@@ -681,3 +683,29 @@ def test_a_meeting_moved_to_another_year_leaves_one_part_for_another_as_a_full_b
     specs = {spec.key: spec for spec in _specs()}
     for key in rebuilt:
         assert patched[key] == feed_content(feed_build(spec=specs[key])), key
+
+
+def test_the_feeds_one_edit_rebuilds_are_published_in_two_cache_calls(
+    built_feeds, django_capture_on_commit_callbacks, signalled, monkeypatch
+):
+    """Their validators together, and the bytes they replace gone together: two round trips to
+    Redis for the refresh, not two per feed."""
+    from tug_portal.calendars import feed_store
+
+    calls = []
+    real = feed_store.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real, name)
+
+    _archive_saved_an_hour_ago()
+    _one_title_edit(signalled, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(feed_store, "cache", Counting())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert len(rebuilt) == 4
+    assert calls == ["set_many", "delete_many"]

@@ -327,10 +327,10 @@ def _piece(key: str, content: bytes, stamp_at: int) -> tuple[str, Piece]:
     return key, (before, after, ics_responses.event_digest(before + after))
 
 
-def _held_or_stored(states: list[EventState], *, meetings=None) -> dict:
+def _held_or_stored(states: list[EventState], *, meetings=None, in_table: bool = True) -> dict:
     """{id: (state key, piece)} of the states whose piece this process holds, else the table
     stores, for that very state (read ones are held from now on). `meetings`: the queryset the
-    states were read from, or None."""
+    states were read from, or None; `in_table`: False to look in this process only."""
     with _held_lock:
         held_entry = _held.get
         found = {
@@ -339,7 +339,7 @@ def _held_or_stored(states: list[EventState], *, meetings=None) -> dict:
             if (entry := held_entry(state.pk)) is not None and entry[0] == state.key
         }
     wanted = {state.pk: state.key for state in states if state.pk not in found}
-    if wanted:
+    if wanted and in_table:
         # All of them (a new process): the feed's own filter as a subquery, not a long list.
         every = meetings is not None and len(wanted) == len(states)
         ids = meetings.values("pk") if every else list(wanted)
@@ -362,6 +362,7 @@ def event_pieces(
     meetings,
     now: datetime,
     load_facts: Callable[[list[int]], dict[int, MeetingFacts]],
+    edited: bool = False,
 ) -> dict[int, tuple[str, Piece]]:
     """{id: (state key, piece)} of each state (the piece: its bytes before and after where the
     DTSTAMP line goes, and their digest for the ETag; `meetings`: the queryset the states were
@@ -370,7 +371,10 @@ def event_pieces(
     missing meeting ids ({id: facts}; then stored and held). A meeting deleted since its state
     was read has none: the feed leaves it out, and its data version makes the next refresh
     build again."""
-    found = _held_or_stored(states, meetings=meetings)
+    # Meetings just edited (`edited`: a one-edit refresh's, read afresh) have a new state: no
+    # table holds a piece for it yet, unless another process wrote one a moment ago (writing
+    # it again writes the same bytes). A query less on every edit.
+    found = _held_or_stored(states, meetings=meetings, in_table=not edited)
     if missing := [state for state in states if state.pk not in found]:
         keys = {state.pk: state.key for state in missing}
         written = {}

@@ -66,9 +66,20 @@ def feed_publish(feed, *, replaced_etag: str | None = None) -> None:
     ETag (`feed_keep`: it assembles them, `feed_bytes.feed_content`), so that an edit writes no
     megabytes for feeds nobody asks for before the next one; the bytes of the ETag they
     replaced leave the cache (each edit of an archive left megabytes there for a day)."""
-    feeds_publish([feed])
-    if replaced_etag and replaced_etag != feed.etag:
-        cache.delete(_feed_content_cache_key(feed.key, replaced_etag))
+    feeds_publish_replacing([(feed, replaced_etag)])
+
+
+def feeds_publish_replacing(published) -> None:
+    """`feed_publish` of several feeds ([(feed, replaced ETag or None)]: those one refresh
+    rebuilt) in two cache calls, not two per feed."""
+    feeds_publish([feed for feed, _ in published])
+    gone = [
+        _feed_content_cache_key(feed.key, replaced)
+        for feed, replaced in published
+        if replaced and replaced != feed.etag
+    ]
+    if gone:
+        cache.delete_many(gone)
 
 
 def feeds_publish(feeds) -> None:
