@@ -709,3 +709,30 @@ def test_the_feeds_one_edit_rebuilds_are_published_in_two_cache_calls(
 
     assert len(rebuilt) == 4
     assert calls == ["set_many", "delete_many"]
+
+
+def test_a_feed_whose_layout_a_refresh_read_without_its_pieces_is_still_served(
+    built_feeds, django_capture_on_commit_callbacks, signalled
+):
+    """A process that read the layouts of feeds an edit did not touch holds them without their
+    pieces (they are looked up only for a feed it patches); a request for such a feed's bytes
+    in that process (tasks run in the web process when eager) assembles them from the table."""
+    from tug_portal.calendars.layout_store import forget_held_layouts, held_layout
+
+    _archive_saved_an_hour_ago()
+    feeds = {feed.key: feed for feed in StoredFeed.objects.all()}
+    expected = {key: feed_content(feed) for key, feed in feeds.items()}
+    forget_held_layouts()  # another process: layouts read from their parts
+    _one_title_edit(signalled, django_capture_on_commit_callbacks)
+
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    read = [
+        feed
+        for key, feed in feeds.items()
+        if key not in rebuilt and held_layout(key, feed.layout["token"]) and feed.event_count
+    ]
+    assert read  # the system feeds a TUG edit may touch, left alone
+    for feed in read:
+        assert not held_layout(feed.key, feed.layout["token"]).has_pieces
+        assert feed_content(feed) == expected[feed.key]

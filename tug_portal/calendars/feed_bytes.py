@@ -25,7 +25,7 @@ def feed_content(feed: StoredFeed) -> bytes | None:
     # parsed and their pieces read (a web process holds none: a request comes here once per
     # change of the feed, then the cache answers).
     layout = held_layout(feed.key, feed.layout.get("token"))
-    if layout is not None:
+    if layout is not None and layout.has_pieces:  # a refresh holds some without (`_layouts`)
         pieces, digests = layout.pieces(), layout.digests()
     else:
         pieces = event_store.stored_pieces(stored_states([feed.pk])[feed.pk])
