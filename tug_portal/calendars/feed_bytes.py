@@ -10,7 +10,7 @@ than the build's under its validators.
 
 from . import event_store
 from .builders import calendar_etag, calendar_from_pieces
-from .layout_store import held_layout, stored_states
+from .layout_store import held_layout, stored_layouts
 from .models import StoredFeed
 
 
@@ -28,7 +28,8 @@ def feed_content(feed: StoredFeed) -> bytes | None:
     if layout is not None and layout.has_pieces:  # a refresh holds some without (`_layouts`)
         pieces, digests = layout.pieces(), layout.digests()
     else:
-        pieces = event_store.stored_pieces(stored_states([feed.pk])[feed.pk])
+        layout = stored_layouts([feed])[feed.pk]
+        pieces = event_store.stored_pieces(list(layout.states()))
         if pieces is None:
             return None
         digests = [digest for _, _, digest in pieces]

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import chain
+from itertools import chain, groupby
 from operator import attrgetter
 
 from django.conf import settings
@@ -291,25 +291,19 @@ class Layout:
         }
 
 
-def layout_built(
-    states: list[EventState], pieces: dict[int, Piece] | None, *, now, token: str | None = None
-) -> Layout:
-    """The layout of a feed built whole: `states` in feed order, `pieces`: {id: piece} (None:
-    looked up later, `Layout.with_pieces`); `token`: the stored layout's, when these are its
-    states read back."""
-    parts, year_of = {}, {}
-    start = 0
-    while start < len(states):
-        year = part_year(states[start])
-        end = start
-        while end < len(states) and part_year(states[end]) == year:
-            year_of[states[end].pk] = year
-            end += 1
-        run = states[start:end]
-        run_pieces = [pieces[state.pk] for state in run] if pieces is not None else None
-        parts[year] = LayoutPart.of(year, run, [encoded(state) for state in run], run_pieces)
-        start = end
-    return Layout(token=token or uuid.uuid4().hex, built_at=now, parts=parts, year_of=year_of)
+def layout_built(states: list[EventState], pieces: dict[int, Piece], *, now) -> Layout:
+    """The layout of a feed built whole: `states` in feed order, `pieces`: {id: piece}."""
+    parts = {}
+    for year, run in groupby(states, key=part_year):
+        run = list(run)
+        entries = [encoded(state) for state in run]
+        parts[year] = LayoutPart.of(year, run, entries, [pieces[state.pk] for state in run])
+    return Layout(token=uuid.uuid4().hex, built_at=now, parts=parts, year_of=years_of(parts))
+
+
+def years_of(parts: dict[int, LayoutPart]) -> dict[int, int]:
+    """{meeting id: the year of its part}."""
+    return {state.pk: year for year, part in parts.items() for state in part.states}
 
 
 def layout_patched(
@@ -352,7 +346,7 @@ def layout_usable(layout: dict | None, *, context: str) -> bool:
 
 def layout_built_at(layout: dict) -> datetime:
     """When the layout a feed's row names was made (`Layout.row`)."""
-    return _instant(layout["built_at"])
+    return _instant(layout.get("built_at"))
 
 
 def layout_stable(layout: dict, *, now: datetime) -> bool:

@@ -17,8 +17,8 @@ from django.db import connection
 
 from . import event_store
 from .binary_writes import execute_binary
-from .event_store import EventProgram, EventState
-from .feed_layout import Layout, decoded, layout_built
+from .event_store import EventProgram
+from .feed_layout import Layout, LayoutPart, decoded, layout_built_at, years_of
 from .models import StoredFeedPart
 
 HELD_LAYOUTS_MAX = 64
@@ -48,26 +48,40 @@ def forget_held_layouts() -> None:
 # --- The table ----------------------------------------------------------------------------------
 
 
-def stored_states(feed_ids: list[int]) -> dict[int, list[EventState]]:
-    """{feed id: the states its stored parts keep, in feed order}: one query."""
-    rows = (
-        StoredFeedPart.objects.filter(feed_id__in=feed_ids)
-        .order_by("feed_id", "year")
-        .values_list("feed_id", "entries")
-    )
+def stored_layouts(feeds) -> dict[int, Layout]:
+    """{feed id: the layout its row names}: held by this process (it wrote or read it last),
+    else made from its stored parts (one query for all the feeds, each row a part as it was
+    written: no entry encoded again), its pieces not looked up (`layout_with_pieces`), and held
+    from now on."""
+    layouts, missing = {}, {}
+    for feed in feeds:
+        held = held_layout(feed.key, feed.layout.get("token"))
+        if held is not None:
+            layouts[feed.pk] = held
+        else:
+            missing[feed.pk] = feed
+    if not missing:
+        return layouts
+    parts: dict[int, dict[int, LayoutPart]] = {pk: {} for pk in missing}
     programs: dict[str, EventProgram] = {}
-    found: dict[int, list[EventState]] = {pk: [] for pk in feed_ids}
-    for feed_id, entries in rows:
-        found[feed_id] += [decoded(line, programs) for line in bytes(entries).split(b"\n")]
-    return found
-
-
-def stored_layout(key: str, token: str, states: list[EventState], *, built_at) -> Layout:
-    """The layout of these stored states (`stored_states`), its pieces not looked up yet
-    (`layout_with_pieces`), held from now on: the next refresh reads it no more."""
-    layout = layout_built(states, None, now=built_at, token=token)
-    hold_layout(key, layout)
-    return layout
+    rows = (
+        StoredFeedPart.objects.filter(feed_id__in=list(missing))
+        .order_by("feed_id", "year")
+        .values_list("feed_id", "year", "entries")
+    )
+    for feed_id, year, entries in rows:
+        lines = bytes(entries).split(b"\n")
+        states = [decoded(line, programs) for line in lines]
+        parts[feed_id][year] = LayoutPart.of(year, states, lines, None)
+    for pk, feed in missing.items():
+        layouts[pk] = Layout(
+            token=feed.layout.get("token"),
+            built_at=layout_built_at(feed.layout),
+            parts=parts[pk],
+            year_of=years_of(parts[pk]),
+        )
+        hold_layout(feed.key, layouts[pk])
+    return layouts
 
 
 def layout_with_pieces(key: str, layout: Layout) -> Layout | None:

@@ -29,7 +29,6 @@ from .feed_bytes import feed_content
 from .feed_layout import (
     Layout,
     layout_built,
-    layout_built_at,
     layout_context,
     layout_patched,
     layout_stable,
@@ -37,14 +36,7 @@ from .feed_layout import (
     moved_by_time,
 )
 from .feed_specs import FeedSpec
-from .layout_store import (
-    held_layout,
-    hold_layout,
-    layout_with_pieces,
-    parts_write,
-    stored_layout,
-    stored_states,
-)
+from .layout_store import hold_layout, layout_with_pieces, parts_write, stored_layouts
 from .links import feed_name, feed_url
 from .models import StoredFeed
 from .selectors import (
@@ -445,7 +437,7 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
     rebuilt += _refresh_checked(checked, run=run)
     if not patchable:
         return rebuilt
-    layouts = _layouts(patchable)
+    layouts = stored_layouts([feed for feed, _ in patchable])
     for feed, _ in patchable:
         if not layout_stable(feed.layout, now=run.now):
             moved |= moved_by_time(layouts[feed.pk], now=run.now)
@@ -463,22 +455,6 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
             _feed_patch(feed, spec, layout, moved=moved, members=members[spec.key], run=run)
         rebuilt.append(spec.key)
     return rebuilt
-
-
-def _layouts(patchable) -> dict[int, Layout]:
-    """{feed id: its stored layout}: held by this process (it wrote or read it last), else read
-    from its parts (its pieces looked up only if the feed is patched)."""
-    layouts, missing = {}, {}
-    for feed, _ in patchable:
-        layouts[feed.pk] = held_layout(feed.key, feed.layout["token"])
-        if layouts[feed.pk] is None:
-            missing[feed.pk] = feed
-    if missing:
-        for pk, states in stored_states(list(missing)).items():
-            feed = missing[pk]
-            built_at = layout_built_at(feed.layout)
-            layouts[pk] = stored_layout(feed.key, feed.layout["token"], states, built_at=built_at)
-    return layouts
 
 
 def _meetings_facts(ids):
