@@ -9,6 +9,7 @@ from django.test import Client
 from tests.support.bulk import bulk_meetings
 from tests.support.celery_worker import WorkerProcess
 from tests.support.demo import DAY_AFTER_SEED
+from tug_portal.calendars import event_store, feed_store, layout_store
 from tug_portal.celery import app as celery_app
 from tug_portal.common import budgets, distinct_targets, fair_use_gate, slots
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
@@ -20,9 +21,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+def forget_held_calendars():
+    """What this process holds of feeds between requests: the same archive at the same moment
+    builds the same ETags, so one test's bytes or layouts must not answer the next's."""
+    feed_store.forget_held()
+    layout_store.forget_held_layouts()
+    event_store.forget_held()
+
+
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)."""
+    """Each test starts with an empty cache (stored feeds' keys, fair-use budgets and slots)
+    and nothing of a feed held by this process."""
     cache.clear()
     caches["rows"].clear()
     caches["searched_pages"].clear()
@@ -31,6 +41,7 @@ def clear_cache():
     slots.forget_all()
     fair_use_gate.forget_all()
     distinct_targets.forget_all()
+    forget_held_calendars()
     yield
     cache.clear()
     caches["rows"].clear()
@@ -40,6 +51,7 @@ def clear_cache():
     slots.forget_all()
     fair_use_gate.forget_all()
     distinct_targets.forget_all()
+    forget_held_calendars()
 
 
 @pytest.fixture

@@ -1,17 +1,21 @@
+from datetime import datetime, time
+
 import pytest
 from django.utils import timezone
 
-from tests.support.demo import SEED_SLUG
+from tests.support.demo import PACIFIC, SEED_SLUG
 from tug_portal.calendars.services import feeds_sweep
 from tug_portal.meetings.models import Meeting
 
 
 @pytest.fixture
 def demo_now():
-    """The calendar tests see the shared `demo` at the moment they run: the demo makes its
+    """The calendar tests see the shared `demo` on the day they run: the demo makes its
     upcoming meetings from that day on, and the feeds' windows, change notes and recordings'
-    dates are measured from it."""
-    return timezone.now()
+    dates are measured from it. At noon there, not the moment they run: a test that moves the
+    clock on an hour or so must not cross the midnight that ends a recording (a run started
+    at 23:20 in California saw the sweep rebuild a feed it had no other reason to)."""
+    return datetime.combine(timezone.localdate(timezone=PACIFIC), time(12), tzinfo=PACIFIC)
 
 
 @pytest.fixture

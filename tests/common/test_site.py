@@ -164,9 +164,10 @@ def test_site_url_follows_port_unless_tug_site_url_is_set():
 
 
 # Stands in for .venv/bin/python: records, for each command `make run` starts (migrate, the demo
-# loader, the feed build, the logins, the worker, beat, the web server), its arguments and the
-# site URL its settings derive. The web server's stand-in ends once all seven have reported,
-# which stops the others as Ctrl-C would.
+# loader and its materials, the feed build, the logins, the worker, beat, the web server), its
+# arguments and the site URL its settings derive. The web server's stand-in ends once all eight
+# have reported (it had counted seven: under load beat could report after the web server had
+# ended), which stops the others as Ctrl-C would.
 FAKE_PYTHON = """\
 #!{python}
 import json, os, sys, time
@@ -181,7 +182,7 @@ if "celery" in sys.argv:
     time.sleep(60)
 if "runserver" in sys.argv:
     deadline = time.monotonic() + 60
-    while len(open({report!r}).readlines()) < 7 and time.monotonic() < deadline:
+    while len(open({report!r}).readlines()) < 8 and time.monotonic() < deadline:
         time.sleep(0.1)
 """
 

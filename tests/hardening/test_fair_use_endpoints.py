@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tug_portal.calendars import feed_store, ics_responses, services
+from tug_portal.calendars import ics_responses, services
 from tug_portal.calendars.ics_responses import CalendarResponse
 from tug_portal.common import fair_use, fair_use_gate
 from tug_portal.meetings.models import AgendaRequest, Program
@@ -26,13 +26,6 @@ T0 = datetime(2030, 1, 8, 18, 0, tzinfo=UTC)
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 COMPANY_NAT = "203.0.113.7"
 AGENDA_REQUEST = "/programs/tug/agenda-request/?meeting=tug-2018-10-16"
-
-
-@pytest.fixture(autouse=True)
-def fresh_process():
-    """Each scenario starts as a fresh web process: no validators or feed bytes held."""
-    feed_store._recent_validators.clear()
-    feed_store._held_feeds.clear()
 
 
 @pytest.fixture

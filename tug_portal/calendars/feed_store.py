@@ -155,6 +155,14 @@ def _hold(key: str, served: ServedCalendar) -> None:
             _held_feeds.popitem(last=False)
 
 
+def forget_held() -> None:
+    """Drop this process's validators and bytes (tests; the cache and the rows stay)."""
+    with _recent_validators_lock:
+        _recent_validators.clear()
+    with _held_feeds_lock:
+        _held_feeds.clear()
+
+
 def feed_served(key: str, validators: Validators, *, filename: str) -> ServedCalendar | None:
     """The current bytes of a feed: held by this process, else from the cache (then held);
     None when the cache lost them too."""
