@@ -322,10 +322,16 @@ def _feed_save(feed: StoredFeed, fields: list[str], written: dict[str, bytes | N
     )
 
 
-def feed_content_built(*, spec: FeedSpec) -> bytes | None:
-    """The bytes of the feed, built now (a feed never built, or one whose stored layout no
-    longer assembles). None only if a concurrent build replaced an event it needed."""
-    return feed_content(feed_build(spec=spec))
+def feed_content_exported(*, spec: FeedSpec) -> bytes | None:
+    """The bytes of the feed built now from the data, stored nowhere (`export_feeds`): built
+    as the sweep builds it, in a transaction then rolled back, so that the feeds subscribers
+    are served, their events and parts keep what they hold. (Run on the server with another
+    site address, an export that stored its build served its links until the next sweep.)
+    None only if a concurrent build replaced an event it needed."""
+    with transaction.atomic():
+        content = feed_content(feed_build(spec=spec))
+        transaction.set_rollback(True)  # and the cache is told nothing: that is on commit
+    return content
 
 
 def _spec_of(feed: StoredFeed) -> FeedSpec:

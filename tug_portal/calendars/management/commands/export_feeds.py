@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from tug_portal.calendars.builders import build_meeting_ics
 from tug_portal.calendars.selectors import default_feed_specs
-from tug_portal.calendars.services import feed_content_built
+from tug_portal.calendars.services import feed_content_exported
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.selectors import meetings_with_calendar_facts
 
@@ -12,7 +12,9 @@ from tug_portal.meetings.selectors import meetings_with_calendar_facts
 class Command(BaseCommand):
     help = (
         "Write every default feed, and every published meeting's own .ics, as files into DIR "
-        "(for checking them with outside tools, e.g. in CI)."
+        "(for checking them with outside tools, e.g. in CI). Built from the data with this "
+        "shell's site address (PORT, TUG_SITE_URL) and stored nowhere: the feeds the site "
+        "serves stay as they are."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         (directory / "meetings").mkdir(parents=True, exist_ok=True)
         specs = default_feed_specs()
         for spec in specs:
-            (directory / spec.filename).write_bytes(feed_content_built(spec=spec))
+            (directory / spec.filename).write_bytes(feed_content_exported(spec=spec))
         meetings = meetings_with_calendar_facts(Meeting.objects.published())
         for meeting in meetings:
             (directory / "meetings" / f"{meeting.slug}.ics").write_bytes(build_meeting_ics(meeting))
