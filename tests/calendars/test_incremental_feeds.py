@@ -30,7 +30,7 @@ from tug_portal.calendars.services import (
     feeds_sweep,
 )
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
-from tug_portal.meetings.selectors import meetings_for_system
+from tug_portal.meetings.selectors import meetings_for_system, meetings_next_by_program
 from tug_portal.meetings.signals import meetings_changed
 
 
@@ -493,6 +493,32 @@ def test_a_meeting_moved_to_another_program_leaves_the_feed_of_the_one_it_left_a
     assert {"tug", "cpg"} <= set(rebuilt)
     assert uid not in feed_content(StoredFeed.objects.get(key="tug"))
     assert uid in feed_content(StoredFeed.objects.get(key="cpg"))
+
+
+@pytest.mark.parametrize("program", ["tug", "cpg"])
+def test_an_edit_that_changes_a_programs_next_meeting_leaves_no_feed_behind_for_the_sweep(
+    program, built_feeds, django_capture_on_commit_callbacks, signalled, time_machine
+):
+    """Cancelling a program's next meeting changes what that program's feeds and the
+    all-programs ones name as next: the edit's refresh rebuilds them. The other program's feeds
+    and the systems' feeds name no meeting of it (a system's feed names its own next one): the
+    sweep minutes later finds every feed current. (Their data versions held every program's
+    next meeting: the sweep rebuilt them all, whole, to the bytes they had.)"""
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
+    assert feeds_sweep() == []
+    next_meeting = meetings_next_by_program()[Program.objects.get(slug=program).pk]
+    etags = dict(StoredFeed.objects.values_list("key", "etag"))
+    with django_capture_on_commit_callbacks(execute=True):
+        next_meeting.status = Meeting.Status.CANCELLED
+        next_meeting.save()
+    feeds_refresh_for_meetings(**signalled)  # the task the signal queues
+    changed = {
+        key for key, etag in StoredFeed.objects.values_list("key", "etag") if etags[key] != etag
+    }
+    assert {program, "all"} <= changed
+
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
+    assert feeds_sweep() == []
 
 
 def _one_title_edit(signalled, capture_on_commit) -> None:

@@ -14,6 +14,7 @@ from tug_portal.calendars.selectors import (
     feed_version_of,
     meetings_aggregate,
     meetings_saved_since,
+    system_feed_next,
 )
 from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program
 from tug_portal.meetings.selectors import meetings_with_calendar_facts
@@ -86,6 +87,32 @@ def test_data_version_moves_when_a_topic_is_added(demo, django_capture_on_commit
 
     assert feed_data_version(spec, now=NOW) != before
     assert feed_data_version(other, now=NOW) == other_before
+
+
+def test_a_systems_feed_version_names_its_own_next_meeting_not_the_programs(
+    demo, make_meetings, django_capture_on_commit_callbacks
+):
+    """A system's feed names the next meeting it holds: its version moves when that meeting is
+    over, and not when a program's next meeting (not on that system) is cancelled."""
+    make_meetings(3, start=(NOW + timedelta(days=1)).date())  # a DRRS topic each
+    spec = FeedSpec(system="drrs")
+    states = event_states(feed_meetings(spec, now=NOW), now=NOW)
+    upcoming = system_feed_next(states, now=NOW)
+    assert upcoming is not None
+
+    summed = feed_version_of(
+        spec, now=NOW, meetings=meetings_aggregate(states), system_next=upcoming.pk
+    )
+    assert summed == feed_data_version(spec, now=NOW)
+
+    same_day = upcoming.ends_at.replace(hour=0, minute=1)
+    while_ahead = feed_data_version(spec, now=same_day)
+    assert feed_data_version(spec, now=upcoming.ends_at) != while_ahead
+
+    cpg_next = Meeting.objects.filter(program__slug="cpg", starts_at__gt=same_day)
+    with django_capture_on_commit_callbacks(execute=True):
+        cpg_next.update(status=Meeting.Status.CANCELLED)
+    assert feed_data_version(spec, now=same_day) == while_ahead
 
 
 def test_data_version_is_stable_within_a_day_and_moves_with_the_day(demo):

@@ -16,6 +16,7 @@ from tug_portal.meetings.selectors import (
     meetings_for_system,
     meetings_next_by_program,
     program_slug_filter,
+    program_slug_key,
     programs_active,
     system_code_filter,
     system_code_key,
@@ -279,13 +280,47 @@ def feed_settings() -> tuple:
 
 def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None, programs=None) -> str:
     """A hash of everything a build of the feed reads that can change: the meetings in it and
-    their calendar state, the programs (names, descriptions, next meetings), the day (windows
-    move, change notes expire) and the settings that shape the output. Equal versions build
-    equal feeds (DTSTAMP aside). `next_by_program`: `meetings_next_by_program()`, and
-    `programs`: `programs_state()`, when the caller read them already."""
-    meetings = feed_meetings(spec, now=now).aggregate(**_version_aggregates())
+    their calendar state, the programs (names, descriptions), the next meetings its description
+    names, the day (windows move, change notes expire) and the settings that shape the output.
+    Equal versions build equal feeds (DTSTAMP aside). `next_by_program`:
+    `meetings_next_by_program()`, and `programs`: `programs_state()`, when the caller read them
+    already."""
+    meetings = feed_meetings(spec, now=now)
     return feed_version_of(
-        spec, now=now, meetings=meetings, programs=programs, next_by_program=next_by_program
+        spec,
+        now=now,
+        meetings=meetings.aggregate(**_version_aggregates()),
+        programs=programs,
+        next_by_program=next_by_program,
+        system_next=_system_feed_next_pk(meetings, now=now) if spec.system else None,
+    )
+
+
+def system_feed_next(meetings, *, now: datetime):
+    """The next meeting a system's feed names (not the programs' next ones): the first of its
+    own `meetings` (in feed order) neither cancelled nor over; the rule of
+    `meetings.selectors._next_meeting_candidates`. Meetings or their calendar states."""
+    return next((m for m in meetings if not m.is_cancelled and m.ends_at > now), None)
+
+
+def _system_feed_next_pk(meetings: QuerySet[Meeting], *, now: datetime) -> int | None:
+    """`system_feed_next` of the feed's meetings, found by the database."""
+    upcoming = meetings.filter(ends_at__gt=now).exclude(status=Meeting.Status.CANCELLED)
+    return upcoming.values_list("pk", flat=True).first()
+
+
+def _named_next_meetings(spec: FeedSpec, next_by_program: dict, system_next: int | None) -> list:
+    """The next meetings the feed's description names, as (program id, meeting id): a system's
+    feed its own (`system_next`), a program's feed its program's, the all-programs feed every
+    program's. (It had held every program's: an edit that changed one program's next meeting
+    left every other feed's version behind, and the sweep rebuilt them whole to the same
+    bytes.)"""
+    if spec.system:
+        return [system_next]
+    return sorted(
+        (program_id, meeting.pk)
+        for program_id, meeting in next_by_program.items()
+        if not spec.program or program_slug_key(meeting.program.slug) == spec.program
     )
 
 
@@ -333,17 +368,22 @@ def combined_aggregate(groups) -> dict:
 
 
 def feed_version_of(
-    spec: FeedSpec, *, now: datetime, meetings: dict, programs=None, next_by_program=None
+    spec: FeedSpec,
+    *,
+    now: datetime,
+    meetings: dict,
+    programs=None,
+    next_by_program=None,
+    system_next: int | None = None,
 ) -> str:
     """`feed_data_version` from the meetings' aggregate (`meetings_aggregate` of the states a
-    build holds, or the database's)."""
-    if next_by_program is None:
-        next_by_program = meetings_next_by_program()
+    build holds, or the database's) and, for a system's feed, its next meeting's id
+    (`system_feed_next`)."""
     if programs is None:
         programs = programs_state()
-    next_meetings = sorted(
-        (program_id, meeting.pk) for program_id, meeting in next_by_program.items()
-    )
+    if next_by_program is None and not spec.system:
+        next_by_program = meetings_next_by_program()
+    next_meetings = _named_next_meetings(spec, next_by_program, system_next)
     facts = [
         BUILD_FORMAT,
         spec.key,

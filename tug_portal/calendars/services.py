@@ -52,6 +52,7 @@ from .selectors import (
     programs_state,
     stored_feeds_touching,
     stored_feeds_without_content,
+    system_feed_next,
 )
 
 logger = logging.getLogger(__name__)
@@ -127,10 +128,7 @@ def _feed_description(program, system, meetings, *, now, next_by_program=None) -
         lines = ["Meetings of the ISO's stakeholder programs."]
     if system is not None:
         lines.insert(0, f"Meetings with topics on {system.code} ({system.name}).")
-        upcoming = next(
-            (m for m in meetings if not m.is_cancelled and m.ends_at > now), None
-        )  # the same rule as `_next_meeting_candidates`, on the feed's own meetings
-        if upcoming:
+        if upcoming := system_feed_next(meetings, now=now):
             lines.append(
                 f"Next {upcoming.program.acronym} on {system.code}: {meeting_when(upcoming)}"
             )
@@ -486,12 +484,16 @@ def _feed_patch(feed: StoredFeed, spec: FeedSpec, layout: Layout, *, moved, memb
         pieces=pieces,
         now=run.now,
     )
+    system_next = spec.system and system_feed_next(
+        patched.states_ending_after(run.now), now=run.now
+    )
     version = feed_version_of(
         spec,
         now=run.now,
         meetings=patched.aggregate(),
         programs=run.programs,
         next_by_program=run.next_by_program,
+        system_next=system_next.pk if system_next else None,
     )
     _feed_assemble(
         spec=spec,
