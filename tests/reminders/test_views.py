@@ -122,6 +122,23 @@ def test_subscribe_form_for_an_unknown_program_is_a_404(client):
     assert response.status_code == 404
 
 
+def test_the_sent_notice_tells_the_resend_interval_and_the_daily_share_as_configured(
+    client, settings
+):
+    """The page says what the service does: the interval is per program (a second program's
+    link goes at once), the share is per mailbox, both as the operator set them."""
+    settings.REMINDER_CONFIRMATION_RESEND_SECONDS = 300
+    settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX = 5
+    make_program()
+
+    page = client.get(SUBSCRIBE, {"program": "tug", "sent": "1"}).content.decode()
+
+    assert "If you asked in the last 5 minutes" in page
+    assert "one link per program at most every 5 minutes, and at most 5 mails a day" in page
+    assert "try again in 5 minutes" in page
+    assert "ten minutes" not in page
+
+
 def test_subscribing_says_to_check_mail_and_the_task_stores_and_mails(client, eager_tasks):
     make_program()
     System.objects.create(code="DRRS", name="Demand Response Registration System")
@@ -137,10 +154,13 @@ def test_subscribing_says_to_check_mail_and_the_task_stores_and_mails(client, ea
     # Asked again within ten minutes no second mail goes (and the page may not tell whether
     # the address is known): it says which link to use (found from outside: "we have sent"
     # and nothing came).
-    assert "If you asked in the last ten minutes, the link from that mail is the one to use" in (
+    assert "If you asked in the last 10 minutes, the link from that mail is the one to use" in (
         response.content.decode()
     )
-    assert "at most one every ten minutes, and 3 a day, to one mailbox" in response.content.decode()
+    assert (
+        "one link per program at most every 10 minutes, and at most 3 mails a day to one mailbox"
+        in response.content.decode()
+    )
     subscription = Subscription.objects.get()
     assert (subscription.subscriber.email, subscription.status) == (
         "ann@example.com",

@@ -95,6 +95,9 @@ def subscribe(request):
         "sent": request.GET.get("sent") == "1"
         or (request.method == "POST" and not refusal and form.is_valid()),
         "confirmation_cap": settings.REMINDER_CONFIRMATION_MAILS_PER_MAILBOX,
+        "resend_interval": services.duration_in_words(
+            settings.REMINDER_CONFIRMATION_RESEND_SECONDS
+        ),
     }
     template = "reminders/subscribe.html#panel" if request.htmx else "reminders/subscribe.html"
     response = render(request, template, context, status=status)
