@@ -586,3 +586,39 @@ def test_a_download_with_validators_a_moment_old_does_not_put_them_back_in_an_em
 def _row_validators(key):
     feed = StoredFeed.objects.get(key=key)
     return feed_store.Validators.of(feed.etag, feed.content_changed_at)
+
+
+def test_a_request_that_read_the_row_just_before_a_refresh_committed_serves_the_new_feed(
+    built_feeds, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A request read the feed's row (head, ETag, layout), then a refresh committed a new
+    layout before the request read its parts: what it assembles matches neither. It reads the
+    row again and serves the new feed; it does not build the feed itself (the whole archive,
+    in a request, while the worker has just done it)."""
+    from tug_portal.calendars import serving
+
+    stale = StoredFeed.objects.get(key="tug")
+    meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
+    said = {"meeting_ids": {meeting.pk}, "program_ids": {meeting.program_id}}
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Renamed between two reads"
+        meeting.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        feeds_refresh_for_meetings(**said)
+    forget_held_layouts()
+    cache.clear()
+    rows = iter([stale])
+    monkeypatch.setattr(
+        serving, "stored_feed_get", lambda key: next(rows, None) or StoredFeed.objects.get(key=key)
+    )
+
+    def no_build(**kwargs):
+        raise AssertionError("built in the request")
+
+    monkeypatch.setattr(serving.services, "feed_build", no_build)
+
+    response = client.get("/calendar/tug.ics")
+
+    assert response.status_code == 200
+    assert b"Renamed between two reads" in _body(response)
+    assert response["ETag"] == f'"{StoredFeed.objects.get(key="tug").etag}"'

@@ -81,10 +81,16 @@ def _feed_from_row_or_build(request, spec: FeedSpec) -> ServedCalendar | None:
     """The bytes of the stored feed, assembled from its head and its events
     (`feed_bytes.feed_content`); else (never built: a combination nobody asked for yet, or the
     first request after a deploy before the sweep ran; or an event of it built anew since, by
-    another feed, before its own refresh) built once, here: from then on Celery keeps it.
+    another feed, before its own refresh) built once, here: from then on Celery keeps it. A
+    row whose parts changed under it (a refresh committed in between) is read once more first.
     None in the rare case that a concurrent build replaced one of its events meanwhile."""
     feed = stored_feed_get(key=spec.key)
     content = feed and feed_content(feed)
+    if feed and content is None:
+        # A refresh may have committed between this row and its parts: read it once more
+        # before building the feed here (the whole archive, which the worker just did).
+        feed = stored_feed_get(key=spec.key)
+        content = feed and feed_content(feed)
     if content:
         fair_use.answered_from_store(request)
     else:
