@@ -371,11 +371,12 @@ def test_a_meeting_deleted_while_its_event_is_written_leaves_no_piece_behind(
 @pytest.fixture
 def signalled():
     """What the core's `meetings_changed` said (the refresh task's arguments)."""
-    said = {"meeting_ids": set(), "program_ids": set()}
+    said = {"meeting_ids": set(), "program_ids": set(), "system_ids": set()}
 
-    def listen(sender, *, meeting_ids, program_ids, **kwargs):
+    def listen(sender, *, meeting_ids, program_ids, system_ids=(), **kwargs):
         said["meeting_ids"] |= set(meeting_ids)
         said["program_ids"] |= set(program_ids)
+        said["system_ids"] |= set(system_ids)
 
     meetings_changed.connect(listen, dispatch_uid="tests.signalled")
     yield said
@@ -517,6 +518,31 @@ def test_an_edit_that_changes_a_programs_next_meeting_leaves_no_feed_behind_for_
     }
     assert {program, "all"} <= changed
 
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
+    assert feeds_sweep() == []
+
+
+def test_a_renamed_systems_feeds_that_hold_no_meeting_are_rebuilt_by_the_edits_refresh(
+    built_feeds, django_capture_on_commit_callbacks, signalled, time_machine
+):
+    """A system's feed names the system ("Meetings with topics on OMS (Outage Management
+    System)"). Renamed, the feeds holding one of its meetings were patched; those holding
+    none (another program's, or none yet) kept the old name, through every sweep: nothing in
+    their data version named the system. Found from outside."""
+    system = System.objects.create(code="EMS", name="Energy Management System")
+    feeds_sweep()  # its default feeds (all programs: recent, archive)
+    feed_build(spec=FeedSpec(program="cpg", system="ems"))  # asked for by someone
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        system.name = "Energy Management System Two"
+        system.save()
+    assert signalled["system_ids"] == {system.pk}
+    rebuilt = feeds_refresh_for_meetings(**signalled)
+
+    assert sorted(rebuilt) == ["all?system=ems", "all?system=ems&history=all", "cpg?system=ems"]
+    for key in rebuilt:
+        assert b"Energy Management System Two" in feed_content(StoredFeed.objects.get(key=key))
     time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
     assert feeds_sweep() == []
 

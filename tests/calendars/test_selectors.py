@@ -11,12 +11,13 @@ from tug_portal.calendars.selectors import (
     feed_data_version,
     feed_event_facts,
     feed_meetings,
+    feed_system,
     feed_version_of,
     meetings_aggregate,
     meetings_saved_since,
     system_feed_next,
 )
-from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program
+from tug_portal.meetings.models import AgendaTopic, Meeting, Person, Program, System
 from tug_portal.meetings.selectors import meetings_with_calendar_facts
 from tug_portal.meetings.services import meeting_create
 
@@ -101,7 +102,11 @@ def test_a_systems_feed_version_names_its_own_next_meeting_not_the_programs(
     assert upcoming is not None
 
     summed = feed_version_of(
-        spec, now=NOW, meetings=meetings_aggregate(states), system_next=upcoming.pk
+        spec,
+        now=NOW,
+        meetings=meetings_aggregate(states),
+        system=feed_system(spec),
+        system_next=upcoming.pk,
     )
     assert summed == feed_data_version(spec, now=NOW)
 
@@ -113,6 +118,18 @@ def test_a_systems_feed_version_names_its_own_next_meeting_not_the_programs(
     with django_capture_on_commit_callbacks(execute=True):
         cpg_next.update(status=Meeting.Status.CANCELLED)
     assert feed_data_version(spec, now=same_day) == while_ahead
+
+
+def test_a_systems_feed_version_moves_when_the_system_is_renamed_though_it_holds_nothing(db):
+    """Its description names the system: an empty feed of it changes with the name."""
+    system = System.objects.create(code="EMS", name="Energy Management System")
+    spec = FeedSpec(system="ems")
+    before = feed_data_version(spec, now=NOW)
+
+    system.name = "Energy Management System Two"
+    system.save()
+
+    assert feed_data_version(spec, now=NOW) != before
 
 
 def test_data_version_is_stable_within_a_day_and_moves_with_the_day(demo):
@@ -182,6 +199,12 @@ def test_a_data_version_summed_up_from_calendar_states_equals_the_databases(demo
     as a Decimal, Python as an int)."""
     for spec in default_feed_specs():
         states = event_states(feed_meetings(spec, now=NOW), now=NOW)
-        summed = feed_version_of(spec, now=NOW, meetings=meetings_aggregate(states))
+        summed = feed_version_of(
+            spec,
+            now=NOW,
+            meetings=meetings_aggregate(states),
+            system=feed_system(spec),
+            system_next=getattr(system_feed_next(states, now=NOW), "pk", None),
+        )
 
         assert summed == feed_data_version(spec, now=NOW), spec.key

@@ -278,13 +278,15 @@ def feed_settings() -> tuple:
     )
 
 
-def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None, programs=None) -> str:
+def feed_data_version(
+    spec: FeedSpec, *, now: datetime, next_by_program=None, programs=None, system=None
+) -> str:
     """A hash of everything a build of the feed reads that can change: the meetings in it and
-    their calendar state, the programs (names, descriptions), the next meetings its description
-    names, the day (windows move, change notes expire) and the settings that shape the output.
-    Equal versions build equal feeds (DTSTAMP aside). `next_by_program`:
-    `meetings_next_by_program()`, and `programs`: `programs_state()`, when the caller read them
-    already."""
+    their calendar state, the programs (names, descriptions), a system's feed's system (its
+    name), the next meetings its description names, the day (windows move, change notes
+    expire) and the settings that shape the output. Equal versions build equal feeds (DTSTAMP
+    aside). `next_by_program`: `meetings_next_by_program()`, `programs`: `programs_state()`,
+    and `system`: the feed's system, when the caller read them already."""
     meetings = feed_meetings(spec, now=now)
     return feed_version_of(
         spec,
@@ -292,6 +294,7 @@ def feed_data_version(spec: FeedSpec, *, now: datetime, next_by_program=None, pr
         meetings=meetings.aggregate(**_version_aggregates()),
         programs=programs,
         next_by_program=next_by_program,
+        system=system or (feed_system(spec) if spec.system else None),
         system_next=_system_feed_next_pk(meetings, now=now) if spec.system else None,
     )
 
@@ -374,11 +377,12 @@ def feed_version_of(
     meetings: dict,
     programs=None,
     next_by_program=None,
+    system: System | None = None,
     system_next: int | None = None,
 ) -> str:
     """`feed_data_version` from the meetings' aggregate (`meetings_aggregate` of the states a
-    build holds, or the database's) and, for a system's feed, its next meeting's id
-    (`system_feed_next`)."""
+    build holds, or the database's) and, for a system's feed, its system and its next
+    meeting's id (`system_feed_next`)."""
     if programs is None:
         programs = programs_state()
     if next_by_program is None and not spec.system:
@@ -391,6 +395,7 @@ def feed_version_of(
         plain_aggregate(meetings),
         plain_aggregate(programs),
         next_meetings,
+        (system.code, system.name) if system else None,
         *feed_settings(),
     ]
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
@@ -400,10 +405,11 @@ def stored_feed_get(*, key: str) -> StoredFeed | None:
     return StoredFeed.objects.filter(key=key).first()
 
 
-def stored_feeds_touching(*, program_ids) -> QuerySet[StoredFeed]:
-    """Feeds that may hold meetings of these programs: theirs and the all-programs ones."""
-    return StoredFeed.objects.filter(program__isnull=True) | StoredFeed.objects.filter(
-        program_id__in=program_ids
+def stored_feeds_touching(*, program_ids, system_ids=()) -> QuerySet[StoredFeed]:
+    """Feeds that may hold meetings of these programs (theirs and the all-programs ones), and
+    the feeds of these systems."""
+    return StoredFeed.objects.filter(
+        Q(program__isnull=True) | Q(program_id__in=program_ids) | Q(system_id__in=system_ids)
     )
 
 

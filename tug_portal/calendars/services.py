@@ -178,7 +178,11 @@ def feed_build(
     # stored version behind the data, and the next refresh builds again.
     if version is None:
         version = feed_data_version(
-            spec, now=now, next_by_program=run.next_by_program, programs=run.programs
+            spec,
+            now=now,
+            next_by_program=run.next_by_program,
+            programs=run.programs,
+            system=system,
         )
     meetings = feed_meetings(spec, now=now)
     states = event_store.event_states(meetings, now=now, known=run.states if shared else None)
@@ -361,7 +365,11 @@ def _refresh_one(feed: StoredFeed, *, run: BuildRun) -> str | None:
     """Rebuild the feed if its data version moved; returns its key then."""
     spec = _spec_of(feed)
     version = feed_data_version(
-        spec, now=run.now, next_by_program=run.next_by_program, programs=run.programs
+        spec,
+        now=run.now,
+        next_by_program=run.next_by_program,
+        programs=run.programs,
+        system=feed.system,
     )
     if spec.key == feed.key and version == feed.data_version:
         return None
@@ -400,21 +408,24 @@ SAVED_SINCE_MARGIN = timedelta(minutes=1)
 
 
 @collector_paused()
-def feeds_refresh_for_meetings(*, meeting_ids, program_ids, now=None) -> list[str]:
+def feeds_refresh_for_meetings(*, meeting_ids, program_ids, system_ids=(), now=None) -> list[str]:
     """What a `meetings_changed` signal leads to: rebuild the feeds that held or now hold one
-    of these meetings; returns their keys. Each feed starts from its stored layout
-    (`feed_layout`): only the edited meetings' states are read, and a feed that holds none of
-    them is left alone, with no data-version check. A feed whose layout does not apply (another
-    day, a program saved, no layout) is checked as `feeds_refresh` does."""
-    meeting_ids = set(meeting_ids)
-    feeds = stored_feeds_touching(program_ids=program_ids)
+    of these meetings, and check those of these systems (saved: their feeds name them, even
+    one holding none of their meetings); returns their keys. Each feed starts from its stored
+    layout (`feed_layout`): only the edited meetings' states are read, and a feed that holds
+    none of them is left alone, with no data-version check. A feed whose layout does not apply
+    (another day, a program saved, no layout) is checked as `feeds_refresh` does."""
+    meeting_ids, system_ids = set(meeting_ids), set(system_ids)
+    feeds = stored_feeds_touching(program_ids=program_ids, system_ids=system_ids)
     if not meeting_ids or len(meeting_ids) > PATCH_MAX_MEETINGS:
         return feeds_refresh(feeds=feeds, now=now)
-    return _feeds_patch(feeds=feeds, meeting_ids=meeting_ids, now=now)
+    return _feeds_patch(feeds=feeds, meeting_ids=meeting_ids, system_ids=system_ids, now=now)
 
 
 @transaction.atomic
-def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
+def _feeds_patch(
+    *, feeds, meeting_ids: set[int], system_ids: set[int] = frozenset(), now
+) -> list[str]:
     run = BuildRun(now=build_time(now))
     rebuilt, patchable, checked = [], [], []
     # Locked: two refreshes patching one layout at once would each drop the other's edit.
@@ -425,7 +436,11 @@ def _feeds_patch(*, feeds, meeting_ids: set[int], now) -> list[str]:
             continue
         spec = _spec_of(feed)
         context = layout_context(spec, now=run.now, programs=run.programs)
-        if spec.key != feed.key or not layout_usable(feed.layout, context=context):
+        if (
+            spec.key != feed.key
+            or feed.system_id in system_ids  # its name, in the head, may have changed
+            or not layout_usable(feed.layout, context=context)
+        ):
             checked.append(feed)
         else:
             patchable.append((feed, spec))
@@ -493,6 +508,7 @@ def _feed_patch(feed: StoredFeed, spec: FeedSpec, layout: Layout, *, moved, memb
         meetings=patched.aggregate(),
         programs=run.programs,
         next_by_program=run.next_by_program,
+        system=feed.system,
         system_next=system_next.pk if system_next else None,
     )
     _feed_assemble(

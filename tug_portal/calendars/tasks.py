@@ -12,14 +12,17 @@ logger = logging.getLogger(__name__)
 
 
 @portal_task()
-def refresh_feeds(program_ids: list[int], meeting_ids: list[int] | None = None):
-    """Rebuild the stored feeds that held or hold these meetings (without `meeting_ids`, a task
-    queued before they were passed: every feed of these programs whose data moved)."""
+def refresh_feeds(
+    program_ids: list[int], meeting_ids: list[int] | None = None, system_ids: list[int] = ()
+):
+    """Rebuild the stored feeds that held or hold these meetings, and those of these systems
+    (without `meeting_ids`, a task queued before they were passed: every feed of these programs
+    whose data moved)."""
     if meeting_ids is None:
         rebuilt = services.feeds_refresh_for_programs(program_ids=program_ids)
     else:
         rebuilt = services.feeds_refresh_for_meetings(
-            meeting_ids=meeting_ids, program_ids=program_ids
+            meeting_ids=meeting_ids, program_ids=program_ids, system_ids=system_ids
         )
     if rebuilt:
         logger.info("Feeds rebuilt: %s", ", ".join(rebuilt))

@@ -19,6 +19,7 @@ class PendingSync:
         self.program_ids: set[int] = set()
         self.deleted: dict[int, int] = {}  # meeting id -> program id
         self.left_programs: set[int] = set()  # programs a meeting was moved out of
+        self.system_ids: set[int] = set()  # systems saved (their feeds name them)
         self.has_run = False
         # Django names a robust callback that failed by its __qualname__, which an instance
         # lacks: without it the log line itself raises, and the failure reaches the editor.
@@ -33,6 +34,7 @@ class PendingSync:
             program_ids=self.program_ids,
             deleted=self.deleted,
             left_programs=self.left_programs,
+            system_ids=self.system_ids,
         )
 
 
@@ -47,13 +49,16 @@ def pending_sync() -> PendingSync:
     return PendingSync()
 
 
-def note(*, meeting_ids=(), program_ids=(), deleted=None, left_programs=()):
+def note(*, meeting_ids=(), program_ids=(), deleted=None, left_programs=(), system_ids=()):
     pending = pending_sync()
-    fresh = not (pending.meeting_ids or pending.program_ids or pending.deleted)
+    fresh = not (
+        pending.meeting_ids or pending.program_ids or pending.deleted or pending.system_ids
+    )
     pending.meeting_ids.update(meeting_ids)
     pending.program_ids.update(program_ids)
     pending.deleted.update(deleted or {})
     pending.left_programs.update(left_programs)
+    pending.system_ids.update(system_ids)
     if fresh:
         # robust: a failure to notify consumers must not undo or break an edit already saved.
         transaction.on_commit(pending, robust=True)
@@ -130,8 +135,8 @@ def _note_meetings_showing(instance) -> None:
         )
         program_ids = models.Program.objects.filter(contact=instance).values_list("pk", flat=True)
         note(meeting_ids=meeting_ids, program_ids=program_ids)
-    elif meeting_ids:
-        note(meeting_ids=meeting_ids)
+    else:  # a system: its own calendar feeds name it, even those that hold none of its meetings
+        note(meeting_ids=meeting_ids, system_ids=[instance.pk])
 
 
 def connect():

@@ -95,6 +95,7 @@ def meetings_sync_calendar_state(
     deleted: dict[int, int] | None = None,
     edited: Iterable[int] = (),
     left_programs: Iterable[int] = (),
+    system_ids: Iterable[int] = (),
 ) -> set[int]:
     """Compare each meeting's calendar-visible facts with the stored snapshot; where they differ
     bump SEQUENCE, stamp the change and summarise it. Then tell consumers (`meetings_changed`)
@@ -106,11 +107,12 @@ def meetings_sync_calendar_state(
     SEQUENCE tracks) is the same: their notes, a topic's clock time or text, the recording are
     shown on pages, in one-meeting calendars and in stored events all the same, and without
     the signal those kept the old text for up to an hour. `left_programs`: programs an edited
-    meeting was moved out of (their feeds held it)."""
+    meeting was moved out of (their feeds held it); `system_ids`: systems saved (a system's
+    feed names it, even one that holds none of its meetings)."""
     changed = _sync_calendar_state(meetings)
     deleted = deleted or {}
-    touched = changed | set(edited)
-    if touched or deleted:
+    touched, system_ids = changed | set(edited), set(system_ids)
+    if touched or deleted or system_ids:
         program_ids = set(
             Meeting.objects.filter(pk__in=touched).values_list("program_id", flat=True)
         )
@@ -118,6 +120,7 @@ def meetings_sync_calendar_state(
             sender=Meeting,
             meeting_ids=touched | set(deleted),
             program_ids=program_ids | set(deleted.values()) | set(left_programs),
+            system_ids=system_ids,
         )
     return changed
 
@@ -131,14 +134,23 @@ def _sync_calendar_state(meetings) -> set[int]:
 
 
 def meetings_sync_after_commit(
-    *, meeting_ids: Iterable[int], program_ids: Iterable[int], deleted, left_programs=()
+    *,
+    meeting_ids: Iterable[int],
+    program_ids: Iterable[int],
+    deleted,
+    left_programs=(),
+    system_ids=(),
 ):
-    """Runs after a transaction that touched meetings commits."""
+    """Runs after a transaction that touched meetings (or saved a system) commits."""
     queryset = Meeting.objects.filter(pk__in=set(meeting_ids)) | Meeting.objects.filter(
         program_id__in=set(program_ids)
     )
     meetings_sync_calendar_state(
-        meetings=queryset, deleted=deleted, edited=set(meeting_ids), left_programs=left_programs
+        meetings=queryset,
+        deleted=deleted,
+        edited=set(meeting_ids),
+        left_programs=left_programs,
+        system_ids=system_ids,
     )
 
 

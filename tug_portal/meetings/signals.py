@@ -2,8 +2,10 @@
 
 `meetings_changed` is sent after the transaction that changed something has committed, with
 the ids of the meetings an edit touched or whose calendar-visible facts changed (including
-deleted ones) and of the programs they belong to. A consumer that cares only about what
-SEQUENCE tracks compares the meeting's `calendar_sequence` with what it last saw.
+deleted ones), of the programs they belong to, and of the systems saved (`system_ids`: a
+system's name or code is shown by its calendar feeds even when no meeting names it). A
+consumer that cares only about what SEQUENCE tracks compares the meeting's `calendar_sequence`
+with what it last saw.
 
 The core never calls its consumers; it sends this signal from one place,
 `services.meetings_sync_calendar_state`, which runs on commit of every edit (`changes.py`) and
@@ -19,5 +21,5 @@ Each consumer app wires its listeners in its own `receivers.py`, connected in it
 
 from django.dispatch import Signal
 
-# kwargs: meeting_ids (set[int]), program_ids (set[int])
+# kwargs: meeting_ids (set[int]), program_ids (set[int]), system_ids (set[int])
 meetings_changed = Signal()
