@@ -547,6 +547,33 @@ def test_a_renamed_systems_feeds_that_hold_no_meeting_are_rebuilt_by_the_edits_r
     assert feeds_sweep() == []
 
 
+def test_a_programs_new_description_reaches_its_feeds_by_the_saves_refresh_and_no_other_feed(
+    built_feeds, django_capture_on_commit_callbacks, signalled, time_machine
+):
+    """A program's feed describes the program. Its save changed no meeting's calendar, so the
+    core told no one and the feeds kept the old text until the sweep, which then rebuilt every
+    feed of every program (each data version held every program's last save). Found from
+    outside."""
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
+    etags = dict(StoredFeed.objects.values_list("key", "etag"))
+    program = Program.objects.get(slug="cpg")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        program.description = "A new description of the CPG."
+        program.save()
+    assert signalled["program_ids"] == {program.pk}
+    feeds_refresh_for_meetings(**signalled)
+
+    changed = {
+        key for key, etag in StoredFeed.objects.values_list("key", "etag") if etags[key] != etag
+    }
+    assert changed == {"cpg", "cpg?history=all"}
+    for key in changed:
+        assert b"A new description of the CPG." in feed_content(StoredFeed.objects.get(key=key))
+    time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
+    assert feeds_sweep() == []
+
+
 def _one_title_edit(signalled, capture_on_commit) -> None:
     meeting = Meeting.objects.published().filter(program__slug="tug").order_by("-starts_at")[0]
     signalled["meeting_ids"].clear()

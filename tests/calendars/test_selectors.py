@@ -132,6 +132,22 @@ def test_a_systems_feed_version_moves_when_the_system_is_renamed_though_it_holds
     assert feed_data_version(spec, now=NOW) != before
 
 
+def test_a_programs_feed_version_moves_with_its_own_program_not_with_another(
+    demo, time_machine
+):
+    tug, cpg, every = FeedSpec(program="tug"), FeedSpec(program="cpg"), FeedSpec()
+    before = {spec: feed_data_version(spec, now=NOW) for spec in (tug, cpg, every)}
+    time_machine.move_to(timezone.now() + timedelta(minutes=1), tick=False)
+
+    program = Program.objects.get(slug="cpg")
+    program.description = "Another description."
+    program.save()
+
+    assert feed_data_version(tug, now=NOW) == before[tug]
+    assert feed_data_version(cpg, now=NOW) != before[cpg]
+    assert feed_data_version(every, now=NOW) != before[every]
+
+
 def test_data_version_is_stable_within_a_day_and_moves_with_the_day(demo):
     spec = FeedSpec()
     morning = timezone.make_aware(datetime(2019, 1, 10, 8, 0))

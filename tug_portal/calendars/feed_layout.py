@@ -42,6 +42,7 @@ from .selectors import (
     feed_settings,
     meetings_aggregate,
     plain_aggregate,
+    programs_shown,
 )
 
 LAYOUT_FORMAT = 3  # 2: entries stored as JSON lines (bytes); 3: in parts, one per year
@@ -58,7 +59,7 @@ def layout_context(spec: FeedSpec, *, now: datetime, programs: dict) -> str:
         EVENT_FORMAT,
         spec.key,
         timezone.localdate(now).isoformat(),
-        plain_aggregate(programs),
+        plain_aggregate(programs_shown(spec, programs)),
         *feed_settings(),
     )
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]

@@ -233,9 +233,22 @@ def feed_scope_exists(spec: FeedSpec) -> bool:
     return systems.exists() if spec.system else True
 
 
-def programs_state() -> dict:
-    """What a feed's head reads of the programs, summed up: their number and last save."""
-    return Program.objects.aggregate(count=Count("pk"), updated=Max("updated_at"))
+def programs_state() -> dict[str, datetime]:
+    """What a feed's head reads of the programs, summed up: each program's last save, by its
+    slug as a key (`programs_shown` takes a feed's share)."""
+    return {
+        program_slug_key(slug): updated_at
+        for slug, updated_at in Program.objects.values_list("slug", "updated_at")
+    }
+
+
+def programs_shown(spec: FeedSpec, programs: dict[str, datetime]) -> dict[str, datetime]:
+    """The programs a feed shows, of `programs_state()`: a program's feed its own, the
+    all-programs feeds every program. (Every feed had every program's: one program saved, the
+    next sweep rebuilt every other program's feeds, to the same bytes.)"""
+    if spec.program:
+        return {spec.program: programs.get(spec.program)}
+    return programs
 
 
 def meetings_aggregate(states) -> dict:
@@ -393,7 +406,7 @@ def feed_version_of(
         spec.key,
         timezone.localdate(now).isoformat(),
         plain_aggregate(meetings),
-        plain_aggregate(programs),
+        plain_aggregate(programs_shown(spec, programs)),
         next_meetings,
         (system.code, system.name) if system else None,
         *feed_settings(),

@@ -96,6 +96,7 @@ def meetings_sync_calendar_state(
     edited: Iterable[int] = (),
     left_programs: Iterable[int] = (),
     system_ids: Iterable[int] = (),
+    programs_saved: Iterable[int] = (),
 ) -> set[int]:
     """Compare each meeting's calendar-visible facts with the stored snapshot; where they differ
     bump SEQUENCE, stamp the change and summarise it. Then tell consumers (`meetings_changed`)
@@ -108,18 +109,23 @@ def meetings_sync_calendar_state(
     shown on pages, in one-meeting calendars and in stored events all the same, and without
     the signal those kept the old text for up to an hour. `left_programs`: programs an edited
     meeting was moved out of (their feeds held it); `system_ids`: systems saved (a system's
-    feed names it, even one that holds none of its meetings)."""
+    feed names it, even one that holds none of its meetings); `programs_saved`: programs saved
+    (a program's feed describes it, though its meetings' calendars did not change)."""
     changed = _sync_calendar_state(meetings)
     deleted = deleted or {}
-    touched, system_ids = changed | set(edited), set(system_ids)
-    if touched or deleted or system_ids:
+    touched, system_ids, programs_saved = (
+        changed | set(edited),
+        set(system_ids),
+        set(programs_saved),
+    )
+    if touched or deleted or system_ids or programs_saved:
         program_ids = set(
             Meeting.objects.filter(pk__in=touched).values_list("program_id", flat=True)
         )
         meetings_changed.send(
             sender=Meeting,
             meeting_ids=touched | set(deleted),
-            program_ids=program_ids | set(deleted.values()) | set(left_programs),
+            program_ids=program_ids | set(deleted.values()) | set(left_programs) | programs_saved,
             system_ids=system_ids,
         )
     return changed
@@ -141,9 +147,11 @@ def meetings_sync_after_commit(
     left_programs=(),
     system_ids=(),
 ):
-    """Runs after a transaction that touched meetings (or saved a system) commits."""
+    """Runs after a transaction that touched meetings (or saved a program or a system)
+    commits."""
+    program_ids = set(program_ids)
     queryset = Meeting.objects.filter(pk__in=set(meeting_ids)) | Meeting.objects.filter(
-        program_id__in=set(program_ids)
+        program_id__in=program_ids
     )
     meetings_sync_calendar_state(
         meetings=queryset,
@@ -151,6 +159,7 @@ def meetings_sync_after_commit(
         edited=set(meeting_ids),
         left_programs=left_programs,
         system_ids=system_ids,
+        programs_saved=program_ids,
     )
 
 
