@@ -87,3 +87,27 @@ def test_poll_with_a_copy_newer_than_this_process_knows_asks_the_cache(built_fee
     )
 
     assert response.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"If-None-Match": "*"},  # matches any copy: no calendar client sends it
+        {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},  # a date still to come
+    ],
+    ids=["any-etag", "future-date"],
+)
+def test_a_poll_no_calendar_client_sends_gets_the_full_answer_which_budgets_count(
+    built_feeds, client, forged
+):
+    """A 304 is never refused (a poll costs a shared address almost nothing), so an attacker
+    sent `If-None-Match: *` or a date in 2100 on every request: 800 answers a second from one
+    address, none counted (found from outside). Neither is a copy the client holds: the full
+    feed (RFC 7232 §3.3: a date later than the server's clock is invalid; a 304 to `*` is a
+    SHOULD)."""
+    client.get("/calendar/tug.ics")
+
+    response = client.get("/calendar/tug.ics", headers=forged)
+
+    assert response.status_code == 200
+    assert b"BEGIN:VCALENDAR" in b"".join(response.streaming_content)

@@ -132,9 +132,7 @@ def test_a_systems_feed_version_moves_when_the_system_is_renamed_though_it_holds
     assert feed_data_version(spec, now=NOW) != before
 
 
-def test_a_programs_feed_version_moves_with_its_own_program_not_with_another(
-    demo, time_machine
-):
+def test_a_programs_feed_version_moves_with_its_own_program_not_with_another(demo, time_machine):
     tug, cpg, every = FeedSpec(program="tug"), FeedSpec(program="cpg"), FeedSpec()
     before = {spec: feed_data_version(spec, now=NOW) for spec in (tug, cpg, every)}
     time_machine.move_to(timezone.now() + timedelta(minutes=1), tick=False)
