@@ -690,6 +690,9 @@ WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "4"))
 TUG_FAIR_USE_SLOTS = {
     "render": int(os.environ.get("TUG_FAIR_USE_RENDER_SLOTS", str(max(1, WEB_CONCURRENCY // 2)))),
     "search": int(os.environ.get("TUG_FAIR_USE_SEARCH_SLOTS", str(max(1, WEB_CONCURRENCY // 4)))),
+    # Agenda files read at once (importer/bounded.py), each in a child allowed
+    # TUG_IMPORT_MEMORY_LIMIT_BYTES: staff's uploads, but eight at once took 626 MB.
+    "import": int(os.environ.get("TUG_IMPORT_READ_SLOTS", "2")),
 }
 # What a request's work adds to its cost (anonymous reads; a POST counts by number): a token
 # per SECONDS_PER_TOKEN of CPU and database time (common/work_time.py) beyond the first

@@ -12,7 +12,8 @@ from django.test import override_settings
 from tests.importer import hostile
 from tests.importer.test_admin import CONFIRM, HTMX, UPLOAD, confirmation, text_of
 from tests.importer.test_command import row_counts, run_failing
-from tug_portal.importer import sources
+from tug_portal.common import slots
+from tug_portal.importer import bounded, sources
 from tug_portal.importer.bounded import ImportLimits, read_bounded
 from tug_portal.importer.extract import AgendaFileError, ReadLimits
 
@@ -166,3 +167,27 @@ def test_an_agenda_at_the_topic_limit_is_read(tmp_path):
     path = hostile.many_topics_txt(tmp_path / "topics.txt", topics=ReadLimits().max_topics)
 
     assert len(read_bounded(path).topics) == ReadLimits().max_topics
+
+
+def test_readings_at_once_are_bounded_across_uploads_and_the_next_is_told_to_wait(
+    tmp_path, settings, monkeypatch
+):
+    """Eight uploads at once started eight readers, each allowed 512 MB (626 MB in all, a
+    normal page 1.3 s meanwhile: found from outside). Readings take a slot of the "import"
+    pool; with every slot taken the next is refused at once with a message, no child
+    started."""
+    settings.TUG_FAIR_USE_SLOTS = {**settings.TUG_FAIR_USE_SLOTS, "import": 1}
+    started = []
+    real_run = bounded.subprocess.run
+    monkeypatch.setattr(
+        bounded.subprocess, "run", lambda *a, **kw: started.append(a) or real_run(*a, **kw)
+    )
+
+    with slots.slot("import"), pytest.raises(AgendaFileError) as refusal:  # one being read
+        read_bounded(seed_copy(tmp_path))
+    assert not started
+    assert "other agendas are being read" in str(refusal.value)
+    assert "send it again in a few seconds" in str(refusal.value)
+
+    assert read_bounded(seed_copy(tmp_path)).topics  # the slot given back: read as usual
+    assert len(started) == 1

@@ -7,7 +7,8 @@ the others. The child (``reader.py``) runs under an address-space rlimit (``RLIM
 that a document needing more fails there with ``MemoryError`` while the web process keeps its
 memory; it is killed when still reading at the wall-clock limit. It is a fresh interpreter,
 not a fork: it shares nothing with the web process (no database connection, no request) and
-costs about half a second to start.
+costs about half a second to start. No more than `TUG_IMPORT_READ_SLOTS` (2) read at once,
+across the site; the next upload is told to send its file again in a moment.
 
 The record comes back pickled on the child's stdout: the child is our own code, whatever the
 file holds.
@@ -23,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+
+from tug_portal.common import slots
 
 from .extract import AgendaFileError, ReadLimits
 from .parsing import AgendaRecord
@@ -67,14 +70,22 @@ def read_bounded(path: str | Path, limits: ImportLimits | None = None) -> Agenda
         "seconds": limits.seconds,
     }
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "tug_portal.importer.reader"],
-            input=json.dumps(request).encode(),
-            capture_output=True,
-            timeout=limits.seconds,
-            cwd=settings.BASE_DIR,
-            check=False,
-        )
+        # Readers at once are bounded across the site (the "import" pool of common/slots.py):
+        # eight uploads at once had started eight, each allowed `memory_bytes`.
+        with slots.slot("import"):
+            done = subprocess.run(
+                [sys.executable, "-m", "tug_portal.importer.reader"],
+                input=json.dumps(request).encode(),
+                capture_output=True,
+                timeout=limits.seconds,
+                cwd=settings.BASE_DIR,
+                check=False,
+            )
+    except slots.PoolFull:
+        raise AgendaFileError(
+            f"{path.name}: other agendas are being read at this moment; "
+            "send it again in a few seconds"
+        ) from None
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise AgendaFileError(_over_time(path.name, limits)) from None
     if done.returncode == -signal.SIGXCPU:
