@@ -496,6 +496,10 @@ def test_a_meeting_moved_to_another_program_leaves_the_feed_of_the_one_it_left_a
     assert uid in feed_content(StoredFeed.objects.get(key="cpg"))
 
 
+def _etags() -> dict[str, str]:
+    return dict(StoredFeed.objects.values_list("key", "etag"))
+
+
 @pytest.mark.parametrize("program", ["tug", "cpg"])
 def test_an_edit_that_changes_a_programs_next_meeting_leaves_no_feed_behind_for_the_sweep(
     program, built_feeds, django_capture_on_commit_callbacks, signalled, time_machine
@@ -508,14 +512,12 @@ def test_an_edit_that_changes_a_programs_next_meeting_leaves_no_feed_behind_for_
     time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
     assert feeds_sweep() == []
     next_meeting = meetings_next_by_program()[Program.objects.get(slug=program).pk]
-    etags = dict(StoredFeed.objects.values_list("key", "etag"))
+    etags = _etags()
     with django_capture_on_commit_callbacks(execute=True):
         next_meeting.status = Meeting.Status.CANCELLED
         next_meeting.save()
     feeds_refresh_for_meetings(**signalled)  # the task the signal queues
-    changed = {
-        key for key, etag in StoredFeed.objects.values_list("key", "etag") if etags[key] != etag
-    }
+    changed = {key for key, etag in _etags().items() if etags[key] != etag}
     assert {program, "all"} <= changed
 
     time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
@@ -555,7 +557,7 @@ def test_a_programs_new_description_reaches_its_feeds_by_the_saves_refresh_and_n
     feed of every program (each data version held every program's last save). Found from
     outside."""
     time_machine.move_to(timezone.now() + timedelta(minutes=3), tick=False)
-    etags = dict(StoredFeed.objects.values_list("key", "etag"))
+    etags = _etags()
     program = Program.objects.get(slug="cpg")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -564,9 +566,7 @@ def test_a_programs_new_description_reaches_its_feeds_by_the_saves_refresh_and_n
     assert signalled["program_ids"] == {program.pk}
     feeds_refresh_for_meetings(**signalled)
 
-    changed = {
-        key for key, etag in StoredFeed.objects.values_list("key", "etag") if etags[key] != etag
-    }
+    changed = {key for key, etag in _etags().items() if etags[key] != etag}
     assert changed == {"cpg", "cpg?history=all"}
     for key in changed:
         assert b"A new description of the CPG." in feed_content(StoredFeed.objects.get(key=key))

@@ -423,9 +423,7 @@ def feeds_refresh_for_meetings(*, meeting_ids, program_ids, system_ids=(), now=N
 
 
 @transaction.atomic
-def _feeds_patch(
-    *, feeds, meeting_ids: set[int], system_ids: set[int] = frozenset(), now
-) -> list[str]:
+def _feeds_patch(*, feeds, meeting_ids: set[int], system_ids: set[int], now) -> list[str]:
     run = BuildRun(now=build_time(now))
     rebuilt, patchable, checked = [], [], []
     # Locked: two refreshes patching one layout at once would each drop the other's edit.
@@ -499,8 +497,8 @@ def _feed_patch(feed: StoredFeed, spec: FeedSpec, layout: Layout, *, moved, memb
         pieces=pieces,
         now=run.now,
     )
-    system_next = spec.system and system_feed_next(
-        patched.states_ending_after(run.now), now=run.now
+    system_next = (
+        system_feed_next(patched.states_ending_after(run.now), now=run.now) if spec.system else None
     )
     version = feed_version_of(
         spec,

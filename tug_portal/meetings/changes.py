@@ -20,6 +20,7 @@ class PendingSync:
         self.deleted: dict[int, int] = {}  # meeting id -> program id
         self.left_programs: set[int] = set()  # programs a meeting was moved out of
         self.system_ids: set[int] = set()  # systems saved (their feeds name them)
+        self.registered = False  # with the transaction's on-commit callbacks
         self.has_run = False
         # Django names a robust callback that failed by its __qualname__, which an instance
         # lacks: without it the log line itself raises, and the failure reaches the editor.
@@ -51,15 +52,13 @@ def pending_sync() -> PendingSync:
 
 def note(*, meeting_ids=(), program_ids=(), deleted=None, left_programs=(), system_ids=()):
     pending = pending_sync()
-    fresh = not (
-        pending.meeting_ids or pending.program_ids or pending.deleted or pending.system_ids
-    )
     pending.meeting_ids.update(meeting_ids)
     pending.program_ids.update(program_ids)
     pending.deleted.update(deleted or {})
     pending.left_programs.update(left_programs)
     pending.system_ids.update(system_ids)
-    if fresh:
+    if not pending.registered:
+        pending.registered = True
         # robust: a failure to notify consumers must not undo or break an edit already saved.
         transaction.on_commit(pending, robust=True)
 
