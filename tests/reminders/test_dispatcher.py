@@ -1,3 +1,4 @@
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -290,3 +291,71 @@ def test_batch_costs_one_query_per_mail_whatever_the_meetings(django_assert_num_
         dispatcher.deliveries_send_batch(limit=1)
     with django_assert_num_queries(claim + 8 + 2):
         dispatcher.deliveries_send_batch(limit=2)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the marks are pipelined on PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is_accepted(
+    smtp_backend,
+):
+    """On PostgreSQL a mail's "sent" mark is sent without waiting for its commit (a flush to
+    disk); the next mail is rendered and given to the server meanwhile, and only the end of its
+    data waits for that commit, so that no mail is accepted before the previous one is
+    recorded. Here the first mark waits for a lock another connection takes while the server
+    reads the first mail, and holds until the server has the second mail's recipient."""
+    due_meeting("ann@example.com", "bob@example.com")
+    first, second = Delivery.objects.select_related("subscription__subscriber").order_by(
+        "next_attempt_at", "pk"
+    )
+    assert Delivery._meta.db_table == "reminders_delivery"
+    locker = connection.get_new_connection(connection.get_connection_params())
+    locker.autocommit = False
+    released_by, first_state_when_second_arrived = [], []
+    guard = threading.Lock()
+
+    def lock_the_first_row() -> None:
+        with guard:
+            locker.execute("SELECT 1 FROM reminders_delivery WHERE id = %s FOR UPDATE", [first.pk])
+
+    def release(by: str) -> None:
+        with guard:
+            if not released_by:
+                released_by.append(by)
+                locker.commit()
+
+    def on_recipient(address: str) -> None:
+        if address == first.subscription.subscriber.email:
+            lock_the_first_row()
+        elif address == second.subscription.subscriber.email:
+            release("the next mail's recipient")
+
+    def on_message(message, count):
+        if message.rcpt_tos == (second.subscription.subscriber.email,):
+            with guard:
+                state = locker.execute(
+                    "SELECT state FROM reminders_delivery WHERE id = %s", [first.pk]
+                )
+                first_state_when_second_arrived.append(state.fetchone()[0])
+
+    smtp_backend.on_recipient, smtp_backend.on_message = on_recipient, on_message
+    sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    sessions_before = locker.execute(sessions).fetchone()[0]
+    timer = threading.Timer(10, release, ["a timer"])
+    timer.start()
+    try:
+        report = dispatcher.deliveries_send_batch()
+        sessions_after = locker.execute(sessions).fetchone()[0]
+    finally:
+        timer.cancel()
+        locker.close()
+
+    assert sessions_after == sessions_before  # the marks' own connection is closed
+
+    assert released_by == ["the next mail's recipient"]
+    assert first_state_when_second_arrived == [State.SENT]
+    assert (report.sent, states()) == (
+        2,
+        {"ann@example.com": State.SENT, "bob@example.com": State.SENT},
+    )

@@ -10,7 +10,8 @@ Like a real server, a message is in once its data is in, whether or not the clie
 read the reply: exactly the window a sender that dies cannot know about. `on_message(message,
 count)` runs at that moment (in the server's thread; `count` is how many have arrived), so a
 test can kill the sender while a message is in flight; `delay` (seconds) holds every reply
-back to make "in the middle of a batch" easy to reach.
+back to make "in the middle of a batch" easy to reach. `on_recipient(address)` runs when a
+recipient is given (RCPT, before the message's data), in the server's thread too.
 
 Per-recipient rejections answer RCPT with the given reply ("550 ..." permanent, "450 ..."
 transient); they can be changed while the server runs.
@@ -65,6 +66,8 @@ class _Handler:
         self.sink = sink
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.sink.on_recipient is not None:
+            self.sink.on_recipient(address)
         if reply := self.sink.rejection_for(address):
             return reply
         envelope.rcpt_tos.append(address)
@@ -92,11 +95,13 @@ class SmtpSink:
         reject: dict[str, str] | None = None,
         delay: float = 0.0,
         on_message: Callable[[ReceivedMessage, int], None] | None = None,
+        on_recipient: Callable[[str], None] | None = None,
         host: str = "127.0.0.1",
     ):
         self.host = host
         self.delay = delay
         self.on_message = on_message
+        self.on_recipient = on_recipient
         self._rejections = {address.lower(): reply for address, reply in (reject or {}).items()}
         self._messages: list[ReceivedMessage] = []
         self._lock = threading.Lock()

@@ -14,6 +14,7 @@ the folder never reads half a message.
 """
 
 import os
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,14 +56,62 @@ def smtp_envelope(message: EmailMessage) -> Envelope:
     )
 
 
-def envelope_sender(connection) -> Callable[[Envelope], None] | None:
+# What ends a message's data (RFC 5321 4.1.1.4): a server takes responsibility for a mail when
+# this line arrives, not before.
+END_OF_DATA = b"\r\n.\r\n"
+
+EnvelopeSender = Callable[..., None]  # (envelope, *, before_end_of_data=None)
+
+
+class SmtpEnvelopeSender:
+    """Hands envelopes to an open `smtplib.SMTP` by its own `sendmail`, and runs
+    `before_end_of_data` once the message's bytes are on their way and before the line that
+    ends them: what must be done before a mail may be accepted (the dispatcher: the commit that
+    records the previous mail as sent) waits on the network while the server reads the
+    message, instead of before it. If it fails, the connection is closed with the data
+    unfinished, which a server discards."""
+
+    def __init__(self, smtp):
+        self.smtp = smtp
+        # The end of the data leaves in a small write of its own: without this, Nagle's
+        # algorithm holds it until the server acknowledges the message, which a server may
+        # delay by 40 ms (delayed ACK), per mail.
+        if smtp.sock is not None:
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._send = smtp.send
+        smtp.send = self._send_holding_the_end  # smtplib writes everything through `send`
+        self._before_end_of_data = None
+
+    def __call__(self, envelope: Envelope, *, before_end_of_data=None) -> None:
+        self._before_end_of_data = before_end_of_data
+        try:
+            self.smtp.sendmail(envelope.mail_from, envelope.recipients, envelope.data)
+        finally:
+            self._before_end_of_data = None
+
+    def _send_holding_the_end(self, data) -> None:
+        # Commands are str; the message, dot-stuffed and ended, is the one bytes `data()` sends.
+        before_end = self._before_end_of_data
+        if before_end is not None and isinstance(data, bytes) and data.endswith(END_OF_DATA):
+            self._before_end_of_data = None
+            ending = len(END_OF_DATA) - 2  # the last line break belongs to the message
+            self._send(data[:-ending])
+            try:
+                before_end()
+            except BaseException:
+                self.smtp.close()
+                raise
+            data = data[-ending:]
+        self._send(data)
+
+
+def envelope_sender(connection) -> EnvelopeSender | None:
     """How an open `connection` takes a mail already serialized: an SMTP server by `sendmail`
-    on it, the file backend by writing the bytes to a file. None for a backend that takes only
-    Django's messages (the test suite's in-memory outbox)."""
+    on it, the file backend by writing the bytes to a file; either runs `before_end_of_data`
+    just before the mail counts as handed over. None for a backend that takes only Django's
+    messages (the test suite's in-memory outbox)."""
     if isinstance(connection, SmtpBackend):
-        return lambda envelope: connection.connection.sendmail(
-            envelope.mail_from, envelope.recipients, envelope.data
-        )
+        return SmtpEnvelopeSender(connection.connection)
     if isinstance(connection, MessagePerFileBackend):
         return connection.send_envelope
     return None
@@ -83,7 +132,9 @@ class MessagePerFileBackend(BaseEmailBackend):
             sent += 1
         return sent
 
-    def send_envelope(self, envelope: Envelope) -> Path:
+    def send_envelope(self, envelope: Envelope, *, before_end_of_data=None) -> Path:
+        if before_end_of_data is not None:
+            before_end_of_data()
         name = f"{datetime.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.eml"
         path, partial = self.folder / name, self.folder / f".{name}.part"
         partial.write_bytes(envelope.data)
