@@ -1,3 +1,4 @@
+import gc
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -344,10 +345,12 @@ def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is
     sessions_before = locker.execute(sessions).fetchone()[0]
     timer = threading.Timer(10, release, ["a timer"])
     timer.start()
+    gc.disable()  # a connection left open must not be closed by the collector in time
     try:
         report = dispatcher.deliveries_send_batch()
         sessions_after = locker.execute(sessions).fetchone()[0]
     finally:
+        gc.enable()
         timer.cancel()
         locker.close()
 
@@ -359,3 +362,49 @@ def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is
         2,
         {"ann@example.com": State.SENT, "bob@example.com": State.SENT},
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the marks are pipelined on PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_whose_row_was_taken_back_while_its_end_waited_for_the_last_mark_is_not_accepted(
+    smtp_backend, settings
+):
+    """The end of a mail's data waits for the previous mail's mark; a wait longer than the
+    claim timeout (here a lock) may see the row taken back meanwhile: the data is then left
+    unfinished, and the server never accepts that mail."""
+    settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 1
+    due_meeting("ann@example.com", "bob@example.com")
+    first, second = Delivery.objects.select_related("subscription__subscriber").order_by(
+        "next_attempt_at", "pk"
+    )
+    locker = connection.get_new_connection(connection.get_connection_params())
+    locker.autocommit = False
+
+    def take_back_the_second_and_release() -> None:
+        locker.execute(
+            "UPDATE reminders_delivery SET state = 'pending', claimed_by = '' WHERE id = %s",
+            [second.pk],
+        )
+        locker.commit()
+
+    later = threading.Timer(1.5, take_back_the_second_and_release)
+
+    def on_recipient(address: str) -> None:
+        if address == first.subscription.subscriber.email:
+            locker.execute("SELECT 1 FROM reminders_delivery WHERE id = %s FOR UPDATE", [first.pk])
+        elif address == second.subscription.subscriber.email:
+            later.start()
+
+    smtp_backend.on_recipient = on_recipient
+    try:
+        report = dispatcher.deliveries_send_batch()
+    finally:
+        later.join()
+        locker.close()
+
+    ann, bob = first.subscription.subscriber.email, second.subscription.subscriber.email
+    assert [message.rcpt_tos for message in smtp_backend.messages] == [(ann,)]
+    assert (report.sent, report.stopped) == (1, True)
+    assert states() == {ann: State.SENT, bob: State.PENDING}

@@ -231,6 +231,7 @@ class _Batch:
         self.renderer = channel.renderer()
         self.bounced_subscribers: set[int] = set()
         self.renewed = time.monotonic()
+        self.held = {delivery.pk for delivery in deliveries}  # the claims held at the renewal
         self.send_envelope = None  # how the connection takes bytes, once it is open
         self.mark_writer: _MarkWriter | None = None
         self.unconfirmed_mark: tuple[MailRow, Future] | None = None  # being written by it
@@ -271,7 +272,10 @@ class _Batch:
             self._fail(delivery, SmtpFailure(f"could not render: {error}"[:500]))
             return None
         try:
-            self._hand_over(connection, mail)
+            self._hand_over(connection, delivery, mail)
+        except _TakenBack:
+            # Its data was left unfinished and the connection closed: the server drops it.
+            return TAKEN_BACK
         except (smtplib.SMTPException, OSError) as error:
             failure = classify(error)
             if failure.bounces:
@@ -291,27 +295,37 @@ class _Batch:
             return self.renderer.delivery_envelope(delivery)
         return self.renderer.delivery_message(delivery)
 
-    def _hand_over(self, connection, mail: Envelope | EmailMultiAlternatives) -> None:
+    def _hand_over(self, connection, delivery, mail: Envelope | EmailMultiAlternatives) -> None:
         """Give the mail to the server, which accepts it only once the previous mail's mark
-        is committed."""
+        is committed (`_before_acceptance`)."""
         if self.send_envelope:
-            self.send_envelope(mail, before_end_of_data=self._confirm_mark)
+            self.send_envelope(mail, before_end_of_data=lambda: self._before_acceptance(delivery))
         else:
-            self._confirm_mark()
+            self._before_acceptance(delivery)
             connection.send_messages([mail])
 
     def _still_ours(self, delivery: MailRow) -> bool:
-        """Renew the batch's claims well before they could time out; a row that was taken back
-        meanwhile (this worker stalled for longer than the timeout) is no longer ours."""
-        if time.monotonic() - self.renewed < claim_timeout().total_seconds() / 3:
-            return True
-        self.renewed = time.monotonic()
-        self._confirm_mark()
-        self.ours.update(claimed_at=timezone.now())
-        if self.ours.filter(pk=delivery.pk).exists():
+        """Renew the batch's claims well before they could time out, and read which it still
+        holds: a row taken back meanwhile (this worker stalled for longer than the timeout,
+        and the housekeeping gave its claims to another batch) is no longer ours, nor is any
+        other row taken back with it."""
+        if time.monotonic() - self.renewed >= claim_timeout().total_seconds() / 3:
+            self.renewed = time.monotonic()
+            self._confirm_mark()
+            self.ours.update(claimed_at=timezone.now())
+            self.held = set(self.ours.values_list("pk", flat=True))
+        if delivery.pk in self.held:
             return True
         logger.error("Delivery %s was taken back from a stalled batch; not sending.", delivery.pk)
         return False
+
+    def _before_acceptance(self, delivery: MailRow) -> None:
+        """The last moment to hold a mail back, with its data sent but not the end: the
+        previous mark committed, and the row still ours (waiting for that commit, a lock
+        perhaps, can outlast the claim timeout)."""
+        self._confirm_mark()
+        if not self._still_ours(delivery):
+            raise _TakenBack(delivery.pk)
 
     def _reason_not_to_send(self, delivery: MailRow) -> str:
         """The facts may have changed since the row was planned: check them once more."""
@@ -388,8 +402,17 @@ class _Batch:
         after the backoff, instead of hammering a server that is down."""
         logger.warning("SMTP batch %s stopped: %s", self.claim, failure.text)
         for delivery in rest:
-            self._fail(delivery, failure)
+            if delivery.pk in self.held:  # the others were taken back: not ours to record
+                self._fail(delivery, failure)
         self.report.stopped = True
+
+
+class _TakenBack(Exception):
+    """The row of the mail on its way was taken back from this batch."""
+
+
+# The batch stops there: its connection is closed, and what it holds is as stale as that row.
+TAKEN_BACK = SmtpFailure("taken back from a stalled batch while on its way", stops_batch=True)
 
 
 def _write_mark(sql: str, params: list) -> int:
@@ -421,8 +444,14 @@ class _MarkWriter:
 
     def close(self) -> None:
         """Close the thread's connection (after any write still queued), then the thread."""
-        self.thread.submit(db_connection.close)
+        self.thread.submit(_close_this_threads_connection)
         self.thread.shutdown(wait=True)
+
+
+def _close_this_threads_connection() -> None:
+    # `db_connection` is looked up here, in the thread that runs this: the connection of the
+    # thread that submitted it would refuse to be closed from another.
+    db_connection.close()
 
 
 def _close_quietly(connection) -> None:
