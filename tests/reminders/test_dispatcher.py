@@ -294,12 +294,34 @@ def test_batch_costs_one_query_per_mail_whatever_the_meetings(django_assert_num_
         dispatcher.deliveries_send_batch(limit=2)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the marks are pipelined on PostgreSQL only"
+# The batch writes its "sent" marks on a connection of their own on PostgreSQL only.
+marks_written_aside = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the marks are written aside on PostgreSQL only"
 )
+
+
+@pytest.fixture
+def locker():
+    """A database connection of the test's own, in a transaction it commits: it takes the row
+    locks that hold up a batch's marks."""
+    locker = connection.get_new_connection(connection.get_connection_params())
+    locker.autocommit = False
+    yield locker
+    locker.close()
+
+
+def in_batch_order() -> list[Delivery]:
+    return list(
+        Delivery.objects.select_related("subscription__subscriber").order_by(
+            "next_attempt_at", "pk"
+        )
+    )
+
+
+@marks_written_aside
 @pytest.mark.django_db(transaction=True)
 def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is_accepted(
-    smtp_backend,
+    smtp_backend, locker
 ):
     """On PostgreSQL a mail's "sent" mark is sent without waiting for its commit (a flush to
     disk); the next mail is rendered and given to the server meanwhile, and only the end of its
@@ -307,12 +329,8 @@ def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is
     recorded. Here the first mark waits for a lock another connection takes while the server
     reads the first mail, and holds until the server has the second mail's recipient."""
     due_meeting("ann@example.com", "bob@example.com")
-    first, second = Delivery.objects.select_related("subscription__subscriber").order_by(
-        "next_attempt_at", "pk"
-    )
+    first, second = in_batch_order()
     assert Delivery._meta.db_table == "reminders_delivery"
-    locker = connection.get_new_connection(connection.get_connection_params())
-    locker.autocommit = False
     released_by, first_state_when_second_arrived = [], []
     guard = threading.Lock()
 
@@ -352,7 +370,6 @@ def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is
     finally:
         gc.enable()
         timer.cancel()
-        locker.close()
 
     assert sessions_after == sessions_before  # the marks' own connection is closed
 
@@ -364,23 +381,17 @@ def test_a_mails_sent_mark_commits_while_the_next_mail_goes_out_and_before_it_is
     )
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the marks are pipelined on PostgreSQL only"
-)
+@marks_written_aside
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_whose_row_was_taken_back_while_its_end_waited_for_the_last_mark_is_not_accepted(
-    smtp_backend, settings
+    smtp_backend, settings, locker
 ):
     """The end of a mail's data waits for the previous mail's mark; a wait longer than the
     claim timeout (here a lock) may see the row taken back meanwhile: the data is then left
     unfinished, and the server never accepts that mail."""
     settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 1
     due_meeting("ann@example.com", "bob@example.com")
-    first, second = Delivery.objects.select_related("subscription__subscriber").order_by(
-        "next_attempt_at", "pk"
-    )
-    locker = connection.get_new_connection(connection.get_connection_params())
-    locker.autocommit = False
+    first, second = in_batch_order()
 
     def take_back_the_second_and_release() -> None:
         locker.execute(
@@ -402,7 +413,6 @@ def test_a_mail_whose_row_was_taken_back_while_its_end_waited_for_the_last_mark_
         report = dispatcher.deliveries_send_batch()
     finally:
         later.join()
-        locker.close()
 
     ann, bob = first.subscription.subscriber.email, second.subscription.subscriber.email
     assert [message.rcpt_tos for message in smtp_backend.messages] == [(ann,)]
