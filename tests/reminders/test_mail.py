@@ -180,8 +180,8 @@ def test_cancellation_notice_ics_and_links_offer_no_way_to_join(seed_meeting):
         assert detail not in ics
     text, html = parts(message)
     assert "Add to calendar" not in html
-    assert "opening the attached .ics removes it from your calendar" in text
-    assert "Opening the attached .ics removes it from your calendar" in html
+    assert "opening the attached .ics marks the event cancelled in a calendar" in text
+    assert "Opening the attached .ics marks the event cancelled in a calendar" in html
 
 
 def test_cancellation_notice_says_why_and_links_the_replacement(seed_meeting):

@@ -252,6 +252,83 @@ def test_uncancel_revives_reminders_and_drops_the_waiting_notice():
     }
 
 
+def cancel(meeting, status=Meeting.Status.CANCELLED):
+    Meeting.objects.filter(pk=meeting.pk).update(status=status)
+    sync(meeting)
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+
+
+def sent_at(meeting, kind, *, at):
+    Delivery.objects.filter(meeting=meeting, kind=kind, state=State.PENDING).update(
+        state=State.SENT, sent_at=at
+    )
+
+
+def cancellations(meeting):
+    """{(revision, state)} of a meeting's cancellation notices."""
+    return set(
+        Delivery.objects.filter(meeting=meeting, kind=Kind.CANCELLATION).values_list(
+            "revision", "state"
+        )
+    )
+
+
+def cancelled_and_told_it_is_back_on(program) -> Meeting:
+    """ann@example.com was reminded, told of the cancellation, then told it is back on."""
+    meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
+    sync(meeting)
+    make_subscription("ann@example.com", program)
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    mark_sent(meeting, "ann@example.com", offset=DAY, at=NOW - 3 * HOUR)
+    cancel(meeting)
+    sent_at(meeting, Kind.CANCELLATION, at=NOW - 2 * HOUR)
+    cancel(meeting, Meeting.Status.SCHEDULED)
+    sent_at(meeting, Kind.UPDATE, at=NOW - HOUR)
+    return meeting
+
+
+def test_a_meeting_cancelled_again_after_subscribers_heard_it_was_back_on_tells_them_again():
+    meeting = cancelled_and_told_it_is_back_on(make_program())
+
+    cancel(meeting)
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)  # planning again adds nothing
+
+    assert cancellations(meeting) == {(0, State.SENT), (1, State.PENDING)}
+    notice = Delivery.objects.get(kind=Kind.CANCELLATION, revision=1)
+    assert (notice.due_at, notice.expires_at) == (NOW, meeting.starts_at)
+
+
+def test_a_third_cancellation_after_a_second_un_cancel_is_the_third_notice():
+    meeting = cancelled_and_told_it_is_back_on(make_program())
+    cancel(meeting)
+    sent_at(meeting, Kind.CANCELLATION, at=NOW - 50 * timedelta(minutes=1))
+    cancel(meeting, Meeting.Status.SCHEDULED)
+    with time_machine.travel(NOW + timedelta(minutes=11), tick=False):
+        sent_at(meeting, Kind.UPDATE, at=NOW + timedelta(minutes=11))
+        cancel(meeting)
+
+    assert cancellations(meeting) == {(0, State.SENT), (1, State.SENT), (2, State.PENDING)}
+
+
+def test_a_meeting_cancelled_again_before_anyone_heard_it_was_back_on_sends_no_second_notice():
+    program = make_program()
+    meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
+    sync(meeting)
+    make_subscription("ann@example.com", program)
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    mark_sent(meeting, "ann@example.com", offset=DAY, at=NOW - 3 * HOUR)
+    cancel(meeting)
+    sent_at(meeting, Kind.CANCELLATION, at=NOW - 2 * HOUR)
+
+    cancel(meeting, Meeting.Status.SCHEDULED)  # the notice that it is back on waits 10 minutes
+    cancel(meeting)  # and is never sent: ann's last word is still "cancelled"
+
+    assert cancellations(meeting) == {(0, State.SENT)}
+    assert set(
+        Delivery.objects.filter(meeting=meeting, kind=Kind.UPDATE).values_list("state", "note")
+    ) == {(State.SKIPPED, "meeting cancelled")}
+
+
 def reminded_then_moved(program, *others: str) -> Meeting:
     """A meeting 30 hours ahead whose one-day reminder reached reminded@example.com (`others`
     subscribed too), then moved an hour later and planned again."""

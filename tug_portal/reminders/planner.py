@@ -12,7 +12,8 @@ history and is never changed, which is what makes a second send of the same key 
   moment is still ahead: a row of the next revision (a new key, so a new Message-ID); never a
   second one for a time they were already reminded of.
 - A cancelled meeting gets no reminder; instead a cancellation notice goes to everyone already
-  mailed about it and everyone whose reminder was due within the program's window.
+  mailed about it and everyone whose reminder was due within the program's window; cancelled
+  again after they heard it was back on, the next revision of the notice.
 - After someone was mailed about a meeting, a change to what its calendar shows (time, agenda,
   join details) gets them an update notice saying what changed; changes made in quick
   succession fold into the one notice still waiting.
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 
@@ -189,14 +190,57 @@ def _plan_cancellation_notices(meeting, policy, active, now) -> None:
     ).values("subscription_id")
     recipients = active.filter(Q(pk__in=mailed) | Q(pk__in=due_soon))
     rows = of_meeting.filter(kind=Kind.CANCELLATION)
-    _ensure(
-        rows,
-        recipients,
-        meeting=meeting,
-        kind=Kind.CANCELLATION,
-        due=now,
-        expires=meeting.starts_at,
-        detail=meeting.change_summary,
+    timing = {"meeting": meeting, "due": now, "expires": meeting.starts_at}
+    _ensure(rows, recipients, kind=Kind.CANCELLATION, detail=meeting.change_summary, **timing)
+    _plan_cancellation_notices_again(of_meeting, recipients, **timing)
+
+
+def _plan_cancellation_notices_again(
+    of_meeting: QuerySet[Delivery],
+    subscriptions: QuerySet[Subscription],
+    *,
+    meeting: Meeting,
+    due: datetime,
+    expires: datetime,
+) -> None:
+    """Cancelled, un-cancelled, cancelled again: whoever was told of the first cancellation and
+    mailed about the meeting since (it is back on, a reminder) gets the next revision of the
+    notice. Whoever heard nothing since still has "cancelled" as their last word: no mail."""
+    mailed_since = (
+        of_meeting.filter(subscription=OuterRef("subscription_id"), state=State.SENT)
+        .exclude(kind=Kind.CANCELLATION)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    told_before = (
+        of_meeting.filter(kind=Kind.CANCELLATION, subscription__in=subscriptions)
+        .values("subscription_id")
+        # Only subscribers whose every notice went out (SENT): one waiting, being sent or
+        # bounced is the notice of this cancellation, or the address cannot be reached.
+        .annotate(
+            latest=Max("revision"),
+            told_at=Max("sent_at"),
+            open=Count("pk", filter=~Q(state=State.SENT)),
+        )
+        .filter(open=0, told_at__lt=Subquery(mailed_since))
+        .values_list("subscription_id", "latest")
+    )
+    Delivery.objects.bulk_create(
+        (
+            Delivery(
+                subscription_id=subscription_id,
+                meeting=meeting,
+                kind=Kind.CANCELLATION,
+                revision=latest + 1,
+                detail=meeting.change_summary[:500],
+                due_at=due,
+                expires_at=expires,
+                next_attempt_at=due,
+            )
+            for subscription_id, latest in told_before
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,  # a planner racing for the same key: one row stays
     )
 
 
