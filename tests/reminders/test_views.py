@@ -497,6 +497,21 @@ def test_unticking_a_program_with_its_systems_still_ticked_unsubscribes(client):
     assert Subscription.objects.get().status != Status.CONFIRMED
 
 
+def test_preferences_page_says_unticking_a_program_stops_its_digest_and_materials_mails_too(client):
+    """The subscription carries the digest and the materials mails: the page does not offer
+    the digest "instead of" reminders, and says what unticking ends."""
+    tug = make_program(acronym="TUG")
+    make_subscription("ann@example.com", tug)
+    url = reverse(
+        "reminders:preferences", args=[tokens.preferences_token(Subscriber.objects.get().pk)]
+    )
+
+    page = client.get(url).content.decode()
+
+    assert "instead of" not in page
+    assert "Unticked: no mail about TUG meetings at all" in page
+    assert "the weekly digest and the materials mails stop too" in page
+
 def test_preferences_saved_five_times_in_a_minute_keep_every_save(client, time_machine):
     # Through the real fair-use middleware: neither the budgets, the view nor the service refuse
     # the link's owner.

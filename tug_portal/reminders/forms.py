@@ -112,6 +112,9 @@ class PreferencesForm(forms.Form):
             self.fields[f"program_{program.pk}"] = forms.BooleanField(
                 required=False,
                 label=f"Remind me of {program.acronym} meetings ({program.name})",
+                # The subscription carries the digest and the materials mails as well.
+                help_text=f"Unticked: no mail about {program.acronym} meetings at all; "
+                "the weekly digest and the materials mails stop too.",
                 initial=bool(subscription and subscription.is_confirmed),
             )
             self.fields[f"systems_{program.pk}"] = forms.MultipleChoiceField(
