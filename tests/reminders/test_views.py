@@ -512,6 +512,7 @@ def test_preferences_page_says_unticking_a_program_stops_its_digest_and_material
     assert "Unticked: no mail about TUG meetings at all" in page
     assert "the weekly digest and the materials mails stop too" in page
 
+
 def test_preferences_saved_five_times_in_a_minute_keep_every_save(client, time_machine):
     # Through the real fair-use middleware: neither the budgets, the view nor the service refuse
     # the link's owner.
