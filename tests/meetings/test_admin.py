@@ -492,3 +492,44 @@ def test_the_meeting_column_sorts_the_list_by_program_then_date(admin_client, de
     assert ascending == sorted(ascending)
     assert descending == sorted(descending, reverse=True)
     assert ascending != descending
+
+
+@pytest.mark.parametrize("term", ["TUG 2030-03-12", "2030-03-12", "tug-2030-03-05"])
+def test_a_moved_meeting_is_found_by_the_date_in_its_name_and_by_its_first_address(
+    staff_client, term
+):
+    """A moved meeting keeps its address (tug-2030-03-05) but is named after its new day
+    ("TUG 2030-03-12"): staff choosing it in an autocomplete (a material's meeting, a
+    replacement) or searching the list type the name they see."""
+    meeting = make_meeting(make_program(), date(2030, 3, 5))
+    staff_client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        meeting_change_form(meeting, date="2030-03-12", start_time="17:00", end_time="18:00"),
+    )
+    meeting.refresh_from_db()
+    assert (str(meeting), meeting.slug) == ("TUG 2030-03-12", "tug-2030-03-05")
+    # 17:00 Pacific is the next day in UTC: the day is the meeting's own.
+    make_meeting(make_program(acronym="CPG"), date(2030, 3, 13))
+
+    found = staff_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "materials", "model_name": "material", "field_name": "meeting", "term": term},
+    ).json()["results"]
+    listed = staff_client.get("/admin/meetings/meeting/", {"q": term}).content.decode()
+
+    assert [result["text"] for result in found] == ["TUG 2030-03-12"]
+    assert listed.count('class="action-select"') == 1
+
+
+def test_a_date_search_finds_every_meeting_of_that_local_day_and_nothing_else(staff_client):
+    tug, cpg = make_program(acronym="TUG"), make_program(acronym="CPG")
+    for program in (tug, cpg):
+        make_meeting(program, date(2030, 3, 12))
+    make_meeting(tug, date(2030, 3, 11))
+    make_meeting(tug, date(2030, 3, 13))
+
+    listed = staff_client.get("/admin/meetings/meeting/", {"q": "2030-03-12"}).content.decode()
+    cpg_only = staff_client.get("/admin/meetings/meeting/", {"q": "cpg 2030-03-12"})
+
+    assert listed.count('class="action-select"') == 2
+    assert cpg_only.content.decode().count('class="action-select"') == 1
