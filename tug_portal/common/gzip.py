@@ -2,13 +2,21 @@
 a material's download). Their ranges, Content-Length and strong ETag are those of the stored
 bytes: compressed on the way out, a 206's body would no longer be the range it names, and the
 middleware would weaken the ETag that If-Range must match strongly. (Such files, PDFs, Office
-documents, audio and video, are compressed already.)"""
+documents, audio and video, are compressed already.) And for a client that refuses gzip with
+a weight of zero ("gzip;q=0")."""
 
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
+from django.utils.cache import patch_vary_headers
+
+from .responses import accepts_gzip
 
 
 class GZipMiddleware(DjangoGZipMiddleware):
     def process_response(self, request, response):
         if response.get("Accept-Ranges") == "bytes":
+            return response
+        if not accepts_gzip(request):
+            # Django's looks for the word only: "gzip;q=0" (refused) got gzip.
+            patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)

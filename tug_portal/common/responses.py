@@ -9,14 +9,27 @@ import re
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-# Django's GZipMiddleware decides with this same test: agreeing with it means it never
-# compresses what we chose to send uncompressed, and a body we compressed ourselves goes to
-# exactly the clients it would have compressed for.
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Django's GZipMiddleware looks for the word "gzip" only; common/gzip.py asks this function
+# first, so that it never compresses what we chose to send uncompressed, and a body we
+# compressed ourselves goes to exactly the clients it compresses for.
+WEIGHT = re.compile(r"^\s*q\s*=\s*([0-9.]+)\s*$", re.IGNORECASE)
 
 
 def accepts_gzip(request) -> bool:
-    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    """The client names gzip (or x-gzip) in Accept-Encoding, with a weight above zero: a
+    coding given q=0 is refused (RFC 9110 12.5.3); a weight that does not parse is the
+    default, 1."""
+    for coding in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
+        name, *parameters = coding.split(";")
+        if name.strip() not in ("gzip", "x-gzip"):
+            continue
+        weights = [WEIGHT.match(parameter) for parameter in parameters]
+        weight = next((match.group(1) for match in weights if match), "1")
+        try:
+            return float(weight) > 0
+        except ValueError:
+            return True
+    return False
 
 
 def wants_json(request) -> bool:

@@ -1,0 +1,55 @@
+"""Compression follows the client's Accept-Encoding, q-values included (RFC 9110 12.5.3): a
+coding given q=0 is refused, however the answer is made (a page rendered or from the page
+cache, a stored feed, an admin page through Django's middleware)."""
+
+import gzip
+
+import pytest
+
+from tug_portal.common.responses import accepts_gzip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("deflate, gzip;q=0.5", True),
+        ("gzip; Q=1.0", True),
+        ("x-gzip", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000, br", False),
+        ("br, gzip;q=0, *;q=0.1", False),
+        ("gzip;q=nonsense", True),  # a malformed weight is the default, 1
+        ("identity", False),
+        ("", False),
+        ("notgzip", False),
+    ],
+)
+def test_gzip_is_accepted_when_named_with_a_weight_above_zero(rf, header, accepted):
+    assert accepts_gzip(rf.get("/", headers={"Accept-Encoding": header})) is accepted
+
+
+@pytest.mark.parametrize("path", ["/", "/calendar/all.ics", "/admin/login/"])
+def test_a_client_refusing_gzip_gets_the_plain_body_twice(client, demo, path):
+    refuses = {"Accept-Encoding": "br, gzip;q=0"}
+
+    answers = [client.get(path, headers=refuses) for _ in range(2)]
+
+    for answer in answers:
+        assert answer.status_code == 200
+        assert "Content-Encoding" not in answer
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        assert not body.startswith(b"\x1f\x8b")
+        assert "Accept-Encoding" in answer["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/", "/calendar/all.ics", "/admin/login/"])
+def test_a_client_weighting_gzip_low_still_gets_it(client, demo, path):
+    answer = client.get(path, headers={"Accept-Encoding": "br, gzip;q=0.2"})
+
+    body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+    assert answer["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body)
