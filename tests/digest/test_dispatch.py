@@ -12,14 +12,13 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.digest.activity import SEND_AT, week_of_activity
 from tests.factories import make_digest_subscription, make_meeting, make_program
-from tug_portal.common.mail import smtp_envelope
+from tug_portal.common.mail import message_id_domain, smtp_envelope
 from tug_portal.digest import mail as digest_mail
 from tug_portal.digest import planner, tasks
 from tug_portal.digest.channel import DIGESTS
 from tug_portal.digest.models import Digest
 from tug_portal.digest.selectors import NOTHING_THIS_WEEK, digest_week_counts
 from tug_portal.reminders import dispatcher
-from tug_portal.reminders.mail import message_id_domain
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import make_subscription
+from tests.factories import make_program, make_subscription
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Meeting, Program
 from tug_portal.meetings.timeutil import format_meeting_when as meeting_when
@@ -266,3 +266,20 @@ def test_confirmation_mail_has_no_unsubscribe_link_there_is_nothing_to_stop_yet(
     message = confirmation_message(subscription)
 
     assert "List-Unsubscribe" not in message.extra_headers
+
+
+@pytest.mark.parametrize(
+    ("status", "welcome"),
+    [("unconfirmed", False), ("confirmed", True), ("confirmed", False)],
+)
+def test_confirmation_and_welcome_mails_name_the_site_in_their_message_id(
+    settings, status, welcome
+):
+    """Like every other mail of the portal's (reminders, digests, materials): not the
+    machine's own host name (`@localhost` on most servers)."""
+    settings.SITE_URL = "https://portal.example.org:8443"
+    subscription = make_subscription("ann@example.com", make_program(), status=status)
+
+    message = confirmation_message(subscription, welcome=welcome).message()
+
+    assert message["Message-ID"].endswith("@portal.example.org>")

@@ -30,8 +30,9 @@ CONFIRMATION = (
 
 
 def test_agenda_request_from_meeting_page_is_stored_mailed_and_confirmed(
-    client, seed_meeting, mailoutbox, django_capture_on_commit_callbacks
+    client, seed_meeting, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://portal.example.org"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(MEETING_FORM, REQUEST)
 
@@ -50,6 +51,8 @@ def test_agenda_request_from_meeting_page_is_stored_mailed_and_confirmed(
     )
     assert [mail.to for mail in mailoutbox] == [["inambiar@caiso.com"]]
     assert mailoutbox[0].reply_to == ["ada@example.com"]
+    # The site's own name, as in every mail of the portal's (not the machine's, "localhost").
+    assert mailoutbox[0].message()["Message-ID"].endswith("@portal.example.org>")
     assert CONFIRMATION in text_of(client.get(response["Location"]))
 
 

@@ -20,12 +20,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import make_msgid, sanitize_address
+
+
+def message_id_domain() -> str:
+    """The domain of every Message-ID the portal makes: REMINDER_MESSAGE_ID_DOMAIN, else the
+    site's host name (never the machine's own name, Django's default: `localhost` on most
+    servers, which some spam filters count against a mail)."""
+    return (
+        settings.REMINDER_MESSAGE_ID_DOMAIN or urlsplit(settings.SITE_URL).hostname or "localhost"
+    )
+
+
+def new_message_id() -> str:
+    """A unique Message-ID for a mail that is sent once (a confirmation, an agenda request)."""
+    return make_msgid(domain=message_id_domain())
 
 
 @dataclass(frozen=True)

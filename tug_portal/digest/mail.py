@@ -21,11 +21,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tug_portal.calendars.describe import clean_text
-from tug_portal.common.mail import Envelope, smtp_envelope
+from tug_portal.common.mail import Envelope, message_id_domain, smtp_envelope
 from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Program
 from tug_portal.reminders import tokens as reminder_tokens
-from tug_portal.reminders.mail import message_id_domain, one_line
+from tug_portal.reminders.mail import one_line
 from tug_portal.reminders.mail_template import MessageTemplate, envelope_recipient
 from tug_portal.reminders.models import Subscription
 

@@ -21,12 +21,12 @@ from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from tug_portal.common.mail import Envelope, smtp_envelope
+from tug_portal.common.mail import Envelope, message_id_domain, smtp_envelope
 from tug_portal.common.site import absolute_url
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when
 from tug_portal.reminders.dispatcher import Channel
-from tug_portal.reminders.mail import message_id_domain, one_line, subscriber_links
+from tug_portal.reminders.mail import one_line, subscriber_links
 from tug_portal.reminders.selectors import subscriptions_matching_meeting
 
 from . import selectors

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from tug_portal.common.mail import new_message_id
 from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.common.markdown import render_markdown
 from tug_portal.common.text import clean_text
@@ -506,4 +507,5 @@ def _mail_agenda_request(request: AgendaRequest, contact: Person) -> None:
         body=body,
         to=[contact.email],
         reply_to=[request.email],
+        headers={"Message-ID": new_message_id()},
     ).send()

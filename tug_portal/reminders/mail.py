@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.mime.base import MIMEBase
 from email.utils import formatdate
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tug_portal.calendars.builders import build_meeting_ics
 from tug_portal.calendars.describe import clean_text
 from tug_portal.calendars.links import meeting_ics_url
-from tug_portal.common.mail import Envelope, smtp_envelope
+from tug_portal.common.mail import Envelope, message_id_domain, new_message_id, smtp_envelope
 from tug_portal.common.site import (
     absolute_links_in_html,
     absolute_links_in_markdown,
@@ -43,12 +43,6 @@ Kind = Delivery.Kind
 def one_line(value: str) -> str:
     """Safe for a header: no control characters, every run of white space one space."""
     return " ".join(clean_text(value).split())
-
-
-def message_id_domain() -> str:
-    return (
-        settings.REMINDER_MESSAGE_ID_DOMAIN or urlsplit(settings.SITE_URL).hostname or "localhost"
-    )
 
 
 def delivery_message_id(delivery: Delivery) -> str:
@@ -318,11 +312,12 @@ def confirmation_message(
         if subscription.is_confirmed
         else f"Confirm your {acronym} meeting reminders"
     )
-    headers = {"Auto-Submitted": "auto-generated"}
+    headers = {"Auto-Submitted": "auto-generated", "Message-ID": new_message_id()}
     if subscription.is_confirmed:
         # A subscriber's mail, like every reminder: one-click unsubscribe (the form promises
         # it). The mail asking to confirm has none: there is nothing to stop yet.
         headers = {
+            "Message-ID": headers["Message-ID"],
             "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
             **_list_headers(subscription),
         }

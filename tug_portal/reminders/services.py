@@ -10,12 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import make_msgid
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from tug_portal.common import distinct_targets
+from tug_portal.common.mail import new_message_id
 from tug_portal.common.mailboxes import InvalidMailbox, canonical_mailbox, mailbox_lock
 from tug_portal.common.queue import enqueue_on_commit
 from tug_portal.meetings.models import Program, System
@@ -421,6 +421,6 @@ def reminder_send_test(*, email: str, meeting, before: timedelta) -> EmailMultiA
     message = mail.MailRenderer().delivery_message(delivery)
     message.subject = f"[Test] {message.subject}"
     # Not the delivery's own Message-ID: a client would take the real reminder for a repeat.
-    message.extra_headers["Message-ID"] = make_msgid(domain=mail.message_id_domain())
+    message.extra_headers["Message-ID"] = new_message_id()
     message.send()
     return message
