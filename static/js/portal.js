@@ -102,6 +102,50 @@
     empty.forEach(function (name) { delete event.detail.parameters[name]; });
   });
 
+  // A list's search asked for again while the same search is on its way or shown is not sent
+  // again: Enter fires the search box's change event and the form's submit, each a trigger of
+  // the form, and the second cancelled the first in the browser while the server went on
+  // running it (found from outside: every search sent with Enter ran twice, and took two of
+  // the server's search slots). Decided before htmx's hx-sync cancels anything. The search is
+  // forgotten when its request fails (so that it can be sent again) and when something else
+  // replaces the list (a page link).
+  var lastSearch = new WeakMap();
+
+  function searchOf(form) {
+    var fields = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (value !== "") { fields.append(name, value); }
+    });
+    return (form.getAttribute("hx-get") || "") + "?" + fields.toString();
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[role=search]");
+    if (!form || event.detail.verb !== "get") { return; }
+    var search = searchOf(form);
+    var last = lastSearch.get(form);
+    if (last && last.search === search) {
+      event.preventDefault();
+      return;
+    }
+    lastSearch.set(form, { search: search, xhr: null });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[role=search]");
+    var last = form && lastSearch.get(form);
+    if (last && !last.xhr) { last.xhr = event.detail.xhr; }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[role=search]");
+    var last = form && lastSearch.get(form);
+    if (last && !event.detail.successful && last.xhr === event.detail.xhr) {
+      lastSearch.delete(form);
+    }
+    if (!form && event.detail.successful) { lastSearch = new WeakMap(); }
+  });
+
   // A form sent by htmx that is refused (429: sent again too soon; 5xx) or cannot reach the
   // server is not swapped: say so inside the form, in the server's words when it sent text.
   function showFormProblem(form, text) {

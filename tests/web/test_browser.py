@@ -129,6 +129,25 @@ def test_search_as_you_type_finds_the_seed_meeting_by_facilitator(page):
     assert listed_meetings(page) == [SEED]
 
 
+def test_a_search_typed_and_sent_with_enter_is_one_request(page):
+    # Found from outside: Enter sent the search twice (the input's change event and the form's
+    # submit each triggered the form), and the typing's own trigger a third time after it.
+    open_page(page, "/?when=all")
+    searches = []
+    page.on(
+        "request",
+        lambda request: searches.append(request.url) if "q=nalini" in request.url else None,
+    )
+
+    page.get_by_label("Search agendas").press_sequentially("nalini")
+    page.keyboard.press("Enter")
+    expect(page.locator("#meeting-results .meeting-row")).to_have_count(1)
+    page.wait_for_timeout(1000)  # past the typing's 400 ms delay
+
+    assert len(searches) == 1, searches
+    assert listed_meetings(page) == [SEED]
+
+
 def test_search_as_you_type_refused_while_busy_says_so_and_clears_when_answered(page, settings):
     # Found from outside: during a search flood a person's own search got a 503, and the page
     # went on showing the unfiltered list under the typed words, with no word of why.
