@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -18,7 +18,7 @@ from tug_portal.common.admin_autocomplete import LoadedAutocompleteAdmin, Loaded
 from tug_portal.common.history_admin import HistoryAdmin
 from tug_portal.web.form_renderer import escaped
 
-from . import search_index, selectors, services
+from . import search, search_index, services
 from .models import (
     AgendaRequest,
     AgendaTopic,
@@ -313,19 +313,9 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
         return meeting.local_end.strftime("%H:%M")
 
     def get_search_results(self, request, queryset, search_term):
-        """A term spelled as a day ("TUG 2030-03-12", the name staff see in lists and
-        autocompletes) matches the meetings starting that day in their own zone, or whose
-        address has it: a moved meeting is named after its new day, its address keeps the
-        first. The other terms search the fields as usual."""
-        days, words = selectors.search_terms_split_days(search_term)
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, " ".join(words)
-        )
-        for day, spelled in days:
-            queryset = queryset.filter(
-                selectors.meetings_on_local_day_filter(day) | Q(slug__icontains=spelled)
-            )
-        return queryset, may_have_duplicates
+        # The search index and the meetings' own columns: no join to the topics, so no row
+        # twice (search.meetings_staff_search).
+        return search.meetings_staff_search(queryset, search_term), False
 
     def changeform_view(self, request, *args, **kwargs):
         if request.method != "POST":

@@ -16,14 +16,18 @@ dropped (they match nearly everything and were how a few clients could tie up th
 Text with no usable word searches nothing, and the page says why.
 """
 
+import operator
 import re
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import reduce
+from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
 from .selectors import (
@@ -171,6 +175,71 @@ def meetings_search(
     meetings = _with_text(meetings, text)
     meetings = _in_time(meetings, when, now or timezone.now())
     return meetings.select_related("program").only(*LIST_ROW_FIELDS)
+
+
+# --- The admin's meeting search (the list and the meeting autocompletes) ------------------
+
+
+def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> QuerySet[Meeting]:
+    """`meetings` narrowed to what staff typed: every term must match. A day spelled YYYY-MM-DD
+    ("TUG 2030-03-12", the name staff see) matches the meetings starting that day in their own
+    zone, or whose address has it (a moved meeting keeps its first day's address); any other
+    word, the meeting's address or title as typed, or the meeting's search document as the
+    public search reads it (its title, notes, topics and facilitators, by the starts of words).
+    An index lookup, not a pass over every topic's text."""
+    days, words = search_terms_split_days(search_term)
+    for day, spelled in days:
+        meetings = meetings.filter(meetings_on_local_day_filter(day) | Q(slug__icontains=spelled))
+    for word in words:
+        meetings = meetings.filter(_staff_search_word(word))
+    return meetings
+
+
+def _staff_search_word(word: str) -> Q:
+    if len(word) > 1 and word[0] in "\"'" and word[-1] == word[0]:
+        word = unescape_string_literal(word)  # a quoted phrase, as Django's admin reads it
+    condition = Q(slug__icontains=word) | Q(title__icontains=word)
+    if terms := search_terms(word):
+        condition |= matching(terms)
+    return condition
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def search_terms_split_days(search_term: str) -> tuple[list[tuple[date, str]], list[str]]:
+    """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD, each
+    with its spelling, and the other terms."""
+    days, words = [], []
+    for term in smart_split(search_term):
+        day = _spelled_day(term)
+        if day:
+            days.append((day, term))
+        else:
+            words.append(term)
+    return days, words
+
+
+def _spelled_day(term: str) -> date | None:
+    if not _DAY.fullmatch(term):
+        return None
+    try:
+        return date.fromisoformat(term)
+    except ValueError:  # 2030-02-30
+        return None
+
+
+def meetings_on_local_day_filter(day: date) -> Q:
+    """The meetings starting on `day` in their own time zone (the day their name shows): one
+    range of the starts_at index per zone in use."""
+    zones = Meeting.objects.order_by().values_list("time_zone", flat=True).distinct()
+    ranges = []
+    for name in zones:
+        zone = ZoneInfo(name)
+        start = datetime.combine(day, time(), tzinfo=zone)
+        end = datetime.combine(date.fromordinal(day.toordinal() + 1), time(), tzinfo=zone)
+        ranges.append(Q(time_zone=name, starts_at__gte=start, starts_at__lt=end))
+    return reduce(operator.or_, ranges, Q(pk__in=[]))
 
 
 def list_row_topics() -> Prefetch:

@@ -2,16 +2,13 @@
 prefetched, so that a page or feed costs the same few queries at 3 meetings as at 3,000."""
 
 import operator
-import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import datetime
 from functools import reduce
-from zoneinfo import ZoneInfo
 
 from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
-from django.utils.text import smart_split
 
 from .models import (
     AgendaTopic,
@@ -286,44 +283,6 @@ def meetings_listed(*, user=None, program_slug: str = "") -> QuerySet[Meeting]:
         if program_slug
         else meetings
     )
-
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def search_terms_split_days(search_term: str) -> tuple[list[tuple[date, str]], list[str]]:
-    """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD, each
-    with its spelling, and the other terms."""
-    days, words = [], []
-    for term in smart_split(search_term):
-        day = _spelled_day(term)
-        if day:
-            days.append((day, term))
-        else:
-            words.append(term)
-    return days, words
-
-
-def _spelled_day(term: str) -> date | None:
-    if not _DAY.fullmatch(term):
-        return None
-    try:
-        return date.fromisoformat(term)
-    except ValueError:  # 2030-02-30
-        return None
-
-
-def meetings_on_local_day_filter(day: date) -> Q:
-    """The meetings starting on `day` in their own time zone (the day their name shows): one
-    range of the starts_at index per zone in use."""
-    zones = Meeting.objects.order_by().values_list("time_zone", flat=True).distinct()
-    ranges = []
-    for name in zones:
-        zone = ZoneInfo(name)
-        start = datetime.combine(day, time(), tzinfo=zone)
-        end = datetime.combine(date.fromordinal(day.toordinal() + 1), time(), tzinfo=zone)
-        ranges.append(Q(time_zone=name, starts_at__gte=start, starts_at__lt=end))
-    return reduce(operator.or_, ranges, Q(pk__in=[]))
 
 
 def meeting_get(*, slug: str, user=None) -> Meeting:
