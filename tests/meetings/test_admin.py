@@ -562,3 +562,58 @@ def test_admin_meeting_search_reads_the_search_index_not_every_topic(
     assert (f"/admin/meetings/meeting/{seed.pk}/change/" in page) is found
     listed = [sql for sql in queries if 'FROM "meetings_meeting"' in sql]
     assert listed and not any('JOIN "meetings_agendatopic"' in sql for sql in listed)
+
+
+SEARCH_PATHS = [
+    "/admin/meetings/meeting/?q={}",
+    "/admin/autocomplete/?app_label=materials&model_name=material&field_name=meeting&term={}",
+]
+
+
+@pytest.mark.parametrize("path", SEARCH_PATHS)
+@pytest.mark.parametrize("term", ["9999-12-31", "0001-01-01", "0001-01-01 9999-12-31"])
+def test_a_search_for_a_day_at_the_calendars_ends_finds_nothing_and_fails_nothing(
+    staff_client, path, term
+):
+    # Found from outside: 500s (the next day past year 9999; midnight of year 1 east of UTC).
+    make_meeting(make_program(), date(2030, 3, 5), time_zone="Europe/Berlin")
+
+    response = staff_client.get(path.format(term))
+
+    assert response.status_code == 200
+    assert "/change/" not in response.content.decode() or path.startswith("/admin/auto")
+
+
+@pytest.mark.parametrize("path", SEARCH_PATHS)
+@pytest.mark.parametrize(
+    "term",
+    [
+        " ".join(f"2030-01-{day:02d}" for day in range(1, 29)) * 12,  # 336 days
+        " ".join(f"word{number}" for number in range(1000)),
+        "b" * 50_000,
+        "_" * 49_000,
+    ],
+    ids=["336 days", "1,000 words", "one 50,000-letter word", "49,000 underscores"],
+)
+def test_a_search_of_many_or_huge_terms_is_bounded_and_answered(
+    staff_client, path, term, django_assert_max_num_queries
+):
+    """Found from outside: 900 days took 8 s (a query each), 1,000 words a database error
+    answered as "cannot reach its database" (503), as did one 50,000-letter word. The first
+    terms are searched, each cut to a length a title or address can have."""
+    make_meeting(make_program(), date(2030, 1, 8))
+
+    with django_assert_max_num_queries(20):
+        response = staff_client.get(path.format(term))
+
+    assert response.status_code == 200
+
+
+def test_a_search_cut_to_its_first_terms_says_so(staff_client):
+    make_meeting(make_program(), date(2030, 1, 8))
+
+    page = staff_client.get(
+        "/admin/meetings/meeting/", {"q": "tug " + " ".join(["group"] * 20)}
+    ).content.decode()
+
+    assert "Searched for the first 10 words only." in page

@@ -81,6 +81,26 @@ def test_cancelling_bumps_sequence(django_capture_on_commit_callbacks):
     assert (meeting.calendar_sequence, meeting.change_summary) == (1, "now cancelled")
 
 
+def test_un_cancelling_says_the_meeting_is_back_on_and_a_new_title_says_what_it_was(
+    django_capture_on_commit_callbacks,
+):
+    """Found from outside: the mail after an un-cancel said only "now scheduled", and a
+    renamed meeting's "title changed" not from what (the reader knew it by its old name)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(make_program(), status=Meeting.Status.CANCELLED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.status = Meeting.Status.SCHEDULED
+        meeting.title = "Technology User Group: OMS special"
+        meeting.save()
+
+    meeting.refresh_from_db()
+    assert meeting.change_summary == (
+        "no longer cancelled: now scheduled; title changed from “TUG Group” to "
+        "“Technology User Group: OMS special”"
+    )
+
+
 def test_an_edit_sequence_does_not_track_keeps_sequence_and_still_tells_consumers(
     django_capture_on_commit_callbacks, changes
 ):

@@ -77,7 +77,10 @@ def describe_changes(old: dict, new: dict, tz) -> str:
     """One line a subscriber reads first: "time moved from ... to ...; topic added: ..."."""
     parts = []
     if old.get("status") != new["status"]:
-        parts.append(f"now {new['status']}")
+        back_on = old.get("status") == "cancelled"
+        parts.append(
+            f"no longer cancelled: now {new['status']}" if back_on else f"now {new['status']}"
+        )
     if old.get("starts_at") != new["starts_at"] or old.get("ends_at") != new["ends_at"]:
         # Each moment in the zone the meeting had then (a move may change the zone too).
         before = _describe_moment(old["starts_at"], old.get("time_zone") or tz.key)
@@ -95,7 +98,10 @@ def describe_changes(old: dict, new: dict, tz) -> str:
         parts.append("agenda updated")
     if old.get("join") != new["join"] or old.get("dial_ins") != new["dial_ins"]:
         parts.append("join details changed")
-    if old.get("title") != new["title"] or old.get("program") != new["program"]:
+    if old.get("title") != new["title"] and old.get("title"):
+        # The reader knows the meeting by its old name.
+        parts.append(f"title changed from “{old['title']}” to “{new['title']}”")
+    elif old.get("title") != new["title"] or old.get("program") != new["program"]:
         parts.append("title changed")
     if old.get("contact") != new["contact"]:
         parts.append("contact changed")

@@ -18,7 +18,8 @@ Text with no usable word searches nothing, and the page says why.
 
 import operator
 import re
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from zoneinfo import ZoneInfo
 
@@ -180,19 +181,35 @@ def meetings_search(
 # --- The admin's meeting search (the list and the meeting autocompletes) ------------------
 
 
-def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> QuerySet[Meeting]:
-    """`meetings` narrowed to what staff typed: every term must match. A day spelled YYYY-MM-DD
-    ("TUG 2030-03-12", the name staff see) matches the meetings starting that day in their own
-    zone, or whose address has it (a moved meeting keeps its first day's address); any other
-    word, the meeting's address or title as typed, or the meeting's search document as the
-    public search reads it (its title, notes, topics and facilitators, by the starts of words).
-    An index lookup, not a pass over every topic's text."""
+STAFF_MAX_TERMS = 10  # more is not a search staff type; each term is a condition of the query
+STAFF_MAX_TERM_LENGTH = 200  # a title's length: SQLite refuses LIKE patterns of 50,000 letters
+STAFF_YEARS = range(1900, 3000)  # days outside name no meeting (and would overflow a datetime)
+
+
+@dataclass
+class StaffSearch:
+    meetings: QuerySet[Meeting]
+    cut: bool  # more than STAFF_MAX_TERMS terms were typed: only the first were searched
+
+
+def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> StaffSearch:
+    """`meetings` narrowed to what staff typed: each of the first STAFF_MAX_TERMS terms must
+    match. A day spelled YYYY-MM-DD ("TUG 2030-03-12", the name staff see) matches the meetings
+    starting that day in their own zone, or whose address has it (a moved meeting keeps its
+    first day's address); any other word, the meeting's address or title as typed, or the
+    meeting's search document as the public search reads it (its title, notes, topics and
+    facilitators, by the starts of words). An index lookup, not a pass over every topic."""
     days, words = search_terms_split_days(search_term)
+    cut = len(days) + len(words) > STAFF_MAX_TERMS
+    days, words = days[:STAFF_MAX_TERMS], words[: max(0, STAFF_MAX_TERMS - len(days))]
+    zones = days and list(Meeting.objects.order_by().values_list("time_zone", flat=True).distinct())
     for day, spelled in days:
-        meetings = meetings.filter(meetings_on_local_day_filter(day) | Q(slug__icontains=spelled))
+        meetings = meetings.filter(
+            meetings_on_local_day_filter(day, zones) | Q(slug__icontains=spelled)
+        )
     for word in words:
-        meetings = meetings.filter(_staff_search_word(word))
-    return meetings
+        meetings = meetings.filter(_staff_search_word(word[:STAFF_MAX_TERM_LENGTH]))
+    return StaffSearch(meetings, cut)
 
 
 def _staff_search_word(word: str) -> Q:
@@ -208,8 +225,8 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def search_terms_split_days(search_term: str) -> tuple[list[tuple[date, str]], list[str]]:
-    """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD, each
-    with its spelling, and the other terms."""
+    """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD (of the
+    years STAFF_YEARS), each with its spelling, and the other terms."""
     days, words = [], []
     for term in smart_split(search_term):
         day = _spelled_day(term)
@@ -224,20 +241,20 @@ def _spelled_day(term: str) -> date | None:
     if not _DAY.fullmatch(term):
         return None
     try:
-        return date.fromisoformat(term)
+        day = date.fromisoformat(term)
     except ValueError:  # 2030-02-30
         return None
+    return day if day.year in STAFF_YEARS else None
 
 
-def meetings_on_local_day_filter(day: date) -> Q:
+def meetings_on_local_day_filter(day: date, zones: list[str]) -> Q:
     """The meetings starting on `day` in their own time zone (the day their name shows): one
-    range of the starts_at index per zone in use."""
-    zones = Meeting.objects.order_by().values_list("time_zone", flat=True).distinct()
+    range of the starts_at index for each of `zones` (the zones meetings are in)."""
     ranges = []
     for name in zones:
         zone = ZoneInfo(name)
         start = datetime.combine(day, time(), tzinfo=zone)
-        end = datetime.combine(date.fromordinal(day.toordinal() + 1), time(), tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
         ranges.append(Q(time_zone=name, starts_at__gte=start, starts_at__lt=end))
     return reduce(operator.or_, ranges, Q(pk__in=[]))
 
