@@ -102,3 +102,49 @@ def test_the_demo_gets_the_seed_specification_and_a_recording_with_its_retention
     page = client.get("/meetings/tug-2018-10-16/").content.decode()
     assert "DRRS Technical Specification document" in page and "see page 11" in page
     assert "Available until 14 Jan 2019" in page
+
+
+def test_materials_posted_after_a_move_keep_the_move_reported_and_mail_nobody_twice(
+    meeting, pdf, media_root
+):
+    """Found from outside: posting slides after a move wiped "time moved from ..." from the
+    page, the feeds and the digest (the materials' change has no words of its own, and its
+    empty summary replaced the move's). The move stays the change reported; its update notice
+    is not planned a second time."""
+    from datetime import timedelta
+
+    from tests.factories import make_subscription
+    from tug_portal.meetings.models import Meeting
+    from tug_portal.meetings.services import meetings_sync_calendar_state
+    from tug_portal.reminders import planner
+    from tug_portal.reminders.models import Delivery
+
+    def sync():
+        meetings_sync_calendar_state(meetings=Meeting.objects.filter(pk=meeting.pk))
+        meeting.refresh_from_db()
+
+    sync()
+    make_subscription("ann@example.com", meeting.program)
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    Delivery.objects.filter(offset=timedelta(days=1)).update(
+        state=Delivery.State.SENT, sent_at=meeting.created_at
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at + timedelta(hours=1),
+        ends_at=meeting.ends_at + timedelta(hours=1),
+    )
+    sync()
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+    moved, moved_at = meeting.change_summary, meeting.calendar_sequence
+    assert moved.startswith("time moved from")
+
+    add_link(meeting)
+    sync()
+    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
+
+    assert meeting.calendar_sequence == moved_at + 1  # the event changed: ATTACH
+    assert meeting.change_summary == moved
+    notices = Delivery.objects.filter(kind=Delivery.Kind.UPDATE)
+    assert list(notices.values_list("revision", "detail")) == [(moved_at, moved)]
+    body = feed_content(feed_build(spec=FeedSpec(program=meeting.program.slug)))
+    assert b"time moved from" in body.replace(b"\r\n ", b"")

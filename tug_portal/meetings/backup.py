@@ -38,7 +38,13 @@ FORMAT = "tug-portal/programs/1"
 # created_at is the moment it was asked and is kept (see AGENDA_REQUEST_STAMP).
 SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
 AGENDA_REQUEST_STAMP = "requested_at"
-CALENDAR_STATE = ("calendar_sequence", "calendar_changed_at", "calendar_snapshot", "change_summary")
+CALENDAR_STATE = (
+    "calendar_sequence",
+    "calendar_changed_at",
+    "calendar_snapshot",
+    "change_summary",
+    "change_summary_sequence",
+)
 JSON_NATIVE = (str, int, float, bool, dict, list, type(None))
 
 

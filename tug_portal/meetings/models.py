@@ -277,7 +277,13 @@ class MeetingQuerySet(models.QuerySet):
 
 
 CALENDAR_STATE_FIELDS = frozenset(
-    {"calendar_sequence", "calendar_changed_at", "calendar_snapshot", "change_summary"}
+    {
+        "calendar_sequence",
+        "calendar_changed_at",
+        "calendar_snapshot",
+        "change_summary",
+        "change_summary_sequence",
+    }
 )
 
 
@@ -337,6 +343,9 @@ class Meeting(ConferenceDetails, TimeStampedModel):
     calendar_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     calendar_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     change_summary = models.CharField(max_length=500, blank=True, editable=False)
+    # The SEQUENCE whose change `change_summary` describes: a later change with no words of its
+    # own (materials attached) bumps the SEQUENCE and leaves the summary the last one said.
+    change_summary_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["calendar_snapshot"])

@@ -77,8 +77,13 @@ def _sync_one(meeting: Meeting, now, parts: dict | None = None) -> bool:
         summary = describe_changes(old, snapshot, meeting.zone) if old.get("published") else ""
         meeting.calendar_sequence += 1
         meeting.calendar_changed_at = now
-        meeting.change_summary = summary[:500]
-        fields += ["calendar_sequence", "calendar_changed_at", "change_summary"]
+        fields += ["calendar_sequence", "calendar_changed_at"]
+        # A change with no words of its own (materials attached, a recording's link) leaves
+        # the last change said the one reported: pages, feeds, digests and update notices.
+        if summary or not old.get("published"):
+            meeting.change_summary = summary[:500]
+            meeting.change_summary_sequence = meeting.calendar_sequence
+            fields += ["change_summary", "change_summary_sequence"]
     else:
         meeting.calendar_changed_at = now
         fields.append("calendar_changed_at")

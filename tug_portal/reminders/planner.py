@@ -248,7 +248,7 @@ def _plan_update_notices(meeting, active, now) -> None:
     changed_at, summary = meeting.calendar_changed_at, meeting.change_summary
     if not (changed_at and summary):
         return
-    revision = meeting.calendar_sequence
+    revision = meeting.change_summary_sequence  # the change the summary says
     of_meeting = Delivery.objects.filter(meeting=meeting)
     mailed_before = of_meeting.filter(state=State.SENT, sent_at__lt=changed_at)
     told = of_meeting.filter(kind=Kind.UPDATE, revision__gte=revision)
