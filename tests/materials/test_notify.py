@@ -152,6 +152,9 @@ def test_a_subscriber_opts_in_and_out_with_the_preferences_link(client):
     assert url in reminders_page.content.decode()  # linked from the reminders' page
     page = client.get(url)
     assert page.status_code == 200 and "TUG" in page.content.decode()
+    token = tokens.preferences_token(subscription.subscriber_id)
+    for back in (f"/subscriptions/preferences/{token}/", "/digest/"):  # not a dead end
+        assert back in page.content.decode()
     assert client.post(url, {"program": [program.slug]}).status_code == 302
     assert MaterialsOptIn.objects.get(subscription=subscription).materials_posted
     client.post(url, {})

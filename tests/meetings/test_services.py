@@ -96,7 +96,7 @@ def test_un_cancelling_says_the_meeting_is_back_on_and_a_new_title_says_what_it_
 
     meeting.refresh_from_db()
     assert meeting.change_summary == (
-        "no longer cancelled: now scheduled; title changed from “TUG Group” to "
+        "no longer cancelled (now scheduled); title changed from “TUG Group” to "
         "“Technology User Group: OMS special”"
     )
 

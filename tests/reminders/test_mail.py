@@ -154,6 +154,16 @@ def test_update_notice_says_what_changed(seed_meeting):
         assert "topic added: OMS Road Map" in part
 
 
+def test_a_withdrawn_cancellation_is_mailed_as_back_on(seed_meeting):
+    # Found from outside: after a mail saying CANCELLED, the next said only "Updated".
+    detail = "no longer cancelled (now scheduled); time moved from A to B"
+
+    _, message = render(seed_meeting, kind=Kind.UPDATE, detail=detail)
+
+    assert message.subject == f"Back on: TUG meeting, {WHEN}"
+    for part in parts(message):
+        assert "no longer cancelled (now scheduled)" in part
+
 def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
     Meeting.objects.filter(pk=seed_meeting.pk).update(status=Meeting.Status.CANCELLED)
     meeting = meetings_for_mail().get(pk=seed_meeting.pk)

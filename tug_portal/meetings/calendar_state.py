@@ -73,13 +73,17 @@ def _describe_moment(iso: str, tz_name: str) -> str:
     return f"{local:%a %b} {local.day} {format_clock(local)} {zone_abbreviation(tz_name)}"
 
 
+# How a summary says a cancellation was withdrawn (the update notice's subject reads it).
+NO_LONGER_CANCELLED = "no longer cancelled"
+
+
 def describe_changes(old: dict, new: dict, tz) -> str:
     """One line a subscriber reads first: "time moved from ... to ...; topic added: ..."."""
     parts = []
     if old.get("status") != new["status"]:
         back_on = old.get("status") == "cancelled"
         parts.append(
-            f"no longer cancelled: now {new['status']}" if back_on else f"now {new['status']}"
+            f"{NO_LONGER_CANCELLED} (now {new['status']})" if back_on else f"now {new['status']}"
         )
     if old.get("starts_at") != new["starts_at"] or old.get("ends_at") != new["ends_at"]:
         # Each moment in the zone the meeting had then (a move may change the zone too).

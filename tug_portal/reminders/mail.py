@@ -30,6 +30,7 @@ from tug_portal.common.site import (
     absolute_links_in_markdown,
     absolute_url,
 )
+from tug_portal.meetings.calendar_state import NO_LONGER_CANCELLED
 from tug_portal.meetings.models import Meeting
 from tug_portal.meetings.timeutil import format_meeting_when, format_time_range
 
@@ -123,7 +124,8 @@ def _subject(delivery: Delivery, when: str) -> str:
     if delivery.kind == Kind.CANCELLATION:
         return one_line(f"Cancelled: {acronym} meeting, {when}")
     if delivery.kind == Kind.UPDATE:
-        return one_line(f"Updated: {acronym} meeting, {when}")
+        back_on = NO_LONGER_CANCELLED in delivery.detail and not delivery.meeting.is_cancelled
+        return one_line(f"{'Back on' if back_on else 'Updated'}: {acronym} meeting, {when}")
     return one_line(f"Reminder: {acronym} meeting in {describe_duration(delivery.offset)}, {when}")
 
 
