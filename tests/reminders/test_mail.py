@@ -164,6 +164,7 @@ def test_a_withdrawn_cancellation_is_mailed_as_back_on(seed_meeting):
     for part in parts(message):
         assert "no longer cancelled (now scheduled)" in part
 
+
 def test_cancellation_notice_gives_no_way_to_join(seed_meeting):
     Meeting.objects.filter(pk=seed_meeting.pk).update(status=Meeting.Status.CANCELLED)
     meeting = meetings_for_mail().get(pk=seed_meeting.pk)

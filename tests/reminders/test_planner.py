@@ -273,8 +273,8 @@ def cancellations(meeting):
     )
 
 
-def cancelled_and_told_it_is_back_on(program) -> Meeting:
-    """ann@example.com was reminded, told of the cancellation, then told it is back on."""
+def reminded_and_told_of_its_cancellation(program) -> Meeting:
+    """ann@example.com was reminded of a meeting, then told it is cancelled."""
     meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
     sync(meeting)
     make_subscription("ann@example.com", program)
@@ -282,6 +282,12 @@ def cancelled_and_told_it_is_back_on(program) -> Meeting:
     mark_sent(meeting, "ann@example.com", offset=DAY, at=NOW - 3 * HOUR)
     cancel(meeting)
     sent_at(meeting, Kind.CANCELLATION, at=NOW - 2 * HOUR)
+    return meeting
+
+
+def cancelled_and_told_it_is_back_on(program) -> Meeting:
+    """ann@example.com was reminded, told of the cancellation, then told it is back on."""
+    meeting = reminded_and_told_of_its_cancellation(program)
     cancel(meeting, Meeting.Status.SCHEDULED)
     sent_at(meeting, Kind.UPDATE, at=NOW - HOUR)
     return meeting
@@ -311,14 +317,7 @@ def test_a_third_cancellation_after_a_second_un_cancel_is_the_third_notice():
 
 
 def test_a_meeting_cancelled_again_before_anyone_heard_it_was_back_on_sends_no_second_notice():
-    program = make_program()
-    meeting = make_meeting(program, starts_at=NOW + 30 * HOUR)
-    sync(meeting)
-    make_subscription("ann@example.com", program)
-    planner.meeting_plan_deliveries(meeting_id=meeting.pk)
-    mark_sent(meeting, "ann@example.com", offset=DAY, at=NOW - 3 * HOUR)
-    cancel(meeting)
-    sent_at(meeting, Kind.CANCELLATION, at=NOW - 2 * HOUR)
+    meeting = reminded_and_told_of_its_cancellation(make_program())
 
     cancel(meeting, Meeting.Status.SCHEDULED)  # the notice that it is back on waits 10 minutes
     cancel(meeting)  # and is never sent: ann's last word is still "cancelled"

@@ -19,6 +19,7 @@ history and is never changed, which is what makes a second send of the same key 
   succession fold into the one notice still waiting.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -161,22 +162,14 @@ def _plan_reminders_again(
         .filter(open=0)
         .values_list("subscription_id", "latest")
     )
-    Delivery.objects.bulk_create(
-        (
-            Delivery(
-                subscription_id=subscription_id,
-                meeting=meeting,
-                kind=Kind.REMINDER,
-                offset=offset,
-                revision=latest + 1,
-                due_at=due,
-                expires_at=expires,
-                next_attempt_at=due,
-            )
-            for subscription_id, latest in reminded_before
-        ),
-        batch_size=1000,
-        ignore_conflicts=True,  # a planner racing for the same key: one row stays
+    # The next revision of their key: a new Message-ID for a reminder sent again on purpose.
+    _create_waiting(
+        ((subscription_id, latest + 1) for subscription_id, latest in reminded_before),
+        meeting=meeting,
+        kind=Kind.REMINDER,
+        offset=offset,
+        due=due,
+        expires=expires,
     )
 
 
@@ -225,22 +218,13 @@ def _plan_cancellation_notices_again(
         .filter(open=0, told_at__lt=Subquery(mailed_since))
         .values_list("subscription_id", "latest")
     )
-    Delivery.objects.bulk_create(
-        (
-            Delivery(
-                subscription_id=subscription_id,
-                meeting=meeting,
-                kind=Kind.CANCELLATION,
-                revision=latest + 1,
-                detail=meeting.change_summary[:500],
-                due_at=due,
-                expires_at=expires,
-                next_attempt_at=due,
-            )
-            for subscription_id, latest in told_before
-        ),
-        batch_size=1000,
-        ignore_conflicts=True,  # a planner racing for the same key: one row stays
+    _create_waiting(
+        ((subscription_id, latest + 1) for subscription_id, latest in told_before),
+        meeting=meeting,
+        kind=Kind.CANCELLATION,
+        due=due,
+        expires=expires,
+        detail=meeting.change_summary,
     )
 
 
@@ -303,18 +287,42 @@ def _ensure(
         state=State.PENDING, note="", **timing
     )
     missing = subscriptions.exclude(pk__in=rows.values("subscription_id"))
+    _create_waiting(
+        ((pk, revision) for pk in missing.values_list("pk", flat=True)),
+        meeting=meeting,
+        kind=kind,
+        due=due,
+        expires=expires,
+        offset=offset,
+        detail=detail,
+    )
+
+
+def _create_waiting(
+    keys: Iterable[tuple[int, int]],
+    *,
+    meeting: Meeting,
+    kind: str,
+    due: datetime,
+    expires: datetime,
+    offset: timedelta = timedelta(0),
+    detail: str = "",
+) -> None:
+    """A waiting row for each (subscription id, revision) of `keys`."""
     Delivery.objects.bulk_create(
         (
             Delivery(
-                subscription_id=pk,
+                subscription_id=subscription_id,
                 meeting=meeting,
                 kind=kind,
                 offset=offset,
                 revision=revision,
                 detail=detail[:500],
-                **timing,
+                due_at=due,
+                expires_at=expires,
+                next_attempt_at=due,
             )
-            for pk in missing.values_list("pk", flat=True)
+            for subscription_id, revision in keys
         ),
         batch_size=1000,
         # Two planners racing for the same key: the unique constraint keeps one row.
