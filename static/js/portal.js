@@ -111,6 +111,10 @@
   // replaces the list (a page link).
   var lastSearch = new WeakMap();
 
+  function searchFormOf(element) {
+    return element.closest ? element.closest("form[role=search]") : null;
+  }
+
   function searchOf(form) {
     var fields = new URLSearchParams();
     new FormData(form).forEach(function (value, name) {
@@ -120,7 +124,7 @@
   }
 
   document.addEventListener("htmx:confirm", function (event) {
-    var form = event.detail.elt.closest && event.detail.elt.closest("form[role=search]");
+    var form = searchFormOf(event.detail.elt);
     if (!form || event.detail.verb !== "get") { return; }
     var search = searchOf(form);
     var last = lastSearch.get(form);
@@ -132,13 +136,13 @@
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt.closest && event.detail.elt.closest("form[role=search]");
+    var form = searchFormOf(event.detail.elt);
     var last = form && lastSearch.get(form);
     if (last && !last.xhr) { last.xhr = event.detail.xhr; }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt.closest && event.detail.elt.closest("form[role=search]");
+    var form = searchFormOf(event.detail.elt);
     var last = form && lastSearch.get(form);
     if (last && !event.detail.successful && last.xhr === event.detail.xhr) {
       lastSearch.delete(form);

@@ -199,17 +199,14 @@ def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> Staf
     first day's address); any other word, the meeting's address or title as typed, or the
     meeting's search document as the public search reads it (its title, notes, topics and
     facilitators, by the starts of words). An index lookup, not a pass over every topic."""
-    days, words = search_terms_split_days(search_term)
-    cut = len(days) + len(words) > STAFF_MAX_TERMS
-    days, words = days[:STAFF_MAX_TERMS], words[: max(0, STAFF_MAX_TERMS - len(days))]
+    terms = list(smart_split(search_term))
+    days, words = _split_days(terms[:STAFF_MAX_TERMS])
     zones = days and list(Meeting.objects.order_by().values_list("time_zone", flat=True).distinct())
     for day, spelled in days:
-        meetings = meetings.filter(
-            meetings_on_local_day_filter(day, zones) | Q(slug__icontains=spelled)
-        )
+        meetings = meetings.filter(_on_local_day(day, zones) | Q(slug__icontains=spelled))
     for word in words:
         meetings = meetings.filter(_staff_search_word(word[:STAFF_MAX_TERM_LENGTH]))
-    return StaffSearch(meetings, cut)
+    return StaffSearch(meetings, cut=len(terms) > STAFF_MAX_TERMS)
 
 
 def _staff_search_word(word: str) -> Q:
@@ -224,11 +221,11 @@ def _staff_search_word(word: str) -> Q:
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def search_terms_split_days(search_term: str) -> tuple[list[tuple[date, str]], list[str]]:
+def _split_days(terms: list[str]) -> tuple[list[tuple[date, str]], list[str]]:
     """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD (of the
     years STAFF_YEARS), each with its spelling, and the other terms."""
     days, words = [], []
-    for term in smart_split(search_term):
+    for term in terms:
         day = _spelled_day(term)
         if day:
             days.append((day, term))
@@ -247,7 +244,7 @@ def _spelled_day(term: str) -> date | None:
     return day if day.year in STAFF_YEARS else None
 
 
-def meetings_on_local_day_filter(day: date, zones: list[str]) -> Q:
+def _on_local_day(day: date, zones: list[str]) -> Q:
     """The meetings starting on `day` in their own time zone (the day their name shows): one
     range of the starts_at index for each of `zones` (the zones meetings are in)."""
     ranges = []

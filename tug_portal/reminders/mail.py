@@ -314,15 +314,12 @@ def confirmation_message(
         if subscription.is_confirmed
         else f"Confirm your {acronym} meeting reminders"
     )
-    headers = {"Auto-Submitted": "auto-generated", "Message-ID": new_message_id()}
+    headers = {"Message-ID": new_message_id(), "Auto-Submitted": "auto-generated"}
     if subscription.is_confirmed:
         # A subscriber's mail, like every reminder: one-click unsubscribe (the form promises
         # it). The mail asking to confirm has none: there is nothing to stop yet.
-        headers = {
-            "Message-ID": headers["Message-ID"],
-            "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
-            **_list_headers(subscription),
-        }
+        headers["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
+        headers |= _list_headers(subscription)
     message = EmailMultiAlternatives(
         subject=one_line(subject),
         body=_render_text("reminders/mail/confirmation.txt", context),
