@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from tug_portal.common import admin_urls
+from tug_portal.common.admin_site import StaffAdminSite
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def test_an_address_is_reversed_once(admin_user, monkeypatch):
         lambda *a, **k: reversed_names.append((a[0], str(k.get("kwargs")))) or djangos(*a, **k),
     )
     admin_urls.forget()
+    admin.site.forget_app_lists()
 
     for _ in range(3):
         admin.site.get_app_list(_request(admin_user))
@@ -60,3 +62,84 @@ def test_an_address_follows_the_script_prefix():
     assert admin_urls.reverse_once("admin:app_list", kwargs={"app_label": "meetings"}) == (
         reverse("admin:app_list", kwargs={"app_label": "meetings"})
     )
+
+
+# --- Kept per permission state (issue 17: every admin page built it afresh) -----------------
+
+
+def _fresh(user):
+    """The user as the next request reads it: a new instance, no permission cache."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def _model_names(app_list) -> set[str]:
+    return {model["object_name"] for app in app_list for model in app["models"]}
+
+
+def test_the_app_list_is_built_once_per_permission_state(staff_client, monkeypatch):
+    built = []
+    djangos = StaffAdminSite._build_app_dict
+    monkeypatch.setattr(
+        StaffAdminSite,
+        "_build_app_dict",
+        lambda site, request, label=None: built.append(label) or djangos(site, request, label),
+    )
+    admin.site.forget_app_lists()
+
+    lists = [admin.site.get_app_list(_request(_fresh(staff_client.user))) for _ in range(3)]
+
+    assert built == [None]
+    assert lists[0] == lists[1] == lists[2]
+    assert lists[0] == AdminSite.get_app_list(admin.site, _request(_fresh(staff_client.user)))
+
+
+def test_a_permission_granted_or_taken_shows_on_the_next_page(staff_client):
+    from django.contrib.auth.models import Permission
+
+    user = staff_client.user
+    before = _model_names(admin.site.get_app_list(_request(_fresh(user))))
+    assert "PeriodicTask" not in before  # django-celery-beat's, not ISO staff's
+
+    view_tasks = Permission.objects.get(codename="view_periodictask")
+    user.user_permissions.add(view_tasks)
+    granted = _model_names(admin.site.get_app_list(_request(_fresh(user))))
+    user.groups.clear()
+    taken = _model_names(admin.site.get_app_list(_request(_fresh(user))))
+
+    assert granted == before | {"PeriodicTask"}
+    assert taken == {"PeriodicTask"}
+
+
+@pytest.mark.parametrize("change", ["is_superuser", "is_active"])
+def test_a_user_made_superuser_or_inactive_gets_the_list_of_that_state(staff_client, change):
+    user = staff_client.user
+    admin.site.get_app_list(_request(_fresh(user)))
+    setattr(user, change, not getattr(user, change))
+    user.save()
+
+    ours = admin.site.get_app_list(_request(_fresh(user)))
+
+    assert ours == AdminSite.get_app_list(admin.site, _request(_fresh(user)))
+
+
+def test_a_caller_changing_the_list_changes_nobody_elses(admin_user):
+    first = admin.site.get_app_list(_request(admin_user))
+    first[0]["models"].clear()
+    first[0]["name"] = "changed"
+    first.pop()
+
+    again = admin.site.get_app_list(_request(_fresh(admin_user)))
+
+    assert again == AdminSite.get_app_list(admin.site, _request(_fresh(admin_user)))
+
+
+def test_the_list_follows_the_language(admin_user):
+    from django.utils import translation
+
+    with translation.override("de"):
+        german = admin.site.get_app_list(_request(_fresh(admin_user)))
+        djangos = AdminSite.get_app_list(admin.site, _request(_fresh(admin_user)))
+    english = admin.site.get_app_list(_request(_fresh(admin_user)))
+
+    assert german == djangos
+    assert english == AdminSite.get_app_list(admin.site, _request(_fresh(admin_user)))
