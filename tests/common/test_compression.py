@@ -26,6 +26,13 @@ pytestmark = pytest.mark.django_db
         ("identity", False),
         ("", False),
         ("notgzip", False),
+        ("GZIP", True),  # a coding's name is case-insensitive (RFC 9110 8.4.1)
+        ("br, X-Gzip;q=0.3", True),
+        ("*", True),  # any coding not named (RFC 9110 12.5.3)
+        ("br, *;q=0.5", True),
+        ("*;q=0", False),
+        ("gzip;q=0, *", False),  # gzip named and refused: the wildcard does not reopen it
+        ("*, gzip;q=0", False),
     ],
 )
 def test_gzip_is_accepted_when_named_with_a_weight_above_zero(rf, header, accepted):
@@ -53,3 +60,16 @@ def test_a_client_weighting_gzip_low_still_gets_it(client, demo, path):
     body = b"".join(answer.streaming_content) if answer.streaming else answer.content
     assert answer["Content-Encoding"] == "gzip"
     assert gzip.decompress(body)
+
+
+@pytest.mark.parametrize("header", ["GZIP", "br, *;q=0.5"])
+@pytest.mark.parametrize("path", ["/", "/calendar/all.ics", "/admin/login/"])
+def test_gzip_accepted_in_capitals_or_by_wildcard_gets_it(client, demo, path, header):
+    """Pages (rendered, then from the page cache), feeds and the admin compress for gzip
+    however it is spelled."""
+    answers = [client.get(path, headers={"Accept-Encoding": header}) for _ in range(2)]
+
+    for answer in answers:
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        assert answer["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body)

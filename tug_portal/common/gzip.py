@@ -3,9 +3,13 @@ a material's download). Their ranges, Content-Length and strong ETag are those o
 bytes: compressed on the way out, a 206's body would no longer be the range it names, and the
 middleware would weaken the ETag that If-Range must match strongly. (Such files, PDFs, Office
 documents, audio and video, are compressed already.) And for a client that refuses gzip with
-a weight of zero ("gzip;q=0")."""
+a weight of zero ("gzip;q=0"). A client that accepts gzip otherwise spelled ("GZIP", "*") gets
+it, as from the page cache and the feeds (Django's looks for the lower-case word only)."""
+
+import copy
 
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
 from .responses import accepts_gzip
@@ -19,4 +23,7 @@ class GZipMiddleware(DjangoGZipMiddleware):
             # Django's looks for the word only: "gzip;q=0" (refused) got gzip.
             patch_vary_headers(response, ("Accept-Encoding",))
             return response
+        if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            request = copy.copy(request)  # Django's reads only this header of the request
+            request.META = {**request.META, "HTTP_ACCEPT_ENCODING": "gzip"}
         return super().process_response(request, response)

@@ -16,20 +16,27 @@ WEIGHT = re.compile(r"^\s*q\s*=\s*([0-9.]+)\s*$", re.IGNORECASE)
 
 
 def accepts_gzip(request) -> bool:
-    """The client names gzip (or x-gzip) in Accept-Encoding, with a weight above zero: a
-    coding given q=0 is refused (RFC 9110 12.5.3); a weight that does not parse is the
-    default, 1."""
+    """The client accepts gzip by Accept-Encoding (RFC 9110 12.5.3): gzip (or x-gzip, in any
+    case) named with a weight above zero, or, when it is not named, `*` with one. A coding given
+    q=0 is refused; a weight that does not parse is the default, 1."""
+    wildcard = False
     for coding in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
         name, *parameters = coding.split(";")
-        if name.strip() not in ("gzip", "x-gzip"):
-            continue
-        weights = [WEIGHT.match(parameter) for parameter in parameters]
-        weight = next((match.group(1) for match in weights if match), "1")
-        try:
-            return float(weight) > 0
-        except ValueError:
-            return True
-    return False
+        name = name.strip().lower()
+        if name in ("gzip", "x-gzip"):
+            return _weight(parameters) > 0
+        if name == "*":
+            wildcard = _weight(parameters) > 0
+    return wildcard
+
+
+def _weight(parameters: list[str]) -> float:
+    weights = [WEIGHT.match(parameter) for parameter in parameters]
+    weight = next((match.group(1) for match in weights if match), "1")
+    try:
+        return float(weight)
+    except ValueError:
+        return 1.0
 
 
 def wants_json(request) -> bool:
