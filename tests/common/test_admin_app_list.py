@@ -33,13 +33,22 @@ def test_the_app_list_is_djangos(who, request):
     assert admin.site.get_app_list(_request(user))
 
 
+def _recorded_calls(monkeypatch, owner, name: str, record) -> list:
+    """Calls of `owner.name` from now on, each as `record(*args, **kwargs)` says; the function
+    still does its work."""
+    calls, original = [], getattr(owner, name)
+
+    def recorded(*args, **kwargs):
+        calls.append(record(*args, **kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls
+
+
 def test_an_address_is_reversed_once(admin_user, monkeypatch):
-    reversed_names = []
-    djangos = admin_urls.reverse
-    monkeypatch.setattr(
-        admin_urls,
-        "reverse",
-        lambda *a, **k: reversed_names.append((a[0], str(k.get("kwargs")))) or djangos(*a, **k),
+    reversed_names = _recorded_calls(
+        monkeypatch, admin_urls, "reverse", lambda name, **k: (name, str(k.get("kwargs")))
     )
     admin_urls.forget()
     admin.site.forget_app_lists()
@@ -77,12 +86,8 @@ def _model_names(app_list) -> set[str]:
 
 
 def test_the_app_list_is_built_once_per_permission_state(staff_client, monkeypatch):
-    built = []
-    djangos = StaffAdminSite._build_app_dict
-    monkeypatch.setattr(
-        StaffAdminSite,
-        "_build_app_dict",
-        lambda site, request, label=None: built.append(label) or djangos(site, request, label),
+    built = _recorded_calls(
+        monkeypatch, StaffAdminSite, "_build_app_dict", lambda site, request, label=None: label
     )
     admin.site.forget_app_lists()
 
