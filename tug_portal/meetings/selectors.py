@@ -2,9 +2,11 @@
 prefetched, so that a page or feed costs the same few queries at 3 meetings as at 3,000."""
 
 import operator
+import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
+from zoneinfo import ZoneInfo
 
 from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -312,6 +314,41 @@ def meeting_slug_spelled(slug: str, *, user=None) -> str | None:
     if the user may see it; else None. Asked only after the exact slug found nothing."""
     return (
         meetings_visible(user=user).filter(slug__iexact=slug).values_list("slug", flat=True).first()
+    )
+
+
+# A meeting's address as `services.meeting_slug_base` writes it: its program and local day.
+_PROGRAM_AND_DAY = re.compile(r"(?P<program>[-\w]+)-(?P<day>\d{4}-\d{2}-\d{2})", re.ASCII)
+
+
+def meeting_slug_on_day(slug: str, *, user=None) -> str | None:
+    """The slug of the meeting the user may see that starts on the day `slug` names, of the
+    program it names, in the meeting's own zone (the earliest, if several): a meeting moved
+    keeps the address of the day it was made for, and "tug-2030-03-12" finds it on the 12th.
+    None when `slug` is not a program and a day, or that day has none. Asked only after the
+    exact slug and its other spellings found nothing."""
+    match = _PROGRAM_AND_DAY.fullmatch(slug)
+    if not match:
+        return None
+    try:
+        day = date.fromisoformat(match["day"])
+    except ValueError:  # 2030-02-30
+        return None
+    around = datetime.combine(day, time(), tzinfo=UTC)  # every zone's day is within a day of it
+    candidates = (
+        meetings_visible(user=user)
+        .filter(program__slug__iexact=match["program"])
+        .filter(starts_at__gte=around - timedelta(days=1), starts_at__lt=around + timedelta(days=2))
+        .order_by("starts_at")
+        .values_list("slug", "starts_at", "time_zone")
+    )
+    return next(
+        (
+            found
+            for found, starts_at, zone in candidates
+            if starts_at.astimezone(ZoneInfo(zone)).date() == day
+        ),
+        None,
     )
 
 
