@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from tug_portal.common.admin_search import bounded_search
 from tug_portal.common.admin_urls import reverse_once
 
 # Lists kept by permission state (StaffAdminSite.get_app_list), in this process. Bounded:
@@ -46,6 +47,10 @@ class StaffAdminSite(OTPAdminSite):
         if settings.TUG_STAFF_2FA:
             return super().has_permission(request)  # and a verified device
         return AdminSite.has_permission(self, request)
+
+    def admin_view(self, view, cacheable=False):
+        """Django's, with every search bounded (common/admin_search.py)."""
+        return super().admin_view(bounded_search(view), cacheable)
 
     def get_app_list(self, request, app_label=None):
         """Django's list, built once per permission state and copied out to each caller.

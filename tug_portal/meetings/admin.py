@@ -315,12 +315,7 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The search index and the meetings' own columns: no join to the topics, so no row
         # twice (search.meetings_staff_search).
-        found = search.meetings_staff_search(queryset, search_term)
-        match = request.resolver_match
-        if found.cut and match and match.url_name == "meetings_meeting_changelist":
-            first = search.STAFF_MAX_TERMS
-            self.message_user(request, f"Searched for the first {first} words only.", "WARNING")
-        return found.meetings, False
+        return search.meetings_staff_search(queryset, search_term), False
 
     def changeform_view(self, request, *args, **kwargs):
         if request.method != "POST":

@@ -18,7 +18,6 @@ Text with no usable word searches nothing, and the page says why.
 
 import operator
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from zoneinfo import ZoneInfo
@@ -29,6 +28,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
+
+from tug_portal.common import admin_search
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
 from .selectors import (
@@ -181,32 +182,25 @@ def meetings_search(
 # --- The admin's meeting search (the list and the meeting autocompletes) ------------------
 
 
-STAFF_MAX_TERMS = 10  # more is not a search staff type; each term is a condition of the query
-STAFF_MAX_TERM_LENGTH = 200  # a title's length: SQLite refuses LIKE patterns of 50,000 letters
 STAFF_YEARS = range(1900, 3000)  # days outside name no meeting (and would overflow a datetime)
 
 
-@dataclass
-class StaffSearch:
-    meetings: QuerySet[Meeting]
-    cut: bool  # more than STAFF_MAX_TERMS terms were typed: only the first were searched
-
-
-def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> StaffSearch:
-    """`meetings` narrowed to what staff typed: each of the first STAFF_MAX_TERMS terms must
+def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> QuerySet[Meeting]:
+    """`meetings` narrowed to what staff typed: each of its first words (the admin's bounds,
+    common/admin_search.py, which every admin search has already been cut to) must
     match. A day spelled YYYY-MM-DD ("TUG 2030-03-12", the name staff see) matches the meetings
     starting that day in their own zone, or whose address has it (a moved meeting keeps its
     first day's address); any other word, the meeting's address or title as typed, or the
     meeting's search document as the public search reads it (its title, notes, topics and
     facilitators, by the starts of words). An index lookup, not a pass over every topic."""
-    terms = list(smart_split(search_term))
-    days, words = _split_days(terms[:STAFF_MAX_TERMS])
+    terms = list(smart_split(search_term))[: admin_search.MAX_WORDS]
+    days, words = _split_days(terms)
     zones = days and list(Meeting.objects.order_by().values_list("time_zone", flat=True).distinct())
     for day, spelled in days:
         meetings = meetings.filter(_on_local_day(day, zones) | Q(slug__icontains=spelled))
     for word in words:
-        meetings = meetings.filter(_staff_search_word(word[:STAFF_MAX_TERM_LENGTH]))
-    return StaffSearch(meetings, cut=len(terms) > STAFF_MAX_TERMS)
+        meetings = meetings.filter(_staff_search_word(word[: admin_search.MAX_WORD_LENGTH]))
+    return meetings
 
 
 def _staff_search_word(word: str) -> Q:
