@@ -6,6 +6,7 @@ its database" (SQLite: "Expression tree is too large"), with a traceback logged 
 import pytest
 
 from tests.factories import make_meeting, make_program
+from tug_portal.common.admin_search import MAX_SORT_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,14 @@ def test_an_autocomplete_asked_for_too_much_answers_from_its_start(staff_client)
     assert response.json()["results"] == []
     follow_up = staff_client.get("/admin/meetings/person/")
     assert "Searched for the first" not in follow_up.content.decode()  # no message left over
+
+
+def test_a_list_sorted_by_thousands_of_columns_sorts_by_its_first(
+    staff_client, django_assert_max_num_queries
+):
+    """An outside try's `?o=1.1.1…` (3,000 sort fields) cost 0.2-0.46 s a request."""
+    with django_assert_max_num_queries(20):
+        response = staff_client.get("/admin/meetings/person/", {"o": ".".join(["-1"] * 3_000)})
+
+    assert response.status_code == 200
+    assert response.context["cl"].params["o"] == ".".join(["-1"] * MAX_SORT_FIELDS)
