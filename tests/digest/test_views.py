@@ -209,3 +209,15 @@ def test_a_reminders_unsubscribe_link_is_not_a_digest_one(client):
 
     assert response.status_code == 400
     assert DigestPreference.objects.get().enabled is True
+
+
+def test_the_digest_page_links_to_the_reminders_and_the_materials_mails(client):
+    """Each of the three pages a subscriber manages links to the other two (the materials page
+    did; the digest page lacked the materials one)."""
+    subscription = make_subscription("ann@example.com", make_program())
+    token = reminder_tokens.preferences_token(subscription.subscriber_id)
+
+    page = client.get(page_url(subscription)).content.decode()
+
+    assert f'href="/subscriptions/preferences/{token}/"' in page
+    assert f'href="/subscriptions/materials/{token}/"' in page
