@@ -196,6 +196,19 @@ def test_a_moved_meeting_is_found_at_the_address_of_its_new_day(client, demo, pa
     assert client.get(path.format("cpg-2018-10-23")).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["tug-0001-01-01", "tug-9999-12-31", "tug-2018-02-30", "tug-2018-13-01", "x-2018-10-23"],
+)
+def test_an_address_naming_no_day_a_meeting_can_have_is_a_404(client, demo, typed):
+    """Days at the calendar's ends (a day either side overflows a datetime), days that do not
+    exist, programs that do not."""
+    _moved_a_week_later("tug-2018-10-16")
+
+    assert client.get(f"/meetings/{typed}/").status_code == 404
+    assert client.get(f"/meetings/{typed}.ics").status_code == 404
+
+
 def test_a_day_with_a_meeting_of_its_own_keeps_its_address(client, demo):
     """The seed meeting moved onto the day of the next TUG (30 October): that day's address is
     still the next TUG's, and the seed meeting keeps its own."""

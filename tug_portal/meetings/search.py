@@ -33,6 +33,7 @@ from tug_portal.common import admin_search
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
 from .selectors import (
+    MEETING_YEARS,
     announcement_rows,
     announcements_visible,
     can_see_drafts,
@@ -182,9 +183,6 @@ def meetings_search(
 # --- The admin's meeting search (the list and the meeting autocompletes) ------------------
 
 
-STAFF_YEARS = range(1900, 3000)  # days outside name no meeting (and would overflow a datetime)
-
-
 def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> QuerySet[Meeting]:
     """`meetings` narrowed to what staff typed: each of its first words (the admin's bounds,
     common/admin_search.py, which every admin search has already been cut to) must
@@ -217,7 +215,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _split_days(terms: list[str]) -> tuple[list[tuple[date, str]], list[str]]:
     """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD (of the
-    years STAFF_YEARS), each with its spelling, and the other terms."""
+    years MEETING_YEARS), each with its spelling, and the other terms."""
     days, words = [], []
     for term in terms:
         day = _spelled_day(term)
@@ -235,7 +233,7 @@ def _spelled_day(term: str) -> date | None:
         day = date.fromisoformat(term)
     except ValueError:  # 2030-02-30
         return None
-    return day if day.year in STAFF_YEARS else None
+    return day if day.year in MEETING_YEARS else None
 
 
 def _on_local_day(day: date, zones: list[str]) -> Q:

@@ -317,6 +317,9 @@ def meeting_slug_spelled(slug: str, *, user=None) -> str | None:
     )
 
 
+# The years a day typed by someone may name a meeting in: outside them, none does (and a day
+# either side of the calendar's ends overflows a datetime).
+MEETING_YEARS = range(1900, 3000)
 # A meeting's address as `services.meeting_slug_base` writes it: its program and local day.
 _PROGRAM_AND_DAY = re.compile(r"(?P<program>[-\w]+)-(?P<day>\d{4}-\d{2}-\d{2})", re.ASCII)
 
@@ -333,6 +336,8 @@ def meeting_slug_on_day(slug: str, *, user=None) -> str | None:
     try:
         day = date.fromisoformat(match["day"])
     except ValueError:  # 2030-02-30
+        return None
+    if day.year not in MEETING_YEARS:
         return None
     around = datetime.combine(day, time(), tzinfo=UTC)  # every zone's day is within a day of it
     candidates = (
