@@ -32,6 +32,21 @@ def test_get_with_weak_form_of_current_etag_is_304(client, demo, without_aup):
     assert response.status_code == 304
 
 
+def test_a_304_to_a_compressed_answer_names_its_etag_as_the_200_did(client, demo, without_aup):
+    """A 304 carries the ETag its 200 would (RFC 9110 15.4.5): the compressed 200's is weak
+    (GZipMiddleware weakens it), and a 304 that named the strong form left a cache unable to
+    match it to the copy it holds."""
+    gzip = {"Accept-Encoding": "gzip"}
+    compressed = client.get("/api/v1/programs", headers=gzip)
+    assert compressed["Content-Encoding"] == "gzip" and compressed["ETag"].startswith("W/")
+
+    again = client.get("/api/v1/programs", headers={**gzip, "If-None-Match": compressed["ETag"]})
+    plain = client.get("/api/v1/programs", headers={"If-None-Match": compressed["ETag"]})
+
+    assert (again.status_code, again["ETag"]) == (304, compressed["ETag"])
+    assert plain.status_code == 304
+
+
 def test_get_with_stale_etag_after_an_edit_is_200_with_new_etag(client, demo, without_aup):
     old = client.get("/api/v1/programs")["ETag"]
     Program.objects.filter(slug="tug").update(name="Technology Users' Group")

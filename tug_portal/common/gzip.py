@@ -4,7 +4,9 @@ bytes: compressed on the way out, a 206's body would no longer be the range it n
 middleware would weaken the ETag that If-Range must match strongly. (Such files, PDFs, Office
 documents, audio and video, are compressed already.) And for a client that refuses gzip with
 a weight of zero ("gzip;q=0"). A client that accepts gzip otherwise spelled ("GZIP", "*") gets
-it, as from the page cache and the feeds (Django's looks for the lower-case word only)."""
+it, as from the page cache and the feeds (Django's looks for the lower-case word only). And a 304
+names its ETag in the weak form its client sent, when that is the form the compressed 200 had
+(Django's leaves a 304 alone: it named the strong form, which a cache could not match)."""
 
 import copy
 
@@ -17,6 +19,8 @@ from .responses import accepts_gzip
 
 class GZipMiddleware(DjangoGZipMiddleware):
     def process_response(self, request, response):
+        if response.status_code == 304:
+            _weak_as_sent(request, response)
         if response.get("Accept-Ranges") == "bytes":
             return response
         if not accepts_gzip(request):
@@ -27,3 +31,12 @@ class GZipMiddleware(DjangoGZipMiddleware):
             request = copy.copy(request)  # Django's reads only this header of the request
             request.META = {**request.META, "HTTP_ACCEPT_ENCODING": "gzip"}
         return super().process_response(request, response)
+
+
+def _weak_as_sent(request, response) -> None:
+    etag = response.get("ETag", "")
+    if not etag or etag.startswith("W/"):
+        return
+    sent = {tag.strip() for tag in request.META.get("HTTP_IF_NONE_MATCH", "").split(",")}
+    if f"W/{etag}" in sent:
+        response["ETag"] = f"W/{etag}"
