@@ -4,9 +4,17 @@ viewer's search of the agenda requests cost 1.2 s, and 1,000 were answered 503 "
 its database" (SQLite: "Expression tree is too large"), with a traceback logged for each."""
 
 import pytest
+from django.utils.text import smart_split
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.factories import make_meeting, make_program
-from tug_portal.common.admin_search import MAX_SORT_FIELDS
+from tug_portal.common.admin_search import (
+    MAX_SORT_FIELDS,
+    MAX_WORD_LENGTH,
+    MAX_WORDS,
+    bounded,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +85,47 @@ def test_a_list_sorted_by_thousands_of_columns_sorts_by_its_first(
 
     assert response.status_code == 200
     assert response.context["cl"].params["o"] == ".".join(["-1"] * MAX_SORT_FIELDS)
+
+
+PHRASE_OF_98_WORDS = '"' + " ".join(["a"] * 98) + ' \\" a"'
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        " ".join([PHRASE_OF_98_WORDS] * 10),  # an outside try: its closing quote was cut off
+        '"' + "x" * 300 + '"',
+        "'" + "y " * 150 + "'",
+        '"' + "z" * 198 + '\\"' + " tail" * 50 + '"',
+        'ab"' + "cd " * 100 + '"ef',
+    ],
+    ids=["ten long phrases", "long word quoted", "single quotes", "escape at the cut", "inside"],
+)
+def test_a_long_phrase_cut_stays_one_word(typed):
+    searched, said = bounded(typed)
+
+    words = list(smart_split(searched))
+    assert said
+    assert len(words) <= MAX_WORDS
+    assert all(len(word) <= MAX_WORD_LENGTH for word in words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \"'\\\t")), max_size=3_000))
+def test_whatever_is_typed_is_searched_as_at_most_the_bounds(typed):
+    searched, _ = bounded(typed)
+
+    words = list(smart_split(searched))
+    assert len(words) <= MAX_WORDS
+    assert all(len(word) <= MAX_WORD_LENGTH for word in words)
+
+
+@pytest.mark.parametrize("sort", ["9" * 60_000, "1.x.-2", "1." + "-" * 5_000])
+def test_a_sort_by_columns_no_list_has_is_dropped(staff_client, sort):
+    """An outside try's `?o=` of 60,000 nines was copied into every column's link: a 2.3 MB
+    page. A list's columns are numbered 0 to a dozen or so; Django ignores any other."""
+    response = staff_client.get("/admin/meetings/meeting/", {"o": sort})
+
+    assert response.status_code == 200
+    assert len(response.content) < 200_000
+    assert response.context["cl"].params.get("o", "") in ("", "1", "1.-2")

@@ -209,6 +209,25 @@ def test_an_address_naming_no_day_a_meeting_can_have_is_a_404(client, demo, type
     assert client.get(f"/meetings/{typed}.ics").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/meetings/{}/", "/meetings/{}.ics"])
+def test_an_address_longer_than_any_meetings_is_a_404(client, demo, path):
+    """An outside try's 50,000-letter address was looked up in any case as a LIKE pattern,
+    which SQLite refused: a 503 "cannot reach its database", 180 KB of log each."""
+    assert client.get(path.format("a" * 50_000)).status_code == 404
+    assert client.get(path.format("tug-" + "9" * 50_000 + "-2018-10-23")).status_code == 404
+
+
+def test_a_redirect_to_a_draft_is_private(staff_client, demo):
+    """Only a signed-in person may be sent to a draft: no shared cache keeps that answer."""
+    moved = _moved_a_week_later("tug-2018-10-16")
+    Meeting.objects.filter(pk=moved.pk).update(is_published=False)
+
+    for typed in ["/meetings/tug-2018-10-23/", "/meetings/TUG-2018-10-16.ics"]:
+        response = staff_client.get(typed)
+        assert response.status_code in (301, 302)
+        assert "private" in response.get("Cache-Control", ""), typed
+
+
 def test_a_day_with_a_meeting_of_its_own_keeps_its_address(client, demo):
     """The seed meeting moved onto the day of the next TUG (30 October): that day's address is
     still the next TUG's, and the seed meeting keeps its own."""

@@ -6,6 +6,8 @@ import uuid
 
 from django.core.cache import cache
 
+from tug_portal.meetings.selectors import MEETING_SLUG_LENGTH
+
 from . import event_store, selectors
 from .ics_responses import ServedCalendar
 
@@ -26,6 +28,8 @@ def meeting_calendars_forget() -> None:
 
 
 def meeting_calendar_cached(slug: str) -> ServedCalendar | None:
+    if len(slug) > MEETING_SLUG_LENGTH:
+        return None  # names no meeting; not a 50,000-letter cache key
     return cache.get(_meeting_cache_key(slug))
 
 

@@ -312,6 +312,8 @@ def meeting_page_get(*, slug: str, user=None, programs: Mapping[int, Program]) -
 def meeting_slug_spelled(slug: str, *, user=None) -> str | None:
     """The slug of the meeting `slug` names in another case (agendas write "TUG-2018-10-16"),
     if the user may see it; else None. Asked only after the exact slug found nothing."""
+    if len(slug) > MEETING_SLUG_LENGTH:  # names none; SQLite refuses a 50,000-letter pattern
+        return None
     return (
         meetings_visible(user=user).filter(slug__iexact=slug).values_list("slug", flat=True).first()
     )
@@ -320,6 +322,7 @@ def meeting_slug_spelled(slug: str, *, user=None) -> str | None:
 # The years a day typed by someone may name a meeting in: outside them, none does (and a day
 # either side of the calendar's ends overflows a datetime).
 MEETING_YEARS = range(1900, 3000)
+MEETING_SLUG_LENGTH = Meeting._meta.get_field("slug").max_length
 # A meeting's address as `services.meeting_slug_base` writes it: its program and local day.
 _PROGRAM_AND_DAY = re.compile(r"(?P<program>[-\w]+)-(?P<day>\d{4}-\d{2}-\d{2})", re.ASCII)
 
@@ -330,7 +333,7 @@ def meeting_slug_on_day(slug: str, *, user=None) -> str | None:
     keeps the address of the day it was made for, and "tug-2030-03-12" finds it on the 12th.
     None when `slug` is not a program and a day, or that day has none. Asked only after the
     exact slug and its other spellings found nothing."""
-    match = _PROGRAM_AND_DAY.fullmatch(slug)
+    match = len(slug) <= MEETING_SLUG_LENGTH and _PROGRAM_AND_DAY.fullmatch(slug)
     if not match:
         return None
     try:
