@@ -7,8 +7,8 @@ view-only user's search of 800 words (1.2 s a request) and of 1,000 (SQLite refu
 as "Expression tree is too large": answered 503, "cannot reach its database"); one 50,000-letter
 word is a LIKE pattern SQLite refuses too. Staff type a few words; a list says when it searched
 fewer than were typed, and its search box shows what it searched. A sort by 3,000 columns cost
-0.2-0.46 s; no list has more than a dozen. `StaffAdminSite.admin_view`
-applies it to every admin view, Django's and other apps' included.
+0.2-0.46 s; no list has more than a dozen. `StaffAdminSite.admin_view` applies it to every admin
+view, Django's and other apps' included.
 """
 
 import re
