@@ -44,7 +44,7 @@ def test_a_304_to_a_compressed_answer_names_its_etag_as_the_200_did(client, demo
     plain = client.get("/api/v1/programs", headers={"If-None-Match": compressed["ETag"]})
 
     assert (again.status_code, again["ETag"]) == (304, compressed["ETag"])
-    assert plain.status_code == 304
+    assert (plain.status_code, plain["ETag"]) == (304, compressed["ETag"].removeprefix("W/"))
 
 
 def test_get_with_stale_etag_after_an_edit_is_200_with_new_etag(client, demo, without_aup):

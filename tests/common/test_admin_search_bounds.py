@@ -98,8 +98,20 @@ PHRASE_OF_98_WORDS = '"' + " ".join(["a"] * 98) + ' \\" a"'
         "'" + "y " * 150 + "'",
         '"' + "z" * 198 + '\\"' + " tail" * 50 + '"',
         'ab"' + "cd " * 100 + '"ef',
+        # a third outside try: joined by single spaces, the backslash before the newline paired
+        # the quotes otherwise, and Django read 883 words
+        "'\\\n" + " ".join(["'" + " ".join(["a"] * 99) + "'"] * 9) + " z1",
+        '"\\\n' + " ".join(['"' + " ".join(["a"] * 99) + '"'] * 9) + " z1",
     ],
-    ids=["ten long phrases", "long word quoted", "single quotes", "escape at the cut", "inside"],
+    ids=[
+        "ten long phrases",
+        "long word quoted",
+        "single quotes",
+        "escape at the cut",
+        "inside",
+        "backslash newline",
+        "backslash newline, double quotes",
+    ],
 )
 def test_a_long_phrase_cut_stays_one_word(typed):
     searched, said = bounded(typed)
@@ -111,7 +123,7 @@ def test_a_long_phrase_cut_stays_one_word(typed):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab \"'\\\t")), max_size=3_000))
+@given(st.text(alphabet=st.sampled_from(list("ab \"'\\\t\n\u00a0")), max_size=3_000))
 def test_whatever_is_typed_is_searched_as_at_most_the_bounds(typed):
     searched, _ = bounded(typed)
 

@@ -35,7 +35,15 @@ def bounded(typed: str) -> tuple[str, list[str]]:
         said.append(f"Searched for the first {MAX_WORDS} words only.")
     if any(len(word) > MAX_WORD_LENGTH for word in words[:MAX_WORDS]):
         said.append(f"Searched for the first {MAX_WORD_LENGTH} letters of each word only.")
-    return " ".join(_cut(word) for word in words[:MAX_WORDS]), said
+    kept = [_cut(word) for word in words[:MAX_WORDS]]
+    searched = " ".join(word for word in kept if word)
+    if list(smart_split(searched)) != [word for word in kept if word]:
+        # Joined by single spaces, the kept words can pair their quotes otherwise (a third
+        # outside try: a backslash before a newline, then before a space, made 883 words of
+        # ten). What is searched is then the plain words: no quote or backslash left to pair.
+        plain = "".join(letter for letter in typed if letter not in "\"'\\").split()
+        searched = " ".join(word[:MAX_WORD_LENGTH] for word in plain[:MAX_WORDS])
+    return searched, said
 
 
 def _cut(word: str) -> str:
