@@ -33,13 +33,13 @@ from tug_portal.common import admin_search
 
 from .models import AgendaTopic, Announcement, Meeting, StayConnectedLink, System
 from .selectors import (
-    MEETING_YEARS,
     announcement_rows,
     announcements_visible,
     can_see_drafts,
     meetings_listed,
     program_slug_filter,
     public_meetings_filter,
+    spelled_day,
     system_code_filter,
     topics_for_lists,
 )
@@ -210,30 +210,17 @@ def _staff_search_word(word: str) -> Q:
     return condition
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _split_days(terms: list[str]) -> tuple[list[tuple[date, str]], list[str]]:
     """A search's terms (quoted phrases kept whole) split into days spelled YYYY-MM-DD (of the
     years MEETING_YEARS), each with its spelling, and the other terms."""
     days, words = [], []
     for term in terms:
-        day = _spelled_day(term)
+        day = spelled_day(term)
         if day:
             days.append((day, term))
         else:
             words.append(term)
     return days, words
-
-
-def _spelled_day(term: str) -> date | None:
-    if not _DAY.fullmatch(term):
-        return None
-    try:
-        day = date.fromisoformat(term)
-    except ValueError:  # 2030-02-30
-        return None
-    return day if day.year in MEETING_YEARS else None
 
 
 def _on_local_day(day: date, zones: list[str]) -> Q:

@@ -325,6 +325,18 @@ MEETING_YEARS = range(1900, 3000)
 MEETING_SLUG_LENGTH = Meeting._meta.get_field("slug").max_length
 # A meeting's address as `services.meeting_slug_base` writes it: its program and local day.
 _PROGRAM_AND_DAY = re.compile(r"(?P<program>[-\w]+)-(?P<day>\d{4}-\d{2}-\d{2})", re.ASCII)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def spelled_day(text: str) -> date | None:
+    """The day `text` spells as YYYY-MM-DD, if it is one a meeting can have (MEETING_YEARS)."""
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:  # 2030-02-30
+        return None
+    return day if day.year in MEETING_YEARS else None
 
 
 def meeting_slug_on_day(slug: str, *, user=None) -> str | None:
@@ -334,13 +346,8 @@ def meeting_slug_on_day(slug: str, *, user=None) -> str | None:
     None when `slug` is not a program and a day, or that day has none. Asked only after the
     exact slug and its other spellings found nothing."""
     match = len(slug) <= MEETING_SLUG_LENGTH and _PROGRAM_AND_DAY.fullmatch(slug)
-    if not match:
-        return None
-    try:
-        day = date.fromisoformat(match["day"])
-    except ValueError:  # 2030-02-30
-        return None
-    if day.year not in MEETING_YEARS:
+    day = match and spelled_day(match["day"])
+    if not day:
         return None
     around = datetime.combine(day, time(), tzinfo=UTC)  # every zone's day is within a day of it
     candidates = (
