@@ -11,7 +11,7 @@ from tests.support.celery_worker import WorkerProcess
 from tests.support.demo import DAY_AFTER_SEED
 from tug_portal.calendars import event_store, feed_store, layout_store
 from tug_portal.celery import app as celery_app
-from tug_portal.common import budgets, distinct_targets, fair_use_gate, slots
+from tug_portal.common import budgets, distinct_targets, fair_use_gate, health, slots
 from tug_portal.common.staff import ensure_iso_staff_group, ensure_iso_viewer_group
 from tug_portal.meetings.demo import load_demo
 from tug_portal.meetings.models import Program
@@ -38,6 +38,7 @@ def clear_cache():
     caches["searched_pages"].clear()
     reference.forget()
     budgets.forget_all()
+    health.forget_banner_heartbeat()
     slots.forget_all()
     fair_use_gate.forget_all()
     distinct_targets.forget_all()

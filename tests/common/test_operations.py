@@ -47,3 +47,52 @@ def test_no_banner_on_the_login_page(client):
     page = client.get("/admin/login/").content.decode()
 
     assert BANNER not in page
+
+
+def heartbeat_reads(client, user, moment) -> int:
+    """How many times one admin page read the heartbeat table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        admin_page_at(client, user, moment)
+    return sum("common_heartbeat" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_banner_reads_the_heartbeat_once_per_interval_not_per_page(client, editor, monkeypatch):
+    from tug_portal.common import health
+
+    clock = [1000.0]
+    monkeypatch.setattr(health, "_monotonic", lambda: clock[0])
+    Heartbeat.objects.create(name="beat", beat_at=T0)
+
+    assert heartbeat_reads(client, editor, T0 + timedelta(minutes=1)) == 1
+    assert heartbeat_reads(client, editor, T0 + timedelta(minutes=1)) == 0
+
+    clock[0] += health.BANNER_HEARTBEAT_READ_EVERY + 1
+    assert heartbeat_reads(client, editor, T0 + timedelta(minutes=1)) == 1
+
+
+def test_the_kept_heartbeat_still_ages_until_the_banner_shows(client, editor, monkeypatch):
+    # Kept is the moment beat ran, not its age: beat silent for six minutes shows the banner
+    # even if the moment was read five minutes ago.
+    from tug_portal.common import health
+
+    monkeypatch.setattr(health, "_monotonic", lambda: 1000.0)
+    Heartbeat.objects.create(name="beat", beat_at=T0)
+
+    assert BANNER not in admin_page_at(client, editor, T0 + timedelta(minutes=1))
+    page = admin_page_at(client, editor, T0 + timedelta(minutes=6))
+    assert "Celery beat last ran 6 minutes ago" in page
+
+
+def test_a_heartbeat_recorded_in_this_process_is_seen_on_the_next_page(client, editor, monkeypatch):
+    from tug_portal.common import health, services
+
+    monkeypatch.setattr(health, "_monotonic", lambda: 1000.0)
+    assert "never run" in admin_page_at(client, editor, T0)
+
+    with time_machine.travel(T0, tick=False):
+        services.heartbeat_record(name="beat")
+
+    assert BANNER not in admin_page_at(client, editor, T0 + timedelta(minutes=1))

@@ -11,17 +11,18 @@ from tug_portal.meetings.models import AgendaTopic, Document, Meeting, Person, S
 
 # Session, user, the user's and its groups' permissions, the filters' programs and systems,
 # the count (once: no second count of the whole archive for "N total"), the page of meetings,
-# the beat banner's heartbeat, the years' bounds (once: the drill-down's first level and its
-# years read the same first and last meeting).
-LIST_QUERIES = 10
+# the years' bounds (once: the drill-down's first level and its years read the same first and
+# last meeting). Not the beat banner's heartbeat: the first page read it, and it is read at most
+# every half minute (common/health.py).
+LIST_QUERIES = 9
 # Session, user, permissions (2), the meeting with its program (one query: the page's title
 # names the program), its topics with
 # their facilitators, systems and documents (one query each, prefetched; the topics'
 # autocomplete widgets show their chosen rows from these, no query per widget), its dial-ins, the
-# program choices, the beat banner's heartbeat: none grows with the archive, nor with the
-# meeting's own agenda.
+# program choices (and not the beat banner's heartbeat, as above): none grows with the
+# archive, nor with the meeting's own agenda.
 # (Showing the form is no write: no savepoint inside Django's own transaction for it.)
-CHANGE_FORM_QUERIES = 14  # two of them: the materials inline and its rows' topics
+CHANGE_FORM_QUERIES = 13  # two of them: the materials inline and its rows' topics
 
 
 def _queries_of(client, path) -> int:

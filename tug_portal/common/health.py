@@ -72,10 +72,36 @@ def check_broker() -> Check:
 
 def beat_age(now=None) -> timedelta | None:
     """How long ago beat last proved alive; None if it never has."""
-    heartbeat = Heartbeat.objects.filter(name=BEAT).first()
-    if heartbeat is None:
-        return None
-    return (now or timezone.now()) - heartbeat.beat_at
+    beat_at = _beat_ran_at()
+    return None if beat_at is None else (now or timezone.now()) - beat_at
+
+
+def _beat_ran_at():
+    return Heartbeat.objects.filter(name=BEAT).values_list("beat_at", flat=True).first()
+
+
+# The admin's banner (on every staff page) reads when beat last ran at most this often per
+# process, not once per page: a query on each of 10 requests a second for news that changes
+# once a minute, and a banner whose threshold is minutes (TUG_BEAT_STALE_AFTER) shows at most
+# this many seconds late. `/readyz` always reads it afresh.
+BANNER_HEARTBEAT_READ_EVERY = 30
+_monotonic = time.monotonic
+_banner_heartbeat: dict = {}  # "read_at": monotonic seconds, "beat_at": datetime or None
+
+
+def banner_beat_age() -> timedelta | None:
+    """`beat_age` for the admin's banner: the moment beat ran is kept per process (its age
+    is still worked out at each page, so a beat that stops shows as it ages)."""
+    kept = _banner_heartbeat
+    now = _monotonic()
+    if "read_at" not in kept or now - kept["read_at"] >= BANNER_HEARTBEAT_READ_EVERY:
+        kept.update(read_at=now, beat_at=_beat_ran_at())
+    return None if kept["beat_at"] is None else timezone.now() - kept["beat_at"]
+
+
+def forget_banner_heartbeat() -> None:
+    """Read the heartbeat afresh on the next page (it was just recorded in this process)."""
+    _banner_heartbeat.clear()
 
 
 def beat_is_stale(age: timedelta | None) -> bool:

@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 
-from tug_portal.common.health import beat_age, beat_is_stale
+from tug_portal.common.health import banner_beat_age, beat_is_stale
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def beat_banner(context):
     request = context.get("request")
     if not (request and request.user.is_authenticated and request.user.is_staff):
         return {"stale": False}
-    age = beat_age()
+    age = banner_beat_age()
     return {
         "stale": beat_is_stale(age),
         "minutes": None if age is None else int(age.total_seconds() // 60),
