@@ -96,3 +96,9 @@ def test_a_heartbeat_recorded_in_this_process_is_seen_on_the_next_page(client, e
         services.heartbeat_record(name="beat")
 
     assert BANNER not in admin_page_at(client, editor, T0 + timedelta(minutes=1))
+
+
+def test_the_banner_links_to_the_readiness_page(client, editor):
+    page = admin_page_at(client, editor, T0)
+
+    assert 'Please tell the operator (see <a href="/readyz">/readyz</a>).' in page
