@@ -86,22 +86,26 @@ def _beat_ran_at():
 # this many seconds late. `/readyz` always reads it afresh.
 BANNER_HEARTBEAT_READ_EVERY = 30
 _monotonic = time.monotonic
-_banner_heartbeat: dict = {}  # "read_at": monotonic seconds, "beat_at": datetime or None
+# (when it was read, in monotonic seconds; when beat ran, or None): one tuple, replaced whole,
+# so that a thread never sees one half of a read and the other of the next.
+_banner_heartbeat: tuple | None = None
 
 
 def banner_beat_age() -> timedelta | None:
     """`beat_age` for the admin's banner: the moment beat ran is kept per process (its age
     is still worked out at each page, so a beat that stops shows as it ages)."""
-    kept = _banner_heartbeat
-    now = _monotonic()
-    if "read_at" not in kept or now - kept["read_at"] >= BANNER_HEARTBEAT_READ_EVERY:
-        kept.update(read_at=now, beat_at=_beat_ran_at())
-    return None if kept["beat_at"] is None else timezone.now() - kept["beat_at"]
+    global _banner_heartbeat
+    kept, now = _banner_heartbeat, _monotonic()
+    if kept is None or now - kept[0] >= BANNER_HEARTBEAT_READ_EVERY:
+        kept = _banner_heartbeat = (now, _beat_ran_at())
+    beat_at = kept[1]
+    return None if beat_at is None else timezone.now() - beat_at
 
 
 def forget_banner_heartbeat() -> None:
     """Read the heartbeat afresh on the next page (it was just recorded in this process)."""
-    _banner_heartbeat.clear()
+    global _banner_heartbeat
+    _banner_heartbeat = None
 
 
 def beat_is_stale(age: timedelta | None) -> bool:
