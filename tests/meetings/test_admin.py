@@ -517,7 +517,7 @@ def test_a_moved_meeting_is_found_by_the_date_in_its_name_and_by_its_first_addre
     ).json()["results"]
     listed = staff_client.get("/admin/meetings/meeting/", {"q": term}).content.decode()
 
-    assert [result["text"] for result in found] == ["TUG 2030-03-12"]
+    assert [result["text"] for result in found] == ["TUG 2030-03-12 (17:00-18:00 Pacific)"]
     assert listed.count('class="action-select"') == 1
 
 
@@ -617,3 +617,60 @@ def test_a_search_cut_to_its_first_terms_says_so(staff_client):
     ).content.decode()
 
     assert "Searched for the first 10 words only." in page
+
+
+def _two_tug_meetings_on_one_day():
+    """Two TUG meetings on 12 March 2030 (Pacific): a morning and an afternoon session. Both
+    are named "TUG 2030-03-12"."""
+    tug = make_program()
+    morning = make_meeting(tug, starts_at=datetime(2030, 3, 12, 17, 0, tzinfo=UTC))
+    afternoon = make_meeting(tug, starts_at=datetime(2030, 3, 12, 21, 0, tzinfo=UTC))
+    return morning, afternoon
+
+
+def _autocomplete_texts(client, app_label, model_name, field_name, term) -> list[str]:
+    query = {"app_label": app_label, "model_name": model_name, "field_name": field_name}
+    answer = client.get("/admin/autocomplete/", {**query, "term": term})
+    return sorted(result["text"] for result in answer.json()["results"])
+
+
+@pytest.mark.parametrize(
+    "app_label, model_name, field_name",
+    [
+        ("materials", "material", "meeting"),
+        ("meetings", "meeting", "replacement"),
+        ("meetings", "announcement", "related_meeting"),
+        ("meetings", "agendarequest", "meeting"),
+    ],
+)
+def test_meetings_of_one_day_are_told_apart_by_their_times_in_every_meeting_autocomplete(
+    staff_client, app_label, model_name, field_name
+):
+    _two_tug_meetings_on_one_day()
+
+    texts = _autocomplete_texts(staff_client, app_label, model_name, field_name, "TUG 2030-03-12")
+
+    assert texts == [
+        "TUG 2030-03-12 (10:00-11:00 Pacific)",
+        "TUG 2030-03-12 (14:00-15:00 Pacific)",
+    ]
+
+
+def test_a_chosen_meeting_is_shown_with_its_times_on_the_forms_that_choose_it(staff_client):
+    from tug_portal.meetings.models import Announcement
+
+    morning, afternoon = _two_tug_meetings_on_one_day()
+    Meeting.objects.filter(pk=morning.pk).update(replacement=afternoon)
+    announcement = Announcement.objects.create(
+        title="Moved", slug="moved", body="x", related_meeting=afternoon
+    )
+
+    forms = [
+        f"/admin/meetings/meeting/{morning.pk}/change/",
+        f"/admin/meetings/announcement/{announcement.pk}/change/",
+    ]
+    for form in forms:
+        page = staff_client.get(form).content.decode()
+        assert f'<option value="{afternoon.pk}" selected>TUG 2030-03-12 (14:00-15:00 Pacific)' in (
+            page
+        ), form

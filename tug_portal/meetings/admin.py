@@ -412,6 +412,13 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
             f'aria-label="{label}">'
         )
 
+    def autocomplete_label(self, meeting) -> str:
+        """How a form that chooses a meeting (a material's, a replacement, an announcement's)
+        names it: two meetings of a program on one day share a name ("TUG 2030-03-12"), so its
+        local times and zone follow (common/admin_autocomplete.py)."""
+        start, end = meeting.local_start, meeting.local_end
+        return f"{meeting} ({start:%H:%M}-{end:%H:%M} {zone_name(meeting.time_zone)})"
+
     # Its name ("TUG 2018-10-16"), sorted as it reads: by program, then date. (Django takes
     # "__str__" for a lookup and offers to sort by it, which sorted nothing.)
     @admin.display(
