@@ -674,3 +674,25 @@ def test_a_chosen_meeting_is_shown_with_its_times_on_the_forms_that_choose_it(st
         assert f'<option value="{afternoon.pk}" selected>TUG 2030-03-12 (14:00-15:00 Pacific)' in (
             page
         ), form
+
+
+@pytest.mark.parametrize(
+    "term, found",
+    [
+        ("TUG 2030-03-12 (14:00-15:00 Pacific)", ["TUG 2030-03-12 (14:00-15:00 Pacific)"]),
+        ("TUG 2030-03-12 (10:00-11:00 Pacific)", ["TUG 2030-03-12 (10:00-11:00 Pacific)"]),
+        ("2030-03-12 (10:00-11:00 Eastern)", []),  # no meeting that day starts then there
+        ("TUG (10:00-11:00 Pacific)", []),  # times without a day name no meeting
+        ("TUG 2030-03-12 (99:00-11:00 Pacific)", []),
+    ],
+)
+def test_a_meetings_label_typed_back_finds_that_meeting(staff_client, term, found):
+    """Found from outside: staff pasting the label an autocomplete showed them found nothing
+    (its times and zone were searched as words)."""
+    _two_tug_meetings_on_one_day()
+
+    texts = _autocomplete_texts(staff_client, "materials", "material", "meeting", term)
+    listed = staff_client.get("/admin/meetings/meeting/", {"q": term}).content.decode()
+
+    assert texts == found
+    assert listed.count('class="action-select"') == len(found)

@@ -43,6 +43,7 @@ from .selectors import (
     system_code_filter,
     topics_for_lists,
 )
+from .timeutil import zone_name
 
 SEARCH_CONFIG = "english"  # the trigger of migration 0002 builds the vectors with it
 MAX_TERMS = 8  # a search box, not a document: longer input only slows the query down
@@ -191,14 +192,50 @@ def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> Quer
     first day's address); any other word, the meeting's address or title as typed, or the
     meeting's search document as the public search reads it (its title, notes, topics and
     facilitators, by the starts of words). An index lookup, not a pass over every topic."""
-    terms = list(smart_split(search_term))[: admin_search.MAX_WORDS]
-    days, words = _split_days(terms)
+    days, words, starts = _read_terms(search_term)
     zones = days and list(Meeting.objects.order_by().values_list("time_zone", flat=True).distinct())
     for day, spelled in days:
         meetings = meetings.filter(_on_local_day(day, zones) | Q(slug__icontains=spelled))
+        for start, zone_label in starts:
+            meetings = meetings.filter(_starting_at(day, start, zone_label, zones))
     for word in words:
         meetings = meetings.filter(_staff_search_word(word[: admin_search.MAX_WORD_LENGTH]))
     return meetings
+
+
+# A meeting's label as the autocompletes show it ("TUG 2030-03-12 (10:00-11:00 Pacific)":
+# MeetingAdmin.autocomplete_label), typed or pasted back: with the day, its start and zone name
+# the meeting of that day starting then (two of a program on one day share the rest).
+LABEL_TIMES = re.compile(r"\(([0-2]\d):([0-5]\d)-[0-2]\d:[0-5]\d ([^()]{1,40})\)")
+
+
+def _read_terms(search_term: str):
+    """(days, other words, label starts [(local start, zone name)]) of what staff typed. Label
+    times with no day, or not a clock's (25:00), are searched as the words they are."""
+    labels = LABEL_TIMES.findall(search_term)
+    starts = [(time(int(h), int(m)), zone.strip()) for h, m, zone in labels if int(h) < 24]
+    if starts and len(starts) == len(labels):
+        days, words = _split_days(_first_words(LABEL_TIMES.sub(" ", search_term)))
+        if days:
+            return days, words, starts
+    days, words = _split_days(_first_words(search_term))
+    return days, words, []
+
+
+def _first_words(text: str) -> list[str]:
+    return list(smart_split(text))[: admin_search.MAX_WORDS]
+
+
+def _starting_at(day: date, start: time, zone_label: str, zones: list[str]) -> Q:
+    """The meetings starting at `start` on `day` in their own zone, of the zones named
+    `zone_label` as the label names them ("Pacific"); either of a repeated hour."""
+    instants = []
+    for name in zones:
+        if zone_name(name).casefold() == zone_label.casefold():
+            for fold in (0, 1):
+                local = datetime.combine(day, start, tzinfo=ZoneInfo(name)).replace(fold=fold)
+                instants.append(Q(time_zone=name, starts_at=local))
+    return reduce(operator.or_, instants, Q(pk__in=[]))
 
 
 def _staff_search_word(word: str) -> Q:
