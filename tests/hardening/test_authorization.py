@@ -191,7 +191,7 @@ ADMIN_RIGHTS = {
     "meetings.program": ("vacd", "vacd"),
     "meetings.meeting": ("vacd", "vacd"),
     "meetings.announcement": ("vacd", "vacd"),
-    "meetings.agendarequest": ("vacd", "vacd"),
+    "meetings.agendarequest": ("vcd", "vcd"),  # requests come from the public form
     "importer.agendaimport": ("vad", "vad"),  # a record of an import: never edited
     "calendars.storedfeed": ("", "v"),  # built by the portal, for operators to look at
     "reminders.reminderpolicy": ("vc", "vc"),  # one per program, made with it

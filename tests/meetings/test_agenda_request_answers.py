@@ -75,3 +75,15 @@ def test_staff_answer_requests_in_the_admins_list_and_on_the_change_form(staff_c
     assert response.status_code == 302, response.content[:2000]
     opened.refresh_from_db()
     assert opened.status == Status.SCHEDULED and opened.answered_at is not None
+
+
+def test_staff_cannot_add_an_agenda_request_in_the_admin(staff_client):
+    """Found from outside: the add form showed every field of a request read-only (they are the
+    requester's words), so "Save" stored an empty request, announced as “ ()”. Requests come
+    from the public form; staff answer them."""
+    add = "/admin/meetings/agendarequest/add/"
+
+    assert staff_client.get(add).status_code == 403
+    assert staff_client.post(add, {"status": "new"}).status_code == 403
+    assert not AgendaRequest.objects.exists()
+    assert add not in staff_client.get("/admin/meetings/agendarequest/").content.decode()

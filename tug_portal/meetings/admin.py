@@ -493,6 +493,11 @@ class AgendaRequestAdmin(HistoryAdmin):
     ]  # fmt: skip
     autocomplete_fields = ["meeting"]
 
+    def has_add_permission(self, request):
+        # Requests come from the public form, in the requester's words (read-only here): an
+        # add form had nothing to fill in, and saved an empty request.
+        return False
+
     def save_model(self, request, obj, form, change):
         # The change form and the list's editable status both save here.
         previous = form.initial.get("status", AgendaRequest.Status.NEW)
