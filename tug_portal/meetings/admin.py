@@ -33,7 +33,7 @@ from .models import (
     System,
 )
 from .recurrence import program_has_schedule
-from .timeutil import local_span_to_utc, zone_name
+from .timeutil import local_span_to_utc, span_label
 
 
 class PublishableAdmin(HistoryAdmin):
@@ -416,8 +416,9 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
         """How a form that chooses a meeting (a material's, a replacement, an announcement's)
         names it: two meetings of a program on one day share a name ("TUG 2030-03-12"), so its
         local times and zone follow (common/admin_autocomplete.py)."""
-        start, end = meeting.local_start, meeting.local_end
-        return f"{meeting} ({start:%H:%M}-{end:%H:%M} {zone_name(meeting.time_zone)})"
+        return (
+            f"{meeting} ({span_label(meeting.local_start, meeting.local_end, meeting.time_zone)})"
+        )
 
     # Its name ("TUG 2018-10-16"), sorted as it reads: by program, then date. (Django takes
     # "__str__" for a lookup and offers to sort by it, which sorted nothing.)
@@ -431,7 +432,7 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     @admin.display(description="Local time", ordering="starts_at")
     def local_time(self, meeting):
         start, end = meeting.local_start, meeting.local_end
-        return f"{start:%a %d %b %Y %H:%M}-{end:%H:%M} {zone_name(meeting.time_zone)}"
+        return f"{start:%a %d %b %Y} {span_label(start, end, meeting.time_zone)}"
 
     @admin.display(description="Topics", ordering="topic_total")
     def topic_count(self, meeting):

@@ -43,7 +43,7 @@ from .selectors import (
     system_code_filter,
     topics_for_lists,
 )
-from .timeutil import zone_name
+from .timeutil import SPAN_LABEL_IN_PARENS, zone_name
 
 SEARCH_CONFIG = "english"  # the trigger of migration 0002 builds the vectors with it
 MAX_TERMS = 8  # a search box, not a document: longer input only slows the query down
@@ -203,19 +203,16 @@ def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> Quer
     return meetings
 
 
-# A meeting's label as the autocompletes show it ("TUG 2030-03-12 (10:00-11:00 Pacific)":
-# MeetingAdmin.autocomplete_label), typed or pasted back: with the day, its start and zone name
-# the meeting of that day starting then (two of a program on one day share the rest).
-LABEL_TIMES = re.compile(r"\(([0-2]\d):([0-5]\d)-[0-2]\d:[0-5]\d ([^()]{1,40})\)")
-
-
 def _read_terms(search_term: str):
-    """(days, other words, label starts [(local start, zone name)]) of what staff typed. Label
-    times with no day, or not a clock's (25:00), are searched as the words they are."""
-    labels = LABEL_TIMES.findall(search_term)
+    """(days, other words, label starts [(local start, zone name)]) of what staff typed: a
+    meeting's label typed back ("TUG 2030-03-12 (10:00-11:00 Pacific)", MeetingAdmin's
+    autocomplete_label) names the meeting of that day starting then, where two of a program
+    share the day. Label times with no day, or not a clock's (25:00), are searched as the
+    words they are."""
+    labels = SPAN_LABEL_IN_PARENS.findall(search_term)
     starts = [(time(int(h), int(m)), zone.strip()) for h, m, zone in labels if int(h) < 24]
     if starts and len(starts) == len(labels):
-        days, words = _split_days(_first_words(LABEL_TIMES.sub(" ", search_term)))
+        days, words = _split_days(_first_words(SPAN_LABEL_IN_PARENS.sub(" ", search_term)))
         if days:
             return days, words, starts
     days, words = _split_days(_first_words(search_term))

@@ -1,5 +1,6 @@
 """Local wall-clock times of a meeting's zone <-> UTC instants, and how times are written."""
 
+import re
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +18,17 @@ ZONE_NAMES = {
 
 def zone_name(tz_name: str) -> str:
     return ZONE_NAMES.get(tz_name, (tz_name, tz_name))[0]
+
+
+def span_label(start: datetime, end: datetime, tz_name: str) -> str:
+    """ "10:00-11:00 Pacific": local start and end and the zone's name (the admin's meeting list,
+    and the label of a meeting staff choose; SPAN_LABEL_IN_PARENS reads it back)."""
+    return f"{start:%H:%M}-{end:%H:%M} {zone_name(tz_name)}"
+
+
+# A span_label in parentheses, as a meeting's label ends ("TUG 2030-03-12 (10:00-11:00
+# Pacific)") and staff may type it back: its start's hour and minute, and its zone's name.
+SPAN_LABEL_IN_PARENS = re.compile(r"\(([0-2]\d):([0-5]\d)-[0-2]\d:[0-5]\d ([^()]{1,40})\)")
 
 
 def zone_abbreviation(tz_name: str) -> str:
