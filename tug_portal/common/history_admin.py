@@ -28,7 +28,12 @@ class HistoryAdmin(LabelledAutocompleteAdmin, SimpleHistoryAdmin):
             raise Http404("No such version.") from error
         if request.method not in ("GET", "HEAD"):
             obj = self.get_object(request, unquote(object_id))
-            # A missing object is left to the view's own 404.
-            if obj is not None and not self.has_change_permission(request, obj):
+            # A row no longer there (deleted, or hidden from this user) is saved again from its
+            # history: an add, for those who may add it (an outside try's viewer did otherwise).
+            # (No such version at all is left to the view's own 404.)
+            brought_back = obj is None and history_model.objects.filter(pk=version_id).exists()
+            if not self.has_change_permission(request, obj) or (
+                brought_back and not self.has_add_permission(request)
+            ):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
