@@ -208,10 +208,11 @@ def _read_terms(search_term: str):
     meeting's label typed back ("TUG 2030-03-12 (10:00-11:00 Pacific)", MeetingAdmin's
     autocomplete_label) names the meeting of that day starting then, where two of a program
     share the day. Label times with no day, or not a clock's (25:00), are searched as the
-    words they are."""
+    words they are, and so are several labels (one is what is typed back; an outside try's 45,
+    crossed with five days, cost a second a search)."""
     labels = SPAN_LABEL_IN_PARENS.findall(search_term)
     starts = [(time(int(h), int(m)), zone.strip()) for h, m, zone in labels if int(h) < 24]
-    if starts and len(starts) == len(labels):
+    if len(starts) == len(labels) == 1:
         days, words = _split_days(_first_words(SPAN_LABEL_IN_PARENS.sub(" ", search_term)))
         if days:
             return days, words, starts
