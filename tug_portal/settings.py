@@ -440,13 +440,17 @@ LOGGING = {
     # every 10 s, with how many were held back (common/log_filters.py).
     "filters": {
         "no_fair_use_refusals": {"()": "tug_portal.common.fair_use.NoRefusalLogs"},
+        # A refused request (4xx) is logged as one line, without the traceback Django adds.
+        "no_client_error_tracebacks": {
+            "()": "tug_portal.common.log_filters.NoClientErrorTracebacks"
+        },
         "disallowed_host_sometimes": {"()": "tug_portal.common.log_filters.OncePerInterval"},
         "busy_sometimes": {"()": "tug_portal.common.log_filters.OncePerInterval"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"filters": ["no_fair_use_refusals"]},
+        "django.request": {"filters": ["no_fair_use_refusals", "no_client_error_tracebacks"]},
         "django.security.DisallowedHost": {"filters": ["disallowed_host_sometimes"]},
         "tug_portal.common.fair_use.busy": {"filters": ["busy_sometimes"]},
         "django.db.backends": {"level": "WARNING"},

@@ -1,6 +1,7 @@
 """Lines a flood would repeat are logged once every few seconds (common/log_filters.py)."""
 
 import logging
+import sys
 
 import pytest
 import time_machine
@@ -31,3 +32,33 @@ def test_a_flood_of_wrong_host_headers_writes_one_line_without_a_traceback(clien
     lines = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
     assert len(lines) == 1
     assert lines[0].exc_info is None
+
+
+@pytest.mark.django_db
+def test_a_refused_page_writes_one_line_without_a_traceback(staff_client, caplog):
+    """Found from outside: every 403 wrote Django's WARNING with a 45-line traceback, so a
+    signed-in user repeating a refused request filled the log."""
+    with caplog.at_level(logging.INFO):
+        answers = {staff_client.get("/admin/auth/user/").status_code for _ in range(3)}
+
+    assert answers == {403}
+    lines = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in lines] == [
+        "Forbidden (Permission denied): /admin/auth/user/"
+    ] * 3
+    assert all(r.exc_info is None and r.exc_text is None for r in lines)
+
+
+def test_a_server_error_keeps_its_traceback():
+    from tug_portal.common.log_filters import NoClientErrorTracebacks
+
+    try:
+        raise RuntimeError("broken")
+    except RuntimeError:
+        failure = sys.exc_info()
+    refused = logging.makeLogRecord({"msg": "Forbidden", "status_code": 403, "exc_info": failure})
+    failed = logging.makeLogRecord({"msg": "Server Error", "status_code": 500, "exc_info": failure})
+
+    for record in (refused, failed):
+        assert NoClientErrorTracebacks().filter(record)
+    assert (refused.exc_info, failed.exc_info) == (None, failure)

@@ -29,3 +29,15 @@ class OncePerInterval(logging.Filter):
         if held:
             record.msg = f"{record.msg} (and {held} more like it, not logged)"
         return True
+
+
+class NoClientErrorTracebacks(logging.Filter):
+    """Django logs every refused request (403, 400, 405) with the exception's traceback: 45
+    lines for a 403, which a signed-in user repeating a refused page writes at will. A client
+    error is the request's fault, so its line stays and its traceback goes; a server error
+    (5xx) keeps it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = record.exc_text = record.stack_info = None
+        return True
