@@ -507,7 +507,7 @@ def test_a_moved_meeting_is_found_by_the_date_in_its_name_and_by_its_first_addre
         meeting_change_form(meeting, date="2030-03-12", start_time="17:00", end_time="18:00"),
     )
     meeting.refresh_from_db()
-    assert (str(meeting), meeting.slug) == ("TUG 2030-03-12", "tug-2030-03-05")
+    assert (meeting.day_name, meeting.slug) == ("TUG 2030-03-12", "tug-2030-03-05")
     # 17:00 Pacific is the next day in UTC: the day is the meeting's own.
     make_meeting(make_program(acronym="CPG"), date(2030, 3, 13))
 
@@ -708,3 +708,35 @@ def test_only_one_label_is_read_back_from_a_search():
 
     assert [start for start, _zone in one[2]] == [time(10, 0)]
     assert several[2] == []
+
+
+def test_a_view_only_user_sees_each_chosen_meeting_with_its_times(viewer_client):
+    """Found from outside: a viewer's read-only forms and the list columns named two meetings
+    of one day alike ("TUG 2030-03-12")."""
+    from tug_portal.materials.models import Material
+
+    morning, afternoon = _two_tug_meetings_on_one_day()
+    Meeting.objects.filter(pk=morning.pk).update(replacement=afternoon)
+    material = Material.objects.create(meeting=afternoon, title="Slides")
+
+    replaced = viewer_client.get(f"/admin/meetings/meeting/{morning.pk}/change/").content.decode()
+    material_form = viewer_client.get(
+        f"/admin/materials/material/{material.pk}/change/"
+    ).content.decode()
+    material_list = viewer_client.get("/admin/materials/material/").content.decode()
+
+    for page in (replaced, material_form, material_list):
+        assert "TUG 2030-03-12 (14:00-15:00 Pacific)" in page
+
+
+def test_a_saved_meeting_is_named_with_its_times_in_the_message_and_the_title(staff_client):
+    """Found from outside: "The meeting “TUG 2030-03-12” was changed" did not say which."""
+    morning, _ = _two_tug_meetings_on_one_day()
+    url = f"/admin/meetings/meeting/{morning.pk}/change/"
+
+    saved = staff_client.post(url, meeting_change_form(morning), follow=True).content.decode()
+    history = staff_client.get(f"/admin/meetings/meeting/{morning.pk}/history/").content.decode()
+
+    assert "TUG 2030-03-12 (10:00-11:00 Pacific)</a>” was changed successfully" in saved
+    assert "<h2>TUG 2030-03-12 (10:00-11:00 Pacific)</h2>" in staff_client.get(url).content.decode()
+    assert "TUG 2030-03-12 (10:00-11:00 Pacific)" in history

@@ -11,7 +11,6 @@ Django's own query runs, unchanged.
 """
 
 from django import forms
-from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 
@@ -99,45 +98,7 @@ class LoadedChoicesForm(forms.ModelForm):
                 widget.loaded = _loaded_rows(self.instance, name)
 
 
-# Rows named by their admin: a model admin may name its rows for staff choosing one in another
-# form with `autocomplete_label(obj) -> str` (the meetings': "TUG 2030-03-12 (10:00-12:00
-# Pacific)", where the name alone is the same for two meetings of one day). The name is used in
-# the autocomplete's answers (`LabelledAutocompleteJsonView`, the site's autocomplete view) and
-# for the chosen row a form shows (`LabelledAutocompleteAdmin`, a base of every portal admin).
-
-
-def _row_label(admin_site, model):
-    return getattr(admin_site._registry.get(model), "autocomplete_label", None)
-
-
-class LabelledAutocompleteJsonView(AutocompleteJsonView):
-    def serialize_result(self, obj, to_field_name):
-        result = super().serialize_result(obj, to_field_name)
-        if label := _row_label(self.admin_site, type(obj)):
-            result["text"] = label(obj)
-        return result
-
-
-class LabelledAutocompleteAdmin:
-    """A ModelAdmin or inline mixin: its autocomplete fields show a chosen row as that row's
-    admin names it (`autocomplete_label`), as the autocomplete offered it."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        return self._labelled(db_field, request, field)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        return self._labelled(db_field, request, field)
-
-    def _labelled(self, db_field, request, field):
-        label = _row_label(self.admin_site, db_field.remote_field.model)
-        if label and field is not None and db_field.name in self.get_autocomplete_fields(request):
-            field.label_from_instance = label
-        return field
-
-
-class LoadedAutocompleteAdmin(LabelledAutocompleteAdmin):
+class LoadedAutocompleteAdmin:
     """A ModelAdmin or inline mixin: its autocomplete fields use the widgets above (its form
     derives from LoadedChoicesForm to hand them the rows)."""
 

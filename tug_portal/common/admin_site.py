@@ -21,7 +21,6 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
-from tug_portal.common.admin_autocomplete import LabelledAutocompleteJsonView
 from tug_portal.common.admin_search import bounded_search
 from tug_portal.common.admin_urls import reverse_once
 
@@ -52,10 +51,6 @@ class StaffAdminSite(OTPAdminSite):
     def admin_view(self, view, cacheable=False):
         """Django's, with every search bounded (common/admin_search.py)."""
         return super().admin_view(bounded_search(view), cacheable)
-
-    def autocomplete_view(self, request):
-        """Django's, each row named by its admin's `autocomplete_label` where it has one."""
-        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def get_app_list(self, request, app_label=None):
         """Django's list, built once per permission state and copied out to each caller.

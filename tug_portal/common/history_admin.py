@@ -6,8 +6,7 @@ object's history, so a view-only user could POST any field values through it. Ev
 admin of the portal derives from `HistoryAdmin`, which refuses that POST without the change
 permission (tests/hardening/test_history_admin.py checks every registered model). An object or
 version id that is no id at all ("abc") is a 404, not the ValueError django-simple-history lets
-through (a 500). Its autocomplete fields show a chosen row as that row's admin names it
-(common/admin_autocomplete.py → `LabelledAutocompleteAdmin`).
+through (a 500).
 """
 
 from django.contrib.admin.utils import unquote
@@ -15,10 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from tug_portal.common.admin_autocomplete import LabelledAutocompleteAdmin
 
-
-class HistoryAdmin(LabelledAutocompleteAdmin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
         try:

@@ -412,22 +412,15 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
             f'aria-label="{label}">'
         )
 
-    def autocomplete_label(self, meeting) -> str:
-        """How a form that chooses a meeting (a material's, a replacement, an announcement's)
-        names it: two meetings of a program on one day share a name ("TUG 2030-03-12"), so its
-        local times and zone follow (common/admin_autocomplete.py)."""
-        return (
-            f"{meeting} ({span_label(meeting.local_start, meeting.local_end, meeting.time_zone)})"
-        )
-
-    # Its name ("TUG 2018-10-16"), sorted as it reads: by program, then date. (Django takes
-    # "__str__" for a lookup and offers to sort by it, which sorted nothing.)
+    # Its program and day ("TUG 2018-10-16": its times are the next column), sorted as it
+    # reads: by program, then date. (Django takes "__str__" for a lookup and offers to sort by
+    # it, which sorted nothing.)
     @admin.display(
         description="Meeting",
         ordering=Concat("program__acronym", Value(" "), Cast("starts_at", models.CharField())),
     )
     def meeting_name(self, meeting):
-        return str(meeting)
+        return meeting.day_name
 
     @admin.display(description="Local time", ordering="starts_at")
     def local_time(self, meeting):

@@ -23,6 +23,8 @@ from simple_history.models import HistoricalRecords
 from tug_portal.common.markdown import stored_or_rendered
 from tug_portal.common.models import TimeStampedModel
 
+from .timeutil import span_label
+
 # Names a zoneinfo folder holds that are not zones a person lives in: the host's own zone
 # (follows the server), the tz database's placeholder, and a build file.
 NOT_IANA_ZONES = frozenset({"localtime", "Factory", "posixrules"})
@@ -372,7 +374,10 @@ class Meeting(ConferenceDetails, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.program.acronym} {self.local_start:%Y-%m-%d}"
+        # Two meetings of a program may share a day, so a meeting is named with its local times
+        # and zone: everywhere staff read one (an autocomplete, a read-only form, a list column,
+        # a saved message, the history). The staff search reads the name back (search.py).
+        return f"{self.day_name} ({span_label(self.local_start, self.local_end, self.time_zone)})"
 
     def save(self, *args, **kwargs):
         # The calendar state is written only by services.meetings_sync_calendar_state (with
@@ -405,6 +410,12 @@ class Meeting(ConferenceDetails, TimeStampedModel):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def day_name(self) -> str:
+        """ "TUG 2030-03-12": its program and local day (the admin's meeting list, beside a
+        column of its times)."""
+        return f"{self.program.acronym} {self.local_start:%Y-%m-%d}"
 
     @property
     def local_start(self):

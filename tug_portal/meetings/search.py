@@ -205,8 +205,8 @@ def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> Quer
 
 def _read_terms(search_term: str):
     """(days, other words, label starts [(local start, zone name)]) of what staff typed: a
-    meeting's label typed back ("TUG 2030-03-12 (10:00-11:00 Pacific)", MeetingAdmin's
-    autocomplete_label) names the meeting of that day starting then, where two of a program
+    meeting's label typed back ("TUG 2030-03-12 (10:00-11:00 Pacific)", how
+    Meeting.__str__ names it) names the meeting of that day starting then, where two of a program
     share the day. Label times with no day, or not a clock's (25:00), are searched as the
     words they are, and so are several labels (one is what is typed back; an outside try's 45,
     crossed with five days, cost a second a search)."""
