@@ -18,7 +18,7 @@ from tug_portal.common.admin_autocomplete import LoadedAutocompleteAdmin, Loaded
 from tug_portal.common.history_admin import HistoryAdmin
 from tug_portal.web.form_renderer import escaped
 
-from . import search, search_index, services
+from . import search, search_index, selectors, services
 from .models import (
     AgendaRequest,
     AgendaTopic,
@@ -224,8 +224,23 @@ class YearsFromBounds(Meeting.objects._queryset_class):
         return years if order == "ASC" else years[::-1]
 
 
+# What a new meeting's fields become when staff leave them empty (selectors.new_meeting_*).
+NEW_MEETING_EMPTY_MEANS = {
+    "title": "Leave empty: the program’s name.",
+    "start_time": "Leave empty: the program’s default start (10:00 when it has none).",
+    "end_time": "Leave empty: the start and the program’s default length.",
+    "time_zone": "Leave empty: the program’s zone.",
+    "web_conference_url": "Leave empty: the program’s.",
+    "meeting_number": "Leave empty: the program’s.",
+    "web_access_code": "Leave empty: the program’s.",
+}
+
+
 class MeetingAdminForm(LoadedChoicesForm):
-    """Date and local times in the meeting's zone instead of two raw UTC instants."""
+    """Date and local times in the meeting's zone instead of two raw UTC instants. A new
+    meeting starts from its program: what staff leave empty on the add form is the program's
+    (its name, zone, default start and length, join details; its dial-ins: MeetingAdmin), as
+    for the meetings the schedule and the duplicate action create."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
@@ -256,16 +271,42 @@ class MeetingAdminForm(LoadedChoicesForm):
                 start_time=self.instance.local_start.time(),
                 end_time=self.instance.local_end.time(),
             )
+            return
+        for name, help_text in NEW_MEETING_EMPTY_MEANS.items():
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = help_text
+        self.initial.setdefault("time_zone", "")  # not the model's default: the program's
+
+    def _fill_from_program(self, cleaned: dict) -> timedelta | None:
+        """A new meeting's empty fields, from its program (no query: the program is read);
+        the program's default length when the end is left empty, else None."""
+        program = cleaned.get("program")
+        if self.instance.pk or program is None:
+            return None
+        for name, value in selectors.new_meeting_defaults(program).items():
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = value
+        if "start_time" in self.errors or "end_time" in self.errors:
+            return None
+        if cleaned.get("end_time"):
+            if not cleaned.get("start_time"):
+                self.add_error("start_time", "Give the start time too (or leave both empty).")
+            return None
+        cleaned["start_time"] = cleaned.get("start_time") or selectors.new_meeting_start(program)
+        return program.default_duration
 
     def clean(self):
         cleaned = super().clean()
+        default_length = self._fill_from_program(cleaned)
         day, start, end = (cleaned.get(k) for k in ("date", "start_time", "end_time"))
         zone = cleaned.get("time_zone")
-        if day and start and end and zone:
-            if end <= start:
+        if day and start and (end or default_length) and zone:
+            if end and end <= start:
                 self.add_error("end_time", "The meeting must end after it starts.")
             else:
-                starts_at, ends_at = local_span_to_utc(day, start, end, zone, timedelta())
+                # With no end, the default length (past midnight if it must be).
+                starts_at, ends_at = local_span_to_utc(day, start, end, zone, default_length)
                 self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
         program = cleaned.get("program")
         if not cleaned.get("slug") and program and day:
@@ -357,6 +398,11 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
             },
         ),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # a new meeting with no dial-in of its own takes its program's
+            services.meeting_take_program_dial_ins(form.instance)
 
     def get_queryset(self, request):
         # Each row's topics counted by a subquery on the topics' meeting index: a join and a

@@ -153,6 +153,22 @@ def meeting_join_details(source: ConferenceDetails) -> dict[str, str]:
     return {field: getattr(source, field) for field in JOIN_FIELDS}
 
 
+# When a new meeting starts if neither staff nor its program say.
+FALLBACK_START = time(10, 0)
+
+
+def new_meeting_start(program: Program) -> time:
+    """The local time a new meeting of `program` starts at unless told otherwise."""
+    return program.default_start_time or FALLBACK_START
+
+
+def new_meeting_defaults(program: Program) -> dict[str, str]:
+    """The fields a new meeting of `program` takes from it where they are left empty (the
+    admin's add form; services.meeting_create): its name, its zone and its join details, as
+    model fields. No query."""
+    return {"title": program.name, "time_zone": program.time_zone, **meeting_join_details(program)}
+
+
 def agenda_request_recipient(*, program: Program, meeting: Meeting | None = None) -> Person | None:
     """Who answers an agenda request: the meeting's contact (its own, else its program's) when
     it names a meeting, else the program's contact; None when nobody is named. No query beyond

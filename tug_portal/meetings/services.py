@@ -27,7 +27,12 @@ from .models import (
     Program,
 )
 from .recurrence import occurrence_dates, program_has_schedule
-from .selectors import agenda_request_recipient, meeting_join_details, meetings_with_calendar_facts
+from .selectors import (
+    agenda_request_recipient,
+    meeting_join_details,
+    meetings_with_calendar_facts,
+    new_meeting_start,
+)
 from .signals import meetings_changed
 from .timeutil import local_span_to_utc
 
@@ -208,7 +213,7 @@ def meeting_create(
     times the program's default start and duration apply; the program's join details and
     dial-ins are copied."""
     time_zone = time_zone or program.time_zone
-    start = start or program.default_start_time or time(10, 0)
+    start = start or new_meeting_start(program)
     starts_at, ends_at = local_span_to_utc(day, start, end, time_zone, program.default_duration)
     defaults = meeting_join_details(program) if copy_program_defaults else {}
     meeting = Meeting.objects.create(
@@ -225,6 +230,13 @@ def meeting_create(
     if copy_program_defaults:
         _copy_dial_ins(meeting, program.dial_ins.all())
     return meeting
+
+
+def meeting_take_program_dial_ins(meeting: Meeting) -> None:
+    """A new meeting added with no dial-in of its own takes its program's (the admin's add
+    form, as meeting_create does); one with dial-ins keeps them."""
+    if not meeting.dial_ins.exists():
+        _copy_dial_ins(meeting, meeting.program.dial_ins.all())
 
 
 def _copy_dial_ins(meeting: Meeting, dial_ins) -> None:

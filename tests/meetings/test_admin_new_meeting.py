@@ -1,0 +1,120 @@
+"""A meeting added in the admin starts from its program's defaults, as the meetings the
+schedule and the duplicate action create do: staff choose a program and a day, and what they
+leave empty comes from the program (found from outside: a new meeting's title was required and
+nothing filled it in; its join details and dial-ins were left empty)."""
+
+from datetime import time, timedelta
+
+import pytest
+
+from tests.factories import make_program
+from tests.support.admin_forms import NO_INLINE_ROWS
+from tug_portal.meetings.models import Meeting, ProgramDialIn
+
+pytestmark = pytest.mark.django_db
+
+EASTERN = "America/New_York"
+
+
+def _cpg():
+    program = make_program(
+        acronym="CPG",
+        name="Customer Partnership Group",
+        time_zone=EASTERN,
+        default_start_time=time(13),
+        default_duration=timedelta(minutes=90),
+        web_conference_url="https://caiso.webex.com/meet/CAISO-CPG",
+        meeting_number="123 456 789",
+        web_access_code="55 66",
+    )
+    ProgramDialIn.objects.create(program=program, label="US toll", number="+1 415 555 0100")
+    return program
+
+
+def _add(client, program, **fields):
+    data = {"program": program.pk, "date": "2030-03-12", "status": "scheduled", **NO_INLINE_ROWS}
+    return client.post("/admin/meetings/meeting/add/", {**data, **fields})
+
+
+def test_a_meeting_added_with_only_its_program_and_day_takes_the_programs_defaults(
+    staff_client,
+):
+    program = _cpg()
+
+    answer = _add(staff_client, program)
+
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    meeting = Meeting.objects.get()
+    assert meeting.title == "Customer Partnership Group"
+    assert meeting.time_zone == EASTERN
+    assert (meeting.local_start.time(), meeting.local_end.time()) == (time(13), time(14, 30))
+    assert (meeting.web_conference_url, meeting.meeting_number, meeting.web_access_code) == (
+        "https://caiso.webex.com/meet/CAISO-CPG",
+        "123 456 789",
+        "55 66",
+    )
+    assert [(d.label, d.number) for d in meeting.dial_ins.all()] == [("US toll", "+1 415 555 0100")]
+    assert meeting.slug == "cpg-2030-03-12"
+
+
+def test_what_staff_type_on_a_new_meeting_wins_over_its_programs_defaults(staff_client):
+    program = _cpg()
+
+    answer = _add(
+        staff_client,
+        program,
+        title="CPG special session",
+        start_time="09:00",
+        end_time="09:45",
+        time_zone="America/Chicago",
+        web_conference_url="https://example.com/special",
+        **{
+            "dial_ins-TOTAL_FORMS": "1",
+            "dial_ins-0-label": "Bridge",
+            "dial_ins-0-number": "+1 800 555 0199",
+            "dial_ins-0-order": "0",
+        },
+    )
+
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    meeting = Meeting.objects.get()
+    assert meeting.title == "CPG special session"
+    assert meeting.time_zone == "America/Chicago"
+    assert (meeting.local_start.time(), meeting.local_end.time()) == (time(9), time(9, 45))
+    assert meeting.web_conference_url == "https://example.com/special"
+    # The fields left empty still come from the program.
+    assert meeting.meeting_number == "123 456 789"
+    assert [d.label for d in meeting.dial_ins.all()] == ["Bridge"]
+
+
+def test_a_new_meeting_with_an_end_and_no_start_is_refused_with_a_message(staff_client):
+    answer = _add(staff_client, _cpg(), end_time="11:00")
+
+    assert answer.status_code == 200
+    assert "Give the start time too" in answer.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_a_meetings_edit_form_still_requires_its_title_and_times(staff_client):
+    """An existing meeting keeps what it has: emptying a field is not asking for the default."""
+    from tests.factories import make_meeting
+    from tests.support.admin_forms import meeting_change_form
+
+    meeting = make_meeting(make_program())
+    url = f"/admin/meetings/meeting/{meeting.pk}/change/"
+
+    answers = [
+        staff_client.post(url, meeting_change_form(meeting, **{field: ""}))
+        for field in ("title", "start_time", "end_time")
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    meeting.refresh_from_db()
+    assert meeting.title == "TUG Group"
+
+
+def test_the_add_form_says_what_an_empty_field_becomes(staff_client):
+    page = staff_client.get("/admin/meetings/meeting/add/").content.decode()
+
+    assert "Leave empty: the program’s name" in page
+    assert "Leave empty: the program’s default start" in page
