@@ -235,9 +235,10 @@ def test_confirm_tells_staff_what_was_imported(staff_client, programs):
 
     response = staff_client.post(CONFIRM, confirmation(shown), follow=True)
 
-    assert "Imported tug_2018-10-16.txt: created the draft meeting TUG 2018-10-16." in text_of(
-        response
-    )
+    assert (
+        "Imported tug_2018-10-16.txt: created the draft meeting "
+        "TUG 2018-10-16 (10:00-11:00 Pacific)."
+    ) in text_of(response)
 
 
 def test_confirm_twice_imports_once(staff_client, programs):
@@ -326,7 +327,8 @@ def test_staff_preview_and_import_an_agenda_in_a_browser(chromium, live_server, 
     meeting_url = re.compile(r"/admin/meetings/meeting/\d+/change/$")
     page.wait_for_url(meeting_url)
     expect(page.locator(".messagelist .success")).to_have_text(
-        "Imported tug_2018-10-16.txt: created the draft meeting TUG 2018-10-16."
+        "Imported tug_2018-10-16.txt: created the draft meeting "
+        "TUG 2018-10-16 (10:00-11:00 Pacific)."
     )
     assert Meeting.objects.get(slug="tug-2018-10-16").topics.count() == 3
     assert errors == []  # no script failure, nothing refused by the Content-Security-Policy

@@ -75,7 +75,7 @@ def test_mailto_subject_names_the_meeting_or_the_program():
     meeting.program.contact = contact
 
     assert portal.agenda_request_mailto(meeting) == (
-        "mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG%202018-10-16"
+        "mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG%202018-10-16%20%2810%3A00-11%3A00%20Pacific%29"
     )
     assert portal.agenda_request_mailto(meeting.program) == (
         "mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG"

@@ -589,7 +589,8 @@ def test_meeting_page_contact_mail_has_the_subject_filled_in(client, seed_mornin
         text_of(response)
     )
     assert (
-        '<a href="mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20TUG%202018-10-16">'
+        '<a href="mailto:inambiar@caiso.com?subject=Agenda%20request%3A%20'
+        'TUG%202018-10-16%20%2810%3A00-11%3A00%20Pacific%29">'
         "inambiar@caiso.com</a>"
     ) in response.text
 

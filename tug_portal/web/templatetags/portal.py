@@ -62,7 +62,8 @@ def shared_access_code(dial_ins) -> str:
 @register.filter
 def agenda_request_mailto(target) -> str:
     """A mailto: to the contact of a meeting or program with the subject filled in ("Agenda
-    request: TUG 2018-10-16"); "" when there is no contact address."""
+    request: TUG 2018-10-16 (10:00-12:00 Pacific)": the meeting named with its times, as two of a
+    day differ); "" when there is no contact address."""
     if isinstance(target, Meeting):
         contact, about = target.effective_contact, str(target)
     else:
