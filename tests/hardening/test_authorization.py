@@ -313,6 +313,11 @@ ADMIN_PAGES = {
         "GET": STAFF_ONLY,
         "POST": (302, 302, 400, 400),  # nothing chosen: the form says what is missing
     },
+    # A material's topic list for a meeting: asked with none, an answer that says so.
+    ("admin:materials_material_topic_choices", "/admin/materials/material/topic-choices/"): {
+        "GET": (302, 302, 400, 400),
+        "POST": (302, 302, 405, 405),
+    },
     (None, "/admin/no-such-page/"): {"GET": (302, 302, 404, 404), "POST": (302, 302, 404, 404)},
 }
 
@@ -326,6 +331,8 @@ VIEWER_DIFFERS = {
     # May not post materials.
     ("/admin/materials/material/upload/", "GET"): 403,
     ("/admin/materials/material/upload/", "POST"): 403,
+    ("/admin/materials/material/topic-choices/", "GET"): 403,
+    ("/admin/materials/material/topic-choices/", "POST"): 403,
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -117,16 +118,41 @@ class MaterialAdmin(_PerRequestUser, HistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type("Form", (form,), {"user": request.user})
 
+    class Media:
+        js = ["js/admin_topic_choices.js"]
+
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)
-        return [path("upload/", upload, name="materials_material_upload"), *super().get_urls()]
+        topic_choices = self.admin_site.admin_view(self.topic_choices_view)
+        return [
+            path("upload/", upload, name="materials_material_upload"),
+            path("topic-choices/", topic_choices, name="materials_material_topic_choices"),
+            *super().get_urls(),
+        ]
+
+    def topic_choices_view(self, request):
+        """The options of a material's topic list for the meeting `?meeting=<id>` (asked by
+        js/admin_topic_choices.js when staff choose a meeting), for staff who post materials."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        meeting_id = selectors.meeting_id_from(request.GET.get("meeting"))
+        if meeting_id is None:
+            return HttpResponseBadRequest("“meeting” names no meeting: give its number.")
+        context = {"topics": selectors.meeting_topics(meeting_id)}
+        return TemplateResponse(request, "admin/materials/material/topic_options.html", context)
 
     def upload_view(self, request):
         """Several files at once for one meeting: each becomes a material titled after its
         file. All are checked first; one refused file refuses the lot."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = MaterialsUploadForm(request.POST or None, request.FILES or None)
+        form = MaterialsUploadForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"meeting": selectors.meeting_id_from(request.GET.get("meeting"))},
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             with transaction.atomic():

@@ -5,10 +5,11 @@ file shows why on the form, and the whole change form saves nothing."""
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 
 from tug_portal.meetings.models import AgendaTopic, Meeting
 
-from . import services
+from . import selectors, services
 from .models import Material
 from .uploads import MaterialRefused, kind_check, upload_check
 
@@ -17,7 +18,41 @@ NOTHING_SAVED = "Nothing was saved."
 NOT_IN_A_URI = frozenset('"<>\\^`{|} ')
 
 
-class MaterialForm(forms.ModelForm):
+class TopicsOfTheChosenMeeting:
+    """A form mixin: its topic list offers the topics of the material's meeting (its own, the
+    page's, the one posted or named in the address), never every topic of the archive. Where
+    staff choose the meeting on the same form, `js/admin_topic_choices.js` refills the list
+    when they choose another (from `materials/admin.py` → `topic_choices_view`)."""
+
+    parent_meeting_id = None  # an inline's: the meeting whose page it is on
+
+    def offer_topics_of_chosen_meeting(self, own_meeting_id=None):
+        if "topic" not in self.fields:
+            return
+        posted = initial = None
+        if "meeting" in self.fields:  # staff choose the meeting on this form
+            if self.is_bound:
+                posted = selectors.meeting_id_from(self.data.get(self.add_prefix("meeting")))
+            initial = selectors.meeting_id_from(self.initial.get("meeting"))
+            widget = self.fields["topic"].widget
+            getattr(widget, "widget", widget).attrs.update(
+                {
+                    "data-choices-url": reverse("admin:materials_material_topic_choices"),
+                    "data-meeting-field": self["meeting"].auto_id,
+                }
+            )
+        meeting_id = posted or own_meeting_id or self.parent_meeting_id or initial
+        self.fields["topic"].queryset = selectors.meeting_topics(meeting_id)
+
+    def topic_check(self, cleaned: dict, meeting_id) -> None:
+        """The topic chosen is one of the meeting's (the meeting chosen with it, else its own)."""
+        topic, meeting = cleaned.get("topic"), cleaned.get("meeting")
+        meeting_id = meeting.pk if meeting else meeting_id
+        if topic and meeting_id and topic.meeting_id != meeting_id:
+            self.add_error("topic", "Choose a topic of this meeting.")
+
+
+class MaterialForm(TopicsOfTheChosenMeeting, forms.ModelForm):
     upload = forms.FileField(
         required=False,
         label="File",
@@ -35,13 +70,7 @@ class MaterialForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "topic" in self.fields:
-            meeting_id = self.instance.meeting_id or getattr(self, "parent_meeting_id", None)
-            self.fields["topic"].queryset = (
-                AgendaTopic.objects.filter(meeting_id=meeting_id)
-                if meeting_id
-                else AgendaTopic.objects.none()
-            )
+        self.offer_topics_of_chosen_meeting(self.instance.meeting_id)
 
     def clean_external_url(self):
         # Django's URL check lets through characters a URI never holds (quotes, angle brackets,
@@ -83,9 +112,7 @@ class MaterialForm(forms.ModelForm):
                 )
             except MaterialRefused as refusal:
                 self.add_error("kind", str(refusal))
-        topic = cleaned.get("topic")
-        if topic and self.instance.meeting_id and topic.meeting_id != self.instance.meeting_id:
-            self.add_error("topic", "Choose a topic of this meeting.")
+        self.topic_check(cleaned, self.instance.meeting_id)
         return cleaned
 
     def save(self, commit=True):
@@ -158,12 +185,12 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class MaterialsUploadForm(forms.Form):
+class MaterialsUploadForm(TopicsOfTheChosenMeeting, forms.Form):
     """Several files for one meeting (and optionally one topic), each a material titled after
     its file's name. One refused file refuses the lot: nothing is stored."""
 
     meeting = forms.ModelChoiceField(queryset=Meeting.objects.select_related("program"))
-    topic = forms.ModelChoiceField(queryset=AgendaTopic.objects.all(), required=False)
+    topic = forms.ModelChoiceField(queryset=AgendaTopic.objects.none(), required=False)
     kind = forms.ChoiceField(choices=Material.Kind.choices, initial=Material.Kind.PRESENTATION)
     files = MultipleFileField()
     publish = forms.BooleanField(
@@ -176,12 +203,11 @@ class MaterialsUploadForm(forms.Form):
             f"Drop files here, or choose several (at most "
             f"{settings.TUG_MATERIALS_MAX_FILES_PER_UPLOAD} at once)."
         )
+        self.offer_topics_of_chosen_meeting()
 
     def clean(self):
         cleaned = super().clean()
-        meeting, topic = cleaned.get("meeting"), cleaned.get("topic")
-        if meeting and topic and topic.meeting_id != meeting.pk:
-            self.add_error("topic", "Choose a topic of this meeting.")
+        self.topic_check(cleaned, None)
         refusals = []
         for upload in cleaned.get("files") or []:
             try:

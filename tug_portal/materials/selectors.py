@@ -1,6 +1,7 @@
 """Reads. Every page, feed, API answer and search that shows materials reads them here, and
 asks one rule (`public_materials_filter`) what the public may see."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -11,9 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tug_portal.common.site import absolute_url
+from tug_portal.meetings.models import AgendaTopic
 from tug_portal.meetings.selectors import can_see_drafts, public_meetings_filter
 
 from .models import Material, MaterialPolicy, MaterialsNotice
+
+# A meeting named in a request or a form's data: its primary key, digits only (a longer
+# number is no row's, and would not fit the column).
+MEETING_ID = re.compile(r"[0-9]{1,18}")
 
 State = Material.State
 
@@ -346,3 +352,20 @@ def notices_claimed(*, claim: str) -> QuerySet[MaterialsNotice]:
         )
         .order_by("next_attempt_at", "pk")
     )
+
+
+def meeting_id_from(value) -> int | None:
+    """The meeting `value` names (a request's or a form's "meeting"), or None for anything that
+    names none (empty, junk, too long)."""
+    if isinstance(value, int):
+        return value
+    text = str(value or "")
+    return int(text) if MEETING_ID.fullmatch(text) else None
+
+
+def meeting_topics(meeting_id: int | None) -> QuerySet[AgendaTopic]:
+    """The topics a material of that meeting may be posted to, in agenda order (none without a
+    meeting): a material's topic list, never every topic of the archive."""
+    if meeting_id is None:
+        return AgendaTopic.objects.none()
+    return AgendaTopic.objects.filter(meeting_id=meeting_id).only("pk", "title", "meeting_id")
