@@ -86,3 +86,13 @@ def test_vtimezone_gives_the_zoneinfo_offset_at_every_local_time(tz_name, first,
         if local.replace(tzinfo=read).utcoffset() != offset
     ]
     assert wrong == []
+
+
+def test_vtimezone_for_an_instant_before_its_first_observance_still_describes_the_zone():
+    """Found from outside: a meeting in year 1 (max() of no transition) stopped every feed
+    holding it. Meetings are now kept within 1970-2099; the zone's description still copes."""
+    component = vtimezone(
+        "America/Los_Angeles", datetime(1, 1, 2, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+    )
+
+    assert component.walk("STANDARD")

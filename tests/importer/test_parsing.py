@@ -595,6 +595,15 @@ def test_parse_agenda_takes_year_from_title_when_date_has_none():
     assert record.date == dt.date(2018, 10, 16)
 
 
+@pytest.mark.parametrize("date_line", ["9999-12-31", "10/16/1018", "1850-10-16"])
+def test_parse_agenda_takes_no_date_a_meeting_cannot_have(date_line):
+    """A meeting is dated 1970-2099 (meetings/timeutil.py → MEETING_YEARS): a crafted
+    agenda's year 1 made a meeting that stopped its program's feeds."""
+    record = parse_agenda(heading(date_line))
+
+    assert record.date is None
+
+
 def test_parse_agenda_leaves_date_empty_when_no_year_is_printed():
     record = parse_agenda(heading("Tuesday, October 16"))
 

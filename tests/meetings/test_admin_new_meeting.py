@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import make_program
 from tests.support.admin_forms import NO_INLINE_ROWS
-from tug_portal.meetings.models import Meeting, ProgramDialIn
+from tug_portal.meetings.models import Meeting, Program, ProgramDialIn
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,92 @@ def test_the_add_form_says_what_an_empty_field_becomes(staff_client):
 
     assert "Leave empty: the program’s name" in page
     assert "Leave empty: the program’s default start" in page
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"date": "0001-01-02"}, "date", "between 1970 and 2099"),
+        ({"date": "9999-12-31"}, "date", "between 1970 and 2099"),
+        ({"date": "1850-01-01"}, "date", "between 1970 and 2099"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "is not an IANA time zone"),
+        ({"time_zone": "../x"}, "time_zone", "is not an IANA time zone"),
+        ({"time_zone": "/usr/share/zoneinfo/UTC"}, "time_zone", "is not an IANA time zone"),
+    ],
+)
+def test_a_date_or_zone_no_meeting_can_have_is_refused_with_a_message(
+    staff_client, fields, field, message
+):
+    """Found from outside: each answered 500 (the zone arithmetic ran before the zone and the
+    year were checked), and a published meeting in year 1 stopped the program's feeds."""
+    answer = _add(staff_client, _cpg(), start_time="10:00", end_time="11:00", **fields)
+
+    assert answer.status_code == 200
+    assert message in answer.context["adminform"].form.errors[field][0]
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("length", [timedelta(0), timedelta(hours=-1), timedelta(days=3)])
+def test_a_programs_default_length_no_meeting_can_have_asks_for_the_end(staff_client, length):
+    program = _cpg()
+    Program.objects.filter(pk=program.pk).update(default_duration=length)
+    program.refresh_from_db()
+
+    answer = _add(staff_client, program)
+
+    assert answer.status_code == 200
+    assert "Give the end time" in answer.context["adminform"].form.errors["end_time"][0]
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("length", ["0", "-01:00:00", "3 00:00:00", "999999999 00:00:00"])
+def test_a_program_is_refused_a_default_length_no_meeting_can_have(staff_client, length):
+    program = _cpg()
+    data = {
+        "name": program.name,
+        "acronym": program.acronym,
+        "slug": program.slug,
+        "time_zone": program.time_zone,
+        "default_duration": length,
+        "dial_ins-TOTAL_FORMS": "0",
+        "dial_ins-INITIAL_FORMS": "0",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+    }
+
+    answer = staff_client.post(f"/admin/meetings/program/{program.pk}/change/", data)
+
+    assert answer.status_code == 200, answer.status_code
+    assert "default_duration" in answer.context["adminform"].form.errors
+    program.refresh_from_db()
+    assert program.default_duration == timedelta(minutes=90)
+
+
+def test_the_add_form_offers_only_active_programs_and_refuses_a_deactivated_one(staff_client):
+    """Found from outside: a deactivated program's meeting was added, which the schedule and
+    the duplicate action refuse."""
+    program = _cpg()
+    Program.objects.filter(pk=program.pk).update(is_active=False)
+
+    page = staff_client.get("/admin/meetings/meeting/add/").content.decode()
+    answer = _add(staff_client, program, start_time="10:00", end_time="11:00")
+
+    assert f'<option value="{program.pk}"' not in page
+    assert answer.status_code == 200
+    assert "program" in answer.context["adminform"].form.errors
+    assert not Meeting.objects.exists()
+
+
+def test_a_deactivated_programs_meeting_can_still_be_edited(staff_client):
+    from tests.factories import make_meeting
+    from tests.support.admin_forms import meeting_change_form
+
+    meeting = make_meeting(make_program())
+    Program.objects.filter(pk=meeting.program_id).update(is_active=False)
+
+    answer = staff_client.post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        meeting_change_form(meeting, title="Last one"),
+    )
+
+    assert answer.status_code == 302

@@ -162,7 +162,10 @@ def vtimezone(tz_name: str, first: datetime, last: datetime) -> Timezone:
     the era in force at `first` and every era that starts before `last`."""
     transitions = zone_transitions(tz_name, last.year + 1)
     final_year = last.year + 1
-    governing = max(t.at for t in transitions if t.at <= first.astimezone(UTC))
+    # (An instant before the first observance, FIRST_YEAR, is described by it: no meeting is.)
+    governing = max(
+        (t.at for t in transitions if t.at <= first.astimezone(UTC)), default=transitions[0].at
+    )
     component = Timezone()
     component.add("tzid", tz_name)
     for era in _eras(transitions):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -20,6 +21,7 @@ from tug_portal.web.form_renderer import escaped
 
 from . import search, search_index, selectors, services
 from .models import (
+    MEETING_YEARS,
     AgendaRequest,
     AgendaTopic,
     Announcement,
@@ -31,6 +33,8 @@ from .models import (
     ProgramDialIn,
     StayConnectedLink,
     System,
+    validate_meeting_length,
+    validate_time_zone,
 )
 from .recurrence import program_has_schedule
 from .timeutil import local_span_to_utc, span_label
@@ -271,6 +275,9 @@ class MeetingAdminForm(LoadedChoicesForm):
                 start_time=self.instance.local_start.time(),
                 end_time=self.instance.local_end.time(),
             )
+        if "program" in self.fields:  # a deactivated program gets no new meeting
+            self.fields["program"].queryset = selectors.programs_for_meeting(self.instance)
+        if self.instance.pk:
             return
         for name, help_text in NEW_MEETING_EMPTY_MEANS.items():
             if name in self.fields:
@@ -294,13 +301,41 @@ class MeetingAdminForm(LoadedChoicesForm):
                 self.add_error("start_time", "Give the start time too (or leave both empty).")
             return None
         cleaned["start_time"] = cleaned.get("start_time") or selectors.new_meeting_start(program)
+        try:
+            validate_meeting_length(program.default_duration)
+        except ValidationError:
+            self.add_error(
+                "end_time",
+                f"Give the end time: the program’s default length ({program.default_duration}) "
+                "is not a meeting’s.",
+            )
+            return None
         return program.default_duration
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day.year not in MEETING_YEARS:
+            raise ValidationError(
+                f"A meeting’s date is between {MEETING_YEARS.start} and {MEETING_YEARS.stop - 1}."
+            )
+        return day
+
+    def _checked_zone(self, cleaned: dict) -> str | None:
+        """The zone, when it is one (the model checks it only after clean(), which needs it)."""
+        zone = cleaned.get("time_zone")
+        try:
+            validate_time_zone(zone)
+        except ValidationError as refusal:
+            if "time_zone" not in self.errors:
+                self.add_error("time_zone", refusal)
+            return None
+        return zone
 
     def clean(self):
         cleaned = super().clean()
         default_length = self._fill_from_program(cleaned)
         day, start, end = (cleaned.get(k) for k in ("date", "start_time", "end_time"))
-        zone = cleaned.get("time_zone")
+        zone = self._checked_zone(cleaned) if cleaned.get("time_zone") else None
         if day and start and (end or default_length) and zone:
             if end and end <= start:
                 self.add_error("end_time", "The meeting must end after it starts.")

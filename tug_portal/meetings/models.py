@@ -9,7 +9,7 @@ mails and the API show the stored HTML instead of rendering it per request.
 
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 from tug_portal.common.markdown import stored_or_rendered
 from tug_portal.common.models import TimeStampedModel
 
-from .timeutil import span_label
+from .timeutil import MEETING_YEARS, span_label
 
 # Names a zoneinfo folder holds that are not zones a person lives in: the host's own zone
 # (follows the server), the tz database's placeholder, and a build file.
@@ -43,6 +43,21 @@ def default_time_zone() -> str:
     from django.conf import settings
 
     return settings.TUG_DEFAULT_TIME_ZONE
+
+
+# The longest a meeting may last (a database constraint). Staff enter a date and two times of
+# that day, so a real meeting is far shorter; the bound is what makes "still under way" an index
+# range (starts_at after now minus this) instead of a scan of the whole archive.
+MEETING_LONGEST = timedelta(days=2)
+
+# The instants those years span in any zone (UTC-12 to UTC+14).
+MEETING_EARLIEST = datetime(MEETING_YEARS.start, 1, 1, tzinfo=UTC) - timedelta(hours=14)
+MEETING_LATEST = datetime(MEETING_YEARS.stop, 1, 1, tzinfo=UTC) + timedelta(hours=12)
+
+
+def validate_meeting_length(value: timedelta) -> None:
+    if not timedelta(0) < value <= MEETING_LONGEST:
+        raise ValidationError("A meeting lasts more than no time and at most two days.")
 
 
 class Person(TimeStampedModel):
@@ -142,7 +157,9 @@ class Program(ConferenceDetails, TimeStampedModel):
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     default_start_time = models.TimeField(null=True, blank=True)
-    default_duration = models.DurationField(default=timedelta(hours=1))
+    default_duration = models.DurationField(
+        default=timedelta(hours=1), validators=[validate_meeting_length]
+    )
     recording_disclaimer_title = models.CharField(
         max_length=200, blank=True, default="Legal Disclaimer for Recording Meeting"
     )
@@ -248,12 +265,6 @@ class StayConnectedLink(models.Model):
 
     def __str__(self):
         return self.label
-
-
-# The longest a meeting may last (a database constraint). Staff enter a date and two times of
-# that day, so a real meeting is far shorter; the bound is what makes "still under way" an index
-# range (starts_at after now minus this) instead of a scan of the whole archive.
-MEETING_LONGEST = timedelta(days=2)
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -370,6 +381,14 @@ class Meeting(ConferenceDetails, TimeStampedModel):
                 condition=Q(ends_at__lte=F("starts_at") + MEETING_LONGEST),
                 name="meeting_lasts_at_most_two_days",
                 violation_error_message="A meeting lasts at most two days.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=MEETING_EARLIEST, starts_at__lt=MEETING_LATEST),
+                name="meeting_within_its_years",
+                violation_error_message=(
+                    f"A meeting's date is between {MEETING_YEARS.start} and "
+                    f"{MEETING_YEARS.stop - 1}."
+                ),
             ),
         ]
 

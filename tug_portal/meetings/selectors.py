@@ -153,6 +153,12 @@ def meeting_join_details(source: ConferenceDetails) -> dict[str, str]:
     return {field: getattr(source, field) for field in JOIN_FIELDS}
 
 
+def programs_for_meeting(meeting: Meeting) -> QuerySet[Program]:
+    """The programs a meeting may be of: the active ones, and its own (a deactivated program's
+    meetings stay editable; the schedule and the duplicate action refuse it new ones too)."""
+    return Program.objects.filter(Q(is_active=True) | Q(pk=meeting.program_id))
+
+
 # When a new meeting starts if neither staff nor its program say.
 FALLBACK_START = time(10, 0)
 

@@ -20,6 +20,14 @@ def zone_name(tz_name: str) -> str:
     return ZONE_NAMES.get(tz_name, (tz_name, tz_name))[0]
 
 
+# The years a meeting may be in (a database constraint, meetings/models.py; the admin and the
+# importer say so first). The feeds describe zones from 1970 on (calendars/vtimezone.py), and a
+# year far ahead is a typo: an outside try's year 1 and 9999 overflowed the zone arithmetic,
+# and a meeting in year 1 stopped its program's feeds. (Here, not in models.py: the importer's
+# parser runs in a child process without Django.)
+MEETING_YEARS = range(1970, 2100)
+
+
 def span_label(start: datetime, end: datetime, tz_name: str) -> str:
     """ "10:00-11:00 Pacific": local start and end and the zone's name (the admin's meeting list,
     and the label of a meeting staff choose; SPAN_LABEL_IN_PARENS reads it back)."""

@@ -5,6 +5,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from tug_portal.meetings.timeutil import MEETING_YEARS
+
 # ------------------------------------------------------------------------------------- dates
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -63,8 +65,11 @@ def _date_hit(match: re.Match) -> _DateHit | None:
 
 
 def _make_date(year: int | None, month: int, day: int) -> dt.date | None:
+    """The date, when it is one a meeting can be on (meetings/timeutil.py → MEETING_YEARS)."""
+    if year not in MEETING_YEARS:
+        return None
     try:
-        return dt.date(year, month, day) if year else None
+        return dt.date(year, month, day)
     except ValueError:
         return None
 
