@@ -49,7 +49,7 @@ def test_a_viewer_cannot_duplicate_a_meeting(viewer_client, tug):
 
     assert Meeting.objects.count() == 1
     assert response.status_code == 200  # the list again: Django offers no action it may not run
-    assert "Created draft" not in response.content.decode()
+    assert "Created the draft" not in response.content.decode()
 
 
 def test_a_viewer_cannot_create_the_next_meetings(viewer_client, tug):
@@ -65,7 +65,7 @@ def test_an_editor_duplicates_a_meeting(staff_client, tug):
     response = run_action(staff_client, MEETINGS, "duplicate_meeting", [meeting])
 
     assert Meeting.objects.count() == 2
-    assert f"from {meeting.slug}" in response.content.decode()
+    assert f"from “{meeting}”" in response.content.decode()
 
 
 def test_an_editor_creates_the_next_meetings(staff_client, tug):

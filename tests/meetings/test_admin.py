@@ -119,7 +119,8 @@ def test_duplicate_action_says_the_copy_is_on_the_programs_schedule(admin_client
     messages = duplicate_action_messages(admin_client, meeting)
 
     assert messages == [
-        "Created draft tug-2030-01-29 from tug-2030-01-01: the next date on the TUG schedule "
+        "Created the draft “TUG 2030-01-29 (10:00-11:00 Pacific)” from “TUG 2030-01-01 "
+        "(10:00-11:00 Pacific)”: the next date on the TUG schedule "
         "with no meeting."
     ]
 
@@ -132,7 +133,8 @@ def test_duplicate_action_says_a_program_without_a_schedule_gets_the_next_free_w
     messages = duplicate_action_messages(admin_client, meeting)
 
     assert messages == [
-        "Created draft tug-2030-01-08 from tug-2030-01-01: TUG has no schedule (recurrence), "
+        "Created the draft “TUG 2030-01-08 (10:00-11:00 Pacific)” from “TUG 2030-01-01 "
+        "(10:00-11:00 Pacific)”: TUG has no schedule (recurrence), "
         "so it went to the first free week after it."
     ]
 
@@ -165,7 +167,8 @@ def test_duplicate_action_refuses_a_deactivated_programs_meeting_and_says_so(adm
     assert sorted(messages) == [
         "CPG: cpg-2030-01-03 not duplicated: the program is deactivated (turn “Is active” on "
         "to schedule it again).",
-        "Created draft tug-2030-01-15 from tug-2030-01-01: the next date on the TUG schedule "
+        "Created the draft “TUG 2030-01-15 (10:00-11:00 Pacific)” from “TUG 2030-01-01 "
+        "(10:00-11:00 Pacific)”: the next date on the TUG schedule "
         "with no meeting.",
     ]
 
@@ -366,10 +369,14 @@ def test_staff_see_which_agenda_requests_were_held_and_can_list_only_those(staff
 
 def test_iso_viewer_sees_a_meetings_local_date_and_times_read_only(viewer_client):
     meeting = make_meeting(make_program(), date(2030, 3, 5))
+    Meeting.objects.filter(pk=meeting.pk).update(is_published=False)
 
     page = viewer_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
 
     assert 'name="date"' not in page  # read only: no inputs
+    # Nothing asks them to publish what they cannot (found from outside).
+    assert "only staff see it." in page
+    assert "Save and publish" not in page
     readonly = [chunk.split("</div>", 1)[0] for chunk in page.split('<div class="readonly">')[1:]]
     # The date and the times in the meeting's zone (10:00-11:00 Pacific), not "None".
     assert readonly[5:8] == ["2030-03-05", "10:00", "11:00"]
@@ -684,6 +691,9 @@ def test_a_chosen_meeting_is_shown_with_its_times_on_the_forms_that_choose_it(st
         ("2030-03-12 (10:00-11:00 Eastern)", []),  # no meeting that day starts then there
         ("TUG (10:00-11:00 Pacific)", []),  # times without a day name no meeting
         ("TUG 2030-03-12 (99:00-11:00 Pacific)", []),
+        # As a message quotes it, and with the dash a word processor puts between times.
+        ("“TUG 2030-03-12 (14:00-15:00 Pacific)”", ["TUG 2030-03-12 (14:00-15:00 Pacific)"]),
+        ("TUG 2030-03-12 (10:00–11:00 Pacific)", ["TUG 2030-03-12 (10:00-11:00 Pacific)"]),
     ],
 )
 def test_a_meetings_label_typed_back_finds_that_meeting(staff_client, term, found):

@@ -34,10 +34,10 @@ from .models import (
     StayConnectedLink,
     System,
     validate_meeting_length,
-    validate_time_zone,
 )
 from .recurrence import program_has_schedule
 from .timeutil import local_span_to_utc, span_label
+from .zone_field import TimeZoneField
 
 
 class PublishableAdmin(HistoryAdmin):
@@ -100,8 +100,17 @@ class StayConnectedLinkInline(admin.TabularInline):
     extra = 0
 
 
+class ProgramAdminForm(forms.ModelForm):
+    time_zone = TimeZoneField()
+
+    class Meta:
+        model = Program
+        fields = ["time_zone"]  # the admin adds its fieldsets' fields
+
+
 @admin.register(Program)
 class ProgramAdmin(HistoryAdmin):
+    form = ProgramAdminForm
     list_display = ["acronym", "name", "recurrence_rule", "time_zone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "acronym"]
@@ -231,7 +240,8 @@ class YearsFromBounds(Meeting.objects._queryset_class):
 # What a new meeting's fields become when staff leave them empty (selectors.new_meeting_*).
 NEW_MEETING_EMPTY_MEANS = {
     "title": "Leave empty: the program’s name.",
-    "start_time": "Leave empty: the program’s default start (10:00 when it has none).",
+    "start_time": "Leave it and the end empty: the program’s default start (10:00 when it "
+    "has none).",
     "end_time": "Leave empty: the start and the program’s default length.",
     "time_zone": "Leave empty: the program’s zone.",
     "web_conference_url": "Leave empty: the program’s.",
@@ -247,6 +257,7 @@ class MeetingAdminForm(LoadedChoicesForm):
     for the meetings the schedule and the duplicate action create."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time_zone = TimeZoneField()
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
 
@@ -320,22 +331,11 @@ class MeetingAdminForm(LoadedChoicesForm):
             )
         return day
 
-    def _checked_zone(self, cleaned: dict) -> str | None:
-        """The zone, when it is one (the model checks it only after clean(), which needs it)."""
-        zone = cleaned.get("time_zone")
-        try:
-            validate_time_zone(zone)
-        except ValidationError as refusal:
-            if "time_zone" not in self.errors:
-                self.add_error("time_zone", refusal)
-            return None
-        return zone
-
     def clean(self):
         cleaned = super().clean()
         default_length = self._fill_from_program(cleaned)
         day, start, end = (cleaned.get(k) for k in ("date", "start_time", "end_time"))
-        zone = self._checked_zone(cleaned) if cleaned.get("time_zone") else None
+        zone = cleaned.get("time_zone")  # a zone (TimeZoneField), or an error already
         if day and start and (end or default_length) and zone:
             if end and end <= start:
                 self.add_error("end_time", "The meeting must end after it starts.")
@@ -531,7 +531,7 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
                 else f"{acronym} has no schedule (recurrence), so it went to the first free week "
                 "after it"
             )
-            self.message_user(request, f"Created draft {copy.slug} from {meeting.slug}: {where}.")
+            self.message_user(request, f"Created the draft “{copy}” from “{meeting}”: {where}.")
 
 
 @admin.register(Announcement)

@@ -23,15 +23,7 @@ from simple_history.models import HistoricalRecords
 from tug_portal.common.markdown import stored_or_rendered
 from tug_portal.common.models import TimeStampedModel
 
-from .timeutil import MEETING_YEARS, span_label
-
-# Names a zoneinfo folder holds that are not zones a person lives in: the host's own zone
-# (follows the server), the tz database's placeholder, and a build file.
-NOT_IANA_ZONES = frozenset({"localtime", "Factory", "posixrules"})
-
-
-def is_iana_time_zone(value: str) -> bool:
-    return value not in NOT_IANA_ZONES and value in zoneinfo.available_timezones()
+from .timeutil import MEETING_YEARS, is_iana_time_zone, span_label
 
 
 def validate_time_zone(value: str) -> None:

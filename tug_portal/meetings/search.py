@@ -203,6 +203,10 @@ def meetings_staff_search(meetings: QuerySet[Meeting], search_term: str) -> Quer
     return meetings
 
 
+# Quotes and dashes as a message or a word processor writes them, as the search reads them.
+AS_SHOWN = str.maketrans({"“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
+
+
 def _read_terms(search_term: str):
     """(days, other words, label starts [(local start, zone name)]) of what staff typed: a
     meeting's label typed back ("TUG 2030-03-12 (10:00-11:00 Pacific)", how
@@ -210,10 +214,13 @@ def _read_terms(search_term: str):
     share the day. Label times with no day, or not a clock's (25:00), are searched as the
     words they are, and so are several labels (one is what is typed back; an outside try's 45,
     crossed with five days, cost a second a search)."""
-    labels = SPAN_LABEL_IN_PARENS.findall(search_term)
+    # As a message quotes it (“…”), and with a word processor's dash between the times.
+    as_shown = search_term.translate(AS_SHOWN)
+    labels = SPAN_LABEL_IN_PARENS.findall(as_shown)
     starts = [(time(int(h), int(m)), zone.strip()) for h, m, zone in labels if int(h) < 24]
     if len(starts) == len(labels) == 1:
-        days, words = _split_days(_first_words(SPAN_LABEL_IN_PARENS.sub(" ", search_term)))
+        rest = SPAN_LABEL_IN_PARENS.sub(" ", as_shown).replace('"', " ")
+        days, words = _split_days(_first_words(rest))
         if days:
             return days, words, starts
     days, words = _split_days(_first_words(search_term))
