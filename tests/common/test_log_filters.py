@@ -62,3 +62,30 @@ def test_a_server_error_keeps_its_traceback():
     for record in (refused, failed):
         assert NoClientErrorTracebacks().filter(record)
     assert (refused.exc_info, failed.exc_info) == (None, failure)
+
+
+@pytest.mark.django_db
+def test_a_flood_of_too_many_fields_writes_one_line_without_a_traceback(client, caplog):
+    """Found from outside: each request with 1,000 fields wrote Django's ERROR with a 30-line
+    traceback (2.8 KB of log a request, anonymous, never refused)."""
+    logging.getLogger("django.security.TooManyFieldsSent").filters[0].passed_at = None
+    with caplog.at_level(logging.INFO):
+        answers = {client.get("/?" + "a=1&" * 1001).status_code for _ in range(20)}
+
+    assert answers == {400}
+    lines = [r for r in caplog.records if r.name.startswith("django.security.")]
+    assert len(lines) == 1
+    assert lines[0].exc_info is None
+
+
+@pytest.mark.django_db
+def test_a_long_missing_address_is_logged_cut_short(client, caplog):
+    """Found from outside: a 60,000-letter path wrote 120 KB of log per 404."""
+    with caplog.at_level(logging.INFO):
+        answer = client.get("/x" + "a" * 60_000)
+
+    assert answer.status_code == 404
+    (line,) = [r for r in caplog.records if r.name == "django.request"]
+    assert len(line.getMessage()) < 400
+    assert line.getMessage().startswith("Not Found: /xaaa")
+    assert "(60002 characters)" in line.getMessage()
