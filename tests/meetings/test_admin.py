@@ -750,3 +750,27 @@ def test_a_saved_meeting_is_named_with_its_times_in_the_message_and_the_title(st
     assert "TUG 2030-03-12 (10:00-11:00 Pacific)</a>” was changed successfully" in saved
     assert "<h2>TUG 2030-03-12 (10:00-11:00 Pacific)</h2>" in staff_client.get(url).content.decode()
     assert "TUG 2030-03-12 (10:00-11:00 Pacific)" in history
+
+
+def test_a_day_is_searched_once_per_span_of_that_day_not_once_per_zone():
+    """Found from outside: meetings in 411 zones made a search of ten days take 19 s."""
+    from tug_portal.meetings.search import _on_local_day
+    from tug_portal.meetings.timeutil import iana_zones
+
+    condition = _on_local_day(date(2018, 10, 10), sorted(iana_zones()))
+
+    assert len(condition.children) <= 40
+
+
+def test_meetings_of_zones_sharing_a_day_are_all_found_by_it(staff_client):
+    program = make_program()
+    for zone in ("Europe/Berlin", "Europe/Paris", "Africa/Lagos"):
+        meeting = make_meeting(program, date(2030, 3, 12))
+        Meeting.objects.filter(pk=meeting.pk).update(
+            time_zone=zone, starts_at=datetime(2030, 3, 12, 9, tzinfo=UTC)
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(ends_at=datetime(2030, 3, 12, 10, tzinfo=UTC))
+
+    listed = staff_client.get("/admin/meetings/meeting/", {"q": "2030-03-12"}).content.decode()
+
+    assert listed.count('class="action-select"') == 3

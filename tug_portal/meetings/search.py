@@ -18,7 +18,7 @@ Text with no usable word searches nothing, and the page says why.
 
 import operator
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from zoneinfo import ZoneInfo
 
@@ -267,13 +267,20 @@ def _split_days(terms: list[str]) -> tuple[list[tuple[date, str]], list[str]]:
 
 def _on_local_day(day: date, zones: list[str]) -> Q:
     """The meetings starting on `day` in their own time zone (the day their name shows): one
-    range of the starts_at index for each of `zones` (the zones meetings are in)."""
-    ranges = []
+    range of the starts_at index for each span that day has in `zones` (the zones meetings are
+    in). Zones whose day starts and ends at the same instants share one range: all 597 zones
+    make 38, where one range each cost an outside try's 411 zones 19 s a search."""
+    zones_by_span: dict[tuple[datetime, datetime], list[str]] = {}
     for name in zones:
         zone = ZoneInfo(name)
         start = datetime.combine(day, time(), tzinfo=zone)
         end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
-        ranges.append(Q(time_zone=name, starts_at__gte=start, starts_at__lt=end))
+        span = (start.astimezone(UTC), end.astimezone(UTC))
+        zones_by_span.setdefault(span, []).append(name)
+    ranges = [
+        Q(time_zone__in=names, starts_at__gte=start, starts_at__lt=end)
+        for (start, end), names in zones_by_span.items()
+    ]
     return reduce(operator.or_, ranges, Q(pk__in=[]))
 
 
