@@ -33,6 +33,20 @@ def _meeting_with_agenda(day_offset: int, *titles: str):
     return meeting
 
 
+def _add_material(client, meeting, topic):
+    return client.post(
+        MATERIAL_ADD,
+        {
+            "meeting": meeting.pk,
+            "topic": topic.pk,
+            "kind": "other",
+            "title": "Road map",
+            "external_url": "https://example.org/road-map.pdf",
+            "state": "draft",
+        },
+    )
+
+
 def test_the_pages_offer_no_topic_before_a_meeting_is_chosen(staff_client):
     _meeting_with_agenda(0, "Welcome", "OMS Road Map")
 
@@ -53,17 +67,7 @@ def test_a_material_added_with_a_topic_of_its_meeting_is_saved_with_it(staff_cli
     meeting = _meeting_with_agenda(0, "Welcome", "OMS Road Map")
     road_map = meeting.topics.get(title="OMS Road Map")
 
-    answer = staff_client.post(
-        MATERIAL_ADD,
-        {
-            "meeting": meeting.pk,
-            "topic": road_map.pk,
-            "kind": "other",
-            "title": "Road map",
-            "external_url": "https://example.org/road-map.pdf",
-            "state": "draft",
-        },
-    )
+    answer = _add_material(staff_client, meeting, road_map)
 
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert Material.objects.get().topic == road_map
@@ -73,17 +77,7 @@ def test_a_topic_of_another_meeting_is_refused_with_a_message_and_nothing_saved(
     meeting = _meeting_with_agenda(0, "Welcome")
     other_topic = _meeting_with_agenda(1, "Elsewhere").topics.get()
 
-    answer = staff_client.post(
-        MATERIAL_ADD,
-        {
-            "meeting": meeting.pk,
-            "topic": other_topic.pk,
-            "kind": "other",
-            "title": "Road map",
-            "external_url": "https://example.org/road-map.pdf",
-            "state": "draft",
-        },
-    )
+    answer = _add_material(staff_client, meeting, other_topic)
 
     assert answer.status_code == 200
     assert "Select a valid choice" in answer.content.decode()

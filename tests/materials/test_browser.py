@@ -18,19 +18,12 @@ def test_staff_upload_a_pdf_and_a_stakeholder_downloads_it(
 ):
     load_demo()
     seed = Meeting.objects.get(slug="tug-2018-10-16")
-    user = django_user_model.objects.create_user(
-        "editor", password="pw-for-tests-only", is_staff=True
-    )
-    user.groups.add(ensure_iso_staff_group())
     pdf = pdf_bytes("DRRS road map")
     (tmp_path / "Road Map.pdf").write_bytes(pdf)
 
-    staff = chromium.new_context(locale="en-US").new_page()
-    staff.goto(live_server.url + "/admin/login/?next=/admin/materials/material/upload/")
-    staff.fill("#id_username", "editor")
-    staff.fill("#id_password", "pw-for-tests-only")
-    staff.click("input[type=submit]")
-    staff.wait_for_url("**/admin/materials/material/upload/")
+    staff = _signed_in_editor(
+        chromium, live_server, django_user_model, "/admin/materials/material/upload/"
+    )
     staff.select_option("#id_meeting", value=str(seed.pk))
     staff.select_option("#id_kind", value="presentation")
     staff.set_input_files("#id_files", str(tmp_path / "Road Map.pdf"))

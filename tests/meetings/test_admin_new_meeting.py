@@ -36,6 +36,22 @@ def _add(client, program, **fields):
     return client.post("/admin/meetings/meeting/add/", {**data, **fields})
 
 
+def _save_program(client, program, **changes):
+    """The program's change form posted with its name, zone and length, then `changes`."""
+    data = {
+        "name": program.name,
+        "acronym": program.acronym,
+        "slug": program.slug,
+        "time_zone": program.time_zone,
+        "default_duration": "01:30:00",
+        "dial_ins-TOTAL_FORMS": "0",
+        "dial_ins-INITIAL_FORMS": "0",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+    }
+    return client.post(f"/admin/meetings/program/{program.pk}/change/", {**data, **changes})
+
+
 def test_a_meeting_added_with_only_its_program_and_day_takes_the_programs_defaults(
     staff_client,
 ):
@@ -159,19 +175,8 @@ def test_a_programs_default_length_no_meeting_can_have_asks_for_the_end(staff_cl
 @pytest.mark.parametrize("length", ["0", "-01:00:00", "3 00:00:00", "999999999 00:00:00"])
 def test_a_program_is_refused_a_default_length_no_meeting_can_have(staff_client, length):
     program = _cpg()
-    data = {
-        "name": program.name,
-        "acronym": program.acronym,
-        "slug": program.slug,
-        "time_zone": program.time_zone,
-        "default_duration": length,
-        "dial_ins-TOTAL_FORMS": "0",
-        "dial_ins-INITIAL_FORMS": "0",
-        "links-TOTAL_FORMS": "0",
-        "links-INITIAL_FORMS": "0",
-    }
 
-    answer = staff_client.post(f"/admin/meetings/program/{program.pk}/change/", data)
+    answer = _save_program(staff_client, program, default_duration=length)
 
     assert answer.status_code == 200, answer.status_code
     assert "default_duration" in answer.context["adminform"].form.errors
@@ -230,19 +235,8 @@ def test_a_zone_typed_as_staff_read_it_is_taken_as_its_iana_name(staff_client, t
 
 def test_a_program_zone_typed_as_staff_read_it_is_taken_as_its_iana_name(staff_client):
     program = _cpg()
-    data = {
-        "name": program.name,
-        "acronym": program.acronym,
-        "slug": program.slug,
-        "time_zone": "central",
-        "default_duration": "01:30:00",
-        "dial_ins-TOTAL_FORMS": "0",
-        "dial_ins-INITIAL_FORMS": "0",
-        "links-TOTAL_FORMS": "0",
-        "links-INITIAL_FORMS": "0",
-    }
 
-    answer = staff_client.post(f"/admin/meetings/program/{program.pk}/change/", data)
+    answer = _save_program(staff_client, program, time_zone="central")
 
     assert answer.status_code == 302, answer.content.decode()[:3000]
     program.refresh_from_db()
