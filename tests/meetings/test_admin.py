@@ -774,3 +774,23 @@ def test_meetings_of_zones_sharing_a_day_are_all_found_by_it(staff_client):
     listed = staff_client.get("/admin/meetings/meeting/", {"q": "2030-03-12"}).content.decode()
 
     assert listed.count('class="action-select"') == 3
+
+
+def test_a_meetings_history_shows_its_times_in_its_zone_and_an_empty_choice_as_empty(
+    staff_client,
+):
+    """Found from outside: the history said "Starts at: 2027-02-23 20:00:00+00:00" beside
+    names in local time, and "Replacement: Deleted meeting (pk=None)" for a replacement newly
+    chosen."""
+    morning, afternoon = _two_tug_meetings_on_one_day()
+    url = f"/admin/meetings/meeting/{morning.pk}/change/"
+    staff_client.post(
+        url, meeting_change_form(morning, start_time="09:00", replacement=afternoon.pk)
+    )
+
+    history = staff_client.get(f"/admin/meetings/meeting/{morning.pk}/history/").content.decode()
+
+    assert "Tue 12 Mar 2030 10:00 Pacific" in history
+    assert "Tue 12 Mar 2030 09:00 Pacific" in history
+    assert "+00:00" not in history
+    assert "pk=None" not in history

@@ -9,13 +9,41 @@ version id that is no id at all ("abc") is a 404, not the ValueError django-simp
 through (a 500).
 """
 
+from datetime import datetime
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+
+class ChangesAsStaffReadThem(HistoricalRecordContextHelper):
+    """A history's list of changes written as the rest of the admin writes values: an instant
+    in local time ("Tue 12 Mar 2030 10:00 PDT", not "2030-03-12 17:00:00+00:00"; a model admin
+    may say whose: `local_label`), and a relation newly chosen or emptied as nothing, not as
+    "Deleted meeting (pk=None)" (django-simple-history's word for a missing row)."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "—"
+        if isinstance(value, datetime):
+            return self.local_label(value)
+        return value
+
+    def local_label(self, instant: datetime) -> str:
+        return f"{timezone.localtime(instant):%a %d %b %Y %H:%M %Z}"
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
+    history_changes = ChangesAsStaffReadThem  # how its history page writes each change
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return self.history_changes(self.model, historical_record)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
         try:

@@ -2,6 +2,7 @@
 the form turns them into UTC instants. Every change is recorded by django-simple-history."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,7 +17,7 @@ from django.utils.translation import gettext
 
 from tug_portal.common.admin_actions import within_bound
 from tug_portal.common.admin_autocomplete import LoadedAutocompleteAdmin, LoadedChoicesForm
-from tug_portal.common.history_admin import HistoryAdmin
+from tug_portal.common.history_admin import ChangesAsStaffReadThem, HistoryAdmin
 from tug_portal.web.form_renderer import escaped
 
 from . import search, search_index, selectors, services
@@ -36,7 +37,7 @@ from .models import (
     validate_meeting_length,
 )
 from .recurrence import program_has_schedule
-from .timeutil import local_span_to_utc, span_label
+from .timeutil import is_iana_time_zone, local_span_to_utc, span_label, zone_name
 from .zone_field import TimeZoneField
 
 
@@ -237,6 +238,17 @@ class YearsFromBounds(Meeting.objects._queryset_class):
         return years if order == "ASC" else years[::-1]
 
 
+class MeetingChanges(ChangesAsStaffReadThem):
+    """A meeting's history: its instants in its own zone, named as its name names it."""
+
+    def local_label(self, instant):
+        zone = self.record.time_zone
+        if not is_iana_time_zone(zone):
+            return super().local_label(instant)
+        local = instant.astimezone(ZoneInfo(zone))
+        return f"{local:%a %d %b %Y %H:%M} {zone_name(zone)}"
+
+
 # What a new meeting's fields become when staff leave them empty (selectors.new_meeting_*).
 NEW_MEETING_EMPTY_MEANS = {
     "title": "Leave empty: the program’s name.",
@@ -358,6 +370,7 @@ class MeetingAdmin(LoadedAutocompleteAdmin, PublishableAdmin):
     listed in `signals.py`: the reminders' update notices, the feeds, the page cache)."""
 
     form = MeetingAdminForm
+    history_changes = MeetingChanges
     list_display = [
         "meeting_name", "title", "local_time", "status", "publication_state", "topic_count",
     ]  # fmt: skip
