@@ -165,7 +165,8 @@ def test_duplicate_action_refuses_a_deactivated_programs_meeting_and_says_so(adm
     assert retired.meetings.count() == 1
     assert active.meetings.count() == 2
     assert sorted(messages) == [
-        "CPG: cpg-2030-01-03 not duplicated: the program is deactivated (turn “Is active” on "
+        "CPG: “CPG 2030-01-03 (10:00-11:00 Pacific)” not duplicated: the program is "
+        "deactivated (turn “Is active” on "
         "to schedule it again).",
         "Created the draft “TUG 2030-01-15 (10:00-11:00 Pacific)” from “TUG 2030-01-01 "
         "(10:00-11:00 Pacific)”: the next date on the TUG schedule "
@@ -229,7 +230,10 @@ def test_admin_builds_a_new_meetings_slug_from_program_and_date(staff_client):
     program = make_program()
 
     first = staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
-    second = staff_client.post("/admin/meetings/meeting/add/", new_meeting_form(program))
+    second = staff_client.post(
+        "/admin/meetings/meeting/add/",
+        new_meeting_form(program, start_time="14:00", end_time="15:00"),
+    )
 
     assert (first.status_code, second.status_code) == (302, 302)
     slugs = sorted(Meeting.objects.values_list("slug", flat=True))

@@ -241,3 +241,50 @@ def test_a_program_zone_typed_as_staff_read_it_is_taken_as_its_iana_name(staff_c
     assert answer.status_code == 302, answer.content.decode()[:3000]
     program.refresh_from_db()
     assert program.time_zone == "America/Chicago"
+
+
+def test_a_second_meeting_of_a_program_at_the_same_start_is_refused_with_a_message(staff_client):
+    """Found from outside: an exact copy was saved (tug-2030-03-12-3), and the two could not
+    be told apart anywhere."""
+    program = _cpg()
+    first = _add(staff_client, program)
+
+    again = _add(staff_client, program)
+
+    assert first.status_code == 302
+    assert again.status_code == 200
+    errors = again.context["adminform"].form.non_field_errors()
+    assert "CPG already has a meeting starting then" in errors[0]
+    assert "CPG 2030-03-12 (13:00-14:30 Eastern)" in errors[0]
+    assert Meeting.objects.count() == 1
+    assert _add(staff_client, program, start_time="15:00").status_code == 302
+
+
+def test_a_program_switched_off_while_the_form_was_open_is_refused_by_name(staff_client):
+    program = _cpg()
+    page = staff_client.get("/admin/meetings/meeting/add/")
+    Program.objects.filter(pk=program.pk).update(is_active=False)
+
+    answer = _add(staff_client, program)
+
+    assert page.status_code == 200
+    assert "not active" in answer.context["adminform"].form.errors["program"][0]
+
+
+@pytest.mark.parametrize(
+    "typed, zone",
+    [
+        ("PST", "America/Los_Angeles"),
+        ("pdt", "America/Los_Angeles"),
+        ("Pacific Time", "America/Los_Angeles"),
+        ("US/Pacific", "America/Los_Angeles"),
+        ("EDT", "America/New_York"),
+        ("Eastern time", "America/New_York"),
+        ("CST", "America/Chicago"),
+    ],
+)
+def test_a_zone_named_as_people_say_it_is_taken_as_its_iana_name(staff_client, typed, zone):
+    answer = _add(staff_client, _cpg(), start_time="10:00", end_time="11:00", time_zone=typed)
+
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    assert Meeting.objects.get().time_zone == zone

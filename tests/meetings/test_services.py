@@ -263,7 +263,7 @@ def test_duplicate_is_refused_when_the_schedule_has_no_free_date_left():
 
     with pytest.raises(
         services.ScheduleRefused,
-        match="TUG: tug-2030-01-01 not duplicated: its schedule has no free date after it",
+        match="not duplicated: its schedule has no free date after it",
     ):
         services.meeting_duplicate(meeting=meeting)
     assert program.meetings.count() == 2
@@ -280,7 +280,7 @@ def test_duplicate_of_a_deactivated_programs_meeting_is_refused():
     for day in (None, date(2030, 1, 15)):
         with pytest.raises(
             services.ScheduleRefused,
-            match="TUG: tug-2030-01-01 not duplicated: the program is deactivated",
+            match="not duplicated: the program is deactivated",
         ):
             services.meeting_duplicate(meeting=meeting, day=day)
     assert program.meetings.count() == 1

@@ -300,6 +300,10 @@ class MeetingAdminForm(LoadedChoicesForm):
             )
         if "program" in self.fields:  # a deactivated program gets no new meeting
             self.fields["program"].queryset = selectors.programs_for_meeting(self.instance)
+            self.fields["program"].error_messages["invalid_choice"] = (
+                "That program is not active (or no longer there): choose another, or switch "
+                "it on (“Is active”) in its program first."
+            )
         if self.instance.pk:
             return
         for name, help_text in NEW_MEETING_EMPTY_MEANS.items():
@@ -335,6 +339,16 @@ class MeetingAdminForm(LoadedChoicesForm):
             return None
         return program.default_duration
 
+    def _refuse_a_second_at_that_start(self, program, starts_at) -> None:
+        if program and (
+            other := selectors.meeting_starting_at(program, starts_at, other_than=self.instance.pk)
+        ):
+            self.add_error(
+                None,
+                f"{program.acronym} already has a meeting starting then: “{other}”. Change "
+                "the time, or edit that meeting.",
+            )
+
     def clean_date(self):
         day = self.cleaned_data["date"]
         if day.year not in MEETING_YEARS:
@@ -355,6 +369,7 @@ class MeetingAdminForm(LoadedChoicesForm):
                 # With no end, the default length (past midnight if it must be).
                 starts_at, ends_at = local_span_to_utc(day, start, end, zone, default_length)
                 self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
+                self._refuse_a_second_at_that_start(cleaned.get("program"), starts_at)
         program = cleaned.get("program")
         if not cleaned.get("slug") and program and day:
             cleaned["slug"] = services.meeting_slug_for(program, day, exclude_pk=self.instance.pk)

@@ -159,6 +159,13 @@ def programs_for_meeting(meeting: Meeting) -> QuerySet[Program]:
     return Program.objects.filter(Q(is_active=True) | Q(pk=meeting.program_id))
 
 
+def meeting_starting_at(program: Program, starts_at, *, other_than=None) -> Meeting | None:
+    """The program's meeting (other than `other_than`'s pk) that starts at that instant: two
+    would be one typed twice (an outside try saved tug-2030-03-12-3 beside its copy)."""
+    meetings = Meeting.objects.filter(program=program, starts_at=starts_at)
+    return meetings.exclude(pk=other_than).select_related("program").first()
+
+
 # When a new meeting starts if neither staff nor its program say.
 FALLBACK_START = time(10, 0)
 

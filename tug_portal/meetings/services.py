@@ -258,7 +258,7 @@ def meeting_duplicate(*, meeting: Meeting, day: date | None = None) -> Meeting:
     meeting is not copied (ScheduleRefused), as its program gets no next meetings either."""
     if not meeting.program.is_active:
         raise ScheduleRefused(
-            f"{meeting.program.acronym}: {meeting.slug} not duplicated: the program is "
+            f"{meeting.program.acronym}: “{meeting}” not duplicated: the program is "
             "deactivated (turn “Is active” on to schedule it again)."
         )
     day = day or meeting_next_free_date(meeting=meeting)
@@ -335,7 +335,7 @@ def meeting_next_free_date(*, meeting: Meeting) -> date:
         )
         if not free:
             raise ScheduleRefused(
-                f"{program.acronym}: {meeting.slug} not duplicated: its schedule has no free "
+                f"{program.acronym}: “{meeting}” not duplicated: its schedule has no free "
                 "date after it (extend the program's recurrence, or add the meeting by hand)."
             )
         return free[0]

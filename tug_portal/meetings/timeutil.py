@@ -31,19 +31,37 @@ def is_iana_time_zone(value: str) -> bool:
     return value in iana_zones()
 
 
+# What people in the US call their zones, and the old names of them the tz database keeps as
+# links ("US/Pacific", and "EST", "MST": a fixed offset nobody means), as the zones meant.
+US_SPELLINGS = {
+    "America/Los_Angeles": ["PST", "PDT", "US/Pacific", "PST8PDT"],
+    "America/Denver": ["MDT", "US/Mountain", "MST7MDT"],
+    "America/Phoenix": ["MST", "US/Arizona"],
+    "America/Chicago": ["CST", "CDT", "US/Central", "CST6CDT"],
+    "America/New_York": ["EST", "EDT", "US/Eastern", "EST5EDT"],
+}
+# "Pacific Time", "Eastern Standard Time": the zone's name before these words.
+TIME_WORDS = re.compile(r"\s+(?:(?:standard|daylight)\s+)?time$")
+
+
 @functools.cache
 def _zones_by_spelling() -> dict[str, str]:
     zones = {zone.casefold(): zone for zone in iana_zones()}
     for zone, names in ZONE_NAMES.items():
         for name in names:
-            zones.setdefault(name.casefold(), zone)  # an IANA name wins ("MST")
+            zones.setdefault(name.casefold(), zone)
+    for zone, names in US_SPELLINGS.items():
+        zones.update({name.casefold(): zone for name in names})
     return zones
 
 
 def canonical_time_zone(typed: str) -> str | None:
     """The IANA zone staff mean by what they typed: its name in any case
-    ("america/los_angeles"), or the name every meeting shows ("Pacific", "PT"); None if no zone."""
-    return _zones_by_spelling().get(typed.strip().casefold())
+    ("america/los_angeles"), the name every meeting shows ("Pacific", "PT", "Pacific Time"), or
+    a US abbreviation or old name ("PST", "US/Pacific"); None if no zone."""
+    spelled = " ".join(typed.split()).casefold()
+    zones = _zones_by_spelling()
+    return zones.get(spelled) or zones.get(TIME_WORDS.sub("", spelled))
 
 
 def zone_name(tz_name: str) -> str:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from .timeutil import ZONE_NAMES, canonical_time_zone
 
-COMMON_NAMES = ", ".join(names[0] for names in ZONE_NAMES.values())
+COMMON_NAMES = ", ".join(names[0] for names in ZONE_NAMES.values()) + " (or PT, PST, ...)"
 
 
 class TimeZoneField(forms.CharField):
