@@ -140,3 +140,21 @@ def test_a_material_moved_to_another_meeting_takes_a_topic_of_that_meeting(staff
     assert answer.status_code == 302, answer.content.decode()[:3000]
     material.refresh_from_db()
     assert (material.meeting, material.topic) == (second, second.topics.get())
+
+
+def test_the_upload_page_chooses_its_meeting_by_searching_not_from_every_meeting(staff_client):
+    """Found from outside: "Upload several files" listed every meeting of the archive, oldest
+    first, in one drop-down."""
+    meeting = _meeting_with_agenda(0, "Welcome")
+    _meeting_with_agenda(1, "Elsewhere")
+    url = reverse("admin:materials_material_upload")
+
+    empty = staff_client.get(url).content.decode()
+    chosen = staff_client.get(url, {"meeting": meeting.pk}).content.decode()
+
+    select = re.search(r'<select name="meeting".*?</select>', empty, re.S).group(0)
+    assert "admin-autocomplete" in select
+    assert re.findall(r'<option value="\d+"', select) == []
+    chosen_select = re.search(r'<select name="meeting".*?</select>', chosen, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)" selected', chosen_select) == [str(meeting.pk)]
+    assert "admin/js/autocomplete.js" in empty

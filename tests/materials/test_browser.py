@@ -24,7 +24,7 @@ def test_staff_upload_a_pdf_and_a_stakeholder_downloads_it(
     staff = _signed_in_editor(
         chromium, live_server, django_user_model, "/admin/materials/material/upload/"
     )
-    staff.select_option("#id_meeting", value=str(seed.pk))
+    _choose_meeting(staff, "TUG 2018-10-16")
     staff.select_option("#id_kind", value="presentation")
     staff.set_input_files("#id_files", str(tmp_path / "Road Map.pdf"))
     staff.check("#id_publish")
@@ -58,6 +58,13 @@ def _signed_in_editor(chromium, live_server, django_user_model, next_url):
     return staff
 
 
+def _choose_meeting(page, name: str) -> None:
+    """Searches the meeting field (an autocomplete) for `name` and chooses it."""
+    page.click("#id_meeting + .select2 .select2-selection")
+    page.fill(".select2-search__field", name)
+    page.click(f".select2-results__option:has-text('{name}')")
+
+
 def _topic_labels(page) -> list[str]:
     return page.eval_on_selector_all("#id_topic option", "options => options.map(o => o.text)")
 
@@ -75,9 +82,7 @@ def test_the_topic_list_follows_the_meeting_chosen_on_the_material_form(
     )
     assert _topic_labels(staff) == ["---------"]
 
-    staff.click("#id_meeting + .select2 .select2-selection")
-    staff.fill(".select2-search__field", "TUG 2018-10-16")
-    staff.click(".select2-results__option:has-text('TUG 2018-10-16')")
+    _choose_meeting(staff, "TUG 2018-10-16")
     staff.locator("#id_topic option").nth(1).wait_for(state="attached")
 
     agenda = list(seed.topics.order_by("order", "pk").values_list("title", flat=True))
@@ -102,7 +107,7 @@ def test_the_topic_list_follows_the_meeting_chosen_for_several_files(
         chromium, live_server, django_user_model, "/admin/materials/material/upload/"
     )
 
-    staff.select_option("#id_meeting", value=str(seed.pk))
+    _choose_meeting(staff, "TUG 2018-10-16")
     staff.locator("#id_topic option").nth(1).wait_for(state="attached")
 
     agenda = list(seed.topics.order_by("order", "pk").values_list("title", flat=True))

@@ -5,6 +5,7 @@ so the core imports nothing of this app) and on an agenda topic, or several file
 from pathlib import PurePosixPath
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
@@ -153,6 +154,13 @@ class MaterialAdmin(_PerRequestUser, HistoryAdmin):
             request.FILES or None,
             initial={"meeting": selectors.meeting_id_from(request.GET.get("meeting"))},
         )
+        # Its meeting chosen by searching, as on a material's own form (found from outside: a
+        # drop-down of every meeting of the archive).
+        meeting = form.fields["meeting"]
+        meeting.widget = AutocompleteSelect(
+            Material._meta.get_field("meeting"), self.admin_site, choices=meeting.choices
+        )
+        meeting.widget.is_required = True
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             with transaction.atomic():
