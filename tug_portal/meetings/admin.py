@@ -22,7 +22,6 @@ from tug_portal.web.form_renderer import escaped
 
 from . import search, search_index, selectors, services
 from .models import (
-    MEETING_YEARS,
     AgendaRequest,
     AgendaTopic,
     Announcement,
@@ -35,6 +34,7 @@ from .models import (
     StayConnectedLink,
     System,
     validate_meeting_length,
+    validate_meeting_year,
 )
 from .recurrence import program_has_schedule
 from .timeutil import is_iana_time_zone, local_span_to_utc, span_label, zone_name
@@ -351,10 +351,7 @@ class MeetingAdminForm(LoadedChoicesForm):
 
     def clean_date(self):
         day = self.cleaned_data["date"]
-        if day.year not in MEETING_YEARS:
-            raise ValidationError(
-                f"A meeting’s date is between {MEETING_YEARS.start} and {MEETING_YEARS.stop - 1}."
-            )
+        validate_meeting_year(day)
         return day
 
     def clean(self):

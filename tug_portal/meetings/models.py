@@ -47,6 +47,14 @@ MEETING_EARLIEST = datetime(MEETING_YEARS.start, 1, 1, tzinfo=UTC) - timedelta(h
 MEETING_LATEST = datetime(MEETING_YEARS.stop, 1, 1, tzinfo=UTC) + timedelta(hours=12)
 
 
+def validate_meeting_year(value) -> None:
+    """A date (or instant) a meeting can be on, or a schedule start from (MEETING_YEARS)."""
+    if value.year not in MEETING_YEARS:
+        raise ValidationError(
+            f"A meeting’s date is between {MEETING_YEARS.start} and {MEETING_YEARS.stop - 1}."
+        )
+
+
 def validate_meeting_length(value: timedelta) -> None:
     if not timedelta(0) < value <= MEETING_LONGEST:
         raise ValidationError("A meeting lasts more than no time and at most two days.")
@@ -170,7 +178,10 @@ class Program(ConferenceDetails, TimeStampedModel):
         help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU (every other Tuesday).",
     )
     recurrence_start = models.DateField(
-        null=True, blank=True, help_text="First date of the recurrence (anchors “every other”)."
+        null=True,
+        blank=True,
+        validators=[validate_meeting_year],
+        help_text="First date of the recurrence (anchors “every other”).",
     )
     is_active = models.BooleanField(default=True)
 
