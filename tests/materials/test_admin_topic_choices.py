@@ -7,6 +7,7 @@ meeting is tried in Chromium (tests/materials/test_browser.py)."""
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.factories import make_meeting, make_program
@@ -158,3 +159,45 @@ def test_the_upload_page_chooses_its_meeting_by_searching_not_from_every_meeting
     chosen_select = re.search(r'<select name="meeting".*?</select>', chosen, re.S).group(0)
     assert re.findall(r'<option value="(\d+)" selected', chosen_select) == [str(meeting.pk)]
     assert "admin/js/autocomplete.js" in empty
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("available_until", "9999-12-31"),
+        ("public_from_0", "9999-12-31"),
+        ("available_until", "1850-01-01"),
+    ],
+)
+def test_a_materials_date_no_meeting_can_have_is_refused_with_a_message(staff_client, field, value):
+    """Found from outside: "available until" 9999-12-31 made the meeting's page and its
+    program's page answer 500 to everyone; "public from" 9999-12-31 answered 500 to staff."""
+    meeting = _meeting_with_agenda(0, "Welcome")
+    data = {
+        "meeting": meeting.pk,
+        "kind": "other",
+        "title": "Road map",
+        "external_url": "https://example.org/road-map.pdf",
+        "state": "published",
+        field: value,
+    }
+    if field == "public_from_0":
+        data["public_from_1"] = "23:59"
+
+    answer = staff_client.post(MATERIAL_ADD, data)
+
+    assert answer.status_code == 200
+    assert "between 1970 and 2099" in answer.content.decode()
+    assert not Material.objects.exists()
+
+
+def test_a_retention_no_recording_can_have_is_refused(staff_client):
+    from datetime import timedelta
+
+    from tug_portal.materials.selectors import material_policy
+
+    policy = material_policy(_meeting_with_agenda(0, "Welcome").program)
+    policy.recording_retention = timedelta(days=3_000_000)
+
+    with pytest.raises(ValidationError):
+        policy.full_clean()

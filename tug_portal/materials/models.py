@@ -11,13 +11,19 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from tug_portal.common.models import TimeStampedModel
-from tug_portal.meetings.models import AgendaTopic, Meeting, Program
+from tug_portal.meetings.models import AgendaTopic, Meeting, Program, validate_meeting_year
 from tug_portal.reminders.models import MailRow
+
+# The longest a materials setting keeps anything (a retention, a grace): a century. Dates are
+# computed from them, and an outside try's 3,000,000 days overflowed (a 500 on every recording
+# posted after).
+LONGEST_KEPT = timedelta(days=36_500)
 
 
 class MaterialPolicy(TimeStampedModel):
@@ -29,6 +35,7 @@ class MaterialPolicy(TimeStampedModel):
     )
     recording_retention = models.DurationField(
         default=timedelta(days=90),
+        validators=[MinValueValidator(timedelta(0)), MaxValueValidator(LONGEST_KEPT)],
         help_text="A recording posted without “available until” is online this long after the "
         "meeting, e.g. “90 days”.",
     )
@@ -38,7 +45,9 @@ class MaterialPolicy(TimeStampedModel):
         "history row stays, without the file).",
     )
     deletion_grace = models.DurationField(
-        default=timedelta(days=30), help_text="How long an expired file is kept before deletion."
+        default=timedelta(days=30),
+        validators=[MinValueValidator(timedelta(0)), MaxValueValidator(LONGEST_KEPT)],
+        help_text="How long an expired file is kept before deletion.",
     )
 
     history = HistoricalRecords()
@@ -102,11 +111,15 @@ class Material(TimeStampedModel):
         editable=False,
     )
     public_from = models.DateTimeField(
-        null=True, blank=True, help_text="Empty: as soon as it is published."
+        null=True,
+        blank=True,
+        validators=[validate_meeting_year],
+        help_text="Empty: as soon as it is published.",
     )
     available_until = models.DateField(
         null=True,
         blank=True,
+        validators=[validate_meeting_year],
         help_text="Last day it is online. Recordings default to the program's retention.",
     )
     # When the file was last replaced by a new version (a posting of its own: mailed, and the
