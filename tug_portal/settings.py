@@ -458,17 +458,21 @@ LOGGING = {
 }
 
 # Django's refusals of malformed requests (its SuspiciousOperations: a wrong Host header, a
-# thousand fields, ...), which anyone can make it log at will, each an ERROR with a traceback:
-# one line every 10 s per kind, without it (found from outside: 2.8 KB of log a request).
+# thousand fields, ...; and a POST without its CSRF token), which anyone can make it log at
+# will, each with a traceback or the whole path and Origin header: one line every 10 s per
+# kind, without the traceback, its texts cut to 200 characters (found from outside: 2.8 KB of
+# log a request; 120 KB for a CSRF refusal of a long path).
 for _refusal in [
     "DisallowedHost", "DisallowedRedirect", "TooManyFieldsSent", "TooManyFilesSent",
     "RequestDataTooBig", "SuspiciousFileOperation", "SuspiciousMultipartForm",
-    "SuspiciousSession",
+    "SuspiciousSession", "csrf",
 ]:  # fmt: skip
     LOGGING["filters"][f"{_refusal}_sometimes"] = {
         "()": "tug_portal.common.log_filters.OncePerInterval"
     }
-    LOGGING["loggers"][f"django.security.{_refusal}"] = {"filters": [f"{_refusal}_sometimes"]}
+    LOGGING["loggers"][f"django.security.{_refusal}"] = {
+        "filters": [f"{_refusal}_sometimes", "no_client_error_tracebacks"]
+    }
 
 # --- Portal ---------------------------------------------------------------------------------
 TUG_ISO_STAFF_GROUP = "ISO staff"

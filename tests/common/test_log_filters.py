@@ -89,3 +89,25 @@ def test_a_long_missing_address_is_logged_cut_short(client, caplog):
     assert len(line.getMessage()) < 400
     assert line.getMessage().startswith("Not Found: /xaaa")
     assert "(60002 characters)" in line.getMessage()
+
+
+@pytest.mark.django_db
+def test_a_flood_of_forged_posts_writes_one_short_line(caplog):
+    """Found from outside: each CSRF refusal logged its whole path and Origin header (120 KB
+    for a 60 KB path), anonymous, every time."""
+    from django.test import Client
+
+    forger = Client(enforce_csrf_checks=True)
+    logging.getLogger("django.security.csrf").filters[0].passed_at = None
+    with caplog.at_level(logging.INFO):
+        answers = {
+            forger.post(
+                "/meetings/" + "x" * 60_000 + "/", HTTP_ORIGIN="https://" + "o" * 8000
+            ).status_code
+            for _ in range(5)
+        }
+
+    assert answers == {403}
+    lines = [r for r in caplog.records if r.name == "django.security.csrf"]
+    assert len(lines) <= 1
+    assert all(len(r.getMessage()) < 1000 for r in lines)
