@@ -14,7 +14,7 @@ from tests.support.browser import watch_for_errors
 from tug_portal.common.staff import ensure_iso_staff_group
 from tug_portal.importer.models import AgendaImport
 from tug_portal.meetings.demo import RECORDING_DISCLAIMER
-from tug_portal.meetings.models import Announcement, Meeting, Person
+from tug_portal.meetings.models import Announcement, Meeting, Person, Program
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +333,15 @@ def test_staff_preview_and_import_an_agenda_in_a_browser(chromium, live_server, 
     assert Meeting.objects.get(slug="tug-2018-10-16").topics.count() == 3
     assert errors == []  # no script failure, nothing refused by the Content-Security-Policy
     page.close()
+
+
+def test_an_agenda_of_a_deactivated_program_is_not_imported_and_says_why(staff_client, programs):
+    """Found from outside: an agenda imported into a switched-off program made its meetings
+    (and the next meeting's draft), which the schedule and the admin refuse it."""
+    Program.objects.filter(acronym="TUG").update(is_active=False)
+
+    shown = preview(staff_client)
+
+    assert "TUG is not active" in text_of(shown)
+    assert 'name="token"' not in shown.content.decode()  # nothing to confirm
+    assert Meeting.objects.count() == 0

@@ -13,7 +13,7 @@ class AgendaUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUPPORTED_EXTENSIONS)}),
     )
     program = forms.ModelChoiceField(
-        queryset=Program.objects.order_by("acronym"),
+        queryset=Program.objects.filter(is_active=True).order_by("acronym"),
         required=False,
         empty_label="The one its title names",
         help_text="Choose one when the agenda's title does not name a program known here.",

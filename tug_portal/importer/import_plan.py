@@ -225,6 +225,12 @@ class _Planner:
         program = self._program()
         if program is None:
             return self._blocked(self._program_unknown())
+        if program.existing is not None and not program.existing.is_active:
+            # As the schedule and the admin do (found from outside: it imported into one).
+            return self._blocked(
+                f"{program.existing.acronym} is not active: switch it on (“Is active”) in its "
+                "program first, or choose another"
+            )
         if record.date is None:
             return self._blocked("no meeting date found")
         self._load_lookups()
