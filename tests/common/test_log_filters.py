@@ -111,3 +111,15 @@ def test_a_flood_of_forged_posts_writes_one_short_line(caplog):
     lines = [r for r in caplog.records if r.name == "django.security.csrf"]
     assert len(lines) <= 1
     assert all(len(r.getMessage()) < 1000 for r in lines)
+
+
+def test_a_text_is_cut_once_however_many_times_the_filter_runs():
+    from tug_portal.common.log_filters import NoClientErrorTracebacks
+
+    record = logging.makeLogRecord(
+        {"msg": "Not Found: %s", "args": ("/" + "a" * 999,), "status_code": 404}
+    )
+    for _ in range(3):
+        NoClientErrorTracebacks().filter(record)
+
+    assert record.getMessage().endswith("… (1000 characters)")

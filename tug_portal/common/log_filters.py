@@ -50,7 +50,12 @@ class NoClientErrorTracebacks(logging.Filter):
         return True
 
 
+class _CutText(str):
+    """A text already cut (a logger's filters may be set up twice: it is cut once)."""
+
+
 def _cut(value):
-    if isinstance(value, str) and len(value) > LONGEST_LOGGED_TEXT:
-        return f"{value[:LONGEST_LOGGED_TEXT]}… ({len(value)} characters)"
+    too_long = isinstance(value, str) and len(value) > LONGEST_LOGGED_TEXT
+    if too_long and not isinstance(value, _CutText):
+        return _CutText(f"{value[:LONGEST_LOGGED_TEXT]}… ({len(value)} characters)")
     return value
