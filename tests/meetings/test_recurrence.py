@@ -33,3 +33,26 @@ def test_a_schedule_no_meeting_program_keeps_is_refused_with_a_message(rule, sta
 
     said = str(refusal.value)
     assert "at most daily" in said or "between 1970 and 2099" in said
+
+
+def test_a_schedule_reaching_past_2099_makes_meetings_up_to_it_and_no_further():
+    """Found from outside: "Create the next meetings" and "Duplicate" past 2099 answered 500
+    (the database's year constraint)."""
+    from datetime import time
+
+    from tests.factories import make_meeting, make_program
+    from tug_portal.meetings import services
+    from tug_portal.meetings.models import Meeting
+
+    program = make_program(
+        recurrence_rule="FREQ=WEEKLY",
+        recurrence_start=date(2099, 12, 1),
+        default_start_time=time(10),
+    )
+    created = services.program_create_next_meetings(program=program, count=10)
+    last = make_meeting(make_program(acronym="CPG"), date(2099, 12, 29))
+
+    assert {m.local_start.year for m in Meeting.objects.filter(program=program)} == {2099}
+    assert len(created) <= 5
+    with pytest.raises(services.ScheduleRefused, match="between 1970 and 2099"):
+        services.meeting_duplicate(meeting=last)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from dateutil import rrule
 from django.core.exceptions import ValidationError
 
-from .timeutil import format_time_range, zone_name
+from .timeutil import MEETING_YEARS, format_time_range, zone_name
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
@@ -42,6 +42,8 @@ def occurrence_dates(rule: str, start: date, *, after: date, count: int) -> list
     for occurrence in parse_rrule(rule, start).xafter(
         datetime.combine(after, datetime.min.time()), inc=True
     ):
+        if occurrence.year >= MEETING_YEARS.stop:
+            break  # no meeting is held after MEETING_YEARS
         dates.append(occurrence.date())
         if len(dates) == count:
             break

@@ -34,7 +34,7 @@ from .selectors import (
     new_meeting_start,
 )
 from .signals import meetings_changed
-from .timeutil import local_span_to_utc
+from .timeutil import MEETING_YEARS, local_span_to_utc
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +262,12 @@ def meeting_duplicate(*, meeting: Meeting, day: date | None = None) -> Meeting:
             "deactivated (turn “Is active” on to schedule it again)."
         )
     day = day or meeting_next_free_date(meeting=meeting)
+    if day.year not in MEETING_YEARS:
+        raise ScheduleRefused(
+            f"{meeting.program.acronym}: “{meeting}” not duplicated: its copy would fall on "
+            f"{day}, and a meeting’s date is between {MEETING_YEARS.start} and "
+            f"{MEETING_YEARS.stop - 1}."
+        )
     local_start, local_end = meeting.local_start, meeting.local_end
     copy = meeting_create(
         program=meeting.program,
