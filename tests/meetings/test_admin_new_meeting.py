@@ -288,3 +288,19 @@ def test_a_zone_named_as_people_say_it_is_taken_as_its_iana_name(staff_client, t
 
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert Meeting.objects.get().time_zone == zone
+
+
+def test_a_time_the_clocks_skip_is_refused_with_a_message(staff_client):
+    """Found from outside: 02:30-03:00 on the spring-forward day answered 500."""
+    answer = _add(
+        staff_client,
+        make_program(),
+        date="2030-03-10",
+        start_time="02:30",
+        end_time="03:00",
+        time_zone="America/Los_Angeles",
+    )
+
+    assert answer.status_code == 200
+    assert "does not exist" in answer.context["adminform"].form.errors["start_time"][0]
+    assert not Meeting.objects.exists()

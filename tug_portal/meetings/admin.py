@@ -37,7 +37,13 @@ from .models import (
     validate_meeting_year,
 )
 from .recurrence import program_has_schedule
-from .timeutil import is_iana_time_zone, local_span_to_utc, span_label, zone_name
+from .timeutil import (
+    is_iana_time_zone,
+    local_span_to_utc,
+    local_time_exists,
+    span_label,
+    zone_name,
+)
 from .zone_field import TimeZoneField
 
 
@@ -339,6 +345,19 @@ class MeetingAdminForm(LoadedChoicesForm):
             return None
         return program.default_duration
 
+    def _refuse_skipped_times(self, day, zone, **times) -> bool:
+        """Says so of each time the clocks skip that day (the hour they go forward)."""
+        skipped = {
+            name: at for name, at in times.items() if at and not local_time_exists(day, at, zone)
+        }
+        for name, at in skipped.items():
+            self.add_error(
+                f"{name}_time",
+                f"{at:%H:%M} does not exist on {day} in {zone_name(zone)}: the clocks go forward "
+                "then. Choose a time outside the skipped hour.",
+            )
+        return bool(skipped)
+
     def _refuse_a_second_at_that_start(self, program, starts_at) -> None:
         if program and (
             other := selectors.meeting_starting_at(program, starts_at, other_than=self.instance.pk)
@@ -360,7 +379,9 @@ class MeetingAdminForm(LoadedChoicesForm):
         day, start, end = (cleaned.get(k) for k in ("date", "start_time", "end_time"))
         zone = cleaned.get("time_zone")  # a zone (TimeZoneField), or an error already
         if day and start and (end or default_length) and zone:
-            if end and end <= start:
+            if self._refuse_skipped_times(day, zone, start=start, end=end):
+                pass  # said on the times (an outside try's 02:30 answered 500)
+            elif end and end <= start:
                 self.add_error("end_time", "The meeting must end after it starts.")
             else:
                 # With no end, the default length (past midnight if it must be).

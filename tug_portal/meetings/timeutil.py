@@ -97,6 +97,13 @@ def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
     return local.astimezone(zoneinfo.ZoneInfo("UTC"))
 
 
+def local_time_exists(day: date, at: time, tz_name: str) -> bool:
+    """False for a wall-clock time the zone skips that day (the hour the clocks go forward)."""
+    local = datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(tz_name))
+    back = local.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(local.tzinfo)
+    return (back.date(), back.time()) == (day, at)
+
+
 def local_span_to_utc(day: date, start: time, end: time | None, tz_name: str, duration: timedelta):
     """(starts_at, ends_at) in UTC; with no end time the duration applies; an end at or before
     the start is taken to be after midnight."""
