@@ -345,3 +345,20 @@ def test_an_agenda_of_a_deactivated_program_is_not_imported_and_says_why(staff_c
     assert "TUG is not active" in text_of(shown)
     assert 'name="token"' not in shown.content.decode()  # nothing to confirm
     assert Meeting.objects.count() == 0
+
+
+def test_an_agenda_timed_in_the_hour_the_clocks_skip_is_not_imported_and_says_why(
+    staff_client, programs
+):
+    """Found from outside: "March 10, 2030, 2:30 - 3:00 AM Pacific" previewed, then its
+    import answered 500 (the meeting ended before it started)."""
+    seed = (AGENDAS / SEED).read_text()
+    agenda = seed.replace("October 16 2018", "March 10 2030").replace(
+        "10:00 - 11:00 AM Pacific", "2:30 - 3:00 AM Pacific"
+    )
+
+    shown = preview(staff_client, upload("tug_2030-03-10.txt", agenda.encode()))
+
+    assert "02:30 does not exist on 2030-03-10 in Pacific" in text_of(shown)
+    assert 'name="token"' not in shown.content.decode()
+    assert Meeting.objects.count() == 0

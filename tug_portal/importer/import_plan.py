@@ -35,7 +35,12 @@ from tug_portal.meetings.models import (
     Program,
     System,
 )
-from tug_portal.meetings.timeutil import format_clock, format_time_range, zone_name
+from tug_portal.meetings.timeutil import (
+    format_clock,
+    format_time_range,
+    local_time_exists,
+    zone_name,
+)
 
 from . import parsing, selectors
 from .models import AgendaImport
@@ -206,6 +211,18 @@ def _fingerprint(value):
 # --------------------------------------------------------------------------- the planner
 
 
+def _skipped_time(meeting: MeetingPlan) -> str | None:
+    """Why a meeting timed in the hour the clocks skip cannot be imported (it would end before
+    it starts), or None."""
+    for at in (meeting.start, meeting.end):
+        if at and not local_time_exists(meeting.day, at, meeting.time_zone):
+            return (
+                f"{at:%H:%M} does not exist on {meeting.day} in {zone_name(meeting.time_zone)}: "
+                "the clocks go forward then (correct the agenda's time)"
+            )
+    return None
+
+
 def agenda_plan(*, source: AgendaSource, program: Program | None = None) -> ImportPlan:
     """What importing `source` would do; `program` overrides the one its title names."""
     return _Planner(source, program).plan()
@@ -250,13 +267,17 @@ class _Planner:
             if (plan := self._announcement(section, meeting))
         )
         taken = {(a.related.program.slug, a.related.day) for a in announcements if a.related}
+        next_meeting = self._next_meeting(meeting, taken)
+        for planned in (meeting, next_meeting):
+            if planned is not None and (skipped := _skipped_time(planned)):
+                return self._blocked(skipped)
         return ImportPlan(
             source=self.source,
             previous=previous,
             meeting=meeting,
             matched_by=matched_by,
             announcements=announcements,
-            next_meeting=self._next_meeting(meeting, taken),
+            next_meeting=next_meeting,
             warnings=tuple(self.warnings),
         )
 
