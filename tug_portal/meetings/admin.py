@@ -378,10 +378,11 @@ class MeetingAdminForm(LoadedChoicesForm):
         default_length = self._fill_from_program(cleaned)
         day, start, end = (cleaned.get(k) for k in ("date", "start_time", "end_time"))
         zone = cleaned.get("time_zone")  # a zone (TimeZoneField), or an error already
-        if day and start and (end or default_length) and zone:
-            if self._refuse_skipped_times(day, zone, start=start, end=end):
-                pass  # said on the times (an outside try's 02:30 answered 500)
-            elif end and end <= start:
+        times_exist = bool(day and zone) and not self._refuse_skipped_times(
+            day, zone, start=start, end=end
+        )  # a skipped time is said on its field (an outside try's 02:30 answered 500)
+        if times_exist and start and (end or default_length):
+            if end and end <= start:
                 self.add_error("end_time", "The meeting must end after it starts.")
             else:
                 # With no end, the default length (past midnight if it must be).

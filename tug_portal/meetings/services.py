@@ -31,6 +31,7 @@ from .selectors import (
     agenda_request_recipient,
     meeting_join_details,
     meetings_with_calendar_facts,
+    new_meeting_defaults,
     new_meeting_start,
 )
 from .signals import meetings_changed
@@ -212,14 +213,15 @@ def meeting_create(
     """A meeting of a program on a day, in the program's zone unless another is given. With no
     times the program's default start and duration apply; the program's join details and
     dial-ins are copied."""
-    time_zone = time_zone or program.time_zone
+    taken = new_meeting_defaults(program)  # the rule the admin's add form follows too
+    time_zone = time_zone or taken["time_zone"]
     start = start or new_meeting_start(program)
     starts_at, ends_at = local_span_to_utc(day, start, end, time_zone, program.default_duration)
     defaults = meeting_join_details(program) if copy_program_defaults else {}
     meeting = Meeting.objects.create(
         program=program,
         slug=slug or meeting_slug_for(program, day),
-        title=title or program.name,
+        title=title or taken["title"],
         starts_at=starts_at,
         ends_at=ends_at,
         time_zone=time_zone,
